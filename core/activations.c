@@ -1,0 +1,157 @@
+/* activations.c - tensors a decoder layer keeps for its backward pass, one by one. */
+#include "internal.h"
+
+/* Bytes of one activation element in the compute dtype. */
+static double act_bytes(const gm_config *c) { return c->training.dtype == GM_DTYPE_FP32 ? 4.0 : 2.0; }
+
+double gm_tokens_per_gpu(const gm_config *c) {
+  return (double)c->training.micro_batch_size * (double)c->training.seq_len / c->parallel.cp;
+}
+
+/* Bytes a norm keeps for backward, per token (its output is counted by the
+ * matmul that reads it). Eager RMSNorm (Hugging Face style) keeps the fp32
+ * upcast of its input (4h) and the normalised copy before the weight (A*h);
+ * fused kernels and LayerNorm keep the input and a per-row statistic. */
+static double norm_saved(const gm_config *c) {
+  double h = c->model.hidden_size, A = act_bytes(c);
+  if (c->training.norm_impl == GM_NORMIMPL_EAGER && c->model.norm == GM_NORM_RMS)
+    return 4.0 * h + A * h;
+  return A * h + 4.0; /* input + fp32 rstd */
+}
+
+/* MLP intermediates saved per token, width f, before tensor parallelism. */
+static double mlp_saved(const gm_config *c, double f) {
+  double A = act_bytes(c);
+  int fused = c->training.compile || c->engine.framework == GM_FW_MEGATRON;
+  if (c->model.mlp == GM_MLP_GATED)
+    /* gate g, up u, act(g), act(g)*u; fused or compiled kernels recompute act(g). */
+    return (fused ? 3.0 : 4.0) * A * f;
+  return 2.0 * A * f; /* fc1 output and activation output */
+}
+
+/* Terms of one layer with nothing recomputed. moe selects an expert layer. */
+static gm_act_terms full_terms(const gm_config *c, int moe) {
+  const gm_model *m = &c->model;
+  const gm_training *t = &c->training;
+  gm_act_terms r = {0, 0, 0};
+  double A = act_bytes(c), h = m->hidden_size;
+  double ad = (double)m->num_attention_heads * m->head_dim;
+  double kd = (t->gqa_expand_kv ? m->num_attention_heads : m->num_key_value_heads) * (double)m->head_dim;
+  double extra_norms = m->norms_per_layer > 2 ? m->norms_per_layer - 2 : 0;
+  /* Two pre-norms keep their input and feed a matmul that keeps their output;
+   * sandwich norms (Gemma-2) feed the residual, so only their input counts. */
+  r.replicated = 2.0 * (norm_saved(c) + A * h) + extra_norms * norm_saved(c);
+  if (t->hidden_dropout > 0)
+    r.replicated += 2.0 * h; /* two 1-byte dropout masks */
+  /* Attention: Q, K, V as the kernel saves them, and its output (the input
+   * of the output projection). */
+  r.split = A * (ad + 2.0 * kd + ad);
+  if (t->attention == GM_ATTN_FLASH) {
+    r.split += 4.0 * m->num_attention_heads; /* fp32 log-sum-exp per head */
+  } else if (c->engine.framework == GM_FW_MEGATRON) {
+    /* Fused softmax keeps its output; dropout keeps a mask and its output. */
+    r.scores = (double)m->num_attention_heads * (A + (t->attention_dropout > 0 ? 1.0 + A : 0.0));
+  } else {
+    /* Hugging Face eager: fp32 softmax output, then the probabilities cast back. */
+    r.scores = (double)m->num_attention_heads * (4.0 + A + (t->attention_dropout > 0 ? 1.0 + A : 0.0));
+  }
+  if (!moe) {
+    r.split += mlp_saved(c, (double)m->intermediate_size);
+  } else {
+    double k = m->experts_per_token;
+    /* Each token is copied to k experts (dispatch and combine buffers) and
+     * runs through each expert's MLP; fp32 router probabilities. */
+    r.split += k * (mlp_saved(c, (double)m->moe_intermediate_size) + 2.0 * A * h);
+    r.split += 4.0 * m->num_experts;
+    if (m->shared_expert_intermediate_size > 0)
+      r.split += mlp_saved(c, (double)m->shared_expert_intermediate_size);
+  }
+  return r;
+}
+
+gm_act_terms gm_layer_terms(const gm_config *c, int moe) {
+  const gm_model *m = &c->model;
+  const gm_training *t = &c->training;
+  double A = act_bytes(c), h = m->hidden_size;
+  gm_act_terms r = full_terms(c, moe);
+  switch (t->recompute) {
+  case GM_AC_NONE:
+    break;
+  case GM_AC_SELECTIVE:
+    if (t->selective_policy == GM_SEL_ATTENTION) {
+      r.scores = 0; /* Korthikanti: the attention core is recomputed */
+    } else {
+      /* Per-op policy: the block input and the outputs of every other matmul
+       * (wq, wv, w1, w2) and of the attention kernel are kept. */
+      double ad = (double)m->num_attention_heads * m->head_dim;
+      double gd = (double)m->num_key_value_heads * m->head_dim;
+      double f = moe ? (double)m->moe_intermediate_size * m->experts_per_token
+                     : (double)m->intermediate_size;
+      r.replicated = 2.0 * A * h;
+      r.split = A * (ad + gd + ad + f) + 4.0 * m->num_attention_heads;
+      r.scores = 0;
+    }
+    break;
+  case GM_AC_FULL:
+    r.replicated = A * h; /* only the block input */
+    r.split = 0;
+    r.scores = 0;
+    break;
+  }
+  return r;
+}
+
+/* Bytes on one GPU for one micro-batch from per-token terms. */
+static double terms_bytes(const gm_config *c, gm_act_terms r) {
+  double t = c->parallel.tp, T = gm_tokens_per_gpu(c);
+  double rep = c->parallel.sequence_parallel ? r.replicated / t : r.replicated;
+  /* Scores: every local query row holds a score for each key of the sequence. */
+  double kv_len = (double)c->training.seq_len;
+  return T * (rep + r.split / t + r.scores * kv_len / t);
+}
+
+double gm_layer_saved_bytes(const gm_config *c) { return terms_bytes(c, gm_layer_terms(c, 0)); }
+
+double gm_moe_layer_saved_bytes(const gm_config *c) { return terms_bytes(c, gm_layer_terms(c, 1)); }
+
+double gm_layer_full_bytes(const gm_config *c) {
+  int moe = c->model.num_experts > 0;
+  return terms_bytes(c, full_terms(c, moe));
+}
+
+/* The backward of one layer holds gradients of its activations while it
+ * runs: the residual-stream gradient and two MLP-width gradients. */
+double gm_layer_backward_bytes(const gm_config *c) {
+  const gm_model *m = &c->model;
+  double A = act_bytes(c), T = gm_tokens_per_gpu(c), t = c->parallel.tp;
+  double f = m->num_experts > 0 ? (double)m->moe_intermediate_size * m->experts_per_token
+                                 : (double)m->intermediate_size;
+  double h_part = c->parallel.sequence_parallel ? m->hidden_size / t : m->hidden_size;
+  return T * A * (2.0 * h_part + 2.0 * f / t);
+}
+
+double gm_loss_bytes(const gm_config *c, double *bytes_per_logit) {
+  double A = act_bytes(c), per;
+  double logits = gm_tokens_per_gpu(c) * (double)c->model.vocab_size / c->parallel.tp;
+  switch (c->training.loss) {
+  case GM_LOSS_KEEP_FP32:
+    per = 16.0; /* bf16 logits, an fp32 copy kept in the outputs, log-softmax, its grad */
+    break;
+  case GM_LOSS_VOCAB_PARALLEL:
+    per = 6.0; /* Megatron: logits, fp32 exp in place, grad reuses the buffer */
+    break;
+  case GM_LOSS_COMPILED:
+    per = 4.0;
+    break;
+  case GM_LOSS_CHUNKED:
+    per = A + 12.0 / 8.0; /* low-precision logits, one of 8 chunks in fp32 */
+    break;
+  default:
+    per = 12.0; /* bf16 logits, fp32 upcast and log-softmax, fp32 grad */
+  }
+  if (c->training.dtype == GM_DTYPE_FP32 && per < 12.0 && c->training.loss != GM_LOSS_CHUNKED)
+    per += 2.0; /* fp32 logits are twice the size */
+  if (bytes_per_logit)
+    *bytes_per_logit = per;
+  return per * logits;
+}

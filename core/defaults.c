@@ -1,0 +1,436 @@
+/* defaults.c - engine and framework defaults, and the checks that need them. */
+#include "internal.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void gm_config_init(gm_config *cfg) {
+  gm_model *m = &cfg->model;
+  gm_training *t = &cfg->training;
+  gm_parallel *p = &cfg->parallel;
+  gm_engine *e = &cfg->engine;
+  memset(cfg, 0, sizeof *cfg);
+  m->num_layers = m->hidden_size = m->num_attention_heads = m->num_key_value_heads = GM_AUTO;
+  m->head_dim = GM_AUTO;
+  m->intermediate_size = m->vocab_size = m->max_position_embeddings = m->max_seq_len = GM_AUTO;
+  m->mlp = (gm_mlp_kind)GM_AUTO;
+  m->norm = (gm_norm_kind)GM_AUTO;
+  m->position = (gm_pos_kind)GM_AUTO;
+  m->norms_per_layer = m->qkv_bias = m->attn_out_bias = m->mlp_bias = m->qk_norm = GM_AUTO;
+  m->tied_embeddings = m->num_experts = m->experts_per_token = GM_AUTO;
+  m->moe_intermediate_size = m->shared_expert_intermediate_size = GM_AUTO;
+  m->num_shared_experts = m->shared_expert_gate = m->first_dense_layers = GM_AUTO;
+  t->micro_batch_size = t->gradient_accumulation_steps = t->seq_len = GM_AUTO;
+  t->dtype = (gm_dtype)GM_AUTO;
+  t->layout = (gm_layout)GM_AUTO;
+  t->optimizer = (gm_optimizer)GM_AUTO;
+  t->optimizer_impl = (gm_optimizer_impl)GM_AUTO;
+  t->recompute = (gm_recompute)GM_AUTO;
+  t->selective_policy = (gm_selective_policy)GM_AUTO;
+  t->attention = (gm_attention)GM_AUTO;
+  t->loss = (gm_loss)GM_AUTO;
+  t->norm_impl = (gm_norm_impl)GM_AUTO;
+  t->compile = t->gqa_expand_kv = t->activation_offload = t->optimizer_in_backward = GM_AUTO;
+  t->attention_dropout = t->hidden_dropout = -1.0;
+  t->finetune = (gm_finetune)GM_AUTO;
+  t->lora_rank = t->lora_all_linear = GM_AUTO;
+  p->tp = p->pp = p->dp = p->cp = p->ep = p->vpp = p->sequence_parallel = GM_AUTO;
+  p->schedule = (gm_schedule)GM_AUTO;
+  p->num_microbatches = GM_AUTO;
+  e->kind = (gm_engine_kind)GM_AUTO;
+  e->framework = (gm_framework)GM_AUTO;
+  e->zero_stage = GM_AUTO;
+  e->offload_optimizer = e->offload_param = (gm_offload)GM_AUTO;
+  e->sharding = (gm_fsdp_strategy)GM_AUTO;
+  e->reshard_after_forward = e->distributed_optimizer = e->overlap_comm = GM_AUTO;
+  e->ddp_bucket_view = GM_AUTO;
+  e->reduce_bucket_elems = e->allgather_bucket_elems = GM_AUTO;
+  e->stage3_max_live_parameters = e->stage3_prefetch_bucket_elems = e->ddp_bucket_bytes = GM_AUTO;
+  cfg->hardware.num_gpus = cfg->hardware.gpus_per_node = GM_AUTO;
+}
+
+void gm_warn(gm_result *r, const char *field, const char *fmt, ...) {
+  va_list ap;
+  gm_error *w;
+  if (!r || r->num_warnings >= GM_MAX_WARNINGS)
+    return;
+  w = &r->warnings[r->num_warnings++];
+  snprintf(w->field, sizeof w->field, "%s", field);
+  va_start(ap, fmt);
+  vsnprintf(w->message, sizeof w->message, fmt, ap);
+  va_end(ap);
+}
+
+static int fail(gm_error *err, const char *field, const char *fmt, ...) {
+  va_list ap;
+  snprintf(err->field, sizeof err->field, "%s", field);
+  va_start(ap, fmt);
+  vsnprintf(err->message, sizeof err->message, fmt, ap);
+  va_end(ap);
+  return GM_EINVAL;
+}
+
+#define DEF(x, v)                                                                                  \
+  do {                                                                                             \
+    if (sizeof(x) <= sizeof(int) ? (int)(x) == GM_AUTO : (int64_t)(x) == GM_AUTO)                \
+      (x) = (v);                                                                                   \
+  } while (0)
+
+/* Published dense sizes (GPT-3 paper table 2.1, Llama): parameters -> width, heads. */
+static const struct {
+  double params;
+  int hidden, heads;
+} size_table[] = {
+    {125e6, 768, 12},   {350e6, 1024, 16},  {760e6, 1536, 16},  {1.3e9, 2048, 16},
+    {2.7e9, 2560, 20},  {6.7e9, 4096, 32},  {13e9, 5120, 40},   {30e9, 6656, 52},
+    {65e9, 8192, 64},   {175e9, 12288, 96}, {405e9, 16384, 128}, {1e12, 25600, 160},
+};
+
+/* Only num_parameters known: a Llama-style model of that size. */
+static void estimate_architecture(gm_model *m, gm_result *r) {
+  double P = (double)m->declared_parameters, best = 1e300;
+  size_t i, n = sizeof size_table / sizeof size_table[0];
+  int h = 4096, a = 32;
+  double L;
+  if (m->hidden_size == GM_AUTO) {
+    for (i = 0; i < n; i++) {
+      double d = fabs(log(P / size_table[i].params));
+      if (d < best) {
+        best = d;
+        h = size_table[i].hidden;
+        a = size_table[i].heads;
+      }
+    }
+    m->hidden_size = h;
+    if (m->num_attention_heads == GM_AUTO)
+      m->num_attention_heads = a;
+  }
+  DEF(m->vocab_size, 32000);
+  if (m->num_layers == GM_AUTO) {
+    /* 12h^2 per layer (4h^2 attention + 8h^2 MLP), embeddings and head aside. */
+    h = m->hidden_size;
+    L = (P - 2.0 * (double)m->vocab_size * h) / (12.0 * (double)h * h);
+    m->num_layers = L < 1 ? 1 : (int)lround(L);
+  }
+  m->estimated = 1;
+  gm_warn(r, "model",
+          "only num_parameters was given: the architecture is estimated as a Llama-style model "
+          "(%d layers, hidden %d, %d heads); give the architecture or a Hugging Face config.json "
+          "for exact figures",
+          m->num_layers, m->hidden_size,
+          m->num_attention_heads == GM_AUTO ? h / 128 : m->num_attention_heads);
+}
+
+static int resolve_model(gm_model *m, gm_result *r, gm_error *err) {
+  int estimated = 0;
+  if (m->num_layers == GM_AUTO || m->hidden_size == GM_AUTO) {
+    if (m->declared_parameters <= 0)
+      return fail(err, m->num_layers == GM_AUTO ? "model.num_layers" : "model.hidden_size",
+                  "is required (or give model.num_parameters for an estimate)");
+    estimate_architecture(m, r);
+    estimated = 1;
+  }
+  if (m->num_attention_heads == GM_AUTO)
+    m->num_attention_heads = m->hidden_size % 128 == 0 ? m->hidden_size / 128
+                             : m->hidden_size % 64 == 0 ? m->hidden_size / 64
+                                                        : 1;
+  DEF(m->num_key_value_heads, m->num_attention_heads);
+  if (m->num_key_value_heads <= 0 || m->num_attention_heads % m->num_key_value_heads != 0)
+    return fail(err, "model.num_key_value_heads", "must divide num_attention_heads (%d); got %d",
+                m->num_attention_heads, m->num_key_value_heads);
+  if (m->head_dim == GM_AUTO) {
+    if (m->hidden_size % m->num_attention_heads != 0)
+      return fail(err, "model.num_attention_heads",
+                  "must divide hidden_size (%d) unless head_dim is given; got %d", m->hidden_size,
+                  m->num_attention_heads);
+    m->head_dim = m->hidden_size / m->num_attention_heads;
+  }
+  DEF(m->mlp, GM_MLP_GATED);
+  DEF(m->norm, GM_NORM_RMS);
+  DEF(m->position, GM_POS_ROPE);
+  DEF(m->norms_per_layer, 2);
+  if (m->intermediate_size == GM_AUTO) {
+    /* Llama's rule: 2/3 of 4h, rounded up to a multiple of 256; GPT: 4h. */
+    int64_t f = 8 * (int64_t)m->hidden_size / 3;
+    m->intermediate_size = m->mlp == GM_MLP_GATED ? (f + 255) / 256 * 256 : 4 * (int64_t)m->hidden_size;
+  }
+  if (m->vocab_size == GM_AUTO) {
+    m->vocab_size = 32000;
+    gm_warn(r, "model.vocab_size", "not given; assumed 32000");
+  }
+  DEF(m->max_position_embeddings, m->max_seq_len > 0 ? m->max_seq_len : 2048);
+  DEF(m->qkv_bias, 0);
+  DEF(m->attn_out_bias, m->qkv_bias);
+  DEF(m->mlp_bias, 0);
+  DEF(m->qk_norm, 0);
+  DEF(m->tied_embeddings, 0);
+  DEF(m->num_experts, 0);
+  DEF(m->experts_per_token, m->num_experts > 0 ? 2 : 0);
+  DEF(m->moe_intermediate_size, m->num_experts > 0 ? m->intermediate_size : 0);
+  DEF(m->num_shared_experts, 0);
+  DEF(m->shared_expert_intermediate_size,
+      m->moe_intermediate_size * (int64_t)m->num_shared_experts);
+  DEF(m->shared_expert_gate, 0);
+  DEF(m->first_dense_layers, 0);
+  if (m->num_experts > 0 && m->experts_per_token > m->num_experts)
+    return fail(err, "model.num_experts_per_tok", "must not exceed num_experts (%d); got %d",
+                m->num_experts, m->experts_per_token);
+  if (m->first_dense_layers > m->num_layers)
+    return fail(err, "model.first_dense_layers", "must not exceed num_layers (%d); got %d",
+                m->num_layers, m->first_dense_layers);
+  (void)estimated;
+  return GM_OK;
+}
+
+static gm_loss default_loss(gm_framework fw) {
+  switch (fw) {
+  case GM_FW_TORCHTITAN:
+    return GM_LOSS_EAGER;
+  case GM_FW_MEGATRON:
+    return GM_LOSS_VOCAB_PARALLEL;
+  case GM_FW_TORCHTUNE:
+  case GM_FW_LITGPT:
+    return GM_LOSS_CHUNKED;
+  default:
+    return GM_LOSS_KEEP_FP32; /* Hugging Face model code */
+  }
+}
+
+static int resolve_training(gm_config *c, gm_result *r, gm_error *err) {
+  gm_training *t = &c->training;
+  gm_framework fw = c->engine.framework;
+  int megatron = c->engine.kind == GM_ENGINE_MEGATRON || c->engine.kind == GM_ENGINE_MEGATRON_DEEPSPEED;
+  DEF(t->micro_batch_size, 1);
+  DEF(t->gradient_accumulation_steps, 1);
+  if (t->seq_len == GM_AUTO) {
+    if (c->model.max_seq_len > 0) {
+      t->seq_len = c->model.max_seq_len;
+    } else {
+      t->seq_len = 2048;
+      gm_warn(r, "training.seq_len", "not given; assumed 2048 tokens");
+    }
+  }
+  DEF(t->dtype, GM_DTYPE_BF16);
+  if (t->layout == (gm_layout)GM_AUTO) {
+    if (t->dtype == GM_DTYPE_FP32)
+      t->layout = GM_LAYOUT_FP32;
+    else if (fw == GM_FW_TORCHTUNE || fw == GM_FW_LITGPT)
+      t->layout = GM_LAYOUT_PURE_HALF;
+    else if (megatron)
+      t->layout = t->dtype == GM_DTYPE_BF16 ? GM_LAYOUT_MIXED_FP32_GRADS : GM_LAYOUT_MIXED;
+    else if (c->engine.kind == GM_ENGINE_DEEPSPEED)
+      t->layout = GM_LAYOUT_MIXED;
+    else
+      t->layout = GM_LAYOUT_AMP;
+  }
+  if (t->dtype == GM_DTYPE_FP32 && t->layout != GM_LAYOUT_FP32)
+    return fail(err, "training.precision", "dtype fp32 needs precision fp32; got %s",
+                gm_layout_name(t->layout));
+  DEF(t->optimizer, GM_OPT_ADAMW);
+  if (t->optimizer_impl == (gm_optimizer_impl)GM_AUTO) {
+    /* torch.optim picks foreach on CUDA unless told otherwise; the big
+     * frameworks ask for fused (or apex / DeepSpeed FusedAdam). */
+    t->optimizer_impl = (fw == GM_FW_GENERIC || fw == GM_FW_HF_TRAINER || fw == GM_FW_LITGPT)
+                            ? GM_OPTIMPL_FOREACH
+                            : GM_OPTIMPL_FUSED;
+  }
+  DEF(t->recompute, GM_AC_NONE);
+  DEF(t->selective_policy, fw == GM_FW_TORCHTITAN ? GM_SEL_PER_OP : GM_SEL_ATTENTION);
+  DEF(t->attention, GM_ATTN_FLASH);
+  DEF(t->loss, default_loss(fw));
+  DEF(t->compile, 0);
+  if (t->norm_impl == (gm_norm_impl)GM_AUTO)
+    t->norm_impl = (megatron || c->model.norm == GM_NORM_LAYER || t->compile) ? GM_NORMIMPL_FUSED
+                                                                             : GM_NORMIMPL_EAGER;
+  DEF(t->gqa_expand_kv, megatron ? 0 : 1);
+  if (t->attention_dropout < 0)
+    t->attention_dropout = megatron ? 0.1 : 0.0;
+  if (t->hidden_dropout < 0)
+    t->hidden_dropout = megatron ? 0.1 : 0.0;
+  DEF(t->activation_offload, 0);
+  DEF(t->optimizer_in_backward, 0);
+  DEF(t->finetune, GM_FT_FULL);
+  DEF(t->lora_rank, t->finetune == GM_FT_FULL ? 0 : 16);
+  DEF(t->lora_all_linear, 1);
+  if (t->finetune != GM_FT_FULL && t->lora_rank <= 0)
+    return fail(err, "training.lora_rank", "must be positive with LoRA; got %d", t->lora_rank);
+  if (t->micro_batch_size <= 0)
+    return fail(err, "training.batch_size", "must be positive; got %lld",
+                (long long)t->micro_batch_size);
+  if (t->gradient_accumulation_steps <= 0)
+    return fail(err, "training.gradient_accumulation_steps", "must be positive; got %lld",
+                (long long)t->gradient_accumulation_steps);
+  if (t->seq_len <= 0)
+    return fail(err, "training.seq_len", "must be positive; got %lld", (long long)t->seq_len);
+  if (t->optimizer_in_backward && t->gradient_accumulation_steps > 1)
+    return fail(err, "training.optimizer_in_backward",
+                "cannot be combined with gradient accumulation (%lld steps)",
+                (long long)t->gradient_accumulation_steps);
+  return GM_OK;
+}
+
+static int resolve_parallel(gm_config *c, gm_result *r, gm_error *err) {
+  gm_parallel *p = &c->parallel;
+  gm_hardware *hw = &c->hardware;
+  const gm_model *m = &c->model;
+  int64_t layout_gpus;
+  DEF(p->tp, 1);
+  DEF(p->pp, 1);
+  DEF(p->cp, 1);
+  DEF(p->ep, 1);
+  DEF(p->vpp, 1);
+  if (p->tp < 1 || p->pp < 1 || p->cp < 1 || p->ep < 1 || p->vpp < 1 ||
+      (p->dp != GM_AUTO && p->dp < 1))
+    return fail(err, "parallelism", "every parallel size must be at least 1");
+  if (p->dp == GM_AUTO) {
+    int64_t mp = (int64_t)p->tp * p->pp * p->cp;
+    if (hw->num_gpus != GM_AUTO && hw->num_gpus % mp != 0)
+      return fail(err, "hardware.num_gpus",
+                  "must be a multiple of tensor x pipeline x context parallel (%lld); got %d",
+                  (long long)mp, hw->num_gpus);
+    p->dp = hw->num_gpus == GM_AUTO ? 1 : (int)(hw->num_gpus / mp);
+  }
+  layout_gpus = (int64_t)p->tp * p->pp * p->dp * p->cp;
+  if (layout_gpus > 100000000)
+    return fail(err, "parallelism", "tensor x pipeline x data x context = %lld GPUs is absurd",
+                (long long)layout_gpus);
+  if (hw->num_gpus == GM_AUTO)
+    hw->num_gpus = (int)layout_gpus;
+  else if (hw->num_gpus != layout_gpus)
+    gm_warn(r, "hardware.num_gpus",
+            "tensor x pipeline x data x context parallel = %d x %d x %d x %d = %lld GPUs, but "
+            "num_gpus is %d; per-GPU figures use the parallel sizes as given (data parallel %d), "
+            "totals count %lld GPUs",
+            p->tp, p->pp, p->dp, p->cp, (long long)layout_gpus, hw->num_gpus, p->dp,
+            (long long)layout_gpus);
+  hw->num_gpus = (int)layout_gpus;
+  DEF(hw->gpus_per_node, hw->num_gpus < 8 ? hw->num_gpus : 8);
+  if (hw->gpus_per_node < 1)
+    return fail(err, "hardware.gpus_per_node", "must be at least 1; got %d", hw->gpus_per_node);
+  if (m->num_attention_heads % p->tp != 0)
+    return fail(err, "parallelism.tensor_parallel_size",
+                "must divide num_attention_heads (%d); got %d", m->num_attention_heads, p->tp);
+  if (m->num_key_value_heads % p->tp != 0 && p->tp % m->num_key_value_heads != 0)
+    return fail(err, "parallelism.tensor_parallel_size",
+                "must divide num_key_value_heads (%d) or be a multiple of it; got %d",
+                m->num_key_value_heads, p->tp);
+  if (p->pp > m->num_layers)
+    return fail(err, "parallelism.pipeline_parallel_size",
+                "must not exceed num_layers (%d); got %d", m->num_layers, p->pp);
+  if (p->pp > GM_MAX_STAGES)
+    return fail(err, "parallelism.pipeline_parallel_size", "at most %d stages; got %d",
+                GM_MAX_STAGES, p->pp);
+  DEF(p->schedule, p->vpp > 1 ? GM_SCHED_INTERLEAVED : GM_SCHED_1F1B);
+  if (p->vpp > 1 && m->num_layers % (p->pp * p->vpp) != 0)
+    return fail(err, "parallelism.virtual_pipeline_stages",
+                "pipeline x virtual stages (%d x %d) must divide num_layers (%d)", p->pp, p->vpp,
+                m->num_layers);
+  if (p->schedule == GM_SCHED_INTERLEAVED && p->vpp == 1)
+    p->schedule = GM_SCHED_1F1B;
+  if (p->pp > 1 && m->num_layers % p->pp != 0)
+    gm_warn(r, "parallelism.pipeline_parallel_size",
+            "%d layers do not split evenly over %d stages; the first stages take one more layer",
+            m->num_layers, p->pp);
+  if (c->training.seq_len % p->cp != 0)
+    return fail(err, "parallelism.context_parallel_size", "must divide seq_len (%lld); got %d",
+                (long long)c->training.seq_len, p->cp);
+  if (p->ep > 1 && (m->num_experts <= 0 || m->num_experts % p->ep != 0))
+    return fail(err, "parallelism.expert_parallel_size", "must divide num_experts (%d); got %d",
+                m->num_experts, p->ep);
+  if (p->ep > p->dp * p->cp)
+    return fail(err, "parallelism.expert_parallel_size",
+                "must not exceed data x context parallel (%d); got %d", p->dp * p->cp, p->ep);
+  DEF(p->sequence_parallel, 0);
+  if (p->sequence_parallel && p->tp == 1) {
+    p->sequence_parallel = 0;
+    gm_warn(r, "parallelism.sequence_parallel", "needs tensor parallelism; ignored with TP = 1");
+  }
+  DEF(p->num_microbatches, c->training.gradient_accumulation_steps);
+  if (p->num_microbatches < 1)
+    return fail(err, "parallelism.num_microbatches", "must be positive; got %lld",
+                (long long)p->num_microbatches);
+  if (p->pp > 1 && p->num_microbatches < p->pp)
+    gm_warn(r, "parallelism.num_microbatches",
+            "%lld micro-batches for %d pipeline stages leaves the pipeline mostly idle",
+            (long long)p->num_microbatches, p->pp);
+  if (c->training.attention == GM_ATTN_EAGER && p->cp > 1)
+    gm_warn(r, "training.attention",
+            "context parallelism runs ring flash attention; eager attention is modelled per "
+            "local chunk");
+  return GM_OK;
+}
+
+static int resolve_engine(gm_config *c, gm_result *r, gm_error *err) {
+  gm_engine *e = &c->engine;
+  DEF(e->kind, GM_ENGINE_DDP);
+  if (e->framework == (gm_framework)GM_AUTO) {
+    switch (e->kind) {
+    case GM_ENGINE_MEGATRON:
+    case GM_ENGINE_MEGATRON_DEEPSPEED:
+      e->framework = GM_FW_MEGATRON;
+      break;
+    case GM_ENGINE_DEEPSPEED:
+      e->framework = GM_FW_DEEPSPEED;
+      break;
+    default:
+      e->framework = GM_FW_GENERIC;
+    }
+  }
+  DEF(e->zero_stage, 0);
+  if (e->zero_stage < 0 || e->zero_stage > 3)
+    return fail(err, "engine.zero_stage", "must be 0, 1, 2 or 3; got %d", e->zero_stage);
+  if (e->zero_stage > 0 && e->kind != GM_ENGINE_DEEPSPEED &&
+      e->kind != GM_ENGINE_MEGATRON_DEEPSPEED) {
+    gm_warn(r, "engine.zero_stage", "ZeRO stages apply to DeepSpeed engines; ignored for %s",
+            gm_engine_name(e->kind));
+    e->zero_stage = 0;
+  }
+  DEF(e->offload_optimizer, GM_OFFLOAD_NONE);
+  DEF(e->offload_param, GM_OFFLOAD_NONE);
+  if ((e->offload_optimizer != GM_OFFLOAD_NONE || e->offload_param != GM_OFFLOAD_NONE) &&
+      e->kind == GM_ENGINE_DDP)
+    return fail(err, "engine.offload_optimizer",
+                "offloading needs deepspeed, fsdp or megatron; pytorch_ddp keeps everything on "
+                "the GPU");
+  if (e->offload_param != GM_OFFLOAD_NONE && e->kind != GM_ENGINE_FSDP && e->zero_stage != 3)
+    return fail(err, "engine.offload_param", "parameter offload needs ZeRO-3 (or FSDP); got stage %d",
+                e->zero_stage);
+  if (e->kind == GM_ENGINE_FSDP && e->offload_optimizer == GM_OFFLOAD_NVME)
+    return fail(err, "engine.offload_optimizer", "FSDP offloads to cpu only; got nvme");
+  DEF(e->sharding, GM_FSDP_FULL_SHARD);
+  DEF(e->reshard_after_forward,
+      (e->framework == GM_FW_TORCHTITAN && c->parallel.pp > 1) ? 0 : 1);
+  DEF(e->distributed_optimizer, 0);
+  DEF(e->reduce_bucket_elems, 500000000);
+  DEF(e->allgather_bucket_elems, 500000000);
+  DEF(e->stage3_max_live_parameters, 1000000000);
+  DEF(e->stage3_prefetch_bucket_elems, 500000000);
+  DEF(e->overlap_comm, e->zero_stage == 3 ? 1 : 0);
+  DEF(e->ddp_bucket_view, 0);
+  DEF(e->ddp_bucket_bytes, 25 * 1048576);
+  return GM_OK;
+}
+
+int gm_resolve(gm_config *c, gm_result *r, gm_error *err) {
+  gm_hardware *hw = &c->hardware;
+  int rc;
+  /* The engine first: training defaults depend on it. */
+  if ((rc = resolve_model(&c->model, r, err)) != GM_OK)
+    return rc;
+  DEF(c->parallel.pp, 1);
+  if ((rc = resolve_engine(c, r, err)) != GM_OK)
+    return rc;
+  if ((rc = resolve_training(c, r, err)) != GM_OK)
+    return rc;
+  if ((rc = resolve_parallel(c, r, err)) != GM_OK)
+    return rc;
+  if (hw->gpu_capacity_bytes == 0)
+    hw->gpu_capacity_bytes = (uint64_t)80 << 30;
+  if (hw->cuda_context_bytes == 0)
+    hw->cuda_context_bytes = (uint64_t)1 << 30;
+  if (hw->cuda_context_bytes >= hw->gpu_capacity_bytes)
+    return fail(err, "hardware.cuda_context_gb", "must be smaller than the GPU's memory");
+  return GM_OK;
+}

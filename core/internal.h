@@ -1,0 +1,50 @@
+/* internal.h - declarations shared by the calculation files, not public. */
+#ifndef GM_INTERNAL_H
+#define GM_INTERNAL_H
+
+#include "gpumem.h"
+
+#include <stddef.h>
+
+#define GM_GIB 1073741824.0
+
+/* Bytes kept per layer and per token on one GPU, split by how they shard. */
+typedef struct {
+  double replicated; /* norm inputs/outputs, dropout masks: divided by t only under SP */
+  double split;      /* Q, K, V, attention output, MLP intermediates: divided by t */
+  double scores;     /* eager attention: bytes per token per (head x key), before /t */
+} gm_act_terms;
+
+/* Saved bytes of one decoder layer for one micro-batch on one GPU. */
+double gm_layer_saved_bytes(const gm_config *c);
+/* The same for a mixture-of-experts layer. */
+double gm_moe_layer_saved_bytes(const gm_config *c);
+/* Bytes of one layer with nothing recomputed (what recompute rebuilds). */
+double gm_layer_full_bytes(const gm_config *c);
+/* Gradient working set of one layer's backward for one micro-batch. */
+double gm_layer_backward_bytes(const gm_config *c);
+/* Logits and cross-entropy spike for one micro-batch on the last stage. */
+double gm_loss_bytes(const gm_config *c, double *bytes_per_logit);
+/* The per-token terms, for formulas. */
+gm_act_terms gm_layer_terms(const gm_config *c, int recomputed_none);
+/* Tokens one GPU processes per micro-batch: b * s / c. */
+double gm_tokens_per_gpu(const gm_config *c);
+
+/* Trainable parameters of the adapters (LoRA) for the whole model. */
+int64_t gm_lora_params(const gm_config *c);
+/* Adafactor's factored second moment, elements for the whole model. */
+int64_t gm_adafactor_elems(const gm_model *m);
+/* Largest single weight matrix, elements. */
+int64_t gm_largest_matrix(const gm_model *m);
+/* Parameters of the norms in one layer. */
+int64_t gm_layer_norm_params(const gm_model *m);
+
+/* Bytes per parameter of weights, grads, master copy and optimizer state. */
+typedef struct {
+  double weights, grads, master, states;
+} gm_layout_bytes;
+gm_layout_bytes gm_layout_bytes_of(const gm_training *t);
+
+size_t gm_fmt_count(char *buf, size_t n, double v); /* 1,234,567 */
+
+#endif

@@ -1,0 +1,159 @@
+/* params.c - exact parameter counts from the architecture. */
+#include "internal.h"
+
+#include <stdio.h>
+
+static int64_t norm_params(const gm_model *m) {
+  /* RMSNorm has a weight; LayerNorm a weight and a bias. */
+  return m->norm == GM_NORM_LAYER ? 2 * (int64_t)m->hidden_size : (int64_t)m->hidden_size;
+}
+
+int64_t gm_layer_norm_params(const gm_model *m) {
+  return (int64_t)m->norms_per_layer * norm_params(m);
+}
+
+static int64_t attention_params(const gm_model *m) {
+  int64_t h = m->hidden_size;
+  int64_t q = (int64_t)m->num_attention_heads * m->head_dim;
+  int64_t kv = (int64_t)m->num_key_value_heads * m->head_dim;
+  int64_t n = h * q + 2 * h * kv + q * h;
+  if (m->qkv_bias)
+    n += q + 2 * kv;
+  if (m->attn_out_bias)
+    n += h;
+  if (m->qk_norm)
+    n += 2 * (int64_t)m->head_dim; /* Qwen3: one RMSNorm weight per head dim for Q and K */
+  return n;
+}
+
+/* One MLP of width f: gated has gate, up and down; plain has up and down. */
+static int64_t mlp_params(const gm_model *m, int64_t f) {
+  int64_t h = m->hidden_size;
+  if (m->mlp == GM_MLP_GATED)
+    return 3 * h * f + (m->mlp_bias ? 2 * f + h : 0);
+  return 2 * h * f + (m->mlp_bias ? f + h : 0);
+}
+
+static int64_t moe_mlp_params(const gm_model *m) {
+  int64_t n = (int64_t)m->hidden_size * m->num_experts; /* router */
+  n += (int64_t)m->num_experts * mlp_params(m, m->moe_intermediate_size);
+  if (m->shared_expert_intermediate_size > 0)
+    n += mlp_params(m, m->shared_expert_intermediate_size);
+  if (m->shared_expert_gate)
+    n += m->hidden_size;
+  return n;
+}
+
+int gm_count_params(const gm_model *m, gm_params *out, gm_error *err) {
+  gm_params p = {0};
+  int64_t h = m->hidden_size, attn, norms;
+  int moe_layers, dense_layers;
+  if (m->num_layers <= 0 || m->hidden_size <= 0 || m->num_attention_heads <= 0 ||
+      m->head_dim <= 0 || m->vocab_size <= 0) {
+    snprintf(err->field, sizeof err->field, "model");
+    snprintf(err->message, sizeof err->message,
+             "the architecture is incomplete: num_layers, hidden_size, num_attention_heads and "
+             "vocab_size must be positive");
+    return GM_EINVAL;
+  }
+  attn = attention_params(m);
+  norms = gm_layer_norm_params(m);
+  moe_layers = m->num_experts > 0 ? m->num_layers - m->first_dense_layers : 0;
+  dense_layers = m->num_layers - moe_layers;
+  p.per_layer_dense = attn + norms + mlp_params(m, m->intermediate_size);
+  if (moe_layers > 0) {
+    p.per_layer_moe = attn + norms + moe_mlp_params(m);
+    p.expert_params_per_layer = (int64_t)m->num_experts * mlp_params(m, m->moe_intermediate_size);
+  }
+  p.embedding = m->vocab_size * h;
+  if (m->position == GM_POS_LEARNED)
+    p.embedding += m->max_position_embeddings * h;
+  p.output_head = m->tied_embeddings ? 0 : m->vocab_size * h;
+  p.final_norm = norm_params(m);
+  p.total = (int64_t)dense_layers * p.per_layer_dense + (int64_t)moe_layers * p.per_layer_moe +
+            p.embedding + p.output_head + p.final_norm;
+  p.trainable = p.total;
+  /* The largest unit an engine gathers at once: a layer, or the vocabulary matrix. */
+  p.largest_layer = p.per_layer_dense > p.per_layer_moe ? p.per_layer_dense : p.per_layer_moe;
+  if (m->vocab_size * h > p.largest_layer)
+    p.largest_layer = m->vocab_size * h;
+  p.active_per_token = p.total;
+  if (moe_layers > 0 && m->experts_per_token < m->num_experts)
+    p.active_per_token -= (int64_t)moe_layers * (m->num_experts - m->experts_per_token) *
+                          mlp_params(m, m->moe_intermediate_size);
+  *out = p;
+  return GM_OK;
+}
+
+/* The weight matrices of one layer as (rows, cols, count), for adapters and
+ * factored optimizers. Returns how many entries were written. */
+typedef struct {
+  int64_t in, out, count;
+} matrix;
+
+static int layer_matrices(const gm_model *m, matrix *mx, int moe) {
+  int64_t h = m->hidden_size;
+  int64_t q = (int64_t)m->num_attention_heads * m->head_dim;
+  int64_t kv = (int64_t)m->num_key_value_heads * m->head_dim;
+  int64_t f = moe ? m->moe_intermediate_size : m->intermediate_size;
+  int64_t experts = moe ? m->num_experts : 1;
+  int n = 0;
+  mx[n++] = (matrix){h, q, 1};  /* q */
+  mx[n++] = (matrix){h, kv, 1}; /* k */
+  mx[n++] = (matrix){h, kv, 1}; /* v */
+  mx[n++] = (matrix){q, h, 1};  /* o */
+  mx[n++] = (matrix){h, f, experts * (m->mlp == GM_MLP_GATED ? 2 : 1)}; /* gate, up */
+  mx[n++] = (matrix){f, h, experts};                                     /* down */
+  return n;
+}
+
+int64_t gm_lora_params(const gm_config *c) {
+  const gm_model *m = &c->model;
+  matrix mx[8];
+  int64_t r = c->training.lora_rank, total = 0;
+  int layers[2] = {0, 0}, kind, i, n;
+  layers[1] = m->num_experts > 0 ? m->num_layers - m->first_dense_layers : 0;
+  layers[0] = m->num_layers - layers[1];
+  for (kind = 0; kind < 2; kind++) {
+    int64_t per = 0;
+    if (layers[kind] == 0)
+      continue;
+    n = layer_matrices(m, mx, kind);
+    for (i = 0; i < n; i++) {
+      /* q,v only (i == 0, 2) unless every linear is adapted. */
+      if (!c->training.lora_all_linear && i != 0 && i != 2)
+        continue;
+      per += mx[i].count * r * (mx[i].in + mx[i].out);
+    }
+    total += per * layers[kind];
+  }
+  return total;
+}
+
+int64_t gm_adafactor_elems(const gm_model *m) {
+  matrix mx[8];
+  int64_t total = 0, per;
+  int layers[2], kind, i, n;
+  layers[1] = m->num_experts > 0 ? m->num_layers - m->first_dense_layers : 0;
+  layers[0] = m->num_layers - layers[1];
+  for (kind = 0; kind < 2; kind++) {
+    if (layers[kind] == 0)
+      continue;
+    n = layer_matrices(m, mx, kind);
+    per = gm_layer_norm_params(m);
+    for (i = 0; i < n; i++)
+      per += mx[i].count * (mx[i].in + mx[i].out); /* row and column statistics */
+    total += per * layers[kind];
+  }
+  /* Embedding (and untied head): one row and one column statistic each. */
+  total += (m->vocab_size + m->hidden_size) * (m->tied_embeddings ? 1 : 2);
+  return total;
+}
+
+int64_t gm_largest_matrix(const gm_model *m) {
+  int64_t v = m->vocab_size * m->hidden_size;
+  int64_t f = m->intermediate_size > m->moe_intermediate_size ? m->intermediate_size
+                                                               : m->moe_intermediate_size;
+  int64_t mlp = f * m->hidden_size;
+  return v > mlp ? v : mlp;
+}

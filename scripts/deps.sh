@@ -1,0 +1,31 @@
+#!/bin/sh
+# Installs what building and testing need on Debian/Ubuntu; skips what is present.
+set -e
+need=""
+command -v cc >/dev/null 2>&1 || need="$need build-essential"
+[ -f /usr/include/cjson/cJSON.h ] || need="$need libcjson-dev"
+# WebAssembly: emcc, and node for the tests and benchmarks.
+command -v emcc >/dev/null 2>&1 || need="$need emscripten"
+command -v node >/dev/null 2>&1 || need="$need nodejs"
+command -v patch >/dev/null 2>&1 || need="$need patch"
+# The WASM build compiles cJSON from Debian's source package
+# (scripts/fetch_cjson.sh): add deb-src entries mirroring the deb ones.
+srcs=""
+if [ ! -f build/third_party/cjson/cJSON.c ] && [ -z "${CJSON_SRC:-}${CJSON_TARBALL:-}" ] &&
+  ! grep -qsE '^(deb-src |Types:.*deb-src)' /etc/apt/sources.list /etc/apt/sources.list.d/*; then
+  srcs=1
+fi
+if [ -n "$need$srcs" ]; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  if [ -n "$srcs" ]; then
+    deb822=$(for f in /etc/apt/sources.list.d/*.sources; do
+      [ ! -f "$f" ] || { sed 's/^Types:.*/Types: deb-src/' "$f"; echo; }
+    done)
+    [ -z "$deb822" ] || echo "$deb822" | $SUDO tee /etc/apt/sources.list.d/deb-src.sources >/dev/null
+    legacy=$(sed -n 's/^deb /deb-src /p' /etc/apt/sources.list 2>/dev/null || true)
+    [ -z "$legacy" ] || echo "$legacy" | $SUDO tee /etc/apt/sources.list.d/deb-src.list >/dev/null
+  fi
+  $SUDO apt-get update -q
+  [ -z "$need" ] || DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q $need
+fi
