@@ -642,6 +642,10 @@ int gm_calculate(const gm_config *cfg, gm_result *out, gm_error *err) {
             (double)r->host_bytes_per_node / GM_GIB,
             (double)c.hardware.host_memory_per_node_bytes / GM_GIB);
   r->max_micro_batch = max_micro_batch(&c, &r->params);
+  r->layer_saved_bytes = (uint64_t)llround(c.model.num_experts > 0 && c.model.first_dense_layers == 0
+                                               ? gm_moe_layer_saved_bytes(&c)
+                                               : gm_layer_saved_bytes(&c));
+  r->layer_full_bytes = (uint64_t)llround(gm_layer_full_bytes(&c));
   return GM_OK;
 }
 

@@ -230,6 +230,8 @@ typedef struct {
   int fits;
   double utilization_percent;
   int64_t max_micro_batch;       /* largest b that fits, 0 if none */
+  uint64_t layer_saved_bytes;    /* one dense layer, one micro-batch, this GPU */
+  uint64_t layer_full_bytes;     /* the same with nothing recomputed */
   char formula[GM_C_COUNT][GM_FORMULA_LEN]; /* how each figure was made */
   int num_warnings;
   gm_error warnings[GM_MAX_WARNINGS];
