@@ -127,7 +127,17 @@ double gm_layer_backward_bytes(const gm_config *c) {
   double f = m->num_experts > 0 ? (double)m->moe_intermediate_size * m->experts_per_token
                                  : (double)m->intermediate_size;
   double h_part = c->parallel.sequence_parallel ? m->hidden_size / t : m->hidden_size;
-  return T * A * (2.0 * h_part + 2.0 * f / t);
+  double bytes = T * A * (2.0 * h_part + 2.0 * f / t);
+  if (c->parallel.cp > 1) {
+    /* Ring attention's backward gathers K and V of the whole sequence and
+     * accumulates dQ, dK, dV in fp32 (PyTorch context parallel, all-gather rotation). */
+    double kd = (c->training.gqa_expand_kv ? m->num_attention_heads : m->num_key_value_heads) *
+                (double)m->head_dim / t;
+    double qd = (double)m->num_attention_heads * m->head_dim / t;
+    double full = T * c->parallel.cp;
+    bytes += full * A * 2.0 * kd + T * 4.0 * (qd + 2.0 * kd);
+  }
+  return bytes;
 }
 
 double gm_loss_bytes(const gm_config *c, double *bytes_per_logit) {

@@ -279,6 +279,13 @@ static void stage_memory(const gm_config *c, const gm_params *P, const shape *s,
     grads_b = lb.grads * s->head_params / (g_sh ? d : 1); /* the head's come first */
   }
 
+  if (ds && lb.grads == 4 && lb.weights == 2 && !tr->optimizer_in_backward) {
+    /* DeepSpeed's BF16 optimizer: bf16 .grad tensors besides its fp32 accumulation buffer. */
+    double bf16_grads = 2.0 * s->trainable / (g_sh ? d : 1);
+    grads_b += bf16_grads;
+    grads_c += bf16_grads;
+  }
+
   /* Parameters gathered or cast for compute. */
   if (fsdp && e->sharding != GM_FSDP_NO_SHARD) {
     double root = s->emb_params + s->head_params, unit = s->unit_params;
@@ -312,7 +319,7 @@ static void stage_memory(const gm_config *c, const gm_params *P, const shape *s,
       "ZeRO-3 live parameters: %g B x min(2 x largest unit %.0f, stage3_max_live_parameters "
       "%lld); + its %g B gradients in backward",
       A, unit, (long long)e->stage3_max_live_parameters, A);
-  } else if (tr->layout == GM_LAYOUT_AMP && !fsdp) {
+  } else if (tr->layout == GM_LAYOUT_AMP && !fsdp && tr->finetune == GM_FT_FULL) {
     /* Autocast caches a low-precision copy of every linear weight until backward uses it. */
     gathered_f = gathered_b = A * (s->params - s->emb_params);
     F(GM_C_GATHERED, "autocast weight cache: %g B x %.0f linear weights", A,
@@ -363,9 +370,13 @@ static void stage_memory(const gm_config *c, const gm_params *P, const shape *s,
       F(GM_C_STEP, "fused step: no temporaries");
     }
     if (ds && z >= 1) {
-      step += 4.0 * opt_params; /* fp32 gradient partition built for the step */
-      F(GM_C_STEP, "DeepSpeed fp32 gradient partition: 4 B x %.0f params%s", opt_params,
-        step > 4.0 * opt_params ? " + optimizer temporaries" : "");
+      /* The fp32 gradient partition built for the step; ZeRO-3 steps one
+       * sub-group (sub_group_size, 1e9 elements) at a time. */
+      double part = z == 3 && opt_params > (double)e->sub_group_elems ? (double)e->sub_group_elems
+                                                                      : opt_params;
+      step += 4.0 * part;
+      F(GM_C_STEP, "DeepSpeed fp32 gradient partition: 4 B x %.0f params%s", part,
+        step > 4.0 * part ? " + optimizer temporaries" : "");
     } else if (ds && z == 0 && lb.grads == 2 && lb.master > 0) {
       step += 4.0 * s->trainable; /* FP16_Optimizer's flat fp32 gradients */
       F(GM_C_STEP, "DeepSpeed FP16 optimizer flat fp32 gradients: 4 B x %.0f params",
@@ -484,8 +495,8 @@ static void stage_peaks(const gm_config *c, const stage_mem *sm, gm_stage *st) {
     /* Under pressure the allocator frees cached blocks before it fails. */
     room = (double)c->hardware.gpu_capacity_bytes - (double)c->hardware.cuda_context_bytes -
            alloc_best;
-    if (cache > room)
-      cache = room > 0 ? room : 0;
+    if (cache > room && room >= 0)
+      cache = room; /* only when the allocations themselves fit */
     st->bytes[GM_C_CACHE] = (uint64_t)llround(cache);
   }
   st->bytes[GM_C_CONTEXT] = c->hardware.cuda_context_bytes;

@@ -48,6 +48,7 @@ void gm_config_init(gm_config *cfg) {
   e->ddp_bucket_view = GM_AUTO;
   e->reduce_bucket_elems = e->allgather_bucket_elems = GM_AUTO;
   e->stage3_max_live_parameters = e->stage3_prefetch_bucket_elems = e->ddp_bucket_bytes = GM_AUTO;
+  e->sub_group_elems = GM_AUTO;
   cfg->hardware.num_gpus = cfg->hardware.gpus_per_node = GM_AUTO;
 }
 
@@ -232,9 +233,11 @@ static int resolve_training(gm_config *c, gm_result *r, gm_error *err) {
   if (t->optimizer_impl == (gm_optimizer_impl)GM_AUTO) {
     /* torch.optim picks foreach on CUDA unless told otherwise; the big
      * frameworks ask for fused (or apex / DeepSpeed FusedAdam). */
-    t->optimizer_impl = (fw == GM_FW_GENERIC || fw == GM_FW_HF_TRAINER || fw == GM_FW_LITGPT)
-                            ? GM_OPTIMPL_FOREACH
-                            : GM_OPTIMPL_FUSED;
+    int own_optimizer = megatron || c->engine.kind == GM_ENGINE_DEEPSPEED;
+    t->optimizer_impl =
+        !own_optimizer && (fw == GM_FW_GENERIC || fw == GM_FW_HF_TRAINER || fw == GM_FW_LITGPT)
+            ? GM_OPTIMPL_FOREACH
+            : GM_OPTIMPL_FUSED;
   }
   DEF(t->recompute, GM_AC_NONE);
   DEF(t->selective_policy, fw == GM_FW_TORCHTITAN ? GM_SEL_PER_OP : GM_SEL_ATTENTION);
@@ -407,6 +410,7 @@ static int resolve_engine(gm_config *c, gm_result *r, gm_error *err) {
   DEF(e->allgather_bucket_elems, 500000000);
   DEF(e->stage3_max_live_parameters, 1000000000);
   DEF(e->stage3_prefetch_bucket_elems, 500000000);
+  DEF(e->sub_group_elems, 1000000000);
   DEF(e->overlap_comm, e->zero_stage == 3 ? 1 : 0);
   DEF(e->ddp_bucket_view, 0);
   DEF(e->ddp_bucket_bytes, 25 * 1048576);

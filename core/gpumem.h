@@ -162,6 +162,7 @@ typedef struct {
   int distributed_optimizer;  /* Megatron */
   int64_t reduce_bucket_elems, allgather_bucket_elems;
   int64_t stage3_max_live_parameters, stage3_prefetch_bucket_elems;
+  int64_t sub_group_elems;    /* DeepSpeed ZeRO-3 sub_group_size */
   int overlap_comm;
   int ddp_bucket_view;        /* DDP gradient_as_bucket_view */
   int64_t ddp_bucket_bytes;
