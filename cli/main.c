@@ -1,0 +1,591 @@
+/* main.c - the gpu-mem-calc command line. It uses only the public API: the
+ * config goes through calc_json, and tables are drawn from its JSON output. */
+#include "gpumem.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define VERSION "0.1.0"
+#define GIB 1073741824.0
+
+/* Exit statuses: 2 for an invalid config or usage, 1 for I/O. */
+enum { EXIT_INVALID = 2, EXIT_IO = 1 };
+
+static const char usage[] =
+    "usage: gpu-mem-calc COMMAND [OPTIONS]\n"
+    "\n"
+    "GPU memory of an LLM training run, per GPU, at its peak.\n"
+    "\n"
+    "commands:\n"
+    "  calculate --config FILE [--format table|json]\n"
+    "      compute the memory of the config in FILE (see docs/config.md)\n"
+    "  quick PARAMS --gpus N [--gpu NAME | --gpu-mem GB] [--engine E] [--dtype D]\n"
+    "        [--zero-stage Z] [--batch-size B] [--seq-len S] [--format table|json]\n"
+    "      estimate from a parameter count alone: PARAMS in billions (7) or with a\n"
+    "      suffix (125M, 1.5T); engines pytorch_ddp (ddp, pytorch), deepspeed,\n"
+    "      megatron_lm (megatron), megatron_deepspeed, fsdp\n"
+    "  validate FILE\n"
+    "      check a config: prints \"valid\" and any warnings, or the error (exit 2)\n"
+    "  presets [--format table|json]\n"
+    "      list the GPUs and models that configs can name\n"
+    "\n"
+    "options:\n"
+    "  -h, --help      show this help\n"
+    "  -V, --version   show the version\n"
+    "\n"
+    "Memory is in GiB (2^30 bytes). Exit status: 0 (also when the config does not\n"
+    "fit), 1 when a file cannot be read, 2 for an invalid config or usage.\n";
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 1, 2)))
+#endif
+static int
+usage_error(const char *fmt, ...) {
+  va_list ap;
+  fprintf(stderr, "gpu-mem-calc: ");
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fprintf(stderr, "\nrun 'gpu-mem-calc --help' for usage\n");
+  return EXIT_INVALID;
+}
+
+/* The whole file, NUL-terminated; NULL with errno set when it cannot be read. */
+static char *read_file(const char *path) {
+  FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+  char *buf = NULL, *p;
+  size_t len = 0, cap = 0, n;
+  int saved;
+  if (!f)
+    return NULL;
+  do {
+    if (len + 4096 + 1 > cap) {
+      cap = cap ? cap * 2 : 8192;
+      p = realloc(buf, cap);
+      if (!p) {
+        free(buf);
+        buf = NULL;
+        errno = ENOMEM;
+        break;
+      }
+      buf = p;
+    }
+    n = fread(buf + len, 1, 4096, f);
+    len += n;
+  } while (n > 0);
+  saved = ferror(f) ? EIO : errno;
+  if (buf && ferror(f)) {
+    free(buf);
+    buf = NULL;
+  }
+  if (buf)
+    buf[len] = '\0';
+  if (f != stdin)
+    fclose(f);
+  errno = saved;
+  return buf;
+}
+
+/* ---- Reading the result --------------------------------------------------- */
+
+static const cJSON *get(const cJSON *obj, const char *key) {
+  return cJSON_GetObjectItemCaseSensitive(obj, key);
+}
+
+static double num(const cJSON *obj, const char *key) {
+  const cJSON *v = get(obj, key);
+  return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+static const char *str(const cJSON *obj, const char *key) {
+  const cJSON *v = get(obj, key);
+  return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int flag(const cJSON *obj, const char *key) { return cJSON_IsTrue(get(obj, key)); }
+
+static double gib(const cJSON *bytes, const char *key) { return num(bytes, key) / GIB; }
+
+/* 6738415616 -> "6,738,415,616" */
+static void thousands(double v, char *out, size_t n) {
+  char digits[32];
+  size_t len, i, k = 0;
+  snprintf(digits, sizeof digits, "%.0f", v < 0 ? 0 : v);
+  len = strlen(digits);
+  for (i = 0; i < len && k + 2 < n; i++) {
+    if (i > 0 && (len - i) % 3 == 0)
+      out[k++] = ',';
+    out[k++] = digits[i];
+  }
+  out[k] = '\0';
+}
+
+/* 6738415616 -> "6.74 B", 124439808 -> "124.4 M" */
+static void short_count(double v, char *out, size_t n) {
+  if (v >= 1e12)
+    snprintf(out, n, "%.2f T", v / 1e12);
+  else if (v >= 1e9)
+    snprintf(out, n, "%.2f B", v / 1e9);
+  else if (v >= 1e6)
+    snprintf(out, n, "%.1f M", v / 1e6);
+  else
+    snprintf(out, n, "%.0f", v);
+}
+
+/* ---- The table ------------------------------------------------------------ */
+
+static void row(const char *label, double value_gib) {
+  printf("  %-34s %10.2f\n", label, value_gib);
+}
+
+static void detail(const cJSON *bytes, const char *key, const char *label) {
+  if (num(bytes, key) > 0)
+    printf("    %-32s %10.2f\n", label, gib(bytes, key));
+}
+
+static void print_header(const cJSON *out) {
+  const cJSON *res = get(out, "resolved"), *m = get(res, "model"), *t = get(res, "training"),
+              *p = get(res, "parallelism"), *e = get(res, "engine"), *h = get(res, "hardware"),
+              *params = get(out, "parameters");
+  const char *name = str(m, "name"), *engine = str(e, "type"), *gpu = str(h, "gpu");
+  char count[32], exact[40];
+  short_count(num(params, "total"), count, sizeof count);
+  thousands(num(params, "total"), exact, sizeof exact);
+  printf("Model       %s%s%s parameters (%s)%s\n", name && *name ? name : "",
+         name && *name ? ": " : "", count, exact,
+         flag(params, "estimated") ? ", architecture estimated from the count" : "");
+  printf("Training    micro-batch %.0f x %.0f tokens, gradient accumulation %.0f, %s compute, %s "
+         "precision, %s, activation checkpointing %s\n",
+         num(t, "batch_size"), num(t, "seq_len"), num(t, "gradient_accumulation_steps"),
+         str(t, "dtype") ? str(t, "dtype") : "?", str(t, "precision") ? str(t, "precision") : "?",
+         str(t, "optimizer") ? str(t, "optimizer") : "?",
+         str(t, "activation_checkpointing") ? str(t, "activation_checkpointing") : "?");
+  printf("Engine      %s", engine ? engine : "?");
+  if (engine && (strcmp(engine, "deepspeed") == 0 || strcmp(engine, "megatron_deepspeed") == 0))
+    printf(" ZeRO-%.0f", num(e, "zero_stage"));
+  if (engine && strcmp(engine, "fsdp") == 0 && str(e, "sharding_strategy"))
+    printf(" %s", str(e, "sharding_strategy"));
+  if (str(e, "offload_optimizer") && strcmp(str(e, "offload_optimizer"), "none") != 0)
+    printf(", optimizer offload to %s", str(e, "offload_optimizer"));
+  if (str(e, "offload_param") && strcmp(str(e, "offload_param"), "none") != 0)
+    printf(", parameter offload to %s", str(e, "offload_param"));
+  if (engine && str(e, "framework") && strcmp(str(e, "framework"), engine) != 0)
+    printf(" (%s defaults)", str(e, "framework"));
+  printf("\n");
+  printf("Parallel    %.0f GPUs: TP %.0f x PP %.0f x DP %.0f", num(h, "num_gpus"),
+         num(p, "tensor_parallel_size"), num(p, "pipeline_parallel_size"),
+         num(p, "data_parallel_size"));
+  if (num(p, "context_parallel_size") > 1)
+    printf(" x CP %.0f", num(p, "context_parallel_size"));
+  if (num(p, "expert_parallel_size") > 1)
+    printf(", EP %.0f", num(p, "expert_parallel_size"));
+  if (flag(p, "sequence_parallel"))
+    printf(", sequence parallel");
+  printf("\n");
+  printf("GPU         %s%s%.2f GiB usable each\n", gpu ? gpu : "", gpu ? ": " : "",
+         num(out, "gpu_capacity_gb"));
+}
+
+static void print_memory(const cJSON *out) {
+  const cJSON *b = get(out, "bytes"), *d = get(out, "breakdown");
+  int stages = cJSON_GetArraySize(get(out, "stages"));
+  char title[80];
+  if (stages > 1)
+    snprintf(title, sizeof title, "Memory per GPU, stage %.0f of %d", num(out, "worst_stage"),
+             stages);
+  else
+    snprintf(title, sizeof title, "Memory per GPU");
+  printf("\n%-36s %10s\n", title, "GiB");
+  row("Model parameters", num(d, "model_params_gb"));
+  if (num(b, "gathered_params") > 0) {
+    detail(b, "weights", "own shard");
+    detail(b, "gathered_params", "gathered for compute");
+  }
+  row("Gradients", num(d, "gradients_gb"));
+  row("Optimizer states", num(d, "optimizer_states_gb"));
+  row("Activations", num(d, "activations_gb"));
+  detail(b, "activations", "saved for backward");
+  detail(b, "logits", "logits and loss");
+  row("Overhead", num(d, "overhead_gb"));
+  detail(b, "buffers", "communication buffers");
+  detail(b, "optimizer_step", "optimizer step temporaries");
+  detail(b, "allocator_cache", "allocator cache");
+  detail(b, "cuda_context", "CUDA context");
+  printf("  %s\n", "-----------------------------------------------");
+  row("Peak allocated (PyTorch)", num(out, "peak_allocated_gb"));
+  row("Peak reserved (PyTorch)", num(out, "peak_reserved_gb"));
+  row("Total (nvidia-smi)", num(out, "total_memory_per_gpu_gb"));
+}
+
+static void print_verdict(const cJSON *out) {
+  double total = num(out, "total_memory_per_gpu_gb"), cap = num(out, "gpu_capacity_gb");
+  double mb = num(out, "max_micro_batch_size");
+  if (flag(out, "fits_on_gpu"))
+    printf("\nFITS: %.2f GiB of %.2f GiB per GPU (%.1f %%), %.2f GiB headroom\n", total, cap,
+           num(out, "memory_utilization_percent"), cap - total);
+  else
+    printf("\nDOES NOT FIT: %.2f GiB of %.2f GiB per GPU (%.1f %%), %.2f GiB over\n", total, cap,
+           num(out, "memory_utilization_percent"), total - cap);
+  if (mb > 0)
+    printf("Largest micro-batch that fits: %.0f\n", mb);
+  else
+    printf("Largest micro-batch that fits: none (even 1 does not fit)\n");
+}
+
+static void print_stages(const cJSON *out) {
+  const cJSON *s;
+  int worst = (int)num(out, "worst_stage");
+  if (cJSON_GetArraySize(get(out, "stages")) < 2)
+    return;
+  printf("\nPipeline stages\n  %5s  %-9s  %15s  %-9s  %9s  %9s  %9s\n", "stage", "layers", "params",
+         "peak in", "allocated", "reserved", "total GiB");
+  cJSON_ArrayForEach(s, get(out, "stages")) {
+    char layers[32], params[32];
+    double first = num(s, "first_layer"), n = num(s, "num_layers");
+    int index = (int)num(s, "stage");
+    if (n > 0)
+      snprintf(layers, sizeof layers, "%.0f-%.0f", first, first + n - 1);
+    else
+      snprintf(layers, sizeof layers, "-");
+    thousands(num(s, "params"), params, sizeof params);
+    printf("  %5d  %-9s  %15s  %-9s  %9.2f  %9.2f  %9.2f%s\n", index, layers, params,
+           str(s, "peak_phase") ? str(s, "peak_phase") : "", num(s, "peak_allocated_gb"),
+           num(s, "peak_reserved_gb"), num(s, "total_gb"),
+           index == worst ? "  <- most loaded" : "");
+  }
+}
+
+static void print_host(const cJSON *out) {
+  const cJSON *host = get(out, "host_memory");
+  const cJSON *node = get(get(get(out, "resolved"), "hardware"), "host_memory_per_node_gb");
+  if (num(host, "per_gpu_bytes") <= 0 && num(host, "nvme_per_gpu_bytes") <= 0)
+    return;
+  printf("\nHost memory %.2f GiB per GPU, %.2f GiB per node", num(host, "per_gpu_gb"),
+         num(host, "per_node_gb"));
+  if (cJSON_IsNumber(node))
+    printf(" (of %.2f GiB)", node->valuedouble);
+  if (num(host, "nvme_per_gpu_bytes") > 0)
+    printf("; NVMe %.2f GiB per GPU", num(host, "nvme_per_gpu_gb"));
+  printf("\n");
+}
+
+static void print_warnings(const cJSON *out) {
+  const cJSON *w;
+  if (cJSON_GetArraySize(get(out, "warnings")) == 0)
+    return;
+  printf("\nWarnings\n");
+  cJSON_ArrayForEach(w, get(out, "warnings")) {
+    const char *field = str(w, "field");
+    printf("  %s%s%s\n", field && *field ? field : "", field && *field ? ": " : "",
+           str(w, "message") ? str(w, "message") : "");
+  }
+}
+
+static int print_table(const char *json) {
+  cJSON *out = cJSON_Parse(json);
+  if (!out) {
+    fprintf(stderr, "gpu-mem-calc: the calculation returned unreadable output\n");
+    return EXIT_IO;
+  }
+  print_header(out);
+  print_memory(out);
+  print_verdict(out);
+  print_stages(out);
+  print_host(out);
+  print_warnings(out);
+  cJSON_Delete(out);
+  return 0;
+}
+
+/* ---- Commands ------------------------------------------------------------- */
+
+/* The error of a calc_json output, or NULL when it holds a result. */
+static cJSON *error_of(const char *json, cJSON **tree) {
+  *tree = cJSON_Parse(json);
+  return cJSON_GetObjectItemCaseSensitive(*tree, "error");
+}
+
+static void print_error(const char *where, const cJSON *error) {
+  const char *field = str(error, "field"), *message = str(error, "message");
+  fprintf(stderr, "gpu-mem-calc: invalid config%s%s: %s%s%s\n", where ? " " : "",
+          where ? where : "", field && *field ? field : "", field && *field ? ": " : "",
+          message ? message : "unknown error");
+}
+
+/* Calculate config text and print it; the exit status. */
+static int run(const char *config, const char *format, const char *where) {
+  char *json = calc_json(config);
+  cJSON *tree = NULL;
+  const cJSON *error;
+  int rc = 0;
+  if (!json) {
+    fprintf(stderr, "gpu-mem-calc: out of memory\n");
+    return EXIT_IO;
+  }
+  error = error_of(json, &tree);
+  if (strcmp(format, "json") == 0) {
+    fputs(json, stdout); /* exactly calc_json's bytes */
+    if (error)
+      print_error(where, error);
+  } else if (error) {
+    print_error(where, error);
+  } else {
+    rc = print_table(json);
+  }
+  if (error)
+    rc = EXIT_INVALID;
+  cJSON_Delete(tree);
+  calc_free(json);
+  return rc;
+}
+
+static int check_format(const char *format) {
+  return strcmp(format, "json") == 0 || strcmp(format, "table") == 0;
+}
+
+/* The value of option argv[*i] (as "--opt value" or "--opt=value"); NULL when missing. */
+static const char *option_value(int argc, char **argv, int *i, const char *name) {
+  size_t n = strlen(name);
+  if (strncmp(argv[*i], name, n) == 0 && argv[*i][n] == '=')
+    return argv[*i] + n + 1;
+  if (strcmp(argv[*i], name) == 0)
+    return *i + 1 < argc ? argv[++*i] : NULL;
+  return NULL;
+}
+
+static int is_option(const char *arg, const char *name) {
+  size_t n = strlen(name);
+  return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
+}
+
+static int cmd_calculate(int argc, char **argv) {
+  const char *file = NULL, *format = "table";
+  char *text;
+  int i, rc;
+  for (i = 2; i < argc; i++) {
+    const char *a = argv[i];
+    if (is_option(a, "--config") || strcmp(a, "-c") == 0) {
+      file = strcmp(a, "-c") == 0 ? (i + 1 < argc ? argv[++i] : NULL)
+                                  : option_value(argc, argv, &i, "--config");
+      if (!file)
+        return usage_error("%s needs a file", a);
+    } else if (is_option(a, "--format") || strcmp(a, "-f") == 0) {
+      format = strcmp(a, "-f") == 0 ? (i + 1 < argc ? argv[++i] : NULL)
+                                    : option_value(argc, argv, &i, "--format");
+      if (!format || !check_format(format))
+        return usage_error("--format must be table or json");
+    } else if (a[0] != '-' && !file) {
+      file = a;
+    } else {
+      return usage_error("calculate: unknown argument '%s'", a);
+    }
+  }
+  if (!file)
+    return usage_error("calculate needs --config FILE");
+  text = read_file(file);
+  if (!text) {
+    fprintf(stderr, "gpu-mem-calc: cannot read %s: %s\n", file, strerror(errno));
+    return EXIT_IO;
+  }
+  rc = run(text, format, file);
+  free(text);
+  return rc;
+}
+
+/* A number as a JSON number, anything else as a string (calc_json names the
+ * field when it is not valid). */
+static cJSON *number_or_string(const char *s) {
+  char *end;
+  double v = strtod(s, &end);
+  if (*s && !*end && end != s)
+    return cJSON_CreateNumber(v);
+  return cJSON_CreateString(s);
+}
+
+static const char *engine_name(const char *e) {
+  static const char *const aliases[][2] = {{"ddp", "pytorch_ddp"},
+                                           {"pytorch", "pytorch_ddp"},
+                                           {"megatron", "megatron_lm"},
+                                           {"megatron-deepspeed", "megatron_deepspeed"},
+                                           {"megatron-lm", "megatron_lm"}};
+  size_t i;
+  for (i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
+    if (strcmp(e, aliases[i][0]) == 0)
+      return aliases[i][1];
+  return e;
+}
+
+static int cmd_quick(int argc, char **argv) {
+  const char *params = NULL, *gpus = NULL, *gpu = NULL, *mem = NULL, *engine = "pytorch_ddp",
+             *dtype = NULL, *zero = NULL, *batch = NULL, *seq = NULL, *format = "table";
+  static const char *const opts[] = {"--gpus",       "--gpu",     "--gpu-mem",
+                                     "--engine",     "--dtype",   "--zero-stage",
+                                     "--batch-size", "--seq-len", "--format"};
+  const char **dst[] = {&gpus, &gpu, &mem, &engine, &dtype, &zero, &batch, &seq, &format};
+  cJSON *config, *model, *training, *eng, *hw;
+  char *text, number[64];
+  int i, rc;
+  size_t k;
+  for (i = 2; i < argc; i++) {
+    for (k = 0; k < sizeof opts / sizeof opts[0]; k++) {
+      if (is_option(argv[i], opts[k])) {
+        const char *v = option_value(argc, argv, &i, opts[k]);
+        if (!v)
+          return usage_error("%s needs a value", opts[k]);
+        *dst[k] = v;
+        break;
+      }
+    }
+    if (k < sizeof opts / sizeof opts[0])
+      continue;
+    if (argv[i][0] != '-' && !params)
+      params = argv[i];
+    else
+      return usage_error("quick: unknown argument '%s'", argv[i]);
+  }
+  if (!params)
+    return usage_error("quick needs a parameter count in billions, e.g. 'quick 7 --gpus 8'");
+  if (!gpus)
+    return usage_error("quick needs --gpus N");
+  if (gpu && mem)
+    return usage_error("quick takes --gpu or --gpu-mem, not both");
+  if (!check_format(format))
+    return usage_error("--format must be table or json");
+
+  config = cJSON_CreateObject();
+  model = cJSON_AddObjectToObject(config, "model");
+  training = cJSON_AddObjectToObject(config, "training");
+  eng = cJSON_AddObjectToObject(config, "engine");
+  hw = cJSON_AddObjectToObject(config, "hardware");
+  /* A bare number is billions, as in the earlier tool's 'quick 7'. */
+  {
+    char *end;
+    (void)strtod(params, &end);
+    if (*params && !*end && strlen(params) < sizeof number - 2) {
+      snprintf(number, sizeof number, "%sB", params);
+      cJSON_AddStringToObject(model, "num_parameters", number);
+    } else {
+      cJSON_AddStringToObject(model, "num_parameters", params);
+    }
+  }
+  cJSON_AddStringToObject(model, "name", "quick estimate");
+  if (dtype)
+    cJSON_AddStringToObject(training, "dtype", dtype);
+  if (batch)
+    cJSON_AddItemToObject(training, "batch_size", number_or_string(batch));
+  if (seq)
+    cJSON_AddItemToObject(training, "seq_len", number_or_string(seq));
+  cJSON_AddStringToObject(eng, "type", engine_name(engine));
+  if (zero)
+    cJSON_AddItemToObject(eng, "zero_stage", number_or_string(zero));
+  cJSON_AddItemToObject(hw, "num_gpus", number_or_string(gpus));
+  if (gpu)
+    cJSON_AddStringToObject(hw, "gpu", gpu);
+  if (mem)
+    cJSON_AddItemToObject(hw, "gpu_memory_gb", number_or_string(mem));
+  text = cJSON_PrintUnformatted(config);
+  cJSON_Delete(config);
+  if (!text) {
+    fprintf(stderr, "gpu-mem-calc: out of memory\n");
+    return EXIT_IO;
+  }
+  rc = run(text, format, "(from the quick options)");
+  cJSON_free(text);
+  return rc;
+}
+
+static int cmd_validate(int argc, char **argv) {
+  char *text, *json;
+  cJSON *tree = NULL;
+  const cJSON *error, *w;
+  if (argc != 3)
+    return usage_error("validate takes one FILE");
+  text = read_file(argv[2]);
+  if (!text) {
+    fprintf(stderr, "gpu-mem-calc: cannot read %s: %s\n", argv[2], strerror(errno));
+    return EXIT_IO;
+  }
+  json = calc_json(text);
+  free(text);
+  if (!json) {
+    fprintf(stderr, "gpu-mem-calc: out of memory\n");
+    return EXIT_IO;
+  }
+  error = error_of(json, &tree);
+  if (error) {
+    print_error(argv[2], error);
+  } else {
+    printf("valid\n");
+    cJSON_ArrayForEach(w, get(tree, "warnings")) {
+      const char *field = str(w, "field");
+      printf("warning: %s%s%s\n", field && *field ? field : "", field && *field ? ": " : "",
+             str(w, "message") ? str(w, "message") : "");
+    }
+  }
+  cJSON_Delete(tree);
+  calc_free(json);
+  return error ? EXIT_INVALID : 0;
+}
+
+static int cmd_presets(int argc, char **argv) {
+  cJSON *presets;
+  const cJSON *g, *m;
+  const char *format = "table";
+  int i;
+  for (i = 2; i < argc; i++) {
+    if (is_option(argv[i], "--format")) {
+      format = option_value(argc, argv, &i, "--format");
+      if (!format || !check_format(format))
+        return usage_error("--format must be table or json");
+    } else {
+      return usage_error("presets: unknown argument '%s'", argv[i]);
+    }
+  }
+  if (strcmp(format, "json") == 0) {
+    printf("%s\n", gm_presets_json());
+    return 0;
+  }
+  presets = cJSON_Parse(gm_presets_json());
+  printf("GPUs (hardware.gpu: the id or any alias)\n  %-16s %10s  %s\n", "id", "usable GiB",
+         "name");
+  cJSON_ArrayForEach(g, get(presets, "gpus")) {
+    printf("  %-16s %10.2f  %s\n", str(g, "id") ? str(g, "id") : "?", num(g, "memory_mib") / 1024.0,
+           str(g, "display_name") ? str(g, "display_name") : "");
+  }
+  printf("\nModels (model.preset)\n  %-18s %18s  %s\n", "id", "parameters", "name");
+  cJSON_ArrayForEach(m, get(presets, "models")) {
+    char count[40];
+    thousands(num(m, "parameters"), count, sizeof count);
+    printf("  %-18s %18s  %s\n", m->string, count,
+           str(m, "display_name") ? str(m, "display_name") : "");
+  }
+  cJSON_Delete(presets);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  const char *cmd = argc > 1 ? argv[1] : NULL;
+  if (!cmd)
+    return usage_error("missing command");
+  if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+    fputs(usage, stdout);
+    return 0;
+  }
+  if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+    printf("gpu-mem-calc %s\n", VERSION);
+    return 0;
+  }
+  if (strcmp(cmd, "calculate") == 0)
+    return cmd_calculate(argc, argv);
+  if (strcmp(cmd, "quick") == 0)
+    return cmd_quick(argc, argv);
+  if (strcmp(cmd, "validate") == 0)
+    return cmd_validate(argc, argv);
+  if (strcmp(cmd, "presets") == 0)
+    return cmd_presets(argc, argv);
+  return usage_error("unknown command '%s'", cmd);
+}

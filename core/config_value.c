@@ -1,0 +1,433 @@
+/* config_value.c - reading typed values (sizes, memory, enums) from JSON, with errors. */
+#include "config.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Enum spellings: the first entry of each value is the one printed. */
+const gm_name gm_dtype_names[] = {
+    {"bf16", GM_DTYPE_BF16},     {"fp16", GM_DTYPE_FP16},    {"fp32", GM_DTYPE_FP32},
+    {"bfloat16", GM_DTYPE_BF16}, {"float16", GM_DTYPE_FP16}, {"half", GM_DTYPE_FP16},
+    {"float32", GM_DTYPE_FP32},  {"float", GM_DTYPE_FP32},   {NULL, 0}};
+const gm_name gm_layout_names[] = {
+    {"fp32", GM_LAYOUT_FP32},           {"amp", GM_LAYOUT_AMP},
+    {"mixed", GM_LAYOUT_MIXED},         {"mixed_fp32_grads", GM_LAYOUT_MIXED_FP32_GRADS},
+    {"pure_bf16", GM_LAYOUT_PURE_HALF}, {"pure_fp16", GM_LAYOUT_PURE_HALF},
+    {"pure_half", GM_LAYOUT_PURE_HALF}, {NULL, 0}};
+const gm_name gm_optimizer_names[] = {{"adamw", GM_OPT_ADAMW},
+                                      {"adam", GM_OPT_ADAM},
+                                      {"sgd", GM_OPT_SGD},
+                                      {"sgd_momentum", GM_OPT_SGD_MOMENTUM},
+                                      {"lion", GM_OPT_LION},
+                                      {"adafactor", GM_OPT_ADAFACTOR},
+                                      {"adamw_8bit", GM_OPT_ADAMW_8BIT},
+                                      {"adam_8bit", GM_OPT_ADAMW_8BIT},
+                                      {NULL, 0}};
+const gm_name gm_optimizer_impl_names[] = {{"fused", GM_OPTIMPL_FUSED},
+                                           {"foreach", GM_OPTIMPL_FOREACH},
+                                           {"for_loop", GM_OPTIMPL_FOR_LOOP},
+                                           {NULL, 0}};
+const gm_name gm_recompute_names[] = {
+    {"none", GM_AC_NONE}, {"selective", GM_AC_SELECTIVE}, {"full", GM_AC_FULL}, {NULL, 0}};
+const gm_name gm_selective_names[] = {
+    {"attention", GM_SEL_ATTENTION}, {"per_op", GM_SEL_PER_OP}, {NULL, 0}};
+const gm_name gm_attention_names[] = {{"flash", GM_ATTN_FLASH},
+                                      {"eager", GM_ATTN_EAGER},
+                                      {"sdpa", GM_ATTN_FLASH},
+                                      {"flash_attention_2", GM_ATTN_FLASH},
+                                      {NULL, 0}};
+const gm_name gm_loss_names[] = {{"standard", GM_LOSS_EAGER},
+                                 {"keep_fp32", GM_LOSS_KEEP_FP32},
+                                 {"vocab_parallel", GM_LOSS_VOCAB_PARALLEL},
+                                 {"compiled", GM_LOSS_COMPILED},
+                                 {"chunked", GM_LOSS_CHUNKED},
+                                 {"eager", GM_LOSS_EAGER},
+                                 {NULL, 0}};
+const gm_name gm_norm_impl_names[] = {
+    {"eager", GM_NORMIMPL_EAGER}, {"fused", GM_NORMIMPL_FUSED}, {NULL, 0}};
+const gm_name gm_finetune_names[] = {
+    {"full", GM_FT_FULL}, {"lora", GM_FT_LORA}, {"qlora", GM_FT_QLORA}, {NULL, 0}};
+/* training.lora_targets: the value is gm_training.lora_all_linear. */
+const gm_name gm_lora_target_names[] = {{"qv", 0}, {"all", 1}, {NULL, 0}};
+const gm_name gm_schedule_names[] = {{"1f1b", GM_SCHED_1F1B},
+                                     {"interleaved", GM_SCHED_INTERLEAVED},
+                                     {"gpipe", GM_SCHED_GPIPE},
+                                     {"interleaved_1f1b", GM_SCHED_INTERLEAVED},
+                                     {NULL, 0}};
+/* The short names are the earlier tool's CLI spellings. */
+const gm_name gm_engine_names[] = {{"pytorch_ddp", GM_ENGINE_DDP},
+                                   {"deepspeed", GM_ENGINE_DEEPSPEED},
+                                   {"megatron_lm", GM_ENGINE_MEGATRON},
+                                   {"megatron_deepspeed", GM_ENGINE_MEGATRON_DEEPSPEED},
+                                   {"fsdp", GM_ENGINE_FSDP},
+                                   {"ddp", GM_ENGINE_DDP},
+                                   {"pytorch", GM_ENGINE_DDP},
+                                   {"megatron", GM_ENGINE_MEGATRON},
+                                   {NULL, 0}};
+const gm_name gm_framework_names[] = {
+    {"generic", GM_FW_GENERIC},         {"hf_trainer", GM_FW_HF_TRAINER},
+    {"torchtitan", GM_FW_TORCHTITAN},   {"megatron_lm", GM_FW_MEGATRON},
+    {"deepspeed", GM_FW_DEEPSPEED},     {"torchtune", GM_FW_TORCHTUNE},
+    {"litgpt", GM_FW_LITGPT},           {"megatron", GM_FW_MEGATRON},
+    {"transformers", GM_FW_HF_TRAINER}, {NULL, 0}};
+const gm_name gm_offload_names[] = {
+    {"none", GM_OFFLOAD_NONE}, {"cpu", GM_OFFLOAD_CPU}, {"nvme", GM_OFFLOAD_NVME}, {NULL, 0}};
+const gm_name gm_fsdp_names[] = {{"full_shard", GM_FSDP_FULL_SHARD},
+                                 {"shard_grad_op", GM_FSDP_SHARD_GRAD_OP},
+                                 {"hybrid_shard", GM_FSDP_HYBRID_SHARD},
+                                 {"no_shard", GM_FSDP_NO_SHARD},
+                                 {NULL, 0}};
+/* The MLP activation only matters through the number of matrices. */
+const gm_name gm_mlp_names[] = {{"gated", GM_MLP_GATED},  {"plain", GM_MLP_PLAIN},
+                                {"swiglu", GM_MLP_GATED}, {"geglu", GM_MLP_GATED},
+                                {"gelu", GM_MLP_PLAIN},   {"relu", GM_MLP_PLAIN},
+                                {"relu2", GM_MLP_PLAIN},  {NULL, 0}};
+const gm_name gm_norm_names[] = {{"rmsnorm", GM_NORM_RMS}, {"layernorm", GM_NORM_LAYER}, {NULL, 0}};
+const gm_name gm_position_names[] = {{"rope", GM_POS_ROPE}, {"learned", GM_POS_LEARNED}, {NULL, 0}};
+
+const char *gm_enum_name(const gm_name *table, int value) {
+  for (; table->name; table++)
+    if (table->value == value)
+      return table->name;
+  return NULL;
+}
+
+static int is_ignorable(char ch) { return ch == ' ' || ch == '-' || ch == '_'; }
+
+int gm_name_equal(const char *a, const char *b) {
+  for (;;) {
+    while (is_ignorable(*a))
+      a++;
+    while (is_ignorable(*b))
+      b++;
+    if (!*a || !*b)
+      return !*a && !*b;
+    if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+      return 0;
+    a++;
+    b++;
+  }
+}
+
+/* Drop an incomplete UTF-8 sequence left at the end by truncation. */
+static void utf8_trim(char *s) {
+  size_t n = strlen(s), i = n, need;
+  unsigned char lead;
+  while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80 && n - i < 3)
+    i--;
+  if (i == 0)
+    return;
+  lead = (unsigned char)s[i - 1];
+  if (lead < 0xC0)
+    return; /* ASCII (or a stray continuation byte, left for the writer) */
+  need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+  if (n - (i - 1) < need)
+    s[i - 1] = '\0';
+}
+
+/* Copy at most n-1 bytes of src, never splitting a character. */
+static void copy_text(char *out, size_t n, const char *src) {
+  if (n == 0)
+    return;
+  snprintf(out, n, "%s", src);
+  utf8_trim(out);
+}
+
+void gm_join_path(char *out, size_t n, const char *section, const char *key) {
+  snprintf(out, n, "%s.%s", section, key ? key : "");
+  utf8_trim(out);
+}
+
+int gm_fail(gm_parse_ctx *c, const char *path, const char *fmt, ...) {
+  va_list ap;
+  copy_text(c->err->field, sizeof c->err->field, path);
+  va_start(ap, fmt);
+  vsnprintf(c->err->message, sizeof c->err->message, fmt, ap);
+  va_end(ap);
+  utf8_trim(c->err->message);
+  return GM_EINVAL;
+}
+
+/* Unknown keys after the first few are only counted (see gm_parse_config),
+ * so that they cannot crowd out the warnings that matter. */
+void gm_unknown_key(gm_parse_ctx *c, const char *path) {
+  if (c->unknown_keys++ < 4)
+    gm_warn(c->sink, path, "unknown key, ignored");
+}
+
+/* A short description of a JSON value for messages: -1, "abc", an object. */
+static const char *describe(const cJSON *v, char *buf, size_t n) {
+  char text[44];
+  if (cJSON_IsNumber(v))
+    snprintf(buf, n, "%.15g", v->valuedouble);
+  else if (cJSON_IsString(v) && v->valuestring) {
+    copy_text(text, sizeof text, v->valuestring);
+    snprintf(buf, n, "\"%s%s\"", text, strlen(v->valuestring) >= sizeof text ? "..." : "");
+  } else if (cJSON_IsBool(v))
+    snprintf(buf, n, "%s", cJSON_IsTrue(v) ? "true" : "false");
+  else if (cJSON_IsNull(v))
+    snprintf(buf, n, "null");
+  else if (cJSON_IsArray(v))
+    snprintf(buf, n, "an array");
+  else
+    snprintf(buf, n, "an object");
+  return buf;
+}
+
+/* A finite JSON number, or an error naming what was given instead. */
+static int number_of(gm_parse_ctx *c, const cJSON *v, const char *path, const char *what,
+                     double *out) {
+  char d[64];
+  if (!cJSON_IsNumber(v))
+    return gm_fail(c, path, "must be %s; got %s", what, describe(v, d, sizeof d));
+  if (!isfinite(v->valuedouble))
+    return gm_fail(c, path, "must be a finite number; got %s", describe(v, d, sizeof d));
+  *out = v->valuedouble;
+  return GM_OK;
+}
+
+int gm_read_int(gm_parse_ctx *c, const cJSON *v, const char *path, int64_t lo, int64_t hi,
+                int64_t *out) {
+  double x;
+  char d[64];
+  if (number_of(c, v, path, "an integer", &x))
+    return GM_EINVAL;
+  if (x != floor(x))
+    return gm_fail(c, path, "must be a whole number; got %s", describe(v, d, sizeof d));
+  if (x < (double)lo || x > (double)hi)
+    return gm_fail(c, path, "must be from %lld to %lld; got %s", (long long)lo, (long long)hi,
+                   describe(v, d, sizeof d));
+  *out = (int64_t)x;
+  return GM_OK;
+}
+
+int gm_read_int32(gm_parse_ctx *c, const cJSON *v, const char *path, int lo, int hi, int *out) {
+  int64_t x;
+  if (gm_read_int(c, v, path, lo, hi, &x))
+    return GM_EINVAL;
+  *out = (int)x;
+  return GM_OK;
+}
+
+/* Reads digits[.digits][e[+-]digits] exactly as mantissa * 10^exp10.
+ * Returns the end of the number, or NULL when there is none or it has more
+ * significant digits than fit. */
+static const char *scan_decimal(const char *s, uint64_t *mant, int *exp10) {
+  uint64_t m = 0;
+  int e = 0, digits = 0, any = 0;
+  for (; isdigit((unsigned char)*s); s++, any = 1) {
+    if (m == 0 && *s == '0')
+      continue;
+    if (++digits > 18)
+      return NULL;
+    m = m * 10 + (uint64_t)(*s - '0');
+  }
+  if (*s == '.') {
+    for (s++; isdigit((unsigned char)*s); s++, any = 1) {
+      if (m == 0 && *s == '0') {
+        e--;
+        continue;
+      }
+      if (++digits > 18)
+        return NULL;
+      m = m * 10 + (uint64_t)(*s - '0');
+      e--;
+    }
+  }
+  if (!any)
+    return NULL;
+  if (*s == 'e' || *s == 'E') {
+    int sign = 1, x = 0;
+    const char *p = s + 1;
+    if (*p == '+' || *p == '-')
+      sign = *p++ == '-' ? -1 : 1;
+    if (!isdigit((unsigned char)*p))
+      return NULL;
+    for (; isdigit((unsigned char)*p); p++)
+      if (x < 1000)
+        x = x * 10 + (*p - '0');
+    e += sign * x;
+    s = p;
+  }
+  *mant = m;
+  *exp10 = e;
+  return s;
+}
+
+static const char *skip_space(const char *s) {
+  while (*s == ' ' || *s == '\t')
+    s++;
+  return s;
+}
+
+int gm_read_size(gm_parse_ctx *c, const cJSON *v, const char *path, int64_t lo, int64_t hi,
+                 int64_t *out) {
+  uint64_t m;
+  int e, unit = 0;
+  const char *s;
+  char d[64];
+  if (!cJSON_IsString(v))
+    return cJSON_IsNumber(v) ? gm_read_int(c, v, path, lo, hi, out)
+                             : gm_fail(c, path, "must be a number or a size like \"7B\"; got %s",
+                                       describe(v, d, sizeof d));
+  s = skip_space(v->valuestring);
+  s = scan_decimal(s, &m, &e);
+  if (s) {
+    s = skip_space(s);
+    switch (toupper((unsigned char)*s)) {
+    case 'K':
+      unit = 3;
+      s++;
+      break;
+    case 'M':
+      unit = 6;
+      s++;
+      break;
+    case 'B':
+    case 'G':
+      unit = 9;
+      s++;
+      break;
+    case 'T':
+      unit = 12;
+      s++;
+      break;
+    default:
+      break;
+    }
+    s = skip_space(s);
+  }
+  if (!s || *s)
+    return gm_fail(c, path,
+                   "must be a number with an optional K, M, B (or G) or T suffix, like \"7B\" or "
+                   "\"1.5T\"; got %s",
+                   describe(v, d, sizeof d));
+  /* Exact decimal arithmetic: "1.5T" is 1500000000000, never 1499999999999. */
+  e += unit;
+  for (; e < 0 && m != 0; e++) {
+    if (m % 10 != 0)
+      return gm_fail(c, path, "must be a whole number; got %s", describe(v, d, sizeof d));
+    m /= 10;
+  }
+  for (; e > 0 && m != 0 && m <= (uint64_t)hi; e--)
+    m *= 10;
+  if (m < (uint64_t)lo || m > (uint64_t)hi)
+    return gm_fail(c, path, "must be from %lld to %lld; got %s", (long long)lo, (long long)hi,
+                   describe(v, d, sizeof d));
+  *out = (int64_t)m;
+  return GM_OK;
+}
+
+typedef struct {
+  const char *suffix;
+  double bytes;
+} mem_unit;
+
+static const mem_unit mem_units[] = {
+    {"", 1073741824.0}, {"GiB", 1073741824.0}, {"GB", 1e9},
+    {"MiB", 1048576.0}, {"MB", 1e6},           {"TiB", 1099511627776.0},
+    {"TB", 1e12},       {"KiB", 1024.0},       {"KB", 1e3},
+};
+
+static int same_ci(const char *a, const char *b) {
+  for (; *a && *b; a++, b++)
+    if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+      return 0;
+  return *a == *b;
+}
+
+int gm_read_memory(gm_parse_ctx *c, const cJSON *v, const char *path, int allow_zero,
+                   uint64_t max_bytes, uint64_t *out_bytes) {
+  double x, unit = 1073741824.0, bytes;
+  char d[64], suffix[8];
+  size_t i, n;
+  if (cJSON_IsString(v)) {
+    uint64_t m;
+    int e;
+    const char *s = skip_space(v->valuestring), *end = scan_decimal(s, &m, &e);
+    int found = 0;
+    if (end) {
+      end = skip_space(end);
+      n = strlen(end);
+      while (n > 0 && (end[n - 1] == ' ' || end[n - 1] == '\t'))
+        n--;
+      if (n < sizeof suffix) {
+        memcpy(suffix, end, n);
+        suffix[n] = '\0';
+        for (i = 0; i < sizeof mem_units / sizeof mem_units[0]; i++)
+          if (same_ci(suffix, mem_units[i].suffix)) {
+            unit = mem_units[i].bytes;
+            found = 1;
+            break;
+          }
+      }
+    }
+    if (!found)
+      return gm_fail(c, path,
+                     "must be a number of GiB or a string like \"80GB\", \"80GiB\" or "
+                     "\"81559MiB\"; got %s",
+                     describe(v, d, sizeof d));
+    x = strtod(s, NULL);
+  } else if (number_of(c, v, path, "a number of GiB or a string like \"80GB\"", &x)) {
+    return GM_EINVAL;
+  }
+  bytes = x * unit;
+  if (!isfinite(bytes) || bytes < 0 || (!allow_zero && bytes < 1) || bytes > (double)max_bytes)
+    return gm_fail(c, path, "must be %s and at most %.0f GiB; got %s",
+                   allow_zero ? "zero or more" : "more than zero", (double)max_bytes / 1073741824.0,
+                   describe(v, d, sizeof d));
+  *out_bytes = (uint64_t)floor(bytes + 0.5);
+  return GM_OK;
+}
+
+int gm_read_number(gm_parse_ctx *c, const cJSON *v, const char *path, double lo, double hi,
+                   double *out) {
+  double x;
+  char d[64];
+  if (number_of(c, v, path, "a number", &x))
+    return GM_EINVAL;
+  if (x < lo || x >= hi)
+    return gm_fail(c, path, "must be at least %g and below %g; got %s", lo, hi,
+                   describe(v, d, sizeof d));
+  *out = x;
+  return GM_OK;
+}
+
+int gm_read_bool(gm_parse_ctx *c, const cJSON *v, const char *path, int *out) {
+  char d[64];
+  if (!cJSON_IsBool(v))
+    return gm_fail(c, path, "must be true or false; got %s", describe(v, d, sizeof d));
+  *out = cJSON_IsTrue(v) ? 1 : 0;
+  return GM_OK;
+}
+
+int gm_read_string(gm_parse_ctx *c, const cJSON *v, const char *path, char *out, size_t n) {
+  char d[64];
+  if (!cJSON_IsString(v) || !v->valuestring)
+    return gm_fail(c, path, "must be a string; got %s", describe(v, d, sizeof d));
+  copy_text(out, n, v->valuestring);
+  return GM_OK;
+}
+
+int gm_read_enum(gm_parse_ctx *c, const cJSON *v, const char *path, const gm_name *table,
+                 int *out) {
+  const gm_name *t;
+  char allowed[128], d[64];
+  size_t len = 0;
+  if (cJSON_IsString(v) && v->valuestring)
+    for (t = table; t->name; t++)
+      if (gm_name_equal(v->valuestring, t->name)) {
+        *out = t->value;
+        return GM_OK;
+      }
+  allowed[0] = '\0';
+  for (t = table; t->name && len < sizeof allowed; t++)
+    if (gm_enum_name(table, t->value) == t->name) /* list each value once */
+      len +=
+          (size_t)snprintf(allowed + len, sizeof allowed - len, "%s%s", len ? ", " : "", t->name);
+  return gm_fail(c, path, "must be one of %s; got %s", allowed, describe(v, d, sizeof d));
+}

@@ -1,0 +1,308 @@
+/* hf_config.c - the model section: native keys, a pasted Hugging Face
+ * config.json (mapped by model_type), or a preset plus overriding keys. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define M(field) offsetof(gm_model, field)
+/* Hugging Face spellings come before the native key, so the native key wins
+ * when an object has both. */
+static const gm_field model_fields[] = {
+    {"n_layer", GM_F_INT32, M(num_layers), 1, 100000, NULL},
+    {"num_hidden_layers", GM_F_INT32, M(num_layers), 1, 100000, NULL},
+    {"num_layers", GM_F_INT32, M(num_layers), 1, 100000, NULL},
+    {"n_embd", GM_F_INT32, M(hidden_size), 1, 1048576, NULL},
+    {"hidden_size", GM_F_INT32, M(hidden_size), 1, 1048576, NULL},
+    {"n_head", GM_F_INT32, M(num_attention_heads), 1, 65536, NULL},
+    {"num_attention_heads", GM_F_INT32, M(num_attention_heads), 1, 65536, NULL},
+    {"num_key_value_heads", GM_F_INT32, M(num_key_value_heads), 1, 65536, NULL},
+    {"head_dim", GM_F_INT32, M(head_dim), 1, 65536, NULL},
+    {"n_inner", GM_F_INT64, M(intermediate_size), 1, 1e8, NULL},
+    {"intermediate_size", GM_F_INT64, M(intermediate_size), 1, 1e8, NULL},
+    {"vocab_size", GM_F_INT64, M(vocab_size), 1, 1e9, NULL},
+    {"n_positions", GM_F_INT64, M(max_position_embeddings), 1, 1e9, NULL},
+    {"max_position_embeddings", GM_F_INT64, M(max_position_embeddings), 1, 1e9, NULL},
+    {"max_seq_len", GM_F_INT64, M(max_seq_len), 1, 1e8, NULL},
+    {"mlp", GM_F_ENUM, M(mlp), 0, 0, gm_mlp_names},
+    {"norm", GM_F_ENUM, M(norm), 0, 0, gm_norm_names},
+    {"position_embedding", GM_F_ENUM, M(position), 0, 0, gm_position_names},
+    {"norms_per_layer", GM_F_INT32, M(norms_per_layer), 1, 8, NULL},
+    {"attention_bias", GM_F_BOOL, M(qkv_bias), 0, 0, NULL},
+    {"attention_out_bias", GM_F_BOOL, M(attn_out_bias), 0, 0, NULL},
+    {"mlp_bias", GM_F_BOOL, M(mlp_bias), 0, 0, NULL},
+    {"qk_norm", GM_F_BOOL, M(qk_norm), 0, 0, NULL},
+    {"tie_word_embeddings", GM_F_BOOL, M(tied_embeddings), 0, 0, NULL},
+    {"num_local_experts", GM_F_INT32, M(num_experts), 0, 65536, NULL},
+    {"n_routed_experts", GM_F_INT32, M(num_experts), 0, 65536, NULL},
+    {"num_experts", GM_F_INT32, M(num_experts), 0, 65536, NULL},
+    {"num_experts_per_tok", GM_F_INT32, M(experts_per_token), 1, 65536, NULL},
+    {"moe_intermediate_size", GM_F_INT64, M(moe_intermediate_size), 1, 1e8, NULL},
+    {"n_shared_experts", GM_F_INT32, M(num_shared_experts), 0, 1024, NULL},
+    {"num_shared_experts", GM_F_INT32, M(num_shared_experts), 0, 1024, NULL},
+    {"shared_expert_intermediate_size", GM_F_INT64, M(shared_expert_intermediate_size), 0, 1e8,
+     NULL},
+    {"shared_expert_gate", GM_F_BOOL, M(shared_expert_gate), 0, 0, NULL},
+    {"first_k_dense_replace", GM_F_INT32, M(first_dense_layers), 0, 100000, NULL},
+    {"first_dense_layers", GM_F_INT32, M(first_dense_layers), 0, 100000, NULL},
+    {"num_parameters", GM_F_SIZE, M(declared_parameters), 1, 1e15, NULL},
+    {"largest_layer_params", GM_F_SIZE, M(largest_layer_params), 1, 1e15, NULL},
+    {NULL, 0, 0, 0, 0, NULL}};
+#undef M
+
+/* Keys read below rather than through the table. */
+static const char *const model_extra[] = {"name",
+                                          "preset",
+                                          "model_type",
+                                          "description",
+                                          "rms_norm_eps",
+                                          "layer_norm_eps",
+                                          "layer_norm_epsilon",
+                                          "hidden_act",
+                                          "hidden_activation",
+                                          "activation_function",
+                                          "decoder_sparse_step",
+                                          "mlp_only_layers",
+                                          NULL};
+
+/* Keys only a Hugging Face config.json has: their presence means the object
+ * is one, whose many keys without a memory effect are ignored silently. */
+static const char *const hf_only[] = {"model_type",
+                                      "architectures",
+                                      "num_hidden_layers",
+                                      "n_layer",
+                                      "n_embd",
+                                      "n_head",
+                                      "n_inner",
+                                      "n_positions",
+                                      "num_local_experts",
+                                      "n_routed_experts",
+                                      "n_shared_experts",
+                                      "first_k_dense_replace",
+                                      "rms_norm_eps",
+                                      "layer_norm_eps",
+                                      "layer_norm_epsilon",
+                                      "hidden_act",
+                                      "hidden_activation",
+                                      "activation_function",
+                                      "decoder_sparse_step",
+                                      "mlp_only_layers",
+                                      "torch_dtype",
+                                      "transformers_version",
+                                      "rope_theta",
+                                      "bos_token_id",
+                                      "eos_token_id",
+                                      NULL};
+
+/* What a model_type implies beyond its config.json keys (the Hugging Face
+ * modeling files: which linears have biases, norms, tying defaults). */
+typedef struct {
+  const char *type;
+  gm_mlp_kind mlp;
+  gm_norm_kind norm;
+  gm_pos_kind position;
+  int qkv_bias, out_bias, mlp_bias, qk_norm, tied, norms_per_layer, shared_gate;
+} hf_rules;
+
+/* clang-format off */
+static const hf_rules rules_table[] = {
+    /* type       mlp           norm           position        qkv out mlp qk  tie norms gate */
+    {"llama",     GM_MLP_GATED, GM_NORM_RMS,   GM_POS_ROPE,    0,  0,  0,  0,  0,  2,    0},
+    {"mistral",   GM_MLP_GATED, GM_NORM_RMS,   GM_POS_ROPE,    0,  0,  0,  0,  0,  2,    0},
+    {"mixtral",   GM_MLP_GATED, GM_NORM_RMS,   GM_POS_ROPE,    0,  0,  0,  0,  0,  2,    0},
+    {"phi3",      GM_MLP_GATED, GM_NORM_RMS,   GM_POS_ROPE,    0,  0,  0,  0,  0,  2,    0},
+    {"qwen2",     GM_MLP_GATED, GM_NORM_RMS,   GM_POS_ROPE,    1,  0,  0,  0,  0,  2,    0},
+    {"qwen2_moe", GM_MLP_GATED, GM_NORM_RMS,   GM_POS_ROPE,    1,  0,  0,  0,  0,  2,    1},
+    {"qwen3",     GM_MLP_GATED, GM_NORM_RMS,   GM_POS_ROPE,    0,  0,  0,  1,  0,  2,    0},
+    {"qwen3_moe", GM_MLP_GATED, GM_NORM_RMS,   GM_POS_ROPE,    0,  0,  0,  1,  0,  2,    0},
+    {"gemma",     GM_MLP_GATED, GM_NORM_RMS,   GM_POS_ROPE,    0,  0,  0,  0,  1,  2,    0},
+    {"gemma2",    GM_MLP_GATED, GM_NORM_RMS,   GM_POS_ROPE,    0,  0,  0,  0,  1,  4,    0},
+    {"gpt2",      GM_MLP_PLAIN, GM_NORM_LAYER, GM_POS_LEARNED, 1,  1,  1,  0,  1,  2,    0},
+    {"gpt_neox",  GM_MLP_PLAIN, GM_NORM_LAYER, GM_POS_ROPE,    1,  1,  1,  0,  0,  2,    0},
+    /* any other model_type: Llama-like */
+    {NULL,        GM_MLP_GATED, GM_NORM_RMS,   GM_POS_ROPE,    0,  0,  0,  0,  0,  2,    0}};
+/* clang-format on */
+
+static const cJSON *item(const cJSON *obj, const char *key) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+  return v && !cJSON_IsNull(v) ? v : NULL;
+}
+
+static int has_any(const cJSON *obj, const char *const *keys) {
+  for (; *keys; keys++)
+    if (item(obj, *keys))
+      return 1;
+  return 0;
+}
+
+/* The rules of type; the last (Llama-like) entry when type is unknown. */
+static const hf_rules *find_rules(const char *type, int *known) {
+  const hf_rules *r = rules_table;
+  for (; r->type; r++)
+    if (strcmp(r->type, type) == 0)
+      break;
+  *known = r->type != NULL;
+  return r;
+}
+
+static void apply_rules(const hf_rules *r, gm_model *m) {
+  m->mlp = r->mlp;
+  m->norm = r->norm;
+  m->position = r->position;
+  m->qkv_bias = r->qkv_bias;
+  m->attn_out_bias = r->out_bias;
+  m->mlp_bias = r->mlp_bias;
+  m->qk_norm = r->qk_norm;
+  m->tied_embeddings = r->tied;
+  m->norms_per_layer = r->norms_per_layer;
+  m->shared_expert_gate = r->shared_gate;
+}
+
+/* Qwen-MoE place dense layers by decoder_sparse_step and mlp_only_layers;
+ * gm_model knows only leading dense layers, which keeps the count exact. */
+static int moe_layout(gm_parse_ctx *c, const cJSON *obj, gm_model *m) {
+  const cJSON *step_v = item(obj, "decoder_sparse_step"), *list = item(obj, "mlp_only_layers");
+  const cJSON *v;
+  int step = 1, i, dense = 0, leading = 1,
+      first = m->first_dense_layers > 0 ? m->first_dense_layers : 0;
+  char got[64];
+  if (!step_v && !list)
+    return GM_OK;
+  if (step_v && gm_read_int32(c, step_v, "model.decoder_sparse_step", 1, 100000, &step) != GM_OK)
+    return GM_EINVAL;
+  if (list && !cJSON_IsArray(list)) {
+    gm_describe(list, got, sizeof got);
+    return gm_fail(c, "model.mlp_only_layers", "must be an array of layer indices; got %s", got);
+  }
+  if (m->num_experts <= 0 || m->num_layers <= 0)
+    return GM_OK; /* dense, or no layer count to place them in */
+  cJSON_ArrayForEach(v, list) {
+    if (gm_read_int32(c, v, "model.mlp_only_layers", 0, m->num_layers - 1, &i) != GM_OK)
+      return GM_EINVAL;
+  }
+  for (i = 0; i < m->num_layers; i++) {
+    int is_dense = i < first || (i + 1) % step != 0;
+    cJSON_ArrayForEach(v, list) {
+      if ((int)v->valuedouble == i)
+        is_dense = 1;
+    }
+    if (is_dense) {
+      if (i != dense)
+        leading = 0;
+      dense++;
+    }
+  }
+  m->first_dense_layers = dense;
+  if (!leading)
+    gm_warn(c->sink, list ? "model.mlp_only_layers" : "model.decoder_sparse_step",
+            "%d dense layers are counted as the first %d: the parameter total is exact, the "
+            "split across pipeline stages approximate",
+            dense, dense);
+  return GM_OK;
+}
+
+/* Two spellings of one field that disagree: the later (native) one is used. */
+static void warn_disagreeing_aliases(gm_parse_ctx *c, const cJSON *obj) {
+  const gm_field *a, *b;
+  char path[64];
+  for (a = model_fields; a->key; a++) {
+    const cJSON *va = item(obj, a->key);
+    if (!va)
+      continue;
+    for (b = a + 1; b->key; b++) {
+      const cJSON *vb = item(obj, b->key);
+      if (b->offset == a->offset && vb && !cJSON_Compare(va, vb, 1)) {
+        gm_join_path(path, sizeof path, "model", a->key);
+        gm_warn(c->sink, path, "disagrees with model.%s, which is used", b->key);
+      }
+    }
+  }
+}
+
+/* Apply one model object (a preset's or the config's) on top of m. */
+static int apply_object(gm_parse_ctx *c, const cJSON *obj, gm_model *m) {
+  const cJSON *type = item(obj, "model_type"), *v;
+  int hf = has_any(obj, hf_only), known = 0;
+  char got[64];
+  if (type) {
+    if (!cJSON_IsString(type)) {
+      gm_describe(type, got, sizeof got);
+      return gm_fail(c, "model.model_type", "must be a string; got %s", got);
+    }
+    apply_rules(find_rules(type->valuestring, &known), m);
+    if (!known) {
+      gm_describe(type, got, sizeof got);
+      gm_warn(c->sink, "model.model_type",
+              "unknown model_type %s: counted as a Llama-style model (gated MLP, RMSNorm, no "
+              "biases); check parameters.total against the checkpoint",
+              got);
+    }
+  }
+  if (gm_read_fields(c, obj, "model", model_fields, m) != GM_OK)
+    return GM_EINVAL;
+  warn_disagreeing_aliases(c, obj);
+  if ((v = item(obj, "name")) && gm_read_string(c, v, "model.name", m->name, sizeof m->name))
+    return GM_EINVAL;
+  /* attention_bias covers the output projection too unless that is given. */
+  if (item(obj, "attention_bias") && !item(obj, "attention_out_bias"))
+    m->attn_out_bias = m->qkv_bias;
+  /* Without a known model_type the norm follows the epsilon key's name. */
+  if (!known && !item(obj, "norm")) {
+    if (item(obj, "rms_norm_eps"))
+      m->norm = GM_NORM_RMS;
+    else if (item(obj, "layer_norm_eps") || item(obj, "layer_norm_epsilon"))
+      m->norm = GM_NORM_LAYER;
+  }
+  if (moe_layout(c, obj, m) != GM_OK)
+    return GM_EINVAL;
+  if (type && strcmp(type->valuestring, "qwen2_moe") == 0) {
+    /* One shared expert of shared_expert_intermediate_size, behind a 1-wide gate. */
+    m->num_shared_experts = m->shared_expert_intermediate_size > 0 ? 1 : 0;
+    m->shared_expert_gate = m->num_shared_experts;
+  }
+  if (!hf) {
+    const cJSON *key;
+    char path[64];
+    cJSON_ArrayForEach(key, obj) {
+      if (key->string && !gm_known_key(key->string, model_fields, model_extra)) {
+        gm_join_path(path, sizeof path, "model", key->string);
+        gm_unknown_key(c, path);
+      }
+    }
+  }
+  return GM_OK;
+}
+
+int gm_parse_model(gm_parse_ctx *c, const cJSON *section, gm_model *m) {
+  const cJSON *preset = item(section, "preset"), *entry, *pm;
+  cJSON *tree = NULL;
+  char name[96], got[64], ids[120];
+  int rc = GM_EINVAL;
+  if (!preset)
+    return apply_object(c, section, m);
+  if (gm_read_string(c, preset, "model.preset", name, sizeof name) != GM_OK)
+    return GM_EINVAL;
+  if (gm_find_model_preset(name, &tree, &entry) != GM_OK) {
+    gm_describe(preset, got, sizeof got);
+    gm_model_ids(ids, sizeof ids);
+    return gm_fail(c, "model.preset", "unknown model preset %s; known: %s", got, ids);
+  }
+  pm = cJSON_GetObjectItemCaseSensitive(entry, "model");
+  if (!cJSON_IsObject(pm)) {
+    gm_fail(c, "model.preset", "preset \"%s\" has no model section", entry->string);
+    goto done;
+  }
+  if (apply_object(c, pm, m) != GM_OK) {
+    /* The preset data is at fault, not the config: say which preset. */
+    gm_error inner = *c->err;
+    gm_fail(c, "model.preset", "preset \"%.40s\": %.40s %.100s", entry->string, inner.field,
+            inner.message);
+    goto done;
+  }
+  if (!m->name[0])
+    snprintf(m->name, sizeof m->name, "%s", entry->string);
+  rc = apply_object(c, section, m);
+done:
+  cJSON_Delete(tree);
+  return rc;
+}

@@ -1,0 +1,562 @@
+/* result_json.c - gm_result and gm_error to JSON text, with number
+ * formatting done in integers so native and WebAssembly builds agree byte for byte. */
+#include "result_json.h"
+
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- A growing buffer with indentation ---------------------------------- */
+
+#define MAX_DEPTH 8
+
+typedef struct {
+  char *buf;
+  size_t len, cap;
+  int oom;
+  int depth;
+  int count[MAX_DEPTH + 1]; /* members written at each open level */
+} writer;
+
+static void put(writer *w, const char *s, size_t n) {
+  if (w->oom)
+    return;
+  if (w->len + n + 1 > w->cap) {
+    size_t cap = w->cap ? w->cap : 16384;
+    char *p;
+    while (cap < w->len + n + 1)
+      cap *= 2;
+    p = realloc(w->buf, cap);
+    if (!p) {
+      w->oom = 1;
+      return;
+    }
+    w->buf = p;
+    w->cap = cap;
+  }
+  memcpy(w->buf + w->len, s, n);
+  w->len += n;
+  w->buf[w->len] = '\0';
+}
+
+static void put_s(writer *w, const char *s) { put(w, s, strlen(s)); }
+
+/* A JSON string: escapes quotes, backslashes and control characters, and
+ * replaces bytes that are not valid UTF-8 so the output always parses. */
+static void put_string(writer *w, const char *s, size_t max) {
+  size_t i = 0;
+  char esc[8];
+  put(w, "\"", 1);
+  while (i < max && s[i]) {
+    unsigned char ch = (unsigned char)s[i];
+    size_t len = 1, k;
+    if (ch == '"' || ch == '\\') {
+      esc[0] = '\\';
+      esc[1] = (char)ch;
+      put(w, esc, 2);
+    } else if (ch == '\n') {
+      put_s(w, "\\n");
+    } else if (ch == '\t') {
+      put_s(w, "\\t");
+    } else if (ch < 0x20) {
+      snprintf(esc, sizeof esc, "\\u%04x", ch);
+      put_s(w, esc);
+    } else if (ch < 0x80) {
+      /* Copy the whole run of plain characters at once. */
+      for (len = 1; i + len < max && (unsigned char)s[i + len] >= 0x20 &&
+                    (unsigned char)s[i + len] < 0x80 && s[i + len] != '"' && s[i + len] != '\\';)
+        len++;
+      put(w, s + i, len);
+    } else {
+      unsigned cp;
+      len = ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : ch >= 0xC0 ? 2 : 0;
+      cp = len == 4 ? ch & 0x07u : len == 3 ? ch & 0x0Fu : ch & 0x1Fu;
+      for (k = 1; k < len; k++) {
+        unsigned char cb = (unsigned char)(i + k < max ? s[i + k] : 0);
+        if ((cb & 0xC0) != 0x80)
+          break;
+        cp = (cp << 6) | (cb & 0x3Fu);
+      }
+      /* Reject truncated, overlong, surrogate and out-of-range sequences. */
+      if (len == 0 || ch > 0xF4 || k < len || (len == 2 && cp < 0x80) ||
+          (len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+          (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))) {
+        put_s(w, "\\ufffd");
+        len = 1;
+      } else {
+        put(w, s + i, len);
+      }
+    }
+    i += len;
+  }
+  put(w, "\"", 1);
+}
+
+static void newline(writer *w) {
+  static const char spaces[] = "                ";
+  put(w, "\n", 1);
+  put(w, spaces,
+      (size_t)(2 * w->depth) < sizeof spaces - 1 ? (size_t)(2 * w->depth) : sizeof spaces - 1);
+}
+
+/* Start a member (key may be NULL inside arrays): comma, newline, key. */
+static void member(writer *w, const char *key) {
+  if (w->count[w->depth]++ > 0)
+    put(w, ",", 1);
+  if (w->len > 0)
+    newline(w);
+  if (key) {
+    put_string(w, key, (size_t)-1);
+    put(w, ": ", 2);
+  }
+}
+
+static void begin(writer *w, const char *key, const char *bracket) {
+  member(w, key);
+  put_s(w, bracket);
+  if (w->depth < MAX_DEPTH)
+    w->depth++;
+  w->count[w->depth] = 0;
+}
+
+static void end(writer *w, const char *bracket) {
+  int had = w->count[w->depth] > 0;
+  if (w->depth > 0)
+    w->depth--;
+  if (had)
+    newline(w);
+  put_s(w, bracket);
+}
+
+/* ---- Numbers ------------------------------------------------------------- */
+
+/* Decimal digits of v, with a leading '-' when negative is set; out holds >= 22 bytes. */
+static void decimal(char *out, uint64_t v, int negative) {
+  char digits[24];
+  size_t n = 0, k = 0;
+  do {
+    digits[n++] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v);
+  if (negative)
+    out[k++] = '-';
+  while (n)
+    out[k++] = digits[--n];
+  out[k] = '\0';
+}
+
+static void put_raw(writer *w, const char *key, const char *text) {
+  member(w, key);
+  put_s(w, text);
+}
+
+static void put_i64(writer *w, const char *key, int64_t v) {
+  char t[32];
+  decimal(t, v < 0 ? 0 - (uint64_t)v : (uint64_t)v, v < 0);
+  put_raw(w, key, t);
+}
+
+static void put_u64(writer *w, const char *key, uint64_t v) {
+  char t[32];
+  decimal(t, v, 0);
+  put_raw(w, key, t);
+}
+
+/* Append "." and frac as exactly `decimals` digits, then drop trailing zeros. */
+static void append_fraction(char *t, size_t n, uint64_t frac, int decimals) {
+  size_t len = strlen(t);
+  int i;
+  if (frac == 0 || decimals <= 0 || len + (size_t)decimals + 2 > n)
+    return;
+  t[len] = '.';
+  for (i = decimals; i > 0; i--) {
+    t[len + (size_t)i] = (char)('0' + frac % 10);
+    frac /= 10;
+  }
+  len += (size_t)decimals + 1;
+  while (t[len - 1] == '0')
+    len--;
+  t[len] = '\0';
+}
+
+static const uint64_t powers_of_ten[] = {
+    1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000, 10000000000};
+
+/* v / 2^shift with at most `decimals` (<= 10) decimals, rounded half up. */
+static void scaled(char *t, size_t n, uint64_t v, int shift, int decimals) {
+  uint64_t whole = v >> shift, rem = v & ((UINT64_C(1) << shift) - 1),
+           scale = powers_of_ten[decimals];
+  /* rem < 2^30 and scale <= 10^10: the product stays below 2^64. */
+  uint64_t frac = (rem * scale + (UINT64_C(1) << (shift - 1))) >> shift;
+  if (frac >= scale) {
+    whole++;
+    frac -= scale;
+  }
+  if (n < 24) {
+    if (n > 0)
+      t[0] = '\0';
+    return;
+  }
+  decimal(t, whole, 0);
+  append_fraction(t, n, frac, decimals);
+}
+
+static void put_gib(writer *w, const char *key, uint64_t bytes, int decimals) {
+  char t[48];
+  scaled(t, sizeof t, bytes, 30, decimals);
+  put_raw(w, key, t);
+}
+
+/* A double with at most `decimals` (<= 10) decimals; null when it is not finite. */
+static void put_fixed(writer *w, const char *key, double v, int decimals) {
+  char t[64];
+  double x = v * (double)powers_of_ten[decimals];
+  if (!isfinite(v)) {
+    put_raw(w, key, "null");
+    return;
+  }
+  if (fabs(x) < 9e15) {
+    long long n = llround(x);
+    unsigned long long a = (unsigned long long)(n < 0 ? -n : n), s = powers_of_ten[decimals];
+    decimal(t, a / s, n < 0);
+    append_fraction(t, sizeof t, a % s, decimals);
+  } else {
+    snprintf(t, sizeof t, "%.0f", v); /* a whole number: printed exactly everywhere */
+  }
+  put_raw(w, key, t);
+}
+
+static void put_bool(writer *w, const char *key, int v) { put_raw(w, key, v ? "true" : "false"); }
+
+/* A 0/1 flag of the resolved config; null if it was left unresolved. */
+static void put_flag(writer *w, const char *key, int v) {
+  put_raw(w, key, v == 0 ? "false" : v == 1 ? "true" : "null");
+}
+
+/* An integer of the resolved config; null below min (unset or not applicable). */
+static void put_count(writer *w, const char *key, int64_t v, int64_t min) {
+  if (v < min)
+    put_raw(w, key, "null");
+  else
+    put_i64(w, key, v);
+}
+
+static void put_str(writer *w, const char *key, const char *s, size_t max) {
+  member(w, key);
+  put_string(w, s, max);
+}
+
+static void put_name(writer *w, const char *key, const gm_name *table, int v) {
+  const char *name = gm_enum_name(table, v);
+  if (name)
+    put_str(w, key, name, (size_t)-1);
+  else
+    put_raw(w, key, "null");
+}
+
+/* ---- The result ---------------------------------------------------------- */
+
+/* JSON names of the components, in gm_component order. */
+static const char *const component_keys[GM_C_COUNT] = {
+    "weights",         "gradients", "optimizer_states", "activations",     "logits",
+    "gathered_params", "buffers",   "optimizer_step",   "allocator_cache", "cuda_context"};
+
+static void put_bytes(writer *w, const gm_stage *s) {
+  int i;
+  begin(w, "bytes", "{");
+  for (i = 0; i < GM_C_COUNT; i++)
+    put_u64(w, component_keys[i], s->bytes[i]);
+  put_u64(w, "peak_allocated", s->peak_allocated_bytes);
+  put_u64(w, "peak_reserved", s->peak_reserved_bytes);
+  put_u64(w, "peak_nvidia_smi", s->peak_nvsmi_bytes);
+  end(w, "}");
+}
+
+static void put_stage(writer *w, const gm_stage *s, int index) {
+  begin(w, NULL, "{");
+  put_i64(w, "stage", index);
+  put_i64(w, "first_layer", s->first_layer);
+  put_i64(w, "num_layers", s->num_layers);
+  put_bool(w, "has_embedding", s->has_embedding);
+  put_bool(w, "has_output_head", s->has_output_head);
+  put_i64(w, "params", s->params);
+  put_i64(w, "microbatches_in_flight", s->microbatches_in_flight);
+  put_str(w, "peak_phase", s->peak_phase, sizeof s->peak_phase);
+  put_gib(w, "peak_allocated_gb", s->peak_allocated_bytes, 4);
+  put_gib(w, "peak_reserved_gb", s->peak_reserved_bytes, 4);
+  put_gib(w, "total_gb", s->peak_nvsmi_bytes, 4);
+  put_bytes(w, s);
+  end(w, "}");
+}
+
+static void put_model(writer *w, const gm_model *m, const gm_params *p) {
+  begin(w, "model", "{");
+  put_str(w, "name", m->name, sizeof m->name);
+  put_i64(w, "num_parameters", m->declared_parameters > 0 ? m->declared_parameters : p->total);
+  put_count(w, "num_layers", m->num_layers, 1);
+  put_count(w, "hidden_size", m->hidden_size, 1);
+  put_count(w, "num_attention_heads", m->num_attention_heads, 1);
+  put_count(w, "num_key_value_heads", m->num_key_value_heads, 1);
+  put_count(w, "head_dim", m->head_dim, 1);
+  put_count(w, "intermediate_size", m->intermediate_size, 1);
+  put_count(w, "vocab_size", m->vocab_size, 1);
+  put_count(w, "max_seq_len", m->max_seq_len, 1);
+  put_count(w, "max_position_embeddings", m->max_position_embeddings, 1);
+  put_name(w, "mlp", gm_mlp_names, (int)m->mlp);
+  put_name(w, "norm", gm_norm_names, (int)m->norm);
+  put_name(w, "position_embedding", gm_position_names, (int)m->position);
+  put_count(w, "norms_per_layer", m->norms_per_layer, 1);
+  put_flag(w, "attention_bias", m->qkv_bias);
+  put_flag(w, "attention_out_bias", m->attn_out_bias);
+  put_flag(w, "mlp_bias", m->mlp_bias);
+  put_flag(w, "qk_norm", m->qk_norm);
+  put_flag(w, "tie_word_embeddings", m->tied_embeddings);
+  put_count(w, "num_experts", m->num_experts, 0);
+  put_count(w, "num_experts_per_tok", m->experts_per_token, 1);
+  put_count(w, "moe_intermediate_size", m->moe_intermediate_size, 1);
+  put_count(w, "num_shared_experts", m->num_shared_experts, 0);
+  put_count(w, "shared_expert_intermediate_size", m->shared_expert_intermediate_size, 0);
+  put_flag(w, "shared_expert_gate", m->shared_expert_gate);
+  put_count(w, "first_dense_layers", m->first_dense_layers, 0);
+  put_count(w, "largest_layer_params", m->largest_layer_params, 1);
+  end(w, "}");
+}
+
+static void put_training(writer *w, const gm_training *t) {
+  begin(w, "training", "{");
+  put_count(w, "batch_size", t->micro_batch_size, 1);
+  put_count(w, "gradient_accumulation_steps", t->gradient_accumulation_steps, 1);
+  put_count(w, "seq_len", t->seq_len, 1);
+  put_name(w, "dtype", gm_dtype_names, (int)t->dtype);
+  put_name(w, "precision", gm_layout_names, (int)t->layout);
+  put_name(w, "optimizer", gm_optimizer_names, (int)t->optimizer);
+  put_name(w, "optimizer_impl", gm_optimizer_impl_names, (int)t->optimizer_impl);
+  put_name(w, "activation_checkpointing", gm_recompute_names, (int)t->recompute);
+  put_name(w, "selective_policy", gm_selective_names, (int)t->selective_policy);
+  put_name(w, "attention", gm_attention_names, (int)t->attention);
+  put_name(w, "loss", gm_loss_names, (int)t->loss);
+  put_name(w, "norm_impl", gm_norm_impl_names, (int)t->norm_impl);
+  put_flag(w, "compile", t->compile);
+  put_flag(w, "gqa_expand_kv", t->gqa_expand_kv);
+  if (t->attention_dropout >= 0)
+    put_fixed(w, "attention_dropout", t->attention_dropout, 6);
+  else
+    put_raw(w, "attention_dropout", "null");
+  if (t->hidden_dropout >= 0)
+    put_fixed(w, "hidden_dropout", t->hidden_dropout, 6);
+  else
+    put_raw(w, "hidden_dropout", "null");
+  put_flag(w, "activation_offload", t->activation_offload);
+  put_flag(w, "optimizer_in_backward", t->optimizer_in_backward);
+  put_name(w, "finetune", gm_finetune_names, (int)t->finetune);
+  put_count(w, "lora_rank", t->lora_rank, 1);
+  put_name(w, "lora_targets", gm_lora_target_names, t->lora_all_linear);
+  end(w, "}");
+}
+
+static void put_parallel(writer *w, const gm_parallel *p) {
+  begin(w, "parallelism", "{");
+  put_count(w, "tensor_parallel_size", p->tp, 1);
+  put_count(w, "pipeline_parallel_size", p->pp, 1);
+  put_count(w, "data_parallel_size", p->dp, 1);
+  put_count(w, "context_parallel_size", p->cp, 1);
+  put_count(w, "expert_parallel_size", p->ep, 1);
+  put_count(w, "virtual_pipeline_stages", p->vpp, 1);
+  put_flag(w, "sequence_parallel", p->sequence_parallel);
+  put_name(w, "pipeline_schedule", gm_schedule_names, (int)p->schedule);
+  put_count(w, "num_microbatches", p->num_microbatches, 1);
+  end(w, "}");
+}
+
+static void put_engine(writer *w, const gm_engine *e) {
+  char t[48];
+  begin(w, "engine", "{");
+  put_name(w, "type", gm_engine_names, (int)e->kind);
+  put_name(w, "framework", gm_framework_names, (int)e->framework);
+  put_count(w, "zero_stage", e->zero_stage, 0);
+  put_name(w, "offload_optimizer", gm_offload_names, (int)e->offload_optimizer);
+  put_name(w, "offload_param", gm_offload_names, (int)e->offload_param);
+  put_name(w, "sharding_strategy", gm_fsdp_names, (int)e->sharding);
+  put_flag(w, "reshard_after_forward", e->reshard_after_forward);
+  put_flag(w, "distributed_optimizer", e->distributed_optimizer);
+  put_count(w, "reduce_bucket_size", e->reduce_bucket_elems, 1);
+  put_count(w, "allgather_bucket_size", e->allgather_bucket_elems, 1);
+  put_count(w, "stage3_max_live_parameters", e->stage3_max_live_parameters, 1);
+  put_count(w, "stage3_prefetch_bucket_size", e->stage3_prefetch_bucket_elems, 1);
+  put_count(w, "sub_group_size", e->sub_group_elems, 1);
+  put_flag(w, "overlap_comm", e->overlap_comm);
+  put_flag(w, "gradient_as_bucket_view", e->ddp_bucket_view);
+  if (e->ddp_bucket_bytes > 0) {
+    scaled(t, sizeof t, (uint64_t)e->ddp_bucket_bytes, 20, 10);
+    put_raw(w, "bucket_cap_mb", t);
+  } else {
+    put_raw(w, "bucket_cap_mb", "null");
+  }
+  end(w, "}");
+}
+
+/* Memory of the resolved config: 10 decimals of GiB read back to the same byte. */
+static void put_memory(writer *w, const char *key, uint64_t bytes) {
+  if (bytes == 0)
+    put_raw(w, key, "null");
+  else
+    put_gib(w, key, bytes, 10);
+}
+
+static void put_hardware(writer *w, const gm_hardware *h) {
+  begin(w, "hardware", "{");
+  if (h->gpu_name[0])
+    put_str(w, "gpu", h->gpu_name, sizeof h->gpu_name);
+  else
+    put_raw(w, "gpu", "null");
+  put_count(w, "num_gpus", h->num_gpus, 1);
+  put_count(w, "gpus_per_node", h->gpus_per_node, 1);
+  put_memory(w, "gpu_memory_gb", h->gpu_capacity_bytes);
+  put_memory(w, "cuda_context_gb", h->cuda_context_bytes);
+  put_memory(w, "host_memory_per_node_gb", h->host_memory_per_node_bytes);
+  end(w, "}");
+}
+
+/* Bytes on all GPUs: each stage's figure times the GPUs that run that stage. */
+static void put_all_gpus(writer *w, const gm_result *r, int num_stages) {
+  const gm_config *c = &r->resolved;
+  uint64_t per_stage = (uint64_t)(c->hardware.num_gpus > 0 ? c->hardware.num_gpus : 1) /
+                       (uint64_t)(c->parallel.pp > 0 ? c->parallel.pp : 1);
+  uint64_t total = 0, part;
+  double approx = 0;
+  int i, overflow = 0;
+  for (i = 0; i < num_stages; i++) {
+    approx += (double)r->stages[i].peak_nvsmi_bytes * (double)per_stage;
+    if (__builtin_mul_overflow(r->stages[i].peak_nvsmi_bytes, per_stage, &part) ||
+        __builtin_add_overflow(total, part, &total))
+      overflow = 1;
+  }
+  if (!overflow)
+    put_gib(w, "total_memory_all_gpus_gb", total, 4);
+  else
+    put_fixed(w, "total_memory_all_gpus_gb", approx / 1073741824.0, 4);
+}
+
+static void put_summary(writer *w, const gm_result *r, const gm_stage *worst, int num_stages) {
+  const uint64_t *b = worst->bytes;
+  put_gib(w, "total_memory_per_gpu_gb", worst->peak_nvsmi_bytes, 4);
+  put_all_gpus(w, r, num_stages);
+  put_gib(w, "cpu_memory_gb", r->host_bytes_per_node, 4);
+  put_bool(w, "fits_on_gpu", r->fits);
+  put_fixed(w, "memory_utilization_percent", r->utilization_percent, 2);
+  put_gib(w, "gpu_capacity_gb", r->capacity_bytes, 4);
+  put_gib(w, "peak_allocated_gb", worst->peak_allocated_bytes, 4);
+  put_gib(w, "peak_reserved_gb", worst->peak_reserved_bytes, 4);
+  put_gib(w, "peak_nvidia_smi_gb", worst->peak_nvsmi_bytes, 4);
+  begin(w, "breakdown", "{");
+  put_gib(w, "model_params_gb", b[GM_C_WEIGHTS] + b[GM_C_GATHERED], 4);
+  put_gib(w, "gradients_gb", b[GM_C_GRADS], 4);
+  put_gib(w, "optimizer_states_gb", b[GM_C_OPTIMIZER], 4);
+  put_gib(w, "activations_gb", b[GM_C_ACTIVATIONS] + b[GM_C_LOGITS], 4);
+  put_gib(w, "overhead_gb", b[GM_C_BUFFERS] + b[GM_C_STEP] + b[GM_C_CACHE] + b[GM_C_CONTEXT], 4);
+  end(w, "}");
+  put_bytes(w, worst);
+}
+
+static void put_parameters(writer *w, const gm_result *r, const gm_stage *worst) {
+  const gm_params *p = &r->params;
+  begin(w, "parameters", "{");
+  put_i64(w, "total", p->total);
+  put_i64(w, "trainable", p->trainable);
+  put_i64(w, "embedding", p->embedding);
+  put_i64(w, "output_head", p->output_head);
+  put_i64(w, "per_layer", p->per_layer_dense);
+  put_i64(w, "per_layer_moe", p->per_layer_moe);
+  put_i64(w, "largest_layer", p->largest_layer);
+  put_i64(w, "active_per_token", p->active_per_token);
+  put_bool(w, "estimated", r->resolved.model.estimated > 0);
+  put_i64(w, "per_gpu", worst->params);
+  end(w, "}");
+}
+
+static void put_host(writer *w, const gm_result *r) {
+  begin(w, "host_memory", "{");
+  put_gib(w, "per_gpu_gb", r->host_bytes_per_gpu, 4);
+  put_gib(w, "per_node_gb", r->host_bytes_per_node, 4);
+  put_u64(w, "per_gpu_bytes", r->host_bytes_per_gpu);
+  put_u64(w, "per_node_bytes", r->host_bytes_per_node);
+  put_gib(w, "nvme_per_gpu_gb", r->nvme_bytes_per_gpu, 4);
+  put_u64(w, "nvme_per_gpu_bytes", r->nvme_bytes_per_gpu);
+  end(w, "}");
+}
+
+static char *finish(writer *w) {
+  put(w, "\n", 1);
+  if (w->oom) {
+    free(w->buf);
+    return NULL;
+  }
+  return w->buf;
+}
+
+char *gm_result_json(const gm_result *r) {
+  writer w;
+  static const gm_stage none; /* stands in when a result has no stage */
+  int i, num_stages = r->num_stages, worst_index = r->worst_stage, n;
+  const gm_stage *worst;
+  memset(&w, 0, sizeof w);
+  if (num_stages < 0)
+    num_stages = 0;
+  if (num_stages > GM_MAX_STAGES)
+    num_stages = GM_MAX_STAGES;
+  if (worst_index < 0 || worst_index >= num_stages)
+    worst_index = 0;
+  worst = num_stages > 0 ? &r->stages[worst_index] : &none;
+
+  begin(&w, NULL, "{");
+  put_summary(&w, r, worst, num_stages);
+  put_parameters(&w, r, worst);
+  begin(&w, "stages", "[");
+  for (i = 0; i < num_stages; i++)
+    put_stage(&w, &r->stages[i], i);
+  end(&w, "]");
+  put_i64(&w, "worst_stage", worst_index);
+  put_host(&w, r);
+  put_i64(&w, "max_micro_batch_size", r->max_micro_batch);
+  put_u64(&w, "activations_per_layer_bytes", r->layer_saved_bytes);
+  put_u64(&w, "activations_per_layer_full_bytes", r->layer_full_bytes);
+  begin(&w, "formulas", "{");
+  for (i = 0; i < GM_C_COUNT; i++)
+    put_str(&w, component_keys[i], r->formula[i], GM_FORMULA_LEN);
+  end(&w, "}");
+  begin(&w, "resolved", "{");
+  put_model(&w, &r->resolved.model, &r->params);
+  put_training(&w, &r->resolved.training);
+  put_parallel(&w, &r->resolved.parallel);
+  put_engine(&w, &r->resolved.engine);
+  put_hardware(&w, &r->resolved.hardware);
+  end(&w, "}");
+  begin(&w, "warnings", "[");
+  n = r->num_warnings < 0                 ? 0
+      : r->num_warnings > GM_MAX_WARNINGS ? GM_MAX_WARNINGS
+                                          : r->num_warnings;
+  for (i = 0; i < n; i++) {
+    begin(&w, NULL, "{");
+    put_str(&w, "field", r->warnings[i].field, sizeof r->warnings[i].field);
+    put_str(&w, "message", r->warnings[i].message, sizeof r->warnings[i].message);
+    end(&w, "}");
+  }
+  end(&w, "]");
+  end(&w, "}");
+  return finish(&w);
+}
+
+char *gm_error_json(const gm_error *e) {
+  writer w;
+  memset(&w, 0, sizeof w);
+  begin(&w, NULL, "{");
+  begin(&w, "error", "{");
+  put_str(&w, "field", e->field, sizeof e->field);
+  put_str(&w, "message", e->message, sizeof e->message);
+  end(&w, "}");
+  end(&w, "}");
+  return finish(&w);
+}

@@ -1,0 +1,15 @@
+/* result_json.h - internal: a gm_result or a gm_error as JSON text. */
+#ifndef GM_RESULT_JSON_H
+#define GM_RESULT_JSON_H
+
+#include "gpumem.h"
+
+/* The result as indented JSON ending in a newline, malloc'd; NULL when out
+ * of memory. Numbers are formatted here, not by printf's %g, so every
+ * platform prints the same bytes. */
+char *gm_result_json(const gm_result *r);
+
+/* {"error":{"field":...,"message":...}} as indented JSON, malloc'd; NULL when out of memory. */
+char *gm_error_json(const gm_error *e);
+
+#endif

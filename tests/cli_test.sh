@@ -1,0 +1,143 @@
+#!/bin/sh
+# cli_test.sh BINARY [RUN_CASES] - tests of the gpu-mem-calc command line:
+# exit statuses, the table and its verdict, JSON output byte-identical to
+# calc_json's (printed by RUN_CASES --calc, by default next to BINARY),
+# quick, validate and presets. Ends with "N passed, N failed".
+BIN=${1:?usage: cli_test.sh BINARY [RUN_CASES]}
+RUNNER=${2:-$(dirname "$BIN")/run_cases}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+EX=$ROOT/presets/examples
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+passed=0
+failed=0
+
+# run CMD...: runs it with stdout in $TMP/out, stderr in $TMP/err, status in $status.
+run() {
+  "$@" >"$TMP/out" 2>"$TMP/err"
+  status=$?
+}
+
+check() { # check NAME CONDITION-STATUS
+  if [ "$2" -eq 0 ]; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL $1"
+    sed 's/^/  stdout: /' "$TMP/out" | head -5
+    sed 's/^/  stderr: /' "$TMP/err" | head -5
+  fi
+}
+
+status_is() { [ "$status" -eq "$1" ]; }
+out_has() { grep -q -- "$1" "$TMP/out"; }
+err_has() { grep -q -- "$1" "$TMP/err"; }
+
+write() { # write FILE TEXT
+  printf '%s\n' "$2" >"$TMP/$1"
+}
+
+write fits.json '{"model": {"preset": "gpt2"}, "training": {"batch_size": 1, "seq_len": 1024},
+  "hardware": {"num_gpus": 1, "gpu": "H100"}}'
+write nofit.json '{"model": {"preset": "llama-3-8b"}, "training": {"batch_size": 1, "seq_len": 4096},
+  "hardware": {"num_gpus": 1, "gpu": "A100 40GB"}}'
+write pp.json '{"model": {"preset": "llama-3-8b"}, "training": {"batch_size": 1, "seq_len": 4096,
+  "gradient_accumulation_steps": 8}, "parallelism": {"pipeline_parallel_size": 4},
+  "engine": {"type": "megatron_lm"}, "hardware": {"num_gpus": 4, "gpu": "H100"}}'
+write bad.json '{"model": {"preset": "gpt2"}, "training": {"batch_size": -4}}'
+write warn.json '{"model": {"preset": "gpt2", "nmu_layers": 3}, "training": {"batch_size": 1,
+  "seq_len": 1024}, "hardware": {"num_gpus": 1}}'
+write quick7.json '{"model": {"num_parameters": "7B", "name": "quick estimate"},
+  "engine": {"type": "megatron_lm"}, "hardware": {"num_gpus": 8, "gpu_memory_gb": 40}}'
+printf '{"model": {' >"$TMP/malformed.json"
+
+# --help, --version, usage errors
+run "$BIN" --help
+check "--help exits 0 and shows the commands" $(status_is 0 && out_has "calculate --config FILE" && out_has "quick PARAMS"; echo $?)
+run "$BIN" --version
+check "--version prints the name and a version" $(status_is 0 && out_has "^gpu-mem-calc [0-9]"; echo $?)
+run "$BIN"
+check "no command exits 2" $(status_is 2 && err_has "missing command"; echo $?)
+run "$BIN" frobnicate
+check "an unknown command exits 2" $(status_is 2 && err_has "unknown command 'frobnicate'"; echo $?)
+run "$BIN" calculate --config "$TMP/fits.json" --format yaml
+check "an unknown --format exits 2" $(status_is 2 && err_has "table or json"; echo $?)
+
+# calculate: the table
+run "$BIN" calculate --config "$TMP/fits.json"
+check "calculate: a config that fits exits 0 with a FITS verdict" $(status_is 0 && out_has "^FITS: .* GiB of 79.65 GiB per GPU (.*%), .* GiB headroom"; echo $?)
+check "calculate: the table shows the breakdown and the total" $(out_has "^  Model parameters  *[0-9.]*$" && out_has "^  Total (nvidia-smi)  *[0-9.]*$" && out_has "124,439,808"; echo $?)
+check "calculate: the table shows the largest micro-batch that fits" $(out_has "^Largest micro-batch that fits: [0-9]"; echo $?)
+run "$BIN" calculate --config "$TMP/nofit.json"
+check "calculate: a config that does not fit still exits 0" $(status_is 0 && out_has "^DOES NOT FIT: .* GiB of 40.00 GiB per GPU (.*%), .* GiB over"; echo $?)
+run "$BIN" calculate "$TMP/fits.json"
+check "calculate: the file may be given without --config" $(status_is 0 && out_has "^FITS: "; echo $?)
+run "$BIN" calculate --config "$TMP/pp.json"
+check "calculate: a pipeline shows one row per stage" $(status_is 0 && out_has "^Pipeline stages" && out_has "^      3  " && out_has "most loaded"; echo $?)
+run "$BIN" calculate --config "$EX/llama2_7b_deepspeed.json"
+check "calculate: optimizer offload shows host memory" $(status_is 0 && out_has "^Host memory [0-9.]* GiB per GPU" && out_has "ZeRO-3"; echo $?)
+run "$BIN" calculate --config "$TMP/warn.json"
+check "calculate: warnings are listed with their field" $(status_is 0 && out_has "^Warnings" && out_has "model.nmu_layers: unknown key"; echo $?)
+for f in "$EX"/*.json; do
+  run "$BIN" calculate --config "$f"
+  check "calculate: the earlier tool's example $(basename "$f") loads" $(status_is 0 && out_has "FIT"; echo $?)
+done
+
+# calculate: JSON output is calc_json's, byte for byte
+for f in "$TMP/fits.json" "$TMP/pp.json" "$TMP/bad.json" "$TMP/malformed.json" "$EX/gpt3_175b_megatron.json"; do
+  "$RUNNER" --calc "$f" >"$TMP/expected"
+  run "$BIN" calculate --config "$f" --format json
+  cmp -s "$TMP/out" "$TMP/expected"
+  check "calculate --format json prints calc_json's bytes for $(basename "$f")" $?
+done
+run "$BIN" calculate --config "$TMP/bad.json" --format json
+check "calculate --format json: an invalid config exits 2 with the error object" $(status_is 2 && out_has '"error": {' && out_has '"field": "training.batch_size"'; echo $?)
+
+# calculate: errors
+run "$BIN" calculate --config "$TMP/bad.json"
+check "calculate: an invalid config exits 2 naming the field" $(status_is 2 && err_has "training.batch_size: .*got -4"; echo $?)
+run "$BIN" calculate --config "$TMP/malformed.json"
+check "calculate: malformed JSON exits 2 with the position" $(status_is 2 && err_has "malformed JSON at line 1"; echo $?)
+run "$BIN" calculate --config "$TMP/missing.json"
+check "calculate: a missing file exits 1" $(status_is 1 && err_has "cannot read .*missing.json"; echo $?)
+run "$BIN" calculate
+check "calculate: no file exits 2" $(status_is 2 && err_has "needs --config"; echo $?)
+
+# quick
+run "$BIN" quick 7 --gpus 8 --engine deepspeed
+check "quick 7 --gpus 8 --engine deepspeed: 7e9 parameters, a verdict" $(status_is 0 && out_has "7,000,000,000" && out_has "^Engine      deepspeed" && out_has "FIT"; echo $?)
+run "$BIN" quick 70 --gpus 64 --gpu-mem 80 --engine megatron
+check "quick: the old engine name megatron is megatron_lm" $(status_is 0 && out_has "^Engine      megatron_lm" && out_has "80.00 GiB usable"; echo $?)
+run "$BIN" quick 125M --gpus 1 --gpu H100 --engine ddp --dtype fp32
+check "quick: a suffixed count, a GPU by name, ddp, a dtype" $(status_is 0 && out_has "125,000,000" && out_has "h100-80gb: 79.65 GiB" && out_has "fp32"; echo $?)
+"$RUNNER" --calc "$TMP/quick7.json" >"$TMP/expected"
+run "$BIN" quick 7 --gpus 8 --gpu-mem 40 --engine megatron --format json
+cmp -s "$TMP/out" "$TMP/expected"
+check "quick --format json equals calc_json of the equivalent config" $?
+run "$BIN" quick 7 --gpus 8 --engine horovod
+check "quick: an unknown engine exits 2 naming engine.type" $(status_is 2 && err_has "engine.type: must be one of"; echo $?)
+run "$BIN" quick 7 --gpus eight
+check "quick: a non-numeric GPU count exits 2 naming hardware.num_gpus" $(status_is 2 && err_has "hardware.num_gpus"; echo $?)
+run "$BIN" quick 7
+check "quick: --gpus is required" $(status_is 2 && err_has "needs --gpus"; echo $?)
+run "$BIN" quick 7 --gpus 8 --gpu H100 --gpu-mem 80
+check "quick: --gpu and --gpu-mem exclude each other" $(status_is 2; echo $?)
+
+# validate
+run "$BIN" validate "$EX/llama2_7b_deepspeed.json"
+check "validate: a valid config prints valid and exits 0" $(status_is 0 && out_has "^valid$"; echo $?)
+run "$BIN" validate "$TMP/warn.json"
+check "validate: warnings follow valid" $(status_is 0 && out_has "^valid$" && out_has "^warning: model.nmu_layers"; echo $?)
+run "$BIN" validate "$TMP/bad.json"
+check "validate: an invalid config exits 2 naming the field" $(status_is 2 && err_has "training.batch_size" && ! out_has "valid"; echo $?)
+run "$BIN" validate "$TMP/missing.json"
+check "validate: a missing file exits 1" $(status_is 1; echo $?)
+
+# presets
+run "$BIN" presets
+check "presets lists GPUs and models" $(status_is 0 && out_has "^  h100-80gb  *79.65" && out_has "^  llama-3-8b  *8,030,261,248"; echo $?)
+run "$BIN" presets --format json
+check "presets --format json prints the embedded presets" $(status_is 0 && out_has '^{"gpus":'; echo $?)
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
