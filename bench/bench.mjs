@@ -1,0 +1,65 @@
+// Sizes of the web payload and calcs/sec of the core, native and WASM.
+// Usage: node bench/bench.mjs [BUILD]   (make bench)
+// Each speed is the median of RUNS runs of SECONDS of CPU time each, after a
+// warm-up. CPU time, not wall time, so other load on the machine matters less.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { loadGpuMem } from '../wasm/gpumem.js';
+
+const build = process.argv[2] ?? 'build';
+const RUNS = 5;
+const SECONDS = 1;
+const configPath = new URL('./config.json', import.meta.url);
+const config = readFileSync(configPath, 'utf8');
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
+const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
+const rate = (n) => `${Math.round(n).toLocaleString('en-US')} calcs/s`;
+
+const wasmBytes = readFileSync(`${build}/wasm/gpumem.wasm`);
+const loaderBytes = readFileSync(`${build}/wasm/gpumem.js`);
+const sizes = {
+  wasm: [wasmBytes.length, gz(wasmBytes)],
+  loader: [loaderBytes.length, gz(loaderBytes)],
+};
+sizes.total = [sizes.wasm[0] + sizes.loader[0], sizes.wasm[1] + sizes.loader[1]];
+console.log('size            raw         gzip -9');
+for (const [name, [raw, packed]] of Object.entries(sizes))
+  console.log(`${name.padEnd(8)} ${kib(raw).padStart(12)} ${kib(packed).padStart(12)}`);
+
+// Native: the C driver calls calc_json in a loop.
+const out = execFileSync(`${build}/bench_native`, [configPath.pathname, RUNS, SECONDS], { encoding: 'utf8' });
+const native = Number(/^median (\d+)/m.exec(out)[1]);
+
+// WASM: the loader's calcRaw, string in and string out, as the page calls it.
+const gm = await loadGpuMem({ bytes: wasmBytes });
+const first = JSON.parse(gm.calcRaw(config));
+if (first.error) throw new Error(`the bench config fails: ${JSON.stringify(first.error)}`);
+const cpuSeconds = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+};
+// Like bench_native: `seconds` of CPU time, at most 3x that of wall time.
+const timeRun = (seconds) => {
+  let calls = 0;
+  const cpu0 = cpuSeconds();
+  const wall0 = performance.now();
+  let cpu;
+  do {
+    for (let i = 0; i < 64; i++) gm.calcRaw(config);
+    calls += 64;
+    cpu = cpuSeconds() - cpu0;
+  } while (cpu < seconds && performance.now() - wall0 < 3000 * seconds);
+  return calls / cpu;
+};
+timeRun(SECONDS / 2); // warm-up: lets the engine tier up
+const wasm = median(Array.from({ length: RUNS }, () => timeRun(SECONDS)));
+
+const c = JSON.parse(config);
+const what = `${c.model.name}, ${c.engine.type}, ${c.hardware.num_gpus} GPUs`;
+console.log(`\nspeed: ${what} (median of ${RUNS} x ${SECONDS} CPU-s)`);
+console.log(`native   ${rate(native).padStart(20)}   ${(1e6 / native).toFixed(1)} us/calc`);
+console.log(`wasm     ${rate(wasm).padStart(20)}   ${(1e6 / wasm).toFixed(1)} us/calc   (Node ${process.versions.node})`);
+console.log(`wasm/native ${(wasm / native).toFixed(2)}`);

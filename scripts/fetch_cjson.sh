@@ -1,0 +1,100 @@
+#!/bin/sh
+# Fetches cJSON's C source for the WebAssembly build and checks its sha256.
+#
+# Usage: scripts/fetch_cjson.sh [DEST]   (default build/third_party/cjson)
+#
+# Pinned: cJSON 1.7.15 as Debian bookworm ships it (1.7.15-1+deb12u4, with
+# its security patches): the source of the libcjson-dev that the native
+# build links, so the CLI and the WASM module parse and print alike.
+# Plain upstream v1.7.15 is accepted too (CI machines without Debian's
+# archive); it lacks those patches. Sources, first that works:
+#   CJSON_SRC=DIR         a directory holding cJSON.c and cJSON.h
+#   CJSON_TARBALL=URL|FILE  a tarball, e.g.
+#       https://github.com/DaveGamble/cJSON/archive/refs/tags/v1.7.15.tar.gz
+#   apt-get source        needs a deb-src entry (scripts/deps.sh adds one)
+# Whatever the source, the files must match one pinned pair below.
+set -eu
+
+DEST=${1:-build/third_party/cjson}
+DEB_VERSION=1.7.15-1+deb12u4
+# sha256 of cJSON.c and cJSON.h.
+DEBIAN_C=5c5ab83a24eecfebc25b6aa4d47dbdb5f23d1baec92de75fec5f0528dbe255a7
+UPSTREAM_C=971822d8c3cbb22c180f16cea9ef66ee5d3e10dcade6c61d4ac9a18f475d8520
+CJSON_H=c25b54ebc98e814eb7b3eeaf12ce899806f87ff5a275b20a3b77dbb3968e5d0b
+
+sha256() {
+  if command -v sha256sum >/dev/null 2>&1; then sha256sum "$1" | cut -d' ' -f1
+  else shasum -a 256 "$1" | cut -d' ' -f1; fi
+}
+
+# Prints which pinned release DIR holds; fails if none.
+check() {
+  [ -f "$1/cJSON.c" ] && [ -f "$1/cJSON.h" ] || return 1
+  [ "$(sha256 "$1/cJSON.h")" = "$CJSON_H" ] || return 1
+  case $(sha256 "$1/cJSON.c") in
+    "$DEBIAN_C") echo "Debian $DEB_VERSION" ;;
+    "$UPSTREAM_C") echo "upstream 1.7.15 (without Debian's security patches)" ;;
+    *) return 1 ;;
+  esac
+}
+
+if check "$DEST" >/dev/null; then exit 0; fi
+
+mkdir -p "$DEST"
+TMP=$(cd "$DEST/.." && pwd)/.cjson-fetch
+rm -rf "$TMP"
+mkdir -p "$TMP"
+trap 'rm -rf "$TMP"' EXIT INT TERM
+
+# Copies cJSON.{c,h} from the tree under $1 into $TMP/out.
+take() {
+  c=$(find "$1" -name cJSON.c -not -path '*/tests/*' | head -n 1)
+  [ -n "$c" ] || { echo "fetch_cjson: no cJSON.c in $1" >&2; return 1; }
+  mkdir -p "$TMP/out"
+  cp "$c" "$(dirname "$c")/cJSON.h" "$TMP/out/"
+}
+
+if [ -n "${CJSON_SRC:-}" ]; then
+  take "$CJSON_SRC"
+elif [ -n "${CJSON_TARBALL:-}" ]; then
+  case $CJSON_TARBALL in
+    http://* | https://*)
+      if command -v curl >/dev/null 2>&1; then
+        curl -fsSL -o "$TMP/src.tar.gz" "$CJSON_TARBALL"
+      else
+        wget -q -O "$TMP/src.tar.gz" "$CJSON_TARBALL"
+      fi ;;
+    *) cp "$CJSON_TARBALL" "$TMP/src.tar.gz" ;;
+  esac
+  mkdir "$TMP/x"
+  tar -xzf "$TMP/src.tar.gz" -C "$TMP/x"
+  take "$TMP/x"
+else
+  # Debian's source package: the upstream tarball plus debian/patches.
+  if ! (cd "$TMP" && apt-get source --download-only -q "cjson=$DEB_VERSION") \
+      >"$TMP/apt.log" 2>&1; then
+    cat "$TMP/apt.log" >&2
+    echo "fetch_cjson: apt-get source cjson=$DEB_VERSION failed." >&2
+    echo "  Add a deb-src entry (sh scripts/deps.sh does), or set" >&2
+    echo "  CJSON_TARBALL=https://github.com/DaveGamble/cJSON/archive/refs/tags/v1.7.15.tar.gz" >&2
+    exit 1
+  fi
+  mkdir "$TMP/x"
+  tar -xzf "$TMP"/cjson_1.7.15.orig.tar.gz -C "$TMP/x"
+  src=$(find "$TMP/x" -mindepth 1 -maxdepth 1 -type d | head -n 1)
+  tar -xJf "$TMP"/cjson_*.debian.tar.xz -C "$src"
+  if [ -f "$src/debian/patches/series" ]; then
+    for p in $(grep -v '^#' "$src/debian/patches/series"); do
+      (cd "$src" && patch -p1 -s <"debian/patches/$p")
+    done
+  fi
+  take "$src"
+fi
+
+if ! which=$(check "$TMP/out"); then
+  echo "fetch_cjson: cJSON.c/cJSON.h do not match the pinned sha256:" >&2
+  (cd "$TMP/out" && for f in cJSON.c cJSON.h; do echo "  $f $(sha256 "$f")"; done) >&2
+  exit 1
+fi
+cp "$TMP/out/cJSON.c" "$TMP/out/cJSON.h" "$DEST/"
+echo "cJSON: $which -> $DEST"

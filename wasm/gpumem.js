@@ -1,0 +1,101 @@
+// gpumem.js - loads gpumem.wasm (the C core) in browsers and Node, no dependencies.
+//
+//   const gm = await loadGpuMem();            // ./gpumem.wasm next to this file
+//   const gm = await loadGpuMem({ bytes });   // ArrayBuffer or Uint8Array
+//   gm.calc(config)     -> result object; throws GmError (.field) on a bad config
+//   gm.calcRaw(config)  -> the result JSON string, untouched
+//   gm.presets()        -> {gpus: [...], models: {...}}
+//   gm.version, gm.exports (the raw exports: memory, calc_json, ...)
+//
+// The module's ABI is one string in, one string out: calc_json(char*) returns
+// a string the module allocated, released with calc_free().
+
+const VERSION = '0.1.0'; // the CLI's; the module's gm_version() when it has one
+const byUrl = new Map();
+const byBytes = new WeakMap();
+
+/** A config the calculator rejects: .field is its JSON path. */
+export class GmError extends Error {
+  constructor(field, message) {
+    super(field ? `${field}: ${message}` : message);
+    this.name = 'GmError';
+    this.field = field;
+  }
+}
+
+/** Loads and instantiates the module once per source; later calls share it. */
+export async function loadGpuMem({ bytes, url } = {}) {
+  // A relative url is resolved as fetch() would, against the page.
+  const base = url === undefined ? import.meta.url : globalThis.document?.baseURI ?? globalThis.location?.href;
+  const key = bytes ?? new URL(url ?? './gpumem.wasm', base).href;
+  const cache = bytes ? byBytes : byUrl;
+  let loading = cache.get(key);
+  if (!loading) {
+    loading = (bytes ? Promise.resolve(bytes) : readUrl(new URL(key))).then(instantiate);
+    cache.set(key, loading);
+    loading.catch(() => cache.delete(key)); // a failed load may be retried
+  }
+  return loading;
+}
+
+async function readUrl(url) {
+  if (url.protocol === 'file:' && globalThis.process?.versions?.node) {
+    const fs = await import('node:fs/promises'); // Node's fetch cannot read file: URLs
+    return fs.readFile(url);
+  }
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`gpumem: ${url}: HTTP ${res.status}`);
+  return res.arrayBuffer();
+}
+
+async function instantiate(bytes) {
+  // The one import, called after memory.grow: nothing to do, since every
+  // view of the memory is made afresh after each call.
+  const imports = { env: { emscripten_notify_memory_growth() {} } };
+  const { instance } = await WebAssembly.instantiate(bytes, imports);
+  const ex = instance.exports;
+  if (ex._initialize) ex._initialize(); // reactor: runs the C constructors
+  const enc = new TextEncoder();
+  const dec = new TextDecoder();
+
+  // The NUL-terminated string at ptr; the view is made after the call
+  // because memory.grow detaches the previous buffer.
+  const cString = (ptr) => {
+    const heap = new Uint8Array(ex.memory.buffer);
+    return dec.decode(heap.subarray(ptr, heap.indexOf(0, ptr)));
+  };
+
+  const calcRaw = (config) => {
+    const text = typeof config === 'string' ? config : JSON.stringify(config);
+    const input = enc.encode(text);
+    const inPtr = ex.malloc(input.length + 1) >>> 0;
+    if (!inPtr) throw new Error('gpumem: out of memory');
+    let outPtr = 0;
+    try {
+      const heap = new Uint8Array(ex.memory.buffer);
+      heap.set(input, inPtr);
+      heap[inPtr + input.length] = 0;
+      outPtr = ex.calc_json(inPtr) >>> 0;
+      if (!outPtr) throw new Error('gpumem: out of memory');
+      return cString(outPtr);
+    } finally {
+      if (outPtr) ex.calc_free(outPtr);
+      ex.free(inPtr);
+    }
+  };
+
+  const calc = (config) => {
+    const result = JSON.parse(calcRaw(config));
+    if (result.error) throw new GmError(result.error.field ?? '', result.error.message ?? '');
+    return result;
+  };
+
+  let presetsText;
+  const presets = () => {
+    presetsText ??= ex.gm_presets_json ? cString(ex.gm_presets_json() >>> 0) : '{"gpus":[],"models":{}}';
+    return JSON.parse(presetsText); // a fresh copy: callers may mutate it
+  };
+
+  const version = ex.gm_version ? cString(ex.gm_version() >>> 0) : VERSION;
+  return Object.freeze({ calc, calcRaw, presets, version, exports: ex });
+}
