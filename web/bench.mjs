@@ -1,0 +1,126 @@
+// Page benchmark: gzipped bytes of the first load, and time from navigation to
+// the first result (and per edit) in headless Chromium.
+//   node web/bench.mjs [--runs N] [--json]      (after make web)
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { chromium } from 'playwright-core';
+import { ROOT, checkVendor, readImportMap } from './vendor.mjs';
+import { startServer } from './serve.mjs';
+
+const args = process.argv.slice(2);
+const RUNS = Number(args[args.indexOf('--runs') + 1]) || 7;
+const BUILD = resolve(ROOT, process.env.GM_BUILD || 'build');
+const WEB = join(BUILD, 'web');
+const SINGLE = join(BUILD, 'gpu-mem-calc.html');
+
+const gz = (buf) => gzipSync(buf, { level: 9 }).length;
+const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function walk(dir) {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? walk(p) : [p];
+  });
+}
+
+// What the served page fetches on first load: every file of build/web but the
+// offline copy, plus the CDN modules of the import map.
+const html = readFileSync(join(WEB, 'index.html'), 'utf8');
+const vendor = checkVendor(readImportMap(html));
+const groups = { page: 0, wasm: 0, vendor: 0 };
+const raw = { page: 0, wasm: 0, vendor: 0 };
+for (const f of walk(WEB)) {
+  const rel = relative(WEB, f);
+  if (rel === 'gpu-mem-calc.html' || rel.startsWith('.')) continue;
+  const b = readFileSync(f);
+  const g = rel.startsWith('gpumem.') ? 'wasm' : 'page';
+  groups[g] += gz(b);
+  raw[g] += b.length;
+}
+for (const v of vendor) {
+  const b = readFileSync(v.file);
+  groups.vendor += gz(b);
+  raw.vendor += b.length;
+}
+const single = readFileSync(SINGLE);
+const sizes = {
+  served_gzip_bytes: groups.page + groups.wasm + groups.vendor,
+  served_page_gzip_bytes: groups.page,
+  served_wasm_gzip_bytes: groups.wasm,
+  served_vendor_gzip_bytes: groups.vendor,
+  offline_file_bytes: single.length,
+  offline_file_gzip_bytes: gz(single),
+};
+
+const executablePath = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome']
+  .find((p) => { try { return p && statSync(p); } catch { return false; } });
+const browser = await chromium.launch({
+  executablePath,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+});
+// Timing: the CDN files are served by the same local server (a copy of build/web
+// whose import map points at ./vendor/, same SRI), since intercepting requests
+// in the browser would add its own latency to every request.
+const tmp = mkdtempSync(join(tmpdir(), 'gm-bench-'));
+cpSync(WEB, tmp, { recursive: true });
+let pageHtml = html;
+for (const v of vendor) {
+  const local = `vendor/${v.url.replace(/^https:\/\/cdn\.jsdelivr\.net\/npm\//, '')}`;
+  mkdirSync(dirname(join(tmp, local)), { recursive: true });
+  cpSync(v.file, join(tmp, local));
+  pageHtml = pageHtml.replaceAll(v.url, `./${local}`);
+}
+writeFileSync(join(tmp, 'index.html'), pageHtml);
+const { server, url } = await startServer({ dir: tmp, port: 0 });
+
+/** ms from navigation start to the first rendered result, and per edit. */
+async function measure(target) {
+  const firsts = [];
+  let edit = null;
+  for (let i = 0; i < RUNS; i++) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(target);
+    await page.waitForSelector('html[data-ready] .verdict');
+    firsts.push(await page.evaluate(() => performance.getEntriesByName('gm-first-result')[0].startTime));
+    if (i === 0) {
+      edit = await page.evaluate(async () => {
+        // Preact renders in a microtask; a MessageChannel task runs right after it.
+        const el = document.getElementById('f-training-batch_size');
+        const ch = new MessageChannel();
+        const tick = () => new Promise((r) => { ch.port1.onmessage = r; ch.port2.postMessage(0); });
+        const n = 200;
+        const t0 = performance.now();
+        for (let k = 0; k < n; k++) {
+          el.value = String((k % 8) + 1);
+          el.dispatchEvent(new Event('input', { bubbles: true }));
+          await tick();
+        }
+        return (performance.now() - t0) / n;
+      });
+    }
+    await context.close();
+  }
+  return { first_result_ms: median(firsts), first_result_min_ms: Math.min(...firsts), edit_to_result_ms: edit };
+}
+
+const served = await measure(url);
+const offline = await measure(pathToFileURL(SINGLE).href);
+server.close();
+await browser.close();
+rmSync(tmp, { recursive: true, force: true });
+
+const out = { runs: RUNS, ...sizes, served, offline };
+if (args.includes('--json')) {
+  console.log(JSON.stringify(out, null, 2));
+} else {
+  console.log(`page bench (${RUNS} loads each, median; headless Chromium, local files, no network latency)`);
+  console.log(`  first load, served: ${kib(sizes.served_gzip_bytes)} gzipped = page ${kib(groups.page)} + wasm ${kib(groups.wasm)} + Preact/htm ${kib(groups.vendor)} (raw ${kib(raw.page + raw.wasm + raw.vendor)})`);
+  console.log(`  offline file:       ${kib(sizes.offline_file_bytes)}, ${kib(sizes.offline_file_gzip_bytes)} gzipped`);
+  console.log(`  navigation -> first result: served ${served.first_result_ms.toFixed(0)} ms, offline file ${offline.first_result_ms.toFixed(0)} ms`);
+  console.log(`  edit -> updated result:     served ${served.edit_to_result_ms.toFixed(2)} ms, offline file ${offline.edit_to_result_ms.toFixed(2)} ms`);
+}

@@ -1,0 +1,113 @@
+// Builds the page: build/web/ (served, Preact from the CDN) and build/gpu-mem-calc.html
+// (one file, everything inlined, works from disk with no network). No bundler: the
+// modules are copied as they are, or inlined as data: URLs behind an import map.
+//
+//   node web/build.mjs            both outputs
+//   GM_BUILD=dir                  the build folder (default build)
+//   GM_WASM_DIR=dir               where gpumem.js and gpumem.wasm are (default $GM_BUILD/wasm)
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, posix, relative, resolve } from 'node:path';
+import { ROOT, checkVendor, readImportMap } from './vendor.mjs';
+
+const WEB = join(ROOT, 'web');
+const BUILD = resolve(ROOT, process.env.GM_BUILD || 'build');
+const OUT = join(BUILD, 'web');
+const SINGLE = join(BUILD, 'gpu-mem-calc.html');
+const WASM_DIR = resolve(ROOT, process.env.GM_WASM_DIR || join(BUILD, 'wasm'));
+// The page's modules: everything under these folders, plus app.js.
+const MODULE_DIRS = ['lib', 'sections', 'result'];
+
+function die(msg) {
+  console.error(`web build: ${msg}`);
+  process.exit(1);
+}
+
+function pageModules() {
+  const files = ['app.js'];
+  for (const d of MODULE_DIRS) {
+    for (const f of readdirSync(join(WEB, d)).sort()) if (f.endsWith('.js')) files.push(`${d}/${f}`);
+  }
+  return files;
+}
+
+/** Between <!--name--> and <!--/name--> (markers included), or at <!--name--> alone. */
+function replaceMarker(html, name, text) {
+  const open = `<!--${name}-->`;
+  const close = `<!--/${name}-->`;
+  const i = html.indexOf(open);
+  if (i < 0) die(`index.html lacks ${open}`);
+  const j = html.indexOf(close, i);
+  return html.slice(0, i) + text + (j < 0 ? html.slice(i + open.length) : html.slice(j + close.length));
+}
+
+const stripMap = (js) => js.replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, '\n');
+const dataUrl = (js) => `data:text/javascript;base64,${Buffer.from(js).toString('base64')}`;
+
+const html = readFileSync(join(WEB, 'index.html'), 'utf8');
+let vendor;
+try {
+  vendor = checkVendor(readImportMap(html));
+} catch (e) {
+  die(e.message);
+}
+const wasmJs = join(WASM_DIR, 'gpumem.js');
+const wasmBin = join(WASM_DIR, 'gpumem.wasm');
+if (!existsSync(wasmJs) || !existsSync(wasmBin)) die(`${relative(ROOT, WASM_DIR)}/gpumem.{js,wasm} missing: run make wasm first`);
+const modules = pageModules();
+
+// build/web: the served page.
+rmSync(OUT, { recursive: true, force: true });
+for (const f of [...modules, 'style.css']) {
+  mkdirSync(dirname(join(OUT, f)), { recursive: true });
+  copyFileSync(join(WEB, f), join(OUT, f));
+}
+copyFileSync(wasmJs, join(OUT, 'gpumem.js'));
+copyFileSync(wasmBin, join(OUT, 'gpumem.wasm'));
+// Preload hints flatten the module waterfall to one round trip.
+const preload = [
+  ...vendor.map((v) => `<link rel="modulepreload" href="${v.url}" integrity="${readImportMap(html).integrity[v.url]}" crossorigin="anonymous">`),
+  ...['gpumem.js', ...modules].map((f) => `<link rel="modulepreload" href="${f}">`),
+  '<link rel="preload" href="gpumem.wasm" as="fetch" type="application/wasm" crossorigin="anonymous">',
+].join('\n');
+writeFileSync(join(OUT, 'index.html'), replaceMarker(html, 'preload', preload));
+writeFileSync(join(OUT, '.nojekyll'), '');
+
+// build/gpu-mem-calc.html: one file. Every module becomes a data: URL behind a
+// bare name ("gm/lib/format.js"); relative imports are rewritten to those names.
+const imports = {};
+for (const v of vendor) imports[v.specifier] = dataUrl(stripMap(readFileSync(v.file, 'utf8')));
+const rewrite = (file, js) =>
+  js.replace(/(\bfrom\s*|\bimport\s*\(?\s*)(['"])(\.{1,2}\/[^'"]+)\2/g, (_, kw, q, spec) => {
+    const target = posix.normalize(posix.join(posix.dirname(file), spec));
+    if (!modules.includes(target) && target !== 'gpumem.js') die(`${file} imports ${spec}, which is not a page module`);
+    return `${kw}${q}gm/${target}${q}`;
+  });
+for (const f of modules) imports[`gm/${f}`] = dataUrl(rewrite(f, readFileSync(join(WEB, f), 'utf8')));
+imports['gm/gpumem.js'] = dataUrl(stripMap(readFileSync(wasmJs, 'utf8')));
+const map = `<script type="importmap">\n${JSON.stringify({ imports }, null, 1)}\n</script>`;
+const main = `<script type="application/wasm;base64" id="gm-wasm">${readFileSync(wasmBin).toString('base64')}</script>
+<script type="module">
+import { start } from 'gm/app.js';
+import { loadGpuMem } from 'gm/gpumem.js';
+const b64 = document.getElementById('gm-wasm').textContent;
+let bytes;
+if (Uint8Array.fromBase64) bytes = Uint8Array.fromBase64(b64);
+else {
+  const bin = atob(b64);
+  bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+}
+start(document.getElementById('app'), loadGpuMem({ bytes }));
+</script>`;
+let single = replaceMarker(html, 'importmap', map);
+single = replaceMarker(single, 'preload', '');
+single = replaceMarker(single, 'main', main);
+const css = readFileSync(join(WEB, 'style.css'), 'utf8');
+single = single.replace('<link rel="stylesheet" href="style.css">', () => `<style>\n${css}</style>`);
+if (single.includes('href="style.css"')) die('index.html must link style.css exactly once');
+writeFileSync(SINGLE, single);
+// The served page links the offline file for download.
+writeFileSync(join(OUT, 'gpu-mem-calc.html'), single);
+
+const kb = (p) => `${(statSync(p).size / 1024).toFixed(0)} KiB`;
+console.log(`web: ${relative(ROOT, OUT)}/ (${modules.length + 1} modules, gpumem.wasm ${kb(wasmBin)}), ${relative(ROOT, SINGLE)} (${kb(SINGLE)})`);

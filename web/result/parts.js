@@ -1,0 +1,24 @@
+// The memory components of one GPU, in the order the bar stacks them.
+export const PARTS = [
+  { key: 'weights', label: 'Weights', about: 'the parameters this GPU holds' },
+  { key: 'gradients', label: 'Gradients', about: 'one gradient per trainable parameter held' },
+  { key: 'optimizer_states', label: 'Optimizer states', about: 'master weights and moments' },
+  { key: 'activations', label: 'Activations', about: 'tensors saved for the backward pass' },
+  { key: 'logits', label: 'Logits and loss', about: 'the output layer and the cross-entropy' },
+  { key: 'gathered_params', label: 'Gathered parameters', about: 'sharded layers gathered for compute' },
+  { key: 'buffers', label: 'Communication buffers', about: 'reduce and all-gather buckets' },
+  { key: 'optimizer_step', label: 'Optimizer step', about: 'temporaries of step()' },
+  { key: 'allocator_cache', label: 'Allocator cache', about: 'reserved by PyTorch, not in use' },
+  { key: 'cuda_context', label: 'CUDA context', about: 'driver and kernels, outside PyTorch' },
+];
+
+/** The parts with a non-zero size in a bytes object. */
+export const present = (bytes) => PARTS.filter((p) => (bytes?.[p.key] || 0) > 0);
+
+/** Utilisation level: ok, tight, risk (fits but barely) or over. */
+export function level(util, fits) {
+  if (!fits) return 'over';
+  if (util > 95) return 'risk';
+  if (util > 85) return 'tight';
+  return 'ok';
+}

@@ -1,0 +1,79 @@
+// The verdict: does the run fit, by how much, and the largest micro-batch that would.
+import { html } from 'htm/preact';
+import { fieldLabel, findGpu } from '../lib/config.js';
+import { fmtCount, fmtGiB, fmtInt, fmtPct } from '../lib/format.js';
+import { focusField } from './notes.js';
+import { level } from './parts.js';
+
+const HEAD = {
+  ok: 'Fits',
+  tight: 'Fits, with little headroom',
+  risk: 'Fits, barely',
+  over: 'Does not fit',
+};
+const ICON = { ok: '✓', tight: '✓', risk: '!', over: '✕' };
+
+/** "each of 8 × NVIDIA H100 SXM 80GB", or "each of 128 GPUs of 80.00 GiB". */
+function onWhat(result, presets) {
+  const hw = result.resolved?.hardware || {};
+  const n = hw.num_gpus;
+  const g = findGpu(presets, hw.gpu);
+  if (g) return `on ${n > 1 ? `each of ${fmtInt(n)} × ` : ''}${g.display_name}`;
+  return n > 1 ? `on each of ${fmtInt(n)} GPUs of ${fmtGiB(result.gpu_capacity_gb)}` : `on a GPU of ${fmtGiB(result.gpu_capacity_gb)}`;
+}
+
+export function Verdict({ result, presets, stale }) {
+  const util = result.memory_utilization_percent;
+  const lv = level(util, result.fits_on_gpu);
+  const free = result.gpu_capacity_gb - result.total_memory_per_gpu_gb;
+  const mb = result.max_micro_batch_size;
+  const b = result.resolved?.training?.batch_size;
+  const pp = result.stages?.length > 1;
+  return html`<section class=${`verdict v-${lv}${stale ? ' stale' : ''}`} aria-labelledby="verdict-h" aria-live="polite" data-level=${lv}>
+    <div class="verdict-head">
+      <span class="verdict-icon" aria-hidden="true">${ICON[lv]}</span>
+      <h2 id="verdict-h">${HEAD[lv]} <span class="verdict-gpu">${onWhat(result, presets)}</span></h2>
+    </div>
+    <div class="verdict-main">
+      <p class="big"><span class="num" data-testid="peak">${result.total_memory_per_gpu_gb.toFixed(2)}</span> GiB${' '}
+        <span class="muted">of <span class="num" data-testid="capacity">${result.gpu_capacity_gb.toFixed(2)}</span> GiB per GPU${pp ? ` (stage ${result.worst_stage})` : ''}</span></p>
+      <div class="meter" role="meter" aria-label="Memory utilization" aria-valuemin="0" aria-valuemax="100"
+        aria-valuenow=${Math.round(Math.min(util, 100))} aria-valuetext=${fmtPct(util)}>
+        <span class="meter-fill" style=${{ width: `${Math.min(util, 100)}%` }}></span>
+      </div>
+    </div>
+    <dl class="facts">
+      <div><dt>Utilization</dt><dd class="num" data-testid="util">${fmtPct(util)}</dd></div>
+      <div><dt>${free >= 0 ? 'Headroom' : 'Short by'}</dt><dd class="num" data-testid="headroom">${fmtGiB(Math.abs(free))}</dd></div>
+      <div><dt title="the largest micro-batch per GPU that still fits">Largest micro-batch</dt><dd class="num" data-testid="max-mb">${mb > 0 ? fmtInt(mb) : 'none'}${b ? html`<span class="muted small"> (now ${fmtInt(b)})</span>` : ''}</dd></div>
+      <div><dt>Parameters</dt><dd class="num">${fmtCount(result.parameters?.total)}${result.parameters?.per_gpu !== result.parameters?.total ? html`<span class="muted small" title="parameters of one pipeline stage and tensor-parallel rank, before data-parallel sharding"> · ${fmtCount(result.parameters?.per_gpu)} per rank</span>` : ''}</dd></div>
+    </dl>
+    ${mb === 0 && html`<p class="small">Even a micro-batch of 1 does not fit: shard more (ZeRO-3 / FSDP, tensor or pipeline parallel), checkpoint activations, or offload.</p>`}
+  </section>`;
+}
+
+/** The config is invalid: say which field and why, and take the user there. */
+export function ErrorCard({ error }) {
+  return html`<section class="verdict v-error" role="alert" aria-labelledby="error-h">
+    <div class="verdict-head">
+      <span class="verdict-icon" aria-hidden="true">✕</span>
+      <h2 id="error-h">This config cannot be computed</h2>
+    </div>
+    <p class="error-text" data-testid="error">
+      ${error.field ? html`<button type="button" class="link" onClick=${() => focusField(error.field)}>${fieldLabel(error.field)}</button>: ` : ''}${error.message}
+    </p>
+    ${error.field && html`<p class="muted small"><code>${error.field}</code> · the figures below are from the last valid config.</p>`}
+  </section>`;
+}
+
+/** A one-line verdict that stays in view on narrow screens while the form scrolls. */
+export function MiniVerdict({ result, error }) {
+  if (error) return html`<div class="mini v-error" aria-hidden="true">✕ ${fieldLabel(error.field)}: ${error.message}</div>`;
+  if (!result) return null;
+  const lv = level(result.memory_utilization_percent, result.fits_on_gpu);
+  return html`<div class=${`mini v-${lv}`} aria-hidden="true">
+    <span>${ICON[lv]} ${result.fits_on_gpu ? 'Fits' : 'Does not fit'}</span>
+    <span class="num">${result.total_memory_per_gpu_gb.toFixed(1)} / ${result.gpu_capacity_gb.toFixed(1)} GiB</span>
+    <span class="num">${fmtPct(result.memory_utilization_percent, 0)}</span>
+  </div>`;
+}
