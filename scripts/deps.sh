@@ -8,6 +8,7 @@ command -v cc >/dev/null 2>&1 || need="$need build-essential"
 command -v emcc >/dev/null 2>&1 || need="$need emscripten"
 command -v node >/dev/null 2>&1 || need="$need nodejs"
 command -v patch >/dev/null 2>&1 || need="$need patch"
+command -v xz >/dev/null 2>&1 || need="$need xz-utils"
 # The WASM build compiles cJSON from Debian's source package
 # (scripts/fetch_cjson.sh): add deb-src entries mirroring the deb ones.
 srcs=""
@@ -28,4 +29,22 @@ if [ -n "$need$srcs" ]; then
   fi
   $SUDO apt-get update -q
   [ -z "$need" ] || DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q $need
+fi
+# Web app: npm (Preact, htm, playwright-core) and a Chromium for the browser tests.
+web_need=""
+command -v npm >/dev/null 2>&1 || web_need="$web_need npm"
+if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1 &&
+  ! command -v chromium-browser >/dev/null 2>&1 && ! command -v google-chrome >/dev/null 2>&1; then
+  web_need="$web_need chromium"
+fi
+if [ -n "$web_need" ]; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q $web_need >/dev/null
+fi
+# npm ci when node_modules is missing or older than package-lock.json.
+if [ -f package-lock.json ] && { [ ! -f node_modules/.package-lock.json ] ||
+  [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
+  npm ci --no-audit --no-fund --loglevel=error
 fi
