@@ -37,7 +37,9 @@ test-native: $(BUILD)/gpu-mem-calc $(BUILD)/run_cases
 
 test: deps
 	$(MAKE) test-native
+	$(MAKE) test-accuracy
 	$(MAKE) test-wasm
+	$(MAKE) test-web
 
 # Address and undefined-behaviour sanitizers over the whole case suite.
 san:
@@ -112,9 +114,11 @@ wasm-repro: wasm
 	cmp $(WASM_DIR)/gpumem.wasm $(BUILD)/repro/wasm/gpumem.wasm
 	@echo "wasm-repro: identical ($$(wc -c < $(WASM_DIR)/gpumem.wasm) bytes)"
 
-# Sizes, native and WASM calcs/sec (medians of 5 runs) and their ratio.
-bench: wasm $(BUILD)/bench_native
+# Sizes, native and WASM calcs/sec (medians of 5 runs) and their ratio; then
+# the page's first-load bytes and time to the first result in Chromium.
+bench: wasm $(BUILD)/bench_native web
 	node bench/bench.mjs $(BUILD)
+	GM_BUILD=$(BUILD) node web/bench.mjs
 
 # --- Web app -----------------------------------------------------------------
 # web/ is a static page (Preact + htm, no build step) over the WASM core.
