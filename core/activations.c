@@ -2,7 +2,9 @@
 #include "internal.h"
 
 /* Bytes of one activation element in the compute dtype. */
-static double act_bytes(const gm_config *c) { return c->training.dtype == GM_DTYPE_FP32 ? 4.0 : 2.0; }
+static double act_bytes(const gm_config *c) {
+  return c->training.dtype == GM_DTYPE_FP32 ? 4.0 : 2.0;
+}
 
 double gm_tokens_per_gpu(const gm_config *c) {
   return (double)c->training.micro_batch_size * (double)c->training.seq_len / c->parallel.cp;
@@ -36,7 +38,8 @@ static gm_act_terms full_terms(const gm_config *c, int moe) {
   gm_act_terms r = {0, 0, 0};
   double A = act_bytes(c), h = m->hidden_size;
   double ad = (double)m->num_attention_heads * m->head_dim;
-  double kd = (t->gqa_expand_kv ? m->num_attention_heads : m->num_key_value_heads) * (double)m->head_dim;
+  double kd =
+      (t->gqa_expand_kv ? m->num_attention_heads : m->num_key_value_heads) * (double)m->head_dim;
   double extra_norms = m->norms_per_layer > 2 ? m->norms_per_layer - 2 : 0;
   /* Two pre-norms keep their input and feed a matmul that keeps their output;
    * sandwich norms (Gemma-2) feed the residual, so only their input counts. */
@@ -53,7 +56,8 @@ static gm_act_terms full_terms(const gm_config *c, int moe) {
     r.scores = (double)m->num_attention_heads * (A + (t->attention_dropout > 0 ? 1.0 + A : 0.0));
   } else {
     /* Hugging Face eager: fp32 softmax output, then the probabilities cast back. */
-    r.scores = (double)m->num_attention_heads * (4.0 + A + (t->attention_dropout > 0 ? 1.0 + A : 0.0));
+    r.scores =
+        (double)m->num_attention_heads * (4.0 + A + (t->attention_dropout > 0 ? 1.0 + A : 0.0));
   }
   if (!moe) {
     r.split += mlp_saved(c, (double)m->intermediate_size);
@@ -125,7 +129,7 @@ double gm_layer_backward_bytes(const gm_config *c) {
   const gm_model *m = &c->model;
   double A = act_bytes(c), T = gm_tokens_per_gpu(c), t = c->parallel.tp;
   double f = m->num_experts > 0 ? (double)m->moe_intermediate_size * m->experts_per_token
-                                 : (double)m->intermediate_size;
+                                : (double)m->intermediate_size;
   double h_part = c->parallel.sequence_parallel ? m->hidden_size / t : m->hidden_size;
   double bytes = T * A * (2.0 * h_part + 2.0 * f / t);
   if (c->parallel.cp > 1) {
@@ -146,6 +150,9 @@ double gm_loss_bytes(const gm_config *c, double *bytes_per_logit) {
   switch (c->training.loss) {
   case GM_LOSS_KEEP_FP32:
     per = 16.0; /* bf16 logits, an fp32 copy kept in the outputs, log-softmax, its grad */
+    break;
+  case GM_LOSS_TP_PARALLEL:
+    per = 16.0; /* DTensor loss_parallel: fp32 copies of the sharded logits and their grads */
     break;
   case GM_LOSS_VOCAB_PARALLEL:
     per = 6.0; /* Megatron: logits, fp32 exp in place, grad reuses the buffer */

@@ -22,9 +22,9 @@ typedef struct {
   int first_layer, layers, moe_layers, has_emb, has_head;
   double params, expert_params, emb_params, head_params, unit_params;
   double trainable, trainable_expert;
-  double inflight;      /* micro-batches of activations kept */
-  double inflight_mbs;  /* the same, rounded up to whole micro-batches */
-  double acts_bytes;    /* all kept activations */
+  double inflight;     /* micro-batches of activations kept */
+  double inflight_mbs; /* the same, rounded up to whole micro-batches */
+  double acts_bytes;   /* all kept activations */
 } shape;
 
 static double act_elem_bytes(const gm_config *c) {
@@ -331,8 +331,9 @@ static void stage_memory(const gm_config *c, const gm_params *P, const shape *s,
   /* Buffers for communication. */
   if (e->kind == GM_ENGINE_DDP && d > 1 && !e->ddp_bucket_view) {
     buf_persist = g_full; /* DDP buckets hold a second copy of every gradient */
-    F(GM_C_BUFFERS, "DDP gradient buckets (gradient_as_bucket_view off): a copy of %.0f B of "
-                    "gradients",
+    F(GM_C_BUFFERS,
+      "DDP gradient buckets (gradient_as_bucket_view off): a copy of %.0f B of "
+      "gradients",
       g_full);
   }
   if (ds && z >= 1) {
@@ -344,8 +345,9 @@ static void stage_memory(const gm_config *c, const gm_params *P, const shape *s,
       double ag = (double)e->allgather_bucket_elems;
       buf_c = A * (ag < s->params ? ag : s->params);
     }
-    F(GM_C_BUFFERS, "DeepSpeed reduce bucket %g B x %.0f x %d in backward; all-gather bucket %.0f B "
-                    "at the step",
+    F(GM_C_BUFFERS,
+      "DeepSpeed reduce bucket %g B x %.0f x %d in backward; all-gather bucket %.0f B "
+      "at the step",
       A, bucket, e->overlap_comm ? 2 : 1, buf_c);
   }
   if (pp->pp > 1) {
@@ -379,8 +381,7 @@ static void stage_memory(const gm_config *c, const gm_params *P, const shape *s,
         step > 4.0 * part ? " + optimizer temporaries" : "");
     } else if (ds && z == 0 && lb.grads == 2 && lb.master > 0) {
       step += 4.0 * s->trainable; /* FP16_Optimizer's flat fp32 gradients */
-      F(GM_C_STEP, "DeepSpeed FP16 optimizer flat fp32 gradients: 4 B x %.0f params",
-        s->trainable);
+      F(GM_C_STEP, "DeepSpeed FP16 optimizer flat fp32 gradients: 4 B x %.0f params", s->trainable);
     }
   } else {
     F(GM_C_STEP, "none: the optimizer step runs %s",
@@ -460,10 +461,12 @@ static void stage_memory(const gm_config *c, const gm_params *P, const shape *s,
   if (s->has_head)
     F(GM_C_LOGITS, "%g B per logit x %.0f tokens x vocab %lld / TP %d (%s loss)", per_logit,
       gm_tokens_per_gpu(c), (long long)c->model.vocab_size, pp->tp,
-      tr->loss == GM_LOSS_CHUNKED ? "chunked" : tr->loss == GM_LOSS_VOCAB_PARALLEL ? "vocab-parallel"
-                                : tr->loss == GM_LOSS_COMPILED ? "compiled"
-                                : tr->loss == GM_LOSS_KEEP_FP32 ? "fp32 logits kept"
-                                                                : "eager fp32");
+      tr->loss == GM_LOSS_CHUNKED          ? "chunked"
+      : tr->loss == GM_LOSS_VOCAB_PARALLEL ? "vocab-parallel"
+      : tr->loss == GM_LOSS_TP_PARALLEL    ? "tensor-parallel loss_parallel"
+      : tr->loss == GM_LOSS_COMPILED       ? "compiled"
+      : tr->loss == GM_LOSS_KEEP_FP32      ? "fp32 logits kept"
+                                           : "eager fp32");
   else
     F(GM_C_LOGITS, "none: the loss is computed on the last pipeline stage");
 }
@@ -635,17 +638,19 @@ int gm_calculate(const gm_config *cfg, gm_result *out, gm_error *err) {
   r->fits = w->peak_nvsmi_bytes <= r->capacity_bytes;
   r->utilization_percent = 100.0 * (double)w->peak_nvsmi_bytes / (double)r->capacity_bytes;
   r->host_bytes_per_node = r->host_bytes_per_gpu * (uint64_t)c.hardware.gpus_per_node;
-  char (*fm)[GM_FORMULA_LEN] = r->formula;
-  F(GM_C_CACHE, "%.0f%% of the short-lived tensors (activations, loss, gathers, buffers): caching "
-                "allocator reserve",
+  char(*fm)[GM_FORMULA_LEN] = r->formula;
+  F(GM_C_CACHE,
+    "%.0f%% of the short-lived tensors (activations, loss, gathers, buffers): caching "
+    "allocator reserve",
     CACHE_FRACTION * 100.0);
   F(GM_C_CONTEXT, "CUDA context and libraries (%s): seen by nvidia-smi, not by PyTorch",
     c.hardware.gpu_name[0] ? c.hardware.gpu_name : "default");
   if (w->peak_allocated_bytes + c.hardware.cuda_context_bytes <= r->capacity_bytes &&
       w->peak_reserved_bytes + c.hardware.cuda_context_bytes >= r->capacity_bytes)
-    gm_warn(r, "hardware", "fits only if the allocator releases cached blocks: expect "
-                           "fragmentation retries; PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True "
-                           "helps");
+    gm_warn(r, "hardware",
+            "fits only if the allocator releases cached blocks: expect "
+            "fragmentation retries; PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True "
+            "helps");
   if (c.hardware.host_memory_per_node_bytes > 0 &&
       r->host_bytes_per_node > c.hardware.host_memory_per_node_bytes)
     gm_warn(r, "hardware.host_memory_per_node_gb",
@@ -653,9 +658,9 @@ int gm_calculate(const gm_config *cfg, gm_result *out, gm_error *err) {
             (double)r->host_bytes_per_node / GM_GIB,
             (double)c.hardware.host_memory_per_node_bytes / GM_GIB);
   r->max_micro_batch = max_micro_batch(&c, &r->params);
-  r->layer_saved_bytes = (uint64_t)llround(c.model.num_experts > 0 && c.model.first_dense_layers == 0
-                                               ? gm_moe_layer_saved_bytes(&c)
-                                               : gm_layer_saved_bytes(&c));
+  r->layer_saved_bytes = (uint64_t)llround(
+      c.model.num_experts > 0 && c.model.first_dense_layers == 0 ? gm_moe_layer_saved_bytes(&c)
+                                                                 : gm_layer_saved_bytes(&c));
   r->layer_full_bytes = (uint64_t)llround(gm_layer_full_bytes(&c));
   return GM_OK;
 }
@@ -694,7 +699,7 @@ const char *gm_engine_name(gm_engine_kind k) {
 }
 
 const char *gm_framework_name(gm_framework f) {
-  static const char *names[] = {"generic",  "hf_trainer", "torchtitan", "megatron_lm",
+  static const char *names[] = {"generic",   "hf_trainer", "torchtitan", "megatron_lm",
                                 "deepspeed", "torchtune",  "litgpt"};
   return (unsigned)f < 7 ? names[f] : "?";
 }

@@ -75,7 +75,7 @@ static int fail(gm_error *err, const char *field, const char *fmt, ...) {
 
 #define DEF(x, v)                                                                                  \
   do {                                                                                             \
-    if (sizeof(x) <= sizeof(int) ? (int)(x) == GM_AUTO : (int64_t)(x) == GM_AUTO)                \
+    if (sizeof(x) <= sizeof(int) ? (int)(x) == GM_AUTO : (int64_t)(x) == GM_AUTO)                  \
       (x) = (v);                                                                                   \
   } while (0)
 
@@ -84,9 +84,9 @@ static const struct {
   double params;
   int hidden, heads;
 } size_table[] = {
-    {125e6, 768, 12},   {350e6, 1024, 16},  {760e6, 1536, 16},  {1.3e9, 2048, 16},
-    {2.7e9, 2560, 20},  {6.7e9, 4096, 32},  {13e9, 5120, 40},   {30e9, 6656, 52},
-    {65e9, 8192, 64},   {175e9, 12288, 96}, {405e9, 16384, 128}, {1e12, 25600, 160},
+    {125e6, 768, 12},  {350e6, 1024, 16},  {760e6, 1536, 16},   {1.3e9, 2048, 16},
+    {2.7e9, 2560, 20}, {6.7e9, 4096, 32},  {13e9, 5120, 40},    {30e9, 6656, 52},
+    {65e9, 8192, 64},  {175e9, 12288, 96}, {405e9, 16384, 128}, {1e12, 25600, 160},
 };
 
 /* Only num_parameters known: a Llama-style model of that size. */
@@ -134,7 +134,7 @@ static int resolve_model(gm_model *m, gm_result *r, gm_error *err) {
     estimated = 1;
   }
   if (m->num_attention_heads == GM_AUTO)
-    m->num_attention_heads = m->hidden_size % 128 == 0 ? m->hidden_size / 128
+    m->num_attention_heads = m->hidden_size % 128 == 0  ? m->hidden_size / 128
                              : m->hidden_size % 64 == 0 ? m->hidden_size / 64
                                                         : 1;
   DEF(m->num_key_value_heads, m->num_attention_heads);
@@ -155,7 +155,8 @@ static int resolve_model(gm_model *m, gm_result *r, gm_error *err) {
   if (m->intermediate_size == GM_AUTO) {
     /* Llama's rule: 2/3 of 4h, rounded up to a multiple of 256; GPT: 4h. */
     int64_t f = 8 * (int64_t)m->hidden_size / 3;
-    m->intermediate_size = m->mlp == GM_MLP_GATED ? (f + 255) / 256 * 256 : 4 * (int64_t)m->hidden_size;
+    m->intermediate_size =
+        m->mlp == GM_MLP_GATED ? (f + 255) / 256 * 256 : 4 * (int64_t)m->hidden_size;
   }
   if (m->vocab_size == GM_AUTO) {
     m->vocab_size = 32000;
@@ -185,10 +186,10 @@ static int resolve_model(gm_model *m, gm_result *r, gm_error *err) {
   return GM_OK;
 }
 
-static gm_loss default_loss(gm_framework fw) {
+static gm_loss default_loss(gm_framework fw, int tp) {
   switch (fw) {
   case GM_FW_TORCHTITAN:
-    return GM_LOSS_EAGER;
+    return tp > 1 ? GM_LOSS_TP_PARALLEL : GM_LOSS_EAGER;
   case GM_FW_MEGATRON:
     return GM_LOSS_VOCAB_PARALLEL;
   case GM_FW_TORCHTUNE:
@@ -202,7 +203,8 @@ static gm_loss default_loss(gm_framework fw) {
 static int resolve_training(gm_config *c, gm_result *r, gm_error *err) {
   gm_training *t = &c->training;
   gm_framework fw = c->engine.framework;
-  int megatron = c->engine.kind == GM_ENGINE_MEGATRON || c->engine.kind == GM_ENGINE_MEGATRON_DEEPSPEED;
+  int megatron =
+      c->engine.kind == GM_ENGINE_MEGATRON || c->engine.kind == GM_ENGINE_MEGATRON_DEEPSPEED;
   DEF(t->micro_batch_size, 1);
   DEF(t->gradient_accumulation_steps, 1);
   if (t->seq_len == GM_AUTO) {
@@ -210,7 +212,9 @@ static int resolve_training(gm_config *c, gm_result *r, gm_error *err) {
       t->seq_len = c->model.max_seq_len;
     } else {
       t->seq_len = 2048;
-      gm_warn(r, "training.seq_len", "not given; assumed 2048 tokens");
+      if (c->model.position == GM_POS_LEARNED && c->model.max_position_embeddings < 2048)
+        t->seq_len = c->model.max_position_embeddings;
+      gm_warn(r, "training.seq_len", "not given; assumed %lld tokens", (long long)t->seq_len);
     }
   }
   DEF(t->dtype, GM_DTYPE_BF16);
@@ -242,11 +246,11 @@ static int resolve_training(gm_config *c, gm_result *r, gm_error *err) {
   DEF(t->recompute, GM_AC_NONE);
   DEF(t->selective_policy, fw == GM_FW_TORCHTITAN ? GM_SEL_PER_OP : GM_SEL_ATTENTION);
   DEF(t->attention, GM_ATTN_FLASH);
-  DEF(t->loss, default_loss(fw));
+  DEF(t->loss, default_loss(fw, c->parallel.tp));
   DEF(t->compile, 0);
   if (t->norm_impl == (gm_norm_impl)GM_AUTO)
     t->norm_impl = (megatron || c->model.norm == GM_NORM_LAYER || t->compile) ? GM_NORMIMPL_FUSED
-                                                                             : GM_NORMIMPL_EAGER;
+                                                                              : GM_NORMIMPL_EAGER;
   DEF(t->gqa_expand_kv, megatron ? 0 : 1);
   if (t->attention_dropout < 0)
     t->attention_dropout = megatron ? 0.1 : 0.0;
@@ -336,6 +340,10 @@ static int resolve_parallel(gm_config *c, gm_result *r, gm_error *err) {
     gm_warn(r, "parallelism.pipeline_parallel_size",
             "%d layers do not split evenly over %d stages; the first stages take one more layer",
             m->num_layers, p->pp);
+  if (m->position == GM_POS_LEARNED && c->training.seq_len > m->max_position_embeddings)
+    return fail(err, "training.seq_len",
+                "must not exceed the %lld learned positions of the model; got %lld",
+                (long long)m->max_position_embeddings, (long long)c->training.seq_len);
   if (c->training.seq_len % p->cp != 0)
     return fail(err, "parallelism.context_parallel_size", "must divide seq_len (%lld); got %d",
                 (long long)c->training.seq_len, p->cp);
@@ -398,13 +406,12 @@ static int resolve_engine(gm_config *c, gm_result *r, gm_error *err) {
                 "offloading needs deepspeed, fsdp or megatron; pytorch_ddp keeps everything on "
                 "the GPU");
   if (e->offload_param != GM_OFFLOAD_NONE && e->kind != GM_ENGINE_FSDP && e->zero_stage != 3)
-    return fail(err, "engine.offload_param", "parameter offload needs ZeRO-3 (or FSDP); got stage %d",
-                e->zero_stage);
+    return fail(err, "engine.offload_param",
+                "parameter offload needs ZeRO-3 (or FSDP); got stage %d", e->zero_stage);
   if (e->kind == GM_ENGINE_FSDP && e->offload_optimizer == GM_OFFLOAD_NVME)
     return fail(err, "engine.offload_optimizer", "FSDP offloads to cpu only; got nvme");
   DEF(e->sharding, GM_FSDP_FULL_SHARD);
-  DEF(e->reshard_after_forward,
-      (e->framework == GM_FW_TORCHTITAN && c->parallel.pp > 1) ? 0 : 1);
+  DEF(e->reshard_after_forward, (e->framework == GM_FW_TORCHTITAN && c->parallel.pp > 1) ? 0 : 1);
   DEF(e->distributed_optimizer, 0);
   DEF(e->reduce_bucket_elems, 500000000);
   DEF(e->allgather_bucket_elems, 500000000);

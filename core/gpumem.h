@@ -35,21 +35,21 @@ typedef enum { GM_POS_ROPE = 0, GM_POS_LEARNED } gm_pos_kind;
 /* The architecture. Everything the parameter count and activations need. */
 typedef struct {
   char name[64];
-  int num_layers;             /* L */
-  int hidden_size;            /* h */
-  int num_attention_heads;    /* a */
-  int num_key_value_heads;    /* g (= a without GQA) */
-  int head_dim;               /* d_h (usually h/a) */
-  int64_t intermediate_size;  /* f, dense MLP width */
-  int64_t vocab_size;         /* V */
+  int num_layers;                  /* L */
+  int hidden_size;                 /* h */
+  int num_attention_heads;         /* a */
+  int num_key_value_heads;         /* g (= a without GQA) */
+  int head_dim;                    /* d_h (usually h/a) */
+  int64_t intermediate_size;       /* f, dense MLP width */
+  int64_t vocab_size;              /* V */
   int64_t max_position_embeddings; /* rows of a learned position table */
-  int64_t max_seq_len;        /* default training sequence length */
+  int64_t max_seq_len;             /* default training sequence length */
   gm_mlp_kind mlp;
   gm_norm_kind norm;
   gm_pos_kind position;
-  int norms_per_layer;        /* 2, or 4 with Gemma-2 sandwich norms */
+  int norms_per_layer;                   /* 2, or 4 with Gemma-2 sandwich norms */
   int qkv_bias, attn_out_bias, mlp_bias; /* 0/1 */
-  int qk_norm;                /* per-head RMSNorm on Q and K (Qwen3) */
+  int qk_norm;                           /* per-head RMSNorm on Q and K (Qwen3) */
   int tied_embeddings;
   /* Mixture of experts (num_experts == 0: dense). */
   int num_experts;
@@ -57,28 +57,33 @@ typedef struct {
   int64_t moe_intermediate_size;
   int num_shared_experts;
   int64_t shared_expert_intermediate_size;
-  int shared_expert_gate;     /* Qwen2-MoE: a 1-wide gate on the shared expert */
-  int first_dense_layers;     /* leading layers with a dense MLP */
+  int shared_expert_gate; /* Qwen2-MoE: a 1-wide gate on the shared expert */
+  int first_dense_layers; /* leading layers with a dense MLP */
   /* Set when the config gave only num_parameters: the architecture above
    * was derived from it and the count is an estimate. */
   int estimated;
-  int64_t declared_parameters; /* num_parameters as given, 0 if none */
+  int64_t declared_parameters;  /* num_parameters as given, 0 if none */
   int64_t largest_layer_params; /* as given by old configs, 0 if none */
 } gm_model;
 
 typedef enum {
-  GM_LAYOUT_FP32 = 0,          /* 4 w, 4 g, fp32 states */
-  GM_LAYOUT_AMP,               /* autocast: fp32 params and grads */
-  GM_LAYOUT_MIXED,             /* 2 w, 2 g, fp32 master + states */
-  GM_LAYOUT_MIXED_FP32_GRADS,  /* 2 w, 4 g, fp32 master + states (Megatron bf16) */
-  GM_LAYOUT_PURE_HALF          /* 2 w, 2 g, half states, no master */
+  GM_LAYOUT_FP32 = 0,         /* 4 w, 4 g, fp32 states */
+  GM_LAYOUT_AMP,              /* autocast: fp32 params and grads */
+  GM_LAYOUT_MIXED,            /* 2 w, 2 g, fp32 master + states */
+  GM_LAYOUT_MIXED_FP32_GRADS, /* 2 w, 4 g, fp32 master + states (Megatron bf16) */
+  GM_LAYOUT_PURE_HALF         /* 2 w, 2 g, half states, no master */
 } gm_layout;
 
 typedef enum { GM_DTYPE_FP32 = 0, GM_DTYPE_FP16, GM_DTYPE_BF16 } gm_dtype;
 
 typedef enum {
-  GM_OPT_ADAMW = 0, GM_OPT_ADAM, GM_OPT_SGD, GM_OPT_SGD_MOMENTUM,
-  GM_OPT_LION, GM_OPT_ADAFACTOR, GM_OPT_ADAMW_8BIT
+  GM_OPT_ADAMW = 0,
+  GM_OPT_ADAM,
+  GM_OPT_SGD,
+  GM_OPT_SGD_MOMENTUM,
+  GM_OPT_LION,
+  GM_OPT_ADAFACTOR,
+  GM_OPT_ADAMW_8BIT
 } gm_optimizer;
 
 typedef enum { GM_OPTIMPL_FUSED = 0, GM_OPTIMPL_FOREACH, GM_OPTIMPL_FOR_LOOP } gm_optimizer_impl;
@@ -91,11 +96,12 @@ typedef enum { GM_SEL_ATTENTION = 0, GM_SEL_PER_OP } gm_selective_policy;
 typedef enum { GM_ATTN_FLASH = 0, GM_ATTN_EAGER } gm_attention;
 
 typedef enum {
-  GM_LOSS_EAGER = 0,     /* upcast to fp32, log-softmax, grad: ~12 B/logit */
-  GM_LOSS_KEEP_FP32,     /* HF models: logits.float() kept alive: ~16 B/logit */
-  GM_LOSS_VOCAB_PARALLEL,/* Megatron fused vocab-parallel CE: ~6 B/logit */
-  GM_LOSS_COMPILED,      /* torch.compile'd CE: ~4 B/logit */
-  GM_LOSS_CHUNKED        /* chunked / fused linear CE */
+  GM_LOSS_EAGER = 0,      /* upcast to fp32, log-softmax, grad: ~12 B/logit */
+  GM_LOSS_KEEP_FP32,      /* HF models: logits.float() kept alive: ~16 B/logit */
+  GM_LOSS_VOCAB_PARALLEL, /* Megatron fused vocab-parallel CE: ~6 B/logit */
+  GM_LOSS_COMPILED,       /* torch.compile'd CE: ~4 B/logit */
+  GM_LOSS_CHUNKED,        /* chunked / fused linear CE */
+  GM_LOSS_TP_PARALLEL     /* PyTorch tensor-parallel loss_parallel: ~16 B/logit */
 } gm_loss;
 
 typedef enum { GM_NORMIMPL_EAGER = 0, GM_NORMIMPL_FUSED } gm_norm_impl;
@@ -103,15 +109,20 @@ typedef enum { GM_NORMIMPL_EAGER = 0, GM_NORMIMPL_FUSED } gm_norm_impl;
 typedef enum { GM_FT_FULL = 0, GM_FT_LORA, GM_FT_QLORA } gm_finetune;
 
 typedef enum {
-  GM_FW_GENERIC = 0, GM_FW_HF_TRAINER, GM_FW_TORCHTITAN, GM_FW_MEGATRON,
-  GM_FW_DEEPSPEED, GM_FW_TORCHTUNE, GM_FW_LITGPT
+  GM_FW_GENERIC = 0,
+  GM_FW_HF_TRAINER,
+  GM_FW_TORCHTITAN,
+  GM_FW_MEGATRON,
+  GM_FW_DEEPSPEED,
+  GM_FW_TORCHTUNE,
+  GM_FW_LITGPT
 } gm_framework;
 
 typedef struct {
-  int64_t micro_batch_size;   /* b */
+  int64_t micro_batch_size; /* b */
   int64_t gradient_accumulation_steps;
-  int64_t seq_len;            /* s */
-  gm_dtype dtype;             /* compute dtype */
+  int64_t seq_len; /* s */
+  gm_dtype dtype;  /* compute dtype */
   gm_layout layout;
   gm_optimizer optimizer;
   gm_optimizer_impl optimizer_impl;
@@ -120,51 +131,57 @@ typedef struct {
   gm_attention attention;
   gm_loss loss;
   gm_norm_impl norm_impl;
-  int compile;                /* torch.compile of the blocks */
-  int gqa_expand_kv;          /* K/V repeated to all heads before attention */
-  double attention_dropout;   /* >0 keeps masks (Megatron default 0.1) */
+  int compile;              /* torch.compile of the blocks */
+  int gqa_expand_kv;        /* K/V repeated to all heads before attention */
+  double attention_dropout; /* >0 keeps masks (Megatron default 0.1) */
   double hidden_dropout;
-  int activation_offload;     /* saved activations moved to host */
-  int optimizer_in_backward;  /* step per parameter during backward */
+  int activation_offload;    /* saved activations moved to host */
+  int optimizer_in_backward; /* step per parameter during backward */
   gm_finetune finetune;
   int lora_rank;
-  int lora_all_linear;        /* 0: attention q,v only; 1: every linear */
+  int lora_all_linear; /* 0: attention q,v only; 1: every linear */
 } gm_training;
 
 typedef enum { GM_SCHED_1F1B = 0, GM_SCHED_INTERLEAVED, GM_SCHED_GPIPE } gm_schedule;
 
 typedef struct {
   int tp, pp, dp, cp, ep;
-  int vpp;                    /* virtual stages (model chunks) per rank */
+  int vpp; /* virtual stages (model chunks) per rank */
   int sequence_parallel;
   gm_schedule schedule;
-  int64_t num_microbatches;   /* per step per pipeline */
+  int64_t num_microbatches; /* per step per pipeline */
 } gm_parallel;
 
 typedef enum {
-  GM_ENGINE_DDP = 0, GM_ENGINE_DEEPSPEED, GM_ENGINE_MEGATRON,
-  GM_ENGINE_MEGATRON_DEEPSPEED, GM_ENGINE_FSDP
+  GM_ENGINE_DDP = 0,
+  GM_ENGINE_DEEPSPEED,
+  GM_ENGINE_MEGATRON,
+  GM_ENGINE_MEGATRON_DEEPSPEED,
+  GM_ENGINE_FSDP
 } gm_engine_kind;
 
 typedef enum { GM_OFFLOAD_NONE = 0, GM_OFFLOAD_CPU, GM_OFFLOAD_NVME } gm_offload;
 
 typedef enum {
-  GM_FSDP_FULL_SHARD = 0, GM_FSDP_SHARD_GRAD_OP, GM_FSDP_HYBRID_SHARD, GM_FSDP_NO_SHARD
+  GM_FSDP_FULL_SHARD = 0,
+  GM_FSDP_SHARD_GRAD_OP,
+  GM_FSDP_HYBRID_SHARD,
+  GM_FSDP_NO_SHARD
 } gm_fsdp_strategy;
 
 typedef struct {
   gm_engine_kind kind;
   gm_framework framework;
-  int zero_stage;             /* 0-3 (DeepSpeed, Megatron-DeepSpeed) */
+  int zero_stage; /* 0-3 (DeepSpeed, Megatron-DeepSpeed) */
   gm_offload offload_optimizer, offload_param;
   gm_fsdp_strategy sharding;
-  int reshard_after_forward;  /* FSDP2; torchtitan turns it off under PP */
-  int distributed_optimizer;  /* Megatron */
+  int reshard_after_forward; /* FSDP2; torchtitan turns it off under PP */
+  int distributed_optimizer; /* Megatron */
   int64_t reduce_bucket_elems, allgather_bucket_elems;
   int64_t stage3_max_live_parameters, stage3_prefetch_bucket_elems;
-  int64_t sub_group_elems;    /* DeepSpeed ZeRO-3 sub_group_size */
+  int64_t sub_group_elems; /* DeepSpeed ZeRO-3 sub_group_size */
   int overlap_comm;
-  int ddp_bucket_view;        /* DDP gradient_as_bucket_view */
+  int ddp_bucket_view; /* DDP gradient_as_bucket_view */
   int64_t ddp_bucket_bytes;
 } gm_engine;
 
@@ -172,8 +189,8 @@ typedef struct {
   char gpu_name[48];
   int num_gpus;
   int gpus_per_node;
-  uint64_t gpu_capacity_bytes; /* usable, as the card reports it */
-  uint64_t cuda_context_bytes; /* seen by nvidia-smi, not by the allocator */
+  uint64_t gpu_capacity_bytes;         /* usable, as the card reports it */
+  uint64_t cuda_context_bytes;         /* seen by nvidia-smi, not by the allocator */
   uint64_t host_memory_per_node_bytes; /* 0: unknown */
 } gm_hardware;
 
@@ -190,49 +207,58 @@ typedef struct {
 typedef struct {
   int64_t total;
   int64_t trainable;
-  int64_t embedding;          /* token (+ position) embedding */
-  int64_t output_head;        /* 0 when tied */
-  int64_t per_layer_dense;    /* one dense decoder layer */
-  int64_t per_layer_moe;      /* one MoE layer (0 for dense models) */
+  int64_t embedding;               /* token (+ position) embedding */
+  int64_t output_head;             /* 0 when tied */
+  int64_t per_layer_dense;         /* one dense decoder layer */
+  int64_t per_layer_moe;           /* one MoE layer (0 for dense models) */
   int64_t expert_params_per_layer; /* routed experts of one MoE layer */
   int64_t final_norm;
-  int64_t largest_layer;      /* largest single unit that is gathered */
-  int64_t active_per_token;   /* MoE: parameters one token touches */
+  int64_t largest_layer;    /* largest single unit that is gathered */
+  int64_t active_per_token; /* MoE: parameters one token touches */
 } gm_params;
 
 /* The components of one GPU's memory at its peak. */
 typedef enum {
-  GM_C_WEIGHTS = 0, GM_C_GRADS, GM_C_OPTIMIZER, GM_C_ACTIVATIONS, GM_C_LOGITS,
-  GM_C_GATHERED, GM_C_BUFFERS, GM_C_STEP, GM_C_CACHE, GM_C_CONTEXT, GM_C_COUNT
+  GM_C_WEIGHTS = 0,
+  GM_C_GRADS,
+  GM_C_OPTIMIZER,
+  GM_C_ACTIVATIONS,
+  GM_C_LOGITS,
+  GM_C_GATHERED,
+  GM_C_BUFFERS,
+  GM_C_STEP,
+  GM_C_CACHE,
+  GM_C_CONTEXT,
+  GM_C_COUNT
 } gm_component;
 
 typedef struct {
-  int first_layer, num_layers;   /* decoder layers held (all chunks) */
+  int first_layer, num_layers; /* decoder layers held (all chunks) */
   int has_embedding, has_output_head;
-  int64_t params;                /* parameters held by this GPU */
+  int64_t params; /* parameters held by this GPU */
   int64_t microbatches_in_flight;
-  uint64_t bytes[GM_C_COUNT];    /* at this GPU's peak */
+  uint64_t bytes[GM_C_COUNT]; /* at this GPU's peak */
   uint64_t peak_allocated_bytes;
   uint64_t peak_reserved_bytes;
-  uint64_t peak_nvsmi_bytes;     /* reserved + CUDA context */
-  char peak_phase[16];           /* "forward", "loss", "backward", "step" */
+  uint64_t peak_nvsmi_bytes; /* reserved + CUDA context */
+  char peak_phase[16];       /* "forward", "loss", "backward", "step" */
 } gm_stage;
 
 typedef struct {
-  gm_config resolved;            /* the config with every default applied */
+  gm_config resolved; /* the config with every default applied */
   gm_params params;
   int num_stages;
   gm_stage stages[GM_MAX_STAGES];
-  int worst_stage;               /* index of the most loaded GPU */
-  uint64_t host_bytes_per_gpu;   /* offloaded states and pinned buffers */
+  int worst_stage;             /* index of the most loaded GPU */
+  uint64_t host_bytes_per_gpu; /* offloaded states and pinned buffers */
   uint64_t host_bytes_per_node;
   uint64_t nvme_bytes_per_gpu;
   uint64_t capacity_bytes;
   int fits;
   double utilization_percent;
-  int64_t max_micro_batch;       /* largest b that fits, 0 if none */
-  uint64_t layer_saved_bytes;    /* one dense layer, one micro-batch, this GPU */
-  uint64_t layer_full_bytes;     /* the same with nothing recomputed */
+  int64_t max_micro_batch;                  /* largest b that fits, 0 if none */
+  uint64_t layer_saved_bytes;               /* one dense layer, one micro-batch, this GPU */
+  uint64_t layer_full_bytes;                /* the same with nothing recomputed */
   char formula[GM_C_COUNT][GM_FORMULA_LEN]; /* how each figure was made */
   int num_warnings;
   gm_error warnings[GM_MAX_WARNINGS];
@@ -263,9 +289,9 @@ const char *gm_framework_name(gm_framework f);
 
 /* Presets, compiled in from presets/gpus.json and presets/models.json. */
 typedef struct {
-  char id[32];               /* "h100-80gb" */
-  char display_name[64];     /* "NVIDIA H100 SXM 80GB" */
-  uint64_t capacity_bytes;   /* usable, as reported by nvidia-smi */
+  char id[32];             /* "h100-80gb" */
+  char display_name[64];   /* "NVIDIA H100 SXM 80GB" */
+  uint64_t capacity_bytes; /* usable, as reported by nvidia-smi */
   uint64_t cuda_context_bytes;
 } gm_gpu;
 /* Look a GPU up by id or alias ("H100", "a100-40gb"); GM_OK or GM_EINVAL. */

@@ -238,6 +238,12 @@ static int apply_object(gm_parse_ctx *c, const cJSON *obj, gm_model *m) {
               got);
     }
   }
+  if (!type && item(obj, "n_embd")) {
+    /* GPT-2's own key names: its rules, not Llama's. */
+    apply_rules(find_rules("gpt2", &known), m);
+    gm_warn(c->sink, "model.model_type",
+            "not given; GPT-2 key names (n_embd, n_layer), so counted with GPT-2's rules");
+  }
   if (gm_read_fields(c, obj, "model", model_fields, m) != GM_OK)
     return GM_EINVAL;
   warn_disagreeing_aliases(c, obj);
@@ -255,6 +261,12 @@ static int apply_object(gm_parse_ctx *c, const cJSON *obj, gm_model *m) {
   }
   if (moe_layout(c, obj, m) != GM_OK)
     return GM_EINVAL;
+  if (type &&
+      (strcmp(type->valuestring, "qwen2") == 0 || strcmp(type->valuestring, "qwen2_moe") == 0)) {
+    /* Qwen2's modeling code always builds the Q/K/V biases, whatever attention_bias says. */
+    m->qkv_bias = 1;
+    m->attn_out_bias = 0;
+  }
   if (type && strcmp(type->valuestring, "qwen2_moe") == 0) {
     /* One shared expert of shared_expert_intermediate_size, behind a 1-wide gate. */
     m->num_shared_experts = m->shared_expert_intermediate_size > 0 ? 1 : 0;

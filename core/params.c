@@ -98,12 +98,12 @@ static int layer_matrices(const gm_model *m, matrix *mx, int moe) {
   int64_t f = moe ? m->moe_intermediate_size : m->intermediate_size;
   int64_t experts = moe ? m->num_experts : 1;
   int n = 0;
-  mx[n++] = (matrix){h, q, 1};  /* q */
-  mx[n++] = (matrix){h, kv, 1}; /* k */
-  mx[n++] = (matrix){h, kv, 1}; /* v */
-  mx[n++] = (matrix){q, h, 1};  /* o */
+  mx[n++] = (matrix){h, q, 1};                                          /* q */
+  mx[n++] = (matrix){h, kv, 1};                                         /* k */
+  mx[n++] = (matrix){h, kv, 1};                                         /* v */
+  mx[n++] = (matrix){q, h, 1};                                          /* o */
   mx[n++] = (matrix){h, f, experts * (m->mlp == GM_MLP_GATED ? 2 : 1)}; /* gate, up */
-  mx[n++] = (matrix){f, h, experts};                                     /* down */
+  mx[n++] = (matrix){f, h, experts};                                    /* down */
   return n;
 }
 
@@ -153,7 +153,7 @@ int64_t gm_adafactor_elems(const gm_model *m) {
 int64_t gm_largest_matrix(const gm_model *m) {
   int64_t v = m->vocab_size * m->hidden_size;
   int64_t f = m->intermediate_size > m->moe_intermediate_size ? m->intermediate_size
-                                                               : m->moe_intermediate_size;
+                                                              : m->moe_intermediate_size;
   int64_t mlp = f * m->hidden_size;
   return v > mlp ? v : mlp;
 }

@@ -73,7 +73,7 @@ export const FIELDS = {
       options: opts(['all', 'all linears'], ['qv', 'q and v only']) },
     { key: 'attention', label: 'Attention', kind: 'select', advanced: true, options: opts(['flash', 'flash / SDPA'], ['eager', 'eager (keeps s×s)']) },
     { key: 'loss', label: 'Loss', kind: 'select', advanced: true,
-      options: opts(['standard', 'standard'], ['chunked', 'chunked / fused linear'], ['compiled', 'compiled'], ['vocab_parallel', 'vocab-parallel'], ['keep_fp32', 'fp32 logits kept']) },
+      options: opts(['standard', 'standard'], ['chunked', 'chunked / fused linear'], ['compiled', 'compiled'], ['vocab_parallel', 'vocab-parallel'], ['loss_parallel', 'tensor-parallel loss_parallel'], ['keep_fp32', 'fp32 logits kept']) },
     { key: 'optimizer_impl', label: 'Optimizer implementation', kind: 'select', advanced: true, options: opts(['fused'], ['foreach'], ['for_loop', 'for loop']) },
     { key: 'norm_impl', label: 'Norm implementation', kind: 'select', advanced: true, options: opts(['eager'], ['fused']) },
     { key: 'attention_dropout', label: 'Attention dropout', kind: 'number', advanced: true },
