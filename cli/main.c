@@ -164,6 +164,11 @@ static void print_header(const cJSON *out) {
          str(t, "dtype") ? str(t, "dtype") : "?", str(t, "precision") ? str(t, "precision") : "?",
          str(t, "optimizer") ? str(t, "optimizer") : "?",
          str(t, "activation_checkpointing") ? str(t, "activation_checkpointing") : "?");
+  if (str(t, "finetune") && strcmp(str(t, "finetune"), "full") != 0)
+    printf("            %s rank %.0f on %s linears, %.0f trainable parameters\n",
+           strcmp(str(t, "finetune"), "qlora") == 0 ? "QLoRA (NF4 base)" : "LoRA",
+           num(t, "lora_rank"), str(t, "lora_targets") ? str(t, "lora_targets") : "?",
+           num(params, "trainable"));
   printf("Engine      %s", engine ? engine : "?");
   if (engine && (strcmp(engine, "deepspeed") == 0 || strcmp(engine, "megatron_deepspeed") == 0))
     printf(" ZeRO-%.0f", num(e, "zero_stage"));
