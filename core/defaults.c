@@ -389,6 +389,9 @@ static int resolve_engine(gm_config *c, gm_result *r, gm_error *err) {
       e->framework = GM_FW_GENERIC;
     }
   }
+  if (e->zero_stage == GM_AUTO && e->kind == GM_ENGINE_DEEPSPEED)
+    gm_warn(r, "engine.zero_stage",
+            "not given: DeepSpeed's default is stage 0, which shards nothing; set 1, 2 or 3");
   DEF(e->zero_stage, 0);
   if (e->zero_stage < 0 || e->zero_stage > 3)
     return fail(err, "engine.zero_stage", "must be 0, 1, 2 or 3; got %d", e->zero_stage);
