@@ -139,8 +139,10 @@ web: $(BUILD)/gpu-mem-calc.html
 $(BUILD)/gpu-mem-calc.html: $(WEB_SRC) $(NODE_DEPS) $(WASM_DIR)/gpumem.wasm $(WASM_DIR)/gpumem.js
 	GM_BUILD=$(BUILD) node web/build.mjs
 
-# Serves $(BUILD)/web/ on http://127.0.0.1:8000/ (PORT=n to change).
-serve: web
+# Installs what is missing, builds, and serves $(BUILD)/web/ on
+# http://127.0.0.1:8000/ (PORT=n to change).
+serve: deps
+	$(MAKE) --no-print-directory web $(BUILD)/gpu-mem-calc
 	node web/serve.mjs $(BUILD)/web --port $${PORT:-8000}
 
 # The page in headless Chromium against the native CLI; screenshots go to
