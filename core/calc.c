@@ -276,7 +276,8 @@ static void stage_memory(const gm_config *c, const gm_params *P, const shape *s,
     grads_f = grads_b = grads_c = gbytes;
   } else {
     grads_c = gbytes;
-    grads_b = lb.grads * s->head_params / (g_sh ? d : 1); /* the head's come first */
+    /* The head's gradients come first, whole until they are reduced. */
+    grads_b = lb.grads * s->head_params;
   }
 
   if (ds && lb.grads == 4 && lb.weights == 2 && !tr->optimizer_in_backward) {
