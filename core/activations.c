@@ -10,6 +10,12 @@ double gm_tokens_per_gpu(const gm_config *c) {
   return (double)c->training.micro_batch_size * (double)c->training.seq_len / c->parallel.cp;
 }
 
+/* Autocast over fp32 weights (AMP without FSDP's low-precision parameters). */
+static int autocast_fp32_weights(const gm_config *c) {
+  return c->training.layout == GM_LAYOUT_AMP && c->engine.kind != GM_ENGINE_FSDP &&
+         c->training.dtype != GM_DTYPE_FP32;
+}
+
 /* Bytes a norm keeps for backward, per token (its output is counted by the
  * matmul that reads it). Eager RMSNorm (Hugging Face style) keeps the fp32
  * upcast of its input (4h) and the normalised copy before the weight (A*h);
@@ -18,7 +24,9 @@ static double norm_saved(const gm_config *c) {
   double h = c->model.hidden_size, A = act_bytes(c);
   if (c->training.norm_impl == GM_NORMIMPL_EAGER && c->model.norm == GM_NORM_RMS)
     return 4.0 * h + A * h;
-  return A * h + 4.0; /* input + fp32 rstd */
+  if (c->training.layout == GM_LAYOUT_AMP && c->model.norm == GM_NORM_LAYER)
+    return 4.0 * h + 8.0; /* autocast runs layer_norm in fp32: it keeps an fp32 input copy */
+  return A * h + 4.0;     /* input + fp32 rstd */
 }
 
 /* MLP intermediates saved per token, width f, before tensor parallelism. */
@@ -44,6 +52,11 @@ static gm_act_terms full_terms(const gm_config *c, int moe) {
   /* Two pre-norms keep their input and feed a matmul that keeps their output;
    * sandwich norms (Gemma-2) feed the residual, so only their input counts. */
   r.replicated = 2.0 * (norm_saved(c) + A * h) + extra_norms * norm_saved(c);
+  if (autocast_fp32_weights(c) && !m->fused_projections) {
+    /* Autocast casts an activation anew for every linear that reads it: separate
+     * Q, K, V projections keep three copies, separate gate and up two. */
+    r.replicated += A * h * (2.0 + (m->mlp == GM_MLP_GATED ? 1.0 : 0.0));
+  }
   if (t->hidden_dropout > 0)
     r.replicated += 2.0 * h; /* two 1-byte dropout masks */
   /* Attention: Q, K, V as the kernel saves them, and its output (the input
@@ -55,9 +68,9 @@ static gm_act_terms full_terms(const gm_config *c, int moe) {
     /* Fused softmax keeps its output; dropout keeps a mask and its output. */
     r.scores = (double)m->num_attention_heads * (A + (t->attention_dropout > 0 ? 1.0 + A : 0.0));
   } else {
-    /* Hugging Face eager: fp32 softmax output, then the probabilities cast back. */
-    r.scores =
-        (double)m->num_attention_heads * (4.0 + A + (t->attention_dropout > 0 ? 1.0 + A : 0.0));
+    /* Hugging Face eager: the fp32 softmax output, a dropout mask, and the
+     * probabilities the value matmul keeps (after dropout, in the compute dtype). */
+    r.scores = (double)m->num_attention_heads * (4.0 + A + (t->attention_dropout > 0 ? 1.0 : 0.0));
   }
   if (!moe) {
     r.split += mlp_saved(c, (double)m->intermediate_size);
@@ -132,6 +145,9 @@ double gm_layer_backward_bytes(const gm_config *c) {
                                 : (double)m->intermediate_size;
   double h_part = c->parallel.sequence_parallel ? m->hidden_size / t : m->hidden_size;
   double bytes = T * A * (2.0 * h_part + 2.0 * f / t);
+  if (c->training.attention == GM_ATTN_EAGER)
+    /* Gradients of the probabilities and of the scores, fp32, for one layer. */
+    bytes += T * 2.0 * 4.0 * m->num_attention_heads * (double)c->training.seq_len / t;
   if (c->parallel.cp > 1) {
     /* Ring attention's backward gathers K and V of the whole sequence and
      * accumulates dQ, dK, dV in fp32 (PyTorch context parallel, all-gather rotation). */
@@ -147,6 +163,8 @@ double gm_layer_backward_bytes(const gm_config *c) {
 double gm_loss_bytes(const gm_config *c, double *bytes_per_logit) {
   double A = act_bytes(c), per;
   double logits = gm_tokens_per_gpu(c) * (double)c->model.vocab_size / c->parallel.tp;
+  if (c->model.num_labels > 0) /* one score per label for each sequence */
+    logits = (double)c->training.micro_batch_size * c->model.num_labels;
   switch (c->training.loss) {
   case GM_LOSS_KEEP_FP32:
     per = 16.0; /* bf16 logits, an fp32 copy kept in the outputs, log-softmax, its grad */

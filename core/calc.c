@@ -120,7 +120,9 @@ static shape stage_shape(const gm_config *c, const gm_params *P, int r) {
     }
     if (s.has_head) {
       /* Tied weights share the embedding on one stage; a separate last stage keeps a copy. */
-      if (!m->tied_embeddings)
+      if (m->num_labels > 0)
+        s.head_params = (double)P->output_head;
+      else if (!m->tied_embeddings)
         s.head_params = (double)P->output_head * pad / t;
       else if (p > 1)
         s.head_params = token * pad / t;
@@ -269,7 +271,8 @@ static void stage_memory(const gm_config *c, const gm_params *P, const shape *s,
   /* Gradients exist through forward when they accumulate across micro-batches
    * or live in a persistent buffer (Megatron main_grad, DeepSpeed partitions). */
   persist_grads = tr->gradient_accumulation_steps > 1 || pp->num_microbatches > 1 ||
-                  e->kind == GM_ENGINE_MEGATRON || (ds && (z >= 2 || lb.grads == 4));
+                  !tr->grads_set_to_none || e->kind == GM_ENGINE_MEGATRON ||
+                  (ds && (z >= 2 || lb.grads == 4));
   if (tr->optimizer_in_backward) {
     grads_b = lb.grads * s->unit_params;
   } else if (persist_grads) {
@@ -459,7 +462,10 @@ static void stage_memory(const gm_config *c, const gm_params *P, const shape *s,
       at.scores > 0 ? " + attention scores" : "", working / GM_GIB,
       tr->recompute != GM_AC_NONE ? " (incl. recomputation)" : "");
   }
-  if (s->has_head)
+  if (s->has_head && c->model.num_labels > 0)
+    F(GM_C_LOGITS, "sequence classifier: %g B x %lld sequences x %d labels", per_logit,
+      (long long)tr->micro_batch_size, c->model.num_labels);
+  else if (s->has_head)
     F(GM_C_LOGITS, "%g B per logit x %.0f tokens x vocab %lld / TP %d (%s loss)", per_logit,
       gm_tokens_per_gpu(c), (long long)c->model.vocab_size, pp->tp,
       tr->loss == GM_LOSS_CHUNKED          ? "chunked"

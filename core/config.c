@@ -141,6 +141,7 @@ static const gm_field training_fields[] = {
     {"hidden_dropout", GM_F_NUMBER, T(hidden_dropout), 0, 1, NULL},
     {"activation_offload", GM_F_BOOL, T(activation_offload), 0, 0, NULL},
     {"optimizer_in_backward", GM_F_BOOL, T(optimizer_in_backward), 0, 0, NULL},
+    {"zero_grad_set_to_none", GM_F_BOOL, T(grads_set_to_none), 0, 0, NULL},
     {"finetune", GM_F_ENUM, T(finetune), 0, 0, gm_finetune_names},
     {"lora_rank", GM_F_INT32, T(lora_rank), 1, 65536, NULL},
     {"lora_targets", GM_F_ENUM, T(lora_all_linear), 0, 0, gm_lora_target_names},

@@ -22,6 +22,7 @@ void gm_config_init(gm_config *cfg) {
   m->tied_embeddings = m->num_experts = m->experts_per_token = GM_AUTO;
   m->moe_intermediate_size = m->shared_expert_intermediate_size = GM_AUTO;
   m->num_shared_experts = m->shared_expert_gate = m->first_dense_layers = GM_AUTO;
+  m->num_labels = m->fused_projections = GM_AUTO;
   t->micro_batch_size = t->gradient_accumulation_steps = t->seq_len = GM_AUTO;
   t->dtype = (gm_dtype)GM_AUTO;
   t->layout = (gm_layout)GM_AUTO;
@@ -33,6 +34,7 @@ void gm_config_init(gm_config *cfg) {
   t->loss = (gm_loss)GM_AUTO;
   t->norm_impl = (gm_norm_impl)GM_AUTO;
   t->compile = t->gqa_expand_kv = t->activation_offload = t->optimizer_in_backward = GM_AUTO;
+  t->grads_set_to_none = GM_AUTO;
   t->attention_dropout = t->hidden_dropout = -1.0;
   t->finetune = (gm_finetune)GM_AUTO;
   t->lora_rank = t->lora_all_linear = GM_AUTO;
@@ -176,6 +178,8 @@ static int resolve_model(gm_model *m, gm_result *r, gm_error *err) {
       m->moe_intermediate_size * (int64_t)m->num_shared_experts);
   DEF(m->shared_expert_gate, 0);
   DEF(m->first_dense_layers, 0);
+  DEF(m->num_labels, 0);
+  DEF(m->fused_projections, 0);
   if (m->num_experts > 0 && m->experts_per_token > m->num_experts)
     return fail(err, "model.num_experts_per_tok", "must not exceed num_experts (%d); got %d",
                 m->num_experts, m->experts_per_token);
@@ -258,6 +262,7 @@ static int resolve_training(gm_config *c, gm_result *r, gm_error *err) {
     t->hidden_dropout = megatron ? 0.1 : 0.0;
   DEF(t->activation_offload, 0);
   DEF(t->optimizer_in_backward, 0);
+  DEF(t->grads_set_to_none, 1);
   DEF(t->finetune, GM_FT_FULL);
   DEF(t->lora_rank, t->finetune == GM_FT_FULL ? 0 : 16);
   DEF(t->lora_all_linear, 1);

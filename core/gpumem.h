@@ -64,6 +64,8 @@ typedef struct {
   int estimated;
   int64_t declared_parameters;  /* num_parameters as given, 0 if none */
   int64_t largest_layer_params; /* as given by old configs, 0 if none */
+  int num_labels;               /* 0: language-model head; >0: sequence classifier */
+  int fused_projections;        /* Q/K/V (and gate/up) as one matmul (GPT-2, NeoX, Phi-3) */
 } gm_model;
 
 typedef enum {
@@ -137,6 +139,7 @@ typedef struct {
   double hidden_dropout;
   int activation_offload;    /* saved activations moved to host */
   int optimizer_in_backward; /* step per parameter during backward */
+  int grads_set_to_none;     /* zero_grad(set_to_none): PyTorch >= 2.0 frees gradients */
   gm_finetune finetune;
   int lora_rank;
   int lora_all_linear; /* 0: attention q,v only; 1: every linear */

@@ -43,15 +43,18 @@ static const gm_field model_fields[] = {
     {"shared_expert_intermediate_size", GM_F_INT64, M(shared_expert_intermediate_size), 0, 1e8,
      NULL},
     {"shared_expert_gate", GM_F_BOOL, M(shared_expert_gate), 0, 0, NULL},
+    {"fused_projections", GM_F_BOOL, M(fused_projections), 0, 0, NULL},
     {"first_k_dense_replace", GM_F_INT32, M(first_dense_layers), 0, 100000, NULL},
     {"first_dense_layers", GM_F_INT32, M(first_dense_layers), 0, 100000, NULL},
     {"num_parameters", GM_F_SIZE, M(declared_parameters), 1, 1e15, NULL},
     {"largest_layer_params", GM_F_SIZE, M(largest_layer_params), 1, 1e15, NULL},
+    {"num_labels", GM_F_INT32, M(num_labels), 1, 1000000, NULL},
     {NULL, 0, 0, 0, 0, NULL}};
 #undef M
 
 /* Keys read below rather than through the table. */
 static const char *const model_extra[] = {"name",
+                                          "task",
                                           "preset",
                                           "model_type",
                                           "description",
@@ -146,6 +149,11 @@ static const hf_rules *find_rules(const char *type, int *known) {
 }
 
 static void apply_rules(const hf_rules *r, gm_model *m) {
+  /* GPT-2 (c_attn), GPT-NeoX (query_key_value) and Phi-3 (qkv_proj, gate_up_proj)
+   * compute their projections as one matmul. */
+  m->fused_projections =
+      r->type && (strcmp(r->type, "gpt2") == 0 || strcmp(r->type, "gpt_neox") == 0 ||
+                  strcmp(r->type, "phi3") == 0);
   m->mlp = r->mlp;
   m->norm = r->norm;
   m->position = r->position;
@@ -198,6 +206,30 @@ static int moe_layout(gm_parse_ctx *c, const cJSON *obj, gm_model *m) {
             "%d dense layers are counted as the first %d: the parameter total is exact, the "
             "split across pipeline stages approximate",
             dense, dense);
+  return GM_OK;
+}
+
+/* The head: a language model's vocabulary projection, or a sequence
+ * classifier (`task`, or a Hugging Face *ForSequenceClassification). */
+static int parse_task(gm_parse_ctx *c, const cJSON *obj, gm_model *m) {
+  static const gm_name tasks[] = {{"causal_lm", 0}, {"sequence_classification", 1}, {NULL, 0}};
+  const cJSON *task = item(obj, "task"), *arch = item(obj, "architectures"), *labels, *v;
+  int classify = -1;
+  if (task && gm_read_enum(c, task, "model.task", tasks, &classify) != GM_OK)
+    return GM_EINVAL;
+  if (classify < 0 && cJSON_IsArray(arch)) {
+    cJSON_ArrayForEach(v, arch) {
+      if (cJSON_IsString(v) && strstr(v->valuestring, "ForSequenceClassification"))
+        classify = 1;
+    }
+  }
+  if (classify == 0 || (classify < 0 && item(obj, "num_labels"))) {
+    m->num_labels = 0; /* labels alone do not make a classifier */
+  } else if (classify == 1 && m->num_labels <= 0) {
+    labels = item(obj, "id2label");
+    m->num_labels =
+        cJSON_IsObject(labels) && cJSON_GetArraySize(labels) > 0 ? cJSON_GetArraySize(labels) : 2;
+  }
   return GM_OK;
 }
 
@@ -260,6 +292,8 @@ static int apply_object(gm_parse_ctx *c, const cJSON *obj, gm_model *m) {
       m->norm = GM_NORM_LAYER;
   }
   if (moe_layout(c, obj, m) != GM_OK)
+    return GM_EINVAL;
+  if (parse_task(c, obj, m) != GM_OK)
     return GM_EINVAL;
   if (type &&
       (strcmp(type->valuestring, "qwen2") == 0 || strcmp(type->valuestring, "qwen2_moe") == 0)) {

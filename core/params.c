@@ -68,7 +68,10 @@ int gm_count_params(const gm_model *m, gm_params *out, gm_error *err) {
   p.embedding = m->vocab_size * h;
   if (m->position == GM_POS_LEARNED)
     p.embedding += m->max_position_embeddings * h;
-  p.output_head = m->tied_embeddings ? 0 : m->vocab_size * h;
+  if (m->num_labels > 0) /* a classifier scores one token per sequence */
+    p.output_head = h * m->num_labels + (m->attn_out_bias ? m->num_labels : 0);
+  else
+    p.output_head = m->tied_embeddings ? 0 : m->vocab_size * h;
   p.final_norm = norm_params(m);
   p.total = (int64_t)dense_layers * p.per_layer_dense + (int64_t)moe_layers * p.per_layer_moe +
             p.embedding + p.output_head + p.final_norm;

@@ -320,8 +320,12 @@ static void put_model(writer *w, const gm_model *m, const gm_params *p) {
   put_count(w, "num_shared_experts", m->num_shared_experts, 0);
   put_count(w, "shared_expert_intermediate_size", m->shared_expert_intermediate_size, 0);
   put_flag(w, "shared_expert_gate", m->shared_expert_gate);
+  put_flag(w, "fused_projections", m->fused_projections);
   put_count(w, "first_dense_layers", m->first_dense_layers, 0);
   put_count(w, "largest_layer_params", m->largest_layer_params, 1);
+  put_raw(w, "task", m->num_labels > 0 ? "\"sequence_classification\"" : "\"causal_lm\"");
+  if (m->num_labels > 0)
+    put_count(w, "num_labels", m->num_labels, 1);
   end(w, "}");
 }
 
@@ -351,6 +355,7 @@ static void put_training(writer *w, const gm_training *t) {
     put_raw(w, "hidden_dropout", "null");
   put_flag(w, "activation_offload", t->activation_offload);
   put_flag(w, "optimizer_in_backward", t->optimizer_in_backward);
+  put_flag(w, "zero_grad_set_to_none", t->grads_set_to_none);
   put_name(w, "finetune", gm_finetune_names, (int)t->finetune);
   put_count(w, "lora_rank", t->lora_rank, 1);
   put_name(w, "lora_targets", gm_lora_target_names, t->lora_all_linear);

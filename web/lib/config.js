@@ -52,6 +52,9 @@ export const FIELDS = {
     { key: 'shared_expert_intermediate_size', label: 'Shared expert width', kind: 'int', group: 'moe', when: (c) => c.moe },
     { key: 'first_dense_layers', label: 'Leading dense layers', kind: 'int', group: 'moe', when: (c) => c.moe },
     { key: 'largest_layer_params', label: 'Largest layer', kind: 'count', advanced: true, hint: 'parameters gathered at once under ZeRO-3' },
+    { key: 'task', label: 'Head', kind: 'select', advanced: true, options: opts(['causal_lm', 'language model'], ['sequence_classification', 'sequence classifier']) },
+    { key: 'num_labels', label: 'Labels', kind: 'int', advanced: true, hint: 'with a sequence classifier' },
+    { key: 'fused_projections', label: 'Fused QKV / gate-up', kind: BOOL, advanced: true },
   ],
   training: [
     { key: 'batch_size', label: 'Micro-batch per GPU', kind: 'int' },
@@ -82,6 +85,7 @@ export const FIELDS = {
     { key: 'gqa_expand_kv', label: 'Expand KV heads', kind: BOOL, advanced: true },
     { key: 'activation_offload', label: 'Offload activations', kind: BOOL, advanced: true },
     { key: 'optimizer_in_backward', label: 'Optimizer in backward', kind: BOOL, advanced: true },
+    { key: 'zero_grad_set_to_none', label: 'zero_grad frees gradients', kind: BOOL, advanced: true, hint: 'PyTorch ≥ 2.0 default' },
   ],
   parallelism: [
     { key: 'data_parallel_size', label: 'Data parallel', kind: 'int' },
