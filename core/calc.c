@@ -292,7 +292,11 @@ static void stage_memory(const gm_config *c, const gm_params *P, const shape *s,
 
   /* Parameters gathered or cast for compute. */
   if (fsdp && e->sharding != GM_FSDP_NO_SHARD) {
-    double root = s->emb_params + s->head_params, unit = s->unit_params;
+    /* The root unit (embedding, head) stays unsharded through the step; torchtune
+     * wraps embedding and head as units of their own, so only the head, in use
+     * from the loss into backward, is gathered at the peak. */
+    double root = (e->framework == GM_FW_TORCHTUNE ? 0 : s->emb_params) + s->head_params;
+    double unit = s->unit_params;
     double reduce_bytes = lb.grads; /* FSDP reduces in the gradient dtype */
     if (e->sharding == GM_FSDP_SHARD_GRAD_OP || !e->reshard_after_forward) {
       gathered_f = gathered_b = A * s->params;
@@ -303,7 +307,7 @@ static void stage_memory(const gm_config *c, const gm_params *P, const shape *s,
         gathered_b += reduce_bytes * unit;
       }
     } else {
-      /* The root (embedding, head) stays unsharded; one unit plus the prefetched one. */
+      /* The root, one unit and the prefetched one. */
       gathered_f = A * (root + 2.0 * unit);
       gathered_b = gathered_f + reduce_bytes * unit;
     }
