@@ -145,9 +145,12 @@ double gm_layer_backward_bytes(const gm_config *c) {
                                 : (double)m->intermediate_size;
   double h_part = c->parallel.sequence_parallel ? m->hidden_size / t : m->hidden_size;
   double bytes = T * A * (2.0 * h_part + 2.0 * f / t);
-  if (c->training.attention == GM_ATTN_EAGER)
-    /* Gradients of the probabilities and of the scores, fp32, for one layer. */
-    bytes += T * 2.0 * 4.0 * m->num_attention_heads * (double)c->training.seq_len / t;
+  if (c->training.attention == GM_ATTN_EAGER) {
+    /* Gradients of the probabilities and of the scores for one layer: fp32 in
+     * Hugging Face code; Megatron's fused softmax backward works in place. */
+    double per_score = c->engine.framework == GM_FW_MEGATRON ? 2.0 * A : 8.0;
+    bytes += T * per_score * m->num_attention_heads * (double)c->training.seq_len / t;
+  }
   if (c->parallel.cp > 1) {
     /* Ring attention's backward gathers K and V of the whole sequence and
      * accumulates dQ, dK, dV in fp32 (PyTorch context parallel, all-gather rotation). */

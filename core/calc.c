@@ -656,6 +656,11 @@ int gm_calculate(const gm_config *cfg, gm_result *out, gm_error *err) {
     CACHE_FRACTION * 100.0);
   F(GM_C_CONTEXT, "CUDA context and libraries (%s): seen by nvidia-smi, not by PyTorch",
     c.hardware.gpu_name[0] ? c.hardware.gpu_name : "default");
+  if (r->fits && r->utilization_percent > 90.0)
+    gm_warn(r, "hardware",
+            "uses %.0f%% of the card: within the calculator's error on measured runs (about "
+            "10%% near the limit), so an out-of-memory error is possible",
+            r->utilization_percent);
   if (w->peak_allocated_bytes + c.hardware.cuda_context_bytes <= r->capacity_bytes &&
       w->peak_reserved_bytes + c.hardware.cuda_context_bytes >= r->capacity_bytes)
     gm_warn(r, "hardware",
