@@ -54,6 +54,15 @@ take() {
   cp "$c" "$(dirname "$c")/cJSON.h" "$TMP/out/"
 }
 
+UPSTREAM_TARBALL=https://github.com/DaveGamble/cJSON/archive/refs/tags/v1.7.15.tar.gz
+# Without Debian's archive (Ubuntu, for one), take upstream's release instead.
+if [ -z "${CJSON_SRC:-}${CJSON_TARBALL:-}" ] && ! apt-cache showsrc cjson 2>/dev/null |
+    grep -q "^Version: $DEB_VERSION"; then
+  echo "fetch_cjson: Debian's cjson $DEB_VERSION source is not in this machine's archive;" \
+    "taking upstream v1.7.15" >&2
+  CJSON_TARBALL=$UPSTREAM_TARBALL
+fi
+
 if [ -n "${CJSON_SRC:-}" ]; then
   take "$CJSON_SRC"
 elif [ -n "${CJSON_TARBALL:-}" ]; then
