@@ -351,7 +351,7 @@ static void stage_memory(const gm_config *c, const gm_params *P, const shape *s,
     buf_b = A * bucket * (e->overlap_comm ? 2.0 : 1.0);
     if (z <= 2) {
       double ag = (double)e->allgather_bucket_elems;
-      buf_c = A * (ag < s->params ? ag : s->params);
+      buf_c = A * (ag < s->trainable ? ag : s->trainable); /* updated (trainable) params */
     }
     F(GM_C_BUFFERS,
       "DeepSpeed reduce bucket %g B x %.0f x %d in backward; all-gather bucket %.0f B "

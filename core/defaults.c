@@ -421,6 +421,15 @@ static int resolve_engine(gm_config *c, gm_result *r, gm_error *err) {
   DEF(e->sharding, GM_FSDP_FULL_SHARD);
   DEF(e->reshard_after_forward, (e->framework == GM_FW_TORCHTITAN && c->parallel.pp > 1) ? 0 : 1);
   DEF(e->distributed_optimizer, 0);
+  if (e->framework == GM_FW_HF_TRAINER && e->kind == GM_ENGINE_DEEPSPEED) {
+    /* The Trainer's DeepSpeed templates: "auto" buckets sized by the hidden size,
+     * all-gather 2e8, overlap_comm on. */
+    int64_t h2 = (int64_t)c->model.hidden_size * c->model.hidden_size;
+    DEF(e->reduce_bucket_elems, h2);
+    DEF(e->stage3_prefetch_bucket_elems, h2 * 9 / 10);
+    DEF(e->allgather_bucket_elems, 200000000);
+    DEF(e->overlap_comm, 1);
+  }
   DEF(e->reduce_bucket_elems, 500000000);
   DEF(e->allgather_bucket_elems, 500000000);
   DEF(e->stage3_max_live_parameters, 1000000000);
