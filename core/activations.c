@@ -29,6 +29,11 @@ static double norm_saved(const gm_config *c) {
   return A * h + 4.0;     /* input + fp32 rstd */
 }
 
+/* A norm over a latent of width n (MLA): eager keeps an fp32 copy too. */
+static double latent_norm_saved(const gm_config *c, double n) {
+  return (c->training.norm_impl == GM_NORMIMPL_EAGER ? 4.0 : 0.0) * n + act_bytes(c) * n;
+}
+
 /* MLP intermediates saved per token, width f, before tensor parallelism. */
 static double mlp_saved(const gm_config *c, double f) {
   double A = act_bytes(c);
@@ -62,6 +67,18 @@ static gm_act_terms full_terms(const gm_config *c, int moe) {
   /* Attention: Q, K, V as the kernel saves them, and its output (the input
    * of the output projection). */
   r.split = A * (ad + 2.0 * kd + ad);
+  if (m->kv_lora_rank > 0) {
+    /* Latent attention: the compressed KV (and Q) and their norms are kept
+     * whole; per head, Q and K of the query-key size, the expanded KV
+     * projection (which V views) and the output of the value size. */
+    double a = m->num_attention_heads, ql = m->q_lora_rank, kl = m->kv_lora_rank;
+    r.replicated += A * (kl + m->qk_rope_head_dim) + latent_norm_saved(c, kl) + A * kl;
+    if (ql > 0)
+      r.replicated += A * ql + latent_norm_saved(c, ql) + A * ql;
+    r.split = A * a *
+              (2.0 * (m->qk_nope_head_dim + m->qk_rope_head_dim) +
+               (m->qk_nope_head_dim + m->v_head_dim) + m->v_head_dim);
+  }
   if (t->attention == GM_ATTN_FLASH) {
     r.split += 4.0 * m->num_attention_heads; /* fp32 log-sum-exp per head */
   } else if (c->engine.framework == GM_FW_MEGATRON) {

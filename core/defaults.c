@@ -23,6 +23,8 @@ void gm_config_init(gm_config *cfg) {
   m->moe_intermediate_size = m->shared_expert_intermediate_size = GM_AUTO;
   m->num_shared_experts = m->shared_expert_gate = m->first_dense_layers = GM_AUTO;
   m->num_labels = m->fused_projections = GM_AUTO;
+  m->q_lora_rank = m->kv_lora_rank = m->qk_nope_head_dim = m->qk_rope_head_dim = GM_AUTO;
+  m->v_head_dim = m->router_bias = GM_AUTO;
   t->micro_batch_size = t->gradient_accumulation_steps = t->seq_len = GM_AUTO;
   t->dtype = (gm_dtype)GM_AUTO;
   t->layout = (gm_layout)GM_AUTO;
@@ -180,12 +182,25 @@ static int resolve_model(gm_model *m, gm_result *r, gm_error *err) {
   DEF(m->first_dense_layers, 0);
   DEF(m->num_labels, 0);
   DEF(m->fused_projections, 0);
+  DEF(m->router_bias, 0);
+  DEF(m->q_lora_rank, 0);
+  DEF(m->kv_lora_rank, 0);
+  if (m->kv_lora_rank > 0) {
+    DEF(m->qk_rope_head_dim, 64);
+    DEF(m->qk_nope_head_dim, 128);
+    DEF(m->v_head_dim, m->qk_nope_head_dim);
+    /* Scores and Q/K use the query-key head size. */
+    m->head_dim = m->qk_nope_head_dim + m->qk_rope_head_dim;
+  } else {
+    DEF(m->qk_rope_head_dim, 0);
+    DEF(m->qk_nope_head_dim, 0);
+    DEF(m->v_head_dim, 0);
+  }
   if (m->num_experts > 0 && m->experts_per_token > m->num_experts)
     return fail(err, "model.num_experts_per_tok", "must not exceed num_experts (%d); got %d",
                 m->num_experts, m->experts_per_token);
   if (m->first_dense_layers > m->num_layers)
-    return fail(err, "model.first_dense_layers", "must not exceed num_layers (%d); got %d",
-                m->num_layers, m->first_dense_layers);
+    m->first_dense_layers = m->num_layers; /* as the modeling code: every layer is dense */
   (void)estimated;
   return GM_OK;
 }

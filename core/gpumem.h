@@ -66,6 +66,9 @@ typedef struct {
   int64_t largest_layer_params; /* as given by old configs, 0 if none */
   int num_labels;               /* 0: language-model head; >0: sequence classifier */
   int fused_projections;        /* Q/K/V (and gate/up) as one matmul (GPT-2, NeoX, Phi-3) */
+  /* Multi-head latent attention (DeepSeek-V2/V3); kv_lora_rank == 0: standard. */
+  int q_lora_rank, kv_lora_rank, qk_nope_head_dim, qk_rope_head_dim, v_head_dim;
+  int router_bias; /* DeepSeek-V3's e_score_correction_bias */
 } gm_model;
 
 typedef enum {

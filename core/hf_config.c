@@ -44,6 +44,12 @@ static const gm_field model_fields[] = {
      NULL},
     {"shared_expert_gate", GM_F_BOOL, M(shared_expert_gate), 0, 0, NULL},
     {"fused_projections", GM_F_BOOL, M(fused_projections), 0, 0, NULL},
+    {"q_lora_rank", GM_F_INT32, M(q_lora_rank), 0, 1048576, NULL},
+    {"kv_lora_rank", GM_F_INT32, M(kv_lora_rank), 0, 1048576, NULL},
+    {"qk_nope_head_dim", GM_F_INT32, M(qk_nope_head_dim), 0, 65536, NULL},
+    {"qk_rope_head_dim", GM_F_INT32, M(qk_rope_head_dim), 0, 65536, NULL},
+    {"v_head_dim", GM_F_INT32, M(v_head_dim), 0, 65536, NULL},
+    {"router_bias", GM_F_BOOL, M(router_bias), 0, 0, NULL},
     {"first_k_dense_replace", GM_F_INT32, M(first_dense_layers), 0, 100000, NULL},
     {"first_dense_layers", GM_F_INT32, M(first_dense_layers), 0, 100000, NULL},
     {"num_parameters", GM_F_SIZE, M(declared_parameters), 1, 1e15, NULL},
@@ -122,6 +128,8 @@ static const hf_rules rules_table[] = {
     {"gemma2",    GM_MLP_GATED, GM_NORM_RMS,   GM_POS_ROPE,    0,  0,  0,  0,  1,  4,    0},
     {"gpt2",      GM_MLP_PLAIN, GM_NORM_LAYER, GM_POS_LEARNED, 1,  1,  1,  0,  1,  2,    0},
     {"gpt_neox",  GM_MLP_PLAIN, GM_NORM_LAYER, GM_POS_ROPE,    1,  1,  1,  0,  0,  2,    0},
+    {"deepseek_v2", GM_MLP_GATED, GM_NORM_RMS, GM_POS_ROPE,    0,  0,  0,  0,  0,  2,    0},
+    {"deepseek_v3", GM_MLP_GATED, GM_NORM_RMS, GM_POS_ROPE,    0,  0,  0,  0,  0,  2,    0},
     /* any other model_type: Llama-like */
     {NULL,        GM_MLP_GATED, GM_NORM_RMS,   GM_POS_ROPE,    0,  0,  0,  0,  0,  2,    0}};
 /* clang-format on */
@@ -151,6 +159,8 @@ static const hf_rules *find_rules(const char *type, int *known) {
 static void apply_rules(const hf_rules *r, gm_model *m) {
   /* GPT-2 (c_attn), GPT-NeoX (query_key_value) and Phi-3 (qkv_proj, gate_up_proj)
    * compute their projections as one matmul. */
+  /* DeepSeek-V3's router carries a score-correction bias per expert. */
+  m->router_bias = r->type && strcmp(r->type, "deepseek_v3") == 0;
   m->fused_projections =
       r->type && (strcmp(r->type, "gpt2") == 0 || strcmp(r->type, "gpt_neox") == 0 ||
                   strcmp(r->type, "phi3") == 0);

@@ -12,8 +12,26 @@ int64_t gm_layer_norm_params(const gm_model *m) {
   return (int64_t)m->norms_per_layer * norm_params(m);
 }
 
+/* DeepSeek multi-head latent attention: low-rank Q (optional) and a shared
+ * compressed KV with its own norms, expanded per head. */
+static int64_t mla_params(const gm_model *m) {
+  int64_t h = m->hidden_size, a = m->num_attention_heads;
+  int64_t qk = (int64_t)m->qk_nope_head_dim + m->qk_rope_head_dim;
+  int64_t n = 0;
+  if (m->q_lora_rank > 0)
+    n += h * m->q_lora_rank + m->q_lora_rank + (int64_t)m->q_lora_rank * a * qk;
+  else
+    n += h * a * qk;
+  n += h * ((int64_t)m->kv_lora_rank + m->qk_rope_head_dim) + m->kv_lora_rank;
+  n += (int64_t)m->kv_lora_rank * a * ((int64_t)m->qk_nope_head_dim + m->v_head_dim);
+  n += a * m->v_head_dim * h;
+  return n;
+}
+
 static int64_t attention_params(const gm_model *m) {
   int64_t h = m->hidden_size;
+  if (m->kv_lora_rank > 0)
+    return mla_params(m);
   int64_t q = (int64_t)m->num_attention_heads * m->head_dim;
   int64_t kv = (int64_t)m->num_key_value_heads * m->head_dim;
   int64_t n = h * q + 2 * h * kv + q * h;
@@ -36,6 +54,8 @@ static int64_t mlp_params(const gm_model *m, int64_t f) {
 
 static int64_t moe_mlp_params(const gm_model *m) {
   int64_t n = (int64_t)m->hidden_size * m->num_experts; /* router */
+  if (m->router_bias)
+    n += m->num_experts;
   n += (int64_t)m->num_experts * mlp_params(m, m->moe_intermediate_size);
   if (m->shared_expert_intermediate_size > 0)
     n += mlp_params(m, m->shared_expert_intermediate_size);

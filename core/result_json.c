@@ -321,6 +321,12 @@ static void put_model(writer *w, const gm_model *m, const gm_params *p) {
   put_count(w, "shared_expert_intermediate_size", m->shared_expert_intermediate_size, 0);
   put_flag(w, "shared_expert_gate", m->shared_expert_gate);
   put_flag(w, "fused_projections", m->fused_projections);
+  put_count(w, "q_lora_rank", m->q_lora_rank, 0);
+  put_count(w, "kv_lora_rank", m->kv_lora_rank, 0);
+  put_count(w, "qk_nope_head_dim", m->qk_nope_head_dim, 0);
+  put_count(w, "qk_rope_head_dim", m->qk_rope_head_dim, 0);
+  put_count(w, "v_head_dim", m->v_head_dim, 0);
+  put_flag(w, "router_bias", m->router_bias);
   put_count(w, "first_dense_layers", m->first_dense_layers, 0);
   put_count(w, "largest_layer_params", m->largest_layer_params, 1);
   put_raw(w, "task", m->num_labels > 0 ? "\"sequence_classification\"" : "\"causal_lm\"");

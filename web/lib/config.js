@@ -55,6 +55,12 @@ export const FIELDS = {
     { key: 'task', label: 'Head', kind: 'select', advanced: true, options: opts(['causal_lm', 'language model'], ['sequence_classification', 'sequence classifier']) },
     { key: 'num_labels', label: 'Labels', kind: 'int', advanced: true, hint: 'with a sequence classifier' },
     { key: 'fused_projections', label: 'Fused QKV / gate-up', kind: BOOL, advanced: true },
+    { key: 'kv_lora_rank', label: 'KV latent rank (MLA)', kind: 'int', advanced: true, hint: '0 = standard attention' },
+    { key: 'q_lora_rank', label: 'Q latent rank (MLA)', kind: 'int', advanced: true },
+    { key: 'qk_nope_head_dim', label: 'MLA QK head (no RoPE)', kind: 'int', advanced: true },
+    { key: 'qk_rope_head_dim', label: 'MLA QK head (RoPE)', kind: 'int', advanced: true },
+    { key: 'v_head_dim', label: 'MLA V head', kind: 'int', advanced: true },
+    { key: 'router_bias', label: 'Router bias', kind: BOOL, group: 'moe', when: (c) => c.moe },
   ],
   training: [
     { key: 'batch_size', label: 'Micro-batch per GPU', kind: 'int' },
