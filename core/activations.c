@@ -1,11 +1,6 @@
 /* activations.c - tensors a decoder layer keeps for its backward pass, one by one. */
 #include "internal.h"
 
-/* Bytes of one activation element in the compute dtype. */
-static double act_bytes(const gm_config *c) {
-  return c->training.dtype == GM_DTYPE_FP32 ? 4.0 : 2.0;
-}
-
 double gm_tokens_per_gpu(const gm_config *c) {
   return (double)c->training.micro_batch_size * (double)c->training.seq_len / c->parallel.cp;
 }
@@ -21,7 +16,7 @@ static int autocast_fp32_weights(const gm_config *c) {
  * upcast of its input (4h) and the normalised copy before the weight (A*h);
  * fused kernels and LayerNorm keep the input and a per-row statistic. */
 static double norm_saved(const gm_config *c) {
-  double h = c->model.hidden_size, A = act_bytes(c);
+  double h = c->model.hidden_size, A = gm_act_bytes(c);
   if (c->training.norm_impl == GM_NORMIMPL_EAGER && c->model.norm == GM_NORM_RMS)
     return 4.0 * h + A * h;
   if (c->training.layout == GM_LAYOUT_AMP && c->model.norm == GM_NORM_LAYER)
@@ -31,12 +26,12 @@ static double norm_saved(const gm_config *c) {
 
 /* A norm over a latent of width n (MLA): eager keeps an fp32 copy too. */
 static double latent_norm_saved(const gm_config *c, double n) {
-  return (c->training.norm_impl == GM_NORMIMPL_EAGER ? 4.0 : 0.0) * n + act_bytes(c) * n;
+  return (c->training.norm_impl == GM_NORMIMPL_EAGER ? 4.0 : 0.0) * n + gm_act_bytes(c) * n;
 }
 
 /* MLP intermediates saved per token, width f, before tensor parallelism. */
 static double mlp_saved(const gm_config *c, double f) {
-  double A = act_bytes(c);
+  double A = gm_act_bytes(c);
   int fused = c->training.compile || c->engine.framework == GM_FW_MEGATRON;
   if (c->model.mlp == GM_MLP_GATED)
     /* gate g, up u, act(g), act(g)*u; fused or compiled kernels recompute act(g). */
@@ -49,7 +44,7 @@ static gm_act_terms full_terms(const gm_config *c, int moe) {
   const gm_model *m = &c->model;
   const gm_training *t = &c->training;
   gm_act_terms r = {0, 0, 0};
-  double A = act_bytes(c), h = m->hidden_size;
+  double A = gm_act_bytes(c), h = m->hidden_size;
   double ad = (double)m->num_attention_heads * m->head_dim;
   double kd =
       (t->gqa_expand_kv ? m->num_attention_heads : m->num_key_value_heads) * (double)m->head_dim;
@@ -106,7 +101,7 @@ static gm_act_terms full_terms(const gm_config *c, int moe) {
 gm_act_terms gm_layer_terms(const gm_config *c, int moe) {
   const gm_model *m = &c->model;
   const gm_training *t = &c->training;
-  double A = act_bytes(c), h = m->hidden_size;
+  double A = gm_act_bytes(c), h = m->hidden_size;
   gm_act_terms r = full_terms(c, moe);
   switch (t->recompute) {
   case GM_AC_NONE:
@@ -157,7 +152,7 @@ double gm_layer_full_bytes(const gm_config *c) {
  * runs: the residual-stream gradient and two MLP-width gradients. */
 double gm_layer_backward_bytes(const gm_config *c) {
   const gm_model *m = &c->model;
-  double A = act_bytes(c), T = gm_tokens_per_gpu(c), t = c->parallel.tp;
+  double A = gm_act_bytes(c), T = gm_tokens_per_gpu(c), t = c->parallel.tp;
   double f = m->num_experts > 0 ? (double)m->moe_intermediate_size * m->experts_per_token
                                 : (double)m->intermediate_size;
   double h_part = c->parallel.sequence_parallel ? m->hidden_size / t : m->hidden_size;
@@ -181,7 +176,7 @@ double gm_layer_backward_bytes(const gm_config *c) {
 }
 
 double gm_loss_bytes(const gm_config *c, double *bytes_per_logit) {
-  double A = act_bytes(c), per;
+  double A = gm_act_bytes(c), per;
   double logits = gm_tokens_per_gpu(c) * (double)c->model.vocab_size / c->parallel.tp;
   if (c->model.num_labels > 0) /* one score per label for each sequence */
     logits = (double)c->training.micro_batch_size * c->model.num_labels;

@@ -47,4 +47,28 @@ gm_layout_bytes gm_layout_bytes_of(const gm_training *t);
 
 size_t gm_fmt_count(char *buf, size_t n, double v); /* 1,234,567 */
 
+/* What one GPU of pipeline stage r holds, in parameters (stages.c). */
+typedef struct {
+  int first_layer, layers, moe_layers, has_emb, has_head;
+  double params, expert_params, emb_params, head_params, unit_params;
+  double trainable, trainable_expert;
+  double inflight;     /* micro-batches of activations kept */
+  double inflight_mbs; /* the same, rounded up to whole micro-batches */
+  double acts_bytes;   /* all kept activations */
+} gm_shape;
+gm_shape gm_stage_shape(const gm_config *c, const gm_params *P, int r);
+
+/* The phases of a step: each component's bytes in each (states.c). */
+enum { GM_PH_FORWARD = 0, GM_PH_BACKWARD, GM_PH_STEP, GM_PH_COUNT };
+typedef struct {
+  double comp[GM_PH_COUNT][GM_C_COUNT];
+  double persistent[GM_PH_COUNT]; /* part of the phase that is not short-lived */
+  double host_bytes, nvme_bytes;
+} gm_stage_mem;
+/* Every component of one stage's GPU; formulas written to fm when not NULL. */
+void gm_stage_memory(const gm_config *c, const gm_params *P, const gm_shape *s, gm_stage_mem *o,
+                     char (*fm)[GM_FORMULA_LEN]);
+/* Bytes of one activation element in the compute dtype. */
+double gm_act_bytes(const gm_config *c);
+
 #endif

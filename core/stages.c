@@ -1,0 +1,92 @@
+/* stages.c - where the layers, parameters and micro-batches of each pipeline stage sit. */
+#include "internal.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Stage r's layers, parameters and in-flight micro-batches. */
+gm_shape gm_stage_shape(const gm_config *c, const gm_params *P, int r) {
+  const gm_model *m = &c->model;
+  const gm_parallel *pp = &c->parallel;
+  gm_shape s;
+  int p = pp->pp, v = pp->vpp, L = m->num_layers, j, l;
+  double t = pp->tp, e = pp->ep, vocab = (double)m->vocab_size, h = m->hidden_size;
+  double norms = (double)gm_layer_norm_params(m), dense_layer, moe_layer, m_mb;
+  memset(&s, 0, sizeof s);
+  if (v > 1) {
+    int lpc = L / (p * v);
+    s.layers = lpc * v;
+    s.first_layer = r * lpc;
+    for (j = 0; j < v; j++)
+      for (l = (j * p + r) * lpc; l < (j * p + r + 1) * lpc; l++)
+        s.moe_layers += (m->num_experts > 0 && l >= m->first_dense_layers);
+  } else {
+    int base = L / p, rem = L % p;
+    s.layers = base + (r < rem);
+    s.first_layer = r * base + (r < rem ? r : rem);
+    for (l = s.first_layer; l < s.first_layer + s.layers; l++)
+      s.moe_layers += (m->num_experts > 0 && l >= m->first_dense_layers);
+  }
+  s.has_emb = r == 0;
+  s.has_head = r == p - 1;
+  /* Megatron pads the vocabulary to a multiple of 128 x TP. */
+  if (c->engine.kind == GM_ENGINE_MEGATRON || c->engine.kind == GM_ENGINE_MEGATRON_DEEPSPEED)
+    vocab = ceil(vocab / (128.0 * t)) * 128.0 * t;
+  /* TP splits the linears; norms stay whole. Experts split by EP (and TP). */
+  dense_layer = ((double)P->per_layer_dense - norms) / t + norms;
+  moe_layer = 0;
+  if (P->per_layer_moe > 0) {
+    double experts = (double)P->expert_params_per_layer;
+    moe_layer = ((double)P->per_layer_moe - norms - experts) / t + norms + experts / (e * t);
+    s.expert_params = s.moe_layers * experts / (e * t);
+  }
+  s.params = (s.layers - s.moe_layers) * dense_layer + s.moe_layers * moe_layer;
+  s.unit_params = s.layers - s.moe_layers > 0 ? dense_layer : moe_layer;
+  if (s.moe_layers > 0 && moe_layer > s.unit_params)
+    s.unit_params = moe_layer;
+  {
+    /* Vocabulary matrices split over TP; a learned position table does not. */
+    double pos = m->position == GM_POS_LEARNED ? (double)m->max_position_embeddings * h : 0;
+    double token = (double)P->embedding - pos, pad = vocab / (double)m->vocab_size;
+    if (s.has_emb) {
+      s.emb_params = token * pad / t + pos;
+      s.params += s.emb_params;
+    }
+    if (s.has_head) {
+      /* Tied weights share the embedding on one stage; a separate last stage keeps a copy. */
+      if (m->num_labels > 0)
+        s.head_params = (double)P->output_head;
+      else if (!m->tied_embeddings)
+        s.head_params = (double)P->output_head * pad / t;
+      else if (p > 1)
+        s.head_params = token * pad / t;
+      s.params += s.head_params + (double)P->final_norm;
+    }
+  }
+  /* Trainable share: all, or this GPU's part of the adapters. */
+  if (c->training.finetune == GM_FT_FULL) {
+    s.trainable = s.params;
+    s.trainable_expert = s.expert_params;
+  } else {
+    s.trainable = (double)gm_lora_params(c) * s.layers / L / t;
+    s.trainable_expert = 0;
+  }
+  /* Micro-batches whose activations are alive at once (1F1B: p - r on rank r). */
+  m_mb = (double)pp->num_microbatches;
+  if (p == 1) {
+    s.inflight = 1;
+  } else if (pp->schedule == GM_SCHED_GPIPE) {
+    s.inflight = m_mb;
+  } else if (pp->schedule == GM_SCHED_INTERLEAVED) {
+    double chunks = (double)(p - r - 1) * 2 + (double)(v - 1) * p + 1;
+    if (chunks > m_mb * v)
+      chunks = m_mb * v;
+    s.inflight = chunks / v; /* in units of this rank's whole layer set */
+  } else {
+    s.inflight = (double)(p - r) < m_mb ? (double)(p - r) : m_mb;
+  }
+  s.inflight_mbs = ceil(s.inflight);
+  s.acts_bytes = s.inflight * ((s.layers - s.moe_layers) * gm_layer_saved_bytes(c) +
+                               s.moe_layers * gm_moe_layer_saved_bytes(c));
+  return s;
+}
