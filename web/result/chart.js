@@ -39,7 +39,7 @@ export function Axis({ scale }) {
 /** The capacity's label, over the line the bars draw. */
 export function CapLabel({ scale, capacity }) {
   return html`<div class="cap-row" aria-hidden="true">
-    <span class="cap-label" style=${{ right: `${100 - (100 * capacity) / scale}%` }}>capacity ${fmtBytes(capacity)}</span>
+    <span class="cap-label" style=${capacity / scale < 0.3 ? { left: `${(100 * capacity) / scale}%` } : { right: `${100 - (100 * capacity) / scale}%` }}>capacity ${fmtBytes(capacity)}</span>
   </div>`;
 }
 
