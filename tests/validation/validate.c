@@ -60,6 +60,7 @@ typedef struct {
   int is_fit; /* tier D: fits / OOM evidence */
   int fits_measured;
   int fits_predicted;
+  double utilization; /* predicted per-GPU peak over capacity, percent (tier D) */
   int assumption; /* the row carries an "assumption" */
   char assumption_text[400];
   double measured_value;
@@ -519,6 +520,7 @@ static int load_row(const char *path, row_result *r) {
       if (cJSON_IsBool(f)) {
         r->ok = 1;
         r->fits_predicted = cJSON_IsTrue(f);
+        get_num(res, "memory_utilization_percent", &r->utilization);
       } else {
         copy_str(r->error, sizeof r->error, "result has no fits_on_gpu");
       }
@@ -724,8 +726,9 @@ static void print_summary(void) {
       printf("  %-18s observed %-4s  error: %s\n", r->id, r->fits_measured ? "fits" : "OOM",
              r->error);
     else if (r->fits_measured != r->fits_predicted)
-      printf("  %-18s observed %-4s predicted %s\n", r->id, r->fits_measured ? "fits" : "OOM",
-             r->fits_predicted ? "fits" : "OOM");
+      printf("  %-18s observed %-4s predicted %s at %.1f%% of the card\n", r->id,
+             r->fits_measured ? "fits" : "OOM", r->fits_predicted ? "fits" : "OOM",
+             r->utilization);
   }
   printf("\nBars: tier A median |err| %.1f%% (<= %.0f%%: %s), tier A max %.1f%% (<= %.0f%%: %s), "
          "tier B median %.1f%% (<= %.0f%%: %s)\n",
@@ -917,7 +920,10 @@ static void write_markdown(const char *path, const char *explanations, const cha
           c[0][0], c[0][1], c[1][0], c[1][1]);
   if (ferr)
     fprintf(f, "%d rows could not be computed.\n\n", ferr);
-  fprintf(f, "| id | source | locator | observed | predicted |\n|---|---|---|---|---|\n");
+  fprintf(f, "Above 90 %% of the card the calculator warns that an out-of-memory error is "
+             "possible: its error near the limit is about 10 %%.\n\n");
+  fprintf(f, "| id | source | locator | observed | predicted | predicted use of the card |\n"
+             "|---|---|---|---|---|---:|\n");
   for (i = 0; i < g_num_rows; i++) {
     const row_result *r = &g_rows[i];
     if (!r->is_fit)
@@ -925,10 +931,11 @@ static void write_markdown(const char *path, const char *explanations, const cha
     fprintf(f, "| %s%s | %s | %s | %s | ", r->id, r->assumption ? " ✱" : "", r->group, r->locator,
             r->fits_measured ? "fits" : "OOM");
     if (r->ok)
-      fprintf(f, "%s%s |\n", r->fits_predicted ? "fits" : "OOM",
-              r->fits_predicted != r->fits_measured ? " **(wrong)**" : "");
+      fprintf(f, "%s%s | %.1f %%%s |\n", r->fits_predicted ? "fits" : "OOM",
+              r->fits_predicted != r->fits_measured ? " **(wrong)**" : "", r->utilization,
+              r->fits_predicted && r->utilization > 90.0 ? " (warned)" : "");
     else
-      fprintf(f, "error: %s |\n", r->error);
+      fprintf(f, "error: %s | – |\n", r->error);
   }
 
   fprintf(
