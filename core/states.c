@@ -285,6 +285,11 @@ static double buffers(ctx *x, gm_stage_mem *o) {
   if (pp->pp > 1) {
     double h = x->c->model.hidden_size / (pp->sequence_parallel ? (double)pp->tp : 1.0);
     persist += 2.0 * A * gm_tokens_per_gpu(x->c) * h; /* send and receive buffers */
+    if (e->kind == GM_ENGINE_MEGATRON_DEEPSPEED && !s->has_head)
+      /* DeepSpeed's pipeline engine keeps each in-flight micro-batch's output
+       * in its pipe buffers until that micro-batch's backward (Megatron-Core
+       * frees them: deallocate_pipeline_outputs). */
+      persist += s->inflight_mbs * A * gm_tokens_per_gpu(x->c) * x->c->model.hidden_size;
   }
   if (persist == 0 && bwd == 0 && step == 0)
     F(GM_C_BUFFERS, "none");
