@@ -8,6 +8,8 @@ CJSON_LIBS   ?= -lcjson
 BUILD    = build
 CORE_SRC = $(wildcard core/*.c)
 GEN_SRC  = $(BUILD)/gen/presets_data.c
+# The programs around the core share one file reader.
+READ_SRC = cli/read_file.c
 PRESETS  = presets/gpus.json presets/models.json
 
 .PHONY: all test test-native deps san wasm bench serve validate format clean
@@ -19,13 +21,13 @@ $(GEN_SRC): $(PRESETS) scripts/embed.sh
 	@mkdir -p $(@D)
 	sh scripts/embed.sh $(PRESETS) > $@
 
-$(BUILD)/gpu-mem-calc: $(CORE_SRC) cli/main.c core/*.h $(GEN_SRC)
+$(BUILD)/gpu-mem-calc: $(CORE_SRC) cli/main.c $(READ_SRC) core/*.h $(GEN_SRC)
 	@mkdir -p $(@D)
-	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -Icore -o $@ $(CORE_SRC) $(GEN_SRC) cli/main.c $(CJSON_LIBS) -lm
+	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -Icore -Icli -o $@ $(CORE_SRC) $(GEN_SRC) cli/main.c $(READ_SRC) $(CJSON_LIBS) -lm
 
-$(BUILD)/run_cases: $(CORE_SRC) tests/run_cases.c core/*.h $(GEN_SRC)
+$(BUILD)/run_cases: $(CORE_SRC) tests/run_cases.c $(READ_SRC) core/*.h $(GEN_SRC)
 	@mkdir -p $(@D)
-	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -Icore -o $@ $(CORE_SRC) $(GEN_SRC) tests/run_cases.c $(CJSON_LIBS) -lm
+	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -Icore -Icli -o $@ $(CORE_SRC) $(GEN_SRC) tests/run_cases.c $(READ_SRC) $(CJSON_LIBS) -lm
 
 # Installs what the build and tests need on Debian/Ubuntu (no-op when present).
 deps:
@@ -46,7 +48,7 @@ san:
 	$(MAKE) BUILD=build/san CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all" test-native
 
 format:
-	clang-format -i core/*.c core/*.h cli/*.c tests/*.c
+	clang-format -i core/*.c core/*.h cli/*.c cli/*.h tests/*.c
 
 clean:
 	rm -rf $(BUILD)
@@ -95,9 +97,9 @@ $(WASM_DIR)/gpumem.js: wasm/gpumem.js
 	cp wasm/gpumem.js $@
 
 # Prints calc_json(stdin): the native side of the WASM parity test.
-$(BUILD)/calc_stdin: $(CORE_SRC) tests/wasm/calc_stdin.c core/*.h $(GEN_SRC)
+$(BUILD)/calc_stdin: $(CORE_SRC) tests/wasm/calc_stdin.c $(READ_SRC) core/*.h $(GEN_SRC)
 	@mkdir -p $(@D)
-	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -Icore -o $@ $(CORE_SRC) $(GEN_SRC) tests/wasm/calc_stdin.c $(CJSON_LIBS) -lm
+	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -Icore -Icli -o $@ $(CORE_SRC) $(GEN_SRC) tests/wasm/calc_stdin.c $(READ_SRC) $(CJSON_LIBS) -lm
 
 $(BUILD)/bench_native: $(CORE_SRC) bench/bench_native.c core/*.h $(GEN_SRC)
 	@mkdir -p $(@D)
@@ -159,9 +161,9 @@ VALIDATE_ARGS = --rows tests/validation/rows --explanations tests/validation/exp
 
 .PHONY: test-accuracy
 
-$(BUILD)/validate: $(CORE_SRC) tests/validation/validate.c core/*.h $(GEN_SRC)
+$(BUILD)/validate: $(CORE_SRC) tests/validation/validate.c $(READ_SRC) core/*.h $(GEN_SRC)
 	@mkdir -p $(@D)
-	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -Icore -o $@ $(CORE_SRC) $(GEN_SRC) tests/validation/validate.c $(CJSON_LIBS) -lm
+	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -Icore -Icli -o $@ $(CORE_SRC) $(GEN_SRC) tests/validation/validate.c $(READ_SRC) $(CJSON_LIBS) -lm
 
 validate: $(BUILD)/validate
 	$(BUILD)/validate $(VALIDATE_ARGS) --markdown docs/accuracy.md

@@ -1,6 +1,7 @@
 /* main.c - the gpu-mem-calc command line. It uses only the public API: the
  * config goes through calc_json, and tables are drawn from its JSON output. */
 #include "gpumem.h"
+#include "read_file.h"
 
 #include <cJSON.h>
 #include <errno.h>
@@ -52,42 +53,6 @@ usage_error(const char *fmt, ...) {
   va_end(ap);
   fprintf(stderr, "\nrun 'gpu-mem-calc --help' for usage\n");
   return EXIT_INVALID;
-}
-
-/* The whole file, NUL-terminated; NULL with errno set when it cannot be read. */
-static char *read_file(const char *path) {
-  FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-  char *buf = NULL, *p;
-  size_t len = 0, cap = 0, n;
-  int saved;
-  if (!f)
-    return NULL;
-  do {
-    if (len + 4096 + 1 > cap) {
-      cap = cap ? cap * 2 : 8192;
-      p = realloc(buf, cap);
-      if (!p) {
-        free(buf);
-        buf = NULL;
-        errno = ENOMEM;
-        break;
-      }
-      buf = p;
-    }
-    n = fread(buf + len, 1, 4096, f);
-    len += n;
-  } while (n > 0);
-  saved = ferror(f) ? EIO : errno;
-  if (buf && ferror(f)) {
-    free(buf);
-    buf = NULL;
-  }
-  if (buf)
-    buf[len] = '\0';
-  if (f != stdin)
-    fclose(f);
-  errno = saved;
-  return buf;
 }
 
 /* ---- Reading the result --------------------------------------------------- */
@@ -391,7 +356,7 @@ static int cmd_calculate(int argc, char **argv) {
   }
   if (!file)
     return usage_error("calculate needs --config FILE");
-  text = read_file(file);
+  text = gm_read_file(file, NULL);
   if (!text) {
     fprintf(stderr, "gpu-mem-calc: cannot read %s: %s\n", file, strerror(errno));
     return EXIT_IO;
@@ -509,7 +474,7 @@ static int cmd_validate(int argc, char **argv) {
   const cJSON *error, *w;
   if (argc != 3)
     return usage_error("validate takes one FILE");
-  text = read_file(argv[2]);
+  text = gm_read_file(argv[2], NULL);
   if (!text) {
     fprintf(stderr, "gpu-mem-calc: cannot read %s: %s\n", argv[2], strerror(errno));
     return EXIT_IO;

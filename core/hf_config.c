@@ -58,21 +58,9 @@ static const gm_field model_fields[] = {
     {NULL, 0, 0, 0, 0, NULL}};
 #undef M
 
-/* Keys read below rather than through the table. */
-static const char *const model_extra[] = {"name",
-                                          "task",
-                                          "preset",
-                                          "model_type",
-                                          "description",
-                                          "rms_norm_eps",
-                                          "layer_norm_eps",
-                                          "layer_norm_epsilon",
-                                          "hidden_act",
-                                          "hidden_activation",
-                                          "activation_function",
-                                          "decoder_sparse_step",
-                                          "mlp_only_layers",
-                                          NULL};
+/* Keys read below rather than through the table. A Hugging Face file's own
+ * keys need no entry: with any of hf_only present, unknown keys pass silently. */
+static const char *const model_extra[] = {"name", "task", "preset", "description", NULL};
 
 /* Keys only a Hugging Face config.json has: their presence means the object
  * is one, whose many keys without a memory effect are ignored silently. */

@@ -19,6 +19,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "gpumem.h"
+#include "read_file.h"
 
 #include <cJSON.h>
 #include <dirent.h>
@@ -29,33 +30,6 @@
 #include <string.h>
 
 static int passed, failed;
-
-static char *read_file(const char *path) {
-  FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-  char *buf = NULL, *p;
-  size_t len = 0, cap = 0, n;
-  if (!f)
-    return NULL;
-  do {
-    if (len + 4096 + 1 > cap) {
-      cap = cap ? cap * 2 : 8192;
-      p = realloc(buf, cap);
-      if (!p) {
-        free(buf);
-        buf = NULL;
-        break;
-      }
-      buf = p;
-    }
-    n = fread(buf + len, 1, 4096, f);
-    len += n;
-  } while (n > 0);
-  if (buf)
-    buf[len] = '\0';
-  if (f != stdin)
-    fclose(f);
-  return buf;
-}
 
 static void fail(const char *id, const char *fmt, ...) {
   va_list ap;
@@ -178,7 +152,7 @@ static void run_case(const char *dir, const char *file) {
   const char *id = file;
   int ok = 1;
   snprintf(path, sizeof path, "%s/%s", dir, file);
-  text = read_file(path);
+  text = gm_read_file(path, NULL);
   c = text ? cJSON_Parse(text) : NULL;
   free(text);
   if (!c) {
@@ -293,7 +267,7 @@ int main(int argc, char **argv) {
   char **names = NULL;
   size_t n = 0, cap = 0, i;
   if (argc == 3 && strcmp(argv[1], "--calc") == 0) {
-    char *text = read_file(argv[2]), *out;
+    char *text = gm_read_file(argv[2], NULL), *out;
     if (!text) {
       fprintf(stderr, "run_cases: cannot read %s\n", argv[2]);
       return 1;

@@ -27,6 +27,7 @@
 #include <cJSON.h>
 
 #include "gpumem.h"
+#include "read_file.h"
 
 #define MAX_ROWS 512
 #define MAX_SENS 8
@@ -88,27 +89,6 @@ static knob_entry g_knobs[MAX_KNOBS];
 static int g_num_knobs;
 
 /* ------------------------------------------------------------------ util */
-
-static char *read_file(const char *path) {
-  FILE *f = fopen(path, "rb");
-  char *buf;
-  long n;
-  if (!f)
-    return NULL;
-  if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-    fclose(f);
-    return NULL;
-  }
-  buf = malloc((size_t)n + 1);
-  if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-    free(buf);
-    buf = NULL;
-  }
-  if (buf)
-    buf[n] = '\0';
-  fclose(f);
-  return buf;
-}
 
 static void copy_str(char *dst, size_t cap, const char *src) {
   size_t n = src ? strlen(src) : 0;
@@ -446,7 +426,7 @@ static void index_knobs(const cJSON *config, const char *id) {
 /* ------------------------------------------------------------ one row */
 
 static int load_row(const char *path, row_result *r) {
-  char *text = read_file(path);
+  char *text = gm_read_file(path, NULL);
   cJSON *row, *config, *meas, *sens, *extra, *res;
   const char *s;
   double num_gpus = 1, v;
@@ -1089,7 +1069,7 @@ int main(int argc, char **argv) {
   print_summary();
   if (md) {
     if (expl_path)
-      explanations = read_file(expl_path);
+      explanations = gm_read_file(expl_path, NULL);
     write_markdown(md, explanations, rows_dir);
     free(explanations);
     printf("wrote %s\n", md);

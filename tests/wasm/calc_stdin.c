@@ -7,28 +7,7 @@
 #include <string.h>
 
 #include "gpumem.h"
-
-/* Reads all of f into a NUL-terminated buffer; NULL when memory runs out. */
-static char *read_all(FILE *f, size_t *len) {
-  size_t cap = 1 << 16, n = 0, got;
-  char *buf = malloc(cap), *grown;
-  if (!buf)
-    return NULL;
-  while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-    n += got;
-    if (cap - n - 1 == 0) {
-      if (!(grown = realloc(buf, cap * 2))) {
-        free(buf);
-        return NULL;
-      }
-      buf = grown;
-      cap *= 2;
-    }
-  }
-  buf[n] = '\0';
-  *len = n;
-  return buf;
-}
+#include "read_file.h"
 
 /* Prints the result of one config, then the terminator. */
 static int answer(const char *config, int terminator) {
@@ -52,7 +31,7 @@ int main(int argc, char **argv) {
     puts(gm_presets_json());
     return fflush(stdout) != 0;
   }
-  in = read_all(stdin, &len);
+  in = gm_read_file("-", &len);
   if (!in) {
     fputs("calc_stdin: out of memory\n", stderr);
     return 1;
