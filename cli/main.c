@@ -1,6 +1,7 @@
 /* main.c - the gpu-mem-calc command line. It uses only the public API: the
  * config goes through calc_json, and tables are drawn from its JSON output. */
 #include "gpumem.h"
+#include "plan_cmd.h"
 #include "read_file.h"
 
 #include <cJSON.h>
@@ -29,6 +30,10 @@ static const char usage[] =
     "      estimate from a parameter count alone: PARAMS in billions (7) or with a\n"
     "      suffix (125M, 1.5T); engines pytorch_ddp (ddp, pytorch), deepspeed,\n"
     "      megatron_lm (megatron), megatron_deepspeed, fsdp\n"
+    "      without --engine, the planner picks the fastest layout that fits\n"
+    "  plan --config FILE [--top N] [--gpus N|MIN-MAX] [--format table|json]\n"
+    "      the layouts that fit, fastest first (estimated), why the others do not,\n"
+    "      the fewest GPUs, and changes that make the config as given fit\n"
     "  validate FILE\n"
     "      check a config: prints \"valid\" and any warnings, or the error (exit 2)\n"
     "  presets [--format table|json]\n"
@@ -390,8 +395,8 @@ static const char *engine_name(const char *e) {
 }
 
 static int cmd_quick(int argc, char **argv) {
-  const char *params = NULL, *gpus = NULL, *gpu = NULL, *mem = NULL, *engine = "pytorch_ddp",
-             *dtype = NULL, *zero = NULL, *batch = NULL, *seq = NULL, *format = "table";
+  const char *params = NULL, *gpus = NULL, *gpu = NULL, *mem = NULL, *engine = NULL, *dtype = NULL,
+             *zero = NULL, *batch = NULL, *seq = NULL, *format = "table";
   static const char *const opts[] = {"--gpus",       "--gpu",     "--gpu-mem",
                                      "--engine",     "--dtype",   "--zero-stage",
                                      "--batch-size", "--seq-len", "--format"};
@@ -449,7 +454,8 @@ static int cmd_quick(int argc, char **argv) {
     cJSON_AddItemToObject(training, "batch_size", number_or_string(batch));
   if (seq)
     cJSON_AddItemToObject(training, "seq_len", number_or_string(seq));
-  cJSON_AddStringToObject(eng, "type", engine_name(engine));
+  if (engine)
+    cJSON_AddStringToObject(eng, "type", engine_name(engine));
   if (zero)
     cJSON_AddItemToObject(eng, "zero_stage", number_or_string(zero));
   cJSON_AddItemToObject(hw, "num_gpus", number_or_string(gpus));
@@ -462,6 +468,16 @@ static int cmd_quick(int argc, char **argv) {
   if (!text) {
     fprintf(stderr, "gpu-mem-calc: out of memory\n");
     return EXIT_IO;
+  }
+  {
+    /* The layout is open: the planner picks the fastest that fits. */
+    char layout[160], *chosen = gm_plan_choose(text, layout, sizeof layout);
+    if (chosen) {
+      if (strcmp(format, "table") == 0)
+        printf("Layout chosen by the planner: %s\n\n", layout);
+      cJSON_free(text);
+      text = chosen;
+    }
   }
   rc = run(text, format, "(from the quick options)");
   cJSON_free(text);
@@ -553,6 +569,8 @@ int main(int argc, char **argv) {
     return cmd_calculate(argc, argv);
   if (strcmp(cmd, "quick") == 0)
     return cmd_quick(argc, argv);
+  if (strcmp(cmd, "plan") == 0)
+    return gm_cmd_plan(argc, argv);
   if (strcmp(cmd, "validate") == 0)
     return cmd_validate(argc, argv);
   if (strcmp(cmd, "presets") == 0)

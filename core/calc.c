@@ -213,6 +213,48 @@ int gm_calculate(const gm_config *cfg, gm_result *out, gm_error *err) {
   return GM_OK;
 }
 
+int gm_config_params(const gm_config *c, gm_params *out, gm_error *err) {
+  int rc = gm_count_params(&c->model, out, err);
+  if (rc != GM_OK)
+    return rc;
+  if (c->model.estimated)
+    scale_to_declared(out, c->model.declared_parameters);
+  if (c->training.finetune != GM_FT_FULL)
+    out->trainable = gm_lora_params(c);
+  return GM_OK;
+}
+
+/* A dense model's middle stages hold no more than stage 0 (fewer or equal
+ * layers, fewer micro-batches in flight, no embedding), so only the first
+ * and last stages can be the most loaded; leading dense layers of a
+ * mixture of experts break that order. */
+uint64_t gm_worst_peak_bytes(const gm_config *c, const gm_params *P, int *worst) {
+  const gm_model *m = &c->model;
+  int p = c->parallel.pp, i, best = 0;
+  int ends_only =
+      m->num_experts == 0 || m->first_dense_layers == 0 || m->first_dense_layers >= m->num_layers;
+  uint64_t peak = 0;
+  for (i = 0; i < p; i++) {
+    gm_shape s;
+    gm_stage_mem sm;
+    gm_stage st;
+    if (ends_only && i > 0 && i < p - 1)
+      continue;
+    s = gm_stage_shape(c, P, i);
+    memset(&st, 0, sizeof st);
+    st.has_output_head = s.has_head;
+    gm_stage_memory(c, P, &s, &sm, NULL);
+    stage_peaks(c, &sm, &st);
+    if (st.peak_nvsmi_bytes > peak) {
+      peak = st.peak_nvsmi_bytes;
+      best = i;
+    }
+  }
+  if (worst)
+    *worst = best;
+  return peak;
+}
+
 size_t gm_fmt_count(char *buf, size_t n, double v) {
   char digits[32];
   int len, i, j = 0, lead;

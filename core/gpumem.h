@@ -311,4 +311,76 @@ const char *gm_presets_json(void);
 char *calc_json(const char *config_json);
 void calc_free(char *p);
 
+/* ---- Planner: which layouts fit, and which is fastest (plan.c, perf.c) ---- */
+#define GM_PLAN_MAX_TOP 100
+#define GM_PLAN_MAX_REJECTED 24
+#define GM_PLAN_MAX_SUGGESTIONS 10
+#define GM_PLAN_MAX_FRAMEWORKS 8
+
+/* Estimated time of one step from the analytic model in docs/performance-model.md. */
+typedef struct {
+  int known; /* 0 when the GPU has no throughput figures */
+  double step_time_s, tokens_per_s_per_gpu, mfu;
+  double compute_s, bubble_s, tp_comm_s, dp_comm_s, other_comm_s; /* exposed parts */
+  double flops_per_s_per_gpu; /* achieved, recompute included (hardware FLOPs) */
+} gm_perf;
+
+typedef struct {
+  gm_config base;         /* as parsed: every GM_AUTO layout field is searched */
+  int min_gpus, max_gpus; /* the GPU counts to try */
+  int top;                /* layouts to keep, best first */
+  int64_t global_batch;   /* samples per step; 0: none */
+  int max_micro_batch;    /* largest micro-batch tried */
+  int num_frameworks;     /* 0: the base's framework, or all */
+  gm_framework frameworks[GM_PLAN_MAX_FRAMEWORKS];
+  int allow_offload, allow_recompute, allow_optimizer, allow_precision, allow_finetune;
+} gm_plan_request;
+
+/* One layout that fits: base with the searched fields set, still unresolved,
+ * so that gm_calculate on it reads exactly what the planner evaluated. */
+typedef struct {
+  gm_config config;
+  uint64_t peak_bytes; /* the most loaded GPU as nvidia-smi sees it */
+  int tight;           /* fits, but within the calculator's error of the card */
+  gm_perf perf;
+} gm_plan_layout;
+
+typedef struct {
+  char family[64];
+  char reason[192];
+} gm_plan_rejection;
+
+/* A change to the base config, and what it saves on its most loaded GPU. */
+typedef struct {
+  char change[64];
+  gm_config config;
+  uint64_t peak_bytes;
+  int64_t saving_bytes;
+  int fits;
+} gm_plan_suggestion;
+
+typedef struct {
+  int num_layouts;
+  gm_plan_layout layouts[GM_PLAN_MAX_TOP];
+  int num_rejected;
+  gm_plan_rejection rejected[GM_PLAN_MAX_REJECTED];
+  int min_gpus;     /* fewest GPUs of this type that fit the model and recipe; 0: none found */
+  int64_t searched; /* layouts whose memory was evaluated */
+  uint64_t base_peak_bytes; /* the base config as given, 0 when it is incomplete */
+  int num_suggestions;
+  gm_plan_suggestion suggestions[GM_PLAN_MAX_SUGGESTIONS];
+} gm_plan_result;
+
+/* Fill req with the defaults: the base's GPU count, top 20, micro-batches up
+ * to 16, the base's framework or all, recompute allowed, offload allowed. */
+void gm_plan_request_init(gm_plan_request *req, const gm_config *base);
+/* Search the layouts of req; out is fully written on GM_OK. */
+int gm_plan(const gm_plan_request *req, gm_plan_result *out, gm_error *err);
+/* Estimate the step time of one resolved config (perf.c). */
+void gm_perf_estimate(const gm_config *resolved, const gm_params *P, gm_perf *out);
+
+/* JSON in, JSON out for the planner: a config with an optional "plan"
+ * section; returns a malloc'd string freed with calc_free(). */
+char *plan_json(const char *request_json);
+
 #endif

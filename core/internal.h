@@ -71,4 +71,22 @@ void gm_stage_memory(const gm_config *c, const gm_params *P, const gm_shape *s, 
 /* Bytes of one activation element in the compute dtype. */
 double gm_act_bytes(const gm_config *c);
 
+/* Parameters as gm_calculate counts them for a resolved config (calc.c). */
+int gm_config_params(const gm_config *c, gm_params *out, gm_error *err);
+/* Peak nvidia-smi bytes of the most loaded GPU of a resolved config, with
+ * no strings or warnings; *worst gets its stage (calc.c). */
+uint64_t gm_worst_peak_bytes(const gm_config *c, const gm_params *P, int *worst);
+/* The planner's fit verdict for a peak: 0 does not fit, 1 fits, 2 tight. */
+int gm_plan_verdict(const gm_config *c, uint64_t peak_bytes);
+
+/* Throughput figures of a GPU preset (perf.c): dense bf16 FLOP/s and the
+ * achievable bandwidths of its node's interconnect and of the network. */
+typedef struct {
+  int known;
+  double bf16_flops, intra_bytes_s, inter_bytes_s;
+} gm_gpu_perf;
+int gm_gpu_perf_of(const char *gpu_id, gm_gpu_perf *out);
+/* The step-time model on a resolved config, without lookups. */
+void gm_perf_eval(const gm_config *c, const gm_params *P, const gm_gpu_perf *g, gm_perf *o);
+
 #endif
