@@ -193,6 +193,7 @@ static const gm_field hardware_fields[] = {
     {"gpus_per_node", GM_F_INT32, H(gpus_per_node), 1, 65536, NULL},
     {"host_memory_per_node_gb", GM_F_MEMORY, H(host_memory_per_node_bytes), 0, GIB * 1048576, NULL},
     {"cuda_context_gb", GM_F_MEMORY, H(cuda_context_bytes), 0, GIB * 16384, NULL},
+    {"safety_margin", GM_F_NUMBER, H(safety_margin), 0, 1, NULL},
     {NULL, 0, 0, 0, 0, NULL}};
 #undef H
 static const char *const hardware_extra[] = {"gpu", "gpu_memory_gb", "description", NULL};

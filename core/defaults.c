@@ -54,6 +54,7 @@ void gm_config_init(gm_config *cfg) {
   e->stage3_max_live_parameters = e->stage3_prefetch_bucket_elems = e->ddp_bucket_bytes = GM_AUTO;
   e->sub_group_elems = GM_AUTO;
   cfg->hardware.num_gpus = cfg->hardware.gpus_per_node = GM_AUTO;
+  cfg->hardware.safety_margin = -1.0;
 }
 
 void gm_warn(gm_result *r, const char *field, const char *fmt, ...) {
@@ -475,5 +476,10 @@ int gm_resolve(gm_config *c, gm_result *r, gm_error *err) {
     hw->cuda_context_bytes = (uint64_t)1 << 30;
   if (hw->cuda_context_bytes >= hw->gpu_capacity_bytes)
     return fail(err, "hardware.cuda_context_gb", "must be smaller than the GPU's memory");
+  if (!(hw->safety_margin >= 0)) /* also NaN from a caller that skipped the parser */
+    hw->safety_margin = gm_default_safety_margin();
+  if (hw->safety_margin >= 1)
+    return fail(err, "hardware.safety_margin", "must be a share of the card in [0, 1); got %g",
+                hw->safety_margin);
   return GM_OK;
 }

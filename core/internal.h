@@ -71,4 +71,14 @@ void gm_stage_memory(const gm_config *c, const gm_params *P, const gm_shape *s, 
 /* Bytes of one activation element in the compute dtype. */
 double gm_act_bytes(const gm_config *c);
 
+/* The verdict on one GPU's peaks (a gm_stage filled by the calculation) under
+ * c's capacity, CUDA context and hardware.safety_margin (verdict.c):
+ * does not fit when the allocations at the peak exceed the card; tight when
+ * the unconstrained peak is within the margin of the card; else fits. */
+gm_verdict gm_judge(const gm_config *c, const gm_stage *worst);
+/* The safety margin applied when the config sets none. */
+double gm_default_safety_margin(void);
+/* 1 when the node's memory holds host_bytes_per_node, 0 when not, -1 when unknown. */
+int gm_host_fits(const gm_config *c, uint64_t host_bytes_per_node);
+
 #endif

@@ -272,6 +272,7 @@ static void put_bytes(writer *w, const gm_stage *s) {
   put_u64(w, "peak_allocated", s->peak_allocated_bytes);
   put_u64(w, "peak_reserved", s->peak_reserved_bytes);
   put_u64(w, "peak_nvidia_smi", s->peak_nvsmi_bytes);
+  put_u64(w, "peak_unconstrained", s->peak_unconstrained_bytes);
   end(w, "}");
 }
 
@@ -288,6 +289,7 @@ static void put_stage(writer *w, const gm_stage *s, int index) {
   put_gib(w, "peak_allocated_gb", s->peak_allocated_bytes, 4);
   put_gib(w, "peak_reserved_gb", s->peak_reserved_bytes, 4);
   put_gib(w, "total_gb", s->peak_nvsmi_bytes, 4);
+  put_gib(w, "unconstrained_gb", s->peak_unconstrained_bytes, 4);
   put_bytes(w, s);
   end(w, "}");
 }
@@ -428,6 +430,7 @@ static void put_hardware(writer *w, const gm_hardware *h) {
   put_memory(w, "gpu_memory_gb", h->gpu_capacity_bytes);
   put_memory(w, "cuda_context_gb", h->cuda_context_bytes);
   put_memory(w, "host_memory_per_node_gb", h->host_memory_per_node_bytes);
+  put_fixed(w, "safety_margin", h->safety_margin, 6);
   end(w, "}");
 }
 
@@ -457,11 +460,21 @@ static void put_summary(writer *w, const gm_result *r, const gm_stage *worst, in
   put_all_gpus(w, r, num_stages);
   put_gib(w, "cpu_memory_gb", r->host_bytes_per_node, 4);
   put_bool(w, "fits_on_gpu", r->fits);
+  put_str(w, "verdict", gm_verdict_name(r->verdict), (size_t)-1);
+  if (gm_verdict_reason_name(r->verdict_reason))
+    put_str(w, "verdict_reason", gm_verdict_reason_name(r->verdict_reason), (size_t)-1);
+  else
+    put_raw(w, "verdict_reason", "null");
+  put_raw(w, "host_fits", r->host_fits < 0 ? "null" : r->host_fits ? "true" : "false");
   put_fixed(w, "memory_utilization_percent", r->utilization_percent, 2);
   put_gib(w, "gpu_capacity_gb", r->capacity_bytes, 4);
   put_gib(w, "peak_allocated_gb", worst->peak_allocated_bytes, 4);
   put_gib(w, "peak_reserved_gb", worst->peak_reserved_bytes, 4);
   put_gib(w, "peak_nvidia_smi_gb", worst->peak_nvsmi_bytes, 4);
+  put_gib(w, "peak_unconstrained_gb", worst->peak_unconstrained_bytes, 4);
+  put_gib(w, "fits_below_gb",
+          (uint64_t)llround((1.0 - r->resolved.hardware.safety_margin) * (double)r->capacity_bytes),
+          4);
   begin(w, "breakdown", "{");
   put_gib(w, "model_params_gb", b[GM_C_WEIGHTS] + b[GM_C_GATHERED], 4);
   put_gib(w, "gradients_gb", b[GM_C_GRADS], 4);
@@ -532,6 +545,7 @@ char *gm_result_json(const gm_result *r) {
   put_i64(&w, "worst_stage", worst_index);
   put_host(&w, r);
   put_i64(&w, "max_micro_batch_size", r->max_micro_batch);
+  put_i64(&w, "max_seq_len", r->max_seq_len);
   put_u64(&w, "activations_per_layer_bytes", r->layer_saved_bytes);
   put_u64(&w, "activations_per_layer_full_bytes", r->layer_full_bytes);
   begin(&w, "formulas", "{");

@@ -39,6 +39,8 @@ write() { # write FILE TEXT
 
 write fits.json '{"model": {"preset": "gpt2"}, "training": {"batch_size": 1, "seq_len": 1024},
   "hardware": {"num_gpus": 1, "gpu": "H100"}}'
+write tight.json '{"model": {"preset": "gpt2"}, "training": {"batch_size": 50, "seq_len": 1024},
+  "hardware": {"num_gpus": 1, "gpu": "H100"}}'
 write nofit.json '{"model": {"preset": "llama-3-8b"}, "training": {"batch_size": 1, "seq_len": 4096},
   "hardware": {"num_gpus": 1, "gpu": "A100 40GB"}}'
 write pp.json '{"model": {"preset": "llama-3-8b"}, "training": {"batch_size": 1, "seq_len": 4096,
@@ -67,7 +69,20 @@ check "an unknown --format exits 2" $(status_is 2 && err_has "table or json"; ec
 run "$BIN" calculate --config "$TMP/fits.json"
 check "calculate: a config that fits exits 0 with a FITS verdict" $(status_is 0 && out_has "^FITS: .* GiB of 79.65 GiB per GPU (.*%), .* GiB headroom"; echo $?)
 check "calculate: the table shows the breakdown and the total" $(out_has "^  Model parameters  *[0-9.]*$" && out_has "^  Total (nvidia-smi)  *[0-9.]*$" && out_has "124,439,808"; echo $?)
-check "calculate: the table shows the largest micro-batch that fits" $(out_has "^Largest micro-batch that fits: [0-9]"; echo $?)
+check "calculate: the table shows the largest micro-batch that fits" $(out_has "^Largest micro-batch that fits with the margin: 44$"; echo $?)
+check "calculate: the table shows the longest sequence that fits" $(out_has "^Longest sequence that fits with the margin: 1,024 tokens$"; echo $?)
+run "$BIN" calculate --config "$TMP/tight.json"
+check "calculate: within the margin the verdict is TIGHT" $(status_is 0 && out_has "^TIGHT (may run out of memory): 69.88 GiB of 79.65 GiB per GPU (87.7 %)" && out_has "62.92 GiB that keeps a 21 % margin"; echo $?)
+run "$BIN" calculate --config "$TMP/tight.json" --margin 0.05
+check "calculate --margin 0.05: the same run fits" $(status_is 0 && out_has "^FITS: 69.88 GiB" && out_has "^Largest micro-batch that fits with the margin: 54$"; echo $?)
+run "$BIN" calculate --config "$TMP/tight.json" --margin=0.05 --format json
+check "calculate --margin: resolved shows the margin" $(status_is 0 && out_has '"safety_margin": 0.05' && out_has '"verdict": "fits"'; echo $?)
+run "$BIN" calculate --config "$TMP/tight.json" --margin 1
+check "calculate --margin 1 is invalid and names the field" $(status_is 2 && err_has "hardware.safety_margin: must be at least 0 and below 1"; echo $?)
+run "$BIN" calculate --config "$TMP/tight.json" --margin
+check "calculate --margin without a value exits 2" $(status_is 2 && err_has "needs a value"; echo $?)
+run "$BIN" quick 125M --gpus 1 --gpu H100 --batch-size 50 --seq-len 1024 --margin 0.5 --format json
+check "quick --margin sets the margin" $(status_is 0 && out_has '"safety_margin": 0.5' && out_has '"verdict": "tight"'; echo $?)
 run "$BIN" calculate --config "$TMP/nofit.json"
 check "calculate: a config that does not fit still exits 0" $(status_is 0 && out_has "^DOES NOT FIT: .* GiB of 40.00 GiB per GPU (.*%), .* GiB over"; echo $?)
 run "$BIN" calculate "$TMP/fits.json"
