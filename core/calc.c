@@ -95,9 +95,11 @@ static int all_stages(const gm_config *c, const gm_params *P, gm_result *r, int 
   return worst;
 }
 
-/* Is every stage's verdict "fits" (margin included)? No result needed. */
+/* Is every stage's verdict "fits" (margin included), and does the node's
+ * memory hold what is offloaded? No result needed. */
 static int config_fits(const gm_config *c, const gm_params *P) {
   int i;
+  double host_max = 0;
   for (i = 0; i < c->parallel.pp; i++) {
     gm_shape s = gm_stage_shape(c, P, i);
     gm_stage_mem sm;
@@ -108,8 +110,10 @@ static int config_fits(const gm_config *c, const gm_params *P) {
     stage_peaks(c, &sm, &st);
     if (gm_judge(c, &st) != GM_VERDICT_FITS)
       return 0;
+    if (sm.host_bytes > host_max)
+      host_max = sm.host_bytes;
   }
-  return 1;
+  return gm_host_fits(c, (uint64_t)llround(host_max) * (uint64_t)c->hardware.gpus_per_node) != 0;
 }
 
 /* The largest k in [1, limit] for which the config fits with *field set to

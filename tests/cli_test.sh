@@ -41,6 +41,10 @@ write fits.json '{"model": {"preset": "gpt2"}, "training": {"batch_size": 1, "se
   "hardware": {"num_gpus": 1, "gpu": "H100"}}'
 write tight.json '{"model": {"preset": "gpt2"}, "training": {"batch_size": 50, "seq_len": 1024},
   "hardware": {"num_gpus": 1, "gpu": "H100"}}'
+write host.json '{"model": {"preset": "llama-3.1-70b"}, "training": {"batch_size": 1, "seq_len": 4096,
+  "activation_checkpointing": "full"}, "engine": {"type": "deepspeed", "zero_stage": 3,
+  "offload_optimizer": "cpu", "offload_param": "cpu"},
+  "hardware": {"gpu": "h100-80gb", "num_gpus": 8, "host_memory_per_node_gb": "512GB"}}'
 write nofit.json '{"model": {"preset": "llama-3-8b"}, "training": {"batch_size": 1, "seq_len": 4096},
   "hardware": {"num_gpus": 1, "gpu": "A100 40GB"}}'
 write pp.json '{"model": {"preset": "llama-3-8b"}, "training": {"batch_size": 1, "seq_len": 4096,
@@ -81,6 +85,8 @@ run "$BIN" calculate --config "$TMP/tight.json" --margin 1
 check "calculate --margin 1 is invalid and names the field" $(status_is 2 && err_has "hardware.safety_margin: must be at least 0 and below 1"; echo $?)
 run "$BIN" calculate --config "$TMP/tight.json" --margin
 check "calculate --margin without a value exits 2" $(status_is 2 && err_has "needs a value"; echo $?)
+run "$BIN" calculate --config "$TMP/host.json"
+check "calculate: offloaded states beyond the node's memory: DOES NOT FIT (host memory)" $(status_is 0 && out_has "^DOES NOT FIT (host memory): 1182.75 GiB of host memory per node needed" && ! out_has "^FITS"; echo $?)
 run "$BIN" quick 125M --gpus 1 --gpu H100 --batch-size 50 --seq-len 1024 --margin 0.5 --format json
 check "quick --margin sets the margin" $(status_is 0 && out_has '"safety_margin": 0.5' && out_has '"verdict": "tight"'; echo $?)
 run "$BIN" calculate --config "$TMP/nofit.json"
