@@ -228,23 +228,44 @@ static void print_verdict(const cJSON *out) {
     printf("Longest sequence that fits with the margin: none\n");
 }
 
+/* A stage's layers from its chunks: "0-9, 40-49"; "-" when it has none. */
+static void stage_layers(const cJSON *stage, char *out, size_t n) {
+  const cJSON *chunk;
+  size_t len = 0;
+  out[0] = '\0';
+  cJSON_ArrayForEach(chunk, get(stage, "chunks")) {
+    const cJSON *a = cJSON_GetArrayItem(chunk, 0), *b = cJSON_GetArrayItem(chunk, 1);
+    int k;
+    if (!cJSON_IsNumber(a) || !cJSON_IsNumber(b) || len >= n)
+      continue;
+    k = snprintf(out + len, n - len, "%s%.0f-%.0f", len ? ", " : "", a->valuedouble,
+                 b->valuedouble);
+    if (k > 0)
+      len += (size_t)k;
+  }
+  if (!out[0])
+    snprintf(out, n, "-");
+}
+
 static void print_stages(const cJSON *out) {
   const cJSON *s;
-  int worst = (int)num(out, "worst_stage");
+  int worst = (int)num(out, "worst_stage"), width = 9;
+  char layers[160];
   if (cJSON_GetArraySize(get(out, "stages")) < 2)
     return;
-  printf("\nPipeline stages\n  %5s  %-9s  %15s  %-9s  %9s  %9s  %9s\n", "stage", "layers", "params",
-         "peak in", "allocated", "reserved", "total GiB");
   cJSON_ArrayForEach(s, get(out, "stages")) {
-    char layers[32], params[32];
-    double first = num(s, "first_layer"), n = num(s, "num_layers");
+    stage_layers(s, layers, sizeof layers);
+    if ((int)strlen(layers) > width)
+      width = (int)strlen(layers);
+  }
+  printf("\nPipeline stages\n  %5s  %-*s  %15s  %-9s  %9s  %9s  %9s\n", "stage", width, "layers",
+         "params", "peak in", "allocated", "reserved", "total GiB");
+  cJSON_ArrayForEach(s, get(out, "stages")) {
+    char params[32];
     int index = (int)num(s, "stage");
-    if (n > 0)
-      snprintf(layers, sizeof layers, "%.0f-%.0f", first, first + n - 1);
-    else
-      snprintf(layers, sizeof layers, "-");
+    stage_layers(s, layers, sizeof layers);
     thousands(num(s, "params"), params, sizeof params);
-    printf("  %5d  %-9s  %15s  %-9s  %9.2f  %9.2f  %9.2f%s\n", index, layers, params,
+    printf("  %5d  %-*s  %15s  %-9s  %9.2f  %9.2f  %9.2f%s\n", index, width, layers, params,
            str(s, "peak_phase") ? str(s, "peak_phase") : "", num(s, "peak_allocated_gb"),
            num(s, "peak_reserved_gb"), num(s, "total_gb"),
            index == worst ? "  <- most loaded" : "");

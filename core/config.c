@@ -161,6 +161,10 @@ static const gm_field parallel_fields[] = {
     {"sequence_parallel", GM_F_BOOL, P(sequence_parallel), 0, 0, NULL},
     {"pipeline_schedule", GM_F_ENUM, P(schedule), 0, 0, gm_schedule_names},
     {"num_microbatches", GM_F_INT64, P(num_microbatches), 1, 1e9, NULL},
+    {"first_stage_layers", GM_F_INT32, P(first_stage_layers), 0, 1e6, NULL},
+    {"last_stage_layers", GM_F_INT32, P(last_stage_layers), 0, 1e6, NULL},
+    {"account_for_embedding_in_pipeline_split", GM_F_BOOL, P(embedding_in_split), 0, 0, NULL},
+    {"account_for_loss_in_pipeline_split", GM_F_BOOL, P(loss_in_split), 0, 0, NULL},
     {NULL, 0, 0, 0, 0, NULL}};
 #undef P
 static const char *const parallel_extra[] = {"description", NULL};

@@ -19,6 +19,7 @@
 
 #define GM_AUTO (-1) /* any int or enum field: apply the default */
 #define GM_MAX_STAGES 256
+#define GM_MAX_CHUNKS 64 /* virtual pipeline stages per rank */
 #define GM_MAX_WARNINGS 16
 #define GM_FORMULA_LEN 320
 
@@ -156,6 +157,11 @@ typedef struct {
   int sequence_parallel;
   gm_schedule schedule;
   int64_t num_microbatches; /* per step per pipeline */
+  /* Uneven pipeline splits: decoder layers on the first / last pipeline rank
+   * (Megatron-LM's --decoder-first/last-pipeline-num-layers); GM_AUTO: unset. */
+  int first_stage_layers, last_stage_layers;
+  /* Megatron-LM counts the embedding / the loss as one layer of the split. */
+  int embedding_in_split, loss_in_split;
 } gm_parallel;
 
 typedef enum {

@@ -57,6 +57,14 @@ typedef struct {
   double acts_bytes;   /* all kept activations */
 } gm_shape;
 gm_shape gm_stage_shape(const gm_config *c, const gm_params *P, int r);
+/* The decoder layers of pipeline rank r, one [first, first + count) range
+ * per model chunk (virtual stage), in the order the rank runs them; returns
+ * the number of chunks (<= GM_MAX_CHUNKS). The config must have passed
+ * gm_check_split. */
+int gm_stage_chunks(const gm_config *c, int r, int first[], int count[]);
+/* Whether the framework accepts c's split of layers over pipeline x virtual
+ * stages (stages.c); GM_OK, or GM_EINVAL with err naming the field and rule. */
+int gm_check_split(const gm_config *c, gm_error *err);
 
 /* The phases of a step: each component's bytes in each (states.c). */
 enum { GM_PH_FORWARD = 0, GM_PH_BACKWARD, GM_PH_STEP, GM_PH_COUNT };

@@ -3,6 +3,7 @@
 #include "result_json.h"
 
 #include "config.h"
+#include "internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -276,11 +277,29 @@ static void put_bytes(writer *w, const gm_stage *s) {
   end(w, "}");
 }
 
-static void put_stage(writer *w, const gm_stage *s, int index) {
+/* The rank's decoder layers, one [first, last] pair per model chunk. */
+static void put_chunks(writer *w, const gm_config *c, int index) {
+  int first[GM_MAX_CHUNKS], count[GM_MAX_CHUNKS], n, j;
+  begin(w, "chunks", "[");
+  n = c->parallel.pp > 0 && c->parallel.vpp > 0 ? gm_stage_chunks(c, index, first, count) : 0;
+  for (j = 0; j < n; j++) {
+    char t[64], a[24], b[24];
+    if (count[j] <= 0)
+      continue;
+    decimal(a, (uint64_t)first[j], 0);
+    decimal(b, (uint64_t)(first[j] + count[j] - 1), 0);
+    snprintf(t, sizeof t, "[%s, %s]", a, b);
+    put_raw(w, NULL, t);
+  }
+  end(w, "]");
+}
+
+static void put_stage(writer *w, const gm_config *c, const gm_stage *s, int index) {
   begin(w, NULL, "{");
   put_i64(w, "stage", index);
   put_i64(w, "first_layer", s->first_layer);
   put_i64(w, "num_layers", s->num_layers);
+  put_chunks(w, c, index);
   put_bool(w, "has_embedding", s->has_embedding);
   put_bool(w, "has_output_head", s->has_output_head);
   put_i64(w, "params", s->params);
@@ -381,6 +400,10 @@ static void put_parallel(writer *w, const gm_parallel *p) {
   put_flag(w, "sequence_parallel", p->sequence_parallel);
   put_name(w, "pipeline_schedule", gm_schedule_names, (int)p->schedule);
   put_count(w, "num_microbatches", p->num_microbatches, 1);
+  put_count(w, "first_stage_layers", p->first_stage_layers, 0);
+  put_count(w, "last_stage_layers", p->last_stage_layers, 0);
+  put_flag(w, "account_for_embedding_in_pipeline_split", p->embedding_in_split);
+  put_flag(w, "account_for_loss_in_pipeline_split", p->loss_in_split);
   end(w, "}");
 }
 
@@ -540,7 +563,7 @@ char *gm_result_json(const gm_result *r) {
   put_parameters(&w, r, worst);
   begin(&w, "stages", "[");
   for (i = 0; i < num_stages; i++)
-    put_stage(&w, &r->stages[i], i);
+    put_stage(&w, &r->resolved, &r->stages[i], i);
   end(&w, "]");
   put_i64(&w, "worst_stage", worst_index);
   put_host(&w, r);

@@ -50,6 +50,9 @@ write nofit.json '{"model": {"preset": "llama-3-8b"}, "training": {"batch_size":
 write pp.json '{"model": {"preset": "llama-3-8b"}, "training": {"batch_size": 1, "seq_len": 4096,
   "gradient_accumulation_steps": 8}, "parallelism": {"pipeline_parallel_size": 4},
   "engine": {"type": "megatron_lm"}, "hardware": {"num_gpus": 4, "gpu": "H100"}}'
+write vpp.json '{"model": {"preset": "llama-3-8b"}, "training": {"batch_size": 1, "seq_len": 4096,
+  "gradient_accumulation_steps": 8}, "parallelism": {"pipeline_parallel_size": 4,
+  "virtual_pipeline_stages": 2}, "engine": {"type": "megatron_lm"}, "hardware": {"num_gpus": 4, "gpu": "H100"}}'
 write bad.json '{"model": {"preset": "gpt2"}, "training": {"batch_size": -4}}'
 write warn.json '{"model": {"preset": "gpt2", "nmu_layers": 3}, "training": {"batch_size": 1,
   "seq_len": 1024}, "hardware": {"num_gpus": 1}}'
@@ -85,6 +88,8 @@ run "$BIN" calculate --config "$TMP/tight.json" --margin 1
 check "calculate --margin 1 is invalid and names the field" $(status_is 2 && err_has "hardware.safety_margin: must be at least 0 and below 1"; echo $?)
 run "$BIN" calculate --config "$TMP/tight.json" --margin
 check "calculate --margin without a value exits 2" $(status_is 2 && err_has "needs a value"; echo $?)
+run "$BIN" calculate --config "$TMP/vpp.json"
+check "calculate: with virtual stages each stage lists its chunks" $(status_is 0 && out_has "^      0  0-3, 16-19  " && out_has "^      3  12-15, 28-31  "; echo $?)
 run "$BIN" calculate --config "$TMP/host.json"
 check "calculate: offloaded states beyond the node's memory: DOES NOT FIT (host memory)" $(status_is 0 && out_has "^DOES NOT FIT (host memory): 1182.75 GiB of host memory per node needed" && ! out_has "^FITS"; echo $?)
 run "$BIN" quick 125M --gpus 1 --gpu H100 --batch-size 50 --seq-len 1024 --margin 0.5 --format json
