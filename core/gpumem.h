@@ -19,6 +19,7 @@
 
 #define GM_AUTO (-1) /* any int or enum field: apply the default */
 #define GM_MAX_STAGES 256
+#define GM_MAX_CHUNKS 64 /* virtual pipeline stages per rank */
 #define GM_MAX_WARNINGS 16
 #define GM_FORMULA_LEN 320
 
@@ -156,6 +157,11 @@ typedef struct {
   int sequence_parallel;
   gm_schedule schedule;
   int64_t num_microbatches; /* per step per pipeline */
+  /* Uneven pipeline splits: decoder layers on the first / last pipeline rank
+   * (Megatron-LM's --decoder-first/last-pipeline-num-layers); GM_AUTO: unset. */
+  int first_stage_layers, last_stage_layers;
+  /* Megatron-LM counts the embedding / the loss as one layer of the split. */
+  int embedding_in_split, loss_in_split;
 } gm_parallel;
 
 typedef enum {
@@ -198,6 +204,7 @@ typedef struct {
   uint64_t gpu_capacity_bytes;         /* usable, as the card reports it */
   uint64_t cuda_context_bytes;         /* seen by nvidia-smi, not by the allocator */
   uint64_t host_memory_per_node_bytes; /* 0: unknown */
+  double safety_margin;                /* share of the card kept free for "fits"; <0: default */
 } gm_hardware;
 
 /* A fully resolved configuration: every default already applied. */
@@ -247,8 +254,23 @@ typedef struct {
   uint64_t peak_allocated_bytes;
   uint64_t peak_reserved_bytes;
   uint64_t peak_nvsmi_bytes; /* reserved + CUDA context */
-  char peak_phase[16];       /* "forward", "loss", "backward", "step" */
+  /* The nvidia-smi peak on a card with room to spare: the allocator keeps its
+   * whole cache instead of releasing it under pressure (>= peak_nvsmi_bytes). */
+  uint64_t peak_unconstrained_bytes;
+  char peak_phase[16]; /* "forward", "loss", "backward", "step" */
 } gm_stage;
+
+/* The answer to "will it run?", from the most loaded GPU and the host. */
+typedef enum {
+  GM_VERDICT_FITS = 0,    /* fits with the safety margin to spare */
+  GM_VERDICT_TIGHT,       /* the allocations fit, inside the margin: may run out of memory */
+  GM_VERDICT_DOES_NOT_FIT /* the allocations alone exceed the card, or the host */
+} gm_verdict;
+typedef enum {
+  GM_REASON_NONE = 0,
+  GM_REASON_GPU_MEMORY, /* the GPU decides a tight or failed verdict */
+  GM_REASON_HOST_MEMORY /* offloaded states exceed the node's memory */
+} gm_verdict_reason;
 
 typedef struct {
   gm_config resolved; /* the config with every default applied */
@@ -260,11 +282,15 @@ typedef struct {
   uint64_t host_bytes_per_node;
   uint64_t nvme_bytes_per_gpu;
   uint64_t capacity_bytes;
-  int fits;
+  int fits; /* the GPU's allocations fit (verdict fits or tight on the GPU) */
+  gm_verdict verdict;
+  gm_verdict_reason verdict_reason;
+  int host_fits; /* 1, 0, or -1 when the node's memory is unknown */
   double utilization_percent;
-  int64_t max_micro_batch;                  /* largest b that fits, 0 if none */
-  uint64_t layer_saved_bytes;               /* one dense layer, one micro-batch, this GPU */
-  uint64_t layer_full_bytes;                /* the same with nothing recomputed */
+  int64_t max_micro_batch;    /* largest b whose verdict is "fits", 0 if none */
+  int64_t max_seq_len;        /* longest s (a multiple of CP) whose verdict is "fits", 0 if none */
+  uint64_t layer_saved_bytes; /* one dense layer, one micro-batch, this GPU */
+  uint64_t layer_full_bytes;  /* the same with nothing recomputed */
   char formula[GM_C_COUNT][GM_FORMULA_LEN]; /* how each figure was made */
   int num_warnings;
   gm_error warnings[GM_MAX_WARNINGS];
@@ -292,6 +318,8 @@ const char *gm_component_name(gm_component c);
 const char *gm_layout_name(gm_layout l);
 const char *gm_engine_name(gm_engine_kind k);
 const char *gm_framework_name(gm_framework f);
+const char *gm_verdict_name(gm_verdict v);               /* "fits", "tight", "does_not_fit" */
+const char *gm_verdict_reason_name(gm_verdict_reason r); /* NULL, "gpu_memory", "host_memory" */
 
 /* Presets, compiled in from presets/gpus.json and presets/models.json. */
 typedef struct {

@@ -86,12 +86,10 @@ void gm_plan_request_init(gm_plan_request *req, const gm_config *base) {
   req->allow_recompute = 1;
 }
 
-int gm_plan_verdict(const gm_config *c, uint64_t peak_bytes) {
-  uint64_t cap = c->hardware.gpu_capacity_bytes;
-  if (peak_bytes > cap)
-    return 0;
-  /* The calculator's error near the limit is about 10% (calc.c's warning). */
-  return (double)peak_bytes > 0.9 * (double)cap ? 2 : 1;
+/* The fit verdict, as calculate gives it (verdict.c): 0 does not fit, 1
+ * fits, 2 tight (within hardware.safety_margin of the card). */
+static int fit_code(gm_verdict v) {
+  return v == GM_VERDICT_FITS ? 1 : v == GM_VERDICT_TIGHT ? 2 : 0;
 }
 
 static void reject(gm_plan_result *o, const char *fam, const char *fmt, ...)
@@ -118,14 +116,21 @@ static void reject(gm_plan_result *o, const char *fam, const char *fmt, ...) {
   o->num_rejected++;
 }
 
-/* Resolve a candidate and find its peak; 0 when it does not resolve. */
-static uint64_t evaluate(search *S, const gm_config *cand, gm_config *resolved, int *worst) {
+/* Resolve a candidate and find its peak and verdict (fit_code); 0 when it
+ * does not resolve. */
+static uint64_t evaluate(search *S, const gm_config *cand, gm_config *resolved, int *worst,
+                         int *fit) {
   gm_error err;
+  gm_verdict v;
+  uint64_t peak;
   *resolved = *cand;
+  *fit = 0;
   S->out->searched++;
   if (gm_resolve(resolved, NULL, &err) != GM_OK)
     return 0;
-  return gm_worst_peak_bytes(resolved, &S->P, worst);
+  peak = gm_worst_peak_bytes(resolved, &S->P, worst, &v);
+  *fit = fit_code(v);
+  return peak;
 }
 
 static int better(const gm_plan_layout *a, const gm_plan_layout *b) {
@@ -188,24 +193,24 @@ static void set_mb(gm_config *c, int64_t b, int64_t ga) {
   c->training.gradient_accumulation_steps = ga;
 }
 
-/* One layout without its micro-batch: find the largest b that fits (memory
- * grows with b), then the fastest b up to it. */
+/* One layout without its micro-batch: find the largest b that fits with
+ * room (memory grows with b), then the fastest b up to it. */
 static void try_layout(search *S, int fi, const gm_config *cand) {
   int64_t b[64], ga[64];
-  int n = micro_batches(S, cand, cand->parallel.dp, b, ga), lo = -1, hi, i, worst = 0;
+  int n = micro_batches(S, cand, cand->parallel.dp, b, ga), lo, hi, i, worst = 0, fit, best_i;
   gm_config c = *cand, r;
-  uint64_t peak, peak_lo = 0;
+  gm_plan_layout l;
+  gm_error err;
+  uint64_t peak, peak_lo;
   if (n == 0)
     return;
   S->fam_tried[fi]++;
-  /* Bisect on the index: lo fits, hi does not. */
-  hi = n;
   set_mb(&c, b[0], ga[0]);
-  peak = evaluate(S, &c, &r, &worst);
+  peak = evaluate(S, &c, &r, &worst, &fit);
   if (peak == 0)
     return;
-  if (!gm_plan_verdict(&r, peak)) {
-    uint64_t over = peak - r.hardware.gpu_capacity_bytes;
+  if (!fit) {
+    uint64_t over = peak > r.hardware.gpu_capacity_bytes ? peak - r.hardware.gpu_capacity_bytes : 1;
     if (!S->fam_fits[fi] && (S->fam_best_over[fi] == 0 || over < S->fam_best_over[fi])) {
       S->fam_best_over[fi] = over;
       S->fam_best_stage[fi] = worst;
@@ -214,64 +219,53 @@ static void try_layout(search *S, int fi, const gm_config *cand) {
     }
     return;
   }
-  lo = 0, peak_lo = peak;
-  /* Larger micro-batches only while they fit with room; a tight b = 1 stays. */
-  if (gm_plan_verdict(&r, peak) == 2)
-    hi = 1;
-  while (hi - lo > 1) {
-    int mid = lo + (hi - lo) / 2;
-    uint64_t pk;
-    set_mb(&c, b[mid], ga[mid]);
-    pk = evaluate(S, &c, &r, &worst);
-    if (pk > 0 && gm_plan_verdict(&r, pk) == 1)
-      lo = mid, peak_lo = pk;
-    else
-      hi = mid;
-  }
   S->fam_fits[fi]++;
   S->found = 1;
   if (S->first_fit_only)
     return;
-  {
-    gm_plan_layout best, l;
-    gm_error e2;
-    int best_i = lo;
-    memset(&best, 0, sizeof best);
-    /* The fastest micro-batch up to the largest that fits. */
-    for (i = 0; i <= lo; i++) {
-      gm_error err;
-      gm_perf pf;
-      set_mb(&c, b[i], ga[i]);
-      r = c;
-      if (gm_resolve(&r, NULL, &err) != GM_OK)
-        continue;
-      gm_perf_eval(&r, &S->P, &S->gpu, &pf);
-      if (i == 0 || (pf.known && pf.tokens_per_s_per_gpu > best.perf.tokens_per_s_per_gpu)) {
-        best.perf = pf;
-        best_i = i;
-      }
-    }
+  /* Bisect on the index (lo fits with room, hi does not); a tight b[0] stays alone. */
+  lo = 0, hi = fit == 2 ? 1 : n, peak_lo = peak;
+  while (hi - lo > 1) {
+    int mid = lo + (hi - lo) / 2, f;
+    uint64_t pk;
+    set_mb(&c, b[mid], ga[mid]);
+    pk = evaluate(S, &c, &r, &worst, &f);
+    if (pk > 0 && f == 1)
+      lo = mid, peak_lo = pk;
+    else
+      hi = mid;
+  }
+  /* The fastest micro-batch up to the largest that fits. */
+  memset(&l, 0, sizeof l);
+  best_i = lo;
+  for (i = 0; i <= lo; i++) {
+    gm_perf pf;
+    set_mb(&c, b[i], ga[i]);
+    r = c;
+    if (gm_resolve(&r, NULL, &err) != GM_OK)
+      continue;
+    gm_perf_eval(&r, &S->P, &S->gpu, &pf);
+    if (i == 0 || (pf.known && pf.tokens_per_s_per_gpu > l.perf.tokens_per_s_per_gpu))
+      l.perf = pf, best_i = i;
+  }
+  peak = peak_lo;
+  if (best_i != lo) {
+    int f;
     set_mb(&c, b[best_i], ga[best_i]);
-    peak = best_i == lo ? peak_lo : evaluate(S, &c, &r, &worst);
-    if (best_i != lo && (peak == 0 || gm_plan_verdict(&r, peak) != 1)) {
+    peak = evaluate(S, &c, &r, &worst, &f);
+    if (peak == 0 || f != 1) {
       /* Memory was not monotone in b here: keep the largest that fits. */
       best_i = lo, peak = peak_lo;
-      set_mb(&c, b[lo], ga[lo]);
       r = c;
-      if (gm_resolve(&r, NULL, &e2) == GM_OK)
-        gm_perf_eval(&r, &S->P, &S->gpu, &best.perf);
-    }
-    l = best;
-    l.config = c;
-    l.peak_bytes = peak;
-    r = c;
-    {
-      gm_error err;
       if (gm_resolve(&r, NULL, &err) == GM_OK)
-        l.tight = gm_plan_verdict(&r, peak) == 2;
+        gm_perf_eval(&r, &S->P, &S->gpu, &l.perf);
     }
-    keep(S, &l);
   }
+  set_mb(&c, b[best_i], ga[best_i]);
+  l.config = c;
+  l.peak_bytes = peak;
+  l.tight = best_i == 0 && fit == 2;
+  keep(S, &l);
 }
 
 static int family_allowed(const gm_plan_request *q, const family *f) {
@@ -485,11 +479,15 @@ static int min_gpus(search *S, const gm_plan_request *q, const gm_params *P,
 
 /* ---- Suggestions: single changes to the config as given ---- */
 
-static uint64_t peak_of(const gm_config *c, const gm_params *P, int *ok) {
+static uint64_t peak_of(const gm_config *c, const gm_params *P, int *ok, int *fit) {
   gm_config r = *c;
   gm_error err;
+  gm_verdict v = GM_VERDICT_DOES_NOT_FIT;
+  uint64_t peak;
   *ok = gm_resolve(&r, NULL, &err) == GM_OK;
-  return *ok ? gm_worst_peak_bytes(&r, P, NULL) : 0;
+  peak = *ok ? gm_worst_peak_bytes(&r, P, NULL, &v) : 0;
+  *fit = fit_code(v);
+  return peak;
 }
 
 static void suggest(gm_plan_result *o, const gm_params *P, const gm_config *c, uint64_t before,
@@ -497,10 +495,11 @@ static void suggest(gm_plan_result *o, const gm_params *P, const gm_config *c, u
   gm_plan_suggestion *s;
   gm_config r = *c;
   gm_error err;
+  gm_verdict v;
   uint64_t after;
   if (o->num_suggestions >= GM_PLAN_MAX_SUGGESTIONS || gm_resolve(&r, NULL, &err) != GM_OK)
     return;
-  after = gm_worst_peak_bytes(&r, P, NULL);
+  after = gm_worst_peak_bytes(&r, P, NULL, &v);
   if (after >= before)
     return;
   s = &o->suggestions[o->num_suggestions++];
@@ -508,24 +507,24 @@ static void suggest(gm_plan_result *o, const gm_params *P, const gm_config *c, u
   s->config = *c;
   s->peak_bytes = after;
   s->saving_bytes = (int64_t)(before - after);
-  s->fits = gm_plan_verdict(&r, after) != 0;
+  s->fits = fit_code(v) != 0;
 }
 
 static void suggestions(const gm_plan_request *q, const gm_params *P, gm_plan_result *o, int G) {
   gm_config base = q->base, r, c;
   gm_error err;
-  int ok, i, j;
+  int ok, i, j, fit;
   uint64_t before;
   if ((int)base.engine.kind == GM_AUTO)
     return; /* no engine chosen: the layouts are the answer */
   base.hardware.num_gpus = G;
-  before = peak_of(&base, P, &ok);
+  before = peak_of(&base, P, &ok, &fit);
   if (!ok)
     return;
   o->base_peak_bytes = before;
   r = base;
   gm_resolve(&r, NULL, &err);
-  if (gm_plan_verdict(&r, before))
+  if (fit)
     return; /* it fits as given */
   /* Implementation and sharding choices first: they cost little or nothing. */
   if (r.training.optimizer_impl != GM_OPTIMPL_FUSED) {
@@ -587,12 +586,13 @@ static void suggestions(const gm_plan_request *q, const gm_params *P, gm_plan_re
     r = c;
     if (gm_resolve(&r, NULL, &err) == GM_OK && gm_config_params(&r, &lp, &err) == GM_OK) {
       /* LoRA changes the trainable count: compare with its own parameters. */
-      uint64_t after = gm_worst_peak_bytes(&r, &lp, NULL);
+      gm_verdict v;
+      uint64_t after = gm_worst_peak_bytes(&r, &lp, NULL, &v);
       if (after < before && o->num_suggestions < GM_PLAN_MAX_SUGGESTIONS) {
         gm_plan_suggestion *s = &o->suggestions[o->num_suggestions++];
         snprintf(s->change, sizeof s->change, "LoRA rank %d", r.training.lora_rank);
         s->config = c, s->peak_bytes = after, s->saving_bytes = (int64_t)(before - after);
-        s->fits = gm_plan_verdict(&r, after) != 0;
+        s->fits = fit_code(v) != 0;
       }
     }
   }

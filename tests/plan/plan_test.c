@@ -41,7 +41,7 @@ static double num(const cJSON *o, const char *k) {
 }
 
 /* The most loaded stage's nvidia-smi peak in a calc_json result. */
-static double calc_peak(const cJSON *config, int *fits) {
+static double calc_peak(const cJSON *config, int *fits, char *verdict, size_t n) {
   char *text = cJSON_PrintUnformatted(config), *out = calc_json(text);
   cJSON *r = cJSON_Parse(out);
   const cJSON *st;
@@ -52,6 +52,10 @@ static double calc_peak(const cJSON *config, int *fits) {
       peak = p;
   }
   *fits = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "fits_on_gpu"));
+  snprintf(verdict, n, "%s",
+           cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "verdict"))
+               ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "verdict"))
+               : "?");
   cJSON_Delete(r);
   calc_free(out);
   cJSON_free(text);
@@ -65,16 +69,22 @@ static void recheck(const char *name, const cJSON *r) {
   int n = 0;
   cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(r, "layouts")) {
     int fits = 0;
-    double peak = calc_peak(cJSON_GetObjectItemCaseSensitive(l, "config"), &fits);
-    snprintf(what, sizeof what, "%s: layout %d (%s) has calculate's peak %.0f, planner %.0f", name,
-             n, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(l, "summary")), peak,
-             num(l, "peak_bytes"));
-    check(peak == num(l, "peak_bytes") && fits, what);
+    char verdict[32];
+    double peak = calc_peak(cJSON_GetObjectItemCaseSensitive(l, "config"), &fits, verdict,
+                            sizeof verdict);
+    const char *said = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(l, "verdict"));
+    snprintf(what, sizeof what,
+             "%s: layout %d (%s): calculate's peak %.0f (%s), planner %.0f (%s)", name, n,
+             cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(l, "summary")), peak, verdict,
+             num(l, "peak_bytes"), said ? said : "?");
+    check(peak == num(l, "peak_bytes") && fits && said && strcmp(verdict, said) == 0, what);
     n++;
   }
   cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(r, "suggestions")) {
     int fits = 0;
-    double peak = calc_peak(cJSON_GetObjectItemCaseSensitive(l, "config"), &fits);
+    char verdict[32];
+    double peak = calc_peak(cJSON_GetObjectItemCaseSensitive(l, "config"), &fits, verdict,
+                            sizeof verdict);
     snprintf(what, sizeof what, "%s: suggestion %s: calculate's peak %.4f GiB, planner %.4f", name,
              cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(l, "change")), peak / GM_GIB,
              num(l, "peak_gb"));
