@@ -214,7 +214,7 @@ static void try_layout(search *S, int fi, const gm_config *cand) {
     if (!S->fam_fits[fi] && (S->fam_best_over[fi] == 0 || over < S->fam_best_over[fi])) {
       S->fam_best_over[fi] = over;
       S->fam_best_stage[fi] = worst;
-      S->fam_best_rc[fi] = r.training.recompute;
+      S->fam_best_rc[fi] = (int)r.training.recompute;
       S->fam_best[fi] = r;
     }
     return;
