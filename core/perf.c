@@ -36,8 +36,9 @@ static const struct {
  * messages (nccl-tests all_reduce_perf on DGX A100/H100). */
 #define LINK_EFFICIENCY 0.8
 /* The share of dense peak that large bf16 matrix multiplies reach in a
- * whole training step: torchtitan's best published MFU, 61.1% (Llama 2 13B,
- * 64 A100, no recompute, docs/performance.md), is the ceiling. */
+ * whole training step. Calibrated on the published rows of
+ * docs/performance-model.md (Megatron-LM reaches 52-58% MFU on A100 with
+ * its TP collectives exposed, torchtitan 58-61% with FSDP). */
 #ifndef UTILISATION_CEILING
 #define UTILISATION_CEILING 0.75
 #endif
