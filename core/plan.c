@@ -67,6 +67,7 @@ typedef struct {
   gm_params P;
   gm_gpu_perf gpu;
   int first_fit_only; /* min_gpus: stop at the first layout that fits */
+  int reference_only; /* the card has no figures: rank as an H100, show none */
   int found;
   /* Per family: layouts that fit, and the closest miss. */
   int fam_fits[NUM_FAMILIES];
@@ -137,7 +138,8 @@ static uint64_t evaluate(search *S, const gm_config *cand, gm_config *resolved, 
 static int better(const gm_plan_layout *a, const gm_plan_layout *b) {
   if (a->tight != b->tight)
     return b->tight;
-  if (a->perf.known && b->perf.known && a->perf.step_time_s != b->perf.step_time_s)
+  if (a->perf.tokens_per_s_per_gpu > 0 && b->perf.tokens_per_s_per_gpu > 0 &&
+      a->perf.tokens_per_s_per_gpu != b->perf.tokens_per_s_per_gpu)
     return a->perf.tokens_per_s_per_gpu > b->perf.tokens_per_s_per_gpu;
   return a->peak_bytes < b->peak_bytes;
 }
@@ -265,6 +267,8 @@ static void try_layout(search *S, int fi, const gm_config *cand) {
     }
   }
   set_mb(&c, b[best_i], ga[best_i]);
+  if (S->reference_only)
+    l.perf.known = 0;
   l.config = c;
   l.peak_bytes = peak;
   l.tight = best_i == 0 && fit == 2;
@@ -434,13 +438,17 @@ static void search_all(search *S, int G) {
   }
 }
 
-/* The GPU counts of a range: powers of two and multiples of a node. */
-static int next_count(int G, int node) {
-  int p2 = 1, mult;
+/* The GPU counts tried in a range [lo, hi]: lo, hi, every power of two
+ * between, and every multiple of a node when there are at most 32 of them
+ * (a wide range is sampled, not swept). */
+static int next_count(int G, int lo, int hi, int node) {
+  int p2 = 1, mult, next;
+  (void)lo;
   while (p2 <= G)
     p2 *= 2;
   mult = (G / node + 1) * node;
-  return G < node ? (p2 < mult ? p2 : mult) : mult < p2 ? mult : p2;
+  next = (hi - lo) / node <= 32 && mult < p2 ? mult : p2;
+  return G < hi && next > hi ? hi : next;
 }
 
 /* Fewest GPUs on which some layout fits: from the bound of the model
@@ -669,9 +677,13 @@ int gm_plan(const gm_plan_request *q, gm_plan_result *out, gm_error *err) {
   memset(S, 0, sizeof *S);
   S->req = q, S->out = out;
   gm_config_params(&r, &S->P, err);
-  gm_gpu_perf_of(r.hardware.gpu_name, &S->gpu);
+  /* A card without throughput figures is ranked as an H100 would run the
+   * layouts; its estimates are not shown. */
+  S->reference_only = gm_gpu_perf_of(r.hardware.gpu_name, &S->gpu) != GM_OK;
+  if (S->reference_only)
+    gm_gpu_perf_of("h100-80gb", &S->gpu);
   node = q->base.hardware.gpus_per_node > 0 ? q->base.hardware.gpus_per_node : 8;
-  for (G = q->min_gpus; G <= q->max_gpus; G = next_count(G, node))
+  for (G = q->min_gpus; G <= q->max_gpus; G = next_count(G, q->min_gpus, q->max_gpus, node))
     search_all(S, G);
   family_reasons(S);
   out->min_gpus = fewest;
