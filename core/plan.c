@@ -521,6 +521,66 @@ static void suggest(gm_plan_result *o, const gm_params *P, const gm_config *c, u
   s->fits = fit_code(v) != 0;
 }
 
+/* Copy into acc what changed differs in from base, unless acc already
+ * changed that field. */
+static void merge_change(gm_config *acc, const gm_config *base, const gm_config *changed) {
+#define TAKE(f)                                                                                    \
+  if (changed->f != base->f && acc->f == base->f)                                                  \
+  acc->f = changed->f
+  TAKE(training.optimizer_impl);
+  TAKE(training.optimizer);
+  TAKE(training.layout);
+  TAKE(training.recompute);
+  TAKE(training.micro_batch_size);
+  TAKE(training.gradient_accumulation_steps);
+  TAKE(parallel.num_microbatches);
+  TAKE(engine.zero_stage);
+  TAKE(engine.distributed_optimizer);
+  TAKE(engine.sharding);
+  TAKE(engine.offload_optimizer);
+#undef TAKE
+}
+
+/* When no single change fits: the changes together, the largest saving
+ * first, until the config fits (LoRA aside: it changes the model). */
+static void combine(gm_plan_result *o, const gm_params *P, const gm_config *base, uint64_t before) {
+  int order[GM_PLAN_MAX_SUGGESTIONS], n = 0, i, j;
+  gm_config acc = *base;
+  char text[64] = "";
+  for (i = 0; i < o->num_suggestions; i++) {
+    if (o->suggestions[i].fits)
+      return;
+    if (o->suggestions[i].config.training.finetune == base->training.finetune)
+      order[n++] = i;
+  }
+  for (i = 1; i < n; i++)
+    for (j = i;
+         j > 0 && o->suggestions[order[j]].saving_bytes > o->suggestions[order[j - 1]].saving_bytes;
+         j--) {
+      int t = order[j];
+      order[j] = order[j - 1];
+      order[j - 1] = t;
+    }
+  for (i = 0; i < n && o->num_suggestions < GM_PLAN_MAX_SUGGESTIONS; i++) {
+    const gm_plan_suggestion *g = &o->suggestions[order[i]];
+    int ok, fit;
+    size_t k = strlen(text);
+    uint64_t after;
+    merge_change(&acc, base, &g->config);
+    snprintf(text + k, sizeof text - k, "%s%s", k ? " + " : "", g->change);
+    if (i == 0)
+      continue;
+    after = peak_of(&acc, P, &ok, &fit);
+    if (ok && fit && after < before) {
+      gm_plan_suggestion *s = &o->suggestions[o->num_suggestions++];
+      snprintf(s->change, sizeof s->change, "%s", text);
+      s->config = acc, s->peak_bytes = after, s->saving_bytes = (int64_t)(before - after);
+      s->fits = 1;
+      return;
+    }
+  }
+}
+
 static void suggestions(const gm_plan_request *q, const gm_params *P, gm_plan_result *o, int G) {
   gm_config base = q->base, r, c;
   gm_error err;
@@ -607,6 +667,7 @@ static void suggestions(const gm_plan_request *q, const gm_params *P, gm_plan_re
       }
     }
   }
+  combine(o, P, &base, before);
   /* Those that make it fit first, each group in the order of cost above. */
   for (i = 1; i < o->num_suggestions; i++)
     for (j = i; j > 0 && o->suggestions[j].fits > o->suggestions[j - 1].fits; j--) {

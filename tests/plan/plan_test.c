@@ -186,6 +186,19 @@ static void open_searches(void) {
   check(count(r, "suggestions") > 0, "70B FSDP on 16 H100: suggestions");
   recheck("70B FSDP/16 suggestions", r);
   cJSON_Delete(r);
+  /* On 8 H100 no single change is enough: the changes together are suggested, and fit. */
+  r = plan("{\"model\":{\"preset\":\"llama-3.1-70b\"},\"training\":{\"seq_len\":4096,"
+           "\"batch_size\":1},\"engine\":{\"type\":\"fsdp\",\"framework\":\"hf_trainer\"},"
+           "\"hardware\":{\"gpu\":\"H100\",\"num_gpus\":8}}");
+  {
+    const cJSON *first = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r, "suggestions"), 0);
+    const char *change = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(first, "change"));
+    check(change && strstr(change, " + ") &&
+              cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(first, "fits")),
+          "70B FSDP on 8 H100: a combination of changes that fits comes first");
+  }
+  recheck("70B FSDP/8 combined suggestion", r);
+  cJSON_Delete(r);
   /* 405B with plain DDP on 8 GPUs cannot fit: never returned, and said why. */
   r = plan("{\"model\":{\"preset\":\"llama-3.1-405b\"},\"engine\":{\"type\":\"pytorch_ddp\"},"
            "\"hardware\":{\"gpu\":\"H100\",\"num_gpus\":8}}");
