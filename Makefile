@@ -16,10 +16,17 @@ PRESETS  = presets/gpus.json presets/models.json
 
 all: $(BUILD)/gpu-mem-calc
 
-# Presets are data: embed them as C arrays so the CLI and WASM carry them.
-$(GEN_SRC): $(PRESETS) scripts/embed.sh
+# Presets are data: a generator, run on the build machine, checks them and
+# writes their text (for the page) and C tables (for lookups) that the CLI and
+# WASM carry.
+$(BUILD)/gen_presets: scripts/gen_presets.c
 	@mkdir -p $(@D)
-	sh scripts/embed.sh $(PRESETS) > $@
+	$(CC) $(WARN) -O2 $(CJSON_CFLAGS) -o $@ scripts/gen_presets.c $(CJSON_LIBS) -lm
+
+$(GEN_SRC): $(PRESETS) $(BUILD)/gen_presets
+	@mkdir -p $(@D)
+	$(BUILD)/gen_presets $(PRESETS) > $@.tmp
+	mv $@.tmp $@
 
 $(BUILD)/gpu-mem-calc: $(CORE_SRC) cli/main.c $(READ_SRC) core/*.h $(GEN_SRC)
 	@mkdir -p $(@D)
