@@ -12,7 +12,7 @@ GEN_SRC  = $(BUILD)/gen/presets_data.c
 READ_SRC = cli/read_file.c
 PRESETS  = presets/gpus.json presets/models.json
 
-.PHONY: all test test-native deps san wasm bench serve validate format clean
+.PHONY: all test test-native deps san wasm bench serve validate format clean fuzz
 
 all: $(BUILD)/gpu-mem-calc
 
@@ -28,19 +28,67 @@ $(GEN_SRC): $(PRESETS) $(BUILD)/gen_presets
 	$(BUILD)/gen_presets $(PRESETS) > $@.tmp
 	mv $@.tmp $@
 
-$(BUILD)/gpu-mem-calc: $(CORE_SRC) cli/main.c $(READ_SRC) core/*.h $(GEN_SRC)
-	@mkdir -p $(@D)
-	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -Icore -Icli -o $@ $(CORE_SRC) $(GEN_SRC) cli/main.c $(READ_SRC) $(CJSON_LIBS) -lm
+# The core is built once, as a static library that every program links.
+# Two layers: the physics never sees JSON. Its files are compiled without
+# cJSON's include path, so including cJSON (or config.h) there fails to build;
+# only the boundary (config readers, presets, result writer, calc_json) has it.
+PHYSICS_SRC  = core/activations.c core/calc.c core/defaults.c core/params.c core/stages.c \
+               core/states.c
+BOUNDARY_SRC = $(filter-out $(PHYSICS_SRC),$(CORE_SRC))
+OBJ          = $(BUILD)/obj
+PHYSICS_OBJ  = $(PHYSICS_SRC:core/%.c=$(OBJ)/%.o)
+BOUNDARY_OBJ = $(BOUNDARY_SRC:core/%.c=$(OBJ)/%.o)
+LIB          = $(BUILD)/libgpumem.a
+# What a program links: the library, cJSON and libm.
+LINK         = $(LIB) $(CJSON_LIBS) -lm
 
-$(BUILD)/run_cases: $(CORE_SRC) tests/run_cases.c $(READ_SRC) core/*.h $(GEN_SRC)
+$(PHYSICS_OBJ): $(OBJ)/%.o: core/%.c core/*.h
 	@mkdir -p $(@D)
-	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -Icore -Icli -o $@ $(CORE_SRC) $(GEN_SRC) tests/run_cases.c $(READ_SRC) $(CJSON_LIBS) -lm
+	$(CC) $(WARN) $(CFLAGS) -Icore -c -o $@ $<
+
+$(BOUNDARY_OBJ): $(OBJ)/%.o: core/%.c core/*.h
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -Icore -c -o $@ $<
+
+$(OBJ)/presets_data.o: $(GEN_SRC) core/presets_table.h
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) -Icore -c -o $@ $(GEN_SRC)
+
+$(LIB): $(PHYSICS_OBJ) $(BOUNDARY_OBJ) $(OBJ)/presets_data.o
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/gpu-mem-calc: cli/main.c $(READ_SRC) cli/*.h core/gpumem.h $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -Icore -Icli -o $@ cli/main.c $(READ_SRC) $(LINK)
+
+$(BUILD)/run_cases: tests/run_cases.c $(READ_SRC) cli/*.h core/gpumem.h $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -Icore -Icli -o $@ tests/run_cases.c $(READ_SRC) $(LINK)
+
+# Unit tests of the API and of small static helpers (their .c included).
+$(BUILD)/unit_test: tests/unit_test.c core/*.c core/*.h $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -Icore -o $@ tests/unit_test.c $(LINK)
+
+# libFuzzer over calc_json (clang): make fuzz [FUZZ_SECONDS=300]
+FUZZ_SECONDS ?= 300
+$(BUILD)/fuzz_calc: tests/fuzz_calc.c core/gpumem.h $(LIB)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -Icore -o $@ tests/fuzz_calc.c $(LINK)
+
+fuzz:
+	$(MAKE) BUILD=build/fuzz CC=clang \
+	  CFLAGS="-g -O1 -fsanitize=fuzzer-no-link,address,undefined" build/fuzz/fuzz_calc
+	mkdir -p build/fuzz/corpus
+	cp tests/cases/[a-z]*.json build/fuzz/corpus/
+	build/fuzz/fuzz_calc -max_total_time=$(FUZZ_SECONDS) -max_len=8192 build/fuzz/corpus
 
 # Installs what the build and tests need on Debian/Ubuntu (no-op when present).
 deps:
 	sh scripts/deps.sh
 
-test-native: $(BUILD)/gpu-mem-calc $(BUILD)/run_cases
+test-native: $(BUILD)/gpu-mem-calc $(BUILD)/run_cases $(BUILD)/unit_test
+	$(BUILD)/unit_test
 	$(BUILD)/run_cases tests/cases
 	sh tests/cli_test.sh $(BUILD)/gpu-mem-calc
 
@@ -104,13 +152,13 @@ $(WASM_DIR)/gpumem.js: wasm/gpumem.js
 	cp wasm/gpumem.js $@
 
 # Prints calc_json(stdin): the native side of the WASM parity test.
-$(BUILD)/calc_stdin: $(CORE_SRC) tests/wasm/calc_stdin.c $(READ_SRC) core/*.h $(GEN_SRC)
+$(BUILD)/calc_stdin: tests/wasm/calc_stdin.c $(READ_SRC) cli/*.h core/gpumem.h $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -Icore -Icli -o $@ $(CORE_SRC) $(GEN_SRC) tests/wasm/calc_stdin.c $(READ_SRC) $(CJSON_LIBS) -lm
+	$(CC) $(WARN) $(CFLAGS) -Icore -Icli -o $@ tests/wasm/calc_stdin.c $(READ_SRC) $(LINK)
 
-$(BUILD)/bench_native: $(CORE_SRC) bench/bench_native.c core/*.h $(GEN_SRC)
+$(BUILD)/bench_native: bench/bench_native.c core/gpumem.h $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -Icore -o $@ $(CORE_SRC) $(GEN_SRC) bench/bench_native.c $(CJSON_LIBS) -lm
+	$(CC) $(WARN) $(CFLAGS) -Icore -o $@ bench/bench_native.c $(LINK)
 
 # Cases, native/WASM parity and memory, through the loader under node --test;
 # then a second build must give the same bytes.
@@ -168,9 +216,9 @@ VALIDATE_ARGS = --rows tests/validation/rows --explanations tests/validation/exp
 
 .PHONY: test-accuracy
 
-$(BUILD)/validate: $(CORE_SRC) tests/validation/validate.c $(READ_SRC) core/*.h $(GEN_SRC)
+$(BUILD)/validate: tests/validation/validate.c $(READ_SRC) cli/*.h core/gpumem.h $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -Icore -Icli -o $@ $(CORE_SRC) $(GEN_SRC) tests/validation/validate.c $(READ_SRC) $(CJSON_LIBS) -lm
+	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -Icore -Icli -o $@ tests/validation/validate.c $(READ_SRC) $(LINK)
 
 validate: $(BUILD)/validate
 	$(BUILD)/validate $(VALIDATE_ARGS) --markdown docs/accuracy.md

@@ -284,7 +284,7 @@ static void put_stage(writer *w, const gm_stage *s, int index) {
   put_bool(w, "has_output_head", s->has_output_head);
   put_i64(w, "params", s->params);
   put_i64(w, "microbatches_in_flight", s->microbatches_in_flight);
-  put_str(w, "peak_phase", s->peak_phase, sizeof s->peak_phase);
+  put_str(w, "peak_phase", gm_phase_name(s->peak_phase), (size_t)-1);
   put_gib(w, "peak_allocated_gb", s->peak_allocated_bytes, 4);
   put_gib(w, "peak_reserved_gb", s->peak_reserved_bytes, 4);
   put_gib(w, "total_gb", s->peak_nvsmi_bytes, 4);
