@@ -38,11 +38,16 @@ static void put(writer *w, const char *s, size_t n) {
     w->cap = cap;
   }
   memcpy(w->buf + w->len, s, n);
-  w->len += n;
-  w->buf[w->len] = '\0';
+  w->len += n; /* room for the final NUL is kept; finish writes it */
 }
 
 static void put_s(writer *w, const char *s) { put(w, s, strlen(s)); }
+
+/* Printable ASCII that a JSON string holds as it is. */
+static int plain_ascii(char c) {
+  unsigned char ch = (unsigned char)c;
+  return ch >= 0x20 && ch < 0x80 && ch != '"' && ch != '\\';
+}
 
 /* A JSON string: escapes quotes, backslashes and control characters, and
  * replaces bytes that are not valid UTF-8 so the output always parses. */
@@ -66,8 +71,7 @@ static void put_string(writer *w, const char *s, size_t max) {
       put_s(w, esc);
     } else if (ch < 0x80) {
       /* Copy the whole run of plain characters at once. */
-      for (len = 1; i + len < max && (unsigned char)s[i + len] >= 0x20 &&
-                    (unsigned char)s[i + len] < 0x80 && s[i + len] != '"' && s[i + len] != '\\';)
+      for (len = 1; i + len < max && plain_ascii(s[i + len]);)
         len++;
       put(w, s + i, len);
     } else {
@@ -108,9 +112,10 @@ static void member(writer *w, const char *key) {
     put(w, ",", 1);
   if (w->len > 0)
     newline(w);
-  if (key) {
-    put_string(w, key, (size_t)-1);
-    put(w, ": ", 2);
+  if (key) { /* keys are the writer's own plain names: no escaping */
+    put(w, "\"", 1);
+    put_s(w, key);
+    put(w, "\": ", 3);
   }
 }
 
@@ -505,6 +510,7 @@ static char *finish(writer *w) {
     free(w->buf);
     return NULL;
   }
+  w->buf[w->len] = '\0';
   return w->buf;
 }
 
