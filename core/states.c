@@ -6,9 +6,12 @@
 #include <stdio.h>
 #include <string.h>
 
-/* QLoRA NF4 with double quantisation: 4.127 bits per weight. */
+/* QLoRA NF4 with double quantisation: 4 bits per weight plus 0.127 bits of
+ * quantisation constants (Dettmers et al. 2023, QLoRA, section 3). */
 #define NF4_BYTES (4.127 / 8.0)
-/* DeepSpeed asynchronous I/O buffers for NVMe offload (buffer_count x size). */
+/* DeepSpeed asynchronous I/O buffers for NVMe offload, buffer_count x
+ * buffer_size at their defaults (deepspeed/runtime/zero/offload_config.py:
+ * optimizer 4 fp32 buffers, parameters 5 x 1e8 half-precision elements). */
 #define NVME_OPT_PINNED_BYTES (4.0 * 1e8 * 4.0)
 #define NVME_PARAM_PINNED_BYTES (5.0 * 1e8 * 2.0)
 
