@@ -59,7 +59,8 @@ async function instantiate(bytes) {
       emscripten_notify_memory_growth() {},
       // strtod (wasm/strtod.c): the decimal at ptr to the nearest double, as
       // glibc's strtod rounds it, so native and WASM read numbers alike.
-      gm_parse_number: (ptr, len) => Number(dec.decode(new Uint8Array(ex.memory.buffer, ptr >>> 0, len >>> 0))),
+      // The C side takes the exact cases itself; the text is ASCII.
+      gm_parse_number: (ptr, len) => Number(String.fromCharCode(...new Uint8Array(ex.memory.buffer, ptr >>> 0, len >>> 0))),
     },
   };
   const { instance } = await WebAssembly.instantiate(bytes, imports);

@@ -15,6 +15,45 @@ gm_parse_number(const char *text, size_t len);
 
 static int digit(char c) { return c >= '0' && c <= '9'; }
 
+/* Clinger's fast path: a mantissa below 2^53 and a power of ten up to 10^22
+ * are exact doubles, so one multiplication or division rounds correctly.
+ * Most numbers in a config take it; the others go to the host. */
+static int exact(const char *p, const char *end, double *out) {
+  static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                 1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  unsigned long long m = 0;
+  int e = 0, x = 0, neg = *p == '-', xneg = 0;
+  if (*p == '+' || *p == '-')
+    p++;
+  for (; p < end && digit(*p); p++) {
+    if (m >= (1ull << 53) / 10)
+      return 0;
+    m = m * 10 + (unsigned)(*p - '0');
+  }
+  if (p < end && *p == '.')
+    for (p++; p < end && digit(*p); p++, e--) {
+      if (m >= (1ull << 53) / 10)
+        return 0;
+      m = m * 10 + (unsigned)(*p - '0');
+    }
+  if (p < end) { /* the exponent */
+    p++;
+    if (*p == '+' || *p == '-')
+      xneg = *p++ == '-';
+    for (; p < end; p++)
+      if ((x = x * 10 + (*p - '0')) > 400)
+        return 0;
+    e += xneg ? -x : x;
+  }
+  if (e < -22 || e > 22)
+    return 0;
+  *out = e < 0 ? (double)m / pow10[-e] : (double)m * pow10[e];
+  if (neg)
+    *out = -*out;
+  return 1;
+}
+
 /* The longest prefix of s that strtod reads as a decimal number: [space]
  * [sign] digits [. digits] [e [sign] digits], with at least one digit before
  * the exponent. cJSON hands over only such characters; "inf", "nan" and hex
@@ -23,6 +62,7 @@ double gm_strtod(const char *s, char **end);
 double gm_strtod(const char *s, char **end) {
   const char *p = s, *start, *q;
   int digits = 0;
+  double value;
   while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\v' || *p == '\f' || *p == '\r')
     p++;
   start = p;
@@ -50,5 +90,5 @@ double gm_strtod(const char *s, char **end) {
   }
   if (end)
     *end = (char *)(size_t)p;
-  return gm_parse_number(start, (size_t)(p - start));
+  return exact(start, p, &value) ? value : gm_parse_number(start, (size_t)(p - start));
 }
