@@ -21,22 +21,27 @@ typedef struct {
   int count[MAX_DEPTH + 1]; /* members written at each open level */
 } writer;
 
-static void put(writer *w, const char *s, size_t n) {
+/* Makes room for n more bytes and the final NUL; 0 when memory ran out. */
+static int grow(writer *w, size_t n) {
+  size_t cap = w->cap ? w->cap : 16384;
+  char *p;
   if (w->oom)
-    return;
-  if (w->len + n + 1 > w->cap) {
-    size_t cap = w->cap ? w->cap : 16384;
-    char *p;
-    while (cap < w->len + n + 1)
-      cap *= 2;
-    p = realloc(w->buf, cap);
-    if (!p) {
-      w->oom = 1;
-      return;
-    }
-    w->buf = p;
-    w->cap = cap;
+    return 0;
+  while (cap < w->len + n + 1)
+    cap *= 2;
+  p = realloc(w->buf, cap);
+  if (!p) {
+    w->oom = 1;
+    return 0;
   }
+  w->buf = p;
+  w->cap = cap;
+  return 1;
+}
+
+static void put(writer *w, const char *s, size_t n) {
+  if (w->len + n + 1 > w->cap && !grow(w, n))
+    return;
   memcpy(w->buf + w->len, s, n);
   w->len += n; /* room for the final NUL is kept; finish writes it */
 }
@@ -106,17 +111,39 @@ static void newline(writer *w) {
       (size_t)(2 * w->depth) < sizeof spaces - 1 ? (size_t)(2 * w->depth) : sizeof spaces - 1);
 }
 
-/* Start a member (key may be NULL inside arrays): comma, newline, key. */
+/* Start a member (key may be NULL inside arrays): comma, newline, key,
+ * composed here and written at once. Keys are the writer's own plain names:
+ * no escaping. */
 static void member(writer *w, const char *key) {
-  if (w->count[w->depth]++ > 0)
-    put(w, ",", 1);
-  if (w->len > 0)
-    newline(w);
-  if (key) { /* keys are the writer's own plain names: no escaping */
-    put(w, "\"", 1);
-    put_s(w, key);
-    put(w, "\": ", 3);
+  char t[96];
+  size_t k = 0, len = key ? strlen(key) : 0, indent = 2 * (size_t)w->depth;
+  if (len > 64 || indent > 16) { /* longer than this writer's keys and depth */
+    if (w->count[w->depth]++ > 0)
+      put(w, ",", 1);
+    if (w->len > 0)
+      newline(w);
+    if (key) {
+      put(w, "\"", 1);
+      put(w, key, len);
+      put(w, "\": ", 3);
+    }
+    return;
   }
+  if (w->count[w->depth]++ > 0)
+    t[k++] = ',';
+  if (w->len > 0) {
+    t[k++] = '\n';
+    memset(t + k, ' ', indent);
+    k += indent;
+  }
+  if (key) {
+    t[k++] = '"';
+    memcpy(t + k, key, len);
+    k += len;
+    memcpy(t + k, "\": ", 3);
+    k += 3;
+  }
+  put(w, t, k);
 }
 
 static void begin(writer *w, const char *key, const char *bracket) {
