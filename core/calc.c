@@ -156,10 +156,13 @@ int gm_calculate(const gm_config *cfg, gm_result *out, gm_error *err) {
   const gm_stage *w;
   double P_declared;
   size_t tail = offsetof(gm_result, stages) + sizeof out->stages;
+  size_t warn = offsetof(gm_result, warnings), after = warn + sizeof out->warnings;
   /* out is only written: zeroed once, all but the stage slots, which
-   * all_stages fills one by one (those past num_stages stay unwritten). */
+   * all_stages fills one by one (those past num_stages stay unwritten), and
+   * the warnings, which count from num_warnings = 0. */
   memset(out, 0, offsetof(gm_result, stages));
-  memset((char *)out + tail, 0, sizeof *out - tail);
+  memset((char *)out + tail, 0, warn - tail);
+  memset((char *)out + after, 0, sizeof *out - after);
   if ((rc = gm_resolve(&c, r, err)) != GM_OK)
     return rc;
   if ((rc = gm_count_params(&c.model, &r->params, err)) != GM_OK)

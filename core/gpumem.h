@@ -285,8 +285,9 @@ int gm_resolve(gm_config *cfg, gm_result *r, gm_error *err);
 int gm_count_params(const gm_model *m, gm_params *out, gm_error *err);
 
 /* The whole calculation: resolves a copy of cfg, then computes. out is only
- * written, never read: stages[0..num_stages-1] and every other field on GM_OK
- * (stage slots past num_stages are left as they were). */
+ * written, never read: stages[0..num_stages-1], warnings[0..num_warnings-1]
+ * and every other field on GM_OK (the slots past those counts are left as
+ * they were). */
 int gm_calculate(const gm_config *cfg, gm_result *out, gm_error *err);
 
 /* A JSON config (as calc_json takes) read and calculated into out: the
