@@ -3,6 +3,7 @@
 #define GM_CONFIG_H
 
 #include "gpumem.h"
+#include "presets_table.h"
 
 #include <cJSON.h>
 #include <stddef.h>
@@ -116,8 +117,7 @@ int gm_parse_model(gm_parse_ctx *c, const cJSON *section, gm_model *m);
 /* Presets (presets.c). The ids of all GPUs, comma-separated, truncated to n. */
 void gm_gpu_ids(char *out, size_t n);
 /* The model preset named name (by id, then hf_id or display name), or NULL. */
-struct gm_model_preset_s;
-const struct gm_model_preset_s *gm_find_model_preset(const char *name);
+const gm_model_preset *gm_find_model_preset(const char *name);
 /* The ids of all model presets, comma-separated, truncated to n. */
 void gm_model_ids(char *out, size_t n);
 

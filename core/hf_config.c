@@ -1,7 +1,6 @@
 /* hf_config.c - the model section: native keys, a pasted Hugging Face
  * config.json (mapped by model_type), or a preset plus overriding keys. */
 #include "config.h"
-#include "presets_table.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,7 +1,6 @@
 /* presets.c - the GPU and model presets, looked up in the tables that
  * scripts/gen_presets.c generates from presets/gpus.json and models.json. */
 #include "config.h"
-#include "presets_table.h"
 
 #include <string.h>
 

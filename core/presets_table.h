@@ -17,7 +17,7 @@ typedef struct {
   uint64_t cuda_context_bytes;
 } gm_gpu_preset;
 
-typedef struct gm_model_preset_s {
+typedef struct {
   const char *id, *display_name, *hf_id; /* hf_id and display_name may be "" */
   /* The preset's "model" object: model_length bytes at model_offset of gm_presets_data. */
   size_t model_offset, model_length;
