@@ -129,6 +129,52 @@ static unsigned long long mib_bytes(const cJSON *gpu, const char *key) {
   return (unsigned long long)llround(v->valuedouble * 1048576.0);
 }
 
+/* name as the core compares names: case, spaces, '-' and '_' ignored. */
+static void normalise(const char *name, char *out, size_t n) {
+  size_t k = 0;
+  for (; *name && k + 1 < n; name++)
+    if (*name != ' ' && *name != '-' && *name != '_')
+      out[k++] = (char)(*name >= 'A' && *name <= 'Z' ? *name - 'A' + 'a' : *name);
+  out[k] = '\0';
+}
+
+/* Every id, display name and alias must name one GPU only: the core takes
+ * the first match, so a shared name would silently pick one. */
+static int check_unique_names(const char *file, const cJSON *gpus) {
+  enum { MAX_NAMES = 1024 };
+  static char names[MAX_NAMES][128];
+  static const char *owner[MAX_NAMES], *given[MAX_NAMES];
+  const cJSON *gpu, *v;
+  int n = 0, i, j;
+  cJSON_ArrayForEach(gpu, gpus) {
+    const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(gpu, "id"));
+    const cJSON *display = cJSON_GetObjectItemCaseSensitive(gpu, "display_name");
+    const cJSON *aliases = cJSON_GetObjectItemCaseSensitive(gpu, "aliases");
+    const cJSON *own[2];
+    int first = n;
+    own[0] = cJSON_GetObjectItemCaseSensitive(gpu, "id");
+    own[1] = display;
+    for (i = 0; i < 2 + cJSON_GetArraySize(aliases); i++) {
+      v = i < 2 ? own[i] : cJSON_GetArrayItem(aliases, i - 2);
+      if (!cJSON_IsString(v))
+        continue;
+      if (n == MAX_NAMES)
+        return fail(file, id, "too many GPU names");
+      normalise(v->valuestring, names[n], sizeof names[n]);
+      owner[n] = id;
+      given[n] = v->valuestring;
+      for (j = 0; j < first; j++) /* the GPU's own names may repeat each other */
+        if (strcmp(names[j], names[n]) == 0) {
+          fprintf(stderr, "gen_presets: %s: \"%s\" names both %s and %s\n", file, given[n],
+                  owner[j], id);
+          return 1;
+        }
+      n++;
+    }
+  }
+  return 0;
+}
+
 static int write_gpus(const char *file, const cJSON *gpus) {
   const cJSON *gpu, *a;
   int i = 0;
@@ -154,6 +200,8 @@ static int write_gpus(const char *file, const cJSON *gpus) {
     }
     printf("NULL};\n");
   }
+  if (check_unique_names(file, gpus))
+    return 1;
   printf("\nconst gm_gpu_preset gm_gpu_presets[] = {\n");
   i = 0;
   cJSON_ArrayForEach(gpu, gpus) {
