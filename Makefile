@@ -12,7 +12,7 @@ GEN_SRC  = $(BUILD)/gen/presets_data.c
 READ_SRC = cli/read_file.c
 PRESETS  = presets/gpus.json presets/models.json
 
-.PHONY: all test test-native deps san wasm bench serve validate format clean fuzz
+.PHONY: all test test-native deps san wasm bench serve validate format clean
 
 all: $(BUILD)/gpu-mem-calc
 
@@ -70,18 +70,6 @@ $(BUILD)/run_cases: tests/run_cases.c $(READ_SRC) cli/*.h core/gpumem.h $(LIB)
 $(BUILD)/unit_test: tests/unit_test.c core/*.c core/*.h $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -Icore -o $@ tests/unit_test.c $(LINK)
-
-# libFuzzer over calc_json (clang): make fuzz [FUZZ_SECONDS=300]
-FUZZ_SECONDS ?= 300
-$(BUILD)/fuzz_calc: tests/fuzz_calc.c core/gpumem.h $(LIB)
-	$(CC) $(CFLAGS) -fsanitize=fuzzer -Icore -o $@ tests/fuzz_calc.c $(LINK)
-
-fuzz:
-	$(MAKE) BUILD=build/fuzz CC=clang \
-	  CFLAGS="-g -O1 -fsanitize=fuzzer-no-link,address,undefined" build/fuzz/fuzz_calc
-	mkdir -p build/fuzz/corpus
-	cp tests/cases/[a-z]*.json build/fuzz/corpus/
-	build/fuzz/fuzz_calc -max_total_time=$(FUZZ_SECONDS) -max_len=8192 build/fuzz/corpus
 
 # Installs what the build and tests need on Debian/Ubuntu (no-op when present).
 deps:

@@ -1,9 +1,12 @@
 /* fuzz_calc.c - libFuzzer driver: calc_json must answer every input with
  * JSON (a result or an error object), never crash, leak or hang.
  *
- * Not built by default. `make fuzz [FUZZ_SECONDS=300]` builds the core
- * library and this driver with clang (libFuzzer, address and undefined-
- * behaviour sanitizers) under build/fuzz/ and runs it on the cases as corpus.
+ * Not built by default. Build and run (clang with libFuzzer):
+ *   make build/gen/presets_data.c
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I/usr/include/cjson -Icore \
+ *     core/[a-z]*.c build/gen/presets_data.c tests/fuzz_calc.c -lcjson -lm -o build/fuzz_calc
+ *   mkdir -p build/corpus && cp tests/cases/[a-z]*.json presets/examples/[a-z]*.json build/corpus/
+ *   build/fuzz_calc -max_total_time=300 -max_len=8192 build/corpus
  * (tests/cases files hold whole cases, whose config section the fuzzer finds by mutation.) */
 #include "gpumem.h"
 
