@@ -10,6 +10,8 @@ import { loadGpuMem } from '../wasm/gpumem.js';
 const build = process.argv[2] ?? 'build';
 const RUNS = 5;
 const SECONDS = 1;
+const configPath = new URL('./config.json', import.meta.url);
+const config = readFileSync(configPath, 'utf8');
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
@@ -27,44 +29,49 @@ console.log('size            raw         gzip -9');
 for (const [name, [raw, packed]] of Object.entries(sizes))
   console.log(`${name.padEnd(8)} ${kib(raw).padStart(12)} ${kib(packed).padStart(12)}`);
 
+// Native: the C driver calls calc_json in a loop.
+const out = execFileSync(`${build}/bench_native`, [configPath.pathname, RUNS, SECONDS], { encoding: 'utf8' });
+const native = Number(/^median (\d+)/m.exec(out)[1]);
+
+// WASM: the loader's calcRaw, string in and string out, as the page calls it.
 const gm = await loadGpuMem({ bytes: wasmBytes });
+const first = JSON.parse(gm.calcRaw(config));
+if (first.error) throw new Error(`the bench config fails: ${JSON.stringify(first.error)}`);
 const cpuSeconds = () => {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1e6;
 };
+// Like bench_native: `seconds` of CPU time, at most 3x that of wall time.
+const timeRun = (seconds, text = config) => {
+  let calls = 0;
+  const cpu0 = cpuSeconds();
+  const wall0 = performance.now();
+  let cpu;
+  do {
+    for (let i = 0; i < 64; i++) gm.calcRaw(text);
+    calls += 64;
+    cpu = cpuSeconds() - cpu0;
+  } while (cpu < seconds && performance.now() - wall0 < 3000 * seconds);
+  return calls / cpu;
+};
+timeRun(SECONDS / 2); // warm-up: lets the engine tier up
+const wasm = median(Array.from({ length: RUNS }, () => timeRun(SECONDS)));
 
-// Two configs: the architecture given key by key, and the page's default
-// (model and GPU presets), which also times the preset lookups.
-for (const file of ['config.json', 'preset.json']) {
-  const configPath = new URL(`./${file}`, import.meta.url);
-  const config = readFileSync(configPath, 'utf8');
-  // Native: the C driver calls calc_json in a loop.
-  const out = execFileSync(`${build}/bench_native`, [configPath.pathname, RUNS, SECONDS], { encoding: 'utf8' });
-  const native = Number(/^median (\d+)/m.exec(out)[1]);
+// The page's default config, which names a model and a GPU preset: it also
+// times the preset lookups.
+const presetPath = new URL('./preset.json', import.meta.url);
+const preset = readFileSync(presetPath, 'utf8');
+if (JSON.parse(gm.calcRaw(preset)).error) throw new Error('the preset bench config fails');
+const presetOut = execFileSync(`${build}/bench_native`, [presetPath.pathname, RUNS, SECONDS], { encoding: 'utf8' });
+const presetNative = Number(/^median (\d+)/m.exec(presetOut)[1]);
+const presetWasm = median(Array.from({ length: RUNS }, () => timeRun(SECONDS, preset)));
+console.log(`\nspeed: the page's default config, bench/preset.json (median of ${RUNS} x ${SECONDS} CPU-s)`);
+console.log(`native   ${rate(presetNative).padStart(20)}   ${(1e6 / presetNative).toFixed(1)} us/calc`);
+console.log(`wasm     ${rate(presetWasm).padStart(20)}   ${(1e6 / presetWasm).toFixed(1)} us/calc`);
 
-  // WASM: the loader's calcRaw, string in and string out, as the page calls it.
-  const first = JSON.parse(gm.calcRaw(config));
-  if (first.error) throw new Error(`the bench config ${file} fails: ${JSON.stringify(first.error)}`);
-  // Like bench_native: `seconds` of CPU time, at most 3x that of wall time.
-  const timeRun = (seconds) => {
-    let calls = 0;
-    const cpu0 = cpuSeconds();
-    const wall0 = performance.now();
-    let cpu;
-    do {
-      for (let i = 0; i < 64; i++) gm.calcRaw(config);
-      calls += 64;
-      cpu = cpuSeconds() - cpu0;
-    } while (cpu < seconds && performance.now() - wall0 < 3000 * seconds);
-    return calls / cpu;
-  };
-  timeRun(SECONDS / 2); // warm-up: lets the engine tier up
-  const wasm = median(Array.from({ length: RUNS }, () => timeRun(SECONDS)));
-
-  const c = JSON.parse(config);
-  const what = `${c.model.name ?? c.model.preset}, ${c.engine.type}, ${c.hardware.num_gpus} GPUs`;
-  console.log(`\nspeed: ${file} (${what}; median of ${RUNS} x ${SECONDS} CPU-s)`);
-  console.log(`native   ${rate(native).padStart(20)}   ${(1e6 / native).toFixed(1)} us/calc`);
-  console.log(`wasm     ${rate(wasm).padStart(20)}   ${(1e6 / wasm).toFixed(1)} us/calc   (Node ${process.versions.node})`);
-  console.log(`wasm/native ${(wasm / native).toFixed(2)}`);
-}
+const c = JSON.parse(config);
+const what = `${c.model.name}, ${c.engine.type}, ${c.hardware.num_gpus} GPUs`;
+console.log(`\nspeed: ${what} (median of ${RUNS} x ${SECONDS} CPU-s)`);
+console.log(`native   ${rate(native).padStart(20)}   ${(1e6 / native).toFixed(1)} us/calc`);
+console.log(`wasm     ${rate(wasm).padStart(20)}   ${(1e6 / wasm).toFixed(1)} us/calc   (Node ${process.versions.node})`);
+console.log(`wasm/native ${(wasm / native).toFixed(2)}`);
