@@ -352,7 +352,8 @@ static void search_family(search *S, int fi, int G) {
     for (cp = 1; cp * tp <= G; cp *= 2) {
       if (base->parallel.cp != GM_AUTO && cp != base->parallel.cp)
         continue;
-      if (cp > 1 && (!(f->can & CAN_CP) || seq % cp != 0 || seq / cp < 1024))
+      /* Context parallelism is for long sequences: chunks of 4,096 tokens at least. */
+      if (cp > 1 && (!(f->can & CAN_CP) || seq % cp != 0 || seq / cp < 4096))
         break;
       for (pp = 1; pp <= L && pp * tp * cp <= G; pp++) {
         int dp, vmax;
@@ -371,11 +372,16 @@ static void search_family(search *S, int fi, int G) {
               base->parallel.last_stage_layers == GM_AUTO)
             for (edge = L / pp; edge >= 1 && (L - 2 * edge) % (pp - 2) != 0; edge--)
               ;
+          /* Ends of at least half a middle stage: fewer starve the pipeline. */
+          if (edge >= 1 && 2 * edge < (L - 2 * edge) / (pp - 2))
+            edge = -1;
           if (edge < 1) {
             if (base->parallel.pp != GM_AUTO || pp <= 16)
               reject(S->out, fw, "PP %d does not divide %d layers and %s is set to even splits%s",
                      pp, L, fw,
-                     f->can & CAN_EDGE_PP ? " (no first/last stage size makes the rest even)" : "");
+                     f->can & CAN_EDGE_PP
+                         ? " (nor with first and last stages of half a stage or more)"
+                         : "");
             continue;
           }
         }
