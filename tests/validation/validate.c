@@ -964,7 +964,7 @@ static void write_markdown(const char *path, const char *explanations, const cha
   fprintf(f, "The goal: every observed OOM is \"tight\" or \"does not fit\", and no observed "
              "fit is \"does not fit\" (`make test-accuracy` enforces it). The verdict is "
              "\"tight\" when the peak with the allocator's full cache is within the safety "
-             "margin of the card (default %.0f %%; docs/formulas.md, \"Verdict\").\n\n",
+             "margin of the card (default %.0f %%; docs/formulas.md §6.1).\n\n",
           100.0 * g_margin);
   {
     margin_evidence e = margin_evidence_of();
