@@ -117,19 +117,22 @@ static int config_fits(const gm_config *c, const gm_params *P) {
 }
 
 /* The largest k in [1, limit] for which the config fits with *field set to
- * k * unit, or 0; by doubling then bisection (memory grows with micro-batch
- * and sequence). */
+ * k * unit, or 0; by doubling from start (the configured value, usually
+ * close) then bisection: memory grows with micro-batch and sequence. */
 static int64_t largest_fitting(gm_config *c, const gm_params *P, int64_t *field, int64_t unit,
-                               int64_t limit) {
-  int64_t lo = 0, hi = 1;
-  for (;;) {
-    *field = hi * unit;
-    if (!config_fits(c, P))
-      break;
-    lo = hi;
-    if (hi >= limit)
-      return lo;
-    hi = hi > limit / 2 ? limit : hi * 2;
+                               int64_t start, int64_t limit) {
+  int64_t lo = 0, hi = start < 1 ? 1 : start > limit ? limit : start;
+  *field = hi * unit;
+  if (config_fits(c, P)) {
+    for (;;) {
+      lo = hi;
+      if (hi >= limit)
+        return lo;
+      hi = hi > limit / 2 ? limit : hi * 2;
+      *field = hi * unit;
+      if (!config_fits(c, P))
+        break;
+    }
   }
   while (hi - lo > 1) {
     int64_t mid = lo + (hi - lo) / 2;
@@ -145,7 +148,8 @@ static int64_t largest_fitting(gm_config *c, const gm_params *P, int64_t *field,
 /* The largest micro-batch that fits, up to 2^24. */
 static int64_t max_micro_batch(const gm_config *cfg, const gm_params *P) {
   gm_config c = *cfg;
-  return largest_fitting(&c, P, &c.training.micro_batch_size, 1, (int64_t)1 << 24);
+  return largest_fitting(&c, P, &c.training.micro_batch_size, 1, cfg->training.micro_batch_size,
+                         (int64_t)1 << 24);
 }
 
 /* The longest sequence that fits at the configured micro-batch, in whole
@@ -158,7 +162,8 @@ static int64_t max_seq_len(const gm_config *cfg, const gm_params *P) {
     limit = c.model.max_position_embeddings / unit;
   if (limit < 1)
     return 0;
-  return unit * largest_fitting(&c, P, &c.training.seq_len, unit, limit);
+  return unit *
+         largest_fitting(&c, P, &c.training.seq_len, unit, cfg->training.seq_len / unit, limit);
 }
 
 /* An estimated architecture keeps the user's total: scale every part to it. */
