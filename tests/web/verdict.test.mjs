@@ -30,6 +30,7 @@ async function verdictShown(page) {
       maxMb: t('[data-testid="max-mb"]'),
       maxSeq: t('[data-testid="max-seq"]'),
       host: t('[data-testid="host"]'),
+      mark: parseFloat(document.querySelector('[data-testid="margin-mark"]')?.style.left ?? 'NaN'),
     };
   });
 }
@@ -87,6 +88,9 @@ test('the safety margin control changes the verdict and the largest micro-batch'
   const after = await agrees(page);
   assert.equal(after.want.verdict, 'fits');
   assert.equal(after.want.resolved.hardware.safety_margin, 0.05);
+  // The meter marks where "fits" ends: 79 % of the card by default, 95 % now.
+  assert.ok(Math.abs(before.got.mark - 79) < 0.01, `mark at ${before.got.mark} %`);
+  assert.ok(Math.abs(after.got.mark - 95) < 0.01, `mark at ${after.got.mark} %`);
   assert.ok(after.want.max_micro_batch_size > before.want.max_micro_batch_size, 'a smaller margin lets a larger micro-batch fit');
   await page.fill('#f-hardware-safety_margin', '1.5');
   await page.waitForSelector('#f-hardware-safety_margin-err');

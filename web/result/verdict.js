@@ -58,6 +58,8 @@ export function Verdict({ result, presets, stale }) {
       <div class="meter" role="meter" aria-label="Memory utilization" aria-valuemin="0" aria-valuemax="100"
         aria-valuenow=${Math.round(Math.min(util, 100))} aria-valuetext=${fmtPct(util)}>
         <span class="meter-fill" style=${{ width: `${Math.min(util, 100)}%` }}></span>
+        ${result.fits_below_gb > 0 && html`<span class="meter-margin" data-testid="margin-mark" title=${`fits below ${fmtGiB(result.fits_below_gb)}: the safety margin`}
+          style=${{ left: `${Math.min(100, (100 * result.fits_below_gb) / result.gpu_capacity_gb)}%` }}></span>`}
       </div>
     </div>
     <dl class="facts">
