@@ -185,6 +185,7 @@ int gm_calculate(const gm_config *cfg, gm_result *out, gm_error *err) {
   int rc, keep = out->num_warnings;
   gm_error saved[GM_MAX_WARNINGS];
   const gm_stage *w;
+  gm_verdict gpu;
   double P_declared;
   /* Keep warnings a parser may already have put in out. */
   memcpy(saved, out->warnings, sizeof saved);
@@ -213,8 +214,9 @@ int gm_calculate(const gm_config *cfg, gm_result *out, gm_error *err) {
   r->capacity_bytes = c.hardware.gpu_capacity_bytes;
   r->utilization_percent = 100.0 * (double)w->peak_nvsmi_bytes / (double)r->capacity_bytes;
   r->host_bytes_per_node = r->host_bytes_per_gpu * (uint64_t)c.hardware.gpus_per_node;
-  r->verdict = gm_judge(&c, w);
-  r->fits = r->verdict != GM_VERDICT_DOES_NOT_FIT;
+  gpu = gm_judge(&c, w);
+  r->verdict = gpu;
+  r->fits = gpu != GM_VERDICT_DOES_NOT_FIT;
   r->verdict_reason = r->verdict == GM_VERDICT_FITS ? GM_REASON_NONE : GM_REASON_GPU_MEMORY;
   r->host_fits = gm_host_fits(&c, r->host_bytes_per_node);
   if (r->host_fits == 0 && r->verdict != GM_VERDICT_DOES_NOT_FIT) {
@@ -228,7 +230,7 @@ int gm_calculate(const gm_config *cfg, gm_result *out, gm_error *err) {
     CACHE_FRACTION * 100.0);
   F(GM_C_CONTEXT, "CUDA context and libraries (%s): seen by nvidia-smi, not by PyTorch",
     c.hardware.gpu_name[0] ? c.hardware.gpu_name : "default");
-  if (r->fits && gm_judge(&c, w) == GM_VERDICT_TIGHT)
+  if (gpu == GM_VERDICT_TIGHT)
     gm_warn(r, "hardware.safety_margin",
             "tight: the peak, %.1f GiB with the allocator's full cache, is within the %.0f%% "
             "margin of the card (%.1f GiB): an out-of-memory error is possible",
