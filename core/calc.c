@@ -120,19 +120,22 @@ static int config_fits(const gm_config *c, const gm_params *P) {
 }
 
 /* The largest k in [1, limit] for which the config fits with *field set to
- * k * unit, or 0; by doubling then bisection (memory grows with micro-batch
- * and sequence). */
+ * k * unit, or 0; by doubling from start (the configured value, usually
+ * close) then bisection: memory grows with micro-batch and sequence. */
 static int64_t largest_fitting(gm_config *c, const gm_params *P, int64_t *field, int64_t unit,
-                               int64_t limit) {
-  int64_t lo = 0, hi = 1;
-  for (;;) {
-    *field = hi * unit;
-    if (!config_fits(c, P))
-      break;
-    lo = hi;
-    if (hi >= limit)
-      return lo;
-    hi = hi > limit / 2 ? limit : hi * 2;
+                               int64_t start, int64_t limit) {
+  int64_t lo = 0, hi = start < 1 ? 1 : start > limit ? limit : start;
+  *field = hi * unit;
+  if (config_fits(c, P)) {
+    for (;;) {
+      lo = hi;
+      if (hi >= limit)
+        return lo;
+      hi = hi > limit / 2 ? limit : hi * 2;
+      *field = hi * unit;
+      if (!config_fits(c, P))
+        break;
+    }
   }
   while (hi - lo > 1) {
     int64_t mid = lo + (hi - lo) / 2;
@@ -148,7 +151,8 @@ static int64_t largest_fitting(gm_config *c, const gm_params *P, int64_t *field,
 /* The largest micro-batch that fits, up to 2^24. */
 static int64_t max_micro_batch(const gm_config *cfg, const gm_params *P) {
   gm_config c = *cfg;
-  return largest_fitting(&c, P, &c.training.micro_batch_size, 1, (int64_t)1 << 24);
+  return largest_fitting(&c, P, &c.training.micro_batch_size, 1, cfg->training.micro_batch_size,
+                         (int64_t)1 << 24);
 }
 
 /* The longest sequence that fits at the configured micro-batch, in whole
@@ -161,7 +165,8 @@ static int64_t max_seq_len(const gm_config *cfg, const gm_params *P) {
     limit = c.model.max_position_embeddings / unit;
   if (limit < 1)
     return 0;
-  return unit * largest_fitting(&c, P, &c.training.seq_len, unit, limit);
+  return unit *
+         largest_fitting(&c, P, &c.training.seq_len, unit, cfg->training.seq_len / unit, limit);
 }
 
 /* An estimated architecture keeps the user's total: scale every part to it. */
@@ -182,6 +187,7 @@ int gm_calculate(const gm_config *cfg, gm_result *out, gm_error *err) {
   gm_result *r = out;
   int rc;
   const gm_stage *w;
+  gm_verdict gpu;
   double P_declared;
   size_t tail = offsetof(gm_result, stages) + sizeof out->stages;
   size_t warn = offsetof(gm_result, warnings), after = warn + sizeof out->warnings;
@@ -213,8 +219,9 @@ int gm_calculate(const gm_config *cfg, gm_result *out, gm_error *err) {
   r->capacity_bytes = c.hardware.gpu_capacity_bytes;
   r->utilization_percent = 100.0 * (double)w->peak_nvsmi_bytes / (double)r->capacity_bytes;
   r->host_bytes_per_node = r->host_bytes_per_gpu * (uint64_t)c.hardware.gpus_per_node;
-  r->verdict = gm_judge(&c, w);
-  r->fits = r->verdict != GM_VERDICT_DOES_NOT_FIT;
+  gpu = gm_judge(&c, w);
+  r->verdict = gpu;
+  r->fits = gpu != GM_VERDICT_DOES_NOT_FIT;
   r->verdict_reason = r->verdict == GM_VERDICT_FITS ? GM_REASON_NONE : GM_REASON_GPU_MEMORY;
   r->host_fits = gm_host_fits(&c, r->host_bytes_per_node);
   if (r->host_fits == 0 && r->verdict != GM_VERDICT_DOES_NOT_FIT) {
@@ -228,7 +235,7 @@ int gm_calculate(const gm_config *cfg, gm_result *out, gm_error *err) {
     CACHE_FRACTION * 100.0);
   F(GM_C_CONTEXT, "CUDA context and libraries (%s): seen by nvidia-smi, not by PyTorch",
     c.hardware.gpu_name[0] ? c.hardware.gpu_name : "default");
-  if (r->fits && gm_judge(&c, w) == GM_VERDICT_TIGHT)
+  if (gpu == GM_VERDICT_TIGHT)
     gm_warn(r, "hardware.safety_margin",
             "tight: the peak, %.1f GiB with the allocator's full cache, is within the %.0f%% "
             "margin of the card (%.1f GiB): an out-of-memory error is possible",
