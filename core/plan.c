@@ -5,6 +5,7 @@
 #include "internal.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -75,7 +76,6 @@ typedef struct {
   uint64_t fam_best_over[NUM_FAMILIES];
   int fam_best_stage[NUM_FAMILIES], fam_best_rc[NUM_FAMILIES];
   gm_config fam_best[NUM_FAMILIES];
-  int fam_tried[NUM_FAMILIES];
 } search;
 
 void gm_plan_request_init(gm_plan_request *req, const gm_config *base) {
@@ -94,13 +94,13 @@ static int fit_code(gm_verdict v) {
   return v == GM_VERDICT_FITS ? 1 : v == GM_VERDICT_TIGHT ? 2 : 0;
 }
 
+/* One line saying why a family was rejected; a repeated line is dropped. */
 static void reject(gm_plan_result *o, const char *fam, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
 
-#include <stdarg.h>
 static void reject(gm_plan_result *o, const char *fam, const char *fmt, ...) {
   char reason[sizeof o->rejected[0].reason];
   va_list ap;
@@ -210,7 +210,6 @@ static void try_layout(search *S, int fi, const gm_config *cand) {
   uint64_t peak, peak_lo;
   if (n == 0)
     return;
-  S->fam_tried[fi]++;
   set_mb(&c, b[0], ga[0]);
   peak = evaluate(S, &c, &r, &worst, &fit);
   if (peak == 0)
@@ -464,7 +463,6 @@ static void search_all(search *S, int G) {
  * (a wide range is sampled, not swept). */
 static int next_count(int G, int lo, int hi, int node) {
   int p2 = 1, mult, next;
-  (void)lo;
   while (p2 <= G)
     p2 *= 2;
   mult = (G / node + 1) * node;
