@@ -240,19 +240,23 @@ static void try_layout(search *S, int fi, const gm_config *cand) {
     else
       hi = mid;
   }
-  /* The fastest micro-batch up to the largest that fits. */
+  /* The fastest micro-batch up to the largest that fits. The step time
+   * needs only the batch fields of the resolved config: resolve once. */
   memset(&l, 0, sizeof l);
   best_i = lo;
-  for (i = 0; i <= lo; i++) {
-    gm_perf pf;
-    set_mb(&c, b[i], ga[i]);
-    r = c;
-    if (gm_resolve(&r, NULL, &err) != GM_OK)
-      continue;
-    gm_perf_eval(&r, &S->P, &S->gpu, &pf);
-    if (i == 0 || (pf.known && pf.tokens_per_s_per_gpu > l.perf.tokens_per_s_per_gpu))
-      l.perf = pf, best_i = i;
-  }
+  set_mb(&c, b[lo], ga[lo]);
+  r = c;
+  if (gm_resolve(&r, NULL, &err) == GM_OK)
+    for (i = 0; i <= lo; i++) {
+      gm_perf pf;
+      r.training.micro_batch_size = b[i];
+      r.training.gradient_accumulation_steps = ga[i];
+      if (c.parallel.num_microbatches == GM_AUTO)
+        r.parallel.num_microbatches = ga[i];
+      gm_perf_eval(&r, &S->P, &S->gpu, &pf);
+      if (i == 0 || (pf.known && pf.tokens_per_s_per_gpu > l.perf.tokens_per_s_per_gpu))
+        l.perf = pf, best_i = i;
+    }
   peak = peak_lo;
   if (best_i != lo) {
     int f;
@@ -261,6 +265,7 @@ static void try_layout(search *S, int fi, const gm_config *cand) {
     if (peak == 0 || f != 1) {
       /* Memory was not monotone in b here: keep the largest that fits. */
       best_i = lo, peak = peak_lo;
+      set_mb(&c, b[lo], ga[lo]);
       r = c;
       if (gm_resolve(&r, NULL, &err) == GM_OK)
         gm_perf_eval(&r, &S->P, &S->gpu, &l.perf);
