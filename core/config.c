@@ -366,6 +366,8 @@ int gm_parse_config(const char *json, gm_config *cfg, gm_result *warnings, gm_er
   if ((unsigned char)json[0] == 0xEF && (unsigned char)json[1] == 0xBB &&
       (unsigned char)json[2] == 0xBF)
     json += 3; /* a UTF-8 byte order mark, as some editors save */
+  if (gm_check_config_text(c, json) != GM_OK)
+    goto done;
   root = cJSON_ParseWithOpts(json, &end, 1);
   if (!root) {
     size_t offset = end && end >= json ? (size_t)(end - json) : 0;
@@ -381,6 +383,8 @@ int gm_parse_config(const char *json, gm_config *cfg, gm_result *warnings, gm_er
             got);
     goto done;
   }
+  if (gm_check_config_tree(c, json, root) != GM_OK)
+    goto done;
   if (section(c, root, "model", &s) != GM_OK || (s && gm_parse_model(c, s, &cfg->model) != GM_OK))
     goto done;
   if (section(c, root, "training", &s) != GM_OK ||

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define M(field) offsetof(gm_model, field)
@@ -169,6 +170,7 @@ static void apply_rules(const hf_rules *r, gm_model *m) {
 static int moe_layout(gm_parse_ctx *c, const cJSON *obj, gm_model *m) {
   const cJSON *step_v = item(obj, "decoder_sparse_step"), *list = item(obj, "mlp_only_layers");
   const cJSON *v;
+  unsigned char *listed;
   int step = 1, i, dense = 0, leading = 1,
       first = m->first_dense_layers > 0 ? m->first_dense_layers : 0;
   char got[64];
@@ -182,22 +184,25 @@ static int moe_layout(gm_parse_ctx *c, const cJSON *obj, gm_model *m) {
   }
   if (m->num_experts <= 0 || m->num_layers <= 0)
     return GM_OK; /* dense, or no layer count to place them in */
+  /* One flag per layer keeps this linear in the list and the layers. */
+  listed = calloc((size_t)m->num_layers, 1);
+  if (!listed)
+    return gm_fail(c, "model.mlp_only_layers", "out of memory");
   cJSON_ArrayForEach(v, list) {
-    if (gm_read_int32(c, v, "model.mlp_only_layers", 0, m->num_layers - 1, &i) != GM_OK)
+    if (gm_read_int32(c, v, "model.mlp_only_layers", 0, m->num_layers - 1, &i) != GM_OK) {
+      free(listed);
       return GM_EINVAL;
+    }
+    listed[i] = 1;
   }
   for (i = 0; i < m->num_layers; i++) {
-    int is_dense = i < first || (i + 1) % step != 0;
-    cJSON_ArrayForEach(v, list) {
-      if ((int)v->valuedouble == i)
-        is_dense = 1;
-    }
-    if (is_dense) {
+    if (i < first || (i + 1) % step != 0 || listed[i]) {
       if (i != dense)
         leading = 0;
       dense++;
     }
   }
+  free(listed);
   m->first_dense_layers = dense;
   if (!leading)
     gm_warn(c->sink, list ? "model.mlp_only_layers" : "model.decoder_sparse_step",
@@ -233,17 +238,20 @@ static int parse_task(gm_parse_ctx *c, const cJSON *obj, gm_model *m) {
 
 /* Two spellings of one field that disagree: the later (native) one is used. */
 static void warn_disagreeing_aliases(gm_parse_ctx *c, const cJSON *obj) {
-  const gm_field *a, *b;
+  /* Each key is looked up once: the object may hold many keys. */
+  const cJSON *v[sizeof model_fields / sizeof model_fields[0]];
+  size_t a, b, n = sizeof model_fields / sizeof model_fields[0] - 1;
   char path[64];
-  for (a = model_fields; a->key; a++) {
-    const cJSON *va = item(obj, a->key);
-    if (!va)
+  for (a = 0; a < n; a++)
+    v[a] = item(obj, model_fields[a].key);
+  for (a = 0; a < n; a++) {
+    if (!v[a])
       continue;
-    for (b = a + 1; b->key; b++) {
-      const cJSON *vb = item(obj, b->key);
-      if (b->offset == a->offset && vb && !cJSON_Compare(va, vb, 1)) {
-        gm_join_path(path, sizeof path, "model", a->key);
-        gm_warn(c->sink, path, "disagrees with model.%s, which is used", b->key);
+    for (b = a + 1; b < n; b++) {
+      if (model_fields[b].offset == model_fields[a].offset && v[b] &&
+          !cJSON_Compare(v[a], v[b], 1)) {
+        gm_join_path(path, sizeof path, "model", model_fields[a].key);
+        gm_warn(c->sink, path, "disagrees with model.%s, which is used", model_fields[b].key);
       }
     }
   }
