@@ -15,6 +15,7 @@ CORE_SRC = $(wildcard core/*.c)
 GEN_SRC  = $(BUILD)/gen/presets_data.c
 # The programs around the core share one file reader.
 READ_SRC = cli/read_file.c
+CLI_SRC  = cli/main.c cli/text.c
 PRESETS  = presets/gpus.json presets/models.json
 
 .PHONY: all test test-native deps san fuzz wasm bench serve validate format clean
@@ -33,9 +34,9 @@ $(GEN_SRC): $(PRESETS) scripts/embed.sh
 	@mkdir -p $(@D)
 	sh scripts/embed.sh $(PRESETS) > $@
 
-$(BUILD)/gpu-mem-calc: $(CORE_SRC) cli/main.c $(READ_SRC) core/*.h $(GEN_SRC)
+$(BUILD)/gpu-mem-calc: $(CORE_SRC) $(CLI_SRC) $(READ_SRC) core/*.h cli/*.h $(GEN_SRC)
 	@mkdir -p $(@D)
-	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -Icore -Icli -o $@ $(CORE_SRC) $(GEN_SRC) cli/main.c $(READ_SRC) $(CJSON_LIBS) -lm
+	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -Icore -Icli -o $@ $(CORE_SRC) $(GEN_SRC) $(CLI_SRC) $(READ_SRC) $(CJSON_LIBS) -lm
 
 $(BUILD)/run_cases: $(CORE_SRC) tests/run_cases.c $(READ_SRC) core/*.h $(GEN_SRC)
 	@mkdir -p $(@D)
