@@ -15,6 +15,9 @@
  * (in integers) agree, and ten such figures still add up within 64 bits. */
 #define GM_MAX_FIGURE_BYTES 9007199254740992.0
 
+/* The most parameters a model may have (model.num_parameters' bound). */
+#define GM_MAX_PARAMS INT64_C(1000000000000000)
+
 typedef struct {
   int overflow;
 } gm_checked;

@@ -105,6 +105,9 @@ int gm_known_key(const char *key, const gm_field *fields, const char *const *ext
 int gm_check_config_text(gm_parse_ctx *c, const char *json);
 int gm_check_config_tree(gm_parse_ctx *c, const char *json, const cJSON *root);
 
+/* The keys of the model section (hf_config.c). */
+extern const gm_field gm_model_fields[];
+
 /* Parse the model section (native keys, a Hugging Face config.json, or a
  * preset plus overrides) into m. */
 int gm_parse_model(gm_parse_ctx *c, const cJSON *section, gm_model *m);

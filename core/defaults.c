@@ -492,5 +492,5 @@ int gm_resolve(gm_config *c, gm_result *r, gm_error *err) {
     hw->cuda_context_bytes = (uint64_t)1 << 30;
   if (hw->cuda_context_bytes >= hw->gpu_capacity_bytes)
     return fail(err, "hardware.cuda_context_gb", "must be smaller than the GPU's memory");
-  return GM_OK;
+  return gm_check_resolved(c, err);
 }

@@ -9,7 +9,7 @@
 #define M(field) offsetof(gm_model, field)
 /* Hugging Face spellings come before the native key, so the native key wins
  * when an object has both. */
-static const gm_field model_fields[] = {
+const gm_field gm_model_fields[] = {
     {"n_layer", GM_F_INT32, M(num_layers), 1, 100000, NULL},
     {"num_hidden_layers", GM_F_INT32, M(num_layers), 1, 100000, NULL},
     {"num_layers", GM_F_INT32, M(num_layers), 1, 100000, NULL},
@@ -239,19 +239,19 @@ static int parse_task(gm_parse_ctx *c, const cJSON *obj, gm_model *m) {
 /* Two spellings of one field that disagree: the later (native) one is used. */
 static void warn_disagreeing_aliases(gm_parse_ctx *c, const cJSON *obj) {
   /* Each key is looked up once: the object may hold many keys. */
-  const cJSON *v[sizeof model_fields / sizeof model_fields[0]];
-  size_t a, b, n = sizeof model_fields / sizeof model_fields[0] - 1;
+  const cJSON *v[sizeof gm_model_fields / sizeof gm_model_fields[0]];
+  size_t a, b, n = sizeof gm_model_fields / sizeof gm_model_fields[0] - 1;
   char path[64];
   for (a = 0; a < n; a++)
-    v[a] = item(obj, model_fields[a].key);
+    v[a] = item(obj, gm_model_fields[a].key);
   for (a = 0; a < n; a++) {
     if (!v[a])
       continue;
     for (b = a + 1; b < n; b++) {
-      if (model_fields[b].offset == model_fields[a].offset && v[b] &&
+      if (gm_model_fields[b].offset == gm_model_fields[a].offset && v[b] &&
           !cJSON_Compare(v[a], v[b], 1)) {
-        gm_join_path(path, sizeof path, "model", model_fields[a].key);
-        gm_warn(c->sink, path, "disagrees with model.%s, which is used", model_fields[b].key);
+        gm_join_path(path, sizeof path, "model", gm_model_fields[a].key);
+        gm_warn(c->sink, path, "disagrees with model.%s, which is used", gm_model_fields[b].key);
       }
     }
   }
@@ -282,7 +282,7 @@ static int apply_object(gm_parse_ctx *c, const cJSON *obj, gm_model *m) {
     gm_warn(c->sink, "model.model_type",
             "not given; GPT-2 key names (n_embd, n_layer), so counted with GPT-2's rules");
   }
-  if (gm_read_fields(c, obj, "model", model_fields, m) != GM_OK)
+  if (gm_read_fields(c, obj, "model", gm_model_fields, m) != GM_OK)
     return GM_EINVAL;
   warn_disagreeing_aliases(c, obj);
   if ((v = item(obj, "name")) && gm_read_string(c, v, "model.name", m->name, sizeof m->name))
@@ -316,7 +316,7 @@ static int apply_object(gm_parse_ctx *c, const cJSON *obj, gm_model *m) {
     const cJSON *key;
     char path[64];
     cJSON_ArrayForEach(key, obj) {
-      if (key->string && !gm_known_key(key->string, model_fields, model_extra)) {
+      if (key->string && !gm_known_key(key->string, gm_model_fields, model_extra)) {
         gm_join_path(path, sizeof path, "model", key->string);
         gm_unknown_key(c, path);
       }

@@ -109,13 +109,13 @@ int gm_count_params(const gm_model *m, gm_params *out, gm_error *err) {
     p.active_per_token = gm_sub(&k, p.active_per_token,
                                 gm_mul3(&k, moe_layers, m->num_experts - m->experts_per_token,
                                         mlp_params(&k, m, m->moe_intermediate_size)));
-  /* Counts beyond 2^53 would lose exactness in the doubles of the physics. */
-  if (k.overflow || (double)p.total > GM_MAX_FIGURE_BYTES) {
+  /* The bound of model.num_parameters holds for counted models too (and
+   * keeps every count exact in the doubles of the physics). */
+  if (k.overflow || p.total > GM_MAX_PARAMS) {
     snprintf(err->field, sizeof err->field, "model");
     snprintf(err->message, sizeof err->message,
-             "the architecture has more than 2^53 (9.0e15) parameters, more than the calculator "
-             "represents; check the sizes (num_layers, hidden_size, intermediate_size, "
-             "num_experts, vocab_size)");
+             "the architecture has more than 10^15 parameters, the most a model may have; check "
+             "the sizes (num_layers, hidden_size, intermediate_size, num_experts, vocab_size)");
     return GM_EINVAL;
   }
   *out = p;
