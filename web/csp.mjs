@@ -32,6 +32,8 @@ export function policy(html, { offline }) {
     `style-src ${offline ? styles.join(' ') || "'none'" : ["'self'", ...styles].join(' ')}`,
     "img-src 'self' data:",
     `connect-src ${offline ? "'none'" : "'self'"}`,
+    // A worker runs the page's own code: from its file, or a blob: of it offline.
+    "worker-src 'self' blob:",
     "base-uri 'none'",
     "form-action 'none'",
     "object-src 'none'",
