@@ -1,9 +1,10 @@
 // seeds.mjs OUT_DIR - writes the fuzzer's seed corpus and dictionary: the
 // config of every case in tests/cases and every example in presets/examples,
-// one file each, and the keys and string values they use as a libFuzzer
+// and 300 generated extreme configs, one file each, and the keys and string values they use as a libFuzzer
 // dictionary (OUT_DIR/../dict).
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { extremeConfigs } from './extreme.mjs';
 
 const out = process.argv[2];
 if (!out) throw new Error('usage: seeds.mjs OUT_DIR');
@@ -29,6 +30,11 @@ for (const dir of ['tests/cases', 'presets/examples']) {
 }
 // libFuzzer's dictionary syntax: printable ASCII, \\, \" and \xAB; each word
 // quoted as it appears in JSON.
+// Extreme configs reach the physics with sizes near every bound.
+const presets = Object.keys(JSON.parse(readFileSync('presets/models.json', 'utf8')));
+let i = 0;
+for (const text of extremeConfigs(300, presets, 7)) writeFileSync(join(out, `extreme-${String(i++).padStart(3, '0')}.json`), text);
+n += i;
 const escape = (s) =>
   [...Buffer.from(JSON.stringify(s))]
     .map((b) => (b === 0x5c ? '\\\\' : b === 0x22 ? '\\"' : b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`))
