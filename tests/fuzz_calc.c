@@ -7,7 +7,8 @@
  *   - each stage's components add up to its reserved peak (or the allocated
  *     peak stands above them), and the context on top gives the nvidia-smi peak;
  *   - the top-level bytes are those of the worst stage, which no stage exceeds;
- *   - fits_on_gpu says whether that peak is within the capacity;
+ *   - fits_on_gpu says whether that peak is within the capacity, the GiB
+ *     figures are the bytes, and host memory per node is per GPU x GPUs per node;
  *   - the same input gives the same bytes again, and the resolved config,
  *     run again, gives the same figures (unless the architecture is estimated).
  * A broken invariant prints what broke and aborts, so libFuzzer keeps the input.
@@ -133,6 +134,18 @@ static void check_result(const char *out) {
     /* Both are rounded to 4 decimals of GiB: compare away from the edge. */
     if ((fits && total_gb > cap_gb + 1e-3) || (!fits && total_gb < cap_gb - 1e-3))
       broken("fits_on_gpu disagrees with the peak and the capacity", NULL);
+  }
+  {
+    /* The GiB figures are the bytes rounded, and host memory per node is per GPU times
+     * the GPUs of a node. */
+    const cJSON *host = get(r, "host_memory"), *hw = get(get(r, "resolved"), "hardware");
+    double gb = get(r, "total_memory_per_gpu_gb")->valuedouble;
+    uint64_t per_gpu = bytes_of(host, "per_gpu_bytes"), per_node = bytes_of(host, "per_node_bytes");
+    const cJSON *per = get(hw, "gpus_per_node");
+    if (fabs(gb - (double)top / 1073741824.0) > 1e-4)
+      broken("total_memory_per_gpu_gb is not the peak in GiB", NULL);
+    if (!cJSON_IsNumber(per) || per_node != per_gpu * (uint64_t)per->valuedouble)
+      broken("host memory per node is not per GPU x gpus_per_node", NULL);
   }
   /* Deterministic, and the resolved config reads back as what was computed. */
   again = calc_json(input_text);
