@@ -3,6 +3,7 @@
 #include "gpumem.h"
 #include "plan_cmd.h"
 #include "read_file.h"
+#include "text.h"
 
 #include <cJSON.h>
 #include <errno.h>
@@ -307,7 +308,8 @@ static void print_warnings(const cJSON *out) {
 
 static int print_table(const char *json) {
   cJSON *out = cJSON_Parse(json);
-  if (!out) {
+  if (!out || gm_escape_tree(out) != 0) {
+    cJSON_Delete(out);
     fprintf(stderr, "gpu-mem-calc: the calculation returned unreadable output\n");
     return EXIT_IO;
   }
@@ -326,6 +328,7 @@ static int print_table(const char *json) {
 /* The error of a calc_json output, or NULL when it holds a result. */
 static cJSON *error_of(const char *json, cJSON **tree) {
   *tree = cJSON_Parse(json);
+  gm_escape_tree(*tree); /* its strings may be printed: names, keys, messages */
   return cJSON_GetObjectItemCaseSensitive(*tree, "error");
 }
 
@@ -334,6 +337,25 @@ static void print_error(const char *where, const cJSON *error) {
   fprintf(stderr, "gpu-mem-calc: invalid config%s%s: %s%s%s\n", where ? " " : "",
           where ? where : "", field && *field ? field : "", field && *field ? ": " : "",
           message ? message : "unknown error");
+}
+
+/* The config in file, or NULL after printing why not (*rc: the exit status).
+ * A NUL byte would end the text early for the core while an editor shows
+ * what follows it, so it is refused. */
+static char *read_config(const char *file, int *rc) {
+  size_t len = 0;
+  char *text = gm_read_file(file, &len);
+  if (!text) {
+    fprintf(stderr, "gpu-mem-calc: cannot read %s: %s\n", file, strerror(errno));
+    *rc = EXIT_IO;
+  } else if (strlen(text) != len) {
+    fprintf(stderr, "gpu-mem-calc: invalid config %s: a NUL byte at offset %zu; a config is text\n",
+            file, strlen(text));
+    free(text);
+    text = NULL;
+    *rc = EXIT_INVALID;
+  }
+  return text;
 }
 
 /* Calculate config text and print it; the exit status. */
@@ -432,11 +454,8 @@ static int cmd_calculate(int argc, char **argv) {
   }
   if (!file)
     return usage_error("calculate needs --config FILE");
-  text = gm_read_file(file, NULL);
-  if (!text) {
-    fprintf(stderr, "gpu-mem-calc: cannot read %s: %s\n", file, strerror(errno));
-    return EXIT_IO;
-  }
+  if (!(text = read_config(file, &rc)))
+    return rc;
   if (margin) {
     char *edited = with_margin(text, margin);
     rc = run(edited ? edited : text, format, file);
@@ -451,10 +470,9 @@ static int cmd_calculate(int argc, char **argv) {
 /* A number as a JSON number, anything else as a string (calc_json names the
  * field when it is not valid). */
 static cJSON *number_or_string(const char *s) {
-  char *end;
-  double v = strtod(s, &end);
-  if (*s && !*end && end != s)
-    return cJSON_CreateNumber(v);
+  /* Strictly a JSON number: strtod alone would take "nan", "inf" and "0x10". */
+  if (gm_is_json_number(s))
+    return cJSON_CreateNumber(strtod(s, NULL));
   return cJSON_CreateString(s);
 }
 
@@ -515,9 +533,7 @@ static int cmd_quick(int argc, char **argv) {
   hw = cJSON_AddObjectToObject(config, "hardware");
   /* A bare number is billions, as in the earlier tool's 'quick 7'. */
   {
-    char *end;
-    (void)strtod(params, &end);
-    if (*params && !*end && strlen(params) < sizeof number - 2) {
+    if (gm_is_json_number(params) && params[0] != '-' && strlen(params) < sizeof number - 2) {
       snprintf(number, sizeof number, "%sB", params);
       cJSON_AddStringToObject(model, "num_parameters", number);
     } else {
@@ -565,15 +581,13 @@ static int cmd_quick(int argc, char **argv) {
 
 static int cmd_validate(int argc, char **argv) {
   char *text, *json;
+  int rc;
   cJSON *tree = NULL;
   const cJSON *error, *w;
   if (argc != 3)
     return usage_error("validate takes one FILE");
-  text = gm_read_file(argv[2], NULL);
-  if (!text) {
-    fprintf(stderr, "gpu-mem-calc: cannot read %s: %s\n", argv[2], strerror(errno));
-    return EXIT_IO;
-  }
+  if (!(text = read_config(argv[2], &rc)))
+    return rc;
   json = calc_json(text);
   free(text);
   if (!json) {

@@ -1,6 +1,7 @@
 /* config.c - JSON config text to gm_config: the top level and the training,
  * parallelism, engine and hardware sections (values: config_value.c; model: hf_config.c). */
 #include "config.h"
+#include "internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -245,6 +246,58 @@ static const char *const hardware_extra[] = {"gpu", "gpu_memory_gb", "descriptio
 static const char *const top_extra[] = {"model",    "training", "parallelism", "engine",
                                         "hardware", "name",     "description", NULL};
 
+/* ---- Bounds of derived values -------------------------------------------- */
+
+/* One section's values against its table; values below 1 mean "none" and are
+ * printed as null, so only set values are checked. */
+static int check_section(const char *section, const gm_field *f, const void *base, gm_error *err) {
+  for (; f->key; f++) {
+    const char *p = (const char *)base + f->offset;
+    double v;
+    int iv;
+    int64_t lv;
+    uint64_t uv;
+    switch (f->kind) {
+    case GM_F_INT32:
+      memcpy(&iv, p, sizeof iv);
+      v = iv;
+      break;
+    case GM_F_INT64:
+    case GM_F_SIZE:
+      memcpy(&lv, p, sizeof lv);
+      v = (double)lv;
+      break;
+    case GM_F_MEMORY:
+      memcpy(&uv, p, sizeof uv);
+      if ((double)uv <= f->hi)
+        continue;
+      v = (double)uv;
+      break;
+    default:
+      continue;
+    }
+    if (v >= 1 && (v < f->lo || v > f->hi)) {
+      snprintf(err->field, sizeof err->field, "%s.%s", section, f->key);
+      snprintf(err->message, sizeof err->message,
+               "comes to %.15g from the other values, outside %.15g to %.15g; give it, or "
+               "change what it is derived from",
+               v, f->lo, f->hi);
+      return GM_EINVAL;
+    }
+  }
+  return GM_OK;
+}
+
+int gm_check_resolved(const gm_config *cfg, gm_error *err) {
+  if (check_section("model", gm_model_field_table(), &cfg->model, err) != GM_OK ||
+      check_section("training", training_fields, &cfg->training, err) != GM_OK ||
+      check_section("parallelism", parallel_fields, &cfg->parallel, err) != GM_OK ||
+      check_section("engine", engine_fields, &cfg->engine, err) != GM_OK ||
+      check_section("hardware", hardware_fields, &cfg->hardware, err) != GM_OK)
+    return GM_EINVAL;
+  return GM_OK;
+}
+
 /* The object under key, NULL when absent or null; an error if it is not an object. */
 static int section(gm_parse_ctx *c, const cJSON *root, const char *key, const cJSON **out) {
   const cJSON *s = cJSON_GetObjectItemCaseSensitive(root, key);
@@ -411,6 +464,8 @@ int gm_parse_config(const char *json, gm_config *cfg, gm_result *warnings, gm_er
   if ((unsigned char)json[0] == 0xEF && (unsigned char)json[1] == 0xBB &&
       (unsigned char)json[2] == 0xBF)
     json += 3; /* a UTF-8 byte order mark, as some editors save */
+  if (gm_check_config_text(c, json) != GM_OK)
+    goto done;
   root = cJSON_ParseWithOpts(json, &end, 1);
   if (!root) {
     size_t offset = end && end >= json ? (size_t)(end - json) : 0;
@@ -426,6 +481,8 @@ int gm_parse_config(const char *json, gm_config *cfg, gm_result *warnings, gm_er
             got);
     goto done;
   }
+  if (gm_check_config_tree(c, json, root) != GM_OK)
+    goto done;
   if (section(c, root, "model", &s) != GM_OK || (s && gm_parse_model(c, s, &cfg->model) != GM_OK))
     goto done;
   if (section(c, root, "training", &s) != GM_OK ||

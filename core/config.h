@@ -110,6 +110,14 @@ int gm_read_fields(gm_parse_ctx *c, const cJSON *obj, const char *section, const
 /* Whether key is in fields or in extra (a NULL-terminated list, may be NULL). */
 int gm_known_key(const char *key, const gm_field *fields, const char *const *extra);
 
+/* Checks before any value is read (config_check.c): the text's size; then
+ * on the parsed tree, NUL characters, duplicate keys and string lengths. */
+int gm_check_config_text(gm_parse_ctx *c, const char *json);
+int gm_check_config_tree(gm_parse_ctx *c, const char *json, const cJSON *root);
+
+/* The keys of the model section (hf_config.c). */
+const gm_field *gm_model_field_table(void);
+
 /* Parse the model section (native keys, a Hugging Face config.json, or a
  * preset plus overrides) into m. */
 int gm_parse_model(gm_parse_ctx *c, const cJSON *section, gm_model *m);

@@ -96,8 +96,13 @@ static const struct {
     {65e9, 8192, 64},  {175e9, 12288, 96}, {405e9, 16384, 128}, {1e12, 25600, 160},
 };
 
+/* The bounds of docs/config.md on model.num_layers and the MLP widths,
+ * enforced on derived values as on given ones. */
+#define MAX_LAYERS 100000
+#define MAX_WIDTH 100000000
+
 /* Only num_parameters known: a Llama-style model of that size. */
-static void estimate_architecture(gm_model *m, gm_result *r) {
+static int estimate_architecture(gm_model *m, gm_result *r, gm_error *err) {
   double P = (double)m->declared_parameters, best = 1e300;
   size_t i, n = sizeof size_table / sizeof size_table[0];
   int h = 4096, a = 32;
@@ -120,6 +125,11 @@ static void estimate_architecture(gm_model *m, gm_result *r) {
     /* 12h^2 per layer (4h^2 attention + 8h^2 MLP), embeddings and head aside. */
     h = m->hidden_size;
     L = (P - 2.0 * (double)m->vocab_size * h) / (12.0 * (double)h * h);
+    if (L > MAX_LAYERS + 0.5)
+      return fail(err, "model.num_parameters",
+                  "at hidden size %d the estimate needs %.3g layers, more than %d; give a "
+                  "larger hidden_size or the architecture",
+                  h, L, MAX_LAYERS);
     m->num_layers = L < 1 ? 1 : (int)lround(L);
   }
   m->estimated = 1;
@@ -129,6 +139,7 @@ static void estimate_architecture(gm_model *m, gm_result *r) {
           "for exact figures",
           m->num_layers, m->hidden_size,
           m->num_attention_heads == GM_AUTO ? h / 128 : m->num_attention_heads);
+  return GM_OK;
 }
 
 static int resolve_model(gm_model *m, gm_result *r, gm_error *err) {
@@ -137,7 +148,8 @@ static int resolve_model(gm_model *m, gm_result *r, gm_error *err) {
     if (m->declared_parameters <= 0)
       return fail(err, m->num_layers == GM_AUTO ? "model.num_layers" : "model.hidden_size",
                   "is required (or give model.num_parameters for an estimate)");
-    estimate_architecture(m, r);
+    if (estimate_architecture(m, r, err) != GM_OK)
+      return GM_EINVAL;
     estimated = 1;
   }
   if (m->num_attention_heads == GM_AUTO)
@@ -181,6 +193,11 @@ static int resolve_model(gm_model *m, gm_result *r, gm_error *err) {
   DEF(m->num_shared_experts, 0);
   DEF(m->shared_expert_intermediate_size,
       m->moe_intermediate_size * (int64_t)m->num_shared_experts);
+  if (m->shared_expert_intermediate_size > MAX_WIDTH)
+    return fail(err, "model.num_shared_experts",
+                "%d shared experts of width %lld make a shared MLP of width %lld, more than %d",
+                m->num_shared_experts, (long long)m->moe_intermediate_size,
+                (long long)m->shared_expert_intermediate_size, MAX_WIDTH);
   DEF(m->shared_expert_gate, 0);
   DEF(m->first_dense_layers, 0);
   DEF(m->num_labels, 0);
@@ -479,5 +496,5 @@ int gm_resolve(gm_config *c, gm_result *r, gm_error *err) {
   if (hw->safety_margin >= 1)
     return fail(err, "hardware.safety_margin", "must be a share of the card in [0, 1); got %g",
                 hw->safety_margin);
-  return GM_OK;
+  return gm_check_resolved(c, err);
 }

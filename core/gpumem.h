@@ -349,6 +349,9 @@ const char *gm_presets_json(void);
  * Returns a malloc'd string ({"error":{"field","message"}} on bad input);
  * free it with calc_free(). NULL only when memory runs out. */
 char *calc_json(const char *config_json);
+/* Limits on what calc_json reads: the whole text, and any key or string. */
+#define GM_MAX_CONFIG_BYTES 1048576
+#define GM_MAX_STRING_BYTES 4096
 void calc_free(char *p);
 
 /* ---- Planner: which layouts fit, and which is fastest (plan.c, perf.c) ---- */

@@ -76,6 +76,10 @@ typedef struct {
 /* Every component of one stage's GPU; formulas written to fm when not NULL. */
 void gm_stage_memory(const gm_config *c, const gm_params *P, const gm_shape *s, gm_stage_mem *o,
                      char (*fm)[GM_FORMULA_LEN]);
+/* Every resolved value within the bounds a config may give it (config.c):
+ * derived values are held to them too. GM_OK, or GM_EINVAL naming the field. */
+int gm_check_resolved(const gm_config *cfg, gm_error *err);
+
 /* Bytes of one activation element in the compute dtype. */
 double gm_act_bytes(const gm_config *c);
 

@@ -177,5 +177,34 @@ check "presets lists GPUs and models" $(status_is 0 && out_has "^  h100-80gb  *7
 run "$BIN" presets --format json
 check "presets --format json prints the embedded presets" $(status_is 0 && out_has '^{"gpus":'; echo $?)
 
+# quick reads numbers as the config parser does: no nan, inf, hex or spaces
+for v in nan inf 0x10 " 8" 8x; do
+  run "$BIN" quick 7 --gpus "$v"
+  check "quick: --gpus '$v' exits 2 naming hardware.num_gpus" $(status_is 2 && err_has "hardware.num_gpus: must be an integer"; echo $?)
+done
+run "$BIN" quick 7 --gpus 8 --gpu-mem inf
+check "quick: --gpu-mem inf exits 2, not a default of 80 GiB" $(status_is 2 && err_has "hardware.gpu_memory_gb"; echo $?)
+run "$BIN" quick nan --gpus 8
+check "quick: a parameter count of nan exits 2" $(status_is 2 && err_has "model.num_parameters"; echo $?)
+
+# Control characters of a config never reach the terminal raw
+ESC=$(printf '\033')
+printf '%s\n' '{"model": {"preset": "gpt2", "name": "\u001b[31mred\u009b2J"}, "x\u001b]0;t\u0007": 1,
+  "hardware": {"num_gpus": 1}, "training": {"seq_len": 1024}}' >"$TMP/esc.json"
+printf '%s\n' '{"model": {"preset": "gpt2\u001b[2J"}}' >"$TMP/esc-bad.json"
+run "$BIN" calculate --config "$TMP/esc.json"
+check "calculate: control characters in names and keys print escaped" $(status_is 0 && ! grep -q "$ESC" "$TMP/out" && ! grep -q "$(printf '\302\233')" "$TMP/out" && out_has 'x\\x1b]0;t\\x07: unknown key' && out_has '\\x1b\[31mred\\u009b2J'; echo $?)
+run "$BIN" validate "$TMP/esc.json"
+check "validate: control characters in warnings print escaped" $(status_is 0 && ! grep -q "$ESC" "$TMP/out" && out_has '^warning: x\\x1b'; echo $?)
+run "$BIN" calculate --config "$TMP/esc-bad.json"
+check "calculate: control characters in an error print escaped" $(status_is 2 && ! grep -q "$ESC" "$TMP/err" && err_has 'model.preset'; echo $?)
+
+# A NUL byte: the core would stop reading at it
+printf '{"model": {"preset": "gpt2"}}\0{"training": {"batch_size": 64}}' >"$TMP/nul.json"
+run "$BIN" calculate --config "$TMP/nul.json"
+check "calculate: a file with a NUL byte exits 2" $(status_is 2 && err_has "NUL byte at offset 29"; echo $?)
+run "$BIN" validate "$TMP/nul.json"
+check "validate: a file with a NUL byte exits 2" $(status_is 2 && err_has "NUL byte" && ! out_has valid; echo $?)
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -7,6 +7,7 @@
 //   GM_WASM_DIR=dir               where gpumem.js and gpumem.wasm are (default $GM_BUILD/wasm)
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix, relative, resolve } from 'node:path';
+import { withCsp } from './csp.mjs';
 import { ROOT, checkVendor, readImportMap } from './vendor.mjs';
 
 const WEB = join(ROOT, 'web');
@@ -69,7 +70,7 @@ const preload = [
   ...['gpumem.js', ...modules].map((f) => `<link rel="modulepreload" href="${f}">`),
   '<link rel="preload" href="gpumem.wasm" as="fetch" type="application/wasm" crossorigin="anonymous">',
 ].join('\n');
-writeFileSync(join(OUT, 'index.html'), replaceMarker(html, 'preload', preload));
+writeFileSync(join(OUT, 'index.html'), withCsp(replaceMarker(html, 'preload', preload), { offline: false }));
 writeFileSync(join(OUT, '.nojekyll'), '');
 
 // build/gpu-mem-calc.html: one file. Every module becomes a data: URL behind a
@@ -105,6 +106,7 @@ single = replaceMarker(single, 'main', main);
 const css = readFileSync(join(WEB, 'style.css'), 'utf8');
 single = single.replace('<link rel="stylesheet" href="style.css">', () => `<style>\n${css}</style>`);
 if (single.includes('href="style.css"')) die('index.html must link style.css exactly once');
+single = withCsp(single, { offline: true });
 writeFileSync(SINGLE, single);
 // The served page links the offline file for download.
 writeFileSync(join(OUT, 'gpu-mem-calc.html'), single);
