@@ -145,6 +145,9 @@ static const gm_field training_fields[] = {
     {"finetune", GM_F_ENUM, T(finetune), 0, 0, gm_finetune_names},
     {"lora_rank", GM_F_INT32, T(lora_rank), 1, 65536, NULL},
     {"lora_targets", GM_F_ENUM, T(lora_all_linear), 0, 0, gm_lora_target_names},
+    {"fp8", GM_F_ENUM, T(fp8), 0, 0, gm_fp8_names},
+    {"fp8_all_gather", GM_F_BOOL, T(fp8_all_gather), 0, 0, NULL},
+    {"fp8_amax_history_len", GM_F_INT32, T(fp8_amax_history), 1, 1048576, NULL},
     {NULL, 0, 0, 0, 0, NULL}};
 #undef T
 static const char *const training_extra[] = {"activation_checkpointing", "momentum", "description",
@@ -184,7 +187,8 @@ static const gm_field engine_fields[] = {
     {"gradient_as_bucket_view", GM_F_BOOL, E(ddp_bucket_view), 0, 0, NULL},
     {NULL, 0, 0, 0, 0, NULL}};
 #undef E
-static const char *const engine_extra[] = {"bucket_cap_mb", "zero_init", "description", NULL};
+static const char *const engine_extra[] = {"bucket_cap_mb", "zero_init", "framework_version",
+                                           "description", NULL};
 
 #define H(field) offsetof(gm_hardware, field)
 /* Memory limits: 16 TiB per GPU, 1 PiB per node. */
@@ -266,6 +270,10 @@ static int parse_engine(gm_parse_ctx *c, const cJSON *s, gm_engine *e) {
       return gm_fail(c, "engine.bucket_cap_mb", "must be positive; got %g", mib);
     e->ddp_bucket_bytes = (int64_t)floor(mib * 1048576.0 + 0.5);
   }
+  v = cJSON_GetObjectItemCaseSensitive(s, "framework_version");
+  if (v && !cJSON_IsNull(v) &&
+      gm_read_version(c, v, "engine.framework_version", &e->framework_version) != GM_OK)
+    return GM_EINVAL;
   warn_unknown_keys(c, s, "engine", engine_fields, engine_extra);
   return GM_OK;
 }

@@ -1,4 +1,5 @@
 /* defaults.c - engine and framework defaults, and the checks that need them. */
+#include "config.h"
 #include "internal.h"
 
 #include <math.h>
@@ -40,6 +41,8 @@ void gm_config_init(gm_config *cfg) {
   t->attention_dropout = t->hidden_dropout = -1.0;
   t->finetune = (gm_finetune)GM_AUTO;
   t->lora_rank = t->lora_all_linear = GM_AUTO;
+  t->fp8 = (gm_fp8)GM_AUTO;
+  t->fp8_all_gather = t->fp8_amax_history = GM_AUTO;
   p->tp = p->pp = p->dp = p->cp = p->ep = p->vpp = p->sequence_parallel = GM_AUTO;
   p->schedule = (gm_schedule)GM_AUTO;
   p->num_microbatches = GM_AUTO;
@@ -53,6 +56,7 @@ void gm_config_init(gm_config *cfg) {
   e->reduce_bucket_elems = e->allgather_bucket_elems = GM_AUTO;
   e->stage3_max_live_parameters = e->stage3_prefetch_bucket_elems = e->ddp_bucket_bytes = GM_AUTO;
   e->sub_group_elems = GM_AUTO;
+  e->framework_version = GM_AUTO;
   cfg->hardware.num_gpus = cfg->hardware.gpus_per_node = GM_AUTO;
 }
 
@@ -237,6 +241,8 @@ static int resolve_training(gm_config *c, gm_result *r, gm_error *err) {
     }
   }
   DEF(t->dtype, GM_DTYPE_BF16);
+  DEF(t->compile, 0);
+  gm_version_defaults(c); /* before the defaults that do not depend on the release */
   if (t->layout == (gm_layout)GM_AUTO) {
     if (t->dtype == GM_DTYPE_FP32)
       t->layout = GM_LAYOUT_FP32;
@@ -283,6 +289,28 @@ static int resolve_training(gm_config *c, gm_result *r, gm_error *err) {
   DEF(t->lora_all_linear, 1);
   if (t->finetune != GM_FT_FULL && t->lora_rank <= 0)
     return fail(err, "training.lora_rank", "must be positive with LoRA; got %d", t->lora_rank);
+  DEF(t->fp8, GM_FP8_NONE);
+  DEF(t->fp8_all_gather, 0);
+  if (t->fp8 != GM_FP8_NONE && t->dtype == GM_DTYPE_FP32)
+    return fail(err, "training.fp8", "needs bf16 or fp16 compute; got dtype fp32");
+  if (t->fp8_all_gather && t->fp8 == GM_FP8_NONE)
+    return fail(err, "training.fp8_all_gather", "needs an fp8 recipe in training.fp8");
+  if (t->fp8_all_gather && c->engine.kind == GM_ENGINE_FSDP && t->fp8 != GM_FP8_TENSORWISE &&
+      t->fp8 != GM_FP8_DELAYED)
+    return fail(err, "training.fp8_all_gather",
+                "torchao all-gathers float8 weights only with tensor-wise scaling; got %s",
+                gm_enum_name(gm_fp8_names, (int)t->fp8));
+  if (t->fp8_all_gather && c->engine.kind != GM_ENGINE_FSDP && !megatron)
+    return fail(err, "training.fp8_all_gather",
+                "needs FSDP (torchao float8 all-gather) or Megatron-LM (fp8 parameters); got %s",
+                gm_engine_name(c->engine.kind));
+  if (t->fp8 != GM_FP8_DELAYED && t->fp8_amax_history != GM_AUTO) {
+    gm_warn(r, "training.fp8_amax_history_len",
+            "ignored: only delayed scaling keeps an amax history");
+    t->fp8_amax_history = GM_AUTO;
+  }
+  /* Megatron-LM's --fp8-amax-history-len defaults to 1; torchao's delayed scaling keeps 16. */
+  DEF(t->fp8_amax_history, t->fp8 != GM_FP8_DELAYED ? 0 : megatron ? 1 : 16);
   if (t->micro_batch_size <= 0)
     return fail(err, "training.batch_size", "must be positive; got %lld",
                 (long long)t->micro_batch_size);
