@@ -132,12 +132,16 @@ gm_act_terms gm_layer_terms(const gm_config *c, int moe) {
       r.scores = 0; /* Korthikanti: the attention core is recomputed */
     } else {
       /* Per-op policy: the block input and the outputs of every other matmul
-       * (wq, wv, w1, w2) and of the attention kernel are kept. */
+       * (wq, wv, w1, w2) and of the attention kernel are kept (torchtitan's
+       * _custom_policy: every second aten.mm is recomputed). Eager checkpointing
+       * stores each policy-saved output; a compiled block saves only what its
+       * backward reads, and no backward reads w2's output (it only joins the
+       * residual), so compile drops that h-wide tensor. */
       double ad = (double)m->num_attention_heads * m->head_dim;
       double gd = (double)m->num_key_value_heads * m->head_dim;
       double f = moe ? (double)m->moe_intermediate_size * m->experts_per_token
                      : (double)m->intermediate_size;
-      r.replicated = 2.0 * A * h;
+      r.replicated = (t->compile == 1 ? 1.0 : 2.0) * A * h;
       r.split = A * (ad + gd + ad + f) + 4.0 * m->num_attention_heads;
       r.scores = 0;
     }
