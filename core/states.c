@@ -324,17 +324,49 @@ static void gathered(ctx *x, gm_stage_mem *o) {
 }
 
 /* Buffers for communication: persistent ones, and those of backward and the step. */
+/* Hopper and later (sm90+) by preset id: PyTorch and Transformer Engine size their
+ * cuBLAS workspaces by it. A card given only by its memory counts as one. */
+static int hopper_or_later(const gm_hardware *hw) {
+  static const char *const ids[] = {"h100", "h200", "gh200", "h800", "h20",
+                                    "b100", "b200", "gb200", "b300", "gb300"};
+  size_t i, n = sizeof ids / sizeof ids[0];
+  if (!hw->gpu_name[0])
+    return 1;
+  for (i = 0; i < n; i++) {
+    size_t len = strlen(ids[i]);
+    if (strncmp(hw->gpu_name, ids[i], len) == 0 && hw->gpu_name[len] == '-')
+      return 1;
+  }
+  return 0;
+}
+
+/* Fixed workspaces taken from the caching allocator once and kept. PyTorch keys a
+ * cuBLAS workspace by (handle, stream) and handles are per thread, so forward (the
+ * main thread) and backward (autograd's device thread) hold one each: 32 MiB on
+ * sm90+ (":4096:8"), else 8 MiB + 128 KiB (aten/src/ATen/cuda/CublasHandlePool.cpp).
+ * Transformer Engine, which Megatron-LM runs, adds one of 32 MiB on sm90+, else 4 MiB
+ * (transformer_engine/pytorch/module/base.py, get_cublas_workspace_size_bytes). */
+static double workspace_bytes(const gm_config *c, double *te) {
+  int sm90 = hopper_or_later(&c->hardware);
+  double one = sm90 ? 32.0 * 1048576.0 : 8.0 * 1048576.0 + 131072.0;
+  *te = c->engine.framework == GM_FW_MEGATRON ? (sm90 ? 33554432.0 : 4194304.0) : 0;
+  return 2.0 * one + *te;
+}
+
 static double buffers(ctx *x, gm_stage_mem *o) {
   const gm_engine *e = &x->c->engine;
   const gm_parallel *pp = &x->c->parallel;
   const gm_shape *s = x->s;
-  double A = x->A, persist = 0, bwd = 0, step = 0;
+  double A = x->A, persist = 0, bwd = 0, step = 0, te, ws = workspace_bytes(x->c, &te);
+  char txt[GM_FORMULA_LEN];
+  size_t n = 0;
+#define PART(...)                                                                                  \
+  (n < sizeof txt ? (void)(n += (size_t)snprintf(txt + n, sizeof txt - n, __VA_ARGS__)) : (void)0)
+  txt[0] = '\0';
   if (e->kind == GM_ENGINE_DDP && x->d > 1 && !e->ddp_bucket_view) {
     persist = x->g_full; /* DDP buckets hold a second copy of every gradient */
-    F(GM_C_BUFFERS,
-      "DDP gradient buckets (gradient_as_bucket_view off): a copy of %.0f B of "
-      "gradients",
-      x->g_full);
+    PART("DDP gradient buckets (gradient_as_bucket_view off): a copy of %.0f B of gradients; ",
+         x->g_full);
   }
   if (x->ds && e->zero_stage >= 1) {
     double bucket = (double)e->reduce_bucket_elems;
@@ -345,28 +377,32 @@ static double buffers(ctx *x, gm_stage_mem *o) {
       double ag = (double)e->allgather_bucket_elems;
       step = A * (ag < s->trainable ? ag : s->trainable); /* updated (trainable) params */
     }
-    F(GM_C_BUFFERS,
-      "DeepSpeed reduce bucket %g B x %.0f x %d in backward; all-gather bucket %.0f B "
-      "at the step",
-      A, bucket, e->overlap_comm ? 2 : 1, step);
+    PART("DeepSpeed reduce bucket %g B x %.0f x %d in backward; all-gather bucket %.0f B at the "
+         "step; ",
+         A, bucket, e->overlap_comm ? 2 : 1, step);
   }
   if (pp->pp > 1) {
     double h = x->c->model.hidden_size / (pp->sequence_parallel ? (double)pp->tp : 1.0);
-    persist += 2.0 * A * gm_tokens_per_gpu(x->c) * h; /* send and receive buffers */
+    double pipe = 2.0 * A * gm_tokens_per_gpu(x->c) * h; /* send and receive buffers */
     if (e->kind == GM_ENGINE_MEGATRON_DEEPSPEED && !s->has_head)
       /* DeepSpeed's pipeline engine keeps each in-flight micro-batch's output
        * in its pipe buffers until that micro-batch's backward (Megatron-Core
        * frees them: deallocate_pipeline_outputs). */
-      persist += s->inflight_mbs * A * gm_tokens_per_gpu(x->c) * x->c->model.hidden_size;
+      pipe += s->inflight_mbs * A * gm_tokens_per_gpu(x->c) * x->c->model.hidden_size;
+    persist += pipe;
+    PART("pipeline send/receive buffers %.0f B; ", pipe);
   }
   if (x->c->training.fp8 == GM_FP8_DELAYED) {
     double meta = fp8_meta_bytes(x);
     persist += meta;
-    F(GM_C_BUFFERS, "fp8 delayed scaling: amax history of %d + scales, %.0f B",
-      x->c->training.fp8_amax_history, meta);
+    PART("fp8 delayed scaling: amax history of %d + scales, %.0f B; ",
+         x->c->training.fp8_amax_history, meta);
   }
-  if (persist == 0 && bwd == 0 && step == 0)
-    F(GM_C_BUFFERS, "none");
+  persist += ws;
+  PART("cuBLAS workspaces of the forward and backward threads, %.0f B%s", ws - te,
+       te > 0 ? " + Transformer Engine's" : "");
+#undef PART
+  F(GM_C_BUFFERS, "%s", txt);
   o->comp[GM_PH_FORWARD][GM_C_BUFFERS] = persist;
   o->comp[GM_PH_BACKWARD][GM_C_BUFFERS] = persist + bwd;
   o->comp[GM_PH_STEP][GM_C_BUFFERS] = persist + step;
