@@ -185,7 +185,7 @@ static void print_memory(const cJSON *out) {
   detail(b, "activations", "saved for backward");
   detail(b, "logits", "logits and loss");
   row("Overhead", num(d, "overhead_gb"));
-  detail(b, "buffers", "communication buffers");
+  detail(b, "buffers", "buffers and cuBLAS workspaces");
   detail(b, "optimizer_step", "optimizer step temporaries");
   detail(b, "allocator_cache", "allocator cache");
   detail(b, "cuda_context", "CUDA context");
