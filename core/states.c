@@ -273,12 +273,16 @@ static void gathered(ctx *x, gm_stage_mem *o) {
       *f = A * root + 2.0 * (A * (unit - lin_unit) + cw * lin_unit) + cast;
       *b = *f + reduce_bytes * unit;
     }
-    F(GM_C_GATHERED, "compute copies: %g B x (embedding+head %.0f + 2 x layer %.0f params)%s%s", A,
-      root, unit,
-      cw < A     ? ", linear weights gathered in fp8 (1 B)"
-      : cast > 0 ? ", + one layer's weights cast to fp8"
-                 : "",
-      *b > *f ? " + unsharded gradient of one layer in backward" : "");
+    if (e->sharding == GM_FSDP_SHARD_GRAD_OP || !e->reshard_after_forward)
+      F(GM_C_GATHERED, "compute copies of every weight of the stage: %g B x %.0f params%s", A,
+        s->params, cw < A ? ", linear weights gathered in fp8 (1 B)" : "");
+    else
+      F(GM_C_GATHERED, "compute copies: %g B x (embedding+head %.0f + 2 x layer %.0f params)%s%s",
+        A, root, unit,
+        cw < A     ? ", linear weights gathered in fp8 (1 B)"
+        : cast > 0 ? ", + one layer's weights cast to fp8"
+                   : "",
+        *b > *f ? " + unsharded gradient of one layer in backward" : "");
   } else if (x->ds && e->zero_stage == 3) {
     double unit =
         x->P->largest_layer > 0 ? (double)x->P->largest_layer / x->c->parallel.tp : s->unit_params;
@@ -323,7 +327,6 @@ static void gathered(ctx *x, gm_stage_mem *o) {
   }
 }
 
-/* Buffers for communication: persistent ones, and those of backward and the step. */
 /* Hopper and later (sm90+) by preset id: PyTorch and Transformer Engine size their
  * cuBLAS workspaces by it. A card given only by its memory counts as one. */
 static int hopper_or_later(const gm_hardware *hw) {
@@ -353,6 +356,8 @@ static double workspace_bytes(const gm_config *c, double *te) {
   return 2.0 * one + *te;
 }
 
+/* Buffers for communication and fixed workspaces: persistent ones, and those of
+ * backward and the step. */
 static double buffers(ctx *x, gm_stage_mem *o) {
   const gm_engine *e = &x->c->engine;
   const gm_parallel *pp = &x->c->parallel;
