@@ -291,19 +291,23 @@ static int resolve_training(gm_config *c, gm_result *r, gm_error *err) {
     return fail(err, "training.lora_rank", "must be positive with LoRA; got %d", t->lora_rank);
   DEF(t->fp8, GM_FP8_NONE);
   DEF(t->fp8_all_gather, 0);
-  if (t->fp8 != GM_FP8_NONE && t->dtype == GM_DTYPE_FP32)
-    return fail(err, "training.fp8", "needs bf16 or fp16 compute; got dtype fp32");
   if (t->fp8_all_gather && t->fp8 == GM_FP8_NONE)
     return fail(err, "training.fp8_all_gather", "needs an fp8 recipe in training.fp8");
   if (t->fp8_all_gather && c->engine.kind == GM_ENGINE_FSDP && t->fp8 != GM_FP8_TENSORWISE &&
-      t->fp8 != GM_FP8_DELAYED)
-    return fail(err, "training.fp8_all_gather",
-                "torchao all-gathers float8 weights only with tensor-wise scaling; got %s",
-                gm_enum_name(gm_fp8_names, (int)t->fp8));
-  if (t->fp8_all_gather && c->engine.kind != GM_ENGINE_FSDP && !megatron)
-    return fail(err, "training.fp8_all_gather",
-                "needs FSDP (torchao float8 all-gather) or Megatron-LM (fp8 parameters); got %s",
-                gm_engine_name(c->engine.kind));
+      t->fp8 != GM_FP8_DELAYED) {
+    gm_warn(r, "training.fp8_all_gather",
+            "ignored: torchao all-gathers float8 weights only with tensor-wise scaling; %s "
+            "gathers bf16 weights",
+            gm_enum_name(gm_fp8_names, (int)t->fp8));
+    t->fp8_all_gather = 0;
+  }
+  if (t->fp8_all_gather && c->engine.kind != GM_ENGINE_FSDP && !megatron) {
+    gm_warn(r, "training.fp8_all_gather",
+            "ignored: %s gathers no weights (fp8 all-gather needs FSDP, or Megatron-LM's fp8 "
+            "parameters)",
+            gm_engine_name(c->engine.kind));
+    t->fp8_all_gather = 0;
+  }
   if (t->fp8 != GM_FP8_DELAYED && t->fp8_amax_history != GM_AUTO) {
     gm_warn(r, "training.fp8_amax_history_len",
             "ignored: only delayed scaling keeps an amax history");
