@@ -145,13 +145,12 @@ static const gm_field training_fields[] = {
     {"finetune", GM_F_ENUM, T(finetune), 0, 0, gm_finetune_names},
     {"lora_rank", GM_F_INT32, T(lora_rank), 1, 65536, NULL},
     {"lora_targets", GM_F_ENUM, T(lora_all_linear), 0, 0, gm_lora_target_names},
-    {"fp8", GM_F_ENUM, T(fp8), 0, 0, gm_fp8_names},
     {"fp8_all_gather", GM_F_BOOL, T(fp8_all_gather), 0, 0, NULL},
     {"fp8_amax_history_len", GM_F_INT32, T(fp8_amax_history), 1, 1048576, NULL},
     {NULL, 0, 0, 0, 0, NULL}};
 #undef T
-static const char *const training_extra[] = {"activation_checkpointing", "momentum", "description",
-                                             NULL};
+static const char *const training_extra[] = {"activation_checkpointing", "momentum", "fp8",
+                                             "description", NULL};
 
 #define P(field) offsetof(gm_parallel, field)
 static const gm_field parallel_fields[] = {
@@ -241,6 +240,16 @@ static int parse_training(gm_parse_ctx *c, const cJSON *s, gm_training *t) {
         return GM_EINVAL;
       t->recompute = (gm_recompute)level;
     }
+  }
+  v = cJSON_GetObjectItemCaseSensitive(s, "fp8");
+  if (v && !cJSON_IsNull(v)) {
+    int recipe;
+    if (cJSON_IsBool(v))
+      t->fp8 = cJSON_IsTrue(v) ? GM_FP8_DEFAULT : GM_FP8_NONE; /* true: the framework's recipe */
+    else if (gm_read_enum(c, v, "training.fp8", gm_fp8_names, &recipe) != GM_OK)
+      return GM_EINVAL;
+    else
+      t->fp8 = (gm_fp8)recipe;
   }
   v = cJSON_GetObjectItemCaseSensitive(s, "momentum");
   if (v && !cJSON_IsNull(v)) {

@@ -290,6 +290,8 @@ static int resolve_training(gm_config *c, gm_result *r, gm_error *err) {
   if (t->finetune != GM_FT_FULL && t->lora_rank <= 0)
     return fail(err, "training.lora_rank", "must be positive with LoRA; got %d", t->lora_rank);
   DEF(t->fp8, GM_FP8_NONE);
+  if (t->fp8 == GM_FP8_DEFAULT) /* Megatron-LM's --fp8-recipe delayed; torchao's tensorwise */
+    t->fp8 = megatron ? GM_FP8_DELAYED : GM_FP8_TENSORWISE;
   DEF(t->fp8_all_gather, 0);
   if (t->fp8_all_gather && t->fp8 == GM_FP8_NONE)
     return fail(err, "training.fp8_all_gather", "needs an fp8 recipe in training.fp8");

@@ -120,7 +120,8 @@ typedef enum {
   GM_FP8_TENSORWISE,
   GM_FP8_ROWWISE,
   GM_FP8_MXFP8,
-  GM_FP8_DELAYED
+  GM_FP8_DELAYED,
+  GM_FP8_DEFAULT /* the framework's default recipe; resolved to one of the above */
 } gm_fp8;
 
 typedef enum {
