@@ -30,6 +30,25 @@ static int days_in_month(int y, int m) {
   return m == 2 && leap ? 29 : days[m - 1];
 }
 
+/* "2.5", "v0.1.0", "4.46.2": digits separated by dots, at least one dot. */
+static int is_release_number(const char *s) {
+  int dots = 0, digits = 0;
+  if (*s == 'v' || *s == 'V')
+    s++;
+  for (; *s; s++) {
+    if (*s == '.') {
+      if (!digits)
+        return 0;
+      dots++, digits = 0;
+    } else if (*s >= '0' && *s <= '9') {
+      digits++;
+    } else {
+      return 0;
+    }
+  }
+  return dots > 0 && digits > 0;
+}
+
 int gm_read_version(gm_parse_ctx *c, const cJSON *v, const char *path, int *out) {
   char d[64];
   int y = 0, m = 0, day = 1, n = 0;
@@ -40,6 +59,16 @@ int gm_read_version(gm_parse_ctx *c, const cJSON *v, const char *path, int *out)
   }
   s = v->valuestring;
   if (gm_name_equal(s, "current") || gm_name_equal(s, "latest")) {
+    *out = GM_AUTO;
+    return GM_OK;
+  }
+  if (is_release_number(s)) {
+    /* Release numbers differ per framework and are not mapped to dates here. */
+    if (c->sink)
+      gm_warn(c->sink, path,
+              "release numbers are not mapped to dates: give the date of the release "
+              "(\"YYYY-MM-DD\"); the current defaults apply to \"%.40s\"",
+              s);
     *out = GM_AUTO;
     return GM_OK;
   }
