@@ -407,6 +407,13 @@ static int resolve_parallel(gm_config *c, gm_result *r, gm_error *err) {
   if (p->ep > p->dp * p->cp)
     return fail(err, "parallelism.expert_parallel_size",
                 "must not exceed data x context parallel (%d); got %d", p->dp * p->cp, p->ep);
+  if (c->training.fp8_all_gather && c->engine.framework == GM_FW_TORCHTITAN && p->dp == 1) {
+    /* torchtitan's float8 converter: enable_fsdp_float8_all_gather = dp_shard_enabled and the
+     * option; with context parallelism alone the weights are gathered in bf16. */
+    gm_warn(r, "training.fp8_all_gather",
+            "ignored: torchtitan gathers float8 weights only when data parallelism shards them");
+    c->training.fp8_all_gather = 0;
+  }
   DEF(p->sequence_parallel, 0);
   if (p->sequence_parallel && p->tp == 1) {
     p->sequence_parallel = 0;
