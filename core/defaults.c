@@ -1,5 +1,4 @@
 /* defaults.c - engine and framework defaults, and the checks that need them. */
-#include "config.h"
 #include "internal.h"
 
 #include <math.h>
@@ -300,7 +299,7 @@ static int resolve_training(gm_config *c, gm_result *r, gm_error *err) {
     gm_warn(r, "training.fp8_all_gather",
             "ignored: torchao all-gathers float8 weights only with tensor-wise scaling; %s "
             "gathers bf16 weights",
-            gm_enum_name(gm_fp8_names, (int)t->fp8));
+            t->fp8 == GM_FP8_ROWWISE ? "rowwise" : "mxfp8");
     t->fp8_all_gather = 0;
   }
   if (t->fp8_all_gather && c->engine.kind != GM_ENGINE_FSDP && !megatron) {
