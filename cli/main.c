@@ -143,6 +143,9 @@ static void print_header(const cJSON *out) {
            strcmp(str(t, "finetune"), "qlora") == 0 ? "QLoRA (NF4 base)" : "LoRA",
            num(t, "lora_rank"), str(t, "lora_targets") ? str(t, "lora_targets") : "?",
            num(params, "trainable"));
+  if (str(t, "fp8") && strcmp(str(t, "fp8"), "none") != 0)
+    printf("            FP8 linears (%s scaling)%s\n", str(t, "fp8"),
+           flag(t, "fp8_all_gather") ? ", weights gathered in fp8" : "");
   printf("Engine      %s", engine ? engine : "?");
   if (engine && (strcmp(engine, "deepspeed") == 0 || strcmp(engine, "megatron_deepspeed") == 0))
     printf(" ZeRO-%.0f", num(e, "zero_stage"));
@@ -153,7 +156,8 @@ static void print_header(const cJSON *out) {
   if (str(e, "offload_param") && strcmp(str(e, "offload_param"), "none") != 0)
     printf(", parameter offload to %s", str(e, "offload_param"));
   if (engine && str(e, "framework") && strcmp(str(e, "framework"), engine) != 0)
-    printf(" (%s defaults)", str(e, "framework"));
+    printf(" (%s defaults%s%s)", str(e, "framework"), str(e, "framework_version") ? " as of " : "",
+           str(e, "framework_version") ? str(e, "framework_version") : "");
   printf("\n");
   printf("Parallel    %.0f GPUs: TP %.0f x PP %.0f x DP %.0f", num(h, "num_gpus"),
          num(p, "tensor_parallel_size"), num(p, "pipeline_parallel_size"),
@@ -190,7 +194,7 @@ static void print_memory(const cJSON *out) {
   detail(b, "activations", "saved for backward");
   detail(b, "logits", "logits and loss");
   row("Overhead", num(d, "overhead_gb"));
-  detail(b, "buffers", "communication buffers");
+  detail(b, "buffers", "buffers and cuBLAS workspaces");
   detail(b, "optimizer_step", "optimizer step temporaries");
   detail(b, "allocator_cache", "allocator cache");
   detail(b, "cuda_context", "CUDA context");

@@ -186,10 +186,12 @@ static const gm_field training_fields[] = {
     {"finetune", GM_F_ENUM, T(finetune), 0, 0, gm_finetune_names},
     {"lora_rank", GM_F_INT32, T(lora_rank), 1, 65536, NULL},
     {"lora_targets", GM_F_ENUM, T(lora_all_linear), 0, 0, gm_lora_target_names},
+    {"fp8_all_gather", GM_F_BOOL, T(fp8_all_gather), 0, 0, NULL},
+    {"fp8_amax_history_len", GM_F_INT32, T(fp8_amax_history), 1, 1048576, NULL},
     {NULL, 0, 0, 0, 0, NULL}};
 #undef T
-static const char *const training_extra[] = {"activation_checkpointing", "momentum", "description",
-                                             NULL};
+static const char *const training_extra[] = {"activation_checkpointing", "momentum", "fp8",
+                                             "description", NULL};
 
 #define P(field) offsetof(gm_parallel, field)
 static const gm_field parallel_fields[] = {
@@ -229,7 +231,8 @@ static const gm_field engine_fields[] = {
     {"gradient_as_bucket_view", GM_F_BOOL, E(ddp_bucket_view), 0, 0, NULL},
     {NULL, 0, 0, 0, 0, NULL}};
 #undef E
-static const char *const engine_extra[] = {"bucket_cap_mb", "zero_init", "description", NULL};
+static const char *const engine_extra[] = {"bucket_cap_mb", "zero_init", "framework_version",
+                                           "description", NULL};
 
 #define H(field) offsetof(gm_hardware, field)
 /* Memory limits: 16 TiB per GPU, 1 PiB per node. */
@@ -336,6 +339,16 @@ static int parse_training(gm_parse_ctx *c, const cJSON *s, gm_training *t) {
       t->recompute = (gm_recompute)level;
     }
   }
+  v = cJSON_GetObjectItemCaseSensitive(s, "fp8");
+  if (v && !cJSON_IsNull(v)) {
+    int recipe;
+    if (cJSON_IsBool(v))
+      t->fp8 = cJSON_IsTrue(v) ? GM_FP8_DEFAULT : GM_FP8_NONE; /* true: the framework's recipe */
+    else if (gm_read_enum(c, v, "training.fp8", gm_fp8_names, &recipe) != GM_OK)
+      return GM_EINVAL;
+    else
+      t->fp8 = (gm_fp8)recipe;
+  }
   v = cJSON_GetObjectItemCaseSensitive(s, "momentum");
   if (v && !cJSON_IsNull(v)) {
     double momentum;
@@ -364,6 +377,10 @@ static int parse_engine(gm_parse_ctx *c, const cJSON *s, gm_engine *e) {
       return gm_fail(c, "engine.bucket_cap_mb", "must be positive; got %g", mib);
     e->ddp_bucket_bytes = (int64_t)floor(mib * 1048576.0 + 0.5);
   }
+  v = cJSON_GetObjectItemCaseSensitive(s, "framework_version");
+  if (v && !cJSON_IsNull(v) &&
+      gm_read_version(c, v, "engine.framework_version", &e->framework_version) != GM_OK)
+    return GM_EINVAL;
   warn_unknown_keys(c, s, "engine", engine_fields, engine_extra);
   return GM_OK;
 }

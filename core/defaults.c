@@ -40,6 +40,8 @@ void gm_config_init(gm_config *cfg) {
   t->attention_dropout = t->hidden_dropout = -1.0;
   t->finetune = (gm_finetune)GM_AUTO;
   t->lora_rank = t->lora_all_linear = GM_AUTO;
+  t->fp8 = (gm_fp8)GM_AUTO;
+  t->fp8_all_gather = t->fp8_amax_history = GM_AUTO;
   p->tp = p->pp = p->dp = p->cp = p->ep = p->vpp = p->sequence_parallel = GM_AUTO;
   p->first_stage_layers = p->last_stage_layers = GM_AUTO;
   p->embedding_in_split = p->loss_in_split = GM_AUTO;
@@ -55,6 +57,7 @@ void gm_config_init(gm_config *cfg) {
   e->reduce_bucket_elems = e->allgather_bucket_elems = GM_AUTO;
   e->stage3_max_live_parameters = e->stage3_prefetch_bucket_elems = e->ddp_bucket_bytes = GM_AUTO;
   e->sub_group_elems = GM_AUTO;
+  e->framework_version = GM_AUTO;
   cfg->hardware.num_gpus = cfg->hardware.gpus_per_node = GM_AUTO;
   cfg->hardware.safety_margin = -1.0;
 }
@@ -257,6 +260,8 @@ static int resolve_training(gm_config *c, gm_result *r, gm_error *err) {
     }
   }
   DEF(t->dtype, GM_DTYPE_BF16);
+  DEF(t->compile, 0);
+  gm_version_defaults(c); /* before the defaults that do not depend on the release */
   if (t->layout == (gm_layout)GM_AUTO) {
     if (t->dtype == GM_DTYPE_FP32)
       t->layout = GM_LAYOUT_FP32;
@@ -303,6 +308,34 @@ static int resolve_training(gm_config *c, gm_result *r, gm_error *err) {
   DEF(t->lora_all_linear, 1);
   if (t->finetune != GM_FT_FULL && t->lora_rank <= 0)
     return fail(err, "training.lora_rank", "must be positive with LoRA; got %d", t->lora_rank);
+  DEF(t->fp8, GM_FP8_NONE);
+  if (t->fp8 == GM_FP8_DEFAULT) /* Megatron-LM's --fp8-recipe delayed; torchao's tensorwise */
+    t->fp8 = megatron ? GM_FP8_DELAYED : GM_FP8_TENSORWISE;
+  DEF(t->fp8_all_gather, 0);
+  if (t->fp8_all_gather && t->fp8 == GM_FP8_NONE)
+    return fail(err, "training.fp8_all_gather", "needs an fp8 recipe in training.fp8");
+  if (t->fp8_all_gather && c->engine.kind == GM_ENGINE_FSDP && t->fp8 != GM_FP8_TENSORWISE &&
+      t->fp8 != GM_FP8_DELAYED) {
+    gm_warn(r, "training.fp8_all_gather",
+            "ignored: torchao all-gathers float8 weights only with tensor-wise scaling; %s "
+            "gathers bf16 weights",
+            t->fp8 == GM_FP8_ROWWISE ? "rowwise" : "mxfp8");
+    t->fp8_all_gather = 0;
+  }
+  if (t->fp8_all_gather && c->engine.kind != GM_ENGINE_FSDP && !megatron) {
+    gm_warn(r, "training.fp8_all_gather",
+            "ignored: %s gathers no weights (fp8 all-gather needs FSDP, or Megatron-LM's fp8 "
+            "parameters)",
+            gm_engine_name(c->engine.kind));
+    t->fp8_all_gather = 0;
+  }
+  if (t->fp8 != GM_FP8_DELAYED && t->fp8_amax_history != GM_AUTO) {
+    gm_warn(r, "training.fp8_amax_history_len",
+            "ignored: only delayed scaling keeps an amax history");
+    t->fp8_amax_history = GM_AUTO;
+  }
+  /* Megatron-LM's --fp8-amax-history-len defaults to 1; torchao's delayed scaling keeps 16. */
+  DEF(t->fp8_amax_history, t->fp8 != GM_FP8_DELAYED ? 0 : megatron ? 1 : 16);
   if (t->micro_batch_size <= 0)
     return fail(err, "training.batch_size", "must be positive; got %lld",
                 (long long)t->micro_batch_size);
@@ -389,6 +422,13 @@ static int resolve_parallel(gm_config *c, gm_result *r, gm_error *err) {
   if (p->ep > p->dp * p->cp)
     return fail(err, "parallelism.expert_parallel_size",
                 "must not exceed data x context parallel (%d); got %d", p->dp * p->cp, p->ep);
+  if (c->training.fp8_all_gather && c->engine.framework == GM_FW_TORCHTITAN && p->dp == 1) {
+    /* torchtitan's float8 converter: enable_fsdp_float8_all_gather = dp_shard_enabled and the
+     * option; with context parallelism alone the weights are gathered in bf16. */
+    gm_warn(r, "training.fp8_all_gather",
+            "ignored: torchtitan gathers float8 weights only when data parallelism shards them");
+    c->training.fp8_all_gather = 0;
+  }
   DEF(p->sequence_parallel, 0);
   if (p->sequence_parallel && p->tp == 1) {
     p->sequence_parallel = 0;

@@ -27,6 +27,8 @@ double gm_layer_backward_bytes(const gm_config *c);
 double gm_loss_bytes(const gm_config *c, double *bytes_per_logit);
 /* The per-token terms, for formulas. */
 gm_act_terms gm_layer_terms(const gm_config *c, int recomputed_none);
+/* Whether the linears keep their inputs for backward in fp8 (training.fp8). */
+int gm_fp8_saves_inputs(const gm_config *c);
 /* Tokens one GPU processes per micro-batch: b * s / c. */
 double gm_tokens_per_gpu(const gm_config *c);
 
@@ -44,6 +46,10 @@ typedef struct {
   double weights, grads, master, states;
 } gm_layout_bytes;
 gm_layout_bytes gm_layout_bytes_of(const gm_training *t);
+
+/* Defaults that changed between framework releases, for engine.framework_version
+ * (GM_AUTO: the current release, written back); only GM_AUTO fields change (versions.c). */
+void gm_version_defaults(gm_config *c);
 
 size_t gm_fmt_count(char *buf, size_t n, double v); /* 1,234,567 */
 

@@ -418,6 +418,10 @@ static void put_training(writer *w, const gm_training *t) {
   put_name(w, "finetune", gm_finetune_names, (int)t->finetune);
   put_count(w, "lora_rank", t->lora_rank, 1);
   put_name(w, "lora_targets", gm_lora_target_names, t->lora_all_linear);
+  put_name(w, "fp8", gm_fp8_names, (int)t->fp8);
+  put_flag(w, "fp8_all_gather", t->fp8_all_gather);
+  if (t->fp8_amax_history > 0)
+    put_count(w, "fp8_amax_history_len", t->fp8_amax_history, 1);
   end(w, "}");
 }
 
@@ -444,6 +448,12 @@ static void put_engine(writer *w, const gm_engine *e) {
   begin(w, "engine", "{");
   put_name(w, "type", gm_engine_names, (int)e->kind);
   put_name(w, "framework", gm_framework_names, (int)e->framework);
+  if (e->framework_version > 0) {
+    char d[16], v[24];
+    gm_format_version(e->framework_version, d, sizeof d);
+    snprintf(v, sizeof v, "\"%s\"", d);
+    put_raw(w, "framework_version", v);
+  }
   put_count(w, "zero_stage", e->zero_stage, 0);
   put_name(w, "offload_optimizer", gm_offload_names, (int)e->offload_optimizer);
   put_name(w, "offload_param", gm_offload_names, (int)e->offload_param);

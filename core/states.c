@@ -30,8 +30,45 @@ typedef struct {
   const char *shard_txt;
   char grp[48];
   double g_full, wbytes, gbytes, obytes;
+  double fp8_persist; /* Transformer Engine's fp8 weight copies, kept across micro-batches */
   int persist_grads;
 } ctx;
+
+/* Parameters of the decoder linears among params of `layers` layers (norms aside). */
+static double linear_params(const ctx *x, double params, double layers) {
+  double norms = layers * (double)gm_layer_norm_params(&x->c->model);
+  return params > norms ? params - norms : 0;
+}
+
+/* The decoder linears of this stage's GPU: embedding, head and final norm aside. */
+static double stage_linear_params(const ctx *x) {
+  const gm_shape *s = x->s;
+  double rest =
+      s->params - s->emb_params - s->head_params - (s->has_head ? (double)x->P->final_norm : 0);
+  return linear_params(x, rest, s->layers);
+}
+
+/* GEMMs of one decoder layer: Q, K, V (one when fused, and always one in
+ * Transformer Engine's LayerNormLinear), the output projection, and the MLP's. */
+static double gemms_per_layer(const gm_config *c) {
+  int te = c->engine.framework == GM_FW_MEGATRON;
+  double attn = (te || c->model.fused_projections) ? 2.0 : 4.0;
+  double mlp = c->model.mlp == GM_MLP_GATED && !te && !c->model.fused_projections ? 3.0 : 2.0;
+  return attn + mlp;
+}
+
+/* Scaling state of fp8 delayed scaling: per scaled tensor an amax history, a scale
+ * (and, in Transformer Engine, its inverse). TE scales input, weight and output in
+ * forward and two gradients in backward; torchao's Float8Linear input, weight and
+ * grad_output. */
+static double fp8_meta_bytes(const ctx *x) {
+  const gm_training *t = &x->c->training;
+  int te = x->c->engine.framework == GM_FW_MEGATRON;
+  if (t->fp8 != GM_FP8_DELAYED)
+    return 0;
+  return x->s->layers * gemms_per_layer(x->c) * (te ? 5.0 : 3.0) * 4.0 *
+         ((double)t->fp8_amax_history + (te ? 2.0 : 1.0));
+}
 
 double gm_act_bytes(const gm_config *c) { return c->training.dtype == GM_DTYPE_FP32 ? 4.0 : 2.0; }
 
@@ -218,8 +255,16 @@ static void gathered(ctx *x, gm_stage_mem *o) {
     double root = (e->framework == GM_FW_TORCHTUNE ? 0 : s->emb_params) + s->head_params;
     double unit = s->unit_params;
     double reduce_bytes = x->lb.grads; /* FSDP reduces in the gradient dtype */
+    /* FP8: torchao's float8 all-gather gathers the linear weights in fp8 (1 B);
+     * without it each linear casts its gathered bf16 weight to fp8 as it runs. */
+    double lin_unit = linear_params(x, unit, 1), cw = A, cast = 0;
+    if (tr->fp8 != GM_FP8_NONE && tr->fp8_all_gather)
+      cw = 1.0;
+    else if (tr->fp8 != GM_FP8_NONE)
+      cast = 1.0 * lin_unit;
     if (e->sharding == GM_FSDP_SHARD_GRAD_OP || !e->reshard_after_forward) {
-      *f = *b = A * s->params;
+      double lin_all = stage_linear_params(x);
+      *f = *b = A * (s->params - lin_all) + cw * lin_all + cast;
       if (!e->reshard_after_forward && x->c->parallel.pp > 1) {
         /* Reduction waits for the last micro-batch: unsharded accumulators. */
         o->comp[GM_PH_FORWARD][GM_C_GRADS] = o->comp[GM_PH_BACKWARD][GM_C_GRADS] =
@@ -229,11 +274,19 @@ static void gathered(ctx *x, gm_stage_mem *o) {
       }
     } else {
       /* The root, one unit and the prefetched one. */
-      *f = A * (root + 2.0 * unit);
+      *f = A * root + 2.0 * (A * (unit - lin_unit) + cw * lin_unit) + cast;
       *b = *f + reduce_bytes * unit;
     }
-    F(GM_C_GATHERED, "compute copies: %g B x (embedding+head %.0f + 2 x layer %.0f params)%s", A,
-      root, unit, *b > *f ? " + unsharded gradient of one layer in backward" : "");
+    if (e->sharding == GM_FSDP_SHARD_GRAD_OP || !e->reshard_after_forward)
+      F(GM_C_GATHERED, "compute copies of every weight of the stage: %g B x %.0f params%s", A,
+        s->params, cw < A ? ", linear weights gathered in fp8 (1 B)" : "");
+    else
+      F(GM_C_GATHERED, "compute copies: %g B x (embedding+head %.0f + 2 x layer %.0f params)%s%s",
+        A, root, unit,
+        cw < A     ? ", linear weights gathered in fp8 (1 B)"
+        : cast > 0 ? ", + one layer's weights cast to fp8"
+                   : "",
+        *b > *f ? " + unsharded gradient of one layer in backward" : "");
   } else if (x->ds && e->zero_stage == 3) {
     double unit =
         x->P->largest_layer > 0 ? (double)x->P->largest_layer / x->c->parallel.tp : s->unit_params;
@@ -249,6 +302,25 @@ static void gathered(ctx *x, gm_stage_mem *o) {
       "ZeRO-3 live parameters: %g B x min(2 x largest unit %.0f, stage3_max_live_parameters "
       "%lld); + its %g B gradients in backward",
       A, unit, (long long)e->stage3_max_live_parameters, A);
+  } else if (tr->fp8 != GM_FP8_NONE && e->framework == GM_FW_MEGATRON) {
+    /* Transformer Engine casts each weight to fp8 on a step's first micro-batch and
+     * keeps the copy and its transpose (Hopper GEMMs read both layouts) for the
+     * rest; with fp8 parameters (--fp8-param-gather) the weight is already fp8 and
+     * only the transpose is added. */
+    double lin_all = stage_linear_params(x);
+    double copies = tr->fp8_all_gather ? 1.0 : 2.0;
+    if (tr->fp8_all_gather && x->lb.weights > 1.0)
+      x->wbytes -= (x->lb.weights - 1.0) * lin_all / (x->w_sh ? x->d : 1);
+    *f = *b = copies * lin_all;
+    x->fp8_persist = *f;
+    F(GM_C_GATHERED, "Transformer Engine fp8 weight copies: %g B x %.0f linear params%s", copies,
+      lin_all,
+      tr->fp8_all_gather ? " (transpose only: parameters are fp8)" : " (data + transpose)");
+  } else if (tr->fp8 != GM_FP8_NONE) {
+    /* torchao: each linear casts its weight to fp8 while it runs. */
+    double lin_unit = linear_params(x, s->unit_params, 1);
+    *f = *b = 1.0 * lin_unit;
+    F(GM_C_GATHERED, "fp8 weight casts of the running layer: 1 B x %.0f params", lin_unit);
   } else if (tr->layout == GM_LAYOUT_AMP && !x->fsdp && tr->finetune == GM_FT_FULL) {
     /* Autocast caches a low-precision copy of every linear weight until backward uses it. */
     *f = *b = A * (s->params - s->emb_params);
@@ -259,18 +331,51 @@ static void gathered(ctx *x, gm_stage_mem *o) {
   }
 }
 
-/* Buffers for communication: persistent ones, and those of backward and the step. */
+/* Hopper and later (sm90+) by preset id: PyTorch and Transformer Engine size their
+ * cuBLAS workspaces by it. A card given only by its memory counts as one. */
+static int hopper_or_later(const gm_hardware *hw) {
+  static const char *const ids[] = {"h100", "h200", "gh200", "h800", "h20",
+                                    "b100", "b200", "gb200", "b300", "gb300"};
+  size_t i, n = sizeof ids / sizeof ids[0];
+  if (!hw->gpu_name[0])
+    return 1;
+  for (i = 0; i < n; i++) {
+    size_t len = strlen(ids[i]);
+    if (strncmp(hw->gpu_name, ids[i], len) == 0 && hw->gpu_name[len] == '-')
+      return 1;
+  }
+  return 0;
+}
+
+/* Fixed workspaces taken from the caching allocator once and kept. PyTorch keys a
+ * cuBLAS workspace by (handle, stream) and handles are per thread, so forward (the
+ * main thread) and backward (autograd's device thread) hold one each: 32 MiB on
+ * sm90+ (":4096:8"), else 8 MiB + 128 KiB (aten/src/ATen/cuda/CublasHandlePool.cpp).
+ * Transformer Engine, which Megatron-LM runs, adds one of 32 MiB on sm90+, else 4 MiB
+ * (transformer_engine/pytorch/module/base.py, get_cublas_workspace_size_bytes). */
+static double workspace_bytes(const gm_config *c, double *te) {
+  int sm90 = hopper_or_later(&c->hardware);
+  double one = sm90 ? 32.0 * 1048576.0 : 8.0 * 1048576.0 + 131072.0;
+  *te = c->engine.framework == GM_FW_MEGATRON ? (sm90 ? 33554432.0 : 4194304.0) : 0;
+  return 2.0 * one + *te;
+}
+
+/* Buffers for communication and fixed workspaces: persistent ones, and those of
+ * backward and the step. */
 static double buffers(ctx *x, gm_stage_mem *o) {
   const gm_engine *e = &x->c->engine;
   const gm_parallel *pp = &x->c->parallel;
   const gm_shape *s = x->s;
-  double A = x->A, persist = 0, bwd = 0, step = 0;
+  double A = x->A, persist = 0, bwd = 0, step = 0, te, ws = workspace_bytes(x->c, &te);
+  char txt[GM_FORMULA_LEN];
+  size_t n = 0;
+#define PART(...)                                                                                  \
+  (n < sizeof txt ? (void)(n += (size_t)snprintf(txt + n, sizeof txt - n, __VA_ARGS__)) : (void)0)
+  txt[0] = '\0';
   if (e->kind == GM_ENGINE_DDP && x->d > 1 && !e->ddp_bucket_view) {
     persist = x->g_full; /* DDP buckets hold a second copy of every gradient */
-    F(GM_C_BUFFERS,
-      "DDP gradient buckets (gradient_as_bucket_view off): a copy of %.0f B of "
-      "gradients",
-      x->g_full);
+    PART("DDP gradient buckets (gradient_as_bucket_view off): a copy of %.0f B of gradients; ",
+         x->g_full);
   }
   if (x->ds && e->zero_stage >= 1) {
     double bucket = (double)e->reduce_bucket_elems;
@@ -281,22 +386,32 @@ static double buffers(ctx *x, gm_stage_mem *o) {
       double ag = (double)e->allgather_bucket_elems;
       step = A * (ag < s->trainable ? ag : s->trainable); /* updated (trainable) params */
     }
-    F(GM_C_BUFFERS,
-      "DeepSpeed reduce bucket %g B x %.0f x %d in backward; all-gather bucket %.0f B "
-      "at the step",
-      A, bucket, e->overlap_comm ? 2 : 1, step);
+    PART("DeepSpeed reduce bucket %g B x %.0f x %d in backward; all-gather bucket %.0f B at the "
+         "step; ",
+         A, bucket, e->overlap_comm ? 2 : 1, step);
   }
   if (pp->pp > 1) {
     double h = x->c->model.hidden_size / (pp->sequence_parallel ? (double)pp->tp : 1.0);
-    persist += 2.0 * A * gm_tokens_per_gpu(x->c) * h; /* send and receive buffers */
+    double pipe = 2.0 * A * gm_tokens_per_gpu(x->c) * h; /* send and receive buffers */
     if (e->kind == GM_ENGINE_MEGATRON_DEEPSPEED && !s->has_head)
       /* DeepSpeed's pipeline engine keeps each in-flight micro-batch's output
        * in its pipe buffers until that micro-batch's backward (Megatron-Core
        * frees them: deallocate_pipeline_outputs). */
-      persist += s->inflight_mbs * A * gm_tokens_per_gpu(x->c) * x->c->model.hidden_size;
+      pipe += s->inflight_mbs * A * gm_tokens_per_gpu(x->c) * x->c->model.hidden_size;
+    persist += pipe;
+    PART("pipeline send/receive buffers %.0f B; ", pipe);
   }
-  if (persist == 0 && bwd == 0 && step == 0)
-    F(GM_C_BUFFERS, "none");
+  if (x->c->training.fp8 == GM_FP8_DELAYED) {
+    double meta = fp8_meta_bytes(x);
+    persist += meta;
+    PART("fp8 delayed scaling: amax history of %d + scales, %.0f B; ",
+         x->c->training.fp8_amax_history, meta);
+  }
+  persist += ws;
+  PART("cuBLAS workspaces of the forward and backward threads, %.0f B%s", ws - te,
+       te > 0 ? " + Transformer Engine's" : "");
+#undef PART
+  F(GM_C_BUFFERS, "%s", txt);
   o->comp[GM_PH_FORWARD][GM_C_BUFFERS] = persist;
   o->comp[GM_PH_BACKWARD][GM_C_BUFFERS] = persist + bwd;
   o->comp[GM_PH_STEP][GM_C_BUFFERS] = persist + step;
@@ -447,7 +562,8 @@ void gm_stage_memory(const gm_config *c, const gm_params *P, const gm_shape *s, 
   for (ph = 0; ph < GM_PH_COUNT; ph++) {
     o->comp[ph][GM_C_WEIGHTS] = x.wbytes;
     o->comp[ph][GM_C_OPTIMIZER] = x.obytes;
-    o->persistent[ph] = x.wbytes + x.obytes + o->comp[ph][GM_C_GRADS] + persist_buffers;
+    o->persistent[ph] =
+        x.wbytes + x.obytes + o->comp[ph][GM_C_GRADS] + persist_buffers + x.fp8_persist;
   }
   states_formulas(&x, o);
 }

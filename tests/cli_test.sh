@@ -161,6 +161,12 @@ check "quick: --gpus is required" $(status_is 2 && err_has "needs --gpus"; echo 
 run "$BIN" quick 7 --gpus 8 --gpu H100 --gpu-mem 80
 check "quick: --gpu and --gpu-mem exclude each other" $(status_is 2; echo $?)
 
+# FP8 and the framework version in the table
+write fp8.json '{"model": {"preset": "gpt2"}, "training": {"batch_size": 1, "seq_len": 1024, "fp8": "tensorwise", "fp8_all_gather": true},
+  "engine": {"type": "fsdp", "framework": "torchtitan", "framework_version": "2024-12"}, "parallelism": {"data_parallel_size": 8}}'
+run "$BIN" calculate --config "$TMP/fp8.json"
+check "table: the FP8 recipe and the framework version used are shown" $(status_is 0 && out_has "FP8 linears (tensorwise scaling), weights gathered in fp8" && out_has "(torchtitan defaults as of 2024-12-01)"; echo $?)
+
 # validate
 run "$BIN" validate "$EX/llama2_7b_deepspeed.json"
 check "validate: a valid config prints valid and exits 0" $(status_is 0 && out_has "^valid$"; echo $?)

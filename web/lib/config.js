@@ -92,6 +92,10 @@ export const FIELDS = {
     { key: 'activation_offload', label: 'Offload activations', kind: BOOL, advanced: true },
     { key: 'optimizer_in_backward', label: 'Optimizer in backward', kind: BOOL, advanced: true },
     { key: 'zero_grad_set_to_none', label: 'zero_grad frees gradients', kind: BOOL, advanced: true, hint: 'PyTorch ≥ 2.0 default' },
+    { key: 'fp8', label: 'FP8 linears', kind: 'select', advanced: true,
+      options: opts(['none', 'none (bf16)'], ['tensorwise', 'tensor-wise (torchao)'], ['rowwise', 'row-wise (torchao)'], ['mxfp8', 'MX-FP8'], ['delayed', 'delayed scaling (Transformer Engine)']) },
+    { key: 'fp8_all_gather', label: 'FP8 all-gather', kind: BOOL, advanced: true, when: (c) => c.fp8 && c.fp8 !== 'none',
+      hint: 'FSDP gathers linear weights in fp8; Megatron: fp8 parameters' },
   ],
   parallelism: [
     { key: 'data_parallel_size', label: 'Data parallel', kind: 'int' },
@@ -113,6 +117,7 @@ export const FIELDS = {
     { key: 'type', label: 'Engine', kind: 'select', options: ENGINE_OPTIONS, required: true },
     { key: 'framework', label: 'Training code', kind: 'select',
       options: opts(['generic', 'generic PyTorch'], ['hf_trainer', 'HF Trainer'], ['torchtitan', 'torchtitan'], ['megatron_lm', 'Megatron-LM'], ['deepspeed', 'DeepSpeed'], ['torchtune', 'torchtune'], ['litgpt', 'LitGPT']) },
+    { key: 'framework_version', label: 'Framework version', kind: 'text', advanced: true, hint: 'date of the code, e.g. 2024-12-26; defaults follow it' },
     { key: 'zero_stage', label: 'ZeRO stage', kind: 'select', when: isDeepSpeed,
       options: opts([0, '0: no sharding'], [1, '1: optimizer states'], [2, '2: + gradients'], [3, '3: + parameters']) },
     { key: 'offload_optimizer', label: 'Offload optimizer', kind: 'select', when: isDeepSpeed, options: opts(['none'], ['cpu', 'CPU'], ['nvme', 'NVMe']) },
@@ -175,6 +180,7 @@ export function context(config, resolved) {
     optimizer: pick('training', 'optimizer'),
     finetune: pick('training', 'finetune'),
     ac: acName(pick('training', 'activation_checkpointing')),
+    fp8: pick('training', 'fp8'),
     gpu: config?.hardware?.gpu || '',
   };
 }
