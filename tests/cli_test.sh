@@ -135,7 +135,7 @@ check "validate: a missing file exits 1" $(status_is 1; echo $?)
 
 # presets
 run "$BIN" presets
-check "presets lists GPUs and models" $(status_is 0 && out_has "^  h100-80gb  *79.65" && out_has "^  llama-3-8b  *8,030,261,248"; echo $?)
+check "presets lists GPUs and models" $(status_is 0 && out_has "^  h100-80gb  *79.65" && out_has "^    also: A100, " && out_has "\"A100\" is the 80 GB A100" && out_has "^  llama-3-8b  *8,030,261,248"; echo $?)
 run "$BIN" presets --format json
 check "presets --format json prints the embedded presets" $(status_is 0 && out_has '^{"gpus":'; echo $?)
 
