@@ -295,6 +295,13 @@ static double buffers(ctx *x, gm_stage_mem *o) {
   if (pp->pp > 1) {
     double h = x->c->model.hidden_size / (pp->sequence_parallel ? (double)pp->tp : 1.0);
     persist += 2.0 * A * gm_tokens_per_gpu(x->c) * h; /* send and receive buffers */
+    if (!(x->ds && e->zero_stage >= 1) &&
+        !(e->kind == GM_ENGINE_DDP && x->d > 1 && !e->ddp_bucket_view))
+      F(GM_C_BUFFERS, "pipeline send and receive: 2 x %g B x %s tokens x hidden %s%s", A,
+        N(gm_tokens_per_gpu(x->c)).s, N(h).s,
+        e->kind == GM_ENGINE_MEGATRON_DEEPSPEED && !s->has_head
+            ? " + each in-flight micro-batch's output in the pipe buffers"
+            : "");
     if (e->kind == GM_ENGINE_MEGATRON_DEEPSPEED && !s->has_head)
       /* DeepSpeed's pipeline engine keeps each in-flight micro-batch's output
        * in its pipe buffers until that micro-batch's backward (Megatron-Core
