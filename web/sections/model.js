@@ -8,10 +8,12 @@ import { Fields, More, Section, split } from './controls.js';
 const CUSTOM = '__custom';
 const COUNT = '__count';
 const HF = '__hf';
+const BAD = '__bad';
 
 /** Which of the preset list's choices the model section is in. */
 function modeOf(model) {
   if (!model) return CUSTOM;
+  if (model.preset != null && typeof model.preset !== 'string') return BAD;
   if (model.preset) return model.preset;
   if (model.model_type) return HF;
   const keys = Object.keys(model).filter((k) => k !== 'name');
@@ -58,7 +60,7 @@ export function ModelSection({ value, onChange, errors, warnings, resolved, resu
   const choose = (id) => {
     if (id === CUSTOM) onChange(explicitFrom(resolved));
     else if (id === COUNT) onChange({ num_parameters: fmtCount(result?.parameters?.total ?? 7e9).replace(/,/g, '') });
-    else if (id !== HF) onChange({ preset: id });
+    else if (id !== HF && id !== BAD) onChange({ preset: id });
   };
   const takeJson = (text, source) => {
     let obj;
@@ -89,7 +91,7 @@ export function ModelSection({ value, onChange, errors, warnings, resolved, resu
   const p = result?.parameters;
   const r = resolved || {};
   const common = { section: 'model', value: model, resolved: r, errors, warnings, onChange: setField, get };
-  const presetNote = models[model.preset];
+  const presetNote = typeof model.preset === 'string' && Object.hasOwn(models, model.preset) ? models[model.preset] : null;
 
   return html`<${Section} id="sec-model" title="Model">
     <div class="fields">
@@ -99,7 +101,8 @@ export function ModelSection({ value, onChange, errors, warnings, resolved, resu
           aria-invalid=${errors?.['model.preset'] ? 'true' : undefined}>
           <optgroup label="Presets">
             ${Object.entries(models).map(([id, m]) => html`<option value=${id}>${m.display_name}${m.parameters ? ` · ${fmtCount(m.parameters)}` : ''}</option>`)}
-            ${model.preset && !models[model.preset] && html`<option value=${model.preset}>${model.preset}</option>`}
+            ${typeof model.preset === 'string' && model.preset && !Object.hasOwn(models, model.preset) && html`<option value=${model.preset}>${model.preset}</option>`}
+            ${mode === BAD && html`<option value=${BAD}>not a preset name: see the error</option>`}
           </optgroup>
           <optgroup label="Your own">
             ${mode === HF && html`<option value=${HF}>From config.json${model.model_type ? ` (${model.model_type})` : ''}</option>`}
