@@ -4,7 +4,8 @@ import { render } from 'preact';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { context, defaultConfig, fieldLabel, isFullConfig, isHfConfig, SECTIONS, switchEngine } from './lib/config.js';
 import { docsUrl, publishedUrl } from './lib/links.js';
-import { ambiguousKey, configFromHash, hashFor, shareUrl, textFromHash } from './lib/url-state.js';
+import { ambiguousKey, configFromHash, hashFor, pinnedFromHash, shareUrl, textFromHash } from './lib/url-state.js';
+import { Compare, LETTERS, MAX_COMPARED } from './result/compare.js';
 import { ModelSection } from './sections/model.js';
 import { TrainingSection } from './sections/training.js';
 import { ParallelismSection } from './sections/parallelism.js';
@@ -122,6 +123,8 @@ function App({ gm }) {
   // written (so both see the same keys) until the first edit.
   const [raw, setRaw] = useState(() => (configFromHash(location.hash) ? textFromHash(location.hash) : null));
   const lastEdit = useRef('');
+  // Configs pinned for comparison (A, B, C); the edited one is the last column.
+  const [pinned, setPinned] = useState(() => pinnedFromHash(location.hash).slice(0, MAX_COMPARED - 1));
   const setConfig = useCallback((next, edited = '') => {
     lastEdit.current = edited;
     setRaw(null);
@@ -152,15 +155,22 @@ function App({ gm }) {
   useEffect(() => {
     if (raw != null) return undefined; // the address holds the link as it came
     const t = setTimeout(() => {
-      const h = hashFor(compact(config));
+      const h = hashFor(compact(config), pinned.map(compact));
       if (location.hash !== h) history.replaceState(null, '', h);
     }, 150);
     return () => clearTimeout(t);
-  }, [config, raw]);
+  }, [config, raw, pinned]);
+  const columns = useMemo(() => (pinned.length ? [
+    ...pinned.map((c, i) => ({ label: LETTERS[i], config: c, out: compute(gm, compact(c)) })),
+    { label: LETTERS[pinned.length], config, out, current: true },
+  ] : []), [gm, pinned, config, out]);
   useEffect(() => {
     const onHash = () => {
       const c = configFromHash(location.hash);
-      if (c) load(c, textFromHash(location.hash));
+      if (c) {
+        load(c, textFromHash(location.hash));
+        setPinned(pinnedFromHash(location.hash).slice(0, MAX_COMPARED - 1));
+      }
     };
     addEventListener('hashchange', onHash);
     return () => removeEventListener('hashchange', onHash);
@@ -220,8 +230,22 @@ function App({ gm }) {
 
   const json = () => `${JSON.stringify(compact(config), null, 2)}\n`;
   const published = OFFLINE ? publishedUrl() : '';
-  const linkText = () => (raw != null ? location.href : shareUrl(compact(config), published || location.href));
+  const linkText = () => (raw != null ? location.href : shareUrl(compact(config), published || location.href, pinned.map(compact)));
   const actions = {
+    pin: () => {
+      if (pinned.length >= MAX_COMPARED - 1) return;
+      setRaw(null);
+      setPinned([...pinned, structuredClone(compact(config))]);
+      showToast(`Pinned as ${LETTERS[pinned.length]}: change the config to compare it with ${LETTERS[pinned.length + 1]}.`);
+    },
+    unpin: (i) => setPinned(pinned.filter((_, j) => j !== i)),
+    // Edit a pinned config: it swaps places with the one being edited.
+    edit: (i) => {
+      const next = pinned.slice();
+      next[i] = structuredClone(compact(config));
+      setPinned(next);
+      setConfig(normalize(pinned[i]));
+    },
     share: async () => {
       const ok = await copyText(linkText());
       const where = !OFFLINE ? 'it opens this exact config.' : published ? 'it opens this exact config on the published page.' : 'it opens this exact config in this file, on this computer.';
@@ -239,13 +263,13 @@ function App({ gm }) {
       setTimeout(() => URL.revokeObjectURL(url), 1000);
     },
     reset: () => {
-      const before = { config, raw };
+      const before = { config, raw, hash: location.hash };
       const fresh = normalize(defaultConfig(presets));
       // A history entry of its own: Back returns to the config before the reset.
       history.pushState(null, '', hashFor(compact(fresh)));
       setConfig(fresh);
       showToast({ text: 'Reset to the default config.', action: { label: 'Undo', run: () => {
-        history.pushState(null, '', before.raw != null ? location.hash : hashFor(compact(before.config)));
+        history.pushState(null, '', before.hash);
         if (before.raw != null) load(before.config, before.raw);
         else setConfig(before.config);
         showToast('Config restored.');
@@ -280,6 +304,8 @@ function App({ gm }) {
         <p>How much memory one GPU needs to train an LLM, before you rent it.</p>
       </div>
       <div class="actions" role="toolbar" aria-label="Share and export">
+        <button type="button" onClick=${actions.pin} disabled=${pinned.length >= MAX_COMPARED - 1}
+          title="Keep this config as a column and compare it with what you change next">Pin as ${LETTERS[Math.min(pinned.length, MAX_COMPARED - 1)]}</button>
         <button type="button" onClick=${actions.share}>Copy link</button>
         <button type="button" onClick=${actions.copy}>Copy JSON</button>
         <button type="button" onClick=${actions.download}>Save JSON</button>
@@ -303,6 +329,7 @@ function App({ gm }) {
           ${out.error && html`<${ErrorCard} error=${out.error} causes=${causes} hasResult=${!!result} />`}
           ${result && !out.error && html`<${Verdict} result=${result} presets=${presets} />`}
         </div>
+        <${Compare} columns=${columns} onUnpin=${actions.unpin} onLoad=${actions.edit} />
         ${result && html`<div class=${`details${out.error ? ' stale' : ''}`}>
           <${Chart} result=${result} />
           <${Stages} result=${result} />

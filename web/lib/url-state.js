@@ -1,6 +1,9 @@
-// The whole config in the URL hash: "#c=" + base64url(UTF-8 JSON).
+// The whole config in the URL hash: "#c=" + base64url(UTF-8 JSON), then
+// "&pin=" + the same for each config pinned for comparison.
 
 const PREFIX = 'c=';
+const PIN = 'pin=';
+const parts = (hash) => String(hash || '').replace(/^#/, '').split('&');
 
 export function encodeConfig(config) {
   const bytes = new TextEncoder().encode(JSON.stringify(config));
@@ -25,7 +28,7 @@ export function decodeConfig(text) {
 
 /** The JSON text a location hash carries, or null when it carries none (or undecodable bytes). */
 export function textFromHash(hash) {
-  const h = String(hash || '').replace(/^#/, '');
+  const h = parts(hash)[0];
   if (!h.startsWith(PREFIX)) return null;
   try {
     return decodeText(h.slice(PREFIX.length));
@@ -36,7 +39,7 @@ export function textFromHash(hash) {
 
 /** The config a location hash carries, or null when it carries none (or a broken one). */
 export function configFromHash(hash) {
-  const h = String(hash || '').replace(/^#/, '');
+  const h = parts(hash)[0];
   if (!h.startsWith(PREFIX)) return null;
   try {
     return decodeConfig(h.slice(PREFIX.length));
@@ -78,13 +81,27 @@ export function ambiguousKey(text) {
   return null;
 }
 
-export function hashFor(config) {
-  return `#${PREFIX}${encodeConfig(config)}`;
+/** The configs pinned for comparison in a hash (those that decode). */
+export function pinnedFromHash(hash) {
+  const out = [];
+  for (const p of parts(hash).slice(1)) {
+    if (!p.startsWith(PIN)) continue;
+    try {
+      out.push(decodeConfig(p.slice(PIN.length)));
+    } catch {
+      // a broken pin is left out; the edited config still opens
+    }
+  }
+  return out;
 }
 
-/** An absolute link that reopens the page with this config. */
-export function shareUrl(config, base = location.href) {
+export function hashFor(config, pinned = []) {
+  return `#${PREFIX}${encodeConfig(config)}${pinned.map((p) => `&${PIN}${encodeConfig(p)}`).join('')}`;
+}
+
+/** An absolute link that reopens the page with this config (and the pinned ones). */
+export function shareUrl(config, base = location.href, pinned = []) {
   const u = new URL(base);
-  u.hash = hashFor(config);
+  u.hash = hashFor(config, pinned);
   return u.href;
 }

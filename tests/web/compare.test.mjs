@@ -1,0 +1,81 @@
+// Compare: pin a config, change things, and see both side by side as the CLI computes them.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { PARTS } from '../../web/result/parts.js';
+import { cli, exportConfig, launchBrowser, newPage, ready, requireBuild, servedUrl, shot, stopServer } from './browser.mjs';
+
+let browser;
+before(async () => {
+  requireBuild();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await stopServer();
+});
+
+/** Column i of the compare table: bytes per row. */
+const column = (page, i) => page.$$eval(`.cmp tbody tr[data-row] td[data-col="${i}"]`, (tds) =>
+  Object.fromEntries(tds.map((td) => [td.closest('tr').dataset.row, Number(td.dataset.bytes)])));
+
+function assertColumn(got, want, name) {
+  assert.equal(got.peak_nvidia_smi, want.bytes.peak_nvidia_smi, `${name} peak`);
+  assert.equal(got.peak_allocated, want.bytes.peak_allocated, `${name} allocated`);
+  assert.equal(got.peak_reserved, want.bytes.peak_reserved, `${name} reserved`);
+  for (const p of PARTS) assert.equal(got[p.key], want.bytes[p.key] ?? 0, `${name} ${p.key}`);
+}
+
+test('pin A, change the config, see A and B as the CLI computes them; up to four; in the link too', async () => {
+  const page = await newPage(browser);
+  const url = await servedUrl();
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(url).origin });
+  await page.goto(url);
+  await ready(page);
+  const a = (await exportConfig(page)).config;
+  await page.getByRole('button', { name: 'Pin as A' }).click();
+  await page.fill('#f-training-batch_size', '4');
+  await page.selectOption('#f-engine-type', 'deepspeed');
+  await page.selectOption('#f-engine-zero_stage', '2');
+  await page.waitForSelector('.cmp');
+  const b = (await exportConfig(page)).config;
+  const wantA = cli(a);
+  const wantB = cli(b);
+  assertColumn(await column(page, 0), wantA, 'A');
+  assertColumn(await column(page, 1), wantB, 'B');
+  const verdicts = await page.$$eval('.cmp-verdict td', (t) => t.map((x) => x.dataset.level));
+  assert.deepEqual(verdicts.map((l) => l === 'over'), [!wantA.fits_on_gpu, !wantB.fits_on_gpu]);
+  const d = wantB.bytes.optimizer_states - wantA.bytes.optimizer_states;
+  assert.ok(d !== 0, 'the change moves the optimizer states');
+  assert.match(await page.textContent('tr[data-row="optimizer_states"] td[data-col="1"] .cmp-diff'), d > 0 ? /^\+/ : /^−/);
+  await shot(page, 'compare-desktop');
+
+  // Up to four: A, B, C pinned, D edited.
+  await page.getByRole('button', { name: 'Pin as B' }).click();
+  await page.fill('#f-training-batch_size', '2');
+  await page.getByRole('button', { name: 'Pin as C' }).click();
+  await page.fill('#f-training-batch_size', '1');
+  assert.equal(await page.locator('.cmp thead th[data-col]').count(), 4);
+  assert.equal(await page.getByRole('button', { name: /Pin as/ }).isDisabled(), true, 'no fifth');
+
+  // The link carries every pinned config.
+  await page.getByRole('button', { name: 'Copy link' }).click();
+  await page.waitForSelector('.toast:not(:empty)');
+  const link = await page.evaluate(() => navigator.clipboard.readText());
+  const cols = [];
+  for (let i = 0; i < 4; i++) cols.push(await column(page, i));
+  await page.context().close();
+
+  const page2 = await newPage(browser, { width: 390, height: 844 });
+  await page2.goto(link);
+  await ready(page2);
+  await page2.waitForSelector('.cmp');
+  for (let i = 0; i < 4; i++) assert.deepEqual(await column(page2, i), cols[i], `column ${i} after reopening`);
+  const overflow = await page2.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `phone: ${overflow}px of horizontal scroll`);
+  await shot(page2, 'compare-phone');
+  // Unpin A: three columns remain.
+  await page2.locator('.cmp thead th[data-col="0"] button', { hasText: 'unpin' }).click();
+  assert.equal(await page2.locator('.cmp thead th[data-col]').count(), 3);
+  assert.deepEqual(page2.errors, []);
+  await page2.context().close();
+});
