@@ -12,6 +12,16 @@
 
 static const char *phase_names[GM_PH_COUNT] = {"forward", "backward", "step"};
 
+double gm_allocator_cache(const gm_config *c, double alloc, double persistent) {
+  double cache = CACHE_FRACTION * (alloc - persistent);
+  /* Under pressure the allocator frees cached blocks before it fails. */
+  double room =
+      (double)c->hardware.gpu_capacity_bytes - (double)c->hardware.cuda_context_bytes - alloc;
+  if (cache > room && room >= 0)
+    cache = room; /* only when the allocations themselves fit */
+  return cache;
+}
+
 #define F(i, ...) (fm ? (void)snprintf(fm[i], GM_FORMULA_LEN, __VA_ARGS__) : (void)0)
 
 /* Allocated, reserved and nvidia-smi peaks of one stage; fills st. */

@@ -1,6 +1,7 @@
 /* result_json.c - gm_result and gm_error to JSON text, with number
  * formatting done in integers so native and WebAssembly builds agree byte for byte. */
 #include "result_json.h"
+#include "internal.h"
 
 #include "config.h"
 
@@ -275,7 +276,22 @@ static void put_bytes(writer *w, const gm_stage *s) {
   end(w, "}");
 }
 
-static void put_stage(writer *w, const gm_stage *s, int index) {
+/* The stage's memory across one step, from the same per-phase figures as its peak. */
+static void put_timeline(writer *w, const gm_result *r, int index) {
+  gm_timeline_point pts[GM_TIMELINE_MAX];
+  int i, n = gm_stage_timeline(&r->resolved, &r->params, index, pts, GM_TIMELINE_MAX);
+  begin(w, "timeline", "[");
+  for (i = 0; i < n; i++) {
+    begin(w, NULL, "{");
+    put_str(w, "at", pts[i].label, sizeof pts[i].label);
+    put_u64(w, "allocated", pts[i].allocated_bytes);
+    put_u64(w, "reserved", pts[i].reserved_bytes);
+    end(w, "}");
+  }
+  end(w, "]");
+}
+
+static void put_stage(writer *w, const gm_result *r, const gm_stage *s, int index) {
   begin(w, NULL, "{");
   put_i64(w, "stage", index);
   put_i64(w, "first_layer", s->first_layer);
@@ -289,6 +305,7 @@ static void put_stage(writer *w, const gm_stage *s, int index) {
   put_gib(w, "peak_reserved_gb", s->peak_reserved_bytes, 4);
   put_gib(w, "total_gb", s->peak_nvsmi_bytes, 4);
   put_bytes(w, s);
+  put_timeline(w, r, index);
   end(w, "}");
 }
 
@@ -527,7 +544,7 @@ char *gm_result_json(const gm_result *r) {
   put_parameters(&w, r, worst);
   begin(&w, "stages", "[");
   for (i = 0; i < num_stages; i++)
-    put_stage(&w, &r->stages[i], i);
+    put_stage(&w, r, &r->stages[i], i);
   end(&w, "]");
   put_i64(&w, "worst_stage", worst_index);
   put_host(&w, r);

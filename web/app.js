@@ -14,6 +14,7 @@ import { HardwareSection } from './sections/hardware.js';
 import { ErrorCard, MiniVerdict, Verdict } from './result/verdict.js';
 import { Chart } from './result/chart.js';
 import { Stages } from './result/stages.js';
+import { Timeline } from './result/timeline.js';
 import { Breakdown, Parameters } from './result/breakdown.js';
 import { HostMemory, Warnings } from './result/notes.js';
 
@@ -333,6 +334,7 @@ function App({ gm }) {
         ${result && html`<div class=${`details${out.error ? ' stale' : ''}`}>
           <${Chart} result=${result} />
           <${Stages} result=${result} />
+          <${Timeline} result=${result} />
           <${Warnings} warnings=${out.error ? [] : result.warnings} />
           <${HostMemory} result=${result} />
           <${Breakdown} result=${result} />

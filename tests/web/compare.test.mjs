@@ -79,3 +79,31 @@ test('pin A, change the config, see A and B as the CLI computes them; up to four
   assert.deepEqual(page2.errors, []);
   await page2.context().close();
 });
+
+test('memory over one step: each stage\'s chart peaks at the stage\'s reported peak, with the capacity line', async () => {
+  const { hashFor } = await import('../../web/lib/url-state.js');
+  const config = { model: { preset: 'llama-3-8b' }, training: { batch_size: 2, seq_len: 4096 }, parallelism: { tensor_parallel_size: 2, pipeline_parallel_size: 4 }, engine: { type: 'megatron_lm' }, hardware: { gpu: 'h100-80gb', num_gpus: 8 } };
+  const want = cli(config);
+  const page = await newPage(browser);
+  await page.goto(`${await servedUrl()}${hashFor(config)}`);
+  await ready(page);
+  assert.equal(Number(await page.getAttribute('.timeline', 'data-stage')), want.worst_stage, 'the most loaded stage first');
+  for (const s of want.stages) {
+    await page.selectOption('#tl-stage', String(s.stage));
+    await page.waitForSelector(`.timeline[data-stage="${s.stage}"]`);
+    const t = s.timeline;
+    assert.equal(Math.max(...t.map((p) => p.allocated)), s.bytes.peak_allocated);
+    assert.equal(Math.max(...t.map((p) => p.reserved)), s.bytes.peak_reserved);
+    // The drawn peak (the lowest y of the reserved line) is that figure on the chart's scale.
+    const drawn = await page.evaluate(() => {
+      const ys = document.querySelector('.tl-reserved').getAttribute('d').match(/,[0-9.]+/g).map((v) => Number(v.slice(1)));
+      const cap = Number(document.querySelector('.tl-cap').getAttribute('y1'));
+      return { minY: Math.min(...ys), cap, label: document.querySelector('.tl-svg').getAttribute('aria-label') };
+    });
+    assert.ok(drawn.minY > 0 && drawn.cap > 0);
+    assert.match(drawn.label, new RegExp(`peak reserved ${(s.bytes.peak_reserved / 2 ** 30).toFixed(2)} GiB`));
+  }
+  await shot(page, 'timeline-desktop');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
