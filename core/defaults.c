@@ -405,8 +405,8 @@ static int resolve_parallel(gm_config *c, gm_result *r, gm_error *err) {
             p->pp, (long long)p->num_microbatches);
   if (p->pp > 1 && p->num_microbatches < p->pp)
     gm_warn(r, "parallelism.num_microbatches",
-            "%lld micro-batches for %d pipeline stages leaves the pipeline mostly idle",
-            (long long)p->num_microbatches, p->pp);
+            "%lld micro-batch%s for %d pipeline stages leaves the pipeline mostly idle",
+            (long long)p->num_microbatches, p->num_microbatches == 1 ? "" : "es", p->pp);
   if (c->training.attention == GM_ATTN_EAGER && p->cp > 1)
     gm_warn(r, "training.attention",
             "context parallelism runs ring flash attention; eager attention is modelled per "

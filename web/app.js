@@ -15,6 +15,7 @@ import { ErrorCard, MiniVerdict, Verdict } from './result/verdict.js';
 import { Chart } from './result/chart.js';
 import { Stages } from './result/stages.js';
 import { Timeline } from './result/timeline.js';
+import { Export } from './result/export.js';
 import { Breakdown, Parameters } from './result/breakdown.js';
 import { HostMemory, Warnings } from './result/notes.js';
 
@@ -339,6 +340,7 @@ function App({ gm }) {
           <${HostMemory} result=${result} />
           <${Breakdown} result=${result} />
           <${Parameters} result=${result} />
+          ${!out.error && html`<${Export} result=${result} link=${linkText} base=${fileName(config).replace(/\.json$/, '')} onDone=${showToast} />`}
         </div>`}
       </div>
     </main>

@@ -107,3 +107,44 @@ test('memory over one step: each stage\'s chart peaks at the stage\'s reported p
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
+
+test('export: Markdown and CSV carry the CLI figures; the charts save as SVG and PNG', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { hashFor } = await import('../../web/lib/url-state.js');
+  const config = { model: { preset: 'llama-3-8b' }, training: { batch_size: 1, seq_len: 4096 }, parallelism: { pipeline_parallel_size: 2 }, engine: { type: 'megatron_lm' }, hardware: { gpu: 'h100-80gb', num_gpus: 8 } };
+  const want = cli(config);
+  const page = await newPage(browser);
+  await page.goto(`${await servedUrl()}${hashFor(config)}`);
+  await ready(page);
+  const dir = mkdtempSync(join(tmpdir(), 'gm-export-'));
+  const save = async (name) => {
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('.export button', { hasText: name }).nth(name === 'SVG' || name === 'PNG' ? saveIndex : 0).click()]);
+    const p = join(dir, dl.suggestedFilename());
+    await dl.saveAs(p);
+    return { path: p, name: dl.suggestedFilename() };
+  };
+  let saveIndex = 0;
+  const md = readFileSync((await save('Markdown')).path, 'utf8');
+  assert.match(md, new RegExp(`\\*\\*(Fits|Does not fit)[^*]*\\*\\*: ${(want.bytes.peak_nvidia_smi / 2 ** 30).toFixed(2)} GiB of ${want.gpu_capacity_gb.toFixed(2)} GiB`));
+  assert.match(md, new RegExp(`\\| Optimizer states \\| ${(want.bytes.optimizer_states / 2 ** 30).toFixed(2)} \\|`));
+  assert.match(md, /\| Stage \| Layers \|/);
+  const csv = readFileSync((await save('CSV')).path, 'utf8').trim().split('\n');
+  assert.equal(csv[0], 'stage,component,bytes,gib,formula');
+  for (const s of want.stages) {
+    const row = csv.find((l) => l.startsWith(`${s.stage},activations,`));
+    assert.equal(Number(row.split(',')[2]), s.bytes.activations, `stage ${s.stage} activations`);
+  }
+  for (saveIndex of [0, 1]) {
+    const svg = readFileSync((await save('SVG')).path, 'utf8');
+    assert.match(svg, /^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    assert.doesNotMatch(svg, /currentColor/);
+    const png = readFileSync((await save('PNG')).path);
+    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG file');
+    assert.ok(png.length > 2000);
+  }
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
