@@ -10,6 +10,29 @@ const COUNT = '__count';
 const HF = '__hf';
 const BAD = '__bad';
 
+/** A Hugging Face model id: "owner/name", the characters the Hub allows. */
+const HUB_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/**
+ * The model's config.json from the Hugging Face Hub, fetched only when asked.
+ * Resolves to {text} or {error} with what to do instead.
+ */
+export async function fetchHubConfig(id, fetchImpl = fetch) {
+  const clean = String(id || '').trim().replace(/^https:\/\/huggingface\.co\//, '').replace(/\/+$/, '');
+  if (!HUB_ID.test(clean)) return { error: 'Enter a model id such as meta-llama/Llama-3.1-8B.' };
+  let res;
+  try {
+    res = await fetchImpl(`https://huggingface.co/${clean}/resolve/main/config.json`, { credentials: 'omit' });
+  } catch {
+    return { error: `Could not reach huggingface.co (offline, or the network blocks it). Download ${clean}'s config.json elsewhere and open it here.` };
+  }
+  if (res.status === 401 || res.status === 403)
+    return { error: `${clean} is gated or private: accept its license on huggingface.co, download config.json there, and open it here.` };
+  if (res.status === 404) return { error: `huggingface.co has no config.json for ${clean}: check the id.` };
+  if (!res.ok) return { error: `huggingface.co answered ${res.status} for ${clean}.` };
+  return { text: await res.text(), id: clean };
+}
+
 /** Which of the preset list's choices the model section is in. */
 function modeOf(model) {
   if (!model) return CUSTOM;
@@ -49,6 +72,16 @@ export function ModelSection({ value, onChange, errors, warnings, resolved, resu
   const models = presets?.models || {};
   const [paste, setPaste] = useState('');
   const [pasteMsg, setPasteMsg] = useState(null);
+  const [hubId, setHubId] = useState('');
+  const [hubBusy, setHubBusy] = useState(false);
+  const fetchHub = async () => {
+    setHubBusy(true);
+    setPasteMsg({ text: `Fetching ${hubId.trim()} from huggingface.co…` });
+    const r = await fetchHubConfig(hubId);
+    setHubBusy(false);
+    if (r.error) setPasteMsg({ bad: true, text: r.error });
+    else takeJson(r.text, `huggingface.co/${r.id}`);
+  };
 
   const setField = (key, v) => {
     let next = { ...model };
@@ -122,6 +155,16 @@ export function ModelSection({ value, onChange, errors, warnings, resolved, resu
     <details class="more" open=${mode === HF || undefined}>
       <summary>Paste or open a Hugging Face config.json</summary>
       <div class="paste">
+        <div class="hub-row">
+          <label for="hf-hub-id">Hugging Face model id</label>
+          <div class="hub-input">
+            <input id="hf-hub-id" type="text" placeholder="meta-llama/Llama-3.1-8B" autocomplete="off" spellcheck="false"
+              value=${hubId} onInput=${(e) => setHubId(e.currentTarget.value)}
+              onKeyDown=${(e) => { if (e.key === 'Enter') { e.preventDefault(); if (hubId.trim() && !hubBusy) fetchHub(); } }} />
+            <button type="button" class="button" disabled=${hubBusy || !hubId.trim()} onClick=${fetchHub}>Fetch config.json</button>
+          </div>
+          <p class="hint">Asks huggingface.co for this one file, only when you press the button.</p>
+        </div>
         <label for="hf-paste">config.json text</label>
         <textarea id="hf-paste" rows="4" spellcheck="false" placeholder='{"model_type": "llama", "hidden_size": 4096, ...}'
           value=${paste} onInput=${(e) => { setPaste(e.currentTarget.value); if (e.currentTarget.value.trim()) takeJson(e.currentTarget.value, 'the pasted text'); }}></textarea>
