@@ -2,7 +2,7 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { FIELDS, HF_ALIASES, inputId, isFullConfig, modelValue, visibleFields } from '../lib/config.js';
-import { fmtCount, fmtInt } from '../lib/format.js';
+import { fmtCount, fmtInt, plural } from '../lib/format.js';
 import { Fields, More, Section, split } from './controls.js';
 
 const CUSTOM = '__custom';
@@ -59,7 +59,7 @@ function explicitFrom(resolvedModel) {
 
 /** "parameters · 32 layers · hidden 4,096 · 32 heads (8 KV) · vocab 128,256". */
 function summary(p, r) {
-  const bits = [` parameters${p.estimated ? ' (estimated)' : ''}`, `${fmtInt(r.num_layers)} layers`, `hidden ${fmtInt(r.hidden_size)}`,
+  const bits = [` parameters${p.estimated ? ' (estimated)' : ''}`, plural(r.num_layers, 'layer'), `hidden ${fmtInt(r.hidden_size)}`,
     `${fmtInt(r.num_attention_heads)} heads${r.num_key_value_heads && r.num_key_value_heads !== r.num_attention_heads ? ` (${r.num_key_value_heads} KV)` : ''}`,
     `vocab ${fmtInt(r.vocab_size)}`];
   if (r.num_experts > 0) bits.push(`${r.num_experts} experts, ${fmtCount(p.active_per_token)} active per token`);
