@@ -265,10 +265,14 @@ function App({ gm }) {
       setTimeout(() => URL.revokeObjectURL(url), 1000);
     },
     reset: () => {
-      const before = { config, raw, hash: location.hash };
+      // The current entry first holds the config as it is now (the address
+      // follows edits after a short delay), then the reset gets an entry of its
+      // own: Back returns to the config before the reset.
+      const now = raw != null ? location.hash : hashFor(compact(config), pinned.map(compact));
+      history.replaceState(null, '', now);
+      const before = { config, raw, hash: now };
       const fresh = normalize(defaultConfig(presets));
-      // A history entry of its own: Back returns to the config before the reset.
-      history.pushState(null, '', hashFor(compact(fresh)));
+      history.pushState(null, '', hashFor(compact(fresh), pinned.map(compact)));
       setConfig(fresh);
       showToast({ text: 'Reset to the default config.', action: { label: 'Undo', run: () => {
         history.pushState(null, '', before.hash);

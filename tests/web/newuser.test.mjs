@@ -175,7 +175,7 @@ describe('defects a new user met', () => {
   test('8. Reset can be undone and Back returns; Copy link in the offline file; no stale verdict', async () => {
     const page = await open();
     await page.fill('#f-training-batch_size', '3');
-    await page.waitForFunction(() => /batch_size/.test(atob(location.hash.slice(3).replace(/-/g, '+').replace(/_/g, '/'))));
+    await page.waitForFunction(() => /"batch_size":3/.test(atob(location.hash.slice(3).replace(/-/g, '+').replace(/_/g, '/'))));
     await page.getByRole('button', { name: 'Reset' }).click();
     assert.equal(await page.inputValue('#f-training-batch_size'), '1');
     await page.getByRole('button', { name: 'Undo' }).click();
