@@ -148,3 +148,17 @@ test('export: Markdown and CSV carry the CLI figures; the charts save as SVG and
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
+
+test('the offline file exports Markdown and PNG with no network', async () => {
+  const { SINGLE_URL } = await import('./browser.mjs');
+  const page = await newPage(browser, { offline: true });
+  await page.goto(SINGLE_URL);
+  await ready(page);
+  for (const [name, index, ext] of [['Markdown', 0, '.md'], ['PNG', 0, '.png'], ['PNG', 1, '.png']]) {
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('.export button', { hasText: name }).nth(index).click()]);
+    assert.ok(dl.suggestedFilename().endsWith(ext), dl.suggestedFilename());
+  }
+  assert.deepEqual(page.blocked, []);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
