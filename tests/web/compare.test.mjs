@@ -1,4 +1,4 @@
-// Compare: pin a config, change things, and see both side by side as the CLI computes them.
+// Compare (pinned configs beside the edited one), memory over one step, and export: each checked against the CLI.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { PARTS } from '../../web/result/parts.js';
