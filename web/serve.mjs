@@ -35,7 +35,8 @@ export function startServer({ dir = join(ROOT, 'build', 'web'), port = 8000, hos
     }
     if (localVendor && path.startsWith(`/${LOCAL_PREFIX}`)) {
       const loc = cdnToLocal(CDN_PREFIX + path.slice(LOCAL_PREFIX.length + 1));
-      if (!loc || !existsSync(loc.file)) {
+      const modules = join(ROOT, 'node_modules') + sep;
+      if (!loc || !resolve(loc.file).startsWith(modules) || extname(loc.file) !== '.js' || !existsSync(loc.file)) {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
         return;
       }
