@@ -4,6 +4,9 @@ import { html } from 'htm/preact';
 import { fmtBytes, fmtPct } from '../lib/format.js';
 import { PARTS, level } from './parts.js';
 
+/** The level of a result: the core's verdict where the result carries one. */
+const levelOf = (r) => (r.verdict ? level(r) : level(r.memory_utilization_percent, r.fits_on_gpu));
+
 export const MAX_COMPARED = 4;
 export const LETTERS = ['A', 'B', 'C', 'D'];
 
@@ -59,7 +62,7 @@ export function Compare({ columns, onUnpin, onLoad }) {
           <tr class="cmp-verdict"><th scope="row">Verdict</th>${columns.map((c, i) => {
             const r = c.out.result;
             if (!r) return html`<td data-col=${i} class="bad">invalid: ${c.out.error?.field ? `${c.out.error.field}: ` : ''}${c.out.error?.message}</td>`;
-            const lv = level(r.memory_utilization_percent, r.fits_on_gpu);
+            const lv = levelOf(r);
             return html`<td data-col=${i} data-level=${lv} class=${`v-${lv}`}>${HEAD[lv]}, ${fmtPct(r.memory_utilization_percent, 0)} of ${r.gpu_capacity_gb.toFixed(1)} GiB</td>`;
           })}</tr>
           ${rows.map(([label, get, key]) => html`<tr data-row=${key}><th scope="row">${label}</th>${columns.map((c, i) => {

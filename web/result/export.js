@@ -3,6 +3,9 @@ import { html } from 'htm/preact';
 import { GiB, fmtBytes, fmtCount, fmtPct } from '../lib/format.js';
 import { PARTS, level } from './parts.js';
 
+/** The level of a result: the core's verdict where the result carries one. */
+const levelOf = (r) => (r.verdict ? level(r) : level(r.memory_utilization_percent, r.fits_on_gpu));
+
 const gib = (b) => (b / GiB).toFixed(2);
 const HEAD = { ok: 'Fits', tight: 'Fits, with little headroom', risk: 'Fits, barely', over: 'Does not fit' };
 
@@ -23,7 +26,7 @@ function what(result) {
 
 export function toMarkdown(result, link = '') {
   const b = result.bytes;
-  const lv = level(result.memory_utilization_percent, result.fits_on_gpu);
+  const lv = levelOf(result);
   const lines = [
     '## GPU memory estimate',
     '',
