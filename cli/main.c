@@ -633,11 +633,20 @@ static int cmd_presets(int argc, char **argv) {
     return 0;
   }
   presets = cJSON_Parse(gm_presets_json());
-  printf("GPUs (hardware.gpu: the id or any alias)\n  %-16s %10s  %s\n", "id", "usable GiB",
-         "name");
+  printf("GPUs (hardware.gpu: the id or any alias; a short name means the common card: \"A100\" "
+         "is the 80 GB A100, \"V100\" the 16 GB V100, \"H100\" the SXM H100)\n  %-18s %10s  %s\n",
+         "id", "usable GiB", "name");
   cJSON_ArrayForEach(g, get(presets, "gpus")) {
-    printf("  %-16s %10.2f  %s\n", str(g, "id") ? str(g, "id") : "?", num(g, "memory_mib") / 1024.0,
+    const cJSON *a;
+    int n = 0;
+    printf("  %-18s %10.2f  %s\n", str(g, "id") ? str(g, "id") : "?", num(g, "memory_mib") / 1024.0,
            str(g, "display_name") ? str(g, "display_name") : "");
+    cJSON_ArrayForEach(a, get(g, "aliases")) {
+      if (cJSON_IsString(a))
+        printf("%s%s", n++ ? ", " : "    also: ", a->valuestring);
+    }
+    if (n)
+      printf("\n");
   }
   printf("\nModels (model.preset)\n  %-18s %18s  %s\n", "id", "parameters", "name");
   cJSON_ArrayForEach(m, get(presets, "models")) {

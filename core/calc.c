@@ -17,6 +17,16 @@
 
 static const gm_phase phase_of[GM_PH_COUNT] = {GM_PHASE_FORWARD, GM_PHASE_BACKWARD, GM_PHASE_STEP};
 
+double gm_allocator_cache(const gm_config *c, double alloc, double persistent) {
+  double cache = CACHE_FRACTION * (alloc - persistent);
+  /* Under pressure the allocator frees cached blocks before it fails. */
+  double room =
+      (double)c->hardware.gpu_capacity_bytes - (double)c->hardware.cuda_context_bytes - alloc;
+  if (cache > room && room >= 0)
+    cache = room; /* only when the allocations themselves fit */
+  return cache;
+}
+
 #define F(i, ...) (fm ? (void)snprintf(fm[i], GM_FORMULA_LEN, __VA_ARGS__) : (void)0)
 
 #define PEAK_OK (-1)

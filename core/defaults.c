@@ -145,12 +145,21 @@ static int estimate_architecture(gm_model *m, gm_result *r, gm_error *err) {
   return GM_OK;
 }
 
+/* An estimate from fewer parameters than this describes no language model (the
+ * tiniest test models have about 10^5): it is a size typed without its unit. */
+#define MIN_MODEL_PARAMETERS 100000
+
 static int resolve_model(gm_model *m, gm_result *r, gm_error *err) {
   int estimated = 0;
   if (m->num_layers == GM_AUTO || m->hidden_size == GM_AUTO) {
     if (m->declared_parameters <= 0)
       return fail(err, m->num_layers == GM_AUTO ? "model.num_layers" : "model.hidden_size",
                   "is required (or give model.num_parameters for an estimate)");
+    if (m->declared_parameters < MIN_MODEL_PARAMETERS)
+      return fail(err, "model.num_parameters",
+                  "%lld parameters is smaller than any language model; a bare number counts "
+                  "parameters, so write \"70B\" for 70 billion",
+                  (long long)m->declared_parameters);
     if (estimate_architecture(m, r, err) != GM_OK)
       return GM_EINVAL;
     estimated = 1;
@@ -407,8 +416,12 @@ static int resolve_parallel(gm_config *c, gm_result *r, gm_error *err) {
   DEF(p->loss_in_split, 0);
   if (gm_check_split(c, err) != GM_OK)
     return GM_EINVAL;
-  if (p->schedule == GM_SCHED_INTERLEAVED && p->vpp == 1)
+  if (p->schedule == GM_SCHED_INTERLEAVED && p->vpp == 1) {
+    if (p->pp > 1)
+      gm_warn(r, "parallelism.pipeline_schedule",
+              "interleaved needs virtual_pipeline_stages above 1; computed as plain 1F1B");
     p->schedule = GM_SCHED_1F1B;
+  }
   if (m->position == GM_POS_LEARNED && c->training.seq_len > m->max_position_embeddings)
     return fail(err, "training.seq_len",
                 "must not exceed the %lld learned positions of the model; got %lld",
@@ -438,10 +451,18 @@ static int resolve_parallel(gm_config *c, gm_result *r, gm_error *err) {
   if (p->num_microbatches < 1)
     return fail(err, "parallelism.num_microbatches", "must be positive; got %lld",
                 (long long)p->num_microbatches);
+  /* Megatron-LM's interleaved schedule (schedules.py,
+   * forward_backward_pipelining_with_interleaving) runs micro-batches in groups
+   * of pipeline size and refuses a count that is not a multiple of it. */
+  if (p->schedule == GM_SCHED_INTERLEAVED && p->pp > 1 && p->num_microbatches % p->pp != 0)
+    gm_warn(r, "parallelism.num_microbatches",
+            "the interleaved schedule needs a multiple of the pipeline size (%d) micro-batches; "
+            "got %lld, which Megatron-LM refuses",
+            p->pp, (long long)p->num_microbatches);
   if (p->pp > 1 && p->num_microbatches < p->pp)
     gm_warn(r, "parallelism.num_microbatches",
-            "%lld micro-batches for %d pipeline stages leaves the pipeline mostly idle",
-            (long long)p->num_microbatches, p->pp);
+            "%lld micro-batch%s for %d pipeline stages leaves the pipeline mostly idle",
+            (long long)p->num_microbatches, p->num_microbatches == 1 ? "" : "es", p->pp);
   if (c->training.attention == GM_ATTN_EAGER && p->cp > 1)
     gm_warn(r, "training.attention",
             "context parallelism runs ring flash attention; eager attention is modelled per "
@@ -514,6 +535,8 @@ static int resolve_engine(gm_config *c, gm_result *r, gm_error *err) {
 
 int gm_resolve(gm_config *c, gm_result *r, gm_error *err) {
   gm_hardware *hw = &c->hardware;
+  /* A position count the config states (a default is no limit to warn about). */
+  int positions_given = c->model.max_position_embeddings != GM_AUTO;
   int rc;
   /* The engine first: training defaults depend on it. */
   if ((rc = resolve_model(&c->model, r, err)) != GM_OK)
@@ -525,6 +548,14 @@ int gm_resolve(gm_config *c, gm_result *r, gm_error *err) {
     return rc;
   if ((rc = resolve_parallel(c, r, err)) != GM_OK)
     return rc;
+  /* Learned positions are an error above (no table rows); RoPE runs but the
+   * model was not trained there: the memory holds, the quality does not. */
+  if (positions_given && c->model.position != GM_POS_LEARNED &&
+      c->training.seq_len > c->model.max_position_embeddings)
+    gm_warn(r, "training.seq_len",
+            "%lld tokens exceed the model's %lld positions (max_position_embeddings); it needs "
+            "RoPE scaling or a longer-context model",
+            (long long)c->training.seq_len, (long long)c->model.max_position_embeddings);
   if (hw->gpu_capacity_bytes == 0)
     hw->gpu_capacity_bytes = (uint64_t)80 << 30;
   if (hw->cuda_context_bytes == 0)

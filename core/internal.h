@@ -85,6 +85,18 @@ void gm_stage_memory(const gm_config *c, const gm_params *P, const gm_shape *s, 
 /* Every resolved value within the bounds a config may give it (config.c):
  * derived values are held to them too. GM_OK, or GM_EINVAL naming the field. */
 int gm_check_resolved(const gm_config *cfg, gm_error *err);
+/* The allocator's cache beside alloc bytes in use, persistent of them long-lived (calc.c). */
+double gm_allocator_cache(const gm_config *c, double alloc, double persistent);
+
+/* One GPU's memory at one moment of a step (timeline.c). */
+typedef struct {
+  char label[24];
+  uint64_t allocated_bytes, reserved_bytes;
+} gm_timeline_point;
+#define GM_TIMELINE_MAX 24
+/* Stage's points, in order; the largest equal its reported peaks. Returns the count. */
+int gm_stage_timeline(const gm_config *c, const gm_params *P, int stage, gm_timeline_point *pts,
+                      int max);
 
 /* Bytes of one activation element in the compute dtype. */
 double gm_act_bytes(const gm_config *c);

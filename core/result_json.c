@@ -326,12 +326,27 @@ static void put_chunks(writer *w, const gm_config *c, int index) {
   end(w, "]");
 }
 
-static void put_stage(writer *w, const gm_config *c, const gm_stage *s, int index) {
+/* The stage's memory across one step, from the same per-phase figures as its peak. */
+static void put_timeline(writer *w, const gm_result *r, int index) {
+  gm_timeline_point pts[GM_TIMELINE_MAX];
+  int i, n = gm_stage_timeline(&r->resolved, &r->params, index, pts, GM_TIMELINE_MAX);
+  begin(w, "timeline", "[");
+  for (i = 0; i < n; i++) {
+    begin(w, NULL, "{");
+    put_str(w, "at", pts[i].label, sizeof pts[i].label);
+    put_u64(w, "allocated", pts[i].allocated_bytes);
+    put_u64(w, "reserved", pts[i].reserved_bytes);
+    end(w, "}");
+  }
+  end(w, "]");
+}
+
+static void put_stage(writer *w, const gm_result *r, const gm_stage *s, int index) {
   begin(w, NULL, "{");
   put_i64(w, "stage", index);
   put_i64(w, "first_layer", s->first_layer);
   put_i64(w, "num_layers", s->num_layers);
-  put_chunks(w, c, index);
+  put_chunks(w, &r->resolved, index);
   put_bool(w, "has_embedding", s->has_embedding);
   put_bool(w, "has_output_head", s->has_output_head);
   put_i64(w, "params", s->params);
@@ -342,6 +357,7 @@ static void put_stage(writer *w, const gm_config *c, const gm_stage *s, int inde
   put_gib(w, "total_gb", s->peak_nvsmi_bytes, 4);
   put_gib(w, "unconstrained_gb", s->peak_unconstrained_bytes, 4);
   put_bytes(w, s);
+  put_timeline(w, r, index);
   end(w, "}");
 }
 
@@ -606,7 +622,7 @@ char *gm_result_json(const gm_result *r) {
   put_parameters(&w, r, worst);
   begin(&w, "stages", "[");
   for (i = 0; i < num_stages; i++)
-    put_stage(&w, &r->resolved, &r->stages[i], i);
+    put_stage(&w, r, &r->stages[i], i);
   end(&w, "]");
   put_i64(&w, "worst_stage", worst_index);
   put_host(&w, r);

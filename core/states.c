@@ -17,6 +17,16 @@
 
 #define F(i, ...) (x->fm ? (void)snprintf(x->fm[i], GM_FORMULA_LEN, __VA_ARGS__) : (void)0)
 
+/* A count in a formula, written as every count is ("1,234,567"). */
+typedef struct {
+  char s[32];
+} count_text;
+static count_text N(double v) {
+  count_text t;
+  gm_fmt_count(t.s, sizeof t.s, v);
+  return t;
+}
+
 /* The inputs of one stage's calculation, and what earlier steps decided. */
 typedef struct {
   const gm_config *c;
@@ -324,8 +334,8 @@ static void gathered(ctx *x, gm_stage_mem *o) {
   } else if (tr->layout == GM_LAYOUT_AMP && !x->fsdp && tr->finetune == GM_FT_FULL) {
     /* Autocast caches a low-precision copy of every linear weight until backward uses it. */
     *f = *b = A * (s->params - s->emb_params);
-    F(GM_C_GATHERED, "autocast weight cache: %g B x %.0f linear weights", A,
-      s->params - s->emb_params);
+    F(GM_C_GATHERED, "autocast weight cache: %g B x %s linear weights", A,
+      N(s->params - s->emb_params).s);
   } else {
     F(GM_C_GATHERED, "none: weights are used in place");
   }
@@ -431,8 +441,8 @@ static void step_temporaries(ctx *x, gm_stage_mem *o) {
     if (tr->optimizer_impl == GM_OPTIMPL_FOREACH && tr->optimizer != GM_OPT_ADAMW_8BIT &&
         tr->optimizer != GM_OPT_ADAFACTOR && x->lb.states > 0) {
       step = x->state_elem * opt_params;
-      F(GM_C_STEP, "foreach step: one state-sized temporary, %g B x %.0f params", x->state_elem,
-        opt_params);
+      F(GM_C_STEP, "foreach step: one state-sized temporary, %g B x %s params", x->state_elem,
+        N(opt_params).s);
     } else if (tr->optimizer == GM_OPT_ADAFACTOR || tr->optimizer_impl == GM_OPTIMPL_FOR_LOOP) {
       step = 2.0 * 4.0 * (double)gm_largest_matrix(&x->c->model) / x->c->parallel.tp;
       F(GM_C_STEP, "per-parameter step: two fp32 temporaries of the largest matrix");
@@ -446,11 +456,12 @@ static void step_temporaries(ctx *x, gm_stage_mem *o) {
                         ? (double)e->sub_group_elems
                         : opt_params;
       step += 4.0 * part;
-      F(GM_C_STEP, "DeepSpeed fp32 gradient partition: 4 B x %.0f params%s", part,
+      F(GM_C_STEP, "DeepSpeed fp32 gradient partition: 4 B x %s params%s", N(part).s,
         step > 4.0 * part ? " + optimizer temporaries" : "");
     } else if (x->ds && e->zero_stage == 0 && x->lb.grads == 2 && x->lb.master > 0) {
       step += 4.0 * s->trainable; /* FP16_Optimizer's flat fp32 gradients */
-      F(GM_C_STEP, "DeepSpeed FP16 optimizer flat fp32 gradients: 4 B x %.0f params", s->trainable);
+      F(GM_C_STEP, "DeepSpeed FP16 optimizer flat fp32 gradients: 4 B x %s params",
+        N(s->trainable).s);
     }
   } else if (tr->optimizer_in_backward || e->offload_optimizer != GM_OFFLOAD_NONE) {
     F(GM_C_STEP, "none: the optimizer step runs %s",
@@ -482,26 +493,41 @@ static void activations(ctx *x, gm_stage_mem *o) {
     const gm_parallel *pp = &x->c->parallel;
     gm_act_terms at = gm_layer_terms(x->c, s->moe_layers > 0 && s->moe_layers == s->layers);
     F(GM_C_ACTIVATIONS,
-      "%.2f micro-batches in flight x %d layers x %.0f tokens x (%.0f replicated%s + %.0f / TP "
+      "%.2f micro-batches in flight x %d layer%s x %s tokens x (%s replicated%s + %s / TP "
       "%d%s) B per token per layer; + %.2f GiB while one layer runs backward%s",
-      s->inflight, s->layers, gm_tokens_per_gpu(x->c), at.replicated,
-      pp->sequence_parallel ? " / TP" : "", at.split, pp->tp,
+      s->inflight, s->layers, s->layers == 1 ? "" : "s", N(gm_tokens_per_gpu(x->c)).s,
+      N(at.replicated).s, pp->sequence_parallel ? " / TP" : "", N(at.split).s, pp->tp,
       at.scores > 0 ? " + attention scores" : "", working / GM_GIB,
       tr->recompute != GM_AC_NONE ? " (incl. recomputation)" : "");
     if (s->has_head && x->c->model.num_labels > 0)
       F(GM_C_LOGITS, "sequence classifier: %g B x %lld sequences x %d labels", per_logit,
         (long long)tr->micro_batch_size, x->c->model.num_labels);
     else if (s->has_head)
-      F(GM_C_LOGITS, "%g B per logit x %.0f tokens x vocab %lld / TP %d (%s loss)", per_logit,
-        gm_tokens_per_gpu(x->c), (long long)x->c->model.vocab_size, pp->tp,
-        tr->loss == GM_LOSS_CHUNKED          ? "chunked"
-        : tr->loss == GM_LOSS_VOCAB_PARALLEL ? "vocab-parallel"
-        : tr->loss == GM_LOSS_TP_PARALLEL    ? "tensor-parallel loss_parallel"
-        : tr->loss == GM_LOSS_COMPILED       ? "compiled"
-        : tr->loss == GM_LOSS_KEEP_FP32      ? "fp32 logits kept"
-                                             : "eager fp32");
+      F(GM_C_LOGITS, "%g B per logit x %s tokens x vocab %s / TP %d (%s)", per_logit,
+        N(gm_tokens_per_gpu(x->c)).s, N((double)x->c->model.vocab_size).s, pp->tp,
+        tr->loss == GM_LOSS_CHUNKED          ? "loss computed in chunks"
+        : tr->loss == GM_LOSS_VOCAB_PARALLEL ? "loss split over the vocabulary"
+        : tr->loss == GM_LOSS_TP_PARALLEL    ? "loss split over tensor-parallel ranks"
+        : tr->loss == GM_LOSS_COMPILED       ? "compiled loss"
+        : tr->loss == GM_LOSS_KEEP_FP32      ? "logits also kept as fp32 for the loss"
+                                             : "loss in fp32");
     else
       F(GM_C_LOGITS, "none: the loss is computed on the last pipeline stage");
+  }
+}
+
+/* How the weights are stored, in words. */
+static const char *layout_words(gm_layout l) {
+  switch (l) {
+  case GM_LAYOUT_AMP:
+    return "fp32 weights, autocast to half precision for compute";
+  case GM_LAYOUT_MIXED:
+  case GM_LAYOUT_MIXED_FP32_GRADS:
+    return "half-precision weights, an fp32 master copy with the optimizer";
+  case GM_LAYOUT_PURE_HALF:
+    return "half-precision weights, no fp32 master copy";
+  default:
+    return "fp32 weights";
   }
 }
 
@@ -515,23 +541,23 @@ static void states_formulas(ctx *x, const gm_stage_mem *o) {
     return;
   gm_fmt_count(cnt, sizeof cnt, s->params);
   if (tr->finetune == GM_FT_FULL)
-    F(GM_C_WEIGHTS, "%g B x %s params of this stage (%s layout), %s%s", x->lb.weights, cnt,
-      gm_layout_name(tr->layout), x->w_sh ? "sharded over " : "", x->w_sh ? x->grp : "not sharded");
+    F(GM_C_WEIGHTS, "%g B x %s params of this stage (%s), %s%s", x->lb.weights, cnt,
+      layout_words(tr->layout), x->w_sh ? "sharded over " : "", x->w_sh ? x->grp : "not sharded");
   else
-    F(GM_C_WEIGHTS, "frozen base: %g B x %s params (%s) + adapters %g B x %.0f, %s",
+    F(GM_C_WEIGHTS, "frozen base: %g B x %s params (%s) + adapters %g B x %s, %s",
       tr->finetune == GM_FT_QLORA ? NF4_BYTES : x->A, cnt,
       tr->finetune == GM_FT_QLORA ? "NF4 linears, embeddings 2 B" : "compute dtype", x->lb.weights,
-      s->trainable, x->w_sh ? "sharded" : "not sharded");
+      N(s->trainable).s, x->w_sh ? "sharded" : "not sharded");
   if (e->offload_param != GM_OFFLOAD_NONE)
-    F(GM_C_WEIGHTS, "0 on the GPU: parameters offloaded to %s (%.0f bytes)",
-      e->offload_param == GM_OFFLOAD_NVME ? "NVMe" : "host memory", o->host_bytes);
-  F(GM_C_GRADS, "%g B x %.0f trainable params, %s%s; %s", x->lb.grads, s->trainable,
+    F(GM_C_WEIGHTS, "0 on the GPU: parameters offloaded to %s (%s bytes)",
+      e->offload_param == GM_OFFLOAD_NVME ? "NVMe" : "host memory", N(o->host_bytes).s);
+  F(GM_C_GRADS, "%g B x %s trainable params, %s%s; %s", x->lb.grads, N(s->trainable).s,
     x->g_sh ? "sharded over " : "", x->g_sh ? x->grp : "not sharded",
     x->persist_grads ? "resident through the step (accumulation or a persistent buffer)"
                      : "built during backward, largest at the step");
   if (x->obytes > 0)
-    F(GM_C_OPTIMIZER, "(%g B master + %g B states) x %.0f trainable params, %s%s", x->lb.master,
-      tr->optimizer == GM_OPT_ADAFACTOR ? x->state_elem : x->lb.states, s->trainable,
+    F(GM_C_OPTIMIZER, "(%g B master + %g B states) x %s trainable params, %s%s", x->lb.master,
+      tr->optimizer == GM_OPT_ADAFACTOR ? x->state_elem : x->lb.states, N(s->trainable).s,
       x->o_sh ? x->shard_txt : "not sharded", x->o_sh ? " over data parallel" : "");
   else if (e->offload_optimizer != GM_OFFLOAD_NONE)
     F(GM_C_OPTIMIZER, "0 on the GPU: optimizer states offloaded to %s",

@@ -44,7 +44,15 @@ function replaceMarker(html, name, text) {
 const stripMap = (js) => js.replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, '\n');
 const dataUrl = (js) => `data:text/javascript;base64,${Buffer.from(js).toString('base64')}`;
 
-const html = readFileSync(join(WEB, 'index.html'), 'utf8');
+// Where the page links: GM_REPO_URL, or the GitHub repository CI builds
+// (its rendered docs, its Pages address); else the docs copied beside the page.
+const REPO = process.env.GM_REPO_URL || (process.env.GITHUB_REPOSITORY ? `https://github.com/${process.env.GITHUB_REPOSITORY}` : '');
+const PAGE_URL = process.env.GM_PAGE_URL || (process.env.GITHUB_REPOSITORY
+  ? `https://${process.env.GITHUB_REPOSITORY.split('/')[0].toLowerCase()}.github.io/${process.env.GITHUB_REPOSITORY.split('/')[1]}/` : '');
+const attr = (v) => v.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+const metas = (docs) => `<meta name="gm-docs" content="${attr(docs)}">\n<meta name="gm-page-url" content="${attr(PAGE_URL)}">`;
+const html = readFileSync(join(WEB, 'index.html'), 'utf8').replace('<meta charset="utf-8">', () =>
+  `<meta charset="utf-8">\n${metas(REPO ? `${REPO}/blob/main/docs/` : 'docs/')}`);
 let vendor;
 try {
   vendor = checkVendor(readImportMap(html));
@@ -63,6 +71,8 @@ for (const f of [...modules, 'style.css']) {
   copyFileSync(join(WEB, f), join(OUT, f));
 }
 copyFileSync(wasmJs, join(OUT, 'gpumem.js'));
+mkdirSync(join(OUT, 'docs'), { recursive: true });
+for (const f of ['formulas.md', 'accuracy.md']) copyFileSync(join(ROOT, 'docs', f), join(OUT, 'docs', f));
 copyFileSync(wasmBin, join(OUT, 'gpumem.wasm'));
 // Preload hints flatten the module waterfall to one round trip.
 const preload = [

@@ -90,3 +90,8 @@ export function inputToValue(text, kind) {
   if (/^-?[0-9]+$/.test(t) && Number.isSafeInteger(Number(t))) return Number(t);
   return t;
 }
+
+/** "1 GPU", "8 GPUs", "1 micro-batch", "4 micro-batches". */
+export function plural(n, one, many = `${one}${/(ch|sh|s|x)$/.test(one) ? 'es' : 's'}`) {
+  return `${fmtInt(n)} ${Number(n) === 1 ? one : many}`;
+}
