@@ -1,7 +1,9 @@
 /* main.c - the gpu-mem-calc command line. It uses only the public API: the
  * config goes through calc_json, and tables are drawn from its JSON output. */
 #include "gpumem.h"
+#include "plan_cmd.h"
 #include "read_file.h"
+#include "text.h"
 
 #include <cJSON.h>
 #include <errno.h>
@@ -30,6 +32,10 @@ static const char usage[] =
     "      estimate from a parameter count alone: PARAMS in billions (7) or with a\n"
     "      suffix (125M, 1.5T); engines pytorch_ddp (ddp, pytorch), deepspeed,\n"
     "      megatron_lm (megatron), megatron_deepspeed, fsdp\n"
+    "      without --engine, the planner picks the fastest layout that fits\n"
+    "  plan --config FILE [--top N] [--gpus N|MIN-MAX] [--format table|json]\n"
+    "      the layouts that fit, fastest first (estimated), why the others do not,\n"
+    "      the fewest GPUs, and changes that make the config as given fit\n"
     "  --margin M sets hardware.safety_margin: the share of the card (0.15 = 15 %)\n"
     "  kept free for the verdict \"fits\"; above it the verdict is \"tight\"\n"
     "  validate FILE\n"
@@ -137,6 +143,9 @@ static void print_header(const cJSON *out) {
            strcmp(str(t, "finetune"), "qlora") == 0 ? "QLoRA (NF4 base)" : "LoRA",
            num(t, "lora_rank"), str(t, "lora_targets") ? str(t, "lora_targets") : "?",
            num(params, "trainable"));
+  if (str(t, "fp8") && strcmp(str(t, "fp8"), "none") != 0)
+    printf("            FP8 linears (%s scaling)%s\n", str(t, "fp8"),
+           flag(t, "fp8_all_gather") ? ", weights gathered in fp8" : "");
   printf("Engine      %s", engine ? engine : "?");
   if (engine && (strcmp(engine, "deepspeed") == 0 || strcmp(engine, "megatron_deepspeed") == 0))
     printf(" ZeRO-%.0f", num(e, "zero_stage"));
@@ -147,7 +156,8 @@ static void print_header(const cJSON *out) {
   if (str(e, "offload_param") && strcmp(str(e, "offload_param"), "none") != 0)
     printf(", parameter offload to %s", str(e, "offload_param"));
   if (engine && str(e, "framework") && strcmp(str(e, "framework"), engine) != 0)
-    printf(" (%s defaults)", str(e, "framework"));
+    printf(" (%s defaults%s%s)", str(e, "framework"), str(e, "framework_version") ? " as of " : "",
+           str(e, "framework_version") ? str(e, "framework_version") : "");
   printf("\n");
   printf("Parallel    %.0f GPUs: TP %.0f x PP %.0f x DP %.0f", num(h, "num_gpus"),
          num(p, "tensor_parallel_size"), num(p, "pipeline_parallel_size"),
@@ -184,7 +194,7 @@ static void print_memory(const cJSON *out) {
   detail(b, "activations", "saved for backward");
   detail(b, "logits", "logits and loss");
   row("Overhead", num(d, "overhead_gb"));
-  detail(b, "buffers", "communication buffers");
+  detail(b, "buffers", "buffers and cuBLAS workspaces");
   detail(b, "optimizer_step", "optimizer step temporaries");
   detail(b, "allocator_cache", "allocator cache");
   detail(b, "cuda_context", "CUDA context");
@@ -302,7 +312,8 @@ static void print_warnings(const cJSON *out) {
 
 static int print_table(const char *json) {
   cJSON *out = cJSON_Parse(json);
-  if (!out) {
+  if (!out || gm_escape_tree(out) != 0) {
+    cJSON_Delete(out);
     fprintf(stderr, "gpu-mem-calc: the calculation returned unreadable output\n");
     return EXIT_IO;
   }
@@ -321,6 +332,7 @@ static int print_table(const char *json) {
 /* The error of a calc_json output, or NULL when it holds a result. */
 static cJSON *error_of(const char *json, cJSON **tree) {
   *tree = cJSON_Parse(json);
+  gm_escape_tree(*tree); /* its strings may be printed: names, keys, messages */
   return cJSON_GetObjectItemCaseSensitive(*tree, "error");
 }
 
@@ -329,6 +341,25 @@ static void print_error(const char *where, const cJSON *error) {
   fprintf(stderr, "gpu-mem-calc: invalid config%s%s: %s%s%s\n", where ? " " : "",
           where ? where : "", field && *field ? field : "", field && *field ? ": " : "",
           message ? message : "unknown error");
+}
+
+/* The config in file, or NULL after printing why not (*rc: the exit status).
+ * A NUL byte would end the text early for the core while an editor shows
+ * what follows it, so it is refused. */
+static char *read_config(const char *file, int *rc) {
+  size_t len = 0;
+  char *text = gm_read_file(file, &len);
+  if (!text) {
+    fprintf(stderr, "gpu-mem-calc: cannot read %s: %s\n", file, strerror(errno));
+    *rc = EXIT_IO;
+  } else if (strlen(text) != len) {
+    fprintf(stderr, "gpu-mem-calc: invalid config %s: a NUL byte at offset %zu; a config is text\n",
+            file, strlen(text));
+    free(text);
+    text = NULL;
+    *rc = EXIT_INVALID;
+  }
+  return text;
 }
 
 /* Calculate config text and print it; the exit status. */
@@ -427,11 +458,8 @@ static int cmd_calculate(int argc, char **argv) {
   }
   if (!file)
     return usage_error("calculate needs --config FILE");
-  text = gm_read_file(file, NULL);
-  if (!text) {
-    fprintf(stderr, "gpu-mem-calc: cannot read %s: %s\n", file, strerror(errno));
-    return EXIT_IO;
-  }
+  if (!(text = read_config(file, &rc)))
+    return rc;
   if (margin) {
     char *edited = with_margin(text, margin);
     rc = run(edited ? edited : text, format, file);
@@ -446,10 +474,9 @@ static int cmd_calculate(int argc, char **argv) {
 /* A number as a JSON number, anything else as a string (calc_json names the
  * field when it is not valid). */
 static cJSON *number_or_string(const char *s) {
-  char *end;
-  double v = strtod(s, &end);
-  if (*s && !*end && end != s)
-    return cJSON_CreateNumber(v);
+  /* Strictly a JSON number: strtod alone would take "nan", "inf" and "0x10". */
+  if (gm_is_json_number(s))
+    return cJSON_CreateNumber(strtod(s, NULL));
   return cJSON_CreateString(s);
 }
 
@@ -467,9 +494,8 @@ static const char *engine_name(const char *e) {
 }
 
 static int cmd_quick(int argc, char **argv) {
-  const char *params = NULL, *gpus = NULL, *gpu = NULL, *mem = NULL, *engine = "pytorch_ddp",
-             *dtype = NULL, *zero = NULL, *batch = NULL, *seq = NULL, *format = "table",
-             *margin = NULL;
+  const char *params = NULL, *gpus = NULL, *gpu = NULL, *mem = NULL, *engine = NULL, *dtype = NULL,
+             *zero = NULL, *batch = NULL, *seq = NULL, *format = "table", *margin = NULL;
   static const char *const opts[] = {"--gpus",   "--gpu",        "--gpu-mem",    "--engine",
                                      "--dtype",  "--zero-stage", "--batch-size", "--seq-len",
                                      "--format", "--margin"};
@@ -511,9 +537,7 @@ static int cmd_quick(int argc, char **argv) {
   hw = cJSON_AddObjectToObject(config, "hardware");
   /* A bare number is billions, as in the earlier tool's 'quick 7'. */
   {
-    char *end;
-    (void)strtod(params, &end);
-    if (*params && !*end && strlen(params) < sizeof number - 2) {
+    if (gm_is_json_number(params) && params[0] != '-' && strlen(params) < sizeof number - 2) {
       snprintf(number, sizeof number, "%sB", params);
       cJSON_AddStringToObject(model, "num_parameters", number);
     } else {
@@ -527,7 +551,8 @@ static int cmd_quick(int argc, char **argv) {
     cJSON_AddItemToObject(training, "batch_size", number_or_string(batch));
   if (seq)
     cJSON_AddItemToObject(training, "seq_len", number_or_string(seq));
-  cJSON_AddStringToObject(eng, "type", engine_name(engine));
+  if (engine)
+    cJSON_AddStringToObject(eng, "type", engine_name(engine));
   if (zero)
     cJSON_AddItemToObject(eng, "zero_stage", number_or_string(zero));
   cJSON_AddItemToObject(hw, "num_gpus", number_or_string(gpus));
@@ -543,6 +568,16 @@ static int cmd_quick(int argc, char **argv) {
     fprintf(stderr, "gpu-mem-calc: out of memory\n");
     return EXIT_IO;
   }
+  {
+    /* The layout is open: the planner picks the fastest that fits. */
+    char layout[160], *chosen = gm_plan_choose(text, layout, sizeof layout);
+    if (chosen) {
+      if (strcmp(format, "table") == 0)
+        printf("Layout chosen by the planner: %s\n\n", layout);
+      cJSON_free(text);
+      text = chosen;
+    }
+  }
   rc = run(text, format, "(from the quick options)");
   cJSON_free(text);
   return rc;
@@ -550,15 +585,13 @@ static int cmd_quick(int argc, char **argv) {
 
 static int cmd_validate(int argc, char **argv) {
   char *text, *json;
+  int rc;
   cJSON *tree = NULL;
   const cJSON *error, *w;
   if (argc != 3)
     return usage_error("validate takes one FILE");
-  text = gm_read_file(argv[2], NULL);
-  if (!text) {
-    fprintf(stderr, "gpu-mem-calc: cannot read %s: %s\n", argv[2], strerror(errno));
-    return EXIT_IO;
-  }
+  if (!(text = read_config(argv[2], &rc)))
+    return rc;
   json = calc_json(text);
   free(text);
   if (!json) {
@@ -600,11 +633,20 @@ static int cmd_presets(int argc, char **argv) {
     return 0;
   }
   presets = cJSON_Parse(gm_presets_json());
-  printf("GPUs (hardware.gpu: the id or any alias)\n  %-16s %10s  %s\n", "id", "usable GiB",
-         "name");
+  printf("GPUs (hardware.gpu: the id or any alias; a short name means the common card: \"A100\" "
+         "is the 80 GB A100, \"V100\" the 16 GB V100, \"H100\" the SXM H100)\n  %-18s %10s  %s\n",
+         "id", "usable GiB", "name");
   cJSON_ArrayForEach(g, get(presets, "gpus")) {
-    printf("  %-16s %10.2f  %s\n", str(g, "id") ? str(g, "id") : "?", num(g, "memory_mib") / 1024.0,
+    const cJSON *a;
+    int n = 0;
+    printf("  %-18s %10.2f  %s\n", str(g, "id") ? str(g, "id") : "?", num(g, "memory_mib") / 1024.0,
            str(g, "display_name") ? str(g, "display_name") : "");
+    cJSON_ArrayForEach(a, get(g, "aliases")) {
+      if (cJSON_IsString(a))
+        printf("%s%s", n++ ? ", " : "    also: ", a->valuestring);
+    }
+    if (n)
+      printf("\n");
   }
   printf("\nModels (model.preset)\n  %-18s %18s  %s\n", "id", "parameters", "name");
   cJSON_ArrayForEach(m, get(presets, "models")) {
@@ -633,6 +675,8 @@ int main(int argc, char **argv) {
     return cmd_calculate(argc, argv);
   if (strcmp(cmd, "quick") == 0)
     return cmd_quick(argc, argv);
+  if (strcmp(cmd, "plan") == 0)
+    return gm_cmd_plan(argc, argv);
   if (strcmp(cmd, "validate") == 0)
     return cmd_validate(argc, argv);
   if (strcmp(cmd, "presets") == 0)

@@ -114,6 +114,17 @@ typedef enum { GM_NORMIMPL_EAGER = 0, GM_NORMIMPL_FUSED } gm_norm_impl;
 
 typedef enum { GM_FT_FULL = 0, GM_FT_LORA, GM_FT_QLORA } gm_finetune;
 
+/* FP8 linears: torchao's dynamic tensorwise / rowwise recipes, MX-FP8 blocks,
+ * or Transformer Engine's delayed scaling with an amax history. */
+typedef enum {
+  GM_FP8_NONE = 0,
+  GM_FP8_TENSORWISE,
+  GM_FP8_ROWWISE,
+  GM_FP8_MXFP8,
+  GM_FP8_DELAYED,
+  GM_FP8_DEFAULT /* the framework's default recipe; resolved to one of the above */
+} gm_fp8;
+
 typedef enum {
   GM_FW_GENERIC = 0,
   GM_FW_HF_TRAINER,
@@ -147,6 +158,9 @@ typedef struct {
   gm_finetune finetune;
   int lora_rank;
   int lora_all_linear; /* 0: attention q,v only; 1: every linear */
+  gm_fp8 fp8; /* recipe of the decoder linears; master weights and states stay as laid out */
+  int fp8_all_gather;   /* FSDP all-gathers (Megatron: keeps) the linear weights in fp8 */
+  int fp8_amax_history; /* delayed scaling: amax values kept per scaled tensor */
 } gm_training;
 
 typedef enum { GM_SCHED_1F1B = 0, GM_SCHED_INTERLEAVED, GM_SCHED_GPIPE } gm_schedule;
@@ -195,6 +209,7 @@ typedef struct {
   int overlap_comm;
   int ddp_bucket_view; /* DDP gradient_as_bucket_view */
   int64_t ddp_bucket_bytes;
+  int framework_version; /* date of the framework's code, YYYYMMDD; its defaults follow it */
 } gm_engine;
 
 typedef struct {
@@ -349,6 +364,81 @@ const char *gm_presets_json(void);
  * Returns a malloc'd string ({"error":{"field","message"}} on bad input);
  * free it with calc_free(). NULL only when memory runs out. */
 char *calc_json(const char *config_json);
+/* Limits on what calc_json reads: the whole text, and any key or string. */
+#define GM_MAX_CONFIG_BYTES 1048576
+#define GM_MAX_STRING_BYTES 4096
 void calc_free(char *p);
+
+/* ---- Planner: which layouts fit, and which is fastest (plan.c, perf.c) ---- */
+#define GM_PLAN_MAX_TOP 100
+#define GM_PLAN_MAX_REJECTED 24
+#define GM_PLAN_MAX_SUGGESTIONS 10
+#define GM_PLAN_MAX_FRAMEWORKS 8
+
+/* Estimated time of one step from the analytic model in docs/performance-model.md. */
+typedef struct {
+  int known; /* 0 when the GPU has no throughput figures */
+  double step_time_s, tokens_per_s_per_gpu, mfu;
+  double compute_s, bubble_s, tp_comm_s, dp_comm_s, other_comm_s; /* exposed parts */
+  double flops_per_s_per_gpu; /* achieved, recompute included (hardware FLOPs) */
+} gm_perf;
+
+typedef struct {
+  gm_config base;         /* as parsed: every GM_AUTO layout field is searched */
+  int min_gpus, max_gpus; /* the GPU counts to try */
+  int top;                /* layouts to keep, best first */
+  int64_t global_batch;   /* samples per step; 0: none */
+  int max_micro_batch;    /* largest micro-batch tried */
+  int num_frameworks;     /* 0: the base's framework, or all */
+  gm_framework frameworks[GM_PLAN_MAX_FRAMEWORKS];
+  int allow_offload, allow_recompute, allow_optimizer, allow_precision, allow_finetune;
+} gm_plan_request;
+
+/* One layout that fits: base with the searched fields set, still unresolved,
+ * so that gm_calculate on it reads exactly what the planner evaluated. */
+typedef struct {
+  gm_config config;
+  uint64_t peak_bytes; /* the most loaded GPU as nvidia-smi sees it */
+  int tight;           /* fits, but within the calculator's error of the card */
+  gm_perf perf;
+} gm_plan_layout;
+
+typedef struct {
+  char family[64];
+  char reason[192];
+} gm_plan_rejection;
+
+/* A change to the base config, and what it saves on its most loaded GPU. */
+typedef struct {
+  char change[64];
+  gm_config config;
+  uint64_t peak_bytes;
+  int64_t saving_bytes;
+  int fits;
+} gm_plan_suggestion;
+
+typedef struct {
+  int num_layouts;
+  gm_plan_layout layouts[GM_PLAN_MAX_TOP];
+  int num_rejected;
+  gm_plan_rejection rejected[GM_PLAN_MAX_REJECTED];
+  int min_gpus;     /* fewest GPUs of this type that fit the model and recipe; 0: none found */
+  int64_t searched; /* layouts whose memory was evaluated */
+  uint64_t base_peak_bytes; /* the base config as given, 0 when it is incomplete */
+  int num_suggestions;
+  gm_plan_suggestion suggestions[GM_PLAN_MAX_SUGGESTIONS];
+} gm_plan_result;
+
+/* Fill req with the defaults: the base's GPU count, top 20, micro-batches up
+ * to 16, the base's framework or all, recompute allowed, offload allowed. */
+void gm_plan_request_init(gm_plan_request *req, const gm_config *base);
+/* Search the layouts of req; out is fully written on GM_OK. */
+int gm_plan(const gm_plan_request *req, gm_plan_result *out, gm_error *err);
+/* Estimate the step time of one resolved config (perf.c). */
+void gm_perf_estimate(const gm_config *resolved, const gm_params *P, gm_perf *out);
+
+/* JSON in, JSON out for the planner: a config with an optional "plan"
+ * section; returns a malloc'd string freed with calc_free(). */
+char *plan_json(const char *request_json);
 
 #endif
