@@ -1,7 +1,8 @@
 // The page's Content-Security-Policy, as a <meta> (GitHub Pages sets no
 // headers): inline scripts and styles only by their sha256, no eval (only
 // WebAssembly compilation, 'wasm-unsafe-eval'), Preact only from its pinned
-// CDN paths (SRI still checks the bytes), nothing else from the network.
+// CDN paths (SRI still checks the bytes), nothing else from the network but
+// the Hub lookup's huggingface.co.
 // The offline file must carry its modules as data: URLs behind its import map.
 import { createHash } from 'node:crypto';
 import { readImportMap } from './vendor.mjs';
@@ -31,7 +32,9 @@ export function policy(html, { offline }) {
     `script-src ${[offline ? 'data:' : "'self'", ...cdn, ...scripts, "'wasm-unsafe-eval'"].join(' ')}`,
     `style-src ${offline ? styles.join(' ') || "'none'" : ["'self'", ...styles].join(' ')}`,
     "img-src 'self' data:",
-    `connect-src ${offline ? "'none'" : "'self'"}`,
+    // The Hub lookup reads a model's config.json from huggingface.co (small
+    // files there are served by huggingface.co itself, without a redirect).
+    `connect-src ${offline ? '' : "'self' "}https://huggingface.co`,
     // A worker runs the page's own code: from its file, or a blob: of it offline.
     "worker-src 'self' blob:",
     "base-uri 'none'",
