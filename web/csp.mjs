@@ -26,7 +26,10 @@ function inlineHashes(html) {
 export function policy(html, { offline }) {
   const { scripts, styles } = inlineHashes(html);
   // Path-prefix sources: the CDN's package folders of the import map only.
-  const cdn = offline ? [] : [...new Set(Object.values(readImportMap(html).imports).map((u) => u.replace(/^(https:\/\/[^/]+\/npm\/[^/]+\/).*$/, '$1')))];
+  // (Same-origin imports, as `make serve` rewrites them, are 'self'.)
+  const cdn = offline ? [] : [...new Set(Object.values(readImportMap(html).imports)
+    .filter((u) => /^https:\/\/[^/]+\/npm\/[^/]+\//.test(u))
+    .map((u) => u.replace(/^(https:\/\/[^/]+\/npm\/[^/]+\/).*$/, '$1')))];
   const directives = [
     "default-src 'none'",
     `script-src ${[offline ? 'data:' : "'self'", ...cdn, ...scripts, "'wasm-unsafe-eval'"].join(' ')}`,
@@ -44,8 +47,10 @@ export function policy(html, { offline }) {
   return directives.join('; ');
 }
 
-/** html with the policy as the first thing after <meta charset>. */
+/** html with the policy as the first thing after <meta charset> (replacing
+ * any it had: a server that rewrites the page must hash it afresh). */
 export function withCsp(html, { offline }) {
+  html = html.replace(/<meta http-equiv="Content-Security-Policy"[^>]*>\n?/, '');
   const meta = `<meta http-equiv="Content-Security-Policy" content="${policy(html, { offline })}">`;
   const at = html.indexOf('>', html.indexOf('<meta charset')) + 1;
   if (at <= 0) throw new Error('index.html lacks <meta charset>');
