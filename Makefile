@@ -42,13 +42,14 @@ test: deps
 	$(MAKE) test-accuracy
 	$(MAKE) test-wasm
 	$(MAKE) test-web
+	$(MAKE) test-python
 
 # Address and undefined-behaviour sanitizers over the whole case suite.
 san:
 	$(MAKE) BUILD=build/san CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all" test-native
 
 format:
-	clang-format -i core/*.c core/*.h cli/*.c cli/*.h tests/*.c
+	clang-format -i core/*.c core/*.h cli/*.c cli/*.h tests/*.c python/gpu_mem_calculator/*.c
 
 clean:
 	rm -rf $(BUILD)
@@ -170,3 +171,25 @@ validate: $(BUILD)/validate
 
 test-accuracy: $(BUILD)/validate
 	$(BUILD)/validate $(VALIDATE_ARGS) --quiet --check
+
+# --- Python package ----------------------------------------------------------
+# python/gpu_mem_calculator: the core as a CPython extension (setup.py), put
+# by pip into a venv that sees the system's setuptools; no package index is used.
+# Debian's python3 carries setuptools and wheel as apt packages.
+PYTHON ?= $(shell [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo python3)
+VENV    = $(BUILD)/venv
+PY_SRC  = setup.py pyproject.toml $(wildcard python/gpu_mem_calculator/*.py \
+          python/gpu_mem_calculator/*.c python/gpu_mem_calculator/core/*.py)
+
+.PHONY: python test-python
+
+python: $(VENV)/.installed
+
+$(VENV)/.installed: $(PY_SRC) $(CORE_SRC) core/*.h $(PRESETS) scripts/embed.sh
+	[ -x $(VENV)/bin/python ] || $(PYTHON) -m venv --system-site-packages $(VENV)
+	$(VENV)/bin/python -m pip install -q --no-build-isolation --no-deps --no-index .
+	@touch $@
+
+# The shared cases through Python, compared with the native build.
+test-python: $(VENV)/.installed $(BUILD)/run_cases
+	cd tests/python && GM_BUILD=$(abspath $(BUILD)) $(abspath $(VENV))/bin/python -m unittest test_api

@@ -9,6 +9,13 @@ command -v emcc >/dev/null 2>&1 || need="$need emscripten"
 command -v node >/dev/null 2>&1 || need="$need nodejs"
 command -v patch >/dev/null 2>&1 || need="$need patch"
 command -v xz >/dev/null 2>&1 || need="$need xz-utils"
+# The Python package: headers, venv, and setuptools/wheel for pip without an index.
+py=$( [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo python3)
+inc=$($py -c 'import sysconfig; print(sysconfig.get_paths()["include"])' 2>/dev/null || true)
+[ -n "$inc" ] && [ -f "$inc/Python.h" ] || need="$need python3-dev"
+$py -c 'import ensurepip, venv' 2>/dev/null || need="$need python3-venv"
+$py -c 'import setuptools' 2>/dev/null || need="$need python3-setuptools"
+$py -c 'import wheel' 2>/dev/null || need="$need python3-wheel"
 # The WASM build compiles cJSON from Debian's source package
 # (scripts/fetch_cjson.sh): add deb-src entries mirroring the deb ones.
 srcs=""

@@ -1,0 +1,45 @@
+"""The plain API: a config as a dict (or JSON text) in, the result as a dict out."""
+import json
+
+from . import _core
+
+
+class ConfigError(ValueError):
+    """An invalid config. field is the JSON path of the offending key
+    ("parallelism.tensor_parallel_size"), message says what is wrong."""
+
+    def __init__(self, field, message):
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}" if field else message)
+
+
+def calculate_json(config_json):
+    """calc_json of the C core: JSON text in, JSON text out, byte for byte what
+    the CLI prints with --format json (an {"error": ...} object on bad input)."""
+    if not isinstance(config_json, str):
+        raise TypeError("calculate_json takes the config as JSON text (str)")
+    return _core.calc_json(config_json)
+
+
+def calculate(config):
+    """The memory of one config: a dict in the documented schema (or JSON
+    text). Returns the result as a dict (keys as in docs/config.md and the
+    README: total_memory_per_gpu_gb, fits_on_gpu, breakdown, resolved, ...).
+    Raises ConfigError naming the field when the config is invalid."""
+    if isinstance(config, (str, bytes)):
+        text = config.decode() if isinstance(config, bytes) else config
+    elif isinstance(config, dict):
+        text = json.dumps(config, allow_nan=False)
+    else:
+        raise TypeError("calculate takes a dict or JSON text, got " + type(config).__name__)
+    out = json.loads(_core.calc_json(text))
+    error = out.get("error") if isinstance(out, dict) else None
+    if error is not None:
+        raise ConfigError(error.get("field", ""), error.get("message", ""))
+    return out
+
+
+def presets():
+    """The GPU and model presets that configs can name: {"gpus": [...], "models": {...}}."""
+    return json.loads(_core.presets_json())
