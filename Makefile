@@ -10,6 +10,8 @@ CORE_SRC = $(wildcard core/*.c)
 GEN_SRC  = $(BUILD)/gen/presets_data.c
 # The programs around the core share one file reader.
 READ_SRC = cli/read_file.c
+# The CLI's commands beyond main.c, one file each.
+CLI_SRC  = $(filter-out cli/main.c $(READ_SRC),$(wildcard cli/*.c))
 PRESETS  = presets/gpus.json presets/models.json
 
 .PHONY: all test test-native deps san wasm bench serve validate format clean
@@ -21,9 +23,9 @@ $(GEN_SRC): $(PRESETS) scripts/embed.sh
 	@mkdir -p $(@D)
 	sh scripts/embed.sh $(PRESETS) > $@
 
-$(BUILD)/gpu-mem-calc: $(CORE_SRC) cli/main.c $(READ_SRC) core/*.h $(GEN_SRC)
+$(BUILD)/gpu-mem-calc: $(CORE_SRC) cli/main.c $(READ_SRC) $(CLI_SRC) cli/*.h core/*.h $(GEN_SRC)
 	@mkdir -p $(@D)
-	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -Icore -Icli -o $@ $(CORE_SRC) $(GEN_SRC) cli/main.c $(READ_SRC) $(CJSON_LIBS) -lm
+	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -Icore -Icli -o $@ $(CORE_SRC) $(GEN_SRC) cli/main.c $(READ_SRC) $(CLI_SRC) $(CJSON_LIBS) -lm
 
 $(BUILD)/run_cases: $(CORE_SRC) tests/run_cases.c $(READ_SRC) core/*.h $(GEN_SRC)
 	@mkdir -p $(@D)
@@ -80,7 +82,7 @@ EMENV      = NODE_PATH=/usr/share/nodejs$${NODE_PATH:+:$$NODE_PATH}
 
 .PHONY: test-wasm wasm-repro
 
-wasm: $(WASM_DIR)/gpumem.wasm $(WASM_DIR)/gpumem.js
+wasm: $(WASM_DIR)/gpumem.wasm $(WASM_DIR)/gpumem.js $(WASM_DIR)/gpumem-import.wasm
 
 $(CJSON_DIR)/cJSON.c: scripts/fetch_cjson.sh
 	sh scripts/fetch_cjson.sh $(CJSON_DIR)
@@ -91,6 +93,17 @@ $(CJSON_DIR)/cJSON.h: $(CJSON_DIR)/cJSON.c
 $(WASM_DIR)/gpumem.wasm: $(CORE_SRC) core/*.h $(GEN_SRC) $(CJSON_DIR)/cJSON.c $(CJSON_DIR)/cJSON.h Makefile
 	@mkdir -p $(@D)
 	$(EMENV) $(EMCC) $(WARN) $(WASM_OPT) -Icore -I$(CJSON_DIR) -I$(CJSON_DIR)/.. $(WASM_LDFLAGS) \
+	  -o $@ $(CORE_SRC) $(GEN_SRC) $(CJSON_DIR)/cJSON.c -lm
+
+# The importers (import_json) as a second module, loaded only when a launcher's
+# file is read, so the first load stays small; the linker keeps only what
+# import_json reaches.
+IMPORT_LDFLAGS = -sSTANDALONE_WASM --no-entry -sALLOW_MEMORY_GROWTH=1 \
+                 -sEXPORTED_FUNCTIONS=_import_json,_calc_free,_malloc,_free
+
+$(WASM_DIR)/gpumem-import.wasm: $(CORE_SRC) core/*.h $(GEN_SRC) $(CJSON_DIR)/cJSON.c $(CJSON_DIR)/cJSON.h Makefile
+	@mkdir -p $(@D)
+	$(EMENV) $(EMCC) $(WARN) $(WASM_OPT) -Icore -I$(CJSON_DIR) -I$(CJSON_DIR)/.. $(IMPORT_LDFLAGS) \
 	  -o $@ $(CORE_SRC) $(GEN_SRC) $(CJSON_DIR)/cJSON.c -lm
 
 $(WASM_DIR)/gpumem.js: wasm/gpumem.js

@@ -1,6 +1,8 @@
 /* main.c - the gpu-mem-calc command line. It uses only the public API: the
  * config goes through calc_json, and tables are drawn from its JSON output. */
+#include "cli.h"
 #include "gpumem.h"
+#include "inputs.h"
 #include "read_file.h"
 
 #include <cJSON.h>
@@ -22,20 +24,26 @@ static const char usage[] =
     "GPU memory of an LLM training run, per GPU, at its peak.\n"
     "\n"
     "commands:\n"
-    "  calculate --config FILE [--format table|json]\n"
-    "      compute the memory of the config in FILE (see docs/config.md)\n"
-    "  quick PARAMS --gpus N [--gpu NAME | --gpu-mem GB] [--engine E] [--dtype D]\n"
+    "  calculate --config FILE [--set KEY=VALUE...] [--format table|json|csv|markdown]\n"
+    "      compute the memory of the config in FILE (see docs/config.md); FILE may also\n"
+    "      be a Hugging Face config.json, a DeepSpeed ds_config.json or Megatron-LM\n"
+    "      arguments, and several combine (--model, --deepspeed, --megatron-args)\n"
+    "  quick PARAMS|ID --gpus N [--gpu NAME | --gpu-mem GB] [--engine E] [--dtype D]\n"
     "        [--zero-stage Z] [--batch-size B] [--seq-len S] [--format table|json]\n"
-    "      estimate from a parameter count alone: PARAMS in billions (7) or with a\n"
-    "      suffix (125M, 1.5T); engines pytorch_ddp (ddp, pytorch), deepspeed,\n"
-    "      megatron_lm (megatron), megatron_deepspeed, fsdp\n"
-    "  validate FILE\n"
+    "      estimate from a parameter count (7, 125M, 1.5T) or a preset or Hub id\n"
+    "      (llama-3-8b, meta-llama/Llama-3.1-8B); engines pytorch_ddp (ddp, pytorch),\n"
+    "      deepspeed, megatron_lm (megatron), megatron_deepspeed, fsdp\n"
+    "  sweep --config FILE --vary KEY=VALUES [--format table|csv|markdown|json]\n"
+    "      one row per value (training.batch_size=1..16, engine.zero_stage=1,2,3)\n"
+    "  validate FILE [--format text|json]\n"
     "      check a config: prints \"valid\" and any warnings, or the error (exit 2)\n"
+    "  import FILE\n"
+    "      show how a DeepSpeed, Megatron-LM or Hugging Face file maps to a config\n"
     "  presets [--format table|json]\n"
     "      list the GPUs and models that configs can name\n"
     "\n"
     "options:\n"
-    "  -h, --help      show this help\n"
+    "  -h, --help      show this help (COMMAND --help: the command's options)\n"
     "  -V, --version   show the version\n"
     "\n"
     "Memory is in GiB (2^30 bytes). Exit status: 0 (also when the config does not\n"
@@ -303,6 +311,12 @@ static int run(const char *config, const char *format, const char *where) {
       print_error(where, error);
   } else if (error) {
     print_error(where, error);
+  } else if (strcmp(format, "table") != 0) {
+    cli_rows_format rows;
+    if (cli_rows_format_of(format, 0, &rows) == 0) {
+      cli_rows_header(rows, NULL, 0);
+      cli_rows_row(rows, NULL, 0, tree);
+    }
   } else {
     rc = print_table(json);
   }
@@ -313,8 +327,14 @@ static int run(const char *config, const char *format, const char *where) {
   return rc;
 }
 
+int cli_run(const char *config, const char *format, const char *where) {
+  return run(config, format, where);
+}
+
 static int check_format(const char *format) {
-  return strcmp(format, "json") == 0 || strcmp(format, "table") == 0;
+  cli_rows_format rows;
+  return strcmp(format, "json") == 0 || strcmp(format, "table") == 0 ||
+         cli_rows_format_of(format, 0, &rows) == 0;
 }
 
 /* The value of option argv[*i] (as "--opt value" or "--opt=value"); NULL when missing. */
@@ -332,38 +352,59 @@ static int is_option(const char *arg, const char *name) {
   return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
 }
 
+/* Load the sources, then calculate and print; the exit status. */
+static int run_inputs(const cli_inputs *in, int flags, const char *format) {
+  char *raw = NULL, *text;
+  int rc;
+  cJSON *config = cli_inputs_load(in, flags, &rc, &raw);
+  const char *where = in->n == 1 ? in->items[0].arg : "(the combined config)";
+  if (raw) {
+    rc = run(raw, format, where);
+    free(raw);
+    return rc;
+  }
+  if (!config)
+    return rc;
+  text = cJSON_PrintUnformatted(config);
+  cJSON_Delete(config);
+  if (!text) {
+    fprintf(stderr, "gpu-mem-calc: out of memory\n");
+    return EXIT_IO;
+  }
+  rc = run(text, format, where);
+  cJSON_free(text);
+  return rc;
+}
+
 static int cmd_calculate(int argc, char **argv) {
-  const char *file = NULL, *format = "table";
-  char *text;
-  int i, rc;
+  const char *format = "table";
+  cli_inputs in;
+  int i, flags = 0;
+  memset(&in, 0, sizeof in);
   for (i = 2; i < argc; i++) {
     const char *a = argv[i];
-    if (is_option(a, "--config") || strcmp(a, "-c") == 0) {
-      file = strcmp(a, "-c") == 0 ? (i + 1 < argc ? argv[++i] : NULL)
-                                  : option_value(argc, argv, &i, "--config");
-      if (!file)
-        return usage_error("%s needs a file", a);
-    } else if (is_option(a, "--format") || strcmp(a, "-f") == 0) {
+    int took = cli_inputs_take(&in, argc, argv, &i);
+    if (took < 0)
+      return EXIT_INVALID;
+    if (took)
+      continue;
+    if (is_option(a, "--format") || strcmp(a, "-f") == 0) {
       format = strcmp(a, "-f") == 0 ? (i + 1 < argc ? argv[++i] : NULL)
                                     : option_value(argc, argv, &i, "--format");
       if (!format || !check_format(format))
-        return usage_error("--format must be table or json");
-    } else if (a[0] != '-' && !file) {
-      file = a;
+        return usage_error("--format must be table or json (or csv, markdown)");
+    } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+      flags |= CLI_INPUTS_VERBOSE;
+    } else if (a[0] != '-' || strcmp(a, "-") == 0) {
+      if (cli_inputs_add_file(&in, a) < 0)
+        return EXIT_INVALID;
     } else {
       return usage_error("calculate: unknown argument '%s'", a);
     }
   }
-  if (!file)
+  if (!cli_inputs_has_source(&in))
     return usage_error("calculate needs --config FILE");
-  text = gm_read_file(file, NULL);
-  if (!text) {
-    fprintf(stderr, "gpu-mem-calc: cannot read %s: %s\n", file, strerror(errno));
-    return EXIT_IO;
-  }
-  rc = run(text, format, file);
-  free(text);
-  return rc;
+  return run_inputs(&in, flags, format);
 }
 
 /* A number as a JSON number, anything else as a string (calc_json names the
@@ -374,6 +415,15 @@ static cJSON *number_or_string(const char *s) {
   if (*s && !*end && end != s)
     return cJSON_CreateNumber(v);
   return cJSON_CreateString(s);
+}
+
+/* Whether s is a parameter count (7, 0.5, 125M, 1.5T) rather than a model id. */
+static int is_count(const char *s) {
+  char *end;
+  (void)strtod(s, &end);
+  if (end == s)
+    return 0;
+  return !*end || (strchr("kKmMbBgGtT", *end) && !end[1]);
 }
 
 static const char *engine_name(const char *e) {
@@ -392,15 +442,31 @@ static const char *engine_name(const char *e) {
 static int cmd_quick(int argc, char **argv) {
   const char *params = NULL, *gpus = NULL, *gpu = NULL, *mem = NULL, *engine = "pytorch_ddp",
              *dtype = NULL, *zero = NULL, *batch = NULL, *seq = NULL, *format = "table";
-  static const char *const opts[] = {"--gpus",       "--gpu",     "--gpu-mem",
-                                     "--engine",     "--dtype",   "--zero-stage",
-                                     "--batch-size", "--seq-len", "--format"};
-  const char **dst[] = {&gpus, &gpu, &mem, &engine, &dtype, &zero, &batch, &seq, &format};
+  const char *accum = NULL, *recompute = NULL, *tp = NULL, *pp = NULL, *finetune = NULL,
+             *rank = NULL, *offload = NULL, *offload_params = NULL;
+  static const char *const opts[] = {"--gpus",       "--gpu",           "--gpu-mem",
+                                     "--engine",     "--dtype",         "--zero-stage",
+                                     "--batch-size", "--seq-len",       "--format",
+                                     "--grad-accum", "--checkpointing", "--tp",
+                                     "--pp",         "--finetune",      "--lora-rank",
+                                     "--offload",    "--offload-params"};
+  const char **dst[] = {&gpus,  &gpu,      &mem,    &engine,  &dtype,         &zero,
+                        &batch, &seq,      &format, &accum,   &recompute,     &tp,
+                        &pp,    &finetune, &rank,   &offload, &offload_params};
+  cli_inputs sets;
   cJSON *config, *model, *training, *eng, *hw;
   char *text, number[64];
   int i, rc;
   size_t k;
+  memset(&sets, 0, sizeof sets);
   for (i = 2; i < argc; i++) {
+    int took = cli_inputs_take(&sets, argc, argv, &i);
+    if (took < 0)
+      return EXIT_INVALID;
+    if (took && sets.items[sets.n - 1].kind != CLI_IN_SET)
+      return usage_error("quick takes --set; for config files use calculate");
+    if (took)
+      continue;
     for (k = 0; k < sizeof opts / sizeof opts[0]; k++) {
       if (is_option(argv[i], opts[k])) {
         const char *v = option_value(argc, argv, &i, opts[k]);
@@ -418,13 +484,14 @@ static int cmd_quick(int argc, char **argv) {
       return usage_error("quick: unknown argument '%s'", argv[i]);
   }
   if (!params)
-    return usage_error("quick needs a parameter count in billions, e.g. 'quick 7 --gpus 8'");
+    return usage_error("quick needs a parameter count in billions or a model id, e.g. 'quick 7 "
+                       "--gpus 8'");
   if (!gpus)
     return usage_error("quick needs --gpus N");
   if (gpu && mem)
     return usage_error("quick takes --gpu or --gpu-mem, not both");
   if (!check_format(format))
-    return usage_error("--format must be table or json");
+    return usage_error("--format must be table or json (or csv, markdown)");
 
   config = cJSON_CreateObject();
   model = cJSON_AddObjectToObject(config, "model");
@@ -432,7 +499,10 @@ static int cmd_quick(int argc, char **argv) {
   eng = cJSON_AddObjectToObject(config, "engine");
   hw = cJSON_AddObjectToObject(config, "hardware");
   /* A bare number is billions, as in the earlier tool's 'quick 7'. */
-  {
+  if (!is_count(params)) {
+    /* A preset or Hugging Face Hub id: the exact architecture. */
+    cJSON_AddStringToObject(model, "preset", params);
+  } else {
     char *end;
     (void)strtod(params, &end);
     if (*params && !*end && strlen(params) < sizeof number - 2) {
@@ -442,7 +512,8 @@ static int cmd_quick(int argc, char **argv) {
       cJSON_AddStringToObject(model, "num_parameters", params);
     }
   }
-  cJSON_AddStringToObject(model, "name", "quick estimate");
+  if (is_count(params))
+    cJSON_AddStringToObject(model, "name", "quick estimate");
   if (dtype)
     cJSON_AddStringToObject(training, "dtype", dtype);
   if (batch)
@@ -457,6 +528,32 @@ static int cmd_quick(int argc, char **argv) {
     cJSON_AddStringToObject(hw, "gpu", gpu);
   if (mem)
     cJSON_AddItemToObject(hw, "gpu_memory_gb", number_or_string(mem));
+  if (accum)
+    cJSON_AddItemToObject(training, "gradient_accumulation_steps", number_or_string(accum));
+  if (recompute)
+    cJSON_AddStringToObject(training, "activation_checkpointing", recompute);
+  if (finetune)
+    cJSON_AddStringToObject(training, "finetune", finetune);
+  if (rank)
+    cJSON_AddItemToObject(training, "lora_rank", number_or_string(rank));
+  if (tp || pp) {
+    cJSON *par = cJSON_AddObjectToObject(config, "parallelism");
+    if (tp)
+      cJSON_AddItemToObject(par, "tensor_parallel_size", number_or_string(tp));
+    if (pp)
+      cJSON_AddItemToObject(par, "pipeline_parallel_size", number_or_string(pp));
+  }
+  if (offload)
+    cJSON_AddStringToObject(eng, "offload_optimizer", offload);
+  if (offload_params)
+    cJSON_AddStringToObject(eng, "offload_param", offload_params);
+  for (i = 0; i < sets.n; i++) {
+    char msg[256];
+    if (cli_set(config, sets.items[i].arg, msg, sizeof msg) != 0) {
+      cJSON_Delete(config);
+      return usage_error("%s", msg);
+    }
+  }
   text = cJSON_PrintUnformatted(config);
   cJSON_Delete(config);
   if (!text) {
@@ -468,26 +565,66 @@ static int cmd_quick(int argc, char **argv) {
   return rc;
 }
 
+/* validate: text ("valid" and warnings) or JSON ({"valid", "warnings"} or {"valid", "error"}). */
 static int cmd_validate(int argc, char **argv) {
-  char *text, *json;
-  cJSON *tree = NULL;
+  const char *format = "text";
+  char *text = NULL, *raw = NULL, *json;
+  cJSON *tree = NULL, *config;
   const cJSON *error, *w;
-  if (argc != 3)
-    return usage_error("validate takes one FILE");
-  text = gm_read_file(argv[2], NULL);
-  if (!text) {
-    fprintf(stderr, "gpu-mem-calc: cannot read %s: %s\n", argv[2], strerror(errno));
-    return EXIT_IO;
+  cli_inputs in;
+  int i, rc;
+  memset(&in, 0, sizeof in);
+  for (i = 2; i < argc; i++) {
+    const char *a = argv[i];
+    int took = cli_inputs_take(&in, argc, argv, &i);
+    if (took < 0)
+      return EXIT_INVALID;
+    if (took)
+      continue;
+    if (is_option(a, "--format") || strcmp(a, "-f") == 0) {
+      format = strcmp(a, "-f") == 0 ? (i + 1 < argc ? argv[++i] : NULL)
+                                    : option_value(argc, argv, &i, "--format");
+      if (!format || (strcmp(format, "text") != 0 && strcmp(format, "json") != 0))
+        return usage_error("validate: --format must be text or json");
+    } else if (a[0] != '-' || strcmp(a, "-") == 0) {
+      if (cli_inputs_add_file(&in, a) < 0)
+        return EXIT_INVALID;
+    } else {
+      return usage_error("validate: unknown argument '%s'", a);
+    }
   }
-  json = calc_json(text);
-  free(text);
+  if (!cli_inputs_has_source(&in))
+    return usage_error("validate takes one FILE");
+  config = cli_inputs_load(&in, 0, &rc, &raw);
+  if (!config && !raw)
+    return rc;
+  text = raw ? raw : cJSON_PrintUnformatted(config);
+  cJSON_Delete(config);
+  json = text ? calc_json(text) : NULL;
+  if (raw)
+    free(raw);
+  else
+    cJSON_free(text);
   if (!json) {
     fprintf(stderr, "gpu-mem-calc: out of memory\n");
     return EXIT_IO;
   }
   error = error_of(json, &tree);
-  if (error) {
-    print_error(argv[2], error);
+  if (strcmp(format, "json") == 0) {
+    cJSON *out = cJSON_CreateObject();
+    char *printed;
+    cJSON_AddBoolToObject(out, "valid", !error);
+    if (error)
+      cJSON_AddItemToObject(out, "error", cJSON_Duplicate(error, 1));
+    else
+      cJSON_AddItemToObject(out, "warnings", cJSON_Duplicate(get(tree, "warnings"), 1));
+    printed = cJSON_Print(out);
+    if (printed)
+      printf("%s\n", printed);
+    cJSON_free(printed);
+    cJSON_Delete(out);
+  } else if (error) {
+    print_error(in.n == 1 ? in.items[0].arg : NULL, error);
   } else {
     printf("valid\n");
     cJSON_ArrayForEach(w, get(tree, "warnings")) {
@@ -501,6 +638,79 @@ static int cmd_validate(int argc, char **argv) {
   return error ? EXIT_INVALID : 0;
 }
 
+/* import: import_json's report, or only the config it maps to. */
+static int cmd_import(int argc, char **argv) {
+  const char *file = NULL, *kind = "auto", *format = "json";
+  char *text, *json;
+  cJSON *tree;
+  const cJSON *error;
+  int i, rc = 0;
+  for (i = 2; i < argc; i++) {
+    const char *a = argv[i];
+    if (is_option(a, "--kind")) {
+      if (!(kind = option_value(argc, argv, &i, "--kind")))
+        return usage_error("--kind needs a value");
+    } else if (is_option(a, "--format")) {
+      format = option_value(argc, argv, &i, "--format");
+      if (!format || (strcmp(format, "json") != 0 && strcmp(format, "config") != 0))
+        return usage_error("import: --format must be json or config");
+    } else if ((a[0] != '-' || strcmp(a, "-") == 0) && !file) {
+      file = a;
+    } else {
+      return usage_error("import: unknown argument '%s'", a);
+    }
+  }
+  if (!file)
+    return usage_error("import takes one FILE");
+  text = gm_read_file(file, NULL);
+  if (!text) {
+    fprintf(stderr, "gpu-mem-calc: cannot read %s: %s\n", file, strerror(errno));
+    return EXIT_IO;
+  }
+  json = import_json(kind, text);
+  free(text);
+  if (!json) {
+    fprintf(stderr, "gpu-mem-calc: out of memory\n");
+    return EXIT_IO;
+  }
+  error = error_of(json, &tree);
+  if (error) {
+    const char *field = str(error, "field"), *message = str(error, "message");
+    fprintf(stderr, "gpu-mem-calc: cannot import %s: %s%s%s\n", file, field && *field ? field : "",
+            field && *field ? ": " : "", message ? message : "unreadable");
+    rc = EXIT_INVALID;
+  } else if (strcmp(format, "config") == 0) {
+    char *config = cJSON_Print(get(tree, "config"));
+    if (config)
+      printf("%s\n", config);
+    cJSON_free(config);
+  } else {
+    fputs(json, stdout);
+    putchar('\n');
+  }
+  cJSON_Delete(tree);
+  calc_free(json);
+  return rc;
+}
+
+/* The presets as one table: kind (gpu or model), id, name, usable GiB, parameters. */
+static void print_presets_rows(const cJSON *presets, const char *format) {
+  const cJSON *g, *m;
+  int csv = strcmp(format, "csv") == 0;
+  printf(
+      csv ? "kind,id,name,usable_gib,parameters\n"
+          : "| kind | id | name | usable GiB | parameters |\n| --- | --- | --- | ---: | ---: |\n");
+  cJSON_ArrayForEach(g, get(presets, "gpus")) {
+    printf(csv ? "gpu,%s,\"%s\",%.2f,\n" : "| gpu | %s | %s | %.2f | |\n",
+           str(g, "id") ? str(g, "id") : "?", str(g, "display_name") ? str(g, "display_name") : "",
+           num(g, "memory_mib") / 1024.0);
+  }
+  cJSON_ArrayForEach(m, get(presets, "models")) {
+    printf(csv ? "model,%s,\"%s\",,%.0f\n" : "| model | %s | %s | | %.0f |\n", m->string,
+           str(m, "display_name") ? str(m, "display_name") : "", num(m, "parameters"));
+  }
+}
+
 static int cmd_presets(int argc, char **argv) {
   cJSON *presets;
   const cJSON *g, *m;
@@ -510,7 +720,7 @@ static int cmd_presets(int argc, char **argv) {
     if (is_option(argv[i], "--format")) {
       format = option_value(argc, argv, &i, "--format");
       if (!format || !check_format(format))
-        return usage_error("--format must be table or json");
+        return usage_error("--format must be table or json (or csv, markdown)");
     } else {
       return usage_error("presets: unknown argument '%s'", argv[i]);
     }
@@ -520,6 +730,11 @@ static int cmd_presets(int argc, char **argv) {
     return 0;
   }
   presets = cJSON_Parse(gm_presets_json());
+  if (strcmp(format, "table") != 0) {
+    print_presets_rows(presets, format);
+    cJSON_Delete(presets);
+    return 0;
+  }
   printf("GPUs (hardware.gpu: the id or any alias)\n  %-16s %10s  %s\n", "id", "usable GiB",
          "name");
   cJSON_ArrayForEach(g, get(presets, "gpus")) {
@@ -549,8 +764,14 @@ int main(int argc, char **argv) {
     printf("gpu-mem-calc %s\n", VERSION);
     return 0;
   }
+  if (cli_wants_help(argc, argv) && cli_help(cmd) == 0)
+    return 0;
   if (strcmp(cmd, "calculate") == 0)
     return cmd_calculate(argc, argv);
+  if (strcmp(cmd, "sweep") == 0)
+    return cli_sweep(argc, argv);
+  if (strcmp(cmd, "import") == 0)
+    return cmd_import(argc, argv);
   if (strcmp(cmd, "quick") == 0)
     return cmd_quick(argc, argv);
   if (strcmp(cmd, "validate") == 0)

@@ -311,4 +311,12 @@ const char *gm_presets_json(void);
 char *calc_json(const char *config_json);
 void calc_free(char *p);
 
+/* A launcher's file as our config. kind: "auto" (detect), "config", "hf_config"
+ * (a Hugging Face config.json), "deepspeed" (ds_config.json) or "megatron"
+ * (Megatron-LM arguments, or a launch script holding them). Returns malloc'd
+ * JSON {"kind", "detected", "config", "mapped": [{"from","to","value"}],
+ * "ignored": [{"field","reason"}], "warnings": [{"field","message"}]} or
+ * {"error":{"field","message"}}; free it with calc_free(). NULL when out of memory. */
+char *import_json(const char *kind, const char *text);
+
 #endif

@@ -5,6 +5,11 @@
 //   gm.calc(config)     -> result object; throws GmError (.field) on a bad config
 //   gm.calcRaw(config)  -> the result JSON string, untouched
 //   gm.presets()        -> {gpus: [...], models: {...}}
+//   gm.importConfig(text, kind = 'auto') -> {kind, detected, config, mapped,
+//                          ignored, warnings}: a DeepSpeed ds_config.json,
+//                          Megatron-LM arguments or a Hugging Face config.json
+//                          read as a config; throws GmError when it is none
+//   gm.importRaw(text, kind) -> import_json's JSON string, untouched
 //   gm.version, gm.exports (the raw exports: memory, calc_json, ...)
 //
 // The module's ABI is one string in, one string out: calc_json(char*) returns
@@ -65,23 +70,41 @@ async function instantiate(bytes) {
     return dec.decode(heap.subarray(ptr, heap.indexOf(0, ptr)));
   };
 
-  const calcRaw = (config) => {
-    const text = typeof config === 'string' ? config : JSON.stringify(config);
-    const input = enc.encode(text);
-    const inPtr = ex.malloc(input.length + 1) >>> 0;
-    if (!inPtr) throw new Error('gpumem: out of memory');
+  // Copies strings into the module, calls fn with their pointers, and
+  // returns the string it allocated.
+  const call = (fn, ...texts) => {
+    const ptrs = [];
     let outPtr = 0;
     try {
-      const heap = new Uint8Array(ex.memory.buffer);
-      heap.set(input, inPtr);
-      heap[inPtr + input.length] = 0;
-      outPtr = ex.calc_json(inPtr) >>> 0;
+      for (const text of texts) {
+        const input = enc.encode(text);
+        const ptr = ex.malloc(input.length + 1) >>> 0;
+        if (!ptr) throw new Error('gpumem: out of memory');
+        ptrs.push(ptr);
+        const heap = new Uint8Array(ex.memory.buffer);
+        heap.set(input, ptr);
+        heap[ptr + input.length] = 0;
+      }
+      outPtr = fn(...ptrs) >>> 0;
       if (!outPtr) throw new Error('gpumem: out of memory');
       return cString(outPtr);
     } finally {
       if (outPtr) ex.calc_free(outPtr);
-      ex.free(inPtr);
+      for (const ptr of ptrs) ex.free(ptr);
     }
+  };
+
+  const calcRaw = (config) => call(ex.calc_json, typeof config === 'string' ? config : JSON.stringify(config));
+
+  const importRaw = (text, kind = 'auto') => {
+    if (!ex.import_json) throw new Error('gpumem: this module has no importers');
+    return call(ex.import_json, kind, text);
+  };
+
+  const importConfig = (text, kind = 'auto') => {
+    const report = JSON.parse(importRaw(text, kind));
+    if (report.error) throw new GmError(report.error.field ?? '', report.error.message ?? '');
+    return report;
   };
 
   const calc = (config) => {
@@ -97,5 +120,5 @@ async function instantiate(bytes) {
   };
 
   const version = ex.gm_version ? cString(ex.gm_version() >>> 0) : VERSION;
-  return Object.freeze({ calc, calcRaw, presets, version, exports: ex });
+  return Object.freeze({ calc, calcRaw, presets, importConfig, importRaw, version, exports: ex });
 }
