@@ -38,6 +38,7 @@ deps:
 test-native: $(BUILD)/gpu-mem-calc $(BUILD)/run_cases
 	$(BUILD)/run_cases tests/cases
 	sh tests/cli_test.sh $(BUILD)/gpu-mem-calc
+	sh tests/cli_scripting_test.sh $(BUILD)/gpu-mem-calc
 
 test: deps
 	$(MAKE) test-native

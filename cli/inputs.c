@@ -83,11 +83,15 @@ static void merge(cJSON *dst, cJSON *src) {
     if (cJSON_IsObject(have) && cJSON_IsObject(item)) {
       merge(have, item);
     } else {
+      /* Replacing frees item's own copy of the key: pass another. */
+      char *key = item->string;
+      item->string = NULL;
       cJSON_DetachItemViaPointer(src, item);
       if (have)
-        cJSON_ReplaceItemInObjectCaseSensitive(dst, item->string, item);
+        cJSON_ReplaceItemInObjectCaseSensitive(dst, key, item);
       else
-        cJSON_AddItemToObject(dst, item->string, item);
+        cJSON_AddItemToObject(dst, key, item);
+      cJSON_free(key);
     }
     item = next;
   }
