@@ -197,13 +197,14 @@ PY_SRC  = setup.py pyproject.toml $(wildcard python/gpu_mem_calculator/*.py \
 
 .PHONY: python test-python
 
-python: $(VENV)/.installed
+python: deps
+	$(MAKE) --no-print-directory $(VENV)/.installed
 
-$(VENV)/.installed: $(PY_SRC) $(CORE_SRC) core/*.h $(PRESETS) scripts/embed.sh
+$(VENV)/.installed: $(PY_SRC) $(CORE_SRC) core/*.h $(PRESETS) scripts/embed.sh $(CJSON_DIR)/cJSON.c
 	[ -x $(VENV)/bin/python ] || $(PYTHON) -m venv --system-site-packages $(VENV)
-	$(VENV)/bin/python -m pip install -q --no-build-isolation --no-deps --no-index .
+	CJSON_DIR=$(CJSON_DIR) $(VENV)/bin/python -m pip install -q --no-build-isolation --no-deps --no-index .
 	@touch $@
 
 # The shared cases through Python, compared with the native build.
-test-python: $(VENV)/.installed $(BUILD)/run_cases
+test-python: $(VENV)/.installed $(BUILD)/run_cases $(BUILD)/gpu-mem-calc
 	cd tests/python && GM_BUILD=$(abspath $(BUILD)) $(abspath $(VENV))/bin/python -m unittest test_api

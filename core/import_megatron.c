@@ -266,6 +266,14 @@ static void model_args(gm_import *im, options *opts, double tp) {
   double h = 0, layers = 0, heads = 0, ffn = 0, groups = 0, v = 0, divisible = 128;
   const char *s;
   int swiglu = has(opts, "swiglu");
+  /* Without the model's shape, the arguments are meant to run with a model
+   * given elsewhere (--model): Megatron's defaults must not override it. */
+  if (!has(opts, "num-layers") && !has(opts, "hidden-size") && !has(opts, "num-attention-heads")) {
+    gm_import_warn(im, "--num-layers",
+                   "the arguments hold no model (--num-layers, "
+                   "--hidden-size, ...): it must come from elsewhere (--model)");
+    return;
+  }
   map_number(im, opts, "num-layers", "model.num_layers", 1, 1e5, &layers);
   map_number(im, opts, "hidden-size", "model.hidden_size", 1, 1048576, &h);
   map_number(im, opts, "num-attention-heads", "model.num_attention_heads", 1, 65536, &heads);

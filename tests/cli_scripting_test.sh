@@ -136,6 +136,8 @@ run "$BIN" calculate --model "$ROOT/tests/hf/qwen2.5-7b.json" --deepspeed "$IMP/
 check "--model config.json --deepspeed ds_config.json --set" $(status_is 0 && out_has "ZeRO-2, optimizer offload to cpu" && out_has "micro-batch 2 x 4096" && err_has "not mapped" && err_has "train_micro_batch_size_per_gpu"; echo $?)
 run "$BIN" calculate --megatron-args "--num-layers 32 --hidden-size 4096 --num-attention-heads 32 --seq-length 4096 --micro-batch-size 1 --tensor-model-parallel-size 2 --sequence-parallel --bf16 --vocab-size 32000 --swiglu --normalization RMSNorm --position-embedding-type rope --disable-bias-linear --untie-embeddings-and-output-weights --use-distributed-optimizer --recompute-granularity selective" --set hardware.num_gpus=8
 check "--megatron-args inline" $(status_is 0 && err_has "Megatron-LM arguments" && out_has "TP 2 x PP 1 x DP 4, sequence parallel" && out_has "checkpointing selective" && out_has "^Engine      megatron_lm"; echo $?)
+run "$BIN" calculate --model llama-3-8b --megatron-args "--tensor-model-parallel-size 2 --bf16" --set hardware.num_gpus=8
+check "--megatron-args without a model keep --model's architecture" $(status_is 0 && out_has "8,030,261,248" && out_has "TP 2 x PP 1 x DP 4"; echo $?)
 run "$BIN" calculate --config "$IMP/megatron_train_gpt3_175b_distributed.sh" -v --set hardware.num_gpus=1024 --set model.vocab_size=51200
 check "-v lists every mapped key" $(status_is 0 && err_has "^  --tensor-model-parallel-size -> parallelism.tensor_parallel_size = 8" && err_has "no memory effect"; echo $?)
 run "$BIN" calculate --deepspeed "$IMP/transformers_ds_config_zero3.json"

@@ -43,3 +43,16 @@ def calculate(config):
 def presets():
     """The GPU and model presets that configs can name: {"gpus": [...], "models": {...}}."""
     return json.loads(_core.presets_json())
+
+
+def import_config(text, kind="auto"):
+    """A launcher's file read as a config: a DeepSpeed ds_config.json, Megatron-LM
+    arguments (or a launch script), a Hugging Face config.json, or our own config
+    (kind "auto" detects which). Returns {"kind", "detected", "config", "mapped",
+    "ignored", "warnings"}; raises ConfigError when the text is none of them."""
+    if not isinstance(text, str) or not isinstance(kind, str):
+        raise TypeError("import_config takes the file's text and a kind, both str")
+    out = json.loads(_core.import_json(kind, text))
+    if "error" in out:
+        raise ConfigError(out["error"].get("field", ""), out["error"].get("message", ""))
+    return out

@@ -25,6 +25,21 @@ static PyObject *core_calc_json(PyObject *self, PyObject *args) {
   return result;
 }
 
+static PyObject *core_import_json(PyObject *self, PyObject *args) {
+  const char *kind, *text;
+  char *out;
+  PyObject *result;
+  (void)self;
+  if (!PyArg_ParseTuple(args, "ss:import_json", &kind, &text))
+    return NULL;
+  out = import_json(kind, text);
+  if (!out)
+    return PyErr_NoMemory();
+  result = PyUnicode_FromString(out);
+  calc_free(out);
+  return result;
+}
+
 static PyObject *core_presets_json(PyObject *self, PyObject *args) {
   (void)self;
   (void)args;
@@ -34,6 +49,8 @@ static PyObject *core_presets_json(PyObject *self, PyObject *args) {
 static PyMethodDef core_methods[] = {
     {"calc_json", core_calc_json, METH_VARARGS,
      "calc_json(config_json: str) -> str: the result, or {\"error\": ...}, as JSON text."},
+    {"import_json", core_import_json, METH_VARARGS,
+     "import_json(kind: str, text: str) -> str: a launcher's file read as a config, as JSON."},
     {"presets_json", core_presets_json, METH_NOARGS,
      "presets_json() -> str: the embedded GPU and model presets as JSON text."},
     {NULL, NULL, 0, NULL}};

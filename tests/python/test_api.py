@@ -193,5 +193,23 @@ class PlainApi(unittest.TestCase):
             self.assertEqual(result.to_dict(), json.loads(native(f.read())))
 
 
+class Imports(unittest.TestCase):
+    def test_import_matches_the_cli(self):
+        path = os.path.join(ROOT, "tests", "imports", "megatron_train_llama3_8b_h100_fp8.sh")
+        with open(path, encoding="utf-8") as f:
+            report = gm.import_config(f.read())
+        cli = subprocess.run([os.path.join(BUILD, "gpu-mem-calc"), "import", path], check=True,
+                             capture_output=True, text=True).stdout
+        self.assertEqual(report, json.loads(cli))
+        self.assertEqual(report["config"]["training"]["gradient_accumulation_steps"], 16)
+        config = report["config"]
+        config["hardware"]["gpu"] = "H100"
+        self.assertEqual(gm.calculate(config)["parameters"]["total"], 8030527488)
+
+    def test_import_error(self):
+        with self.assertRaises(gm.ConfigError):
+            gm.import_config("not a launcher file")
+
+
 if __name__ == "__main__":
     sys.exit(unittest.main())
