@@ -19,6 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define MAX_WORDS 20000
+#define MAX_OPTIONS 4096
+
 /* ---- Words ---------------------------------------------------------------- */
 
 typedef struct {
@@ -523,6 +526,15 @@ int gm_import_megatron(gm_import *im, const char *text, gm_error *err) {
     im->failed = 1;
     goto done;
   }
+  /* Bounds keep the quadratic lookups below small; launch scripts hold a
+   * few thousand words at most. */
+  if (w.n > MAX_WORDS) {
+    snprintf(err->field, sizeof err->field, "megatron");
+    snprintf(err->message, sizeof err->message, "more than %d words: too long for a launch script",
+             MAX_WORDS);
+    rc = GM_EINVAL;
+    goto done;
+  }
   opts.o = calloc((size_t)w.n + 1, sizeof *opts.o);
   opts.w = &w;
   if (!opts.o) {
@@ -544,6 +556,12 @@ int gm_import_megatron(gm_import *im, const char *text, gm_error *err) {
       opts.o[opts.n].value = w.words[++i];
     }
     opts.n++;
+  }
+  if (opts.n > MAX_OPTIONS) {
+    snprintf(err->field, sizeof err->field, "megatron");
+    snprintf(err->message, sizeof err->message, "more than %d options", MAX_OPTIONS);
+    rc = GM_EINVAL;
+    goto done;
   }
   if (opts.n == 0) {
     snprintf(err->field, sizeof err->field, "megatron");

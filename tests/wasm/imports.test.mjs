@@ -95,4 +95,5 @@ test('errors name what is wrong', () => {
   assert.throws(() => gm.importConfig('{"foo": 1}'), /neither a gpu-mem-calc config/);
   assert.throws(() => gm.importConfig('{}', 'yaml'), (e) => e.field === 'kind');
   assert.throws(() => gm.importConfig('[1]', 'deepspeed'), /not a JSON object/);
+  assert.throws(() => gm.importConfig('--a 1 '.repeat(15000), 'megatron'), /more than 20000 words/);
 });
