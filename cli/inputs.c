@@ -97,36 +97,65 @@ static void merge(cJSON *dst, cJSON *src) {
   }
 }
 
+/* A string of the report for the terminal: control characters (from the
+ * user's file) as '?'. */
+static void put(const char *s) {
+  for (; s && *s; s++)
+    fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, stderr);
+}
+
+/* The string at key of obj, or "". */
+static const char *text_of(const cJSON *obj, const char *key) {
+  const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, key));
+  return s ? s : "";
+}
+
 static void print_report(const char *where, const cJSON *report, int verbose) {
-  const cJSON *v, *detected = cJSON_GetObjectItemCaseSensitive(report, "detected");
+  const cJSON *v;
   int mapped = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(report, "mapped")),
       ignored = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(report, "ignored")),
       warnings = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(report, "warnings"));
-  fprintf(stderr, "gpu-mem-calc: %s: %s", where,
-          cJSON_IsString(detected) ? detected->valuestring : "?");
+  fputs("gpu-mem-calc: ", stderr);
+  put(where);
+  fputs(": ", stderr);
+  put(text_of(report, "detected"));
   if (mapped || ignored || warnings)
     fprintf(stderr, "; %d mapped, %d without effect, %d not mapped", mapped, ignored, warnings);
   fputc('\n', stderr);
   if (verbose) {
     cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(report, "mapped")) {
       char *value = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(v, "value"));
-      const cJSON *note = cJSON_GetObjectItemCaseSensitive(v, "note");
-      fprintf(stderr, "  %s -> %s = %.60s%s%s%s\n",
-              cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "from")),
-              cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "to")), value ? value : "?",
-              cJSON_IsString(note) ? " (" : "", cJSON_IsString(note) ? note->valuestring : "",
-              cJSON_IsString(note) ? ")" : "");
+      fputs("  ", stderr);
+      put(text_of(v, "from"));
+      fputs(" -> ", stderr);
+      put(text_of(v, "to"));
+      fputs(" = ", stderr);
+      if (value && strlen(value) > 60)
+        value[60] = '\0';
+      put(value ? value : "?");
+      if (*text_of(v, "note")) {
+        fputs(" (", stderr);
+        put(text_of(v, "note"));
+        fputs(")", stderr);
+      }
+      fputc('\n', stderr);
       cJSON_free(value);
     }
-    cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(report, "ignored"))
-        fprintf(stderr, "  %s: no memory effect (%s)\n",
-                cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "field")),
-                cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "reason")));
+    cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(report, "ignored")) {
+      fputs("  ", stderr);
+      put(text_of(v, "field"));
+      fputs(": no memory effect (", stderr);
+      put(text_of(v, "reason"));
+      fputs(")\n", stderr);
+    }
   }
-  cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(report, "warnings"))
-      fprintf(stderr, "  warning: %s: %s\n",
-              cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "field")),
-              cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "message")));
+  cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(report, "warnings")) {
+    fputs("  warning: ", stderr);
+    put(text_of(v, "field"));
+    fputs(": ", stderr);
+    put(text_of(v, "message"));
+    fputc('\n', stderr);
+  }
 }
 
 /* Import text of kind; the config it maps to (owned by the caller), or NULL
@@ -149,17 +178,19 @@ static cJSON *import(const char *kind, const char *text, const char *where, int 
     return NULL;
   }
   if (!report || error) {
-    const char *field = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(error, "field")),
-               *message = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(error, "message"));
-    fprintf(stderr, "gpu-mem-calc: cannot read %s: %s%s%s\n", where, field && *field ? field : "",
-            field && *field ? ": " : "", message ? message : "unreadable");
+    fputs("gpu-mem-calc: cannot read ", stderr);
+    put(where);
+    fputs(": ", stderr);
+    put(text_of(error, "field"));
+    fputs(*text_of(error, "field") ? ": " : "", stderr);
+    put(*text_of(error, "message") ? text_of(error, "message") : "unreadable");
+    fputc('\n', stderr);
     cJSON_Delete(report);
     *rc = CLI_EXIT_INVALID;
     return NULL;
   }
   /* Our own config needs no report; anything imported says what it was. */
-  *ours =
-      strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(report, "kind")), "config") == 0;
+  *ours = strcmp(text_of(report, "kind"), "config") == 0;
   if (!(flags & CLI_INPUTS_QUIET) && !*ours)
     print_report(where, report, flags & CLI_INPUTS_VERBOSE);
   config = cJSON_DetachItemFromObjectCaseSensitive(report, "config");

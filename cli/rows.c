@@ -65,29 +65,33 @@ static const cJSON *lookup(const cJSON *v, const char *path) {
 
 static int shown(cli_rows_format f, const column *c) { return f != CLI_ROWS_TABLE || !c->wide; }
 
-/* A CSV field: quoted when it holds a comma, quote or line break. */
+/* A byte of a cell: control characters (a name from the user's file) as a space. */
+static void out(char c) { putchar((unsigned char)c < 0x20 || c == 0x7f ? ' ' : c); }
+
+/* A CSV field: quoted when it holds a comma or a quote. */
 static void csv_field(const char *s) {
-  if (strpbrk(s, ",\"\r\n")) {
+  if (strpbrk(s, ",\"")) {
     putchar('"');
     for (; *s; s++) {
       if (*s == '"')
         putchar('"');
-      putchar(*s);
+      out(*s);
     }
     putchar('"');
   } else {
-    fputs(s, stdout);
+    for (; *s; s++)
+      out(*s);
   }
 }
 
-/* A Markdown cell: '|' escaped, line breaks as spaces. */
+/* A Markdown cell: '|' escaped. */
 static void md_cell(const char *s) {
   putchar(' ');
   for (; *s; s++) {
     if (*s == '|')
       fputs("\\|", stdout);
     else
-      putchar(*s == '\n' || *s == '\r' ? ' ' : *s);
+      out(*s);
   }
   fputs(" |", stdout);
 }
@@ -104,9 +108,18 @@ static void cell(cli_rows_format f, int first, const char *s, int width, int lef
       putchar('|');
     md_cell(s);
     break;
-  case CLI_ROWS_TABLE:
-    printf(left ? "%s%-*s" : "%s%*s", first ? "" : "  ", width, s);
+  case CLI_ROWS_TABLE: {
+    int n = (int)strlen(s);
+    if (!first)
+      fputs("  ", stdout);
+    if (!left)
+      printf("%*s", width > n ? width - n : 0, "");
+    for (; *s; s++)
+      out(*s);
+    if (left)
+      printf("%*s", width > n ? width - n : 0, "");
     break;
+  }
   }
 }
 
@@ -178,8 +191,10 @@ void cli_rows_row(cli_rows_format f, const char *const *values, int nkeys, const
              cJSON_IsString(message) ? message->valuestring : "invalid");
   }
   if (f == CLI_ROWS_TABLE && text[0]) {
+    const char *p;
     printf("  ");
-    fputs(text, stdout);
+    for (p = text; *p; p++)
+      out(*p);
   } else if (f != CLI_ROWS_TABLE) {
     cell(f, first, text, 0, 1);
   }
