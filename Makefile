@@ -13,6 +13,14 @@ READ_SRC = cli/read_file.c
 # The CLI's commands beyond main.c, one file each.
 CLI_SRC  = $(filter-out cli/main.c $(READ_SRC),$(wildcard cli/*.c))
 PRESETS  = presets/gpus.json presets/models.json
+# libyaml's parser, for the YAML importers (Axolotl, LLaMA-Factory,
+# accelerate): the source scripts/fetch_libyaml.sh fetches and checks,
+# compiled with its own flags (third-party code, not held to WARN).
+YAML_DIR ?= $(BUILD)/third_party/libyaml
+YAML_NAMES = api reader scanner parser
+YAML_CFLAGS = -std=gnu11 -w -DNDEBUG -DYAML_VERSION_MAJOR=0 -DYAML_VERSION_MINOR=2 \
+              -DYAML_VERSION_PATCH=5 '-DYAML_VERSION_STRING="0.2.5"' -I$(YAML_DIR)
+YAML_OBJ = $(YAML_NAMES:%=$(BUILD)/libyaml/%.o)
 
 .PHONY: all test test-native deps san wasm bench serve validate format clean
 
@@ -23,9 +31,20 @@ $(GEN_SRC): $(PRESETS) scripts/embed.sh
 	@mkdir -p $(@D)
 	sh scripts/embed.sh $(PRESETS) > $@
 
-$(BUILD)/gpu-mem-calc: $(CORE_SRC) cli/main.c $(READ_SRC) $(CLI_SRC) cli/*.h core/*.h $(GEN_SRC)
+$(BUILD)/gpu-mem-calc: $(CORE_SRC) cli/main.c $(READ_SRC) $(CLI_SRC) cli/*.h core/*.h $(GEN_SRC) $(YAML_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -Icore -Icli -o $@ $(CORE_SRC) $(GEN_SRC) cli/main.c $(READ_SRC) $(CLI_SRC) $(CJSON_LIBS) -lm
+	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -DGM_YAML -I$(YAML_DIR) -Icore -Icli -o $@ $(CORE_SRC) $(GEN_SRC) cli/main.c $(READ_SRC) $(CLI_SRC) $(YAML_OBJ) $(CJSON_LIBS) -lm
+
+
+$(YAML_DIR)/parser.c: scripts/fetch_libyaml.sh
+	sh scripts/fetch_libyaml.sh $(YAML_DIR)
+	@touch $@
+
+$(YAML_DIR)/api.c $(YAML_DIR)/reader.c $(YAML_DIR)/scanner.c $(YAML_DIR)/yaml.h: $(YAML_DIR)/parser.c
+
+$(BUILD)/libyaml/%.o: $(YAML_DIR)/%.c $(YAML_DIR)/yaml.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(YAML_CFLAGS) -c -o $@ $<
 
 $(BUILD)/run_cases: $(CORE_SRC) tests/run_cases.c $(READ_SRC) core/*.h $(GEN_SRC)
 	@mkdir -p $(@D)
@@ -49,7 +68,7 @@ test: deps
 
 # Address and undefined-behaviour sanitizers over the whole case suite.
 san:
-	$(MAKE) BUILD=build/san CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all" test-native
+	$(MAKE) BUILD=build/san YAML_DIR=$(YAML_DIR) CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all" test-native
 
 format:
 	clang-format -i core/*.c core/*.h cli/*.c cli/*.h tests/*.c python/gpu_mem_calculator/*.c
@@ -102,10 +121,16 @@ $(WASM_DIR)/gpumem.wasm: $(CORE_SRC) core/*.h $(GEN_SRC) $(CJSON_DIR)/cJSON.c $(
 IMPORT_LDFLAGS = -sSTANDALONE_WASM --no-entry -sALLOW_MEMORY_GROWTH=1 \
                  -sEXPORTED_FUNCTIONS=_import_json,_calc_free,_malloc,_free
 
-$(WASM_DIR)/gpumem-import.wasm: $(CORE_SRC) core/*.h $(GEN_SRC) $(CJSON_DIR)/cJSON.c $(CJSON_DIR)/cJSON.h Makefile
+WASM_YAML_OBJ = $(YAML_NAMES:%=$(BUILD)/wasm-libyaml/%.o)
+
+$(BUILD)/wasm-libyaml/%.o: $(YAML_DIR)/%.c $(YAML_DIR)/yaml.h Makefile
 	@mkdir -p $(@D)
-	$(EMENV) $(EMCC) $(WARN) $(WASM_OPT) -Icore -I$(CJSON_DIR) -I$(CJSON_DIR)/.. $(IMPORT_LDFLAGS) \
-	  -o $@ $(CORE_SRC) $(GEN_SRC) $(CJSON_DIR)/cJSON.c -lm
+	$(EMENV) $(EMCC) $(WASM_OPT) $(YAML_CFLAGS) -c -o $@ $<
+
+$(WASM_DIR)/gpumem-import.wasm: $(CORE_SRC) core/*.h $(GEN_SRC) $(CJSON_DIR)/cJSON.c $(CJSON_DIR)/cJSON.h $(WASM_YAML_OBJ) Makefile
+	@mkdir -p $(@D)
+	$(EMENV) $(EMCC) $(WARN) $(WASM_OPT) -DGM_YAML -I$(YAML_DIR) -Icore -I$(CJSON_DIR) -I$(CJSON_DIR)/.. \
+	  $(IMPORT_LDFLAGS) -o $@ $(CORE_SRC) $(GEN_SRC) $(CJSON_DIR)/cJSON.c $(WASM_YAML_OBJ) -lm
 
 $(WASM_DIR)/gpumem.js: wasm/gpumem.js
 	@mkdir -p $(@D)
@@ -128,7 +153,7 @@ test-wasm: wasm $(BUILD)/gpu-mem-calc $(BUILD)/calc_stdin
 
 # Two builds in different directories must give the same bytes.
 wasm-repro: wasm
-	$(MAKE) --no-print-directory BUILD=$(BUILD)/repro CJSON_DIR=$(CJSON_DIR) $(BUILD)/repro/wasm/gpumem.wasm
+	$(MAKE) --no-print-directory BUILD=$(BUILD)/repro CJSON_DIR=$(CJSON_DIR) YAML_DIR=$(YAML_DIR) $(BUILD)/repro/wasm/gpumem.wasm
 	cmp $(WASM_DIR)/gpumem.wasm $(BUILD)/repro/wasm/gpumem.wasm
 	@echo "wasm-repro: identical ($$(wc -c < $(WASM_DIR)/gpumem.wasm) bytes)"
 
@@ -200,9 +225,10 @@ PY_SRC  = setup.py pyproject.toml $(wildcard python/gpu_mem_calculator/*.py \
 python: deps
 	$(MAKE) --no-print-directory $(VENV)/.installed
 
-$(VENV)/.installed: $(PY_SRC) $(CORE_SRC) core/*.h $(PRESETS) scripts/embed.sh $(CJSON_DIR)/cJSON.c
+$(VENV)/.installed: $(PY_SRC) $(CORE_SRC) core/*.h $(PRESETS) scripts/embed.sh $(CJSON_DIR)/cJSON.c \
+                    $(YAML_DIR)/parser.c
 	[ -x $(VENV)/bin/python ] || $(PYTHON) -m venv --system-site-packages $(VENV)
-	CJSON_DIR=$(CJSON_DIR) $(VENV)/bin/python -m pip install -q --no-build-isolation --no-deps --no-index .
+	CJSON_DIR=$(CJSON_DIR) YAML_DIR=$(YAML_DIR) $(VENV)/bin/python -m pip install -q --no-build-isolation --no-deps --no-index .
 	@touch $@
 
 # The shared cases through Python, compared with the native build.

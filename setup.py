@@ -15,6 +15,9 @@ from setuptools.command.build_ext import build_ext
 HERE = os.path.dirname(os.path.abspath(__file__))
 CJSON_DIR = os.path.join(HERE, os.environ.get("CJSON_DIR", "build/third_party/cjson"))
 CJSON_SRC = os.path.join(CJSON_DIR, "cJSON.c")
+# libyaml's parser (scripts/fetch_libyaml.sh), for the YAML importers.
+YAML_DIR = os.path.join(HERE, os.environ.get("YAML_DIR", "build/third_party/libyaml"))
+YAML_SRC = [os.path.join(YAML_DIR, n + ".c") for n in ("api", "reader", "scanner", "parser")]
 
 
 class BuildExt(build_ext):
@@ -38,14 +41,22 @@ if os.path.exists(CJSON_SRC):
                  libraries=["m"])
 else:
     cjson = dict(sources=[], include_dirs=["/usr/include/cjson"], libraries=["cjson", "m"])
+yaml = dict(sources=[], include_dirs=[], macros=[])
+if all(os.path.exists(p) for p in YAML_SRC):
+    yaml = dict(sources=[os.path.relpath(p, HERE) for p in YAML_SRC], include_dirs=[YAML_DIR],
+                macros=[("GM_YAML", None), ("YAML_VERSION_MAJOR", "0"), ("YAML_VERSION_MINOR", "2"),
+                        ("YAML_VERSION_PATCH", "5"), ("YAML_VERSION_STRING", '"0.2.5"')])
 setup(
     ext_modules=[
         Extension(
             "gpu_mem_calculator._core",
-            sources=["python/gpu_mem_calculator/_core.c"] + core + cjson["sources"],
-            include_dirs=["core"] + cjson["include_dirs"],
+            sources=["python/gpu_mem_calculator/_core.c"] + core + cjson["sources"]
+            + yaml["sources"],
+            include_dirs=["core"] + cjson["include_dirs"] + yaml["include_dirs"],
+            define_macros=yaml["macros"],
             libraries=cjson["libraries"],
-            extra_compile_args=["-std=c11"],
+            # gnu11: libyaml uses strdup.
+            extra_compile_args=["-std=gnu11"],
         )
     ],
     cmdclass={"build_ext": BuildExt},

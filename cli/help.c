@@ -7,7 +7,8 @@
 #define SOURCES                                                                                    \
   "config sources (combined in order, later ones win key by key):\n"                               \
   "  -c, --config FILE     a config: ours (docs/config.md), a Hugging Face config.json,\n"         \
-  "                        a DeepSpeed ds_config.json, or a text file holding Megatron-LM\n"       \
+  "                        a DeepSpeed ds_config.json, an Axolotl, LLaMA-Factory or\n"             \
+  "                        accelerate YAML, or a text file holding Megatron-LM\n"                  \
   "                        arguments; the kind is detected and reported. '-' reads stdin\n"        \
   "  --model FILE|ID       the model: a config.json, or a preset or Hugging Face Hub id\n"         \
   "                        (llama-3-8b, meta-llama/Llama-3.1-8B)\n"                                \
@@ -93,7 +94,7 @@ static const struct {
      "keys without a memory effect, and keys that could not be mapped.\n"
      "\n"
      "options:\n"
-     "  --kind K       auto (default), config, hf_config, deepspeed, megatron\n"
+     "  --kind K       auto (default), config, hf_config, deepspeed, megatron, yaml\n"
      "  --format F     json (the whole report, default) or config (the mapped config only)\n"},
     {"presets", "usage: gpu-mem-calc presets [--format table|json|csv|markdown]\n"
                 "\n"

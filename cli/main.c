@@ -38,7 +38,7 @@ static const char usage[] =
     "  validate FILE [--format text|json]\n"
     "      check a config: prints \"valid\" and any warnings, or the error (exit 2)\n"
     "  import FILE\n"
-    "      show how a DeepSpeed, Megatron-LM or Hugging Face file maps to a config\n"
+    "      show how a DeepSpeed, Megatron-LM, YAML or Hugging Face file maps to a config\n"
     "  presets [--format table|json]\n"
     "      list the GPUs and models that configs can name\n"
     "\n"

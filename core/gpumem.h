@@ -312,8 +312,9 @@ char *calc_json(const char *config_json);
 void calc_free(char *p);
 
 /* A launcher's file as our config. kind: "auto" (detect), "config", "hf_config"
- * (a Hugging Face config.json), "deepspeed" (ds_config.json) or "megatron"
- * (Megatron-LM arguments, or a launch script holding them). Returns malloc'd
+ * (a Hugging Face config.json), "deepspeed" (ds_config.json), "megatron"
+ * (Megatron-LM arguments, or a launch script holding them) or "yaml"
+ * (Axolotl, LLaMA-Factory, accelerate; in builds with libyaml). Returns malloc'd
  * JSON {"kind", "detected", "config", "mapped": [{"from","to","value"}],
  * "ignored": [{"field","reason"}], "warnings": [{"field","message"}]} or
  * {"error":{"field","message"}}; free it with calc_free(). NULL when out of memory. */

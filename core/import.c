@@ -159,6 +159,12 @@ static int looks_megatron(const char *text) {
   return 0;
 }
 
+#ifdef GM_YAML
+#define NOT_ANY "neither JSON, YAML nor a Megatron-LM command line"
+#else
+#define NOT_ANY "neither JSON nor a Megatron-LM command line"
+#endif
+
 char *import_json(const char *kind, const char *text) {
   gm_import im;
   gm_error err;
@@ -178,7 +184,7 @@ char *import_json(const char *kind, const char *text) {
   im.warnings = cJSON_CreateArray();
   if (!im.config || !im.mapped || !im.ignored || !im.warnings)
     goto oom;
-  if (strcmp(kind, "megatron") != 0)
+  if (strcmp(kind, "megatron") != 0 && strcmp(kind, "yaml") != 0)
     doc = cJSON_Parse(text);
 
   if (strcmp(kind, "auto") == 0) {
@@ -192,10 +198,22 @@ char *import_json(const char *kind, const char *text) {
     } else if (!doc && looks_megatron(text)) {
       kind = "megatron";
     }
+#ifdef GM_YAML
+    else if (!doc) {
+      char msg[128];
+      doc = gm_yaml_parse(text, msg, sizeof msg);
+      if (cJSON_IsObject(doc)) {
+        kind = "yaml";
+      } else {
+        cJSON_Delete(doc);
+        doc = NULL;
+      }
+    }
+#endif
     if (strcmp(kind, "auto") == 0) {
       result = error_json("", doc ? "a JSON object that is neither a gpu-mem-calc config, a "
                                     "Hugging Face config.json nor a DeepSpeed config"
-                                  : "neither JSON nor a Megatron-LM command line");
+                                  : NOT_ANY);
       goto done;
     }
   }
@@ -204,6 +222,19 @@ char *import_json(const char *kind, const char *text) {
     kind_out = "megatron";
     detected = "Megatron-LM arguments";
     rc = gm_import_megatron(&im, text, &err);
+  } else if (strcmp(kind, "yaml") == 0) {
+#ifdef GM_YAML
+    char msg[128];
+    kind_out = "yaml";
+    if (!doc && !(doc = gm_yaml_parse(text, msg, sizeof msg))) {
+      result = error_json("yaml", msg);
+      goto done;
+    }
+    rc = gm_import_yaml(&im, doc, &detected, &err);
+#else
+    result = error_json("kind", "YAML is not built into this program");
+    goto done;
+#endif
   } else if (!cJSON_IsObject(doc)) {
     result = error_json("", "not a JSON object");
     goto done;
@@ -227,7 +258,7 @@ char *import_json(const char *kind, const char *text) {
     detected = "a DeepSpeed config (ds_config.json)";
     rc = gm_import_deepspeed(&im, doc, &err);
   } else {
-    result = error_json("kind", "must be auto, config, hf_config, deepspeed or megatron");
+    result = error_json("kind", "must be auto, config, hf_config, deepspeed, megatron or yaml");
     goto done;
   }
   if (rc != GM_OK) {

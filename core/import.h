@@ -36,4 +36,12 @@ int gm_import_deepspeed(gm_import *im, const cJSON *ds, gm_error *err);
 /* Megatron-LM arguments: a command line, or a launch script holding one. */
 int gm_import_megatron(gm_import *im, const char *text, gm_error *err);
 
+#ifdef GM_YAML
+#include <stddef.h>
+/* The first document of a YAML text as cJSON (NULL with msg set). */
+cJSON *gm_yaml_parse(const char *text, char *msg, size_t n);
+/* An Axolotl, LLaMA-Factory or accelerate config, parsed; *detected says which. */
+int gm_import_yaml(gm_import *im, const cJSON *o, const char **detected, gm_error *err);
+#endif
+
 #endif

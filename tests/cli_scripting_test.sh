@@ -146,9 +146,11 @@ run "$BIN" calculate --model no-such-model --config "$TMP/fits.json"
 check "--config after --model wins key by key" $(status_is 0 && out_has "gpt2"; echo $?)
 run "$BIN" import "$IMP/accelerate_zero_stage3_offload_config.json" --format config
 check "import --format config prints the mapped config" $(status_is 0 && out_has '"framework":	"hf_trainer"' && ! out_has '"mapped"'; echo $?)
+run "$BIN" calculate --config "$IMP/axolotl_llama-3_qlora.yml" --model llama-3-8b --set hardware.gpu=A100-40GB
+check "an Axolotl YAML with --model" $(status_is 0 && err_has "an Axolotl config (YAML)" && err_has "NousResearch/Meta-Llama-3-8B is not a preset" && out_has "QLoRA (NF4 base) rank 32 on all linears, 83886080 trainable"; echo $?)
 printf 'hello\n' >"$TMP/text.txt"
 run "$BIN" import "$TMP/text.txt"
-check "import: a file of no known kind exits 2" $(status_is 2 && err_has "neither JSON nor a Megatron-LM command line"; echo $?)
+check "import: a file of no known kind exits 2" $(status_is 2 && err_has "neither JSON, YAML nor a Megatron-LM command line"; echo $?)
 
 printf '{"train_micro_batch_size_per_gpu": 1, "zero_optimization": {"stage": 2, "a\\u001b[31mb": 1}}\n' >"$TMP/esc.json"
 run "$BIN" calculate --model gpt2 --deepspeed "$TMP/esc.json" --set 'model.name="x\u001b[2Jy"' --format csv

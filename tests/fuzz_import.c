@@ -3,11 +3,14 @@
  * hang.
  *
  * Not built by default. Build and run (clang with libFuzzer):
- *   make build/gen/presets_data.c
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I/usr/include/cjson -Icore \
- *     core/[a-z]*.c build/gen/presets_data.c tests/fuzz_import.c -lcjson -lm -o build/fuzz_import
- *   mkdir -p build/corpus_import && cp tests/imports/[a-z]*.json tests/imports/[a-z]*.sh
- * build/corpus_import/ build/fuzz_import -max_total_time=300 -max_len=8192 build/corpus_import */
+ *   make build/gen/presets_data.c build/third_party/libyaml/parser.c
+ *   Y=build/third_party/libyaml
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -DGM_YAML -DYAML_VERSION_MAJOR=0 \
+ *     -DYAML_VERSION_MINOR=2 -DYAML_VERSION_PATCH=5 '-DYAML_VERSION_STRING="0.2.5"' \
+ *     -I/usr/include/cjson -I$Y -Icore core/[a-z]*.c $Y/api.c $Y/reader.c $Y/scanner.c \
+ *     $Y/parser.c build/gen/presets_data.c tests/fuzz_import.c -lcjson -lm -o build/fuzz_import
+ *   mkdir -p build/corpus_import && cp tests/imports/[a-z]*.* build/corpus_import/
+ *   build/fuzz_import -max_total_time=300 -max_len=8192 build/corpus_import */
 #include "gpumem.h"
 
 #include <stdint.h>
@@ -17,7 +20,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  static const char *const kinds[] = {"auto", "deepspeed", "megatron", "hf_config", "config"};
+  static const char *const kinds[] = {"auto",   "deepspeed", "megatron",
+                                      "config", "hf_config", "yaml"};
   char *text = malloc(size + 1), *out;
   size_t k;
   if (!text)

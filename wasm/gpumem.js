@@ -7,8 +7,11 @@
 //   gm.presets()        -> {gpus: [...], models: {...}}
 //   gm.importConfig(text, kind = 'auto') -> {kind, detected, config, mapped,
 //                          ignored, warnings}: a DeepSpeed ds_config.json,
-//                          Megatron-LM arguments or a Hugging Face config.json
-//                          read as a config; throws GmError when it is none
+//                          Megatron-LM arguments, an Axolotl, LLaMA-Factory or
+//                          accelerate YAML, or a Hugging Face config.json read
+//                          as a config; throws GmError when it is none. These
+//                          need the import module: loadGpuMem({ url:
+//                          './gpumem-import.wasm' })
 //   gm.importRaw(text, kind) -> import_json's JSON string, untouched
 //   gm.version, gm.exports (the raw exports: memory, calc_json, ...)
 //

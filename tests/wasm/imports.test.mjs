@@ -14,7 +14,8 @@ const cli = fileURLToPath(new URL('gpu-mem-calc', build));
 const importsDir = new URL('tests/imports/', root);
 const bytes = readFileSync(new URL('wasm/gpumem-import.wasm', build));
 const gm = await loadGpuMem({ bytes });
-const files = readdirSync(importsDir).filter((f) => f.endsWith('.json') || f.endsWith('.sh'));
+const files = readdirSync(importsDir).filter((f) => /\.(json|sh|ya?ml)$/.test(f));
+const detectedAs = { megatron: 'Megatron-LM arguments', deepspeed: 'a DeepSpeed config', yaml: 'an? [A-Za-z-]+ config \\(YAML\\)' };
 
 test('every launcher file has its expectation', () => {
   assert.ok(files.length >= 6);
@@ -44,7 +45,7 @@ for (const file of files) {
     const { args, expect } = expected.calculate;
     const run = spawnSync(cli, ['calculate', '--config', path, ...args, '--format', 'json'], { encoding: 'utf8', cwd: fileURLToPath(root) });
     assert.equal(run.status, 0, run.stderr + run.stdout.slice(0, 400));
-    assert.match(run.stderr, new RegExp(`${file}: ${expected.kind === 'megatron' ? 'Megatron-LM arguments' : 'a DeepSpeed config'}`));
+    assert.match(run.stderr, new RegExp(`${file}: ${detectedAs[expected.kind]}`));
     const result = JSON.parse(run.stdout);
     for (const [key, want] of Object.entries(expect)) assert.deepEqual(at(result, key), want, key);
   });
@@ -90,10 +91,28 @@ torchrun --nproc_per_node 8 pretrain_gpt.py --hidden-size $H --num-layers 2 --nu
   assert.match(unresolved.warnings.find((w) => w.field === '--num-layers').message, /shell variable/);
 });
 
+test('YAML: plain and quoted scalars, the 4-bit base, LLaMA-Factory checkpointing off, accelerate FSDP numbers', () => {
+  const ax = gm.importConfig('base_model: gpt2\nsequence_len: "512"\nmicro_batch_size: 4\nadapter: lora\nload_in_4bit: true\noptimizer: adamw_bnb_8bit\n');
+  assert.equal(ax.config.model.preset, 'gpt2');
+  assert.equal(ax.config.training.finetune, 'qlora');
+  assert.equal(ax.config.training.optimizer, 'adamw_8bit');
+  assert.deepEqual(ax.warnings.map((w) => w.field), ['sequence_len']); // quoted: a string, not a number
+  const lf = gm.importConfig('model_name_or_path: gpt2\nfinetuning_type: full\ndisable_gradient_checkpointing: true\nquantization_bit: 8\n');
+  assert.equal(lf.config.training.activation_checkpointing, 'none');
+  assert.ok(lf.warnings.some((w) => w.field === 'quantization_bit'));
+  const acc = gm.importConfig('distributed_type: FSDP\nnum_processes: 16\nnum_machines: 2\nfsdp_config:\n  fsdp_sharding_strategy: 4\n  fsdp_offload_params: true\n');
+  assert.equal(acc.config.engine.sharding_strategy, 'hybrid_shard');
+  assert.equal(acc.config.engine.offload_optimizer, 'cpu');
+  assert.equal(acc.config.hardware.gpus_per_node, 8);
+});
+
 test('errors name what is wrong', () => {
-  assert.throws(() => gm.importConfig('just some text'), (e) => e instanceof GmError && /neither JSON nor a Megatron-LM/.test(e.message));
+  assert.throws(() => gm.importConfig('just some text'), (e) => e instanceof GmError && /neither JSON, YAML nor a Megatron-LM/.test(e.message));
+  assert.throws(() => gm.importConfig('a: [1, 2'), /neither JSON, YAML nor/);
+  assert.throws(() => gm.importConfig('colour: blue\n'), /neither an Axolotl, a LLaMA-Factory nor an accelerate config/);
+  assert.throws(() => gm.importConfig('a: &x 1\nb: *x\n', 'yaml'), /aliases/);
   assert.throws(() => gm.importConfig('{"foo": 1}'), /neither a gpu-mem-calc config/);
-  assert.throws(() => gm.importConfig('{}', 'yaml'), (e) => e.field === 'kind');
+  assert.throws(() => gm.importConfig('{}', 'toml'), (e) => e.field === 'kind');
   assert.throws(() => gm.importConfig('[1]', 'deepspeed'), /not a JSON object/);
   assert.throws(() => gm.importConfig('--a 1 '.repeat(15000), 'megatron'), /more than 20000 words/);
 });
