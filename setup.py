@@ -1,6 +1,6 @@
 """Builds the Python package's extension from the same C core as the CLI.
 
-The presets are embedded as the Makefile does (scripts/embed.sh). cJSON is
+The presets' C tables come from the Makefile's generator (make runs it). cJSON is
 compiled in from the checked source scripts/fetch_cjson.sh unpacks (CJSON_DIR,
 build/third_party/cjson by default) when it is there, as for the native
 programs and WebAssembly; otherwise the system's libcjson-dev is linked.
@@ -24,12 +24,10 @@ class BuildExt(build_ext):
     """Writes the presets C file into the build directory before compiling."""
 
     def build_extensions(self):
-        gen = os.path.join(self.build_temp, "gen", "presets_data.c")
-        os.makedirs(os.path.dirname(gen), exist_ok=True)
-        with open(gen, "w") as out:
-            subprocess.run(
-                ["sh", "scripts/embed.sh", "presets/gpus.json", "presets/models.json"],
-                cwd=HERE, stdout=out, check=True)
+        # The Makefile's generator checks the presets and writes their C tables.
+        build = os.path.abspath(os.path.join(self.build_temp, "gm"))
+        gen = os.path.join(build, "gen", "presets_data.c")
+        subprocess.run(["make", "-s", "BUILD=" + build, gen], cwd=HERE, check=True)
         for ext in self.extensions:
             ext.sources.append(gen)
         super().build_extensions()

@@ -174,18 +174,15 @@ static int truthy(const cJSON *v) {
 
 /* The Hugging Face id of the model: a preset when one has it. */
 static void base_model(gm_import *im, const char *key, const cJSON *v) {
-  cJSON *tree = NULL;
-  const cJSON *entry = NULL;
   if (!cJSON_IsString(v))
     return;
-  if (gm_find_model_preset(v->valuestring, &tree, &entry) == GM_OK)
+  if (gm_find_model_preset(v->valuestring))
     gm_import_set(im, key, "model.preset", cJSON_CreateString(v->valuestring), NULL);
   else
     gm_import_warn(im, key,
                    "%s is not a preset: give its config.json with --model (or --set "
                    "model.preset=ID)",
                    v->valuestring);
-  cJSON_Delete(tree);
 }
 
 /* Optimizer names of the Hugging Face Trainer (--optim) and bitsandbytes. */
