@@ -212,6 +212,7 @@ cJSON *cli_inputs_load(const cli_inputs *in, int flags, int *rc, char **raw) {
     const cli_input *it = &in->items[i];
     cJSON *part = NULL;
     char *text = NULL;
+    size_t len = 0;
     const char *kind = "auto";
     int ours = 0;
     switch (it->kind) {
@@ -225,7 +226,7 @@ cJSON *cli_inputs_load(const cli_inputs *in, int flags, int *rc, char **raw) {
     case CLI_IN_CONFIG:
       if (it->kind == CLI_IN_DEEPSPEED)
         kind = "deepspeed";
-      text = gm_read_file(it->arg, NULL);
+      text = gm_read_file(it->arg, &len);
       if (!text && errno == ENOENT && it->kind == CLI_IN_MODEL && !has_suffix(it->arg, ".json")) {
         /* Not a file: a preset or Hugging Face Hub id ("meta-llama/Llama-3.1-8B"). */
         part = cJSON_CreateObject();
@@ -236,6 +237,16 @@ cJSON *cli_inputs_load(const cli_inputs *in, int flags, int *rc, char **raw) {
       if (!text) {
         fprintf(stderr, "gpu-mem-calc: cannot read %s: %s\n", it->arg, strerror(errno));
         *rc = CLI_EXIT_IO;
+        break;
+      }
+      if (strlen(text) != len) {
+        /* The text would end early for the core while an editor shows the rest. */
+        fprintf(stderr,
+                "gpu-mem-calc: invalid config %s: a NUL byte at offset %zu; a config is "
+                "text\n",
+                it->arg, strlen(text));
+        free(text);
+        *rc = CLI_EXIT_INVALID;
         break;
       }
       part = import(kind, text, it->arg,

@@ -113,6 +113,10 @@ check "validate: a directory exits 1" $(status_is 1 && err_has "Is a directory";
 run "$BIN" sweep --config "$TMP/none.json" --vary training.batch_size=1,2
 check "sweep: a missing file exits 1" $(status_is 1 && err_has "cannot read .*none.json: No such file"; echo $?)
 
+printf '{"model": {"preset": "gpt2"}}\0{"junk"' >"$TMP/nul.json"
+run "$BIN" calculate --config "$TMP/nul.json"
+check "a NUL byte in a config exits 2" $(status_is 2 && err_has "a NUL byte at offset 29"; echo $?)
+
 # quick with a model id and flags
 run "$BIN" quick llama-3-8b --gpus 8 --gpu H100
 check "quick takes a preset: the exact count" $(status_is 0 && out_has "8,030,261,248"; echo $?)
