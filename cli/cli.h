@@ -8,9 +8,6 @@
 /* Exit statuses: 2 for an invalid config or usage, 1 for I/O. */
 enum { CLI_EXIT_INVALID = 2, CLI_EXIT_IO = 1 };
 
-/* main.c: calculate config text and print it in format; the exit status. */
-int cli_run(const char *config, const char *format, const char *where);
-
 /* set.c: apply "section.key=value" to config (an object). The value is JSON
  * when it reads as JSON (8192, true, "x", {...}), else a string (7B, H100).
  * 0, or -1 with a message in msg. */

@@ -26,8 +26,9 @@ static const char usage[] =
     "commands:\n"
     "  calculate --config FILE [--set KEY=VALUE...] [--format table|json|csv|markdown]\n"
     "      compute the memory of the config in FILE (see docs/config.md); FILE may also\n"
-    "      be a Hugging Face config.json, a DeepSpeed ds_config.json or Megatron-LM\n"
-    "      arguments, and several combine (--model, --deepspeed, --megatron-args)\n"
+    "      be a Hugging Face config.json, a DeepSpeed ds_config.json, Megatron-LM\n"
+    "      arguments or an Axolotl, LLaMA-Factory or accelerate YAML, and several\n"
+    "      combine (--model, --deepspeed, --megatron-args)\n"
     "  quick PARAMS|ID --gpus N [--gpu NAME | --gpu-mem GB] [--engine E] [--dtype D]\n"
     "        [--zero-stage Z] [--batch-size B] [--seq-len S] [--format table|json]\n"
     "      estimate from a parameter count (7, 125M, 1.5T) or a preset or Hub id\n"
@@ -325,10 +326,6 @@ static int run(const char *config, const char *format, const char *where) {
   cJSON_Delete(tree);
   calc_free(json);
   return rc;
-}
-
-int cli_run(const char *config, const char *format, const char *where) {
-  return run(config, format, where);
 }
 
 static int check_format(const char *format) {
