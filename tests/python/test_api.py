@@ -194,6 +194,19 @@ class PlainApi(unittest.TestCase):
 
 
 class Imports(unittest.TestCase):
+    def test_every_launcher_file_imports_as_in_the_cli(self):
+        folder = os.path.join(ROOT, "tests", "imports")
+        names = [n for n in sorted(os.listdir(folder)) if n.endswith((".json", ".sh", ".yml", ".yaml"))]
+        self.assertGreaterEqual(len(names), 9)
+        for name in names:
+            with self.subTest(file=name):
+                path = os.path.join(folder, name)
+                with open(path, encoding="utf-8") as f:
+                    report = gm.import_config(f.read())
+                cli = subprocess.run([os.path.join(BUILD, "gpu-mem-calc"), "import", path],
+                                     check=True, capture_output=True, text=True).stdout
+                self.assertEqual(report, json.loads(cli))
+
     def test_import_matches_the_cli(self):
         path = os.path.join(ROOT, "tests", "imports", "megatron_train_llama3_8b_h100_fp8.sh")
         with open(path, encoding="utf-8") as f:
