@@ -240,7 +240,7 @@ $(NODE_DEPS): package.json package-lock.json
 
 web: $(BUILD)/gpu-mem-calc.html
 
-$(BUILD)/gpu-mem-calc.html: $(WEB_SRC) $(NODE_DEPS) $(WASM_DIR)/gpumem.wasm $(WASM_DIR)/gpumem.js
+$(BUILD)/gpu-mem-calc.html: $(WEB_SRC) $(NODE_DEPS) $(WASM_DIR)/gpumem.wasm $(WASM_DIR)/gpumem.js $(WASM_DIR)/gpumem-import.wasm
 	GM_BUILD=$(BUILD) node web/build.mjs
 
 # Installs what is missing, builds, and serves $(BUILD)/web/ on
