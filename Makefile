@@ -3,15 +3,20 @@ CC      ?= cc
 CFLAGS  ?= -O2
 WARN     = -std=c11 -Wall -Wextra -Werror -Wshadow -Wconversion -Wcast-qual \
            -Wstrict-prototypes -Wmissing-prototypes -Wundef -Wwrite-strings
-CJSON_CFLAGS ?= -I/usr/include/cjson
-CJSON_LIBS   ?= -lcjson
 BUILD    = build
+# cJSON is compiled from the one pinned source (scripts/fetch_cjson.sh: Debian's
+# 1.7.15 with its security patches) into every program and the WASM module,
+# so that all of them parse a config alike, whatever libcjson is installed.
+CJSON_DIR   ?= $(BUILD)/third_party/cjson
+CJSON_OBJ    = $(BUILD)/cjson.o
+CJSON_CFLAGS ?= -I$(CJSON_DIR)
+CJSON_LIBS   ?= $(CJSON_OBJ)
 CORE_SRC = $(wildcard core/*.c)
 GEN_SRC  = $(BUILD)/gen/presets_data.c
 # The programs around the core share one file reader.
 READ_SRC = cli/read_file.c
-# The CLI's commands beyond main.c, one file each.
-CLI_SRC  = $(filter-out cli/main.c $(READ_SRC),$(wildcard cli/*.c))
+# The CLI: main.c and one file per concern (commands, rows, inputs, ...).
+CLI_SRC  = $(filter-out $(READ_SRC),$(wildcard cli/*.c))
 PRESETS  = presets/gpus.json presets/models.json
 # libyaml's parser, for the YAML importers (Axolotl, LLaMA-Factory,
 # accelerate): the source scripts/fetch_libyaml.sh fetches and checks,
@@ -22,16 +27,28 @@ YAML_CFLAGS = -std=gnu11 -w -DNDEBUG -DYAML_VERSION_MAJOR=0 -DYAML_VERSION_MINOR
               -DYAML_VERSION_PATCH=5 '-DYAML_VERSION_STRING="0.2.5"' -I$(YAML_DIR)
 YAML_OBJ = $(YAML_NAMES:%=$(BUILD)/libyaml/%.o)
 
-.PHONY: all test test-native deps san wasm bench serve validate format clean
+.PHONY: all test test-native deps san fuzz wasm bench serve validate format clean
 
 all: $(BUILD)/gpu-mem-calc
+
+$(CJSON_OBJ): $(CJSON_DIR)/cJSON.c $(CJSON_DIR)/cJSON.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $(CJSON_DIR)/cJSON.c
+
+$(BUILD)/gpu-mem-calc $(BUILD)/run_cases $(BUILD)/unit_test $(BUILD)/calc_stdin \
+  $(BUILD)/bench_native $(BUILD)/validate $(BUILD)/plan_test: $(CJSON_OBJ)
+
+# Tools run during the build link a plain cJSON, whatever CFLAGS (sanitizers) say.
+$(BUILD)/cjson-host.o: $(CJSON_DIR)/cJSON.c $(CJSON_DIR)/cJSON.h
+	@mkdir -p $(@D)
+	$(CC) -O2 -c -o $@ $(CJSON_DIR)/cJSON.c
 
 # Presets are data: a generator, run on the build machine, checks them and
 # writes their text (for the page) and C tables (for lookups) that the CLI and
 # WASM carry.
-$(BUILD)/gen_presets: scripts/gen_presets.c
+$(BUILD)/gen_presets: scripts/gen_presets.c $(BUILD)/cjson-host.o
 	@mkdir -p $(@D)
-	$(CC) $(WARN) -O2 $(CJSON_CFLAGS) -o $@ scripts/gen_presets.c $(CJSON_LIBS) -lm
+	$(CC) $(WARN) -O2 $(CJSON_CFLAGS) -o $@ scripts/gen_presets.c $(BUILD)/cjson-host.o -lm
 
 $(GEN_SRC): $(PRESETS) $(BUILD)/gen_presets
 	@mkdir -p $(@D)
@@ -53,7 +70,7 @@ $(BUILD)/libyaml/%.o: $(YAML_DIR)/%.c $(YAML_DIR)/yaml.h
 # cJSON's include path, so including cJSON (or config.h) there fails to build;
 # only the boundary (config readers, presets, result writer, calc_json) has it.
 PHYSICS_SRC  = core/activations.c core/calc.c core/defaults.c core/params.c core/stages.c \
-               core/states.c
+               core/states.c core/versions.c
 BOUNDARY_SRC = $(filter-out $(PHYSICS_SRC),$(CORE_SRC))
 OBJ          = $(BUILD)/obj
 PHYSICS_OBJ  = $(PHYSICS_SRC:core/%.c=$(OBJ)/%.o)
@@ -78,18 +95,21 @@ $(LIB): $(PHYSICS_OBJ) $(BOUNDARY_OBJ) $(OBJ)/presets_data.o
 	rm -f $@
 	$(AR) rcs $@ $^
 
+# The boundary includes cJSON.h: fetched first.
+$(BOUNDARY_OBJ) $(BUILD)/gen_presets: $(CJSON_DIR)/cJSON.h
+
 # The CLI's importers read YAML too: import.c and import_yaml.c built with
 # GM_YAML and libyaml, linked ahead of the library (whose plain import.o
 # then goes unused).
 YAML_IMPORT_OBJ = $(BUILD)/obj-yaml/import.o $(BUILD)/obj-yaml/import_yaml.o
 
-$(YAML_IMPORT_OBJ): $(BUILD)/obj-yaml/%.o: core/%.c core/*.h $(YAML_DIR)/yaml.h
+$(YAML_IMPORT_OBJ): $(BUILD)/obj-yaml/%.o: core/%.c core/*.h $(YAML_DIR)/yaml.h $(CJSON_DIR)/cJSON.h
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -DGM_YAML -I$(YAML_DIR) -Icore -c -o $@ $<
 
-$(BUILD)/gpu-mem-calc: cli/main.c $(READ_SRC) $(CLI_SRC) cli/*.h core/gpumem.h $(LIB) $(YAML_IMPORT_OBJ) $(YAML_OBJ)
+$(BUILD)/gpu-mem-calc: $(CLI_SRC) $(READ_SRC) cli/*.h core/gpumem.h $(LIB) $(YAML_IMPORT_OBJ) $(YAML_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -Icore -Icli -o $@ cli/main.c $(READ_SRC) $(CLI_SRC) \
+	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -Icore -Icli -o $@ $(CLI_SRC) $(READ_SRC) \
 	  $(YAML_IMPORT_OBJ) $(YAML_OBJ) $(LINK)
 
 $(BUILD)/run_cases: tests/run_cases.c $(READ_SRC) cli/*.h core/gpumem.h $(LIB)
@@ -105,14 +125,24 @@ $(BUILD)/unit_test: tests/unit_test.c core/*.c core/*.h $(LIB)
 deps:
 	sh scripts/deps.sh
 
-test-native: $(BUILD)/gpu-mem-calc $(BUILD)/run_cases $(BUILD)/unit_test
+test-native: $(BUILD)/gpu-mem-calc $(BUILD)/run_cases $(BUILD)/unit_test $(BUILD)/plan_test
 	$(BUILD)/unit_test
 	$(BUILD)/run_cases tests/cases
+	$(BUILD)/plan_test tests/plan
 	sh tests/cli_test.sh $(BUILD)/gpu-mem-calc
 	sh tests/cli_scripting_test.sh $(BUILD)/gpu-mem-calc
 
+# The planner: published layouts, calculate on every returned layout, and
+# the step-time model against published throughput (also its native side
+# for the WASM parity test: plan_test --stdin).
+$(BUILD)/plan_test: tests/plan/plan_test.c $(READ_SRC) cli/*.h core/*.h $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -Icore -Icli -o $@ tests/plan/plan_test.c $(READ_SRC) $(LINK)
+
 test: deps
 	$(MAKE) test-native
+	$(MAKE) san
+	$(MAKE) fuzz FUZZ_SECONDS=30
 	$(MAKE) test-accuracy
 	$(MAKE) test-wasm
 	$(MAKE) test-web
@@ -120,7 +150,28 @@ test: deps
 
 # Address and undefined-behaviour sanitizers over the whole case suite.
 san:
-	$(MAKE) BUILD=build/san YAML_DIR=$(YAML_DIR) CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all" test-native
+	$(MAKE) BUILD=build/san CJSON_DIR=$(CJSON_DIR) YAML_DIR=$(YAML_DIR) \
+	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all" test-native
+
+# libFuzzer with ASan and UBSan over calc_json, checking what every answer
+# means (tests/fuzz_calc.c); seeded with the cases' configs. Inputs it finds
+# stay in $(BUILD)/fuzz/corpus; a broken invariant leaves crash-* there.
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_DIR      = $(BUILD)/fuzz
+FUZZ_FLAGS    = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+
+$(FUZZ_DIR)/fuzz_calc: $(CORE_SRC) core/*.h $(GEN_SRC) tests/fuzz_calc.c $(CJSON_DIR)/cJSON.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -std=c11 $(FUZZ_FLAGS) -I$(CJSON_DIR) -Icore -o $@ $(CORE_SRC) $(GEN_SRC) \
+	  tests/fuzz_calc.c $(CJSON_DIR)/cJSON.c -lm
+
+fuzz: $(FUZZ_DIR)/fuzz_calc
+	node tests/fuzz/seeds.mjs $(FUZZ_DIR)/seeds
+	@mkdir -p $(FUZZ_DIR)/corpus
+	$(FUZZ_DIR)/fuzz_calc -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=5 \
+	  -rss_limit_mb=2048 -print_final_stats=1 -dict=$(FUZZ_DIR)/dict \
+	  -artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus $(FUZZ_DIR)/seeds
 
 format:
 	clang-format -i core/*.c core/*.h cli/*.c cli/*.h tests/*.c python/gpu_mem_calculator/*.c
@@ -132,7 +183,6 @@ clean:
 # The same core built by emcc as a standalone reactor, without Emscripten's JS
 # glue: wasm/gpumem.js instantiates it in browsers and Node and supplies its
 # one import, a no-op hook called when the memory grows.
-# cJSON's C source is fetched and checked by scripts/fetch_cjson.sh.
 # -Oz, measured on bench/config.json (Node 20, CPU time, medians of 11 runs):
 #   -Oz 44.3 KiB gzipped, 126 us/calc    -Os 48.7 KiB gzipped,  85 us/calc
 #   -O2 51.8 KiB gzipped,  67 us/calc    -O3 52.3 KiB gzipped,  65 us/calc
@@ -146,7 +196,6 @@ EMCC      ?= emcc
 # -mbulk-memory: memset and memcpy as single instructions (smaller and
 # faster; every browser since 2021 runs them).
 WASM_OPT  ?= -Oz -flto -mbulk-memory
-CJSON_DIR ?= $(BUILD)/third_party/cjson
 WASM_DIR   = $(BUILD)/wasm
 comma     := ,
 WASM_EXPORTS = _calc_json,_calc_free,_malloc,_free,_gm_presets_json$(if \
@@ -154,12 +203,16 @@ WASM_EXPORTS = _calc_json,_calc_free,_malloc,_free,_gm_presets_json$(if \
 # emmalloc: Emscripten's small allocator, 2 KB (gzipped) less than dlmalloc.
 WASM_LDFLAGS = -sSTANDALONE_WASM --no-entry -sALLOW_MEMORY_GROWTH=1 -sMALLOC=emmalloc \
                -sEXPORTED_FUNCTIONS=$(WASM_EXPORTS)
+# The planner (plan_json) is a module of its own, gpumem-plan.wasm, loaded
+# only when a search runs: the page's first load stays the calculator.
+PLAN_SRC     = core/plan.c core/plan_json.c core/perf.c
+WASM_PLAN_LDFLAGS = $(subst -sEXPORTED_FUNCTIONS=$(WASM_EXPORTS),-sEXPORTED_FUNCTIONS=$(WASM_EXPORTS)$(comma)_plan_json,$(WASM_LDFLAGS))
 # Debian's emcc runs its JS tools with the distribution's node modules.
 EMENV      = NODE_PATH=/usr/share/nodejs$${NODE_PATH:+:$$NODE_PATH}
 
 .PHONY: test-wasm wasm-repro
 
-wasm: $(WASM_DIR)/gpumem.wasm $(WASM_DIR)/gpumem.js $(WASM_DIR)/gpumem-import.wasm
+wasm: $(WASM_DIR)/gpumem.wasm $(WASM_DIR)/gpumem-plan.wasm $(WASM_DIR)/gpumem.js $(WASM_DIR)/gpumem-import.wasm
 
 $(CJSON_DIR)/cJSON.c: scripts/fetch_cjson.sh
 	sh scripts/fetch_cjson.sh $(CJSON_DIR)
@@ -169,12 +222,17 @@ $(CJSON_DIR)/cJSON.h: $(CJSON_DIR)/cJSON.c
 
 # strtod comes from the host (wasm/strtod.c): musl's works in software
 # 128-bit long double, a fifth of the module; both round to the nearest double.
-WASM_SRC = $(CORE_SRC) $(GEN_SRC) $(CJSON_DIR)/cJSON.c wasm/strtod.c
+WASM_SRC = $(filter-out $(PLAN_SRC),$(CORE_SRC)) $(GEN_SRC) $(CJSON_DIR)/cJSON.c wasm/strtod.c
 
 $(WASM_DIR)/gpumem.wasm: $(WASM_SRC) core/*.h $(CJSON_DIR)/cJSON.h wasm/imports.js Makefile
 	@mkdir -p $(@D)
 	$(EMENV) $(EMCC) $(WARN) $(WASM_OPT) -Dstrtod=gm_strtod -Icore -I$(CJSON_DIR) -I$(CJSON_DIR)/.. \
 	  $(WASM_LDFLAGS) --js-library wasm/imports.js -o $@ $(WASM_SRC) -lm
+
+$(WASM_DIR)/gpumem-plan.wasm: $(WASM_SRC) $(PLAN_SRC) core/*.h $(CJSON_DIR)/cJSON.h wasm/imports.js Makefile
+	@mkdir -p $(@D)
+	$(EMENV) $(EMCC) $(WARN) $(WASM_OPT) -Dstrtod=gm_strtod -Icore -I$(CJSON_DIR) -I$(CJSON_DIR)/.. \
+	  $(WASM_PLAN_LDFLAGS) --js-library wasm/imports.js -o $@ $(WASM_SRC) $(PLAN_SRC) -lm
 
 # The importers (import_json) as a second module, loaded only when a launcher's
 # file is read, so the first load stays small; the linker keeps only what
@@ -208,7 +266,7 @@ $(BUILD)/bench_native: bench/bench_native.c core/gpumem.h $(LIB)
 
 # Cases, native/WASM parity and memory, through the loader under node --test;
 # then a second build must give the same bytes.
-test-wasm: wasm $(BUILD)/gpu-mem-calc $(BUILD)/calc_stdin
+test-wasm: wasm $(BUILD)/gpu-mem-calc $(BUILD)/calc_stdin $(BUILD)/plan_test
 	GM_BUILD=$(BUILD) node --test tests/wasm/*.test.mjs
 	$(MAKE) --no-print-directory wasm-repro
 
@@ -217,10 +275,13 @@ wasm-repro: wasm
 	$(MAKE) --no-print-directory BUILD=$(BUILD)/repro CJSON_DIR=$(CJSON_DIR) YAML_DIR=$(YAML_DIR) $(BUILD)/repro/wasm/gpumem.wasm
 	cmp $(WASM_DIR)/gpumem.wasm $(BUILD)/repro/wasm/gpumem.wasm
 	@echo "wasm-repro: identical ($$(wc -c < $(WASM_DIR)/gpumem.wasm) bytes)"
+	$(MAKE) --no-print-directory BUILD=$(BUILD)/repro CJSON_DIR=$(CJSON_DIR) $(BUILD)/repro/wasm/gpumem-plan.wasm
+	cmp $(WASM_DIR)/gpumem-plan.wasm $(BUILD)/repro/wasm/gpumem-plan.wasm
+	@echo "wasm-repro: planner identical ($$(wc -c < $(WASM_DIR)/gpumem-plan.wasm) bytes)"
 
 # Sizes, native and WASM calcs/sec (medians of 5 runs) and their ratio; then
 # the page's first-load bytes and time to the first result in Chromium.
-bench: wasm $(BUILD)/bench_native web
+bench: wasm $(BUILD)/bench_native $(BUILD)/plan_test web
 	node bench/bench.mjs $(BUILD)
 	GM_BUILD=$(BUILD) node web/bench.mjs
 
@@ -240,7 +301,7 @@ $(NODE_DEPS): package.json package-lock.json
 
 web: $(BUILD)/gpu-mem-calc.html
 
-$(BUILD)/gpu-mem-calc.html: $(WEB_SRC) $(NODE_DEPS) $(WASM_DIR)/gpumem.wasm $(WASM_DIR)/gpumem.js $(WASM_DIR)/gpumem-import.wasm
+$(BUILD)/gpu-mem-calc.html: $(WEB_SRC) $(NODE_DEPS) $(WASM_DIR)/gpumem.wasm $(WASM_DIR)/gpumem-plan.wasm $(WASM_DIR)/gpumem.js $(WASM_DIR)/gpumem-import.wasm
 	GM_BUILD=$(BUILD) node web/build.mjs
 
 # Installs what is missing, builds, and serves $(BUILD)/web/ on

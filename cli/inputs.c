@@ -54,7 +54,8 @@ int cli_inputs_take(cli_inputs *in, int argc, char **argv, int *i) {
               {"--deepspeed", CLI_IN_DEEPSPEED},
               {"--megatron-args", CLI_IN_MEGATRON},
               {"--set", CLI_IN_SET},
-              {"-s", CLI_IN_SET}};
+              {"-s", CLI_IN_SET},
+              {"--margin", CLI_IN_MARGIN}};
   size_t k;
   for (k = 0; k < sizeof opts / sizeof opts[0]; k++) {
     int matched;
@@ -217,6 +218,7 @@ cJSON *cli_inputs_load(const cli_inputs *in, int flags, int *rc, char **raw) {
     int ours = 0;
     switch (it->kind) {
     case CLI_IN_SET:
+    case CLI_IN_MARGIN:
       continue; /* after every file */
     case CLI_IN_MEGATRON:
       part = import("megatron", it->arg, "--megatron-args", flags, rc, &ours);
@@ -278,10 +280,15 @@ cJSON *cli_inputs_load(const cli_inputs *in, int flags, int *rc, char **raw) {
     cJSON_Delete(part);
   }
   for (i = 0; i < in->n && *rc == 0; i++) {
-    char msg[256];
-    if (in->items[i].kind != CLI_IN_SET)
+    char msg[256], margin[128];
+    const char *assignment = in->items[i].arg;
+    if (in->items[i].kind == CLI_IN_MARGIN) {
+      snprintf(margin, sizeof margin, "hardware.safety_margin=%.80s", in->items[i].arg);
+      assignment = margin;
+    } else if (in->items[i].kind != CLI_IN_SET) {
       continue;
-    if (cli_set(config, in->items[i].arg, msg, sizeof msg) != 0) {
+    }
+    if (cli_set(config, assignment, msg, sizeof msg) != 0) {
       fprintf(stderr, "gpu-mem-calc: %s\n", msg);
       *rc = CLI_EXIT_INVALID;
     }
@@ -299,7 +306,7 @@ cJSON *cli_inputs_load(const cli_inputs *in, int flags, int *rc, char **raw) {
 int cli_inputs_has_source(const cli_inputs *in) {
   int i;
   for (i = 0; i < in->n; i++)
-    if (in->items[i].kind != CLI_IN_SET)
+    if (in->items[i].kind != CLI_IN_SET && in->items[i].kind != CLI_IN_MARGIN)
       return 1;
   return 0;
 }

@@ -11,7 +11,8 @@ typedef enum {
   CLI_IN_MODEL,     /* --model FILE | PRESET | HUB-ID */
   CLI_IN_DEEPSPEED, /* --deepspeed FILE */
   CLI_IN_MEGATRON,  /* --megatron-args "ARGS" */
-  CLI_IN_SET        /* --set KEY=VALUE */
+  CLI_IN_SET,       /* --set KEY=VALUE */
+  CLI_IN_MARGIN     /* --margin M: --set hardware.safety_margin=M */
 } cli_input_kind;
 
 typedef struct {

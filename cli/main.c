@@ -3,7 +3,9 @@
 #include "cli.h"
 #include "gpumem.h"
 #include "inputs.h"
+#include "plan_cmd.h"
 #include "read_file.h"
+#include "text.h"
 
 #include <cJSON.h>
 #include <errno.h>
@@ -24,16 +26,24 @@ static const char usage[] =
     "GPU memory of an LLM training run, per GPU, at its peak.\n"
     "\n"
     "commands:\n"
-    "  calculate --config FILE [--set KEY=VALUE...] [--format table|json|csv|markdown]\n"
+    "  calculate --config FILE [--set KEY=VALUE...] [--margin M]\n"
+    "        [--format table|json|csv|markdown]\n"
     "      compute the memory of the config in FILE (see docs/config.md); FILE may also\n"
     "      be a Hugging Face config.json, a DeepSpeed ds_config.json, Megatron-LM\n"
     "      arguments or an Axolotl, LLaMA-Factory or accelerate YAML, and several\n"
     "      combine (--model, --deepspeed, --megatron-args)\n"
     "  quick PARAMS|ID --gpus N [--gpu NAME | --gpu-mem GB] [--engine E] [--dtype D]\n"
-    "        [--zero-stage Z] [--batch-size B] [--seq-len S] [--format table|json]\n"
+    "        [--zero-stage Z] [--batch-size B] [--seq-len S] [--margin M]\n"
+    "        [--format table|json]\n"
     "      estimate from a parameter count (7, 125M, 1.5T) or a preset or Hub id\n"
     "      (llama-3-8b, meta-llama/Llama-3.1-8B); engines pytorch_ddp (ddp, pytorch),\n"
     "      deepspeed, megatron_lm (megatron), megatron_deepspeed, fsdp\n"
+    "      without --engine, the planner picks the fastest layout that fits\n"
+    "  plan --config FILE [--top N] [--gpus N|MIN-MAX] [--format table|json]\n"
+    "      the layouts that fit, fastest first (estimated), why the others do not,\n"
+    "      the fewest GPUs, and changes that make the config as given fit\n"
+    "  --margin M sets hardware.safety_margin: the share of the card (0.15 = 15 %)\n"
+    "  kept free for the verdict \"fits\"; above it the verdict is \"tight\"\n"
     "  sweep --config FILE --vary KEY=VALUES [--format table|csv|markdown|json]\n"
     "      one row per value (training.batch_size=1..16, engine.zero_stage=1,2,3)\n"
     "  validate FILE [--format text|json]\n"
@@ -143,6 +153,9 @@ static void print_header(const cJSON *out) {
            strcmp(str(t, "finetune"), "qlora") == 0 ? "QLoRA (NF4 base)" : "LoRA",
            num(t, "lora_rank"), str(t, "lora_targets") ? str(t, "lora_targets") : "?",
            num(params, "trainable"));
+  if (str(t, "fp8") && strcmp(str(t, "fp8"), "none") != 0)
+    printf("            FP8 linears (%s scaling)%s\n", str(t, "fp8"),
+           flag(t, "fp8_all_gather") ? ", weights gathered in fp8" : "");
   printf("Engine      %s", engine ? engine : "?");
   if (engine && (strcmp(engine, "deepspeed") == 0 || strcmp(engine, "megatron_deepspeed") == 0))
     printf(" ZeRO-%.0f", num(e, "zero_stage"));
@@ -153,7 +166,8 @@ static void print_header(const cJSON *out) {
   if (str(e, "offload_param") && strcmp(str(e, "offload_param"), "none") != 0)
     printf(", parameter offload to %s", str(e, "offload_param"));
   if (engine && str(e, "framework") && strcmp(str(e, "framework"), engine) != 0)
-    printf(" (%s defaults)", str(e, "framework"));
+    printf(" (%s defaults%s%s)", str(e, "framework"), str(e, "framework_version") ? " as of " : "",
+           str(e, "framework_version") ? str(e, "framework_version") : "");
   printf("\n");
   printf("Parallel    %.0f GPUs: TP %.0f x PP %.0f x DP %.0f", num(h, "num_gpus"),
          num(p, "tensor_parallel_size"), num(p, "pipeline_parallel_size"),
@@ -190,7 +204,7 @@ static void print_memory(const cJSON *out) {
   detail(b, "activations", "saved for backward");
   detail(b, "logits", "logits and loss");
   row("Overhead", num(d, "overhead_gb"));
-  detail(b, "buffers", "communication buffers");
+  detail(b, "buffers", "buffers and cuBLAS workspaces");
   detail(b, "optimizer_step", "optimizer step temporaries");
   detail(b, "allocator_cache", "allocator cache");
   detail(b, "cuda_context", "CUDA context");
@@ -202,36 +216,78 @@ static void print_memory(const cJSON *out) {
 
 static void print_verdict(const cJSON *out) {
   double total = num(out, "total_memory_per_gpu_gb"), cap = num(out, "gpu_capacity_gb");
-  double mb = num(out, "max_micro_batch_size");
-  if (flag(out, "fits_on_gpu"))
-    printf("\nFITS: %.2f GiB of %.2f GiB per GPU (%.1f %%), %.2f GiB headroom\n", total, cap,
-           num(out, "memory_utilization_percent"), cap - total);
+  double mb = num(out, "max_micro_batch_size"), seq = num(out, "max_seq_len");
+  double margin = num(get(get(out, "resolved"), "hardware"), "safety_margin");
+  const char *verdict = str(out, "verdict"), *reason = str(out, "verdict_reason");
+  const cJSON *host = get(out, "host_memory");
+  char tokens[32];
+  if (verdict && strcmp(verdict, "fits") == 0)
+    printf("\nFITS: %.2f GiB of %.2f GiB per GPU (%.1f %%), %.2f GiB headroom; fits below "
+           "%.2f GiB with the %.0f %% safety margin\n",
+           total, cap, num(out, "memory_utilization_percent"), cap - total,
+           num(out, "fits_below_gb"), 100.0 * margin);
+  else if (verdict && strcmp(verdict, "tight") == 0)
+    printf("\nTIGHT (may run out of memory): %.2f GiB of %.2f GiB per GPU (%.1f %%); without "
+           "pressure the allocator would hold %.2f GiB, more than the %.2f GiB that keeps a "
+           "%.0f %% margin\n",
+           total, cap, num(out, "memory_utilization_percent"), num(out, "peak_unconstrained_gb"),
+           num(out, "fits_below_gb"), 100.0 * margin);
+  else if (reason && strcmp(reason, "host_memory") == 0)
+    printf("\nDOES NOT FIT (host memory): %.2f GiB of host memory per node needed; the GPUs "
+           "hold %.2f GiB of %.2f GiB each\n",
+           num(host, "per_node_gb"), total, cap);
   else
     printf("\nDOES NOT FIT: %.2f GiB of %.2f GiB per GPU (%.1f %%), %.2f GiB over\n", total, cap,
            num(out, "memory_utilization_percent"), total - cap);
   if (mb > 0)
-    printf("Largest micro-batch that fits: %.0f\n", mb);
+    printf("Largest micro-batch that fits with the margin: %.0f\n", mb);
   else
-    printf("Largest micro-batch that fits: none (even 1 does not fit)\n");
+    printf("Largest micro-batch that fits with the margin: none (even 1 does not)\n");
+  thousands(seq, tokens, sizeof tokens);
+  if (seq > 0)
+    printf("Longest sequence that fits with the margin: %s tokens\n", tokens);
+  else
+    printf("Longest sequence that fits with the margin: none\n");
+}
+
+/* A stage's layers from its chunks: "0-9, 40-49"; "-" when it has none. */
+static void stage_layers(const cJSON *stage, char *out, size_t n) {
+  const cJSON *chunk;
+  size_t len = 0;
+  out[0] = '\0';
+  cJSON_ArrayForEach(chunk, get(stage, "chunks")) {
+    const cJSON *a = cJSON_GetArrayItem(chunk, 0), *b = cJSON_GetArrayItem(chunk, 1);
+    int k;
+    if (!cJSON_IsNumber(a) || !cJSON_IsNumber(b) || len >= n)
+      continue;
+    k = snprintf(out + len, n - len, "%s%.0f-%.0f", len ? ", " : "", a->valuedouble,
+                 b->valuedouble);
+    if (k > 0)
+      len += (size_t)k;
+  }
+  if (!out[0])
+    snprintf(out, n, "-");
 }
 
 static void print_stages(const cJSON *out) {
   const cJSON *s;
-  int worst = (int)num(out, "worst_stage");
+  int worst = (int)num(out, "worst_stage"), width = 9;
+  char layers[160];
   if (cJSON_GetArraySize(get(out, "stages")) < 2)
     return;
-  printf("\nPipeline stages\n  %5s  %-9s  %15s  %-9s  %9s  %9s  %9s\n", "stage", "layers", "params",
-         "peak in", "allocated", "reserved", "total GiB");
   cJSON_ArrayForEach(s, get(out, "stages")) {
-    char layers[32], params[32];
-    double first = num(s, "first_layer"), n = num(s, "num_layers");
+    stage_layers(s, layers, sizeof layers);
+    if ((int)strlen(layers) > width)
+      width = (int)strlen(layers);
+  }
+  printf("\nPipeline stages\n  %5s  %-*s  %15s  %-9s  %9s  %9s  %9s\n", "stage", width, "layers",
+         "params", "peak in", "allocated", "reserved", "total GiB");
+  cJSON_ArrayForEach(s, get(out, "stages")) {
+    char params[32];
     int index = (int)num(s, "stage");
-    if (n > 0)
-      snprintf(layers, sizeof layers, "%.0f-%.0f", first, first + n - 1);
-    else
-      snprintf(layers, sizeof layers, "-");
+    stage_layers(s, layers, sizeof layers);
     thousands(num(s, "params"), params, sizeof params);
-    printf("  %5d  %-9s  %15s  %-9s  %9.2f  %9.2f  %9.2f%s\n", index, layers, params,
+    printf("  %5d  %-*s  %15s  %-9s  %9.2f  %9.2f  %9.2f%s\n", index, width, layers, params,
            str(s, "peak_phase") ? str(s, "peak_phase") : "", num(s, "peak_allocated_gb"),
            num(s, "peak_reserved_gb"), num(s, "total_gb"),
            index == worst ? "  <- most loaded" : "");
@@ -266,7 +322,8 @@ static void print_warnings(const cJSON *out) {
 
 static int print_table(const char *json) {
   cJSON *out = cJSON_Parse(json);
-  if (!out) {
+  if (!out || gm_escape_tree(out) != 0) {
+    cJSON_Delete(out);
     fprintf(stderr, "gpu-mem-calc: the calculation returned unreadable output\n");
     return EXIT_IO;
   }
@@ -285,6 +342,7 @@ static int print_table(const char *json) {
 /* The error of a calc_json output, or NULL when it holds a result. */
 static cJSON *error_of(const char *json, cJSON **tree) {
   *tree = cJSON_Parse(json);
+  gm_escape_tree(*tree); /* its strings may be printed: names, keys, messages */
   return cJSON_GetObjectItemCaseSensitive(*tree, "error");
 }
 
@@ -293,6 +351,25 @@ static void print_error(const char *where, const cJSON *error) {
   fprintf(stderr, "gpu-mem-calc: invalid config%s%s: %s%s%s\n", where ? " " : "",
           where ? where : "", field && *field ? field : "", field && *field ? ": " : "",
           message ? message : "unknown error");
+}
+
+/* The config in file, or NULL after printing why not (*rc: the exit status).
+ * A NUL byte would end the text early for the core while an editor shows
+ * what follows it, so it is refused. */
+static char *read_config(const char *file, int *rc) {
+  size_t len = 0;
+  char *text = gm_read_file(file, &len);
+  if (!text) {
+    fprintf(stderr, "gpu-mem-calc: cannot read %s: %s\n", file, strerror(errno));
+    *rc = EXIT_IO;
+  } else if (strlen(text) != len) {
+    fprintf(stderr, "gpu-mem-calc: invalid config %s: a NUL byte at offset %zu; a config is text\n",
+            file, strlen(text));
+    free(text);
+    text = NULL;
+    *rc = EXIT_INVALID;
+  }
+  return text;
 }
 
 /* Calculate config text and print it; the exit status. */
@@ -407,10 +484,9 @@ static int cmd_calculate(int argc, char **argv) {
 /* A number as a JSON number, anything else as a string (calc_json names the
  * field when it is not valid). */
 static cJSON *number_or_string(const char *s) {
-  char *end;
-  double v = strtod(s, &end);
-  if (*s && !*end && end != s)
-    return cJSON_CreateNumber(v);
+  /* Strictly a JSON number: strtod alone would take "nan", "inf" and "0x10". */
+  if (gm_is_json_number(s))
+    return cJSON_CreateNumber(strtod(s, NULL));
   return cJSON_CreateString(s);
 }
 
@@ -437,19 +513,31 @@ static const char *engine_name(const char *e) {
 }
 
 static int cmd_quick(int argc, char **argv) {
-  const char *params = NULL, *gpus = NULL, *gpu = NULL, *mem = NULL, *engine = "pytorch_ddp",
-             *dtype = NULL, *zero = NULL, *batch = NULL, *seq = NULL, *format = "table";
+  const char *params = NULL, *gpus = NULL, *gpu = NULL, *mem = NULL, *engine = NULL, *dtype = NULL,
+             *zero = NULL, *batch = NULL, *seq = NULL, *format = "table", *margin = NULL;
   const char *accum = NULL, *recompute = NULL, *tp = NULL, *pp = NULL, *finetune = NULL,
              *rank = NULL, *offload = NULL, *offload_params = NULL;
-  static const char *const opts[] = {"--gpus",       "--gpu",           "--gpu-mem",
-                                     "--engine",     "--dtype",         "--zero-stage",
-                                     "--batch-size", "--seq-len",       "--format",
-                                     "--grad-accum", "--checkpointing", "--tp",
-                                     "--pp",         "--finetune",      "--lora-rank",
-                                     "--offload",    "--offload-params"};
-  const char **dst[] = {&gpus,  &gpu,      &mem,    &engine,  &dtype,         &zero,
-                        &batch, &seq,      &format, &accum,   &recompute,     &tp,
-                        &pp,    &finetune, &rank,   &offload, &offload_params};
+  static const char *const opts[] = {"--gpus",
+                                     "--gpu",
+                                     "--gpu-mem",
+                                     "--engine",
+                                     "--dtype",
+                                     "--zero-stage",
+                                     "--batch-size",
+                                     "--seq-len",
+                                     "--format",
+                                     "--grad-accum",
+                                     "--checkpointing",
+                                     "--tp",
+                                     "--pp",
+                                     "--finetune",
+                                     "--lora-rank",
+                                     "--offload",
+                                     "--offload-params",
+                                     "--margin"};
+  const char **dst[] = {&gpus,  &gpu,      &mem,    &engine,  &dtype,          &zero,
+                        &batch, &seq,      &format, &accum,   &recompute,      &tp,
+                        &pp,    &finetune, &rank,   &offload, &offload_params, &margin};
   cli_inputs sets;
   cJSON *config, *model, *training, *eng, *hw;
   char *text, number[64];
@@ -460,6 +548,10 @@ static int cmd_quick(int argc, char **argv) {
     int took = cli_inputs_take(&sets, argc, argv, &i);
     if (took < 0)
       return EXIT_INVALID;
+    if (took && sets.items[sets.n - 1].kind == CLI_IN_MARGIN) {
+      margin = sets.items[--sets.n].arg;
+      continue;
+    }
     if (took && sets.items[sets.n - 1].kind != CLI_IN_SET)
       return usage_error("quick takes --set; for config files use calculate");
     if (took)
@@ -500,9 +592,7 @@ static int cmd_quick(int argc, char **argv) {
     /* A preset or Hugging Face Hub id: the exact architecture. */
     cJSON_AddStringToObject(model, "preset", params);
   } else {
-    char *end;
-    (void)strtod(params, &end);
-    if (*params && !*end && strlen(params) < sizeof number - 2) {
+    if (gm_is_json_number(params) && params[0] != '-' && strlen(params) < sizeof number - 2) {
       snprintf(number, sizeof number, "%sB", params);
       cJSON_AddStringToObject(model, "num_parameters", number);
     } else {
@@ -517,7 +607,8 @@ static int cmd_quick(int argc, char **argv) {
     cJSON_AddItemToObject(training, "batch_size", number_or_string(batch));
   if (seq)
     cJSON_AddItemToObject(training, "seq_len", number_or_string(seq));
-  cJSON_AddStringToObject(eng, "type", engine_name(engine));
+  if (engine)
+    cJSON_AddStringToObject(eng, "type", engine_name(engine));
   if (zero)
     cJSON_AddItemToObject(eng, "zero_stage", number_or_string(zero));
   cJSON_AddItemToObject(hw, "num_gpus", number_or_string(gpus));
@@ -551,11 +642,23 @@ static int cmd_quick(int argc, char **argv) {
       return usage_error("%s", msg);
     }
   }
+  if (margin)
+    cJSON_AddItemToObject(hw, "safety_margin", number_or_string(margin));
   text = cJSON_PrintUnformatted(config);
   cJSON_Delete(config);
   if (!text) {
     fprintf(stderr, "gpu-mem-calc: out of memory\n");
     return EXIT_IO;
+  }
+  {
+    /* The layout is open: the planner picks the fastest that fits. */
+    char layout[160], *chosen = gm_plan_choose(text, layout, sizeof layout);
+    if (chosen) {
+      if (strcmp(format, "table") == 0)
+        printf("Layout chosen by the planner: %s\n\n", layout);
+      cJSON_free(text);
+      text = chosen;
+    }
   }
   rc = run(text, format, "(from the quick options)");
   cJSON_free(text);
@@ -659,11 +762,8 @@ static int cmd_import(int argc, char **argv) {
   }
   if (!file)
     return usage_error("import takes one FILE");
-  text = gm_read_file(file, NULL);
-  if (!text) {
-    fprintf(stderr, "gpu-mem-calc: cannot read %s: %s\n", file, strerror(errno));
-    return EXIT_IO;
-  }
+  if (!(text = read_config(file, &rc)))
+    return rc;
   json = import_json(kind, text);
   free(text);
   if (!json) {
@@ -732,11 +832,20 @@ static int cmd_presets(int argc, char **argv) {
     cJSON_Delete(presets);
     return 0;
   }
-  printf("GPUs (hardware.gpu: the id or any alias)\n  %-16s %10s  %s\n", "id", "usable GiB",
-         "name");
+  printf("GPUs (hardware.gpu: the id or any alias; a short name means the common card: \"A100\" "
+         "is the 80 GB A100, \"V100\" the 16 GB V100, \"H100\" the SXM H100)\n  %-18s %10s  %s\n",
+         "id", "usable GiB", "name");
   cJSON_ArrayForEach(g, get(presets, "gpus")) {
-    printf("  %-16s %10.2f  %s\n", str(g, "id") ? str(g, "id") : "?", num(g, "memory_mib") / 1024.0,
+    const cJSON *a;
+    int n = 0;
+    printf("  %-18s %10.2f  %s\n", str(g, "id") ? str(g, "id") : "?", num(g, "memory_mib") / 1024.0,
            str(g, "display_name") ? str(g, "display_name") : "");
+    cJSON_ArrayForEach(a, get(g, "aliases")) {
+      if (cJSON_IsString(a))
+        printf("%s%s", n++ ? ", " : "    also: ", a->valuestring);
+    }
+    if (n)
+      printf("\n");
   }
   printf("\nModels (model.preset)\n  %-18s %18s  %s\n", "id", "parameters", "name");
   cJSON_ArrayForEach(m, get(presets, "models")) {
@@ -771,6 +880,8 @@ int main(int argc, char **argv) {
     return cmd_import(argc, argv);
   if (strcmp(cmd, "quick") == 0)
     return cmd_quick(argc, argv);
+  if (strcmp(cmd, "plan") == 0)
+    return gm_cmd_plan(argc, argv);
   if (strcmp(cmd, "validate") == 0)
     return cmd_validate(argc, argv);
   if (strcmp(cmd, "presets") == 0)

@@ -1,5 +1,6 @@
 /* calc.c - the peak of every pipeline stage over the phases of a step, the
  * most loaded GPU, and the largest micro-batch that fits. */
+#include "checked.h"
 #include "internal.h"
 
 #include <math.h>
@@ -16,10 +17,26 @@
 
 static const gm_phase phase_of[GM_PH_COUNT] = {GM_PHASE_FORWARD, GM_PHASE_BACKWARD, GM_PHASE_STEP};
 
+double gm_allocator_cache(const gm_config *c, double alloc, double persistent) {
+  double cache = CACHE_FRACTION * (alloc - persistent);
+  /* Under pressure the allocator frees cached blocks before it fails. */
+  double room =
+      (double)c->hardware.gpu_capacity_bytes - (double)c->hardware.cuda_context_bytes - alloc;
+  if (cache > room && room >= 0)
+    cache = room; /* only when the allocations themselves fit */
+  return cache;
+}
+
 #define F(i, ...) (fm ? (void)snprintf(fm[i], GM_FORMULA_LEN, __VA_ARGS__) : (void)0)
 
-/* Allocated, reserved and nvidia-smi peaks of one stage; fills st. */
-static void stage_peaks(const gm_config *c, const gm_stage_mem *sm, gm_stage *st) {
+#define PEAK_OK (-1)
+#define PEAK_TOTAL GM_C_COUNT
+
+/* Allocated, reserved and nvidia-smi peaks of one stage; fills st. Returns
+ * PEAK_OK, or what cannot be represented (a component, or PEAK_TOTAL for
+ * the peak itself) with its bytes in *bad. */
+static int stage_peaks(const gm_config *c, const gm_stage_mem *sm, gm_stage *st, double *bad) {
+  gm_checked chk = {0};
   double best_res = -1, best_alloc = 0;
   int ph, k, best = 0;
   for (ph = 0; ph < GM_PH_COUNT; ph++) {
@@ -34,20 +51,36 @@ static void stage_peaks(const gm_config *c, const gm_stage_mem *sm, gm_stage *st
       best = ph;
     }
   }
-  for (k = 0; k < GM_C_CACHE; k++)
-    st->bytes[k] = (uint64_t)llround(sm->comp[best][k]);
-  st->peak_allocated_bytes = (uint64_t)llround(best_alloc);
+  for (k = 0; k < GM_C_CACHE; k++) {
+    st->bytes[k] = gm_bytes(&chk, sm->comp[best][k]);
+    if (chk.overflow) {
+      *bad = sm->comp[best][k];
+      return k;
+    }
+  }
+  st->peak_allocated_bytes = gm_bytes(&chk, best_alloc);
   {
     double alloc_best = 0, cache, room;
     for (k = 0; k < GM_C_CACHE; k++)
       alloc_best += (double)st->bytes[k];
+    /* The short-lived share is never negative; the components' rounding
+     * could make the difference a fraction of a byte below zero. */
     cache = best_res - alloc_best;
+    if (cache < 0)
+      cache = 0;
     /* Under pressure the allocator frees cached blocks before it fails. */
     room = (double)c->hardware.gpu_capacity_bytes - (double)c->hardware.cuda_context_bytes -
            alloc_best;
     if (cache > room && room >= 0)
       cache = room; /* only when the allocations themselves fit */
-    st->bytes[GM_C_CACHE] = (uint64_t)llround(cache);
+    st->bytes[GM_C_CACHE] = gm_bytes(&chk, cache);
+    /* The peak itself, with the context, must be representable too. */
+    (void)gm_bytes(&chk, alloc_best + cache + (double)c->hardware.cuda_context_bytes);
+    if (chk.overflow) {
+      *bad = (best_alloc > alloc_best ? best_alloc : alloc_best) + cache +
+             (double)c->hardware.cuda_context_bytes;
+      return PEAK_TOTAL;
+    }
   }
   st->bytes[GM_C_CONTEXT] = c->hardware.cuda_context_bytes;
   st->peak_reserved_bytes = 0;
@@ -56,13 +89,46 @@ static void stage_peaks(const gm_config *c, const gm_stage_mem *sm, gm_stage *st
   if (st->peak_reserved_bytes < st->peak_allocated_bytes)
     st->peak_reserved_bytes = st->peak_allocated_bytes;
   st->peak_nvsmi_bytes = st->peak_reserved_bytes + st->bytes[GM_C_CONTEXT];
+  st->peak_unconstrained_bytes =
+      (uint64_t)llround(best_res > best_alloc ? best_res : best_alloc) + st->bytes[GM_C_CONTEXT];
+  if (st->peak_unconstrained_bytes < st->peak_nvsmi_bytes)
+    st->peak_unconstrained_bytes = st->peak_nvsmi_bytes;
   st->peak_phase = best == GM_PH_FORWARD && st->has_output_head ? GM_PHASE_LOSS : phase_of[best];
+  return PEAK_OK;
 }
 
-/* Every stage; returns the index of the most loaded one. */
-static int all_stages(const gm_config *c, const gm_params *P, gm_result *r, int with_formulas) {
-  int i, worst = 0;
-  double host_max = 0, nvme_max = 0;
+/* The error for a figure beyond GM_MAX_FIGURE_BYTES, under the config
+ * section that drives it. */
+static int too_large(gm_error *err, const char *field, const char *what, int stage, double bytes) {
+  snprintf(err->field, sizeof err->field, "%s", field);
+  snprintf(err->message, sizeof err->message,
+           "%s of pipeline stage %d would take %.3g bytes per GPU, more than the 2^53 bytes "
+           "(8 PiB) the calculator represents",
+           what, stage, bytes);
+  return GM_EINVAL;
+}
+
+/* What stage_peaks could not represent, as an error. */
+static int peak_too_large(gm_error *err, int what, int stage, double bytes) {
+  static const char *const field[GM_C_COUNT + 1] = {"model",    "model",    "model",   "training",
+                                                    "training", "model",    "engine",  "model",
+                                                    "training", "hardware", "training"};
+  static const char *const name[GM_C_COUNT + 1] = {
+      "the weights",          "the gradients",
+      "the optimizer states", "the activations",
+      "the logits",           "the gathered parameters",
+      "the buffers",          "the optimizer step temporaries",
+      "the allocator cache",  "the CUDA context",
+      "the peak memory"};
+  return too_large(err, field[what], name[what], stage, bytes);
+}
+
+/* Every stage; sets r->worst_stage. GM_OK, or GM_EINVAL when a figure
+ * cannot be represented. */
+static int all_stages(const gm_config *c, const gm_params *P, gm_result *r, gm_error *err) {
+  gm_checked chk = {0};
+  int i, worst = 0, bad;
+  double host_max = 0, nvme_max = 0, bytes;
   r->num_stages = c->parallel.pp;
   for (i = 0; i < r->num_stages; i++) {
     gm_shape s = gm_stage_shape(c, P, i);
@@ -74,29 +140,38 @@ static int all_stages(const gm_config *c, const gm_params *P, gm_result *r, int 
     st->num_layers = s.layers;
     st->has_embedding = s.has_emb;
     st->has_output_head = s.has_head;
-    st->params = (int64_t)llround(s.params);
+    st->params = (int64_t)gm_bytes(&chk, s.params); /* a count, bounded alike */
     st->microbatches_in_flight = (int64_t)s.inflight_mbs;
-    stage_peaks(c, &sm, st);
+    if (chk.overflow)
+      return too_large(err, "model", "the parameters", i, s.params);
+    if ((bad = stage_peaks(c, &sm, st, &bytes)) != PEAK_OK)
+      return peak_too_large(err, bad, i, bytes);
     if (st->peak_nvsmi_bytes > r->stages[worst].peak_nvsmi_bytes)
       worst = i;
-    if (sm.host_bytes > host_max)
+    if (!(sm.host_bytes <= host_max))
       host_max = sm.host_bytes;
-    if (sm.nvme_bytes > nvme_max)
+    if (!(sm.nvme_bytes <= nvme_max))
       nvme_max = sm.nvme_bytes;
   }
-  r->host_bytes_per_gpu = (uint64_t)llround(host_max);
-  r->nvme_bytes_per_gpu = (uint64_t)llround(nvme_max);
-  if (with_formulas) {
+  r->host_bytes_per_gpu = gm_bytes(&chk, host_max);
+  r->nvme_bytes_per_gpu = gm_bytes(&chk, nvme_max);
+  if (chk.overflow)
+    return too_large(err, "engine", "the offloaded states", worst,
+                     host_max > nvme_max ? host_max : nvme_max);
+  {
     gm_shape s = gm_stage_shape(c, P, worst);
     gm_stage_mem sm;
     gm_stage_memory(c, P, &s, &sm, r->formula);
   }
-  return worst;
+  r->worst_stage = worst;
+  return GM_OK;
 }
 
-/* Does the most loaded GPU fit? Uses a single stage record, no result. */
+/* Is every stage's verdict "fits" (margin included), and does the node's
+ * memory hold what is offloaded? No result needed. */
 static int config_fits(const gm_config *c, const gm_params *P) {
   int i;
+  double host_max = 0;
   for (i = 0; i < c->parallel.pp; i++) {
     gm_shape s = gm_stage_shape(c, P, i);
     gm_stage_mem sm;
@@ -104,36 +179,65 @@ static int config_fits(const gm_config *c, const gm_params *P) {
     memset(&st, 0, sizeof st);
     st.has_output_head = s.has_head;
     gm_stage_memory(c, P, &s, &sm, NULL);
-    stage_peaks(c, &sm, &st);
-    if (st.peak_nvsmi_bytes > c->hardware.gpu_capacity_bytes ||
-        st.peak_allocated_bytes + c->hardware.cuda_context_bytes > c->hardware.gpu_capacity_bytes)
+    double bad;
+    if (stage_peaks(c, &sm, &st, &bad) != PEAK_OK)
+      return 0; /* beyond any card */
+    if (gm_judge(c, &st) != GM_VERDICT_FITS)
       return 0;
+    if (sm.host_bytes > host_max)
+      host_max = sm.host_bytes;
   }
-  return 1;
+  return gm_host_fits(c, (uint64_t)llround(host_max) * (uint64_t)c->hardware.gpus_per_node) != 0;
 }
 
-/* The largest micro-batch that fits, by bisection (memory grows with b). */
-static int64_t max_micro_batch(const gm_config *cfg, const gm_params *P) {
-  gm_config c = *cfg;
-  int64_t lo = 0, hi = 1;
-  for (;;) {
-    c.training.micro_batch_size = hi;
-    if (!config_fits(&c, P))
-      break;
-    lo = hi;
-    if (hi >= ((int64_t)1 << 24))
-      return lo;
-    hi *= 2;
+/* The largest k in [1, limit] for which the config fits with *field set to
+ * k * unit, or 0; by doubling from start (the configured value, usually
+ * close) then bisection: memory grows with micro-batch and sequence. */
+static int64_t largest_fitting(gm_config *c, const gm_params *P, int64_t *field, int64_t unit,
+                               int64_t start, int64_t limit) {
+  int64_t lo = 0, hi = start < 1 ? 1 : start > limit ? limit : start;
+  *field = hi * unit;
+  if (config_fits(c, P)) {
+    for (;;) {
+      lo = hi;
+      if (hi >= limit)
+        return lo;
+      hi = hi > limit / 2 ? limit : hi * 2;
+      *field = hi * unit;
+      if (!config_fits(c, P))
+        break;
+    }
   }
   while (hi - lo > 1) {
     int64_t mid = lo + (hi - lo) / 2;
-    c.training.micro_batch_size = mid;
-    if (config_fits(&c, P))
+    *field = mid * unit;
+    if (config_fits(c, P))
       lo = mid;
     else
       hi = mid;
   }
   return lo;
+}
+
+/* The largest micro-batch that fits, up to 2^24. */
+static int64_t max_micro_batch(const gm_config *cfg, const gm_params *P) {
+  gm_config c = *cfg;
+  return largest_fitting(&c, P, &c.training.micro_batch_size, 1, cfg->training.micro_batch_size,
+                         (int64_t)1 << 24);
+}
+
+/* The longest sequence that fits at the configured micro-batch, in whole
+ * multiples of the context-parallel size (which must divide it), up to 2^24
+ * tokens or the learned position table. */
+static int64_t max_seq_len(const gm_config *cfg, const gm_params *P) {
+  gm_config c = *cfg;
+  int64_t unit = c.parallel.cp > 0 ? c.parallel.cp : 1, limit = ((int64_t)1 << 24) / unit;
+  if (c.model.position == GM_POS_LEARNED && c.model.max_position_embeddings / unit < limit)
+    limit = c.model.max_position_embeddings / unit;
+  if (limit < 1)
+    return 0;
+  return unit *
+         largest_fitting(&c, P, &c.training.seq_len, unit, cfg->training.seq_len / unit, limit);
 }
 
 /* An estimated architecture keeps the user's total: scale every part to it. */
@@ -154,6 +258,7 @@ int gm_calculate(const gm_config *cfg, gm_result *out, gm_error *err) {
   gm_result *r = out;
   int rc;
   const gm_stage *w;
+  gm_verdict gpu;
   double P_declared;
   size_t tail = offsetof(gm_result, stages) + sizeof out->stages;
   size_t warn = offsetof(gm_result, warnings), after = warn + sizeof out->warnings;
@@ -179,13 +284,39 @@ int gm_calculate(const gm_config *cfg, gm_result *out, gm_error *err) {
             "exact count is used",
             P_declared, (double)r->params.total,
             100.0 * ((double)r->params.total - P_declared) / P_declared);
+  if ((double)r->params.trainable > GM_MAX_FIGURE_BYTES) {
+    snprintf(err->field, sizeof err->field, "training.lora_rank");
+    snprintf(err->message, sizeof err->message,
+             "the adapters would have more than 2^53 parameters, more than the calculator "
+             "represents; got rank %d",
+             c.training.lora_rank);
+    return GM_EINVAL;
+  }
   r->resolved = c;
-  r->worst_stage = all_stages(&c, &r->params, r, 1);
+  if ((rc = all_stages(&c, &r->params, r, err)) != GM_OK)
+    return rc;
   w = &r->stages[r->worst_stage];
   r->capacity_bytes = c.hardware.gpu_capacity_bytes;
-  r->fits = w->peak_nvsmi_bytes <= r->capacity_bytes;
   r->utilization_percent = 100.0 * (double)w->peak_nvsmi_bytes / (double)r->capacity_bytes;
+  /* Both factors are bounded (2^53 bytes, 65536 GPUs), their product not. */
+  if ((double)r->host_bytes_per_gpu * c.hardware.gpus_per_node > GM_MAX_FIGURE_BYTES) {
+    snprintf(err->field, sizeof err->field, "hardware.gpus_per_node");
+    snprintf(err->message, sizeof err->message,
+             "%d GPUs per node need %.3g bytes of host memory per node, more than the 2^53 "
+             "bytes (8 PiB) the calculator represents",
+             c.hardware.gpus_per_node, (double)r->host_bytes_per_gpu * c.hardware.gpus_per_node);
+    return GM_EINVAL;
+  }
   r->host_bytes_per_node = r->host_bytes_per_gpu * (uint64_t)c.hardware.gpus_per_node;
+  gpu = gm_judge(&c, w);
+  r->verdict = gpu;
+  r->fits = gpu != GM_VERDICT_DOES_NOT_FIT;
+  r->verdict_reason = r->verdict == GM_VERDICT_FITS ? GM_REASON_NONE : GM_REASON_GPU_MEMORY;
+  r->host_fits = gm_host_fits(&c, r->host_bytes_per_node);
+  if (r->host_fits == 0 && r->verdict != GM_VERDICT_DOES_NOT_FIT) {
+    r->verdict = GM_VERDICT_DOES_NOT_FIT;
+    r->verdict_reason = GM_REASON_HOST_MEMORY;
+  }
   char(*fm)[GM_FORMULA_LEN] = r->formula;
   F(GM_C_CACHE,
     "%.0f%% of the short-lived tensors (activations, loss, gathers, buffers): caching "
@@ -193,11 +324,12 @@ int gm_calculate(const gm_config *cfg, gm_result *out, gm_error *err) {
     CACHE_FRACTION * 100.0);
   F(GM_C_CONTEXT, "CUDA context and libraries (%s): seen by nvidia-smi, not by PyTorch",
     c.hardware.gpu_name[0] ? c.hardware.gpu_name : "default");
-  if (r->fits && r->utilization_percent > 90.0)
-    gm_warn(r, "hardware",
-            "uses %.0f%% of the card: within the calculator's error on measured runs (about "
-            "10%% near the limit), so an out-of-memory error is possible",
-            r->utilization_percent);
+  if (gpu == GM_VERDICT_TIGHT)
+    gm_warn(r, "hardware.safety_margin",
+            "tight: the peak, %.1f GiB with the allocator's full cache, is within the %.0f%% "
+            "margin of the card (%.1f GiB): an out-of-memory error is possible",
+            (double)w->peak_unconstrained_bytes / GM_GIB, 100.0 * c.hardware.safety_margin,
+            (double)r->capacity_bytes / GM_GIB);
   if (w->peak_allocated_bytes + c.hardware.cuda_context_bytes <= r->capacity_bytes &&
       w->peak_reserved_bytes + c.hardware.cuda_context_bytes >= r->capacity_bytes)
     gm_warn(r, "hardware",
@@ -211,11 +343,97 @@ int gm_calculate(const gm_config *cfg, gm_result *out, gm_error *err) {
             (double)r->host_bytes_per_node / GM_GIB,
             (double)c.hardware.host_memory_per_node_bytes / GM_GIB);
   r->max_micro_batch = max_micro_batch(&c, &r->params);
-  r->layer_saved_bytes = (uint64_t)llround(
-      c.model.num_experts > 0 && c.model.first_dense_layers == 0 ? gm_moe_layer_saved_bytes(&c)
-                                                                 : gm_layer_saved_bytes(&c));
-  r->layer_full_bytes = (uint64_t)llround(gm_layer_full_bytes(&c));
+  r->max_seq_len = max_seq_len(&c, &r->params);
+  {
+    gm_checked chk = {0};
+    double kept = c.model.num_experts > 0 && c.model.first_dense_layers == 0
+                      ? gm_moe_layer_saved_bytes(&c)
+                      : gm_layer_saved_bytes(&c),
+           full = gm_layer_full_bytes(&c);
+    r->layer_saved_bytes = gm_bytes(&chk, kept);
+    r->layer_full_bytes = gm_bytes(&chk, full);
+    if (chk.overflow)
+      return too_large(err, "training", "the activations of one layer", r->worst_stage,
+                       full > kept ? full : kept);
+  }
   return GM_OK;
+}
+
+int gm_config_params(const gm_config *c, gm_params *out, gm_error *err) {
+  int rc = gm_count_params(&c->model, out, err);
+  if (rc != GM_OK)
+    return rc;
+  if (c->model.estimated)
+    scale_to_declared(out, c->model.declared_parameters);
+  if (c->training.finetune != GM_FT_FULL)
+    out->trainable = gm_lora_params(c);
+  return GM_OK;
+}
+
+/* Stages in the order most likely to be the most loaded: the first, the
+ * last, then the rest. A stage whose allocations exceed the card settles
+ * the verdict (the most loaded GPU cannot fit either): the search stops
+ * there and reports that stage. */
+uint64_t gm_worst_peak_bytes(const gm_config *c, const gm_params *P, int *worst,
+                             gm_verdict *verdict) {
+  int p = c->parallel.pp, k, best = 0, mid_layers = -1;
+  double host_max = 0, bad;
+  gm_stage w;
+  memset(&w, 0, sizeof w);
+  for (k = 0; k < p; k++) {
+    int i = k == 0 ? 0 : k == 1 ? p - 1 : k - 1;
+    gm_shape s;
+    gm_stage_mem sm;
+    gm_stage st;
+    if (i > 0 && i < p - 1 && c->model.num_experts == 0) {
+      /* A dense model's middle stage holds no more than an earlier middle
+       * stage with as many layers: same components, fewer micro-batches in
+       * flight. */
+      int first[GM_MAX_CHUNKS], count[GM_MAX_CHUNKS], n = gm_stage_chunks(c, i, first, count);
+      int j, layers = 0;
+      for (j = 0; j < n; j++)
+        layers += count[j];
+      if (layers <= mid_layers)
+        continue;
+      mid_layers = layers;
+    }
+    s = gm_stage_shape(c, P, i);
+    memset(&st, 0, sizeof st);
+    st.has_output_head = s.has_head;
+    gm_stage_memory(c, P, &s, &sm, NULL);
+    if (stage_peaks(c, &sm, &st, &bad) != PEAK_OK) {
+      /* Beyond what the calculator represents: beyond any card. */
+      if (worst)
+        *worst = i;
+      if (verdict)
+        *verdict = GM_VERDICT_DOES_NOT_FIT;
+      return UINT64_MAX;
+    }
+    if (verdict && gm_judge(c, &st) == GM_VERDICT_DOES_NOT_FIT) {
+      if (worst)
+        *worst = i;
+      *verdict = GM_VERDICT_DOES_NOT_FIT;
+      return st.peak_nvsmi_bytes;
+    }
+    /* Ties go to the lower stage, as gm_calculate picks it. */
+    if (k == 0 || st.peak_nvsmi_bytes > w.peak_nvsmi_bytes ||
+        (st.peak_nvsmi_bytes == w.peak_nvsmi_bytes && i < best)) {
+      w = st;
+      best = i;
+    }
+    if (sm.host_bytes > host_max)
+      host_max = sm.host_bytes;
+  }
+  if (worst)
+    *worst = best;
+  if (verdict) {
+    /* As gm_calculate judges: the most loaded GPU, then the node's memory. */
+    *verdict = gm_judge(c, &w);
+    if (*verdict != GM_VERDICT_DOES_NOT_FIT &&
+        gm_host_fits(c, (uint64_t)llround(host_max) * (uint64_t)c->hardware.gpus_per_node) == 0)
+      *verdict = GM_VERDICT_DOES_NOT_FIT;
+  }
+  return w.peak_nvsmi_bytes;
 }
 
 size_t gm_fmt_count(char *buf, size_t n, double v) {

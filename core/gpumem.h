@@ -19,6 +19,7 @@
 
 #define GM_AUTO (-1) /* any int or enum field: apply the default */
 #define GM_MAX_STAGES 256
+#define GM_MAX_CHUNKS 64 /* virtual pipeline stages per rank */
 #define GM_MAX_WARNINGS 16
 #define GM_FORMULA_LEN 320
 
@@ -113,6 +114,17 @@ typedef enum { GM_NORMIMPL_EAGER = 0, GM_NORMIMPL_FUSED } gm_norm_impl;
 
 typedef enum { GM_FT_FULL = 0, GM_FT_LORA, GM_FT_QLORA } gm_finetune;
 
+/* FP8 linears: torchao's dynamic tensorwise / rowwise recipes, MX-FP8 blocks,
+ * or Transformer Engine's delayed scaling with an amax history. */
+typedef enum {
+  GM_FP8_NONE = 0,
+  GM_FP8_TENSORWISE,
+  GM_FP8_ROWWISE,
+  GM_FP8_MXFP8,
+  GM_FP8_DELAYED,
+  GM_FP8_DEFAULT /* the framework's default recipe; resolved to one of the above */
+} gm_fp8;
+
 typedef enum {
   GM_FW_GENERIC = 0,
   GM_FW_HF_TRAINER,
@@ -146,6 +158,9 @@ typedef struct {
   gm_finetune finetune;
   int lora_rank;
   int lora_all_linear; /* 0: attention q,v only; 1: every linear */
+  gm_fp8 fp8; /* recipe of the decoder linears; master weights and states stay as laid out */
+  int fp8_all_gather;   /* FSDP all-gathers (Megatron: keeps) the linear weights in fp8 */
+  int fp8_amax_history; /* delayed scaling: amax values kept per scaled tensor */
 } gm_training;
 
 typedef enum { GM_SCHED_1F1B = 0, GM_SCHED_INTERLEAVED, GM_SCHED_GPIPE } gm_schedule;
@@ -156,6 +171,11 @@ typedef struct {
   int sequence_parallel;
   gm_schedule schedule;
   int64_t num_microbatches; /* per step per pipeline */
+  /* Uneven pipeline splits: decoder layers on the first / last pipeline rank
+   * (Megatron-LM's --decoder-first/last-pipeline-num-layers); GM_AUTO: unset. */
+  int first_stage_layers, last_stage_layers;
+  /* Megatron-LM counts the embedding / the loss as one layer of the split. */
+  int embedding_in_split, loss_in_split;
 } gm_parallel;
 
 typedef enum {
@@ -189,6 +209,7 @@ typedef struct {
   int overlap_comm;
   int ddp_bucket_view; /* DDP gradient_as_bucket_view */
   int64_t ddp_bucket_bytes;
+  int framework_version; /* date of the framework's code, YYYYMMDD; its defaults follow it */
 } gm_engine;
 
 typedef struct {
@@ -198,6 +219,7 @@ typedef struct {
   uint64_t gpu_capacity_bytes;         /* usable, as the card reports it */
   uint64_t cuda_context_bytes;         /* seen by nvidia-smi, not by the allocator */
   uint64_t host_memory_per_node_bytes; /* 0: unknown */
+  double safety_margin;                /* share of the card kept free for "fits"; <0: default */
 } gm_hardware;
 
 /* A fully resolved configuration: every default already applied. */
@@ -250,8 +272,23 @@ typedef struct {
   uint64_t peak_allocated_bytes;
   uint64_t peak_reserved_bytes;
   uint64_t peak_nvsmi_bytes; /* reserved + CUDA context */
+  /* The nvidia-smi peak on a card with room to spare: the allocator keeps its
+   * whole cache instead of releasing it under pressure (>= peak_nvsmi_bytes). */
+  uint64_t peak_unconstrained_bytes;
   gm_phase peak_phase;
 } gm_stage;
+
+/* The answer to "will it run?", from the most loaded GPU and the host. */
+typedef enum {
+  GM_VERDICT_FITS = 0,    /* fits with the safety margin to spare */
+  GM_VERDICT_TIGHT,       /* the allocations fit, inside the margin: may run out of memory */
+  GM_VERDICT_DOES_NOT_FIT /* the allocations alone exceed the card, or the host */
+} gm_verdict;
+typedef enum {
+  GM_REASON_NONE = 0,
+  GM_REASON_GPU_MEMORY, /* the GPU decides a tight or failed verdict */
+  GM_REASON_HOST_MEMORY /* offloaded states exceed the node's memory */
+} gm_verdict_reason;
 
 typedef struct {
   gm_config resolved; /* the config with every default applied */
@@ -263,11 +300,15 @@ typedef struct {
   uint64_t host_bytes_per_node;
   uint64_t nvme_bytes_per_gpu;
   uint64_t capacity_bytes;
-  int fits;
+  int fits; /* the GPU's allocations fit (verdict fits or tight on the GPU) */
+  gm_verdict verdict;
+  gm_verdict_reason verdict_reason;
+  int host_fits; /* 1, 0, or -1 when the node's memory is unknown */
   double utilization_percent;
-  int64_t max_micro_batch;                  /* largest b that fits, 0 if none */
-  uint64_t layer_saved_bytes;               /* one dense layer, one micro-batch, this GPU */
-  uint64_t layer_full_bytes;                /* the same with nothing recomputed */
+  int64_t max_micro_batch;    /* largest b whose verdict is "fits", 0 if none */
+  int64_t max_seq_len;        /* longest s (a multiple of CP) whose verdict is "fits", 0 if none */
+  uint64_t layer_saved_bytes; /* one dense layer, one micro-batch, this GPU */
+  uint64_t layer_full_bytes;  /* the same with nothing recomputed */
   char formula[GM_C_COUNT][GM_FORMULA_LEN]; /* how each figure was made */
   int num_warnings;
   gm_error warnings[GM_MAX_WARNINGS];
@@ -304,6 +345,8 @@ const char *gm_phase_name(gm_phase p); /* "forward", "loss", "backward", "step" 
 const char *gm_layout_name(gm_layout l);
 const char *gm_engine_name(gm_engine_kind k);
 const char *gm_framework_name(gm_framework f);
+const char *gm_verdict_name(gm_verdict v);               /* "fits", "tight", "does_not_fit" */
+const char *gm_verdict_reason_name(gm_verdict_reason r); /* NULL, "gpu_memory", "host_memory" */
 
 /* Presets, compiled in from presets/gpus.json and presets/models.json. */
 typedef struct {
@@ -321,6 +364,9 @@ const char *gm_presets_json(void);
  * Returns a malloc'd string ({"error":{"field","message"}} on bad input);
  * free it with calc_free(). NULL only when memory runs out. */
 char *calc_json(const char *config_json);
+/* Limits on what calc_json reads: the whole text, and any key or string. */
+#define GM_MAX_CONFIG_BYTES 1048576
+#define GM_MAX_STRING_BYTES 4096
 void calc_free(char *p);
 
 /* A launcher's file as our config. kind: "auto" (detect), "config", "hf_config"
@@ -331,5 +377,77 @@ void calc_free(char *p);
  * "ignored": [{"field","reason"}], "warnings": [{"field","message"}]} or
  * {"error":{"field","message"}}; free it with calc_free(). NULL when out of memory. */
 char *import_json(const char *kind, const char *text);
+
+/* ---- Planner: which layouts fit, and which is fastest (plan.c, perf.c) ---- */
+#define GM_PLAN_MAX_TOP 100
+#define GM_PLAN_MAX_REJECTED 24
+#define GM_PLAN_MAX_SUGGESTIONS 10
+#define GM_PLAN_MAX_FRAMEWORKS 8
+
+/* Estimated time of one step from the analytic model in docs/performance-model.md. */
+typedef struct {
+  int known; /* 0 when the GPU has no throughput figures */
+  double step_time_s, tokens_per_s_per_gpu, mfu;
+  double compute_s, bubble_s, tp_comm_s, dp_comm_s, other_comm_s; /* exposed parts */
+  double flops_per_s_per_gpu; /* achieved, recompute included (hardware FLOPs) */
+} gm_perf;
+
+typedef struct {
+  gm_config base;         /* as parsed: every GM_AUTO layout field is searched */
+  int min_gpus, max_gpus; /* the GPU counts to try */
+  int top;                /* layouts to keep, best first */
+  int64_t global_batch;   /* samples per step; 0: none */
+  int max_micro_batch;    /* largest micro-batch tried */
+  int num_frameworks;     /* 0: the base's framework, or all */
+  gm_framework frameworks[GM_PLAN_MAX_FRAMEWORKS];
+  int allow_offload, allow_recompute, allow_optimizer, allow_precision, allow_finetune;
+} gm_plan_request;
+
+/* One layout that fits: base with the searched fields set, still unresolved,
+ * so that gm_calculate on it reads exactly what the planner evaluated. */
+typedef struct {
+  gm_config config;
+  uint64_t peak_bytes; /* the most loaded GPU as nvidia-smi sees it */
+  int tight;           /* fits, but within the calculator's error of the card */
+  gm_perf perf;
+} gm_plan_layout;
+
+typedef struct {
+  char family[64];
+  char reason[192];
+} gm_plan_rejection;
+
+/* A change to the base config, and what it saves on its most loaded GPU. */
+typedef struct {
+  char change[64];
+  gm_config config;
+  uint64_t peak_bytes;
+  int64_t saving_bytes;
+  int fits;
+} gm_plan_suggestion;
+
+typedef struct {
+  int num_layouts;
+  gm_plan_layout layouts[GM_PLAN_MAX_TOP];
+  int num_rejected;
+  gm_plan_rejection rejected[GM_PLAN_MAX_REJECTED];
+  int min_gpus;     /* fewest GPUs of this type that fit the model and recipe; 0: none found */
+  int64_t searched; /* layouts whose memory was evaluated */
+  uint64_t base_peak_bytes; /* the base config as given, 0 when it is incomplete */
+  int num_suggestions;
+  gm_plan_suggestion suggestions[GM_PLAN_MAX_SUGGESTIONS];
+} gm_plan_result;
+
+/* Fill req with the defaults: the base's GPU count, top 20, micro-batches up
+ * to 16, the base's framework or all, recompute allowed, offload allowed. */
+void gm_plan_request_init(gm_plan_request *req, const gm_config *base);
+/* Search the layouts of req; out is fully written on GM_OK. */
+int gm_plan(const gm_plan_request *req, gm_plan_result *out, gm_error *err);
+/* Estimate the step time of one resolved config (perf.c). */
+void gm_perf_estimate(const gm_config *resolved, const gm_params *P, gm_perf *out);
+
+/* JSON in, JSON out for the planner: a config with an optional "plan"
+ * section; returns a malloc'd string freed with calc_free(). */
+char *plan_json(const char *request_json);
 
 #endif

@@ -27,6 +27,8 @@ double gm_layer_backward_bytes(const gm_config *c);
 double gm_loss_bytes(const gm_config *c, double *bytes_per_logit);
 /* The per-token terms, for formulas. */
 gm_act_terms gm_layer_terms(const gm_config *c, int recomputed_none);
+/* Whether the linears keep their inputs for backward in fp8 (training.fp8). */
+int gm_fp8_saves_inputs(const gm_config *c);
 /* Tokens one GPU processes per micro-batch: b * s / c. */
 double gm_tokens_per_gpu(const gm_config *c);
 
@@ -45,6 +47,10 @@ typedef struct {
 } gm_layout_bytes;
 gm_layout_bytes gm_layout_bytes_of(const gm_training *t);
 
+/* Defaults that changed between framework releases, for engine.framework_version
+ * (GM_AUTO: the current release, written back); only GM_AUTO fields change (versions.c). */
+void gm_version_defaults(gm_config *c);
+
 size_t gm_fmt_count(char *buf, size_t n, double v); /* 1,234,567 */
 
 /* What one GPU of pipeline stage r holds, in parameters (stages.c). */
@@ -57,6 +63,14 @@ typedef struct {
   double acts_bytes;   /* all kept activations */
 } gm_shape;
 gm_shape gm_stage_shape(const gm_config *c, const gm_params *P, int r);
+/* The decoder layers of pipeline rank r, one [first, first + count) range
+ * per model chunk (virtual stage), in the order the rank runs them; returns
+ * the number of chunks (<= GM_MAX_CHUNKS). The config must have passed
+ * gm_check_split. */
+int gm_stage_chunks(const gm_config *c, int r, int first[], int count[]);
+/* Whether the framework accepts c's split of layers over pipeline x virtual
+ * stages (stages.c); GM_OK, or GM_EINVAL with err naming the field and rule. */
+int gm_check_split(const gm_config *c, gm_error *err);
 
 /* The phases of a step: each component's bytes in each (states.c). */
 enum { GM_PH_FORWARD = 0, GM_PH_BACKWARD, GM_PH_STEP, GM_PH_COUNT };
@@ -68,7 +82,50 @@ typedef struct {
 /* Every component of one stage's GPU; formulas written to fm when not NULL. */
 void gm_stage_memory(const gm_config *c, const gm_params *P, const gm_shape *s, gm_stage_mem *o,
                      char (*fm)[GM_FORMULA_LEN]);
+/* Every resolved value within the bounds a config may give it (config.c):
+ * derived values are held to them too. GM_OK, or GM_EINVAL naming the field. */
+int gm_check_resolved(const gm_config *cfg, gm_error *err);
+/* The allocator's cache beside alloc bytes in use, persistent of them long-lived (calc.c). */
+double gm_allocator_cache(const gm_config *c, double alloc, double persistent);
+
+/* One GPU's memory at one moment of a step (timeline.c). */
+typedef struct {
+  char label[24];
+  uint64_t allocated_bytes, reserved_bytes;
+} gm_timeline_point;
+#define GM_TIMELINE_MAX 24
+/* Stage's points, in order; the largest equal its reported peaks. Returns the count. */
+int gm_stage_timeline(const gm_config *c, const gm_params *P, int stage, gm_timeline_point *pts,
+                      int max);
+
 /* Bytes of one activation element in the compute dtype. */
 double gm_act_bytes(const gm_config *c);
+
+/* Parameters as gm_calculate counts them for a resolved config (calc.c). */
+int gm_config_params(const gm_config *c, gm_params *out, gm_error *err);
+/* Peak nvidia-smi bytes of the most loaded GPU of a resolved config, with
+ * no strings or warnings; *worst gets its stage and *verdict the verdict
+ * gm_calculate gives (either may be NULL) (calc.c). */
+uint64_t gm_worst_peak_bytes(const gm_config *c, const gm_params *P, int *worst,
+                             gm_verdict *verdict);
+
+/* Throughput figures of a GPU preset (perf.c): dense bf16 FLOP/s and the
+ * achievable bandwidths of its node's interconnect and of the network. */
+typedef struct {
+  int known;
+  double bf16_flops, hbm_bytes_s, intra_bytes_s, inter_bytes_s;
+} gm_gpu_perf;
+int gm_gpu_perf_of(const char *gpu_id, gm_gpu_perf *out);
+/* The step-time model on a resolved config, without lookups. */
+void gm_perf_eval(const gm_config *c, const gm_params *P, const gm_gpu_perf *g, gm_perf *o);
+/* The verdict on one GPU's peaks (a gm_stage filled by the calculation) under
+ * c's capacity, CUDA context and hardware.safety_margin (verdict.c):
+ * does not fit when the allocations at the peak exceed the card; tight when
+ * the unconstrained peak is within the margin of the card; else fits. */
+gm_verdict gm_judge(const gm_config *c, const gm_stage *worst);
+/* The safety margin applied when the config sets none. */
+double gm_default_safety_margin(void);
+/* 1 when the node's memory holds host_bytes_per_node, 0 when not, -1 when unknown. */
+int gm_host_fits(const gm_config *c, uint64_t host_bytes_per_node);
 
 #endif

@@ -3,11 +3,16 @@
 set -e
 need=""
 command -v cc >/dev/null 2>&1 || need="$need build-essential"
-[ -f /usr/include/cjson/cJSON.h ] || need="$need libcjson-dev"
 # WebAssembly: emcc, and node for the tests and benchmarks.
 command -v emcc >/dev/null 2>&1 || need="$need emscripten"
 command -v node >/dev/null 2>&1 || need="$need nodejs"
 command -v patch >/dev/null 2>&1 || need="$need patch"
+# Fuzzing (make fuzz): clang with libFuzzer and the sanitizers.
+command -v clang >/dev/null 2>&1 || need="$need clang"
+if command -v clang >/dev/null 2>&1 &&
+  [ ! -f "$(clang -print-file-name="libclang_rt.fuzzer-$(uname -m).a")" ]; then
+  need="$need libclang-rt-$(clang -dumpversion | cut -d. -f1)-dev" # a recommends, maybe skipped
+fi
 command -v xz >/dev/null 2>&1 || need="$need xz-utils"
 # The Python package: headers, venv, and setuptools/wheel for pip without an index.
 py=$( [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo python3)
@@ -16,9 +21,9 @@ inc=$($py -c 'import sysconfig; print(sysconfig.get_paths()["include"])' 2>/dev/
 $py -c 'import ensurepip, venv' 2>/dev/null || need="$need python3-venv"
 $py -c 'import setuptools' 2>/dev/null || need="$need python3-setuptools"
 $py -c 'import wheel' 2>/dev/null || need="$need python3-wheel"
-# The WASM build compiles cJSON, and the YAML importers libyaml, from
-# Debian's source packages (scripts/fetch_cjson.sh, fetch_libyaml.sh): add
-# deb-src entries mirroring the deb ones.
+# Every build compiles cJSON, and the YAML importers libyaml, from Debian's
+# source packages (scripts/fetch_cjson.sh, fetch_libyaml.sh): add deb-src
+# entries mirroring the deb ones.
 srcs=""
 if { { [ ! -f build/third_party/cjson/cJSON.c ] && [ -z "${CJSON_SRC:-}${CJSON_TARBALL:-}" ]; } ||
   { [ ! -f build/third_party/libyaml/parser.c ] && [ -z "${LIBYAML_SRC:-}${LIBYAML_TARBALL:-}" ]; }; } &&

@@ -13,11 +13,17 @@
 //                          need the import module: loadGpuMem({ url:
 //                          './gpumem-import.wasm' })
 //   gm.importRaw(text, kind) -> import_json's JSON string, untouched
+//   gm.plan(request)    -> the layouts that fit (a config with a "plan" section,
+//                          see docs/config.md); throws GmError on a bad request
+//   gm.planRaw(request) -> the planner's JSON string, untouched
 //   gm.version, gm.exports (the raw exports: memory, calc_json, ...)
 //
 // The module's ABI is one string in, one string out: calc_json(char*) returns
 // a string the module allocated, released with calc_free().
 
+const MAX_CONFIG_BYTES = 1048576; // GM_MAX_CONFIG_BYTES in core/gpumem.h
+// An error as calc_json writes it (result_json.c).
+const errorJson = (message) => `{\n  "error": {\n    "field": "",\n    "message": ${JSON.stringify(message)}\n  }\n}\n`;
 const VERSION = '0.1.0'; // the CLI's; the module's gm_version() when it has one
 const byUrl = new Map();
 const byBytes = new WeakMap();
@@ -82,9 +88,37 @@ async function instantiate(bytes) {
     return dec.decode(heap.subarray(ptr, heap.indexOf(0, ptr)));
   };
 
-  // Copies strings into the module, calls fn with their pointers, and
-  // returns the string it allocated.
-  const call = (fn, ...texts) => {
+  // One string in, one string out, through the export named fn.
+  const call = (fn, config) => {
+    const text = typeof config === 'string' ? config : JSON.stringify(config);
+    const input = enc.encode(text);
+    // Refused before it is copied in, so that it cannot grow the memory for
+    // good: the core's own error for an oversized config (GM_MAX_CONFIG_BYTES,
+    // after a byte order mark), byte for byte; and a NUL, which would end the
+    // text early for the core.
+    const bom = input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf ? 3 : 0;
+    if (input.length - bom > MAX_CONFIG_BYTES)
+      return errorJson(`the config is ${input.length - bom} bytes; at most ${MAX_CONFIG_BYTES} are accepted`);
+    const nul = input.indexOf(0);
+    if (nul >= 0) return errorJson(`a NUL byte at offset ${nul}; a config is text`);
+    const inPtr = ex.malloc(input.length + 1) >>> 0;
+    if (!inPtr) throw new Error('gpumem: out of memory');
+    let outPtr = 0;
+    try {
+      const heap = new Uint8Array(ex.memory.buffer);
+      heap.set(input, inPtr);
+      heap[inPtr + input.length] = 0;
+      outPtr = fn(inPtr) >>> 0;
+      if (!outPtr) throw new Error('gpumem: out of memory');
+      return cString(outPtr);
+    } finally {
+      if (outPtr) ex.calc_free(outPtr);
+      ex.free(inPtr);
+    }
+  };
+
+  // Several strings in (the importers take a kind and a text), one out.
+  const callTexts = (fn, ...texts) => {
     const ptrs = [];
     let outPtr = 0;
     try {
@@ -106,11 +140,13 @@ async function instantiate(bytes) {
     }
   };
 
-  const calcRaw = (config) => call(ex.calc_json, typeof config === 'string' ? config : JSON.stringify(config));
+  const calcRaw = (config) => call(ex.calc_json, config);
 
   const importRaw = (text, kind = 'auto') => {
     if (!ex.import_json) throw new Error('gpumem: this module has no importers');
-    return call(ex.import_json, kind, text);
+    const nul = text.indexOf('\0');
+    if (nul >= 0) return errorJson(`a NUL character at offset ${nul}; a launcher's file is text`);
+    return callTexts(ex.import_json, kind, text);
   };
 
   const importConfig = (text, kind = 'auto') => {
@@ -125,6 +161,21 @@ async function instantiate(bytes) {
     return result;
   };
 
+  const planRaw = (request) => {
+    if (!ex.plan_json) throw new Error('gpumem: this module has no planner');
+    return call(ex.plan_json, request);
+  };
+
+  // The planner; evaluated_per_s is measured here, around the call.
+  const plan = (request) => {
+    const t0 = globalThis.performance?.now() ?? Date.now();
+    const result = JSON.parse(planRaw(request));
+    const ms = (globalThis.performance?.now() ?? Date.now()) - t0;
+    if (result.error) throw new GmError(result.error.field ?? '', result.error.message ?? '');
+    result.evaluated_per_s = ms > 0 ? Math.round((result.searched * 1000) / ms) : null;
+    return result;
+  };
+
   let presetsText;
   const presets = () => {
     presetsText ??= ex.gm_presets_json ? cString(ex.gm_presets_json() >>> 0) : '{"gpus":[],"models":{}}';
@@ -132,5 +183,5 @@ async function instantiate(bytes) {
   };
 
   const version = ex.gm_version ? cString(ex.gm_version() >>> 0) : VERSION;
-  return Object.freeze({ calc, calcRaw, presets, importConfig, importRaw, version, exports: ex });
+  return Object.freeze({ calc, calcRaw, plan, planRaw, presets, importConfig, importRaw, version, exports: ex });
 }

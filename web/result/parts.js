@@ -6,7 +6,7 @@ export const PARTS = [
   { key: 'activations', label: 'Activations', about: 'tensors saved for the backward pass' },
   { key: 'logits', label: 'Logits and loss', about: 'the output layer and the cross-entropy' },
   { key: 'gathered_params', label: 'Gathered parameters', about: 'sharded layers gathered for compute' },
-  { key: 'buffers', label: 'Communication buffers', about: 'reduce and all-gather buckets' },
+  { key: 'buffers', label: 'Buffers', about: 'communication buckets and cuBLAS workspaces' },
   { key: 'optimizer_step', label: 'Optimizer step', about: 'temporaries of step()' },
   { key: 'allocator_cache', label: 'Allocator cache', about: 'reserved by PyTorch, not in use' },
   { key: 'cuda_context', label: 'CUDA context', about: 'driver and kernels, outside PyTorch' },
@@ -15,10 +15,9 @@ export const PARTS = [
 /** The parts with a non-zero size in a bytes object. */
 export const present = (bytes) => PARTS.filter((p) => (bytes?.[p.key] || 0) > 0);
 
-/** Utilisation level: ok, tight, risk (fits but barely) or over. */
-export function level(util, fits) {
-  if (!fits) return 'over';
-  if (util > 95) return 'risk';
-  if (util > 85) return 'tight';
+/** The level the page colours: the core's verdict (fits / tight / does not fit), never its own thresholds. */
+export function level(result) {
+  if (result?.verdict === 'does_not_fit') return 'over';
+  if (result?.verdict === 'tight') return 'tight';
   return 'ok';
 }
