@@ -66,6 +66,9 @@ check "--set: the core names an invalid value" $(status_is 2 && err_has "trainin
 run "$BIN" calculate - --set hardware.num_gpus=2 <"$TMP/fits.json"
 check "calculate reads the config from stdin as -" $(status_is 0 && out_has "^Parallel    2 GPUs"; echo $?)
 
+run "$BIN" calculate --config "$TMP/fits.json" --margin 0.25 --format json
+check "--margin is hardware.safety_margin, after the files" $(status_is 0 && grep -q '"safety_margin": 0.25' "$TMP/out"; echo $?)
+
 # CSV and Markdown
 run "$BIN" calculate --config "$TMP/fits.json" --format json
 total=$(sed -n 's/^  "total_memory_per_gpu_gb": \([0-9.]*\),$/\1/p' "$TMP/out")

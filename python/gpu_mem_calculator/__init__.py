@@ -9,8 +9,8 @@ the same C core as the command line and the web page.
 The earlier calculator's classes are in gpu_mem_calculator.core.calculator
 (GPUMemoryCalculator) and gpu_mem_calculator.core.models (ModelConfig, ...).
 """
-from ._api import ConfigError, calculate, calculate_json, import_config, presets
+from ._api import ConfigError, calculate, calculate_json, import_config, plan, presets
 
 __version__ = "0.1.0"
-__all__ = ["ConfigError", "calculate", "calculate_json", "import_config", "presets",
+__all__ = ["ConfigError", "calculate", "calculate_json", "import_config", "plan", "presets",
            "__version__"]

@@ -40,6 +40,23 @@ def calculate(config):
     return out
 
 
+def plan(config):
+    """The layouts that fit, fastest first, for a config dict (or JSON text) with
+    an optional "plan" section (GPU counts, top N, what may change: see
+    docs/config.md). Returns the planner's result as a dict (layouts, rejected,
+    min_gpus, suggestions, ...); raises ConfigError for an invalid request."""
+    if isinstance(config, (str, bytes)):
+        text = config.decode() if isinstance(config, bytes) else config
+    elif isinstance(config, dict):
+        text = json.dumps(config, allow_nan=False)
+    else:
+        raise TypeError("plan takes a dict or JSON text, got " + type(config).__name__)
+    out = json.loads(_core.plan_json(text))
+    if "error" in out:
+        raise ConfigError(out["error"].get("field", ""), out["error"].get("message", ""))
+    return out
+
+
 def presets():
     """The GPU and model presets that configs can name: {"gpus": [...], "models": {...}}."""
     return json.loads(_core.presets_json())

@@ -25,6 +25,25 @@ static PyObject *core_calc_json(PyObject *self, PyObject *args) {
   return result;
 }
 
+static PyObject *core_plan_json(PyObject *self, PyObject *args) {
+  const char *request;
+  char *out;
+  PyObject *result;
+  (void)self;
+  if (!PyArg_ParseTuple(args, "s:plan_json", &request))
+    return NULL;
+  {
+    PyThreadState *saved = PyEval_SaveThread(); /* a search: let other threads run */
+    out = plan_json(request);
+    PyEval_RestoreThread(saved);
+  }
+  if (!out)
+    return PyErr_NoMemory();
+  result = PyUnicode_FromString(out);
+  calc_free(out);
+  return result;
+}
+
 static PyObject *core_import_json(PyObject *self, PyObject *args) {
   const char *kind, *text;
   char *out;
@@ -49,6 +68,8 @@ static PyObject *core_presets_json(PyObject *self, PyObject *args) {
 static PyMethodDef core_methods[] = {
     {"calc_json", core_calc_json, METH_VARARGS,
      "calc_json(config_json: str) -> str: the result, or {\"error\": ...}, as JSON text."},
+    {"plan_json", core_plan_json, METH_VARARGS,
+     "plan_json(request_json: str) -> str: the layouts that fit, as JSON."},
     {"import_json", core_import_json, METH_VARARGS,
      "import_json(kind: str, text: str) -> str: a launcher's file read as a config, as JSON."},
     {"presets_json", core_presets_json, METH_NOARGS,

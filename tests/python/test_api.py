@@ -193,6 +193,32 @@ class PlainApi(unittest.TestCase):
             self.assertEqual(result.to_dict(), json.loads(native(f.read())))
 
 
+class Plan(unittest.TestCase):
+    def test_plan_matches_the_cli(self):
+        config = {"model": {"preset": "llama-3-8b"}, "training": {"seq_len": 4096},
+                  "hardware": {"gpu": "H100", "num_gpus": 8}, "plan": {"top": 3}}
+        got = gm.plan(config)
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump(config, f)
+        try:
+            cli = json.loads(subprocess.run(
+                [os.path.join(BUILD, "gpu-mem-calc"), "plan", "--config", f.name, "--format", "json"],
+                check=True, capture_output=True, text=True).stdout)
+        finally:
+            os.unlink(f.name)
+        cli.pop("evaluated_per_s", None)  # timed by the CLI
+        got.pop("evaluated_per_s", None)
+        self.assertEqual(got, cli)
+        self.assertGreater(len(got["layouts"]), 0)
+        # The first layout, calculated, fits.
+        first = gm.calculate(got["layouts"][0]["config"])
+        self.assertTrue(first["fits_on_gpu"])
+
+    def test_plan_error(self):
+        with self.assertRaises(gm.ConfigError):
+            gm.plan({"model": {"preset": "no-such-model"}, "hardware": {"num_gpus": 8}})
+
+
 class Imports(unittest.TestCase):
     def test_every_launcher_file_imports_as_in_the_cli(self):
         folder = os.path.join(ROOT, "tests", "imports")
