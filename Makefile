@@ -15,8 +15,17 @@ CORE_SRC = $(wildcard core/*.c)
 GEN_SRC  = $(BUILD)/gen/presets_data.c
 # The programs around the core share one file reader.
 READ_SRC = cli/read_file.c
-CLI_SRC  = cli/main.c cli/text.c cli/plan_cmd.c
+# The CLI: main.c and one file per concern (commands, rows, inputs, ...).
+CLI_SRC  = $(filter-out $(READ_SRC),$(wildcard cli/*.c))
 PRESETS  = presets/gpus.json presets/models.json
+# libyaml's parser, for the YAML importers (Axolotl, LLaMA-Factory,
+# accelerate): the source scripts/fetch_libyaml.sh fetches and checks,
+# compiled with its own flags (third-party code, not held to WARN).
+YAML_DIR ?= $(BUILD)/third_party/libyaml
+YAML_NAMES = api reader scanner parser
+YAML_CFLAGS = -std=gnu11 -w -DNDEBUG -DYAML_VERSION_MAJOR=0 -DYAML_VERSION_MINOR=2 \
+              -DYAML_VERSION_PATCH=5 '-DYAML_VERSION_STRING="0.2.5"' -I$(YAML_DIR)
+YAML_OBJ = $(YAML_NAMES:%=$(BUILD)/libyaml/%.o)
 
 .PHONY: all test test-native deps san fuzz wasm bench serve validate format clean
 
@@ -45,6 +54,16 @@ $(GEN_SRC): $(PRESETS) $(BUILD)/gen_presets
 	@mkdir -p $(@D)
 	$(BUILD)/gen_presets $(PRESETS) > $@.tmp
 	mv $@.tmp $@
+
+$(YAML_DIR)/parser.c: scripts/fetch_libyaml.sh
+	sh scripts/fetch_libyaml.sh $(YAML_DIR)
+	@touch $@
+
+$(YAML_DIR)/api.c $(YAML_DIR)/reader.c $(YAML_DIR)/scanner.c $(YAML_DIR)/yaml.h: $(YAML_DIR)/parser.c
+
+$(BUILD)/libyaml/%.o: $(YAML_DIR)/%.c $(YAML_DIR)/yaml.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(YAML_CFLAGS) -c -o $@ $<
 
 # The core is built once, as a static library that every program links.
 # Two layers: the physics never sees JSON. Its files are compiled without
@@ -79,9 +98,19 @@ $(LIB): $(PHYSICS_OBJ) $(BOUNDARY_OBJ) $(OBJ)/presets_data.o
 # The boundary includes cJSON.h: fetched first.
 $(BOUNDARY_OBJ) $(BUILD)/gen_presets: $(CJSON_DIR)/cJSON.h
 
-$(BUILD)/gpu-mem-calc: $(CLI_SRC) $(READ_SRC) cli/*.h core/gpumem.h $(LIB)
+# The CLI's importers read YAML too: import.c and import_yaml.c built with
+# GM_YAML and libyaml, linked ahead of the library (whose plain import.o
+# then goes unused).
+YAML_IMPORT_OBJ = $(BUILD)/obj-yaml/import.o $(BUILD)/obj-yaml/import_yaml.o
+
+$(YAML_IMPORT_OBJ): $(BUILD)/obj-yaml/%.o: core/%.c core/*.h $(YAML_DIR)/yaml.h $(CJSON_DIR)/cJSON.h
 	@mkdir -p $(@D)
-	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -Icore -Icli -o $@ $(CLI_SRC) $(READ_SRC) $(LINK)
+	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -DGM_YAML -I$(YAML_DIR) -Icore -c -o $@ $<
+
+$(BUILD)/gpu-mem-calc: $(CLI_SRC) $(READ_SRC) cli/*.h core/gpumem.h $(LIB) $(YAML_IMPORT_OBJ) $(YAML_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -Icore -Icli -o $@ $(CLI_SRC) $(READ_SRC) \
+	  $(YAML_IMPORT_OBJ) $(YAML_OBJ) $(LINK)
 
 $(BUILD)/run_cases: tests/run_cases.c $(READ_SRC) cli/*.h core/gpumem.h $(LIB)
 	@mkdir -p $(@D)
@@ -101,6 +130,7 @@ test-native: $(BUILD)/gpu-mem-calc $(BUILD)/run_cases $(BUILD)/unit_test $(BUILD
 	$(BUILD)/run_cases tests/cases
 	$(BUILD)/plan_test tests/plan
 	sh tests/cli_test.sh $(BUILD)/gpu-mem-calc
+	sh tests/cli_scripting_test.sh $(BUILD)/gpu-mem-calc
 
 # The planner: published layouts, calculate on every returned layout, and
 # the step-time model against published throughput (also its native side
@@ -116,10 +146,11 @@ test: deps
 	$(MAKE) test-accuracy
 	$(MAKE) test-wasm
 	$(MAKE) test-web
+	$(MAKE) test-python
 
 # Address and undefined-behaviour sanitizers over the whole case suite.
 san:
-	$(MAKE) BUILD=build/san CJSON_DIR=$(CJSON_DIR) \
+	$(MAKE) BUILD=build/san CJSON_DIR=$(CJSON_DIR) YAML_DIR=$(YAML_DIR) \
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all" test-native
 
 # libFuzzer with ASan and UBSan over calc_json, checking what every answer
@@ -143,7 +174,7 @@ fuzz: $(FUZZ_DIR)/fuzz_calc
 	  -artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus $(FUZZ_DIR)/seeds
 
 format:
-	clang-format -i core/*.c core/*.h cli/*.c cli/*.h tests/*.c
+	clang-format -i core/*.c core/*.h cli/*.c cli/*.h tests/*.c python/gpu_mem_calculator/*.c
 
 clean:
 	rm -rf $(BUILD)
@@ -181,7 +212,7 @@ EMENV      = NODE_PATH=/usr/share/nodejs$${NODE_PATH:+:$$NODE_PATH}
 
 .PHONY: test-wasm wasm-repro
 
-wasm: $(WASM_DIR)/gpumem.wasm $(WASM_DIR)/gpumem-plan.wasm $(WASM_DIR)/gpumem.js
+wasm: $(WASM_DIR)/gpumem.wasm $(WASM_DIR)/gpumem-plan.wasm $(WASM_DIR)/gpumem.js $(WASM_DIR)/gpumem-import.wasm
 
 $(CJSON_DIR)/cJSON.c: scripts/fetch_cjson.sh
 	sh scripts/fetch_cjson.sh $(CJSON_DIR)
@@ -202,6 +233,23 @@ $(WASM_DIR)/gpumem-plan.wasm: $(WASM_SRC) $(PLAN_SRC) core/*.h $(CJSON_DIR)/cJSO
 	@mkdir -p $(@D)
 	$(EMENV) $(EMCC) $(WARN) $(WASM_OPT) -Dstrtod=gm_strtod -Icore -I$(CJSON_DIR) -I$(CJSON_DIR)/.. \
 	  $(WASM_PLAN_LDFLAGS) --js-library wasm/imports.js -o $@ $(WASM_SRC) $(PLAN_SRC) -lm
+
+# The importers (import_json) as a second module, loaded only when a launcher's
+# file is read, so the first load stays small; the linker keeps only what
+# import_json reaches.
+IMPORT_LDFLAGS = -sSTANDALONE_WASM --no-entry -sALLOW_MEMORY_GROWTH=1 \
+                 -sEXPORTED_FUNCTIONS=_import_json,_calc_free,_malloc,_free
+
+WASM_YAML_OBJ = $(YAML_NAMES:%=$(BUILD)/wasm-libyaml/%.o)
+
+$(BUILD)/wasm-libyaml/%.o: $(YAML_DIR)/%.c $(YAML_DIR)/yaml.h Makefile
+	@mkdir -p $(@D)
+	$(EMENV) $(EMCC) $(WASM_OPT) $(YAML_CFLAGS) -c -o $@ $<
+
+$(WASM_DIR)/gpumem-import.wasm: $(CORE_SRC) core/*.h $(GEN_SRC) $(CJSON_DIR)/cJSON.c $(CJSON_DIR)/cJSON.h $(WASM_YAML_OBJ) Makefile
+	@mkdir -p $(@D)
+	$(EMENV) $(EMCC) $(WARN) $(WASM_OPT) -DGM_YAML -I$(YAML_DIR) -Icore -I$(CJSON_DIR) -I$(CJSON_DIR)/.. \
+	  $(IMPORT_LDFLAGS) -o $@ $(CORE_SRC) $(GEN_SRC) $(CJSON_DIR)/cJSON.c $(WASM_YAML_OBJ) -lm
 
 $(WASM_DIR)/gpumem.js: wasm/gpumem.js
 	@mkdir -p $(@D)
@@ -224,7 +272,7 @@ test-wasm: wasm $(BUILD)/gpu-mem-calc $(BUILD)/calc_stdin $(BUILD)/plan_test
 
 # Two builds in different directories must give the same bytes.
 wasm-repro: wasm
-	$(MAKE) --no-print-directory BUILD=$(BUILD)/repro CJSON_DIR=$(CJSON_DIR) $(BUILD)/repro/wasm/gpumem.wasm
+	$(MAKE) --no-print-directory BUILD=$(BUILD)/repro CJSON_DIR=$(CJSON_DIR) YAML_DIR=$(YAML_DIR) $(BUILD)/repro/wasm/gpumem.wasm
 	cmp $(WASM_DIR)/gpumem.wasm $(BUILD)/repro/wasm/gpumem.wasm
 	@echo "wasm-repro: identical ($$(wc -c < $(WASM_DIR)/gpumem.wasm) bytes)"
 	$(MAKE) --no-print-directory BUILD=$(BUILD)/repro CJSON_DIR=$(CJSON_DIR) $(BUILD)/repro/wasm/gpumem-plan.wasm
@@ -253,7 +301,7 @@ $(NODE_DEPS): package.json package-lock.json
 
 web: $(BUILD)/gpu-mem-calc.html
 
-$(BUILD)/gpu-mem-calc.html: $(WEB_SRC) $(NODE_DEPS) $(WASM_DIR)/gpumem.wasm $(WASM_DIR)/gpumem-plan.wasm $(WASM_DIR)/gpumem.js
+$(BUILD)/gpu-mem-calc.html: $(WEB_SRC) $(NODE_DEPS) $(WASM_DIR)/gpumem.wasm $(WASM_DIR)/gpumem-plan.wasm $(WASM_DIR)/gpumem.js $(WASM_DIR)/gpumem-import.wasm
 	GM_BUILD=$(BUILD) node web/build.mjs
 
 # Installs what is missing, builds, and serves $(BUILD)/web/ on
@@ -284,3 +332,27 @@ validate: $(BUILD)/validate
 
 test-accuracy: $(BUILD)/validate
 	$(BUILD)/validate $(VALIDATE_ARGS) --quiet --check
+
+# --- Python package ----------------------------------------------------------
+# python/gpu_mem_calculator: the core as a CPython extension (setup.py), put
+# by pip into a venv that sees the system's setuptools; no package index is used.
+# Debian's python3 carries setuptools and wheel as apt packages.
+PYTHON ?= $(shell [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo python3)
+VENV    = $(BUILD)/venv
+PY_SRC  = setup.py pyproject.toml $(wildcard python/gpu_mem_calculator/*.py \
+          python/gpu_mem_calculator/*.c python/gpu_mem_calculator/core/*.py)
+
+.PHONY: python test-python
+
+python: deps
+	$(MAKE) --no-print-directory $(VENV)/.installed
+
+$(VENV)/.installed: $(PY_SRC) $(CORE_SRC) core/*.h $(PRESETS) scripts/gen_presets.c $(CJSON_DIR)/cJSON.c \
+                    $(YAML_DIR)/parser.c
+	[ -x $(VENV)/bin/python ] || $(PYTHON) -m venv --system-site-packages $(VENV)
+	CJSON_DIR=$(CJSON_DIR) YAML_DIR=$(YAML_DIR) $(VENV)/bin/python -m pip install -q --no-build-isolation --no-deps --no-index .
+	@touch $@
+
+# The shared cases through Python, compared with the native build.
+test-python: $(VENV)/.installed $(BUILD)/run_cases $(BUILD)/gpu-mem-calc
+	cd tests/python && GM_BUILD=$(abspath $(BUILD)) $(abspath $(VENV))/bin/python -m unittest test_api

@@ -1,6 +1,8 @@
 /* main.c - the gpu-mem-calc command line. It uses only the public API: the
  * config goes through calc_json, and tables are drawn from its JSON output. */
+#include "cli.h"
 #include "gpumem.h"
+#include "inputs.h"
 #include "plan_cmd.h"
 #include "read_file.h"
 #include "text.h"
@@ -24,27 +26,35 @@ static const char usage[] =
     "GPU memory of an LLM training run, per GPU, at its peak.\n"
     "\n"
     "commands:\n"
-    "  calculate --config FILE [--margin M] [--format table|json]\n"
-    "      compute the memory of the config in FILE (see docs/config.md)\n"
-    "  quick PARAMS --gpus N [--gpu NAME | --gpu-mem GB] [--engine E] [--dtype D]\n"
+    "  calculate --config FILE [--set KEY=VALUE...] [--margin M]\n"
+    "        [--format table|json|csv|markdown]\n"
+    "      compute the memory of the config in FILE (see docs/config.md); FILE may also\n"
+    "      be a Hugging Face config.json, a DeepSpeed ds_config.json, Megatron-LM\n"
+    "      arguments or an Axolotl, LLaMA-Factory or accelerate YAML, and several\n"
+    "      combine (--model, --deepspeed, --megatron-args)\n"
+    "  quick PARAMS|ID --gpus N [--gpu NAME | --gpu-mem GB] [--engine E] [--dtype D]\n"
     "        [--zero-stage Z] [--batch-size B] [--seq-len S] [--margin M]\n"
     "        [--format table|json]\n"
-    "      estimate from a parameter count alone: PARAMS in billions (7) or with a\n"
-    "      suffix (125M, 1.5T); engines pytorch_ddp (ddp, pytorch), deepspeed,\n"
-    "      megatron_lm (megatron), megatron_deepspeed, fsdp\n"
+    "      estimate from a parameter count (7, 125M, 1.5T) or a preset or Hub id\n"
+    "      (llama-3-8b, meta-llama/Llama-3.1-8B); engines pytorch_ddp (ddp, pytorch),\n"
+    "      deepspeed, megatron_lm (megatron), megatron_deepspeed, fsdp\n"
     "      without --engine, the planner picks the fastest layout that fits\n"
     "  plan --config FILE [--top N] [--gpus N|MIN-MAX] [--format table|json]\n"
     "      the layouts that fit, fastest first (estimated), why the others do not,\n"
     "      the fewest GPUs, and changes that make the config as given fit\n"
     "  --margin M sets hardware.safety_margin: the share of the card (0.15 = 15 %)\n"
     "  kept free for the verdict \"fits\"; above it the verdict is \"tight\"\n"
-    "  validate FILE\n"
+    "  sweep --config FILE --vary KEY=VALUES [--format table|csv|markdown|json]\n"
+    "      one row per value (training.batch_size=1..16, engine.zero_stage=1,2,3)\n"
+    "  validate FILE [--format text|json]\n"
     "      check a config: prints \"valid\" and any warnings, or the error (exit 2)\n"
+    "  import FILE\n"
+    "      show how a DeepSpeed, Megatron-LM, YAML or Hugging Face file maps to a config\n"
     "  presets [--format table|json]\n"
     "      list the GPUs and models that configs can name\n"
     "\n"
     "options:\n"
-    "  -h, --help      show this help\n"
+    "  -h, --help      show this help (COMMAND --help: the command's options)\n"
     "  -V, --version   show the version\n"
     "\n"
     "Memory is in GiB (2^30 bytes). Exit status: 0 (also when the config does not\n"
@@ -379,6 +389,12 @@ static int run(const char *config, const char *format, const char *where) {
       print_error(where, error);
   } else if (error) {
     print_error(where, error);
+  } else if (strcmp(format, "table") != 0) {
+    cli_rows_format rows;
+    if (cli_rows_format_of(format, 0, &rows) == 0) {
+      cli_rows_header(rows, NULL, 0);
+      cli_rows_row(rows, NULL, 0, tree);
+    }
   } else {
     rc = print_table(json);
   }
@@ -390,7 +406,9 @@ static int run(const char *config, const char *format, const char *where) {
 }
 
 static int check_format(const char *format) {
-  return strcmp(format, "json") == 0 || strcmp(format, "table") == 0;
+  cli_rows_format rows;
+  return strcmp(format, "json") == 0 || strcmp(format, "table") == 0 ||
+         cli_rows_format_of(format, 0, &rows) == 0;
 }
 
 /* The value of option argv[*i] (as "--opt value" or "--opt=value"); NULL when missing. */
@@ -408,67 +426,59 @@ static int is_option(const char *arg, const char *name) {
   return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
 }
 
-static cJSON *number_or_string(const char *s);
-
-/* The config text with hardware.safety_margin set to margin (a new string to
- * free with cJSON_free), or NULL to use the text as it is: calc_json then
- * reports what is wrong with it. */
-static char *with_margin(const char *text, const char *margin) {
-  cJSON *root = cJSON_Parse(text), *hw;
-  char *out = NULL;
-  if (cJSON_IsObject(root)) {
-    hw = cJSON_GetObjectItemCaseSensitive(root, "hardware");
-    if (!hw)
-      hw = cJSON_AddObjectToObject(root, "hardware");
-    if (cJSON_IsObject(hw)) {
-      cJSON_DeleteItemFromObjectCaseSensitive(hw, "safety_margin");
-      cJSON_AddItemToObject(hw, "safety_margin", number_or_string(margin));
-      out = cJSON_PrintUnformatted(root);
-    }
+/* Load the sources, then calculate and print; the exit status. */
+static int run_inputs(const cli_inputs *in, int flags, const char *format) {
+  char *raw = NULL, *text;
+  int rc;
+  cJSON *config = cli_inputs_load(in, flags, &rc, &raw);
+  const char *where = in->n == 1 ? in->items[0].arg : "(the combined config)";
+  if (raw) {
+    rc = run(raw, format, where);
+    free(raw);
+    return rc;
   }
-  cJSON_Delete(root);
-  return out;
+  if (!config)
+    return rc;
+  text = cJSON_PrintUnformatted(config);
+  cJSON_Delete(config);
+  if (!text) {
+    fprintf(stderr, "gpu-mem-calc: out of memory\n");
+    return EXIT_IO;
+  }
+  rc = run(text, format, where);
+  cJSON_free(text);
+  return rc;
 }
 
 static int cmd_calculate(int argc, char **argv) {
-  const char *file = NULL, *format = "table", *margin = NULL;
-  char *text;
-  int i, rc;
+  const char *format = "table";
+  cli_inputs in;
+  int i, flags = 0;
+  memset(&in, 0, sizeof in);
   for (i = 2; i < argc; i++) {
     const char *a = argv[i];
-    if (is_option(a, "--config") || strcmp(a, "-c") == 0) {
-      file = strcmp(a, "-c") == 0 ? (i + 1 < argc ? argv[++i] : NULL)
-                                  : option_value(argc, argv, &i, "--config");
-      if (!file)
-        return usage_error("%s needs a file", a);
-    } else if (is_option(a, "--format") || strcmp(a, "-f") == 0) {
+    int took = cli_inputs_take(&in, argc, argv, &i);
+    if (took < 0)
+      return EXIT_INVALID;
+    if (took)
+      continue;
+    if (is_option(a, "--format") || strcmp(a, "-f") == 0) {
       format = strcmp(a, "-f") == 0 ? (i + 1 < argc ? argv[++i] : NULL)
                                     : option_value(argc, argv, &i, "--format");
       if (!format || !check_format(format))
-        return usage_error("--format must be table or json");
-    } else if (is_option(a, "--margin")) {
-      margin = option_value(argc, argv, &i, "--margin");
-      if (!margin)
-        return usage_error("--margin needs a value");
-    } else if (a[0] != '-' && !file) {
-      file = a;
+        return usage_error("--format must be table or json (or csv, markdown)");
+    } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+      flags |= CLI_INPUTS_VERBOSE;
+    } else if (a[0] != '-' || strcmp(a, "-") == 0) {
+      if (cli_inputs_add_file(&in, a) < 0)
+        return EXIT_INVALID;
     } else {
       return usage_error("calculate: unknown argument '%s'", a);
     }
   }
-  if (!file)
+  if (!cli_inputs_has_source(&in))
     return usage_error("calculate needs --config FILE");
-  if (!(text = read_config(file, &rc)))
-    return rc;
-  if (margin) {
-    char *edited = with_margin(text, margin);
-    rc = run(edited ? edited : text, format, file);
-    cJSON_free(edited);
-  } else {
-    rc = run(text, format, file);
-  }
-  free(text);
-  return rc;
+  return run_inputs(&in, flags, format);
 }
 
 /* A number as a JSON number, anything else as a string (calc_json names the
@@ -478,6 +488,15 @@ static cJSON *number_or_string(const char *s) {
   if (gm_is_json_number(s))
     return cJSON_CreateNumber(strtod(s, NULL));
   return cJSON_CreateString(s);
+}
+
+/* Whether s is a parameter count (7, 0.5, 125M, 1.5T) rather than a model id. */
+static int is_count(const char *s) {
+  char *end;
+  (void)strtod(s, &end);
+  if (end == s)
+    return 0;
+  return !*end || (strchr("kKmMbBgGtT", *end) && !end[1]);
 }
 
 static const char *engine_name(const char *e) {
@@ -496,15 +515,47 @@ static const char *engine_name(const char *e) {
 static int cmd_quick(int argc, char **argv) {
   const char *params = NULL, *gpus = NULL, *gpu = NULL, *mem = NULL, *engine = NULL, *dtype = NULL,
              *zero = NULL, *batch = NULL, *seq = NULL, *format = "table", *margin = NULL;
-  static const char *const opts[] = {"--gpus",   "--gpu",        "--gpu-mem",    "--engine",
-                                     "--dtype",  "--zero-stage", "--batch-size", "--seq-len",
-                                     "--format", "--margin"};
-  const char **dst[] = {&gpus, &gpu, &mem, &engine, &dtype, &zero, &batch, &seq, &format, &margin};
+  const char *accum = NULL, *recompute = NULL, *tp = NULL, *pp = NULL, *finetune = NULL,
+             *rank = NULL, *offload = NULL, *offload_params = NULL;
+  static const char *const opts[] = {"--gpus",
+                                     "--gpu",
+                                     "--gpu-mem",
+                                     "--engine",
+                                     "--dtype",
+                                     "--zero-stage",
+                                     "--batch-size",
+                                     "--seq-len",
+                                     "--format",
+                                     "--grad-accum",
+                                     "--checkpointing",
+                                     "--tp",
+                                     "--pp",
+                                     "--finetune",
+                                     "--lora-rank",
+                                     "--offload",
+                                     "--offload-params",
+                                     "--margin"};
+  const char **dst[] = {&gpus,  &gpu,      &mem,    &engine,  &dtype,          &zero,
+                        &batch, &seq,      &format, &accum,   &recompute,      &tp,
+                        &pp,    &finetune, &rank,   &offload, &offload_params, &margin};
+  cli_inputs sets;
   cJSON *config, *model, *training, *eng, *hw;
   char *text, number[64];
   int i, rc;
   size_t k;
+  memset(&sets, 0, sizeof sets);
   for (i = 2; i < argc; i++) {
+    int took = cli_inputs_take(&sets, argc, argv, &i);
+    if (took < 0)
+      return EXIT_INVALID;
+    if (took && sets.items[sets.n - 1].kind == CLI_IN_MARGIN) {
+      margin = sets.items[--sets.n].arg;
+      continue;
+    }
+    if (took && sets.items[sets.n - 1].kind != CLI_IN_SET)
+      return usage_error("quick takes --set; for config files use calculate");
+    if (took)
+      continue;
     for (k = 0; k < sizeof opts / sizeof opts[0]; k++) {
       if (is_option(argv[i], opts[k])) {
         const char *v = option_value(argc, argv, &i, opts[k]);
@@ -522,13 +573,14 @@ static int cmd_quick(int argc, char **argv) {
       return usage_error("quick: unknown argument '%s'", argv[i]);
   }
   if (!params)
-    return usage_error("quick needs a parameter count in billions, e.g. 'quick 7 --gpus 8'");
+    return usage_error("quick needs a parameter count in billions or a model id, e.g. 'quick 7 "
+                       "--gpus 8'");
   if (!gpus)
     return usage_error("quick needs --gpus N");
   if (gpu && mem)
     return usage_error("quick takes --gpu or --gpu-mem, not both");
   if (!check_format(format))
-    return usage_error("--format must be table or json");
+    return usage_error("--format must be table or json (or csv, markdown)");
 
   config = cJSON_CreateObject();
   model = cJSON_AddObjectToObject(config, "model");
@@ -536,7 +588,10 @@ static int cmd_quick(int argc, char **argv) {
   eng = cJSON_AddObjectToObject(config, "engine");
   hw = cJSON_AddObjectToObject(config, "hardware");
   /* A bare number is billions, as in the earlier tool's 'quick 7'. */
-  {
+  if (!is_count(params)) {
+    /* A preset or Hugging Face Hub id: the exact architecture. */
+    cJSON_AddStringToObject(model, "preset", params);
+  } else {
     if (gm_is_json_number(params) && params[0] != '-' && strlen(params) < sizeof number - 2) {
       snprintf(number, sizeof number, "%sB", params);
       cJSON_AddStringToObject(model, "num_parameters", number);
@@ -544,7 +599,8 @@ static int cmd_quick(int argc, char **argv) {
       cJSON_AddStringToObject(model, "num_parameters", params);
     }
   }
-  cJSON_AddStringToObject(model, "name", "quick estimate");
+  if (is_count(params))
+    cJSON_AddStringToObject(model, "name", "quick estimate");
   if (dtype)
     cJSON_AddStringToObject(training, "dtype", dtype);
   if (batch)
@@ -560,6 +616,32 @@ static int cmd_quick(int argc, char **argv) {
     cJSON_AddStringToObject(hw, "gpu", gpu);
   if (mem)
     cJSON_AddItemToObject(hw, "gpu_memory_gb", number_or_string(mem));
+  if (accum)
+    cJSON_AddItemToObject(training, "gradient_accumulation_steps", number_or_string(accum));
+  if (recompute)
+    cJSON_AddStringToObject(training, "activation_checkpointing", recompute);
+  if (finetune)
+    cJSON_AddStringToObject(training, "finetune", finetune);
+  if (rank)
+    cJSON_AddItemToObject(training, "lora_rank", number_or_string(rank));
+  if (tp || pp) {
+    cJSON *par = cJSON_AddObjectToObject(config, "parallelism");
+    if (tp)
+      cJSON_AddItemToObject(par, "tensor_parallel_size", number_or_string(tp));
+    if (pp)
+      cJSON_AddItemToObject(par, "pipeline_parallel_size", number_or_string(pp));
+  }
+  if (offload)
+    cJSON_AddStringToObject(eng, "offload_optimizer", offload);
+  if (offload_params)
+    cJSON_AddStringToObject(eng, "offload_param", offload_params);
+  for (i = 0; i < sets.n; i++) {
+    char msg[256];
+    if (cli_set(config, sets.items[i].arg, msg, sizeof msg) != 0) {
+      cJSON_Delete(config);
+      return usage_error("%s", msg);
+    }
+  }
   if (margin)
     cJSON_AddItemToObject(hw, "safety_margin", number_or_string(margin));
   text = cJSON_PrintUnformatted(config);
@@ -583,24 +665,66 @@ static int cmd_quick(int argc, char **argv) {
   return rc;
 }
 
+/* validate: text ("valid" and warnings) or JSON ({"valid", "warnings"} or {"valid", "error"}). */
 static int cmd_validate(int argc, char **argv) {
-  char *text, *json;
-  int rc;
-  cJSON *tree = NULL;
+  const char *format = "text";
+  char *text = NULL, *raw = NULL, *json;
+  cJSON *tree = NULL, *config;
   const cJSON *error, *w;
-  if (argc != 3)
+  cli_inputs in;
+  int i, rc;
+  memset(&in, 0, sizeof in);
+  for (i = 2; i < argc; i++) {
+    const char *a = argv[i];
+    int took = cli_inputs_take(&in, argc, argv, &i);
+    if (took < 0)
+      return EXIT_INVALID;
+    if (took)
+      continue;
+    if (is_option(a, "--format") || strcmp(a, "-f") == 0) {
+      format = strcmp(a, "-f") == 0 ? (i + 1 < argc ? argv[++i] : NULL)
+                                    : option_value(argc, argv, &i, "--format");
+      if (!format || (strcmp(format, "text") != 0 && strcmp(format, "json") != 0))
+        return usage_error("validate: --format must be text or json");
+    } else if (a[0] != '-' || strcmp(a, "-") == 0) {
+      if (cli_inputs_add_file(&in, a) < 0)
+        return EXIT_INVALID;
+    } else {
+      return usage_error("validate: unknown argument '%s'", a);
+    }
+  }
+  if (!cli_inputs_has_source(&in))
     return usage_error("validate takes one FILE");
-  if (!(text = read_config(argv[2], &rc)))
+  config = cli_inputs_load(&in, 0, &rc, &raw);
+  if (!config && !raw)
     return rc;
-  json = calc_json(text);
-  free(text);
+  text = raw ? raw : cJSON_PrintUnformatted(config);
+  cJSON_Delete(config);
+  json = text ? calc_json(text) : NULL;
+  if (raw)
+    free(raw);
+  else
+    cJSON_free(text);
   if (!json) {
     fprintf(stderr, "gpu-mem-calc: out of memory\n");
     return EXIT_IO;
   }
   error = error_of(json, &tree);
-  if (error) {
-    print_error(argv[2], error);
+  if (strcmp(format, "json") == 0) {
+    cJSON *out = cJSON_CreateObject();
+    char *printed;
+    cJSON_AddBoolToObject(out, "valid", !error);
+    if (error)
+      cJSON_AddItemToObject(out, "error", cJSON_Duplicate(error, 1));
+    else
+      cJSON_AddItemToObject(out, "warnings", cJSON_Duplicate(get(tree, "warnings"), 1));
+    printed = cJSON_Print(out);
+    if (printed)
+      printf("%s\n", printed);
+    cJSON_free(printed);
+    cJSON_Delete(out);
+  } else if (error) {
+    print_error(in.n == 1 ? in.items[0].arg : NULL, error);
   } else {
     printf("valid\n");
     cJSON_ArrayForEach(w, get(tree, "warnings")) {
@@ -614,6 +738,76 @@ static int cmd_validate(int argc, char **argv) {
   return error ? EXIT_INVALID : 0;
 }
 
+/* import: import_json's report, or only the config it maps to. */
+static int cmd_import(int argc, char **argv) {
+  const char *file = NULL, *kind = "auto", *format = "json";
+  char *text, *json;
+  cJSON *tree;
+  const cJSON *error;
+  int i, rc = 0;
+  for (i = 2; i < argc; i++) {
+    const char *a = argv[i];
+    if (is_option(a, "--kind")) {
+      if (!(kind = option_value(argc, argv, &i, "--kind")))
+        return usage_error("--kind needs a value");
+    } else if (is_option(a, "--format")) {
+      format = option_value(argc, argv, &i, "--format");
+      if (!format || (strcmp(format, "json") != 0 && strcmp(format, "config") != 0))
+        return usage_error("import: --format must be json or config");
+    } else if ((a[0] != '-' || strcmp(a, "-") == 0) && !file) {
+      file = a;
+    } else {
+      return usage_error("import: unknown argument '%s'", a);
+    }
+  }
+  if (!file)
+    return usage_error("import takes one FILE");
+  if (!(text = read_config(file, &rc)))
+    return rc;
+  json = import_json(kind, text);
+  free(text);
+  if (!json) {
+    fprintf(stderr, "gpu-mem-calc: out of memory\n");
+    return EXIT_IO;
+  }
+  error = error_of(json, &tree);
+  if (error) {
+    const char *field = str(error, "field"), *message = str(error, "message");
+    fprintf(stderr, "gpu-mem-calc: cannot import %s: %s%s%s\n", file, field && *field ? field : "",
+            field && *field ? ": " : "", message ? message : "unreadable");
+    rc = EXIT_INVALID;
+  } else if (strcmp(format, "config") == 0) {
+    char *config = cJSON_Print(get(tree, "config"));
+    if (config)
+      printf("%s\n", config);
+    cJSON_free(config);
+  } else {
+    fputs(json, stdout);
+    putchar('\n');
+  }
+  cJSON_Delete(tree);
+  calc_free(json);
+  return rc;
+}
+
+/* The presets as one table: kind (gpu or model), id, name, usable GiB, parameters. */
+static void print_presets_rows(const cJSON *presets, const char *format) {
+  const cJSON *g, *m;
+  int csv = strcmp(format, "csv") == 0;
+  printf(
+      csv ? "kind,id,name,usable_gib,parameters\n"
+          : "| kind | id | name | usable GiB | parameters |\n| --- | --- | --- | ---: | ---: |\n");
+  cJSON_ArrayForEach(g, get(presets, "gpus")) {
+    printf(csv ? "gpu,%s,\"%s\",%.2f,\n" : "| gpu | %s | %s | %.2f | |\n",
+           str(g, "id") ? str(g, "id") : "?", str(g, "display_name") ? str(g, "display_name") : "",
+           num(g, "memory_mib") / 1024.0);
+  }
+  cJSON_ArrayForEach(m, get(presets, "models")) {
+    printf(csv ? "model,%s,\"%s\",,%.0f\n" : "| model | %s | %s | | %.0f |\n", m->string,
+           str(m, "display_name") ? str(m, "display_name") : "", num(m, "parameters"));
+  }
+}
+
 static int cmd_presets(int argc, char **argv) {
   cJSON *presets;
   const cJSON *g, *m;
@@ -623,7 +817,7 @@ static int cmd_presets(int argc, char **argv) {
     if (is_option(argv[i], "--format")) {
       format = option_value(argc, argv, &i, "--format");
       if (!format || !check_format(format))
-        return usage_error("--format must be table or json");
+        return usage_error("--format must be table or json (or csv, markdown)");
     } else {
       return usage_error("presets: unknown argument '%s'", argv[i]);
     }
@@ -633,6 +827,11 @@ static int cmd_presets(int argc, char **argv) {
     return 0;
   }
   presets = cJSON_Parse(gm_presets_json());
+  if (strcmp(format, "table") != 0) {
+    print_presets_rows(presets, format);
+    cJSON_Delete(presets);
+    return 0;
+  }
   printf("GPUs (hardware.gpu: the id or any alias; a short name means the common card: \"A100\" "
          "is the 80 GB A100, \"V100\" the 16 GB V100, \"H100\" the SXM H100)\n  %-18s %10s  %s\n",
          "id", "usable GiB", "name");
@@ -671,8 +870,14 @@ int main(int argc, char **argv) {
     printf("gpu-mem-calc %s\n", VERSION);
     return 0;
   }
+  if (cli_wants_help(argc, argv) && cli_help(cmd) == 0)
+    return 0;
   if (strcmp(cmd, "calculate") == 0)
     return cmd_calculate(argc, argv);
+  if (strcmp(cmd, "sweep") == 0)
+    return cli_sweep(argc, argv);
+  if (strcmp(cmd, "import") == 0)
+    return cmd_import(argc, argv);
   if (strcmp(cmd, "quick") == 0)
     return cmd_quick(argc, argv);
   if (strcmp(cmd, "plan") == 0)

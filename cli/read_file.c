@@ -1,5 +1,9 @@
 /* read_file.c - reads a whole file or stdin into one NUL-terminated buffer. */
+#define _POSIX_C_SOURCE 200809L /* fileno, fstat */
+
 #include "read_file.h"
+
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -13,6 +17,15 @@ char *gm_read_file(const char *path, size_t *len) {
   int saved;
   if (!f)
     return NULL;
+  if (f != stdin) {
+    /* fopen opens a directory; say so rather than fail to read it. */
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+      fclose(f);
+      errno = EISDIR;
+      return NULL;
+    }
+  }
   do {
     if (used + 4096 + 1 > cap) {
       cap = cap ? cap * 2 : 8192;

@@ -369,6 +369,15 @@ char *calc_json(const char *config_json);
 #define GM_MAX_STRING_BYTES 4096
 void calc_free(char *p);
 
+/* A launcher's file as our config. kind: "auto" (detect), "config", "hf_config"
+ * (a Hugging Face config.json), "deepspeed" (ds_config.json), "megatron"
+ * (Megatron-LM arguments, or a launch script holding them) or "yaml"
+ * (Axolotl, LLaMA-Factory, accelerate; in builds with libyaml). Returns malloc'd
+ * JSON {"kind", "detected", "config", "mapped": [{"from","to","value"}],
+ * "ignored": [{"field","reason"}], "warnings": [{"field","message"}]} or
+ * {"error":{"field","message"}}; free it with calc_free(). NULL when out of memory. */
+char *import_json(const char *kind, const char *text);
+
 /* ---- Planner: which layouts fit, and which is fastest (plan.c, perf.c) ---- */
 #define GM_PLAN_MAX_TOP 100
 #define GM_PLAN_MAX_REJECTED 24

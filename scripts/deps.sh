@@ -14,10 +14,19 @@ if command -v clang >/dev/null 2>&1 &&
   need="$need libclang-rt-$(clang -dumpversion | cut -d. -f1)-dev" # a recommends, maybe skipped
 fi
 command -v xz >/dev/null 2>&1 || need="$need xz-utils"
-# Every build compiles cJSON from Debian's source package
-# (scripts/fetch_cjson.sh): add deb-src entries mirroring the deb ones.
+# The Python package: headers, venv, and setuptools/wheel for pip without an index.
+py=$( [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo python3)
+inc=$($py -c 'import sysconfig; print(sysconfig.get_paths()["include"])' 2>/dev/null || true)
+[ -n "$inc" ] && [ -f "$inc/Python.h" ] || need="$need python3-dev"
+$py -c 'import ensurepip, venv' 2>/dev/null || need="$need python3-venv"
+$py -c 'import setuptools' 2>/dev/null || need="$need python3-setuptools"
+$py -c 'import wheel' 2>/dev/null || need="$need python3-wheel"
+# Every build compiles cJSON, and the YAML importers libyaml, from Debian's
+# source packages (scripts/fetch_cjson.sh, fetch_libyaml.sh): add deb-src
+# entries mirroring the deb ones.
 srcs=""
-if [ ! -f build/third_party/cjson/cJSON.c ] && [ -z "${CJSON_SRC:-}${CJSON_TARBALL:-}" ] &&
+if { { [ ! -f build/third_party/cjson/cJSON.c ] && [ -z "${CJSON_SRC:-}${CJSON_TARBALL:-}" ]; } ||
+  { [ ! -f build/third_party/libyaml/parser.c ] && [ -z "${LIBYAML_SRC:-}${LIBYAML_TARBALL:-}" ]; }; } &&
   ! grep -qsE '^(deb-src |Types:.*deb-src)' /etc/apt/sources.list /etc/apt/sources.list.d/*; then
   srcs=1
 fi

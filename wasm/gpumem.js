@@ -5,6 +5,14 @@
 //   gm.calc(config)     -> result object; throws GmError (.field) on a bad config
 //   gm.calcRaw(config)  -> the result JSON string, untouched
 //   gm.presets()        -> {gpus: [...], models: {...}}
+//   gm.importConfig(text, kind = 'auto') -> {kind, detected, config, mapped,
+//                          ignored, warnings}: a DeepSpeed ds_config.json,
+//                          Megatron-LM arguments, an Axolotl, LLaMA-Factory or
+//                          accelerate YAML, or a Hugging Face config.json read
+//                          as a config; throws GmError when it is none. These
+//                          need the import module: loadGpuMem({ url:
+//                          './gpumem-import.wasm' })
+//   gm.importRaw(text, kind) -> import_json's JSON string, untouched
 //   gm.plan(request)    -> the layouts that fit (a config with a "plan" section,
 //                          see docs/config.md); throws GmError on a bad request
 //   gm.planRaw(request) -> the planner's JSON string, untouched
@@ -109,7 +117,43 @@ async function instantiate(bytes) {
     }
   };
 
+  // Several strings in (the importers take a kind and a text), one out.
+  const callTexts = (fn, ...texts) => {
+    const ptrs = [];
+    let outPtr = 0;
+    try {
+      for (const text of texts) {
+        const input = enc.encode(text);
+        const ptr = ex.malloc(input.length + 1) >>> 0;
+        if (!ptr) throw new Error('gpumem: out of memory');
+        ptrs.push(ptr);
+        const heap = new Uint8Array(ex.memory.buffer);
+        heap.set(input, ptr);
+        heap[ptr + input.length] = 0;
+      }
+      outPtr = fn(...ptrs) >>> 0;
+      if (!outPtr) throw new Error('gpumem: out of memory');
+      return cString(outPtr);
+    } finally {
+      if (outPtr) ex.calc_free(outPtr);
+      for (const ptr of ptrs) ex.free(ptr);
+    }
+  };
+
   const calcRaw = (config) => call(ex.calc_json, config);
+
+  const importRaw = (text, kind = 'auto') => {
+    if (!ex.import_json) throw new Error('gpumem: this module has no importers');
+    const nul = text.indexOf('\0');
+    if (nul >= 0) return errorJson(`a NUL character at offset ${nul}; a launcher's file is text`);
+    return callTexts(ex.import_json, kind, text);
+  };
+
+  const importConfig = (text, kind = 'auto') => {
+    const report = JSON.parse(importRaw(text, kind));
+    if (report.error) throw new GmError(report.error.field ?? '', report.error.message ?? '');
+    return report;
+  };
 
   const calc = (config) => {
     const result = JSON.parse(calcRaw(config));
@@ -139,5 +183,5 @@ async function instantiate(bytes) {
   };
 
   const version = ex.gm_version ? cString(ex.gm_version() >>> 0) : VERSION;
-  return Object.freeze({ calc, calcRaw, plan, planRaw, presets, version, exports: ex });
+  return Object.freeze({ calc, calcRaw, plan, planRaw, presets, importConfig, importRaw, version, exports: ex });
 }

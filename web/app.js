@@ -18,6 +18,7 @@ import { Timeline } from './result/timeline.js';
 import { Export } from './result/export.js';
 import { Breakdown, Parameters } from './result/breakdown.js';
 import { HostMemory, Warnings } from './result/notes.js';
+import { describeImport, importLauncher, mergeConfig } from './lib/launcher.js';
 
 /** The one-file build carries the WASM inline; the served page offers that file. */
 const OFFLINE = typeof document !== 'undefined' && !!document.getElementById('gm-wasm');
@@ -198,11 +199,19 @@ function App({ gm }) {
   }, [showToast, config, load, setConfig]);
   const importFile = useCallback(async (file) => {
     if (!file) return;
+    const text = await file.text();
+    let obj = null;
     try {
-      const text = await file.text();
-      importObject(JSON.parse(text), file.name, text);
+      obj = JSON.parse(text);
+    } catch (e) { /* not JSON: a launch script or a YAML, perhaps */ }
+    if (obj && (isFullConfig(obj) || isHfConfig(obj))) return importObject(obj, file.name, text);
+    // A launcher's file (DeepSpeed, Megatron-LM, YAML): laid over the config.
+    try {
+      const report = await importLauncher(text);
+      setConfig((c) => normalize(mergeConfig(c, report.config)));
+      showToast(describeImport(file.name, report));
     } catch (e) {
-      showToast(`${file.name} is not valid JSON (${e.message}).`);
+      showToast(`${file.name}: ${e.message}`);
     }
   }, [importObject, showToast]);
 
@@ -218,7 +227,8 @@ function App({ gm }) {
       if (!e.dataTransfer?.files?.length) return;
       e.preventDefault();
       setDragging(false);
-      importFile(e.dataTransfer.files[0]);
+      // Several files at once: in order, each laid over the last.
+      (async () => { for (const f of e.dataTransfer.files) await importFile(f); })();
     };
     addEventListener('dragover', over);
     addEventListener('dragleave', leave);
@@ -355,7 +365,7 @@ function App({ gm }) {
         OFFLINE && published ? html` · <a href=${published}>published page</a>` : ''}</p>
     </footer>
     <div class="toast" role="status" aria-live="polite">${typeof toast === 'string' ? toast : html`${toast.text} <button type="button" class="link" onClick=${toast.action.run}>${toast.action.label}</button>`}</div>
-    ${dragging && html`<div class="drop-overlay" aria-hidden="true"><p>Drop a config or a model's config.json</p></div>`}
+    ${dragging && html`<div class="drop-overlay" aria-hidden="true"><p>Drop a config, a model's config.json, or a DeepSpeed, Megatron-LM or YAML launcher file</p></div>`}
   `;
 }
 

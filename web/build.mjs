@@ -74,6 +74,10 @@ copyFileSync(wasmJs, join(OUT, 'gpumem.js'));
 mkdirSync(join(OUT, 'docs'), { recursive: true });
 for (const f of ['formulas.md', 'accuracy.md']) copyFileSync(join(ROOT, 'docs', f), join(OUT, 'docs', f));
 copyFileSync(wasmBin, join(OUT, 'gpumem.wasm'));
+// The importers' module, fetched only when a launcher's file is dropped.
+const importBin = join(WASM_DIR, 'gpumem-import.wasm');
+if (!existsSync(importBin)) die(`${relative(ROOT, importBin)} missing: run make wasm first`);
+copyFileSync(importBin, join(OUT, 'gpumem-import.wasm'));
 // Preload hints flatten the module waterfall to one round trip.
 const preload = [
   ...vendor.map((v) => `<link rel="modulepreload" href="${v.url}" integrity="${readImportMap(html).integrity[v.url]}" crossorigin="anonymous">`),
@@ -97,6 +101,7 @@ for (const f of modules) imports[`gm/${f}`] = dataUrl(rewrite(f, readFileSync(jo
 imports['gm/gpumem.js'] = dataUrl(stripMap(readFileSync(wasmJs, 'utf8')));
 const map = `<script type="importmap">\n${JSON.stringify({ imports }, null, 1)}\n</script>`;
 const main = `<script type="application/wasm;base64" id="gm-wasm">${readFileSync(wasmBin).toString('base64')}</script>
+<script type="application/wasm;base64" id="gm-import-wasm">${readFileSync(importBin).toString('base64')}</script>
 <script type="module">
 import { start } from 'gm/app.js';
 import { loadGpuMem } from 'gm/gpumem.js';

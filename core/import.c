@@ -1,0 +1,291 @@
+/* import.c - import_json: which kind of file a text is (our config, a Hugging
+ * Face config.json, a DeepSpeed config, Megatron-LM arguments), read into our
+ * config with a report. The format readers are import_deepspeed.c and
+ * import_megatron.c. */
+#include "import.h"
+
+#include "result_json.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Keys that only a DeepSpeed config has at its top level. */
+static const char *const deepspeed_keys[] = {"zero_optimization",
+                                             "train_micro_batch_size_per_gpu",
+                                             "train_batch_size",
+                                             "zero_allow_untested_optimizer",
+                                             "zero_force_ds_cpu_optimizer",
+                                             "steps_per_print",
+                                             "wall_clock_breakdown",
+                                             "activation_checkpointing",
+                                             "gradient_clipping",
+                                             NULL};
+/* Keys of a Hugging Face config.json. */
+static const char *const hf_keys[] = {
+    "model_type", "architectures", "num_hidden_layers",   "n_layer",
+    "n_embd",     "hidden_size",   "num_attention_heads", NULL};
+static const char *const config_keys[] = {"model",  "training", "parallelism",
+                                          "engine", "hardware", NULL};
+
+static int has_any(const cJSON *obj, const char *const *keys) {
+  for (; *keys; keys++)
+    if (cJSON_GetObjectItemCaseSensitive(obj, *keys))
+      return 1;
+  return 0;
+}
+
+/* ---- The report ----------------------------------------------------------- */
+
+static void add(gm_import *im, cJSON *list, cJSON *item) {
+  if (!item || !cJSON_AddItemToArray(list, item)) {
+    cJSON_Delete(item);
+    im->failed = 1;
+  }
+}
+
+static cJSON *pair(const char *k1, const char *v1, const char *k2, const char *v2) {
+  cJSON *o = cJSON_CreateObject();
+  if (o && (!cJSON_AddStringToObject(o, k1, v1) || !cJSON_AddStringToObject(o, k2, v2))) {
+    cJSON_Delete(o);
+    return NULL;
+  }
+  return o;
+}
+
+void gm_import_set(gm_import *im, const char *from, const char *to, cJSON *value,
+                   const char *note) {
+  cJSON *obj = im->config, *entry;
+  char key[64];
+  const char *p = to;
+  if (!value) {
+    im->failed = 1;
+    return;
+  }
+  for (;;) {
+    size_t n = strcspn(p, ".");
+    cJSON *next;
+    if (n >= sizeof key) {
+      cJSON_Delete(value);
+      im->failed = 1;
+      return;
+    }
+    memcpy(key, p, n);
+    key[n] = '\0';
+    p += n;
+    if (!*p)
+      break;
+    p++;
+    next = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!cJSON_IsObject(next)) {
+      cJSON_DeleteItemFromObjectCaseSensitive(obj, key);
+      next = cJSON_AddObjectToObject(obj, key);
+    }
+    if (!next) {
+      cJSON_Delete(value);
+      im->failed = 1;
+      return;
+    }
+    obj = next;
+  }
+  cJSON_DeleteItemFromObjectCaseSensitive(obj, key);
+  entry = pair("from", from, "to", to);
+  if (entry && (!cJSON_AddItemToObject(entry, "value", cJSON_Duplicate(value, 1)) ||
+                (note && !cJSON_AddStringToObject(entry, "note", note)))) {
+    cJSON_Delete(entry);
+    entry = NULL;
+  }
+  add(im, im->mapped, entry);
+  if (!cJSON_AddItemToObject(obj, key, value)) {
+    cJSON_Delete(value);
+    im->failed = 1;
+  }
+}
+
+const cJSON *gm_import_get(const gm_import *im, const char *path) {
+  const cJSON *v = im->config;
+  char key[64];
+  while (v && *path) {
+    size_t n = strcspn(path, ".");
+    if (n >= sizeof key)
+      return NULL;
+    memcpy(key, path, n);
+    key[n] = '\0';
+    v = cJSON_GetObjectItemCaseSensitive(v, key);
+    path += n;
+    if (*path == '.')
+      path++;
+  }
+  return v;
+}
+
+void gm_import_ignore(gm_import *im, const char *field, const char *reason) {
+  add(im, im->ignored, pair("field", field, "reason", reason));
+}
+
+void gm_import_warn(gm_import *im, const char *field, const char *fmt, ...) {
+  char message[320];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(message, sizeof message, fmt, ap);
+  va_end(ap);
+  add(im, im->warnings, pair("field", field, "message", message));
+}
+
+/* ---- import_json ---------------------------------------------------------- */
+
+static char *error_json(const char *field, const char *message) {
+  gm_error e;
+  memset(&e, 0, sizeof e);
+  snprintf(e.field, sizeof e.field, "%s", field);
+  snprintf(e.message, sizeof e.message, "%s", message);
+  return gm_error_json(&e);
+}
+
+/* Whether text reads as Megatron-LM arguments: one of its common options. */
+static int looks_megatron(const char *text) {
+  static const char *const options[] = {"--num-layers",
+                                        "--tensor-model-parallel-size",
+                                        "--pipeline-model-parallel-size",
+                                        "--micro-batch-size",
+                                        "--hidden-size",
+                                        "--seq-length",
+                                        NULL};
+  const char *const *o;
+  for (o = options; *o; o++)
+    if (strstr(text, *o))
+      return 1;
+  return 0;
+}
+
+#ifdef GM_YAML
+#define NOT_ANY "neither JSON, YAML nor a Megatron-LM command line"
+#else
+#define NOT_ANY "neither JSON nor a Megatron-LM command line"
+#endif
+
+char *import_json(const char *kind, const char *text) {
+  gm_import im;
+  gm_error err;
+  cJSON *doc = NULL, *out = NULL;
+  const char *detected = NULL, *kind_out = NULL;
+  char *result = NULL, description[128];
+  int rc = GM_OK;
+  if (!kind || !*kind)
+    kind = "auto";
+  if (!text)
+    return error_json("", "no text to import");
+  memset(&im, 0, sizeof im);
+  memset(&err, 0, sizeof err);
+  im.config = cJSON_CreateObject();
+  im.mapped = cJSON_CreateArray();
+  im.ignored = cJSON_CreateArray();
+  im.warnings = cJSON_CreateArray();
+  if (!im.config || !im.mapped || !im.ignored || !im.warnings)
+    goto oom;
+  if (strcmp(kind, "megatron") != 0 && strcmp(kind, "yaml") != 0)
+    doc = cJSON_Parse(text);
+
+  if (strcmp(kind, "auto") == 0) {
+    if (cJSON_IsObject(doc)) {
+      if (has_any(doc, config_keys))
+        kind = "config";
+      else if (has_any(doc, deepspeed_keys))
+        kind = "deepspeed";
+      else if (has_any(doc, hf_keys))
+        kind = "hf_config";
+    } else if (!doc && looks_megatron(text)) {
+      kind = "megatron";
+    }
+#ifdef GM_YAML
+    else if (!doc) {
+      char msg[128];
+      doc = gm_yaml_parse(text, msg, sizeof msg);
+      if (cJSON_IsObject(doc)) {
+        kind = "yaml";
+      } else {
+        cJSON_Delete(doc);
+        doc = NULL;
+      }
+    }
+#endif
+    if (strcmp(kind, "auto") == 0) {
+      result = error_json("", doc ? "a JSON object that is neither a gpu-mem-calc config, a "
+                                    "Hugging Face config.json nor a DeepSpeed config"
+                                  : NOT_ANY);
+      goto done;
+    }
+  }
+
+  if (strcmp(kind, "megatron") == 0) {
+    kind_out = "megatron";
+    detected = "Megatron-LM arguments";
+    rc = gm_import_megatron(&im, text, &err);
+  } else if (strcmp(kind, "yaml") == 0) {
+#ifdef GM_YAML
+    char msg[128];
+    kind_out = "yaml";
+    if (!doc && !(doc = gm_yaml_parse(text, msg, sizeof msg))) {
+      result = error_json("yaml", msg);
+      goto done;
+    }
+    rc = gm_import_yaml(&im, doc, &detected, &err);
+#else
+    result = error_json("kind", "YAML is not built into this program");
+    goto done;
+#endif
+  } else if (!cJSON_IsObject(doc)) {
+    result = error_json("", "not a JSON object");
+    goto done;
+  } else if (strcmp(kind, "config") == 0) {
+    kind_out = "config";
+    detected = "a gpu-mem-calc config";
+    cJSON_Delete(im.config);
+    im.config = doc;
+    doc = NULL;
+  } else if (strcmp(kind, "hf_config") == 0 || strcmp(kind, "hf") == 0) {
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(doc, "model_type");
+    kind_out = "hf_config";
+    snprintf(description, sizeof description, "a Hugging Face config.json%s%s%s",
+             cJSON_IsString(type) ? " (model_type " : "",
+             cJSON_IsString(type) ? type->valuestring : "", cJSON_IsString(type) ? ")" : "");
+    detected = description;
+    gm_import_set(&im, "config.json", "model", doc, "the whole file is the model section");
+    doc = NULL;
+  } else if (strcmp(kind, "deepspeed") == 0) {
+    kind_out = "deepspeed";
+    detected = "a DeepSpeed config (ds_config.json)";
+    rc = gm_import_deepspeed(&im, doc, &err);
+  } else {
+    result = error_json("kind", "must be auto, config, hf_config, deepspeed, megatron or yaml");
+    goto done;
+  }
+  if (rc != GM_OK) {
+    result = gm_error_json(&err);
+    goto done;
+  }
+  if (im.failed)
+    goto oom;
+  out = cJSON_CreateObject();
+  if (!out || !cJSON_AddStringToObject(out, "kind", kind_out) ||
+      !cJSON_AddStringToObject(out, "detected", detected))
+    goto oom;
+  cJSON_AddItemToObject(out, "config", im.config);
+  cJSON_AddItemToObject(out, "mapped", im.mapped);
+  cJSON_AddItemToObject(out, "ignored", im.ignored);
+  cJSON_AddItemToObject(out, "warnings", im.warnings);
+  im.config = im.mapped = im.ignored = im.warnings = NULL;
+  result = cJSON_Print(out);
+  goto done;
+oom:
+  result = NULL;
+done:
+  cJSON_Delete(out);
+  cJSON_Delete(doc);
+  cJSON_Delete(im.config);
+  cJSON_Delete(im.mapped);
+  cJSON_Delete(im.ignored);
+  cJSON_Delete(im.warnings);
+  return result;
+}
