@@ -288,11 +288,11 @@ static void gathered(ctx *x, gm_stage_mem *o) {
       *b = *f + reduce_bytes * unit;
     }
     if (e->sharding == GM_FSDP_SHARD_GRAD_OP || !e->reshard_after_forward)
-      F(GM_C_GATHERED, "compute copies of every weight of the stage: %g B x %.0f params%s", A,
-        s->params, cw < A ? ", linear weights gathered in fp8 (1 B)" : "");
+      F(GM_C_GATHERED, "compute copies of every weight of the stage: %g B x %s params%s", A,
+        N(s->params).s, cw < A ? ", linear weights gathered in fp8 (1 B)" : "");
     else
-      F(GM_C_GATHERED, "compute copies: %g B x (embedding+head %.0f + 2 x layer %.0f params)%s%s",
-        A, root, unit,
+      F(GM_C_GATHERED, "compute copies: %g B x (embedding+head %s + 2 x layer %s params)%s%s", A,
+        N(root).s, N(unit).s,
         cw < A     ? ", linear weights gathered in fp8 (1 B)"
         : cast > 0 ? ", + one layer's weights cast to fp8"
                    : "",
@@ -309,9 +309,9 @@ static void gathered(ctx *x, gm_stage_mem *o) {
     *f = A * live;
     *b = *f + A * unit;
     F(GM_C_GATHERED,
-      "ZeRO-3 live parameters: %g B x min(2 x largest unit %.0f, stage3_max_live_parameters "
-      "%lld); + its %g B gradients in backward",
-      A, unit, (long long)e->stage3_max_live_parameters, A);
+      "ZeRO-3 live parameters: %g B x min(2 x largest unit %s, stage3_max_live_parameters "
+      "%s); + its %g B gradients in backward",
+      A, N(unit).s, N((double)e->stage3_max_live_parameters).s, A);
   } else if (tr->fp8 != GM_FP8_NONE && e->framework == GM_FW_MEGATRON) {
     /* Transformer Engine casts each weight to fp8 on a step's first micro-batch and
      * keeps the copy and its transpose (Hopper GEMMs read both layouts) for the
@@ -323,14 +323,14 @@ static void gathered(ctx *x, gm_stage_mem *o) {
       x->wbytes -= (x->lb.weights - 1.0) * lin_all / (x->w_sh ? x->d : 1);
     *f = *b = copies * lin_all;
     x->fp8_persist = *f;
-    F(GM_C_GATHERED, "Transformer Engine fp8 weight copies: %g B x %.0f linear params%s", copies,
-      lin_all,
+    F(GM_C_GATHERED, "Transformer Engine fp8 weight copies: %g B x %s linear params%s", copies,
+      N(lin_all).s,
       tr->fp8_all_gather ? " (transpose only: parameters are fp8)" : " (data + transpose)");
   } else if (tr->fp8 != GM_FP8_NONE) {
     /* torchao: each linear casts its weight to fp8 while it runs. */
     double lin_unit = linear_params(x, s->unit_params, 1);
     *f = *b = 1.0 * lin_unit;
-    F(GM_C_GATHERED, "fp8 weight casts of the running layer: 1 B x %.0f params", lin_unit);
+    F(GM_C_GATHERED, "fp8 weight casts of the running layer: 1 B x %s params", N(lin_unit).s);
   } else if (tr->layout == GM_LAYOUT_AMP && !x->fsdp && tr->finetune == GM_FT_FULL) {
     /* Autocast caches a low-precision copy of every linear weight until backward uses it. */
     *f = *b = A * (s->params - s->emb_params);
@@ -384,8 +384,8 @@ static double buffers(ctx *x, gm_stage_mem *o) {
   txt[0] = '\0';
   if (e->kind == GM_ENGINE_DDP && x->d > 1 && !e->ddp_bucket_view) {
     persist = x->g_full; /* DDP buckets hold a second copy of every gradient */
-    PART("DDP gradient buckets (gradient_as_bucket_view off): a copy of %.0f B of gradients; ",
-         x->g_full);
+    PART("DDP gradient buckets (gradient_as_bucket_view off): a copy of %s B of gradients; ",
+         N(x->g_full).s);
   }
   if (x->ds && e->zero_stage >= 1) {
     double bucket = (double)e->reduce_bucket_elems;
@@ -396,9 +396,9 @@ static double buffers(ctx *x, gm_stage_mem *o) {
       double ag = (double)e->allgather_bucket_elems;
       step = A * (ag < s->trainable ? ag : s->trainable); /* updated (trainable) params */
     }
-    PART("DeepSpeed reduce bucket %g B x %.0f x %d in backward; all-gather bucket %.0f B at the "
+    PART("DeepSpeed reduce bucket %g B x %s x %d in backward; all-gather bucket %s B at the "
          "step; ",
-         A, bucket, e->overlap_comm ? 2 : 1, step);
+         A, N(bucket).s, e->overlap_comm ? 2 : 1, N(step).s);
   }
   if (pp->pp > 1) {
     double h = x->c->model.hidden_size / (pp->sequence_parallel ? (double)pp->tp : 1.0);
@@ -409,16 +409,16 @@ static double buffers(ctx *x, gm_stage_mem *o) {
        * frees them: deallocate_pipeline_outputs). */
       pipe += s->inflight_mbs * A * gm_tokens_per_gpu(x->c) * x->c->model.hidden_size;
     persist += pipe;
-    PART("pipeline send/receive buffers %.0f B; ", pipe);
+    PART("pipeline send/receive buffers %s B; ", N(pipe).s);
   }
   if (x->c->training.fp8 == GM_FP8_DELAYED) {
     double meta = fp8_meta_bytes(x);
     persist += meta;
-    PART("fp8 delayed scaling: amax history of %d + scales, %.0f B; ",
-         x->c->training.fp8_amax_history, meta);
+    PART("fp8 delayed scaling: amax history of %d + scales, %s B; ",
+         x->c->training.fp8_amax_history, N(meta).s);
   }
   persist += ws;
-  PART("cuBLAS workspaces of the forward and backward threads, %.0f B%s", ws - te,
+  PART("cuBLAS workspaces of the forward and backward threads, %s B%s", N(ws - te).s,
        te > 0 ? " + Transformer Engine's" : "");
 #undef PART
   F(GM_C_BUFFERS, "%s", txt);
