@@ -14,6 +14,8 @@ import { Chart } from './result/chart.js';
 import { Stages } from './result/stages.js';
 import { Breakdown, Parameters } from './result/breakdown.js';
 import { HostMemory, Warnings } from './result/notes.js';
+import { PlannerPanel } from './plan/panel.js';
+import { ScalingCharts } from './plan/charts.js';
 
 /** The one-file build carries the WASM inline; the served page offers that file. */
 const OFFLINE = typeof document !== 'undefined' && !!document.getElementById('gm-wasm');
@@ -206,6 +208,7 @@ function App({ gm }) {
         <button type="button" onClick=${() => document.getElementById('import-file').click()}>Import…</button>
         <input type="file" id="import-file" hidden accept=".json,application/json" aria-label="Import a config file"
           onChange=${(e) => { importFile(e.currentTarget.files[0]); e.currentTarget.value = ''; }} />
+        <a class="button" href="#planner">Find a layout</a>
         <button type="button" class="quiet" onClick=${actions.reset}>Reset</button>
       </div>
     </header>
@@ -230,9 +233,12 @@ function App({ gm }) {
           <${HostMemory} result=${result} />
           <${Breakdown} result=${result} />
           <${Parameters} result=${result} />
+          ${!out.error && html`<${ScalingCharts} config=${compact(config)} result=${result} />`}
         </div>`}
       </div>
     </main>
+    <${PlannerPanel} config=${compact(config)} result=${result} presets=${presets}
+      onLoad=${(c) => { setConfig(normalize(c)); showToast('Layout loaded into the form.'); }} />
     <footer class="foot">
       <p>Memory in GiB (2<sup>30</sup> bytes), per GPU, at the step's peak as nvidia-smi shows it. Computed in your browser; the config never leaves this page.${
         OFFLINE ? '' : html`${' '}<a href="gpu-mem-calc.html" download>Download the calculator as one HTML file</a> to use it offline.`}</p>

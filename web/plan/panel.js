@@ -1,0 +1,228 @@
+// "Find a layout": the core's planner, run in a worker, over the form's model,
+// recipe and GPU type. The best layouts in a sortable table (a click loads one
+// into the form), why the other families were rejected, the fewest GPUs, and
+// changes that make the form's own config fit.
+import { html } from 'htm/preact';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { findGpu } from '../lib/config.js';
+import { fmtGiB, fmtInt } from '../lib/format.js';
+import { ALLOW, FRAMEWORKS, SORTS, defaultPlanOptions, fixableFields, planRequest, sortLayouts } from '../lib/plan.js';
+import { runPlan, startWorker } from './client.js';
+
+const VERDICT = { fits: 'fits', tight: 'tight' };
+
+/** Same config, whatever the key order. */
+function canonical(v) {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
+  return JSON.stringify(v);
+}
+
+const fmtSeconds = (s) => (Number.isFinite(s) ? (s >= 100 ? `${s.toFixed(0)} s` : s >= 10 ? `${s.toFixed(1)} s` : `${s.toFixed(2)} s`) : '–');
+const fmtRate = (n) => (Number.isFinite(n) ? (n >= 1e6 ? `${(n / 1e6).toFixed(1)} M` : n >= 1e4 ? `${(n / 1e3).toFixed(0)} K` : fmtInt(n)) : '–');
+const fmtMfu = (m) => (Number.isFinite(m) ? `${(m * (m <= 1 ? 100 : 1)).toFixed(1)} %` : '–');
+
+function modelName(config, presets) {
+  const m = config?.model || {};
+  return presets?.models?.[m.preset]?.display_name || m.preset || m.name || m._name_or_path || 'this model';
+}
+
+function Input({ id, label, value, onInput, error, hint, placeholder, inputmode = 'numeric' }) {
+  return html`<div class=${`field${error ? ' has-error' : ''}`}>
+    <label for=${id}>${label}</label>
+    <input id=${id} type="text" value=${value} placeholder=${placeholder} inputmode=${inputmode} autocomplete="off" spellcheck="false"
+      aria-invalid=${error ? 'true' : undefined} aria-describedby=${error ? `${id}-err` : hint ? `${id}-hint` : undefined}
+      onInput=${(e) => onInput(e.currentTarget.value)} />
+    ${hint && !error && html`<p class="hint" id=${`${id}-hint`}>${hint}</p>`}
+    ${error && html`<p class="field-error" id=${`${id}-err`}>${error}</p>`}
+  </div>`;
+}
+
+function SortHead({ k, sort, setSort, children, num }) {
+  const on = sort.key === k;
+  const dir = on ? (sort.asc ? 'ascending' : 'descending') : undefined;
+  return html`<th scope="col" aria-sort=${dir || 'none'} class=${num ? 'num-col' : ''}>
+    <button type="button" class="th-sort" onClick=${() => setSort(on ? { key: k, asc: !sort.asc } : { key: k, asc: SORTS[k].asc })}>
+      ${children}<span class="sort-mark" aria-hidden="true">${on ? (sort.asc ? ' ▲' : ' ▼') : ''}</span>
+    </button>
+  </th>`;
+}
+
+function Layouts({ layouts, current, onLoad }) {
+  const [sort, setSort] = useState({ key: 'step_time_s', asc: true });
+  const rows = useMemo(() => sortLayouts(layouts, sort.key, sort.asc), [layouts, sort]);
+  const best = useMemo(() => sortLayouts(layouts, 'step_time_s', true)[0], [layouts]);
+  return html`<div class="table-wrap">
+    <table class="plan-table" data-testid="plan-layouts">
+      <caption class="visually-hidden">Layouts that fit, ${SORTS[sort.key].label.toLowerCase()} ${sort.asc ? 'ascending' : 'descending'}; a row loads into the form</caption>
+      <thead><tr>
+        <${SortHead} k="summary" sort=${sort} setSort=${setSort}>Layout</${SortHead}>
+        <${SortHead} k="peak_gb" sort=${sort} setSort=${setSort} num>Peak</${SortHead}>
+        <${SortHead} k="verdict" sort=${sort} setSort=${setSort}>Verdict</${SortHead}>
+        <${SortHead} k="step_time_s" sort=${sort} setSort=${setSort} num>Step time*</${SortHead}>
+        <${SortHead} k="tokens_per_s_per_gpu" sort=${sort} setSort=${setSort} num>Tokens/s per GPU*</${SortHead}>
+        <${SortHead} k="mfu" sort=${sort} setSort=${setSort} num>MFU*</${SortHead}>
+        <th scope="col"><span class="visually-hidden">Load</span></th>
+      </tr></thead>
+      <tbody>
+        ${rows.map((l) => {
+          const inForm = current === canonical(l.config);
+          return html`<tr class=${`${inForm ? 'in-form' : ''}${l === best ? ' fastest' : ''}`} data-verdict=${l.verdict} onClick=${() => onLoad(l.config)}>
+            <td class="plan-summary">${l.summary || 'layout'}${l === best ? html` <span class="badge ok">fastest</span>` : ''}${inForm ? html` <span class="badge">in the form</span>` : ''}</td>
+            <td class="num num-col" data-gb=${l.peak_gb}>${fmtGiB(l.peak_gb)}</td>
+            <td><span class=${`vtag v-${l.verdict}`}>${VERDICT[l.verdict] || l.verdict || '–'}</span></td>
+            <td class="num num-col">${fmtSeconds(l.step_time_s)}</td>
+            <td class="num num-col">${Number.isFinite(l.tokens_per_s_per_gpu) ? fmtInt(Math.round(l.tokens_per_s_per_gpu)) : '–'}</td>
+            <td class="num num-col">${fmtMfu(l.mfu)}</td>
+            <td><button type="button" class="small-btn" onClick=${(e) => { e.stopPropagation(); onLoad(l.config); }}
+              aria-label=${`Load ${l.summary || 'this layout'} into the form`}>Load</button></td>
+          </tr>`;
+        })}
+      </tbody>
+    </table>
+  </div>`;
+}
+
+function Found({ found, gpuName, current, onLoad, stale }) {
+  const r = found.response;
+  const layouts = r.layouts || [];
+  const rejected = r.rejected || [];
+  const suggestions = r.suggestions || [];
+  const rate = r.evaluated_per_s ?? (found.wall_ms > 0 && r.searched ? (r.searched * 1000) / found.wall_ms : undefined);
+  return html`<div class=${`plan-found${stale ? ' stale' : ''}`} data-testid="plan-found">
+    <p class="plan-meta small" data-testid="plan-meta">
+      Searched <span class="num" data-testid="plan-searched">${fmtInt(r.searched)}</span> layouts in${' '}
+      <span class="num" data-testid="plan-wall">${found.wall_ms < 10 ? found.wall_ms.toFixed(1) : found.wall_ms.toFixed(0)} ms</span>
+      ${Number.isFinite(rate) ? ` (${fmtRate(rate)} per second)` : ''}.${' '}
+      ${Number.isFinite(r.min_gpus) && r.min_gpus > 0
+        ? html`This model and recipe need at least <strong class="num" data-testid="plan-min-gpus">${fmtInt(r.min_gpus)}</strong> × ${gpuName}.`
+        : r.min_gpus === 0 || r.min_gpus == null ? '' : ''}
+      ${stale ? html` <strong>The form changed since this search.</strong>` : ''}
+    </p>
+    ${layouts.length
+      ? html`<${Layouts} layouts=${layouts} current=${current} onLoad=${onLoad} />
+        <p class="muted small">* Estimates from the step-time model (FLOPs, peak throughput, collectives, pipeline bubble), not measurements. Click a row to load the layout into the form.</p>`
+      : html`<p class="plan-none" data-testid="plan-none">No layout fits.${rejected.length ? ' The reasons are below.' : ''}</p>`}
+    ${suggestions.length > 0 && html`<div class="plan-block">
+      <h3>Changes that make your config fit</h3>
+      <ul class="plan-suggestions" data-testid="plan-suggestions">
+        ${suggestions.map((s) => html`<li>
+          <span>${s.change}</span>
+          <span class="num saving">${Number.isFinite(s.saving_gb) ? `−${fmtGiB(s.saving_gb)}` : ''}</span>
+          ${s.config && html`<button type="button" class="small-btn" onClick=${() => onLoad(s.config)} aria-label=${`Apply: ${s.change}`}>Apply</button>`}
+        </li>`)}
+      </ul>
+    </div>`}
+    ${rejected.length > 0 && html`<details class="plan-block plan-rejected" open=${!layouts.length}>
+      <summary>${fmtInt(rejected.length)} ${rejected.length === 1 ? 'family' : 'families'} of layouts rejected, and why</summary>
+      <ul data-testid="plan-rejected">
+        ${rejected.map((x) => html`<li><strong>${x.family}</strong>: ${x.reason}</li>`)}
+      </ul>
+    </details>`}
+  </div>`;
+}
+
+export function PlannerPanel({ config, result, presets, onLoad }) {
+  const [opts, setOpts] = useState(() => defaultPlanOptions(config));
+  const touched = useRef(new Set());
+  const [state, setState] = useState({ status: 'idle' });
+  const current = useMemo(() => canonical(config), [config]);
+
+  // Until the user edits them, the GPU count and per-node count follow the form.
+  const hw = config?.hardware || {};
+  useEffect(() => {
+    const d = defaultPlanOptions(config);
+    setOpts((o) => {
+      const next = { ...o };
+      for (const k of ['gpus', 'gpusPerNode', 'framework']) if (!touched.current.has(k)) next[k] = d[k];
+      return next;
+    });
+  }, [hw.num_gpus, hw.gpus_per_node, config?.engine?.framework]);
+
+  const set = (k, v) => {
+    touched.current.add(k);
+    setOpts((o) => ({ ...o, [k]: v }));
+  };
+  const fixable = fixableFields(config);
+  const built = planRequest(config, opts);
+  const errors = built.errors || {};
+  const gpu = findGpu(presets, hw.gpu);
+  const gpuName = gpu?.display_name || (hw.gpu ? String(hw.gpu) : `GPUs of ${fmtGiB(result?.gpu_capacity_gb)}`);
+
+  const search = async () => {
+    if (!built.request) return;
+    const request = built.request;
+    setState((s) => ({ ...s, status: 'running' }));
+    try {
+      const info = await startWorker();
+      if (!info.plan) {
+        setState({ status: 'unavailable' });
+        return;
+      }
+      const out = await runPlan(request);
+      if (out.unavailable) setState({ status: 'unavailable' });
+      else if (out.response?.error) setState({ status: 'error', error: out.response.error });
+      else setState({ status: 'done', found: out, config: current });
+    } catch (e) {
+      setState({ status: 'error', error: { message: String(e?.message || e) } });
+    }
+  };
+
+  const id = (k) => `plan-${k}`;
+  return html`<section class="card planner" id="planner" aria-labelledby="planner-h" data-status=${state.status}>
+    <h2 id="planner-h">Find a layout</h2>
+    <p class="muted small plan-intro">Every layout the training code can run for <strong>${modelName(config, presets)}</strong> with the form's recipe on <strong>${gpuName}</strong>: engine, sharding, tensor, pipeline, context and expert parallel sizes, micro-batch, checkpointing and offload. Those that fit, fastest first.</p>
+    <div class="fields plan-inputs">
+      <${Input} id=${id('gpus')} label="GPUs" value=${opts.gpus} onInput=${(v) => set('gpus', v)} error=${errors.gpus} hint="a count, or a range such as 32-256" />
+      <${Input} id=${id('per-node')} label="GPUs per node" value=${opts.gpusPerNode} onInput=${(v) => set('gpusPerNode', v)} error=${errors.gpusPerNode}
+        placeholder=${String(result?.resolved?.hardware?.gpus_per_node ?? 8)} />
+      <div class=${`field${errors.batch ? ' has-error' : ''}`}>
+        <label for=${id('batch')}>Global batch</label>
+        <div class="plan-pair">
+          <input id=${id('batch')} type="text" value=${opts.batch} placeholder="any" inputmode="numeric" autocomplete="off"
+            aria-invalid=${errors.batch ? 'true' : undefined} aria-describedby=${errors.batch ? `${id('batch')}-err` : undefined}
+            onInput=${(e) => set('batch', e.currentTarget.value)} />
+          <select id=${id('batch-kind')} aria-label="Global batch in" value=${opts.batchKind} onChange=${(e) => set('batchKind', e.currentTarget.value)}>
+            <option value="samples">samples</option>
+            <option value="tokens">tokens</option>
+          </select>
+        </div>
+        ${errors.batch && html`<p class="field-error" id=${`${id('batch')}-err`}>${errors.batch}</p>`}
+      </div>
+      <${Input} id=${id('max-mb')} label="Largest micro-batch" value=${opts.maxMicroBatch} onInput=${(v) => set('maxMicroBatch', v)} error=${errors.maxMicroBatch} />
+      <div class="field">
+        <label for=${id('framework')}>Training code</label>
+        <select id=${id('framework')} value=${opts.framework} onChange=${(e) => set('framework', e.currentTarget.value)}>
+          ${FRAMEWORKS.map(([v, l]) => html`<option value=${v}>${l}</option>`)}
+        </select>
+      </div>
+    </div>
+    <div class="plan-choices">
+      <fieldset class="plan-group">
+        <legend>Keep from the form</legend>
+        ${fixable.length
+          ? fixable.map((f) => html`<label class="check"><input type="checkbox" checked=${opts.fixed.includes(f.path)}
+              onChange=${(e) => set('fixed', e.currentTarget.checked ? [...opts.fixed, f.path] : opts.fixed.filter((p) => p !== f.path))} />
+              ${f.label} = ${String(f.value)}</label>`)
+          : html`<p class="muted small">The form sets no layout field; all are searched.</p>`}
+      </fieldset>
+      <fieldset class="plan-group">
+        <legend>The search may change</legend>
+        ${ALLOW.map((a) => html`<label class="check"><input type="checkbox" checked=${!!opts.allow[a.key]}
+            onChange=${(e) => set('allow', { ...opts.allow, [a.key]: e.currentTarget.checked })} />${a.label}</label>`)}
+      </fieldset>
+    </div>
+    <div class="plan-go">
+      <button type="button" class="primary" onClick=${search} disabled=${!built.request || state.status === 'running'}>
+        ${state.status === 'running' ? 'Searching…' : 'Find layouts'}
+      </button>
+      <span class="muted small" role="status" aria-live="polite" data-testid="plan-status">
+        ${state.status === 'running' ? 'Searching in the background; the form stays usable.' : ''}
+        ${state.status === 'unavailable' ? 'This build of the calculator has no planner: the search is not available.' : ''}
+      </span>
+    </div>
+    ${state.status === 'error' && html`<p class="plan-error" role="alert" data-testid="plan-error">${state.error.field ? html`<strong>${state.error.field}</strong>: ` : ''}${state.error.message}</p>`}
+    ${state.found && html`<${Found} found=${state.found} gpuName=${gpuName} current=${current} onLoad=${onLoad}
+      stale=${state.status === 'done' && state.config !== current && !state.found.response.layouts?.some((l) => canonical(l.config) === current)} />`}
+  </section>`;
+}

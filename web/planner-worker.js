@@ -1,0 +1,57 @@
+// The planner's worker: its own copy of the core, so a search never blocks the page.
+// Messages in:  {id, type: 'init', wasm: {url} | {base64}}
+//               {id, type: 'plan', request}
+//               {id, type: 'calc', configs: [config, ...]}
+// Messages out: {id, ok: true, value} or {id, ok: false, error}
+// A classic worker script (no static import): the offline file runs it from a
+// blob: URL, where module workers cannot start, with the loader's address below
+// replaced by a data: URL (web/build.mjs).
+const loader = import('./gpumem.js');
+
+let core = null;
+
+function decode(b64) {
+  if (Uint8Array.fromBase64) return Uint8Array.fromBase64(b64);
+  const bin = atob(b64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return bytes;
+}
+
+const handlers = {
+  async init({ wasm }) {
+    const { loadGpuMem } = await loader;
+    core = loadGpuMem(wasm.base64 ? { bytes: decode(wasm.base64) } : { url: wasm.url });
+    const gm = await core;
+    return { version: gm.version, plan: typeof gm.plan === 'function' };
+  },
+  async plan({ request }) {
+    const gm = await core;
+    if (typeof gm.plan !== 'function') return { unavailable: true };
+    const t0 = performance.now();
+    let response;
+    try {
+      response = gm.plan(request);
+    } catch (err) {
+      // A request the core rejects: the same error object calc_json gives.
+      if (err?.name !== 'GmError') throw err;
+      response = { error: { field: err.field, message: err.message } };
+    }
+    return { response, wall_ms: performance.now() - t0 };
+  },
+  async calc({ configs }) {
+    const gm = await core;
+    return configs.map((c) => JSON.parse(gm.calcRaw(c)));
+  },
+};
+
+self.onmessage = async (e) => {
+  const { id, type } = e.data || {};
+  try {
+    if (!handlers[type]) throw new Error(`unknown request ${type}`);
+    if (type !== 'init' && !core) throw new Error('the core is not loaded');
+    self.postMessage({ id, ok: true, value: await handlers[type](e.data) });
+  } catch (err) {
+    self.postMessage({ id, ok: false, error: String(err?.message || err) });
+  }
+};
