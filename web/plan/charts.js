@@ -7,9 +7,9 @@ import { fmtGiB, fmtInt } from '../lib/format.js';
 import { AXES, marginBand, pointOf, sweepConfigs } from '../lib/plan.js';
 import { calcMany } from './client.js';
 
-const W = 320;
-const H = 176;
-const PAD = { l: 40, r: 10, t: 12, b: 30 };
+const W = 260;
+const H = 160;
+const PAD = { l: 34, r: 8, t: 18, b: 28 };
 
 const fmtX = (axis, v) => (axis === 'seq_len' && v >= 1024 && v % 1024 === 0 ? `${v / 1024}K` : fmtInt(v));
 
@@ -30,7 +30,8 @@ export function SweepChart({ axis, points, capacity, band, current }) {
   // The scale keeps the capacity in view; points far above it leave the top.
   const yMax = Math.max(capacity * 1.3, Math.min(curPeak * 1.15, capacity * 3)) || 1;
   const sx = (v) => PAD.l + ((fx(v) - x0) / (x1 - x0 || 1)) * (W - PAD.l - PAD.r);
-  const sy = (gb) => PAD.t + (1 - Math.min(gb, yMax * 1.04) / yMax) * (H - PAD.t - PAD.b);
+  // Above the scale, the line leaves through the top (clipped) and the point is an arrow there.
+  const sy = (gb) => PAD.t + (1 - Math.min(gb, yMax * 1.5) / yMax) * (H - PAD.t - PAD.b);
   const step = niceStep(yMax);
   const yTicks = [];
   for (let v = 0; v <= yMax; v += step) yTicks.push(v);
@@ -44,26 +45,35 @@ export function SweepChart({ axis, points, capacity, band, current }) {
   if (run.length) segs.push(run);
   const fitting = ok.filter((p) => p.fits);
   const largest = fitting.length ? Math.max(...fitting.map((p) => p.x)) : null;
-  const summary = largest == null
-    ? `No ${a.label} tried fits.`
-    : `Fits up to ${a.label} ${fmtX(axis, largest)}${largest === Math.max(...xs) ? ' (the largest tried)' : ''}.`;
+  const smallest = fitting.length ? Math.min(...fitting.map((p) => p.x)) : null;
   const unit = axis === 'num_gpus' ? ' GPUs' : '';
-  return html`<figure class="sweep" data-axis=${axis} data-largest-fit=${largest ?? ''}>
+  // More GPUs take less memory each: the question is from how many it fits.
+  const summary = largest == null
+    ? `None of those tried fits.`
+    : axis === 'num_gpus'
+      ? `Fits from ${fmtX(axis, smallest)} GPUs${smallest === Math.min(...xs) ? ' (the fewest tried)' : ''}.`
+      : `Fits up to ${a.label} ${fmtX(axis, largest)}${largest === Math.max(...xs) ? ' (the largest tried)' : ''}.`;
+  return html`<figure class="sweep" data-axis=${axis} data-largest-fit=${largest ?? ''} data-smallest-fit=${smallest ?? ''}>
     <figcaption><strong>${a.title.replace('Peak memory against ', 'Against ')}</strong> <span class="muted">${summary}</span></figcaption>
     <svg viewBox=${`0 0 ${W} ${H}`} role="img" aria-label=${`${a.title}: ${ok.map((p) => `${fmtX(axis, p.x)}${unit} ${fmtGiB(p.peak_gb, 1)}`).join(', ')}; capacity ${fmtGiB(capacity)}. ${summary}`}>
       ${band && html`<rect class="sw-band" x=${PAD.l} width=${W - PAD.l - PAD.r} y=${sy(band.to_gb)} height=${Math.max(0, sy(band.from_gb) - sy(band.to_gb))}><title>${`margin: ${fmtGiB(band.from_gb)}–${fmtGiB(band.to_gb)} is tight`}</title></rect>`}
       ${yTicks.map((v) => html`<g class="sw-grid"><line x1=${PAD.l} x2=${W - PAD.r} y1=${sy(v)} y2=${sy(v)} /><text x=${PAD.l - 5} y=${sy(v) + 3.5} text-anchor="end">${v}</text></g>`)}
-      <text class="sw-unit" x=${PAD.l - 5} y=${PAD.t - 3} text-anchor="end">GiB</text>
+      <text class="sw-unit" x=${PAD.l + 3} y=${PAD.t - 8}>GiB</text>
       ${xTicks.map((v) => html`<text class="sw-x" x=${sx(v)} y=${H - PAD.b + 14} text-anchor="middle">${fmtX(axis, v)}</text>`)}
       <text class="sw-unit" x=${W - PAD.r} y=${H - 3} text-anchor="end">${a.label}</text>
       <line class="sw-cap" x1=${PAD.l} x2=${W - PAD.r} y1=${sy(capacity)} y2=${sy(capacity)} />
       <text class="sw-cap-label" x=${PAD.l + 4} y=${sy(capacity) - 4}>capacity ${fmtGiB(capacity, 1)}</text>
-      <clipPath id=${`sw-clip-${axis}`}><rect x=${PAD.l} y=${PAD.t - 4} width=${W - PAD.l - PAD.r + 4} height=${H - PAD.t - PAD.b + 4} /></clipPath>
+      <clipPath id=${`sw-clip-${axis}`}><rect x=${PAD.l - 6} y=${PAD.t} width=${W - PAD.l - PAD.r + 12} height=${H - PAD.t - PAD.b + 6} /></clipPath>
       <g clip-path=${`url(#sw-clip-${axis})`}>
         ${segs.map((s) => html`<polyline class="sw-line" points=${s.join(' ')} />`)}
-        ${ok.map((p) => html`<circle class=${`sw-pt${p.fits ? '' : ' over'}${p.verdict === 'tight' ? ' tight' : ''}${p.x === current ? ' cur' : ''}`}
-          cx=${sx(p.x)} cy=${sy(p.peak_gb)} r=${p.x === current ? 4.5 : 2.6}><title>${`${fmtX(axis, p.x)}${unit}: ${fmtGiB(p.peak_gb)}${p.fits ? '' : ', does not fit'}${p.x === current ? ' (the form)' : ''}`}</title></circle>`)}
       </g>
+      ${ok.map((p) => {
+        const cls = `sw-pt${p.fits ? '' : ' over'}${p.verdict === 'tight' ? ' tight' : ''}${p.x === current ? ' cur' : ''}`;
+        const title = html`<title>${`${fmtX(axis, p.x)}${unit}: ${fmtGiB(p.peak_gb)}${p.fits ? '' : ', does not fit'}${p.x === current ? ' (the form)' : ''}`}</title>`;
+        const x = sx(p.x);
+        if (p.peak_gb > yMax) return html`<path class=${`${cls} off`} d=${`M${x - 3.5} ${PAD.t + 3}L${x} ${PAD.t - 3}L${x + 3.5} ${PAD.t + 3}Z`}>${title}</path>`;
+        return html`<circle class=${cls} cx=${x} cy=${sy(p.peak_gb)} r=${p.x === current ? 4.5 : 2.6}>${title}</circle>`;
+      })}
     </svg>
   </figure>`;
 }
