@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, test } from 'node:test';
-import { AXES, defaultPlanOptions, fixableFields, marginBand, parseGpus, planRequest, pointOf, sortLayouts, sweepConfigs } from '../../web/lib/plan.js';
+import { AXES, defaultPlanOptions, fixableFields, formConfig, marginBand, parseGpus, planRequest, pointOf, sortLayouts, sweepConfigs } from '../../web/lib/plan.js';
 import { BUILD } from './browser.mjs';
 
 const FORM = {
@@ -65,6 +65,14 @@ describe('the planner request', () => {
     assert.deepEqual(fixableFields(FORM).map((f) => f.path), [
       'engine.type', 'parallelism.data_parallel_size', 'parallelism.tensor_parallel_size', 'training.batch_size', 'training.activation_checkpointing',
     ]);
+  });
+});
+
+describe('a layout loaded into the form', () => {
+  test('the micro-batch goes under the name the form edits', () => {
+    const c = { model: { preset: 'x' }, training: { seq_len: 4096, micro_batch_size: 2, activation_checkpointing: 'full' } };
+    assert.deepEqual(formConfig(c).training, { seq_len: 4096, batch_size: 2, activation_checkpointing: 'full' });
+    assert.equal(formConfig(FORM), FORM, 'a config already in the form\'s names is unchanged');
   });
 });
 

@@ -259,3 +259,12 @@ export function marginBand(result) {
   const gib = m < 1 ? m * cap : m;
   return { from_gb: Math.max(0, cap - gib), to_gb: cap };
 }
+
+/** A planner config as the form holds it: the form edits training.batch_size, not its alias. */
+export function formConfig(config) {
+  const t = config?.training;
+  if (!t || t.micro_batch_size === undefined || t.batch_size !== undefined) return config;
+  const training = {};
+  for (const [k, v] of Object.entries(t)) training[k === 'micro_batch_size' ? 'batch_size' : k] = v;
+  return { ...config, training };
+}

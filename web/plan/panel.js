@@ -6,7 +6,7 @@ import { html } from 'htm/preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { findGpu } from '../lib/config.js';
 import { fmtGiB, fmtInt } from '../lib/format.js';
-import { ALLOW, FRAMEWORKS, SORTS, defaultPlanOptions, fixableFields, planRequest, sortLayouts } from '../lib/plan.js';
+import { ALLOW, FRAMEWORKS, SORTS, defaultPlanOptions, fixableFields, formConfig, planRequest, sortLayouts } from '../lib/plan.js';
 import { runPlan, startWorker } from './client.js';
 
 const VERDICT = { fits: 'fits', tight: 'tight' };
@@ -20,7 +20,7 @@ function canonical(v) {
 
 const fmtSeconds = (s) => (Number.isFinite(s) ? (s >= 100 ? `${s.toFixed(0)} s` : s >= 10 ? `${s.toFixed(1)} s` : `${s.toFixed(2)} s`) : '–');
 const fmtRate = (n) => (Number.isFinite(n) ? (n >= 1e6 ? `${(n / 1e6).toFixed(1)} M` : n >= 1e4 ? `${(n / 1e3).toFixed(0)} K` : fmtInt(n)) : '–');
-const fmtMfu = (m) => (Number.isFinite(m) ? `${(m * (m <= 1 ? 100 : 1)).toFixed(1)} %` : '–');
+const fmtMfu = (m) => (Number.isFinite(m) ? `${(m * 100).toFixed(1)} %` : '–');
 
 function modelName(config, presets) {
   const m = config?.model || {};
@@ -66,7 +66,7 @@ function Layouts({ layouts, current, onLoad }) {
       </tr></thead>
       <tbody>
         ${rows.map((l) => {
-          const inForm = current === canonical(l.config);
+          const inForm = current === canonical(formConfig(l.config));
           return html`<tr class=${`${inForm ? 'in-form' : ''}${l === best ? ' fastest' : ''}`} data-verdict=${l.verdict} onClick=${() => onLoad(l.config)}>
             <td class="plan-summary">${l.summary || 'layout'}${l === best ? html` <span class="badge ok">fastest</span>` : ''}${inForm ? html` <span class="badge">in the form</span>` : ''}</td>
             <td class="num num-col" data-gb=${l.peak_gb}>${fmtGiB(l.peak_gb)}</td>
@@ -92,7 +92,7 @@ function Found({ found, gpuName, current, onLoad, stale }) {
   return html`<div class=${`plan-found${stale ? ' stale' : ''}`} data-testid="plan-found">
     <p class="plan-meta small" data-testid="plan-meta">
       Searched <span class="num" data-testid="plan-searched">${fmtInt(r.searched)}</span> layouts in${' '}
-      <span class="num" data-testid="plan-wall">${found.wall_ms < 10 ? found.wall_ms.toFixed(1) : found.wall_ms.toFixed(0)} ms</span>
+      <span class="num" data-testid="plan-wall" data-ms=${found.wall_ms}>${found.wall_ms < 10 ? found.wall_ms.toFixed(1) : found.wall_ms.toFixed(0)} ms</span>
       ${Number.isFinite(rate) ? ` (${fmtRate(rate)} per second)` : ''}.${' '}
       ${Number.isFinite(r.min_gpus) && r.min_gpus > 0
         ? html`This model and recipe need at least <strong class="num" data-testid="plan-min-gpus">${fmtInt(r.min_gpus)}</strong> × ${gpuName}.`
@@ -104,11 +104,11 @@ function Found({ found, gpuName, current, onLoad, stale }) {
         <p class="muted small">* Estimates from the step-time model (FLOPs, peak throughput, collectives, pipeline bubble), not measurements. Click a row to load the layout into the form.</p>`
       : html`<p class="plan-none" data-testid="plan-none">No layout fits.${rejected.length ? ' The reasons are below.' : ''}</p>`}
     ${suggestions.length > 0 && html`<div class="plan-block">
-      <h3>Changes that make your config fit</h3>
+      <h3>Changes to your config${Number.isFinite(r.base_peak_gb) ? html` <span class="muted">(now ${fmtGiB(r.base_peak_gb)} per GPU)</span>` : ''}</h3>
       <ul class="plan-suggestions" data-testid="plan-suggestions">
         ${suggestions.map((s) => html`<li>
-          <span>${s.change}</span>
-          <span class="num saving">${Number.isFinite(s.saving_gb) ? `−${fmtGiB(s.saving_gb)}` : ''}</span>
+          <span>${s.change}${s.fits === false ? html` <span class="muted small">(not enough alone)</span>` : ''}</span>
+          <span class="num saving">${Number.isFinite(s.saving_gb) ? `−${fmtGiB(s.saving_gb)}` : ''}${Number.isFinite(s.peak_gb) ? html` <span class="muted">→ ${fmtGiB(s.peak_gb)}</span>` : ''}</span>
           ${s.config && html`<button type="button" class="small-btn" onClick=${() => onLoad(s.config)} aria-label=${`Apply: ${s.change}`}>Apply</button>`}
         </li>`)}
       </ul>
@@ -122,7 +122,8 @@ function Found({ found, gpuName, current, onLoad, stale }) {
   </div>`;
 }
 
-export function PlannerPanel({ config, result, presets, onLoad }) {
+export function PlannerPanel({ config, result, presets, onLoad: load }) {
+  const onLoad = (c) => load(formConfig(c));
   const [opts, setOpts] = useState(() => defaultPlanOptions(config));
   const touched = useRef(new Set());
   const [state, setState] = useState({ status: 'idle' });
@@ -223,6 +224,6 @@ export function PlannerPanel({ config, result, presets, onLoad }) {
     </div>
     ${state.status === 'error' && html`<p class="plan-error" role="alert" data-testid="plan-error">${state.error.field ? html`<strong>${state.error.field}</strong>: ` : ''}${state.error.message}</p>`}
     ${state.found && html`<${Found} found=${state.found} gpuName=${gpuName} current=${current} onLoad=${onLoad}
-      stale=${state.status === 'done' && state.config !== current && !state.found.response.layouts?.some((l) => canonical(l.config) === current)} />`}
+      stale=${state.status === 'done' && state.config !== current && !state.found.response.layouts?.some((l) => canonical(formConfig(l.config)) === current)} />`}
   </section>`;
 }
