@@ -112,9 +112,18 @@ describe('scaling charts', () => {
     assert.ok(AXES.seq_len.values(3000).includes(3000));
     assert.ok(AXES.seq_len.values(8192).includes(131072));
   });
-  test('the margin band sits under the capacity', () => {
+  test('the margin band sits under the capacity, where the core says it starts', () => {
     assert.equal(marginBand({ gpu_capacity_gb: 80, resolved: { hardware: {} } }), null);
-    assert.deepEqual(marginBand({ gpu_capacity_gb: 80, resolved: { hardware: { safety_margin: 0.05 } } }), { from_gb: 76, to_gb: 80 });
+    assert.deepEqual(marginBand({ gpu_capacity_gb: 80, resolved: { hardware: { safety_margin: 0.25 } } }), { from_gb: 60, to_gb: 80 });
+    assert.deepEqual(marginBand({ gpu_capacity_gb: 80, fits_below_gb: 63.2, resolved: { hardware: { safety_margin: 0.25 } } }), { from_gb: 63.2, to_gb: 80 });
+  });
+  test('a point takes the core\'s verdict when it gives one', () => {
+    const r = (verdict, fits) => ({ total_memory_per_gpu_gb: 70, gpu_capacity_gb: 80, fits_on_gpu: fits, verdict });
+    assert.equal(pointOf(1, r('tight', true)).level, 'tight');
+    assert.equal(pointOf(1, r('does_not_fit', false)).level, 'over');
+    assert.equal(pointOf(1, r(undefined, true)).level, 'fits');
+    assert.equal(pointOf(1, r(undefined, false)).level, 'over');
+    assert.match(pointOf(1, { error: { field: 'x', message: 'bad' } }).error, /bad/);
   });
   test('every point of every chart is a config the core computes', async () => {
     const { loadGpuMem } = await import(pathToFileURL(join(BUILD, 'wasm', 'gpumem.js')).href);

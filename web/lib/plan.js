@@ -235,29 +235,30 @@ export function sweepConfigs(config, axis, resolved) {
   return a.values(cur, resolved).map((x) => ({ x, config: a.apply(config, x) }));
 }
 
-/** What a chart keeps of one calculate result. */
+/**
+ * What a chart keeps of one calculate result. level: the core's verdict
+ * ("fits", "tight", "over") where it gives one, else from fits_on_gpu.
+ */
 export function pointOf(x, result) {
   if (!result || result.error) return { x, error: result?.error?.message || 'invalid' };
-  return {
-    x,
-    peak_gb: result.total_memory_per_gpu_gb,
-    capacity_gb: result.gpu_capacity_gb,
-    fits: !!result.fits_on_gpu,
-    verdict: typeof result.verdict === 'string' ? result.verdict : undefined,
-  };
+  const v = result.verdict;
+  const level = v === 'fits' || v === 'tight' ? v : v === 'does_not_fit' ? 'over' : result.fits_on_gpu ? 'fits' : 'over';
+  return { x, peak_gb: result.total_memory_per_gpu_gb, capacity_gb: result.gpu_capacity_gb, fits: level !== 'over', level };
 }
 
 /**
- * The band below the capacity in which the verdict is "tight", in GiB, from the
- * core's resolved safety margin; null when the core reports none.
- * A margin below 1 is a fraction of the card; otherwise GiB.
+ * The band under the capacity where the core's verdict is "tight", in GiB:
+ * from the result's fits_below_gb, else its resolved safety margin (a
+ * fraction of the card); null when the core reports neither.
  */
 export function marginBand(result) {
-  const m = result?.resolved?.hardware?.safety_margin;
   const cap = result?.gpu_capacity_gb;
-  if (typeof m !== 'number' || !Number.isFinite(m) || m <= 0 || !(cap > 0)) return null;
-  const gib = m < 1 ? m * cap : m;
-  return { from_gb: Math.max(0, cap - gib), to_gb: cap };
+  if (!(cap > 0)) return null;
+  const below = result.fits_below_gb;
+  if (typeof below === 'number' && Number.isFinite(below) && below >= 0 && below < cap) return { from_gb: below, to_gb: cap };
+  const m = result.resolved?.hardware?.safety_margin;
+  if (typeof m !== 'number' || !Number.isFinite(m) || m <= 0 || m >= 1) return null;
+  return { from_gb: (1 - m) * cap, to_gb: cap };
 }
 
 /** A planner config as the form holds it: the form edits training.batch_size, not its alias. */

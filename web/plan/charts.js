@@ -43,16 +43,18 @@ export function SweepChart({ axis, points, capacity, band, current }) {
     else if (run.length) { segs.push(run); run = []; }
   }
   if (run.length) segs.push(run);
-  const fitting = ok.filter((p) => p.fits);
+  // "Fits" as the core's largest micro-batch counts it: tight points are not.
+  const fitting = ok.filter((p) => p.level === 'fits');
   const largest = fitting.length ? Math.max(...fitting.map((p) => p.x)) : null;
   const smallest = fitting.length ? Math.min(...fitting.map((p) => p.x)) : null;
+  const tightTo = Math.max(-1, ...ok.filter((p) => p.level === 'tight').map((p) => p.x));
   const unit = axis === 'num_gpus' ? ' GPUs' : '';
   // More GPUs take less memory each: the question is from how many it fits.
   const summary = largest == null
     ? `None of those tried fits.`
     : axis === 'num_gpus'
       ? `Fits from ${fmtX(axis, smallest)} GPUs${smallest === Math.min(...xs) ? ' (the fewest tried)' : ''}.`
-      : `Fits up to ${a.label} ${fmtX(axis, largest)}${largest === Math.max(...xs) ? ' (the largest tried)' : ''}.`;
+      : `Fits up to ${a.label} ${fmtX(axis, largest)}${largest === Math.max(...xs) ? ' (the largest tried)' : ''}${tightTo > largest ? `, tight up to ${fmtX(axis, tightTo)}` : ''}.`;
   return html`<figure class="sweep" data-axis=${axis} data-largest-fit=${largest ?? ''} data-smallest-fit=${smallest ?? ''}>
     <figcaption><strong>${a.title.replace('Peak memory against ', 'Against ')}</strong> <span class="muted">${summary}</span></figcaption>
     <svg viewBox=${`0 0 ${W} ${H}`} role="img" aria-label=${`${a.title}: ${ok.map((p) => `${fmtX(axis, p.x)}${unit} ${fmtGiB(p.peak_gb, 1)}`).join(', ')}; capacity ${fmtGiB(capacity)}. ${summary}`}>
@@ -68,8 +70,8 @@ export function SweepChart({ axis, points, capacity, band, current }) {
         ${segs.map((s) => html`<polyline class="sw-line" points=${s.join(' ')} />`)}
       </g>
       ${ok.map((p) => {
-        const cls = `sw-pt${p.fits ? '' : ' over'}${p.verdict === 'tight' ? ' tight' : ''}${p.x === current ? ' cur' : ''}`;
-        const title = html`<title>${`${fmtX(axis, p.x)}${unit}: ${fmtGiB(p.peak_gb)}${p.fits ? '' : ', does not fit'}${p.x === current ? ' (the form)' : ''}`}</title>`;
+        const cls = `sw-pt ${p.level}${p.x === current ? ' cur' : ''}`;
+        const title = html`<title>${`${fmtX(axis, p.x)}${unit}: ${fmtGiB(p.peak_gb)}${p.level === 'over' ? ', does not fit' : p.level === 'tight' ? ', tight' : ''}${p.x === current ? ' (the form)' : ''}`}</title>`;
         const x = sx(p.x);
         if (p.peak_gb > yMax) return html`<path class=${`${cls} off`} d=${`M${x - 3.5} ${PAD.t + 3}L${x} ${PAD.t - 3}L${x + 3.5} ${PAD.t + 3}Z`}>${title}</path>`;
         return html`<circle class=${cls} cx=${x} cy=${sy(p.peak_gb)} r=${p.x === current ? 4.5 : 2.6}>${title}</circle>`;
