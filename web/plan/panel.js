@@ -99,6 +99,9 @@ function Found({ found, gpuName, current, onLoad, stale }) {
         : r.min_gpus === 0 || r.min_gpus == null ? '' : ''}
       ${stale ? html` <strong>The form changed since this search.</strong>` : ''}
     </p>
+    ${(r.warnings || []).length > 0 && html`<ul class="plan-warnings small" data-testid="plan-warnings">
+      ${r.warnings.map((w) => html`<li>${w.field ? html`<code>${w.field}</code>: ` : ''}${w.message}</li>`)}
+    </ul>`}
     ${layouts.length
       ? html`<${Layouts} layouts=${layouts} current=${current} onLoad=${onLoad} />
         <p class="muted small">* Estimates from the step-time model (FLOPs, peak throughput, collectives, pipeline bubble), not measurements. Click a row to load the layout into the form.</p>`
