@@ -115,6 +115,6 @@ export function ScalingCharts({ config, result }) {
       ${data.sweeps.map((s) => html`<${SweepChart} key=${s.axis} axis=${s.axis} points=${s.points} capacity=${cap} band=${band}
         current=${AXES[s.axis].current(result.resolved)} />`)}
     </div>` : !failed && html`<p class="muted small">Computing…</p>`}
-    <p class="muted small">Per GPU, most loaded stage, as nvidia-smi shows it. ${band ? 'The shaded band below the capacity is the safety margin: there the verdict is tight.' : ''}</p>
+    <p class="muted small">Per GPU, most loaded stage, as nvidia-smi shows it. ${band ? `Shaded: the safety margin under the capacity (${fmtGiB(band.from_gb, 1)} to ${fmtGiB(band.to_gb, 1)}), where the verdict is tight.` : ''}</p>
   </section>`;
 }
