@@ -21,9 +21,9 @@ $(GEN_SRC): $(PRESETS) scripts/embed.sh
 	@mkdir -p $(@D)
 	sh scripts/embed.sh $(PRESETS) > $@
 
-$(BUILD)/gpu-mem-calc: $(CORE_SRC) cli/main.c $(READ_SRC) core/*.h $(GEN_SRC)
+$(BUILD)/gpu-mem-calc: $(CORE_SRC) cli/main.c cli/plan_cmd.c cli/*.h $(READ_SRC) core/*.h $(GEN_SRC)
 	@mkdir -p $(@D)
-	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -Icore -Icli -o $@ $(CORE_SRC) $(GEN_SRC) cli/main.c $(READ_SRC) $(CJSON_LIBS) -lm
+	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -Icore -Icli -o $@ $(CORE_SRC) $(GEN_SRC) cli/main.c cli/plan_cmd.c $(READ_SRC) $(CJSON_LIBS) -lm
 
 $(BUILD)/run_cases: $(CORE_SRC) tests/run_cases.c $(READ_SRC) core/*.h $(GEN_SRC)
 	@mkdir -p $(@D)
@@ -33,9 +33,17 @@ $(BUILD)/run_cases: $(CORE_SRC) tests/run_cases.c $(READ_SRC) core/*.h $(GEN_SRC
 deps:
 	sh scripts/deps.sh
 
-test-native: $(BUILD)/gpu-mem-calc $(BUILD)/run_cases
+test-native: $(BUILD)/gpu-mem-calc $(BUILD)/run_cases $(BUILD)/plan_test
 	$(BUILD)/run_cases tests/cases
+	$(BUILD)/plan_test tests/plan
 	sh tests/cli_test.sh $(BUILD)/gpu-mem-calc
+
+# The planner: published layouts, calculate on every returned layout, and
+# the step-time model against published throughput (also its native side
+# for the WASM parity test: plan_test --stdin).
+$(BUILD)/plan_test: $(CORE_SRC) tests/plan/plan_test.c $(READ_SRC) core/*.h $(GEN_SRC)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -Icore -Icli -o $@ $(CORE_SRC) $(GEN_SRC) tests/plan/plan_test.c $(READ_SRC) $(CJSON_LIBS) -lm
 
 test: deps
 	$(MAKE) test-native
@@ -70,7 +78,7 @@ WASM_OPT  ?= -Oz
 CJSON_DIR ?= $(BUILD)/third_party/cjson
 WASM_DIR   = $(BUILD)/wasm
 comma     := ,
-WASM_EXPORTS = _calc_json,_calc_free,_malloc,_free,_gm_presets_json$(if \
+WASM_EXPORTS = _calc_json,_plan_json,_calc_free,_malloc,_free,_gm_presets_json$(if \
                $(shell grep -s 'gm_version(void)' core/gpumem.h),$(comma)_gm_version)
 WASM_LDFLAGS = -sSTANDALONE_WASM --no-entry -sALLOW_MEMORY_GROWTH=1 \
                -sEXPORTED_FUNCTIONS=$(WASM_EXPORTS)
@@ -107,7 +115,7 @@ $(BUILD)/bench_native: $(CORE_SRC) bench/bench_native.c core/*.h $(GEN_SRC)
 
 # Cases, native/WASM parity and memory, through the loader under node --test;
 # then a second build must give the same bytes.
-test-wasm: wasm $(BUILD)/gpu-mem-calc $(BUILD)/calc_stdin
+test-wasm: wasm $(BUILD)/gpu-mem-calc $(BUILD)/calc_stdin $(BUILD)/plan_test
 	GM_BUILD=$(BUILD) node --test tests/wasm/*.test.mjs
 	$(MAKE) --no-print-directory wasm-repro
 

@@ -1,6 +1,7 @@
 /* main.c - the gpu-mem-calc command line. It uses only the public API: the
  * config goes through calc_json, and tables are drawn from its JSON output. */
 #include "gpumem.h"
+#include "plan_cmd.h"
 #include "read_file.h"
 
 #include <cJSON.h>
@@ -22,13 +23,20 @@ static const char usage[] =
     "GPU memory of an LLM training run, per GPU, at its peak.\n"
     "\n"
     "commands:\n"
-    "  calculate --config FILE [--format table|json]\n"
+    "  calculate --config FILE [--margin M] [--format table|json]\n"
     "      compute the memory of the config in FILE (see docs/config.md)\n"
     "  quick PARAMS --gpus N [--gpu NAME | --gpu-mem GB] [--engine E] [--dtype D]\n"
-    "        [--zero-stage Z] [--batch-size B] [--seq-len S] [--format table|json]\n"
+    "        [--zero-stage Z] [--batch-size B] [--seq-len S] [--margin M]\n"
+    "        [--format table|json]\n"
     "      estimate from a parameter count alone: PARAMS in billions (7) or with a\n"
     "      suffix (125M, 1.5T); engines pytorch_ddp (ddp, pytorch), deepspeed,\n"
     "      megatron_lm (megatron), megatron_deepspeed, fsdp\n"
+    "      without --engine, the planner picks the fastest layout that fits\n"
+    "  plan --config FILE [--top N] [--gpus N|MIN-MAX] [--format table|json]\n"
+    "      the layouts that fit, fastest first (estimated), why the others do not,\n"
+    "      the fewest GPUs, and changes that make the config as given fit\n"
+    "  --margin M sets hardware.safety_margin: the share of the card (0.15 = 15 %)\n"
+    "  kept free for the verdict \"fits\"; above it the verdict is \"tight\"\n"
     "  validate FILE\n"
     "      check a config: prints \"valid\" and any warnings, or the error (exit 2)\n"
     "  presets [--format table|json]\n"
@@ -193,36 +201,76 @@ static void print_memory(const cJSON *out) {
 
 static void print_verdict(const cJSON *out) {
   double total = num(out, "total_memory_per_gpu_gb"), cap = num(out, "gpu_capacity_gb");
-  double mb = num(out, "max_micro_batch_size");
-  if (flag(out, "fits_on_gpu"))
+  double mb = num(out, "max_micro_batch_size"), seq = num(out, "max_seq_len");
+  double margin = num(get(get(out, "resolved"), "hardware"), "safety_margin");
+  const char *verdict = str(out, "verdict"), *reason = str(out, "verdict_reason");
+  const cJSON *host = get(out, "host_memory");
+  char tokens[32];
+  if (verdict && strcmp(verdict, "fits") == 0)
     printf("\nFITS: %.2f GiB of %.2f GiB per GPU (%.1f %%), %.2f GiB headroom\n", total, cap,
            num(out, "memory_utilization_percent"), cap - total);
+  else if (verdict && strcmp(verdict, "tight") == 0)
+    printf("\nTIGHT (may run out of memory): %.2f GiB of %.2f GiB per GPU (%.1f %%); without "
+           "pressure the allocator would hold %.2f GiB, more than the %.2f GiB that keeps a "
+           "%.0f %% margin\n",
+           total, cap, num(out, "memory_utilization_percent"), num(out, "peak_unconstrained_gb"),
+           num(out, "fits_below_gb"), 100.0 * margin);
+  else if (reason && strcmp(reason, "host_memory") == 0)
+    printf("\nDOES NOT FIT (host memory): %.2f GiB of host memory per node needed; the GPUs "
+           "hold %.2f GiB of %.2f GiB each\n",
+           num(host, "per_node_gb"), total, cap);
   else
     printf("\nDOES NOT FIT: %.2f GiB of %.2f GiB per GPU (%.1f %%), %.2f GiB over\n", total, cap,
            num(out, "memory_utilization_percent"), total - cap);
   if (mb > 0)
-    printf("Largest micro-batch that fits: %.0f\n", mb);
+    printf("Largest micro-batch that fits with the margin: %.0f\n", mb);
   else
-    printf("Largest micro-batch that fits: none (even 1 does not fit)\n");
+    printf("Largest micro-batch that fits with the margin: none (even 1 does not)\n");
+  thousands(seq, tokens, sizeof tokens);
+  if (seq > 0)
+    printf("Longest sequence that fits with the margin: %s tokens\n", tokens);
+  else
+    printf("Longest sequence that fits with the margin: none\n");
+}
+
+/* A stage's layers from its chunks: "0-9, 40-49"; "-" when it has none. */
+static void stage_layers(const cJSON *stage, char *out, size_t n) {
+  const cJSON *chunk;
+  size_t len = 0;
+  out[0] = '\0';
+  cJSON_ArrayForEach(chunk, get(stage, "chunks")) {
+    const cJSON *a = cJSON_GetArrayItem(chunk, 0), *b = cJSON_GetArrayItem(chunk, 1);
+    int k;
+    if (!cJSON_IsNumber(a) || !cJSON_IsNumber(b) || len >= n)
+      continue;
+    k = snprintf(out + len, n - len, "%s%.0f-%.0f", len ? ", " : "", a->valuedouble,
+                 b->valuedouble);
+    if (k > 0)
+      len += (size_t)k;
+  }
+  if (!out[0])
+    snprintf(out, n, "-");
 }
 
 static void print_stages(const cJSON *out) {
   const cJSON *s;
-  int worst = (int)num(out, "worst_stage");
+  int worst = (int)num(out, "worst_stage"), width = 9;
+  char layers[160];
   if (cJSON_GetArraySize(get(out, "stages")) < 2)
     return;
-  printf("\nPipeline stages\n  %5s  %-9s  %15s  %-9s  %9s  %9s  %9s\n", "stage", "layers", "params",
-         "peak in", "allocated", "reserved", "total GiB");
   cJSON_ArrayForEach(s, get(out, "stages")) {
-    char layers[32], params[32];
-    double first = num(s, "first_layer"), n = num(s, "num_layers");
+    stage_layers(s, layers, sizeof layers);
+    if ((int)strlen(layers) > width)
+      width = (int)strlen(layers);
+  }
+  printf("\nPipeline stages\n  %5s  %-*s  %15s  %-9s  %9s  %9s  %9s\n", "stage", width, "layers",
+         "params", "peak in", "allocated", "reserved", "total GiB");
+  cJSON_ArrayForEach(s, get(out, "stages")) {
+    char params[32];
     int index = (int)num(s, "stage");
-    if (n > 0)
-      snprintf(layers, sizeof layers, "%.0f-%.0f", first, first + n - 1);
-    else
-      snprintf(layers, sizeof layers, "-");
+    stage_layers(s, layers, sizeof layers);
     thousands(num(s, "params"), params, sizeof params);
-    printf("  %5d  %-9s  %15s  %-9s  %9.2f  %9.2f  %9.2f%s\n", index, layers, params,
+    printf("  %5d  %-*s  %15s  %-9s  %9.2f  %9.2f  %9.2f%s\n", index, width, layers, params,
            str(s, "peak_phase") ? str(s, "peak_phase") : "", num(s, "peak_allocated_gb"),
            num(s, "peak_reserved_gb"), num(s, "total_gb"),
            index == worst ? "  <- most loaded" : "");
@@ -332,8 +380,30 @@ static int is_option(const char *arg, const char *name) {
   return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
 }
 
+static cJSON *number_or_string(const char *s);
+
+/* The config text with hardware.safety_margin set to margin (a new string to
+ * free with cJSON_free), or NULL to use the text as it is: calc_json then
+ * reports what is wrong with it. */
+static char *with_margin(const char *text, const char *margin) {
+  cJSON *root = cJSON_Parse(text), *hw;
+  char *out = NULL;
+  if (cJSON_IsObject(root)) {
+    hw = cJSON_GetObjectItemCaseSensitive(root, "hardware");
+    if (!hw)
+      hw = cJSON_AddObjectToObject(root, "hardware");
+    if (cJSON_IsObject(hw)) {
+      cJSON_DeleteItemFromObjectCaseSensitive(hw, "safety_margin");
+      cJSON_AddItemToObject(hw, "safety_margin", number_or_string(margin));
+      out = cJSON_PrintUnformatted(root);
+    }
+  }
+  cJSON_Delete(root);
+  return out;
+}
+
 static int cmd_calculate(int argc, char **argv) {
-  const char *file = NULL, *format = "table";
+  const char *file = NULL, *format = "table", *margin = NULL;
   char *text;
   int i, rc;
   for (i = 2; i < argc; i++) {
@@ -348,6 +418,10 @@ static int cmd_calculate(int argc, char **argv) {
                                     : option_value(argc, argv, &i, "--format");
       if (!format || !check_format(format))
         return usage_error("--format must be table or json");
+    } else if (is_option(a, "--margin")) {
+      margin = option_value(argc, argv, &i, "--margin");
+      if (!margin)
+        return usage_error("--margin needs a value");
     } else if (a[0] != '-' && !file) {
       file = a;
     } else {
@@ -361,7 +435,13 @@ static int cmd_calculate(int argc, char **argv) {
     fprintf(stderr, "gpu-mem-calc: cannot read %s: %s\n", file, strerror(errno));
     return EXIT_IO;
   }
-  rc = run(text, format, file);
+  if (margin) {
+    char *edited = with_margin(text, margin);
+    rc = run(edited ? edited : text, format, file);
+    cJSON_free(edited);
+  } else {
+    rc = run(text, format, file);
+  }
   free(text);
   return rc;
 }
@@ -390,12 +470,12 @@ static const char *engine_name(const char *e) {
 }
 
 static int cmd_quick(int argc, char **argv) {
-  const char *params = NULL, *gpus = NULL, *gpu = NULL, *mem = NULL, *engine = "pytorch_ddp",
-             *dtype = NULL, *zero = NULL, *batch = NULL, *seq = NULL, *format = "table";
-  static const char *const opts[] = {"--gpus",       "--gpu",     "--gpu-mem",
-                                     "--engine",     "--dtype",   "--zero-stage",
-                                     "--batch-size", "--seq-len", "--format"};
-  const char **dst[] = {&gpus, &gpu, &mem, &engine, &dtype, &zero, &batch, &seq, &format};
+  const char *params = NULL, *gpus = NULL, *gpu = NULL, *mem = NULL, *engine = NULL, *dtype = NULL,
+             *zero = NULL, *batch = NULL, *seq = NULL, *format = "table", *margin = NULL;
+  static const char *const opts[] = {"--gpus",   "--gpu",        "--gpu-mem",    "--engine",
+                                     "--dtype",  "--zero-stage", "--batch-size", "--seq-len",
+                                     "--format", "--margin"};
+  const char **dst[] = {&gpus, &gpu, &mem, &engine, &dtype, &zero, &batch, &seq, &format, &margin};
   cJSON *config, *model, *training, *eng, *hw;
   char *text, number[64];
   int i, rc;
@@ -449,7 +529,8 @@ static int cmd_quick(int argc, char **argv) {
     cJSON_AddItemToObject(training, "batch_size", number_or_string(batch));
   if (seq)
     cJSON_AddItemToObject(training, "seq_len", number_or_string(seq));
-  cJSON_AddStringToObject(eng, "type", engine_name(engine));
+  if (engine)
+    cJSON_AddStringToObject(eng, "type", engine_name(engine));
   if (zero)
     cJSON_AddItemToObject(eng, "zero_stage", number_or_string(zero));
   cJSON_AddItemToObject(hw, "num_gpus", number_or_string(gpus));
@@ -457,11 +538,23 @@ static int cmd_quick(int argc, char **argv) {
     cJSON_AddStringToObject(hw, "gpu", gpu);
   if (mem)
     cJSON_AddItemToObject(hw, "gpu_memory_gb", number_or_string(mem));
+  if (margin)
+    cJSON_AddItemToObject(hw, "safety_margin", number_or_string(margin));
   text = cJSON_PrintUnformatted(config);
   cJSON_Delete(config);
   if (!text) {
     fprintf(stderr, "gpu-mem-calc: out of memory\n");
     return EXIT_IO;
+  }
+  {
+    /* The layout is open: the planner picks the fastest that fits. */
+    char layout[160], *chosen = gm_plan_choose(text, layout, sizeof layout);
+    if (chosen) {
+      if (strcmp(format, "table") == 0)
+        printf("Layout chosen by the planner: %s\n\n", layout);
+      cJSON_free(text);
+      text = chosen;
+    }
   }
   rc = run(text, format, "(from the quick options)");
   cJSON_free(text);
@@ -553,6 +646,8 @@ int main(int argc, char **argv) {
     return cmd_calculate(argc, argv);
   if (strcmp(cmd, "quick") == 0)
     return cmd_quick(argc, argv);
+  if (strcmp(cmd, "plan") == 0)
+    return gm_cmd_plan(argc, argv);
   if (strcmp(cmd, "validate") == 0)
     return cmd_validate(argc, argv);
   if (strcmp(cmd, "presets") == 0)

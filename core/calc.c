@@ -52,6 +52,10 @@ static void stage_peaks(const gm_config *c, const gm_stage_mem *sm, gm_stage *st
   if (st->peak_reserved_bytes < st->peak_allocated_bytes)
     st->peak_reserved_bytes = st->peak_allocated_bytes;
   st->peak_nvsmi_bytes = st->peak_reserved_bytes + st->bytes[GM_C_CONTEXT];
+  st->peak_unconstrained_bytes =
+      (uint64_t)llround(best_res > best_alloc ? best_res : best_alloc) + st->bytes[GM_C_CONTEXT];
+  if (st->peak_unconstrained_bytes < st->peak_nvsmi_bytes)
+    st->peak_unconstrained_bytes = st->peak_nvsmi_bytes;
   snprintf(st->peak_phase, sizeof st->peak_phase, "%s",
            best == GM_PH_FORWARD && st->has_output_head ? "loss" : phase_names[best]);
 }
@@ -91,9 +95,11 @@ static int all_stages(const gm_config *c, const gm_params *P, gm_result *r, int 
   return worst;
 }
 
-/* Does the most loaded GPU fit? Uses a single stage record, no result. */
+/* Is every stage's verdict "fits" (margin included), and does the node's
+ * memory hold what is offloaded? No result needed. */
 static int config_fits(const gm_config *c, const gm_params *P) {
   int i;
+  double host_max = 0;
   for (i = 0; i < c->parallel.pp; i++) {
     gm_shape s = gm_stage_shape(c, P, i);
     gm_stage_mem sm;
@@ -102,35 +108,57 @@ static int config_fits(const gm_config *c, const gm_params *P) {
     st.has_output_head = s.has_head;
     gm_stage_memory(c, P, &s, &sm, NULL);
     stage_peaks(c, &sm, &st);
-    if (st.peak_nvsmi_bytes > c->hardware.gpu_capacity_bytes ||
-        st.peak_allocated_bytes + c->hardware.cuda_context_bytes > c->hardware.gpu_capacity_bytes)
+    if (gm_judge(c, &st) != GM_VERDICT_FITS)
       return 0;
+    if (sm.host_bytes > host_max)
+      host_max = sm.host_bytes;
   }
-  return 1;
+  return gm_host_fits(c, (uint64_t)llround(host_max) * (uint64_t)c->hardware.gpus_per_node) != 0;
 }
 
-/* The largest micro-batch that fits, by bisection (memory grows with b). */
-static int64_t max_micro_batch(const gm_config *cfg, const gm_params *P) {
-  gm_config c = *cfg;
+/* The largest k in [1, limit] for which the config fits with *field set to
+ * k * unit, or 0; by doubling then bisection (memory grows with micro-batch
+ * and sequence). */
+static int64_t largest_fitting(gm_config *c, const gm_params *P, int64_t *field, int64_t unit,
+                               int64_t limit) {
   int64_t lo = 0, hi = 1;
   for (;;) {
-    c.training.micro_batch_size = hi;
-    if (!config_fits(&c, P))
+    *field = hi * unit;
+    if (!config_fits(c, P))
       break;
     lo = hi;
-    if (hi >= ((int64_t)1 << 24))
+    if (hi >= limit)
       return lo;
-    hi *= 2;
+    hi = hi > limit / 2 ? limit : hi * 2;
   }
   while (hi - lo > 1) {
     int64_t mid = lo + (hi - lo) / 2;
-    c.training.micro_batch_size = mid;
-    if (config_fits(&c, P))
+    *field = mid * unit;
+    if (config_fits(c, P))
       lo = mid;
     else
       hi = mid;
   }
   return lo;
+}
+
+/* The largest micro-batch that fits, up to 2^24. */
+static int64_t max_micro_batch(const gm_config *cfg, const gm_params *P) {
+  gm_config c = *cfg;
+  return largest_fitting(&c, P, &c.training.micro_batch_size, 1, (int64_t)1 << 24);
+}
+
+/* The longest sequence that fits at the configured micro-batch, in whole
+ * multiples of the context-parallel size (which must divide it), up to 2^24
+ * tokens or the learned position table. */
+static int64_t max_seq_len(const gm_config *cfg, const gm_params *P) {
+  gm_config c = *cfg;
+  int64_t unit = c.parallel.cp > 0 ? c.parallel.cp : 1, limit = ((int64_t)1 << 24) / unit;
+  if (c.model.position == GM_POS_LEARNED && c.model.max_position_embeddings / unit < limit)
+    limit = c.model.max_position_embeddings / unit;
+  if (limit < 1)
+    return 0;
+  return unit * largest_fitting(&c, P, &c.training.seq_len, unit, limit);
 }
 
 /* An estimated architecture keeps the user's total: scale every part to it. */
@@ -178,9 +206,16 @@ int gm_calculate(const gm_config *cfg, gm_result *out, gm_error *err) {
   r->worst_stage = all_stages(&c, &r->params, r, 1);
   w = &r->stages[r->worst_stage];
   r->capacity_bytes = c.hardware.gpu_capacity_bytes;
-  r->fits = w->peak_nvsmi_bytes <= r->capacity_bytes;
   r->utilization_percent = 100.0 * (double)w->peak_nvsmi_bytes / (double)r->capacity_bytes;
   r->host_bytes_per_node = r->host_bytes_per_gpu * (uint64_t)c.hardware.gpus_per_node;
+  r->verdict = gm_judge(&c, w);
+  r->fits = r->verdict != GM_VERDICT_DOES_NOT_FIT;
+  r->verdict_reason = r->verdict == GM_VERDICT_FITS ? GM_REASON_NONE : GM_REASON_GPU_MEMORY;
+  r->host_fits = gm_host_fits(&c, r->host_bytes_per_node);
+  if (r->host_fits == 0 && r->verdict != GM_VERDICT_DOES_NOT_FIT) {
+    r->verdict = GM_VERDICT_DOES_NOT_FIT;
+    r->verdict_reason = GM_REASON_HOST_MEMORY;
+  }
   char(*fm)[GM_FORMULA_LEN] = r->formula;
   F(GM_C_CACHE,
     "%.0f%% of the short-lived tensors (activations, loss, gathers, buffers): caching "
@@ -188,11 +223,12 @@ int gm_calculate(const gm_config *cfg, gm_result *out, gm_error *err) {
     CACHE_FRACTION * 100.0);
   F(GM_C_CONTEXT, "CUDA context and libraries (%s): seen by nvidia-smi, not by PyTorch",
     c.hardware.gpu_name[0] ? c.hardware.gpu_name : "default");
-  if (r->fits && r->utilization_percent > 90.0)
-    gm_warn(r, "hardware",
-            "uses %.0f%% of the card: within the calculator's error on measured runs (about "
-            "10%% near the limit), so an out-of-memory error is possible",
-            r->utilization_percent);
+  if (r->fits && gm_judge(&c, w) == GM_VERDICT_TIGHT)
+    gm_warn(r, "hardware.safety_margin",
+            "tight: the peak, %.1f GiB with the allocator's full cache, is within the %.0f%% "
+            "margin of the card (%.1f GiB): an out-of-memory error is possible",
+            (double)w->peak_unconstrained_bytes / GM_GIB, 100.0 * c.hardware.safety_margin,
+            (double)r->capacity_bytes / GM_GIB);
   if (w->peak_allocated_bytes + c.hardware.cuda_context_bytes <= r->capacity_bytes &&
       w->peak_reserved_bytes + c.hardware.cuda_context_bytes >= r->capacity_bytes)
     gm_warn(r, "hardware",
@@ -206,11 +242,57 @@ int gm_calculate(const gm_config *cfg, gm_result *out, gm_error *err) {
             (double)r->host_bytes_per_node / GM_GIB,
             (double)c.hardware.host_memory_per_node_bytes / GM_GIB);
   r->max_micro_batch = max_micro_batch(&c, &r->params);
+  r->max_seq_len = max_seq_len(&c, &r->params);
   r->layer_saved_bytes = (uint64_t)llround(
       c.model.num_experts > 0 && c.model.first_dense_layers == 0 ? gm_moe_layer_saved_bytes(&c)
                                                                  : gm_layer_saved_bytes(&c));
   r->layer_full_bytes = (uint64_t)llround(gm_layer_full_bytes(&c));
   return GM_OK;
+}
+
+int gm_config_params(const gm_config *c, gm_params *out, gm_error *err) {
+  int rc = gm_count_params(&c->model, out, err);
+  if (rc != GM_OK)
+    return rc;
+  if (c->model.estimated)
+    scale_to_declared(out, c->model.declared_parameters);
+  if (c->training.finetune != GM_FT_FULL)
+    out->trainable = gm_lora_params(c);
+  return GM_OK;
+}
+
+uint64_t gm_worst_peak_bytes(const gm_config *c, const gm_params *P, int *worst,
+                             gm_verdict *verdict) {
+  int p = c->parallel.pp, i, best = 0;
+  double host_max = 0;
+  gm_stage w;
+  memset(&w, 0, sizeof w);
+  for (i = 0; i < p; i++) {
+    gm_shape s;
+    gm_stage_mem sm;
+    gm_stage st;
+    s = gm_stage_shape(c, P, i);
+    memset(&st, 0, sizeof st);
+    st.has_output_head = s.has_head;
+    gm_stage_memory(c, P, &s, &sm, NULL);
+    stage_peaks(c, &sm, &st);
+    if (i == 0 || st.peak_nvsmi_bytes > w.peak_nvsmi_bytes) {
+      w = st;
+      best = i;
+    }
+    if (sm.host_bytes > host_max)
+      host_max = sm.host_bytes;
+  }
+  if (worst)
+    *worst = best;
+  if (verdict) {
+    /* As gm_calculate judges: the most loaded GPU, then the node's memory. */
+    *verdict = gm_judge(c, &w);
+    if (*verdict != GM_VERDICT_DOES_NOT_FIT &&
+        gm_host_fits(c, (uint64_t)llround(host_max) * (uint64_t)c->hardware.gpus_per_node) == 0)
+      *verdict = GM_VERDICT_DOES_NOT_FIT;
+  }
+  return w.peak_nvsmi_bytes;
 }
 
 size_t gm_fmt_count(char *buf, size_t n, double v) {

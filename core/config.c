@@ -161,6 +161,10 @@ static const gm_field parallel_fields[] = {
     {"sequence_parallel", GM_F_BOOL, P(sequence_parallel), 0, 0, NULL},
     {"pipeline_schedule", GM_F_ENUM, P(schedule), 0, 0, gm_schedule_names},
     {"num_microbatches", GM_F_INT64, P(num_microbatches), 1, 1e9, NULL},
+    {"first_stage_layers", GM_F_INT32, P(first_stage_layers), 0, 1e6, NULL},
+    {"last_stage_layers", GM_F_INT32, P(last_stage_layers), 0, 1e6, NULL},
+    {"account_for_embedding_in_pipeline_split", GM_F_BOOL, P(embedding_in_split), 0, 0, NULL},
+    {"account_for_loss_in_pipeline_split", GM_F_BOOL, P(loss_in_split), 0, 0, NULL},
     {NULL, 0, 0, 0, 0, NULL}};
 #undef P
 static const char *const parallel_extra[] = {"description", NULL};
@@ -193,6 +197,7 @@ static const gm_field hardware_fields[] = {
     {"gpus_per_node", GM_F_INT32, H(gpus_per_node), 1, 65536, NULL},
     {"host_memory_per_node_gb", GM_F_MEMORY, H(host_memory_per_node_bytes), 0, GIB * 1048576, NULL},
     {"cuda_context_gb", GM_F_MEMORY, H(cuda_context_bytes), 0, GIB * 16384, NULL},
+    {"safety_margin", GM_F_NUMBER, H(safety_margin), 0, 1, NULL},
     {NULL, 0, 0, 0, 0, NULL}};
 #undef H
 static const char *const hardware_extra[] = {"gpu", "gpu_memory_gb", "description", NULL};

@@ -41,6 +41,8 @@ void gm_config_init(gm_config *cfg) {
   t->finetune = (gm_finetune)GM_AUTO;
   t->lora_rank = t->lora_all_linear = GM_AUTO;
   p->tp = p->pp = p->dp = p->cp = p->ep = p->vpp = p->sequence_parallel = GM_AUTO;
+  p->first_stage_layers = p->last_stage_layers = GM_AUTO;
+  p->embedding_in_split = p->loss_in_split = GM_AUTO;
   p->schedule = (gm_schedule)GM_AUTO;
   p->num_microbatches = GM_AUTO;
   e->kind = (gm_engine_kind)GM_AUTO;
@@ -54,6 +56,7 @@ void gm_config_init(gm_config *cfg) {
   e->stage3_max_live_parameters = e->stage3_prefetch_bucket_elems = e->ddp_bucket_bytes = GM_AUTO;
   e->sub_group_elems = GM_AUTO;
   cfg->hardware.num_gpus = cfg->hardware.gpus_per_node = GM_AUTO;
+  cfg->hardware.safety_margin = -1.0;
 }
 
 void gm_warn(gm_result *r, const char *field, const char *fmt, ...) {
@@ -350,16 +353,12 @@ static int resolve_parallel(gm_config *c, gm_result *r, gm_error *err) {
     return fail(err, "parallelism.pipeline_parallel_size", "at most %d stages; got %d",
                 GM_MAX_STAGES, p->pp);
   DEF(p->schedule, p->vpp > 1 ? GM_SCHED_INTERLEAVED : GM_SCHED_1F1B);
-  if (p->vpp > 1 && m->num_layers % (p->pp * p->vpp) != 0)
-    return fail(err, "parallelism.virtual_pipeline_stages",
-                "pipeline x virtual stages (%d x %d) must divide num_layers (%d)", p->pp, p->vpp,
-                m->num_layers);
+  DEF(p->embedding_in_split, 0);
+  DEF(p->loss_in_split, 0);
+  if (gm_check_split(c, err) != GM_OK)
+    return GM_EINVAL;
   if (p->schedule == GM_SCHED_INTERLEAVED && p->vpp == 1)
     p->schedule = GM_SCHED_1F1B;
-  if (p->pp > 1 && m->num_layers % p->pp != 0)
-    gm_warn(r, "parallelism.pipeline_parallel_size",
-            "%d layers do not split evenly over %d stages; the first stages take one more layer",
-            m->num_layers, p->pp);
   if (m->position == GM_POS_LEARNED && c->training.seq_len > m->max_position_embeddings)
     return fail(err, "training.seq_len",
                 "must not exceed the %lld learned positions of the model; got %lld",
@@ -475,5 +474,10 @@ int gm_resolve(gm_config *c, gm_result *r, gm_error *err) {
     hw->cuda_context_bytes = (uint64_t)1 << 30;
   if (hw->cuda_context_bytes >= hw->gpu_capacity_bytes)
     return fail(err, "hardware.cuda_context_gb", "must be smaller than the GPU's memory");
+  if (!(hw->safety_margin >= 0)) /* also NaN from a caller that skipped the parser */
+    hw->safety_margin = gm_default_safety_margin();
+  if (hw->safety_margin >= 1)
+    return fail(err, "hardware.safety_margin", "must be a share of the card in [0, 1); got %g",
+                hw->safety_margin);
   return GM_OK;
 }

@@ -19,6 +19,7 @@
 
 #define GM_AUTO (-1) /* any int or enum field: apply the default */
 #define GM_MAX_STAGES 256
+#define GM_MAX_CHUNKS 64 /* virtual pipeline stages per rank */
 #define GM_MAX_WARNINGS 16
 #define GM_FORMULA_LEN 320
 
@@ -156,6 +157,11 @@ typedef struct {
   int sequence_parallel;
   gm_schedule schedule;
   int64_t num_microbatches; /* per step per pipeline */
+  /* Uneven pipeline splits: decoder layers on the first / last pipeline rank
+   * (Megatron-LM's --decoder-first/last-pipeline-num-layers); GM_AUTO: unset. */
+  int first_stage_layers, last_stage_layers;
+  /* Megatron-LM counts the embedding / the loss as one layer of the split. */
+  int embedding_in_split, loss_in_split;
 } gm_parallel;
 
 typedef enum {
@@ -198,6 +204,7 @@ typedef struct {
   uint64_t gpu_capacity_bytes;         /* usable, as the card reports it */
   uint64_t cuda_context_bytes;         /* seen by nvidia-smi, not by the allocator */
   uint64_t host_memory_per_node_bytes; /* 0: unknown */
+  double safety_margin;                /* share of the card kept free for "fits"; <0: default */
 } gm_hardware;
 
 /* A fully resolved configuration: every default already applied. */
@@ -247,8 +254,23 @@ typedef struct {
   uint64_t peak_allocated_bytes;
   uint64_t peak_reserved_bytes;
   uint64_t peak_nvsmi_bytes; /* reserved + CUDA context */
-  char peak_phase[16];       /* "forward", "loss", "backward", "step" */
+  /* The nvidia-smi peak on a card with room to spare: the allocator keeps its
+   * whole cache instead of releasing it under pressure (>= peak_nvsmi_bytes). */
+  uint64_t peak_unconstrained_bytes;
+  char peak_phase[16]; /* "forward", "loss", "backward", "step" */
 } gm_stage;
+
+/* The answer to "will it run?", from the most loaded GPU and the host. */
+typedef enum {
+  GM_VERDICT_FITS = 0,    /* fits with the safety margin to spare */
+  GM_VERDICT_TIGHT,       /* the allocations fit, inside the margin: may run out of memory */
+  GM_VERDICT_DOES_NOT_FIT /* the allocations alone exceed the card, or the host */
+} gm_verdict;
+typedef enum {
+  GM_REASON_NONE = 0,
+  GM_REASON_GPU_MEMORY, /* the GPU decides a tight or failed verdict */
+  GM_REASON_HOST_MEMORY /* offloaded states exceed the node's memory */
+} gm_verdict_reason;
 
 typedef struct {
   gm_config resolved; /* the config with every default applied */
@@ -260,11 +282,15 @@ typedef struct {
   uint64_t host_bytes_per_node;
   uint64_t nvme_bytes_per_gpu;
   uint64_t capacity_bytes;
-  int fits;
+  int fits; /* the GPU's allocations fit (verdict fits or tight on the GPU) */
+  gm_verdict verdict;
+  gm_verdict_reason verdict_reason;
+  int host_fits; /* 1, 0, or -1 when the node's memory is unknown */
   double utilization_percent;
-  int64_t max_micro_batch;                  /* largest b that fits, 0 if none */
-  uint64_t layer_saved_bytes;               /* one dense layer, one micro-batch, this GPU */
-  uint64_t layer_full_bytes;                /* the same with nothing recomputed */
+  int64_t max_micro_batch;    /* largest b whose verdict is "fits", 0 if none */
+  int64_t max_seq_len;        /* longest s (a multiple of CP) whose verdict is "fits", 0 if none */
+  uint64_t layer_saved_bytes; /* one dense layer, one micro-batch, this GPU */
+  uint64_t layer_full_bytes;  /* the same with nothing recomputed */
   char formula[GM_C_COUNT][GM_FORMULA_LEN]; /* how each figure was made */
   int num_warnings;
   gm_error warnings[GM_MAX_WARNINGS];
@@ -292,6 +318,8 @@ const char *gm_component_name(gm_component c);
 const char *gm_layout_name(gm_layout l);
 const char *gm_engine_name(gm_engine_kind k);
 const char *gm_framework_name(gm_framework f);
+const char *gm_verdict_name(gm_verdict v);               /* "fits", "tight", "does_not_fit" */
+const char *gm_verdict_reason_name(gm_verdict_reason r); /* NULL, "gpu_memory", "host_memory" */
 
 /* Presets, compiled in from presets/gpus.json and presets/models.json. */
 typedef struct {
@@ -310,5 +338,77 @@ const char *gm_presets_json(void);
  * free it with calc_free(). NULL only when memory runs out. */
 char *calc_json(const char *config_json);
 void calc_free(char *p);
+
+/* ---- Planner: which layouts fit, and which is fastest (plan.c, perf.c) ---- */
+#define GM_PLAN_MAX_TOP 100
+#define GM_PLAN_MAX_REJECTED 24
+#define GM_PLAN_MAX_SUGGESTIONS 10
+#define GM_PLAN_MAX_FRAMEWORKS 8
+
+/* Estimated time of one step from the analytic model in docs/performance-model.md. */
+typedef struct {
+  int known; /* 0 when the GPU has no throughput figures */
+  double step_time_s, tokens_per_s_per_gpu, mfu;
+  double compute_s, bubble_s, tp_comm_s, dp_comm_s, other_comm_s; /* exposed parts */
+  double flops_per_s_per_gpu; /* achieved, recompute included (hardware FLOPs) */
+} gm_perf;
+
+typedef struct {
+  gm_config base;         /* as parsed: every GM_AUTO layout field is searched */
+  int min_gpus, max_gpus; /* the GPU counts to try */
+  int top;                /* layouts to keep, best first */
+  int64_t global_batch;   /* samples per step; 0: none */
+  int max_micro_batch;    /* largest micro-batch tried */
+  int num_frameworks;     /* 0: the base's framework, or all */
+  gm_framework frameworks[GM_PLAN_MAX_FRAMEWORKS];
+  int allow_offload, allow_recompute, allow_optimizer, allow_precision, allow_finetune;
+} gm_plan_request;
+
+/* One layout that fits: base with the searched fields set, still unresolved,
+ * so that gm_calculate on it reads exactly what the planner evaluated. */
+typedef struct {
+  gm_config config;
+  uint64_t peak_bytes; /* the most loaded GPU as nvidia-smi sees it */
+  int tight;           /* fits, but within the calculator's error of the card */
+  gm_perf perf;
+} gm_plan_layout;
+
+typedef struct {
+  char family[64];
+  char reason[192];
+} gm_plan_rejection;
+
+/* A change to the base config, and what it saves on its most loaded GPU. */
+typedef struct {
+  char change[64];
+  gm_config config;
+  uint64_t peak_bytes;
+  int64_t saving_bytes;
+  int fits;
+} gm_plan_suggestion;
+
+typedef struct {
+  int num_layouts;
+  gm_plan_layout layouts[GM_PLAN_MAX_TOP];
+  int num_rejected;
+  gm_plan_rejection rejected[GM_PLAN_MAX_REJECTED];
+  int min_gpus;     /* fewest GPUs of this type that fit the model and recipe; 0: none found */
+  int64_t searched; /* layouts whose memory was evaluated */
+  uint64_t base_peak_bytes; /* the base config as given, 0 when it is incomplete */
+  int num_suggestions;
+  gm_plan_suggestion suggestions[GM_PLAN_MAX_SUGGESTIONS];
+} gm_plan_result;
+
+/* Fill req with the defaults: the base's GPU count, top 20, micro-batches up
+ * to 16, the base's framework or all, recompute allowed, offload allowed. */
+void gm_plan_request_init(gm_plan_request *req, const gm_config *base);
+/* Search the layouts of req; out is fully written on GM_OK. */
+int gm_plan(const gm_plan_request *req, gm_plan_result *out, gm_error *err);
+/* Estimate the step time of one resolved config (perf.c). */
+void gm_perf_estimate(const gm_config *resolved, const gm_params *P, gm_perf *out);
+
+/* JSON in, JSON out for the planner: a config with an optional "plan"
+ * section; returns a malloc'd string freed with calc_free(). */
+char *plan_json(const char *request_json);
 
 #endif

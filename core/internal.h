@@ -57,6 +57,14 @@ typedef struct {
   double acts_bytes;   /* all kept activations */
 } gm_shape;
 gm_shape gm_stage_shape(const gm_config *c, const gm_params *P, int r);
+/* The decoder layers of pipeline rank r, one [first, first + count) range
+ * per model chunk (virtual stage), in the order the rank runs them; returns
+ * the number of chunks (<= GM_MAX_CHUNKS). The config must have passed
+ * gm_check_split. */
+int gm_stage_chunks(const gm_config *c, int r, int first[], int count[]);
+/* Whether the framework accepts c's split of layers over pipeline x virtual
+ * stages (stages.c); GM_OK, or GM_EINVAL with err naming the field and rule. */
+int gm_check_split(const gm_config *c, gm_error *err);
 
 /* The phases of a step: each component's bytes in each (states.c). */
 enum { GM_PH_FORWARD = 0, GM_PH_BACKWARD, GM_PH_STEP, GM_PH_COUNT };
@@ -70,5 +78,32 @@ void gm_stage_memory(const gm_config *c, const gm_params *P, const gm_shape *s, 
                      char (*fm)[GM_FORMULA_LEN]);
 /* Bytes of one activation element in the compute dtype. */
 double gm_act_bytes(const gm_config *c);
+
+/* Parameters as gm_calculate counts them for a resolved config (calc.c). */
+int gm_config_params(const gm_config *c, gm_params *out, gm_error *err);
+/* Peak nvidia-smi bytes of the most loaded GPU of a resolved config, with
+ * no strings or warnings; *worst gets its stage and *verdict the verdict
+ * gm_calculate gives (either may be NULL) (calc.c). */
+uint64_t gm_worst_peak_bytes(const gm_config *c, const gm_params *P, int *worst,
+                             gm_verdict *verdict);
+
+/* Throughput figures of a GPU preset (perf.c): dense bf16 FLOP/s and the
+ * achievable bandwidths of its node's interconnect and of the network. */
+typedef struct {
+  int known;
+  double bf16_flops, intra_bytes_s, inter_bytes_s;
+} gm_gpu_perf;
+int gm_gpu_perf_of(const char *gpu_id, gm_gpu_perf *out);
+/* The step-time model on a resolved config, without lookups. */
+void gm_perf_eval(const gm_config *c, const gm_params *P, const gm_gpu_perf *g, gm_perf *o);
+/* The verdict on one GPU's peaks (a gm_stage filled by the calculation) under
+ * c's capacity, CUDA context and hardware.safety_margin (verdict.c):
+ * does not fit when the allocations at the peak exceed the card; tight when
+ * the unconstrained peak is within the margin of the card; else fits. */
+gm_verdict gm_judge(const gm_config *c, const gm_stage *worst);
+/* The safety margin applied when the config sets none. */
+double gm_default_safety_margin(void);
+/* 1 when the node's memory holds host_bytes_per_node, 0 when not, -1 when unknown. */
+int gm_host_fits(const gm_config *c, uint64_t host_bytes_per_node);
 
 #endif

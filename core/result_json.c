@@ -3,6 +3,7 @@
 #include "result_json.h"
 
 #include "config.h"
+#include "internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -272,14 +273,33 @@ static void put_bytes(writer *w, const gm_stage *s) {
   put_u64(w, "peak_allocated", s->peak_allocated_bytes);
   put_u64(w, "peak_reserved", s->peak_reserved_bytes);
   put_u64(w, "peak_nvidia_smi", s->peak_nvsmi_bytes);
+  put_u64(w, "peak_unconstrained", s->peak_unconstrained_bytes);
   end(w, "}");
 }
 
-static void put_stage(writer *w, const gm_stage *s, int index) {
+/* The rank's decoder layers, one [first, last] pair per model chunk. */
+static void put_chunks(writer *w, const gm_config *c, int index) {
+  int first[GM_MAX_CHUNKS], count[GM_MAX_CHUNKS], n, j;
+  begin(w, "chunks", "[");
+  n = c->parallel.pp > 0 && c->parallel.vpp > 0 ? gm_stage_chunks(c, index, first, count) : 0;
+  for (j = 0; j < n; j++) {
+    char t[64], a[24], b[24];
+    if (count[j] <= 0)
+      continue;
+    decimal(a, (uint64_t)first[j], 0);
+    decimal(b, (uint64_t)(first[j] + count[j] - 1), 0);
+    snprintf(t, sizeof t, "[%s, %s]", a, b);
+    put_raw(w, NULL, t);
+  }
+  end(w, "]");
+}
+
+static void put_stage(writer *w, const gm_config *c, const gm_stage *s, int index) {
   begin(w, NULL, "{");
   put_i64(w, "stage", index);
   put_i64(w, "first_layer", s->first_layer);
   put_i64(w, "num_layers", s->num_layers);
+  put_chunks(w, c, index);
   put_bool(w, "has_embedding", s->has_embedding);
   put_bool(w, "has_output_head", s->has_output_head);
   put_i64(w, "params", s->params);
@@ -288,6 +308,7 @@ static void put_stage(writer *w, const gm_stage *s, int index) {
   put_gib(w, "peak_allocated_gb", s->peak_allocated_bytes, 4);
   put_gib(w, "peak_reserved_gb", s->peak_reserved_bytes, 4);
   put_gib(w, "total_gb", s->peak_nvsmi_bytes, 4);
+  put_gib(w, "unconstrained_gb", s->peak_unconstrained_bytes, 4);
   put_bytes(w, s);
   end(w, "}");
 }
@@ -379,6 +400,10 @@ static void put_parallel(writer *w, const gm_parallel *p) {
   put_flag(w, "sequence_parallel", p->sequence_parallel);
   put_name(w, "pipeline_schedule", gm_schedule_names, (int)p->schedule);
   put_count(w, "num_microbatches", p->num_microbatches, 1);
+  put_count(w, "first_stage_layers", p->first_stage_layers, 0);
+  put_count(w, "last_stage_layers", p->last_stage_layers, 0);
+  put_flag(w, "account_for_embedding_in_pipeline_split", p->embedding_in_split);
+  put_flag(w, "account_for_loss_in_pipeline_split", p->loss_in_split);
   end(w, "}");
 }
 
@@ -428,6 +453,7 @@ static void put_hardware(writer *w, const gm_hardware *h) {
   put_memory(w, "gpu_memory_gb", h->gpu_capacity_bytes);
   put_memory(w, "cuda_context_gb", h->cuda_context_bytes);
   put_memory(w, "host_memory_per_node_gb", h->host_memory_per_node_bytes);
+  put_fixed(w, "safety_margin", h->safety_margin, 6);
   end(w, "}");
 }
 
@@ -457,11 +483,21 @@ static void put_summary(writer *w, const gm_result *r, const gm_stage *worst, in
   put_all_gpus(w, r, num_stages);
   put_gib(w, "cpu_memory_gb", r->host_bytes_per_node, 4);
   put_bool(w, "fits_on_gpu", r->fits);
+  put_str(w, "verdict", gm_verdict_name(r->verdict), (size_t)-1);
+  if (gm_verdict_reason_name(r->verdict_reason))
+    put_str(w, "verdict_reason", gm_verdict_reason_name(r->verdict_reason), (size_t)-1);
+  else
+    put_raw(w, "verdict_reason", "null");
+  put_raw(w, "host_fits", r->host_fits < 0 ? "null" : r->host_fits ? "true" : "false");
   put_fixed(w, "memory_utilization_percent", r->utilization_percent, 2);
   put_gib(w, "gpu_capacity_gb", r->capacity_bytes, 4);
   put_gib(w, "peak_allocated_gb", worst->peak_allocated_bytes, 4);
   put_gib(w, "peak_reserved_gb", worst->peak_reserved_bytes, 4);
   put_gib(w, "peak_nvidia_smi_gb", worst->peak_nvsmi_bytes, 4);
+  put_gib(w, "peak_unconstrained_gb", worst->peak_unconstrained_bytes, 4);
+  put_gib(w, "fits_below_gb",
+          (uint64_t)llround((1.0 - r->resolved.hardware.safety_margin) * (double)r->capacity_bytes),
+          4);
   begin(w, "breakdown", "{");
   put_gib(w, "model_params_gb", b[GM_C_WEIGHTS] + b[GM_C_GATHERED], 4);
   put_gib(w, "gradients_gb", b[GM_C_GRADS], 4);
@@ -527,11 +563,12 @@ char *gm_result_json(const gm_result *r) {
   put_parameters(&w, r, worst);
   begin(&w, "stages", "[");
   for (i = 0; i < num_stages; i++)
-    put_stage(&w, &r->stages[i], i);
+    put_stage(&w, &r->resolved, &r->stages[i], i);
   end(&w, "]");
   put_i64(&w, "worst_stage", worst_index);
   put_host(&w, r);
   put_i64(&w, "max_micro_batch_size", r->max_micro_batch);
+  put_i64(&w, "max_seq_len", r->max_seq_len);
   put_u64(&w, "activations_per_layer_bytes", r->layer_saved_bytes);
   put_u64(&w, "activations_per_layer_full_bytes", r->layer_full_bytes);
   begin(&w, "formulas", "{");

@@ -13,19 +13,14 @@ gm_shape gm_stage_shape(const gm_config *c, const gm_params *P, int r) {
   double t = pp->tp, e = pp->ep, vocab = (double)m->vocab_size, h = m->hidden_size;
   double norms = (double)gm_layer_norm_params(m), dense_layer, moe_layer, m_mb;
   memset(&s, 0, sizeof s);
-  if (v > 1) {
-    int lpc = L / (p * v);
-    s.layers = lpc * v;
-    s.first_layer = r * lpc;
-    for (j = 0; j < v; j++)
-      for (l = (j * p + r) * lpc; l < (j * p + r + 1) * lpc; l++)
+  {
+    int first[GM_MAX_CHUNKS], count[GM_MAX_CHUNKS], n = gm_stage_chunks(c, r, first, count);
+    s.first_layer = first[0];
+    for (j = 0; j < n; j++) {
+      s.layers += count[j];
+      for (l = first[j]; l < first[j] + count[j]; l++)
         s.moe_layers += (m->num_experts > 0 && l >= m->first_dense_layers);
-  } else {
-    int base = L / p, rem = L % p;
-    s.layers = base + (r < rem);
-    s.first_layer = r * base + (r < rem ? r : rem);
-    for (l = s.first_layer; l < s.first_layer + s.layers; l++)
-      s.moe_layers += (m->num_experts > 0 && l >= m->first_dense_layers);
+    }
   }
   s.has_emb = r == 0;
   s.has_head = r == p - 1;

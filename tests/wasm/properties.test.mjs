@@ -85,14 +85,38 @@ test('pipeline stages hold every layer once and the most loaded one is reported'
   }
 });
 
-test('max_micro_batch_size fits and one more does not', () => {
+test('max_micro_batch_size and max_seq_len fit with the margin and one more does not', () => {
   for (const m of ['llama-3-8b', 'qwen2.5-7b', 'phi-3-mini', 'mistral-7b']) {
     const over = { engine: { zero_stage: 3 }, hardware: { gpu: 'A100 40GB' } };
-    const b = run(m, over).max_micro_batch_size;
+    const r = run(m, over);
+    const b = r.max_micro_batch_size, s = r.max_seq_len;
     assert.ok(b >= 1, `${m}: nothing fits`);
-    assert.equal(run(m, { ...over, training: { batch_size: b } }).fits_on_gpu, true, `${m} at ${b}`);
-    assert.equal(run(m, { ...over, training: { batch_size: b + 1 } }).fits_on_gpu, false, `${m} at ${b + 1}`);
+    assert.equal(run(m, { ...over, training: { batch_size: b } }).verdict, 'fits', `${m} at ${b}`);
+    assert.notEqual(run(m, { ...over, training: { batch_size: b + 1 } }).verdict, 'fits', `${m} at ${b + 1}`);
+    const seq = (n) => run(m, { ...over, training: { batch_size: r.resolved.training.batch_size, seq_len: n } });
+    assert.ok(s >= 1, `${m}: no sequence fits`);
+    assert.equal(seq(s).verdict, 'fits', `${m} at ${s} tokens`);
+    assert.notEqual(seq(s + 1).verdict, 'fits', `${m} at ${s + 1} tokens`);
+    // The margin keeps the largest micro-batch off the card's edge.
+    const at = run(m, { ...over, training: { batch_size: b } });
+    assert.ok(at.peak_unconstrained_gb <= at.fits_below_gb, `${m}: ${at.peak_unconstrained_gb} > ${at.fits_below_gb}`);
   }
+});
+
+test('the verdict: fits, then tight inside the margin, then does not fit', () => {
+  const m = 'llama-3-8b', over = { engine: { zero_stage: 3 }, hardware: { gpu: 'A100 40GB' } };
+  const seen = new Set();
+  let last = 'fits';
+  const order = { fits: 0, tight: 1, does_not_fit: 2 };
+  for (let b = 1; b <= 64; b *= 2) {
+    const r = run(m, { ...over, training: { batch_size: b } });
+    assert.ok(order[r.verdict] >= order[last], `${m} at ${b}: ${r.verdict} after ${last}`);
+    assert.equal(r.fits_on_gpu, r.verdict !== 'does_not_fit');
+    assert.equal(r.verdict === 'fits', r.peak_unconstrained_gb <= r.fits_below_gb);
+    seen.add(r.verdict);
+    last = r.verdict;
+  }
+  assert.deepEqual([...seen].sort(), ['does_not_fit', 'fits', 'tight']);
 });
 
 test('tensor parallelism divides what it shards', () => {

@@ -1,0 +1,248 @@
+#define _POSIX_C_SOURCE 200809L
+/* plan_cmd.c - `gpu-mem-calc plan`: which layouts fit, the fastest first.
+ * Like the rest of the CLI it uses only the public API: plan_json. */
+#include "plan_cmd.h"
+
+#include "gpumem.h"
+#include "read_file.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum { EXIT_INVALID = 2, EXIT_IO = 1 };
+
+static int fail_usage(const char *msg, const char *arg) {
+  fprintf(stderr, "gpu-mem-calc: plan: %s%s%s\nrun 'gpu-mem-calc --help' for usage\n", msg,
+          arg ? " " : "", arg ? arg : "");
+  return EXIT_INVALID;
+}
+
+static double num(const cJSON *o, const char *k) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+  return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+static const char *str(const cJSON *o, const char *k) {
+  const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k));
+  return s ? s : "";
+}
+
+/* The "plan" section of root, created when missing. */
+static cJSON *plan_section(cJSON *root) {
+  cJSON *p = cJSON_GetObjectItemCaseSensitive(root, "plan");
+  if (!cJSON_IsObject(p)) {
+    cJSON_DeleteItemFromObjectCaseSensitive(root, "plan");
+    p = cJSON_AddObjectToObject(root, "plan");
+  }
+  return p;
+}
+
+static void set(cJSON *obj, const char *key, cJSON *v) {
+  if (cJSON_GetObjectItemCaseSensitive(obj, key))
+    cJSON_ReplaceItemInObjectCaseSensitive(obj, key, v);
+  else
+    cJSON_AddItemToObject(obj, key, v);
+}
+
+/* "64" or "8-64" into the plan section; 0 when it is not a count or range. */
+static int set_gpus(cJSON *plan, const char *arg) {
+  char *end;
+  long lo = strtol(arg, &end, 10), hi = lo;
+  if (end == arg || lo < 1)
+    return 0;
+  if (*end == '-') {
+    const char *h = end + 1;
+    hi = strtol(h, &end, 10);
+    if (end == h || hi < lo)
+      return 0;
+  }
+  if (*end)
+    return 0;
+  if (hi == lo) {
+    set(plan, "gpus", cJSON_CreateNumber((double)lo));
+  } else {
+    cJSON *a = cJSON_CreateArray();
+    cJSON_AddItemToArray(a, cJSON_CreateNumber((double)lo));
+    cJSON_AddItemToArray(a, cJSON_CreateNumber((double)hi));
+    set(plan, "gpus", a);
+  }
+  return 1;
+}
+
+static void print_table(const cJSON *r, double wall_s) {
+  const cJSON *l, *x;
+  int i = 0;
+  double searched = num(r, "searched");
+  printf("Layouts that fit, fastest first (step time, tokens/s and MFU are estimates):\n");
+  if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r, "layouts")) == 0)
+    printf("  none\n");
+  else
+    printf("  %3s  %-52s %9s %7s %9s %11s %6s\n", "#", "layout", "peak GiB", "verdict", "step s",
+           "tok/s/GPU", "MFU");
+  cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(r, "layouts")) {
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(l, "step_time_s");
+    char step[32] = "-", tps[32] = "-", mfu[32] = "-";
+    if (cJSON_IsNumber(st)) {
+      snprintf(step, sizeof step, "%.2f", st->valuedouble);
+      snprintf(tps, sizeof tps, "%.0f", num(l, "tokens_per_s_per_gpu"));
+      snprintf(mfu, sizeof mfu, "%.1f%%", 100.0 * num(l, "mfu"));
+    }
+    printf("  %3d  %-52s %9.2f %7s %9s %11s %6s\n", ++i, str(l, "summary"), num(l, "peak_gb"),
+           str(l, "verdict"), step, tps, mfu);
+  }
+  x = cJSON_GetObjectItemCaseSensitive(r, "rejected");
+  if (cJSON_GetArraySize(x) > 0) {
+    printf("\nRejected:\n");
+    cJSON_ArrayForEach(l, x) printf("  %s: %s\n", str(l, "family"), str(l, "reason"));
+  }
+  x = cJSON_GetObjectItemCaseSensitive(r, "min_gpus");
+  if (cJSON_IsNumber(x))
+    printf("\nFewest GPUs of this type that fit this model and recipe (no offload): %.0f\n",
+           x->valuedouble);
+  x = cJSON_GetObjectItemCaseSensitive(r, "suggestions");
+  if (cJSON_GetArraySize(x) > 0) {
+    printf("\nChanges to the config as given (peak %.2f GiB):\n", num(r, "base_peak_gb"));
+    cJSON_ArrayForEach(l, x)
+        printf("  %-44s -%.2f GiB -> %.2f GiB%s\n", str(l, "change"), num(l, "saving_gb"),
+               num(l, "peak_gb"),
+               cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(l, "fits")) ? " (fits)" : "");
+  }
+  cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(r, "warnings")) {
+    const char *f = str(l, "field");
+    printf("warning: %s%s%s\n", f, *f ? ": " : "", str(l, "message"));
+  }
+  printf("\nSearched %.0f layouts in %.0f ms (%.2g layouts/s).\n", searched, wall_s * 1e3,
+         wall_s > 0 ? searched / wall_s : 0);
+}
+
+static double now_s(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+int gm_cmd_plan(int argc, char **argv) {
+  const char *file = NULL, *format = "table", *gpus = NULL, *top = NULL;
+  cJSON *root, *plan, *res;
+  char *text, *req, *out;
+  const cJSON *error;
+  double t0, wall;
+  int i, rc = 0;
+  for (i = 2; i < argc; i++) {
+    const char *a = argv[i], **dst = NULL;
+    const char *eq = strchr(a, '=');
+    size_t n = eq ? (size_t)(eq - a) : strlen(a);
+    if (strncmp(a, "--config", n) == 0 && n == 8)
+      dst = &file;
+    else if (strncmp(a, "--format", n) == 0 && n == 8)
+      dst = &format;
+    else if (strncmp(a, "--gpus", n) == 0 && n == 6)
+      dst = &gpus;
+    else if (strncmp(a, "--top", n) == 0 && n == 5)
+      dst = &top;
+    else if (a[0] != '-' && !file) {
+      file = a;
+      continue;
+    } else
+      return fail_usage("unknown argument", a);
+    if (eq)
+      *dst = eq + 1;
+    else if (i + 1 < argc)
+      *dst = argv[++i];
+    else
+      return fail_usage("needs a value after", a);
+  }
+  if (!file)
+    return fail_usage("needs --config FILE", NULL);
+  if (strcmp(format, "table") != 0 && strcmp(format, "json") != 0)
+    return fail_usage("--format must be table or json", NULL);
+  text = gm_read_file(file, NULL);
+  if (!text) {
+    fprintf(stderr, "gpu-mem-calc: cannot read %s: %s\n", file, strerror(errno));
+    return EXIT_IO;
+  }
+  root = cJSON_Parse(text);
+  if (!cJSON_IsObject(root)) {
+    /* plan_json words the error. */
+    cJSON_Delete(root);
+    root = NULL;
+    req = text;
+  } else {
+    plan = plan_section(root);
+    if (gpus && !set_gpus(plan, gpus)) {
+      cJSON_Delete(root);
+      free(text);
+      return fail_usage("--gpus must be N or MIN-MAX, e.g. 64 or 8-64; got", gpus);
+    }
+    if (top) {
+      char *end;
+      long n = strtol(top, &end, 10);
+      if (end == top || *end || n < 1 || n > GM_PLAN_MAX_TOP) {
+        cJSON_Delete(root);
+        free(text);
+        return fail_usage("--top must be 1 to 100; got", top);
+      }
+      set(plan, "top", cJSON_CreateNumber((double)n));
+    }
+    req = cJSON_PrintUnformatted(root);
+  }
+  t0 = now_s();
+  out = plan_json(req);
+  wall = now_s() - t0;
+  if (req != text)
+    cJSON_free(req);
+  free(text);
+  cJSON_Delete(root);
+  if (!out) {
+    fprintf(stderr, "gpu-mem-calc: out of memory\n");
+    return EXIT_IO;
+  }
+  res = cJSON_Parse(out);
+  error = cJSON_GetObjectItemCaseSensitive(res, "error");
+  if (error) {
+    const char *f = str(error, "field");
+    fprintf(stderr, "gpu-mem-calc: %s: %s%s%s\n", file, f, *f ? ": " : "", str(error, "message"));
+    rc = EXIT_INVALID;
+  } else if (strcmp(format, "json") == 0) {
+    char *pretty;
+    if (!cJSON_GetObjectItemCaseSensitive(res, "evaluated_per_s"))
+      cJSON_AddNumberToObject(res, "evaluated_per_s",
+                              wall > 0 ? (double)(long long)(num(res, "searched") / wall) : 0);
+    pretty = cJSON_Print(res);
+    printf("%s\n", pretty);
+    cJSON_free(pretty);
+  } else {
+    print_table(res, wall);
+  }
+  cJSON_Delete(res);
+  calc_free(out);
+  return rc;
+}
+
+char *gm_plan_choose(const char *config_json, char *summary, size_t n) {
+  cJSON *root = cJSON_Parse(config_json), *res;
+  const cJSON *first;
+  char *req, *out, *chosen = NULL;
+  if (!cJSON_IsObject(root)) {
+    cJSON_Delete(root);
+    return NULL;
+  }
+  set(plan_section(root), "top", cJSON_CreateNumber(1));
+  req = cJSON_PrintUnformatted(root);
+  cJSON_Delete(root);
+  out = req ? plan_json(req) : NULL;
+  cJSON_free(req);
+  res = out ? cJSON_Parse(out) : NULL;
+  first = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(res, "layouts"), 0);
+  if (first) {
+    chosen = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(first, "config"));
+    snprintf(summary, n, "%s", str(first, "summary"));
+  }
+  cJSON_Delete(res);
+  calc_free(out);
+  return chosen;
+}

@@ -1,0 +1,678 @@
+/* plan.c - the planner: every layout the chosen frameworks can run on the
+ * given GPUs, the memory of each (the same evaluation as gm_calculate, with
+ * no strings), the largest micro-batch that fits, and a ranking by the
+ * estimated step time of perf.c. */
+#include "internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* What a framework's engine can do (flags of a family). */
+enum {
+  CAN_TP = 1,
+  CAN_PP = 2,
+  CAN_UNEVEN_PP = 4,
+  CAN_VPP = 8,
+  CAN_CP = 16,
+  CAN_EP = 32,
+  CAN_OFFLOAD = 64,       /* optimizer states to the host */
+  CAN_OFFLOAD_PARAM = 128 /* parameters too */
+};
+
+/* A family: a framework, its engine and one sharding choice. */
+typedef struct {
+  gm_framework fw;
+  gm_engine_kind engine;
+  int variant; /* ZeRO stage, FSDP strategy or distributed optimizer */
+  unsigned can;
+  const char *label;
+} family;
+
+#define TITAN (CAN_TP | CAN_PP | CAN_UNEVEN_PP | CAN_VPP | CAN_CP | CAN_EP)
+#define MEGA (CAN_TP | CAN_PP | CAN_VPP | CAN_CP | CAN_EP)
+/* The parallelism each framework implements (torchtitan: FSDP2 with TP, PP
+ * with uneven splits, CP, EP; Megatron-LM: even pipeline splits unless told
+ * otherwise; DeepSpeed and the Trainer: data parallel with ZeRO or FSDP). */
+static const family families[] = {
+    {GM_FW_TORCHTITAN, GM_ENGINE_FSDP, GM_FSDP_FULL_SHARD, TITAN | CAN_OFFLOAD | CAN_OFFLOAD_PARAM,
+     "torchtitan FSDP"},
+    {GM_FW_TORCHTITAN, GM_ENGINE_FSDP, GM_FSDP_HYBRID_SHARD, TITAN, "torchtitan HSDP"},
+    {GM_FW_MEGATRON, GM_ENGINE_MEGATRON, 1, MEGA, "megatron_lm distributed optimizer"},
+    {GM_FW_MEGATRON, GM_ENGINE_MEGATRON, 0, MEGA, "megatron_lm"},
+    {GM_FW_MEGATRON, GM_ENGINE_MEGATRON_DEEPSPEED, 1, CAN_TP | CAN_PP, "megatron_deepspeed ZeRO-1"},
+    {GM_FW_DEEPSPEED, GM_ENGINE_DEEPSPEED, 3, CAN_OFFLOAD | CAN_OFFLOAD_PARAM, "deepspeed ZeRO-3"},
+    {GM_FW_DEEPSPEED, GM_ENGINE_DEEPSPEED, 2, CAN_OFFLOAD, "deepspeed ZeRO-2"},
+    {GM_FW_DEEPSPEED, GM_ENGINE_DEEPSPEED, 1, CAN_OFFLOAD, "deepspeed ZeRO-1"},
+    {GM_FW_HF_TRAINER, GM_ENGINE_FSDP, GM_FSDP_FULL_SHARD, CAN_OFFLOAD | CAN_OFFLOAD_PARAM,
+     "hf_trainer FSDP"},
+    {GM_FW_HF_TRAINER, GM_ENGINE_FSDP, GM_FSDP_SHARD_GRAD_OP, 0, "hf_trainer FSDP SHARD_GRAD_OP"},
+    {GM_FW_HF_TRAINER, GM_ENGINE_FSDP, GM_FSDP_HYBRID_SHARD, 0, "hf_trainer HSDP"},
+    {GM_FW_HF_TRAINER, GM_ENGINE_DEEPSPEED, 3, CAN_OFFLOAD | CAN_OFFLOAD_PARAM,
+     "hf_trainer ZeRO-3"},
+    {GM_FW_HF_TRAINER, GM_ENGINE_DEEPSPEED, 2, CAN_OFFLOAD, "hf_trainer ZeRO-2"},
+    {GM_FW_HF_TRAINER, GM_ENGINE_DDP, 0, 0, "hf_trainer DDP"},
+    {GM_FW_TORCHTUNE, GM_ENGINE_FSDP, GM_FSDP_FULL_SHARD, CAN_OFFLOAD | CAN_OFFLOAD_PARAM,
+     "torchtune FSDP"},
+    {GM_FW_LITGPT, GM_ENGINE_FSDP, GM_FSDP_FULL_SHARD, 0, "litgpt FSDP"},
+    {GM_FW_GENERIC, GM_ENGINE_FSDP, GM_FSDP_FULL_SHARD, 0, "pytorch FSDP"},
+    {GM_FW_GENERIC, GM_ENGINE_DDP, 0, 0, "pytorch DDP"},
+};
+#define NUM_FAMILIES ((int)(sizeof families / sizeof families[0]))
+
+/* The search's working state. */
+typedef struct {
+  const gm_plan_request *req;
+  gm_plan_result *out;
+  gm_params P;
+  gm_gpu_perf gpu;
+  int first_fit_only; /* min_gpus: stop at the first layout that fits */
+  int found;
+  /* Per family: layouts that fit, and the closest miss. */
+  int fam_fits[NUM_FAMILIES];
+  uint64_t fam_best_over[NUM_FAMILIES];
+  int fam_best_stage[NUM_FAMILIES], fam_best_rc[NUM_FAMILIES];
+  gm_config fam_best[NUM_FAMILIES];
+  int fam_tried[NUM_FAMILIES];
+} search;
+
+void gm_plan_request_init(gm_plan_request *req, const gm_config *base) {
+  memset(req, 0, sizeof *req);
+  req->base = *base;
+  req->min_gpus = req->max_gpus = base->hardware.num_gpus > 0 ? base->hardware.num_gpus : 0;
+  req->top = 20;
+  req->max_micro_batch = 16;
+  req->allow_offload = 1;
+  req->allow_recompute = 1;
+}
+
+/* The fit verdict, as calculate gives it (verdict.c): 0 does not fit, 1
+ * fits, 2 tight (within hardware.safety_margin of the card). */
+static int fit_code(gm_verdict v) {
+  return v == GM_VERDICT_FITS ? 1 : v == GM_VERDICT_TIGHT ? 2 : 0;
+}
+
+static void reject(gm_plan_result *o, const char *fam, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+#include <stdarg.h>
+static void reject(gm_plan_result *o, const char *fam, const char *fmt, ...) {
+  char reason[sizeof o->rejected[0].reason];
+  va_list ap;
+  int i;
+  va_start(ap, fmt);
+  vsnprintf(reason, sizeof reason, fmt, ap);
+  va_end(ap);
+  for (i = 0; i < o->num_rejected; i++)
+    if (strcmp(o->rejected[i].reason, reason) == 0 && strcmp(o->rejected[i].family, fam) == 0)
+      return;
+  if (o->num_rejected >= GM_PLAN_MAX_REJECTED)
+    return;
+  snprintf(o->rejected[o->num_rejected].family, sizeof o->rejected[0].family, "%s", fam);
+  snprintf(o->rejected[o->num_rejected].reason, sizeof reason, "%s", reason);
+  o->num_rejected++;
+}
+
+/* Resolve a candidate and find its peak and verdict (fit_code); 0 when it
+ * does not resolve. */
+static uint64_t evaluate(search *S, const gm_config *cand, gm_config *resolved, int *worst,
+                         int *fit) {
+  gm_error err;
+  gm_verdict v;
+  uint64_t peak;
+  *resolved = *cand;
+  *fit = 0;
+  S->out->searched++;
+  if (gm_resolve(resolved, NULL, &err) != GM_OK)
+    return 0;
+  peak = gm_worst_peak_bytes(resolved, &S->P, worst, &v);
+  *fit = fit_code(v);
+  return peak;
+}
+
+static int better(const gm_plan_layout *a, const gm_plan_layout *b) {
+  if (a->perf.known && b->perf.known && a->perf.step_time_s != b->perf.step_time_s)
+    return a->perf.tokens_per_s_per_gpu > b->perf.tokens_per_s_per_gpu;
+  return a->peak_bytes < b->peak_bytes;
+}
+
+/* Keep the best req->top layouts, best first. */
+static void keep(search *S, const gm_plan_layout *l) {
+  gm_plan_result *o = S->out;
+  int top = S->req->top < 1 ? 1 : S->req->top > GM_PLAN_MAX_TOP ? GM_PLAN_MAX_TOP : S->req->top;
+  int i = o->num_layouts;
+  if (i >= top) {
+    if (!better(l, &o->layouts[top - 1]))
+      return;
+    i = top - 1;
+  } else {
+    o->num_layouts++;
+  }
+  while (i > 0 && better(l, &o->layouts[i - 1])) {
+    o->layouts[i] = o->layouts[i - 1];
+    i--;
+  }
+  o->layouts[i] = *l;
+}
+
+/* Micro-batch sizes worth trying for data parallel dp, ascending; and the
+ * accumulation steps of each to reach the global batch. */
+static int micro_batches(const search *S, const gm_config *c, int dp, int64_t *b, int64_t *ga) {
+  const gm_plan_request *q = S->req;
+  int64_t fixed_b = c->training.micro_batch_size,
+          fixed_ga = c->training.gradient_accumulation_steps;
+  int64_t lo = fixed_b > 0 ? fixed_b : 1, hi = fixed_b > 0 ? fixed_b : q->max_micro_batch, x;
+  int n = 0, p = c->parallel.pp > 0 ? c->parallel.pp : 1;
+  int v = c->parallel.vpp > 0 ? c->parallel.vpp : 1;
+  if (S->first_fit_only)
+    hi = lo;
+  for (x = lo; x <= hi && n < 64; x++) {
+    int64_t steps;
+    if (q->global_batch > 0 && !S->first_fit_only) {
+      if (q->global_batch % (x * dp) != 0)
+        continue;
+      steps = q->global_batch / (x * dp);
+      if (fixed_ga > 0 && steps != fixed_ga)
+        continue;
+      if (p > 1 && v > 1 && steps % p != 0)
+        continue; /* the interleaved schedule runs micro-batches in groups of p */
+    } else {
+      /* No global batch: enough micro-batches to keep the pipeline busy. */
+      steps = fixed_ga > 0 ? fixed_ga : p > 1 ? 4 * p : 1;
+    }
+    b[n] = x, ga[n] = steps, n++;
+  }
+  return n;
+}
+
+static void set_mb(gm_config *c, int64_t b, int64_t ga) {
+  c->training.micro_batch_size = b;
+  c->training.gradient_accumulation_steps = ga;
+}
+
+/* One layout without its micro-batch: find the largest b that fits with
+ * room (memory grows with b), then the fastest b up to it. */
+static void try_layout(search *S, int fi, const gm_config *cand) {
+  int64_t b[64], ga[64];
+  int n = micro_batches(S, cand, cand->parallel.dp, b, ga), lo, hi, i, worst = 0, fit, best_i;
+  gm_config c = *cand, r;
+  gm_plan_layout l;
+  gm_error err;
+  uint64_t peak, peak_lo;
+  if (n == 0)
+    return;
+  S->fam_tried[fi]++;
+  set_mb(&c, b[0], ga[0]);
+  peak = evaluate(S, &c, &r, &worst, &fit);
+  if (peak == 0)
+    return;
+  if (!fit) {
+    uint64_t over = peak > r.hardware.gpu_capacity_bytes ? peak - r.hardware.gpu_capacity_bytes : 1;
+    if (!S->fam_fits[fi] && (S->fam_best_over[fi] == 0 || over < S->fam_best_over[fi])) {
+      S->fam_best_over[fi] = over;
+      S->fam_best_stage[fi] = worst;
+      S->fam_best_rc[fi] = r.training.recompute;
+      S->fam_best[fi] = r;
+    }
+    return;
+  }
+  S->fam_fits[fi]++;
+  S->found = 1;
+  if (S->first_fit_only)
+    return;
+  /* Bisect on the index (lo fits with room, hi does not); a tight b[0] stays alone. */
+  lo = 0, hi = fit == 2 ? 1 : n, peak_lo = peak;
+  while (hi - lo > 1) {
+    int mid = lo + (hi - lo) / 2, f;
+    uint64_t pk;
+    set_mb(&c, b[mid], ga[mid]);
+    pk = evaluate(S, &c, &r, &worst, &f);
+    if (pk > 0 && f == 1)
+      lo = mid, peak_lo = pk;
+    else
+      hi = mid;
+  }
+  /* The fastest micro-batch up to the largest that fits. */
+  memset(&l, 0, sizeof l);
+  best_i = lo;
+  for (i = 0; i <= lo; i++) {
+    gm_perf pf;
+    set_mb(&c, b[i], ga[i]);
+    r = c;
+    if (gm_resolve(&r, NULL, &err) != GM_OK)
+      continue;
+    gm_perf_eval(&r, &S->P, &S->gpu, &pf);
+    if (i == 0 || (pf.known && pf.tokens_per_s_per_gpu > l.perf.tokens_per_s_per_gpu))
+      l.perf = pf, best_i = i;
+  }
+  peak = peak_lo;
+  if (best_i != lo) {
+    int f;
+    set_mb(&c, b[best_i], ga[best_i]);
+    peak = evaluate(S, &c, &r, &worst, &f);
+    if (peak == 0 || f != 1) {
+      /* Memory was not monotone in b here: keep the largest that fits. */
+      best_i = lo, peak = peak_lo;
+      r = c;
+      if (gm_resolve(&r, NULL, &err) == GM_OK)
+        gm_perf_eval(&r, &S->P, &S->gpu, &l.perf);
+    }
+  }
+  set_mb(&c, b[best_i], ga[best_i]);
+  l.config = c;
+  l.peak_bytes = peak;
+  l.tight = best_i == 0 && fit == 2;
+  keep(S, &l);
+}
+
+static int family_allowed(const gm_plan_request *q, const family *f) {
+  const gm_engine *e = &q->base.engine;
+  int i, listed = q->num_frameworks == 0;
+  for (i = 0; i < q->num_frameworks; i++)
+    if (q->frameworks[i] == f->fw)
+      listed = 1;
+  if (!listed)
+    return 0;
+  if ((int)e->kind != GM_AUTO && e->kind != f->engine)
+    return 0;
+  if ((int)e->kind == GM_AUTO && f->engine == GM_ENGINE_MEGATRON_DEEPSPEED)
+    return 0; /* only when asked for */
+  if ((int)e->framework != GM_AUTO && e->framework != f->fw)
+    return 0;
+  if (e->zero_stage != GM_AUTO &&
+      (f->engine == GM_ENGINE_DEEPSPEED || f->engine == GM_ENGINE_MEGATRON_DEEPSPEED) &&
+      e->zero_stage != f->variant)
+    return 0;
+  if ((int)e->sharding != GM_AUTO && f->engine == GM_ENGINE_FSDP && (int)e->sharding != f->variant)
+    return 0;
+  if (e->distributed_optimizer != GM_AUTO && f->engine == GM_ENGINE_MEGATRON &&
+      e->distributed_optimizer != f->variant)
+    return 0;
+  return 1;
+}
+
+/* Every layout of family fi on G GPUs. */
+static void search_family(search *S, int fi, int G) {
+  const family *f = &families[fi];
+  const gm_plan_request *q = S->req;
+  const gm_config *base = &q->base;
+  const char *fw = gm_framework_name(f->fw);
+  gm_config c = *base, r0;
+  gm_error err;
+  int node, L, heads, kv, tp, cp, pp, v, ep, rc, off;
+  int64_t seq;
+  c.engine.kind = f->engine;
+  c.engine.framework = f->fw;
+  if (f->engine == GM_ENGINE_DEEPSPEED || f->engine == GM_ENGINE_MEGATRON_DEEPSPEED)
+    c.engine.zero_stage = f->variant;
+  else if (f->engine == GM_ENGINE_FSDP)
+    c.engine.sharding = (gm_fsdp_strategy)f->variant;
+  else if (f->engine == GM_ENGINE_MEGATRON)
+    c.engine.distributed_optimizer = f->variant;
+  c.hardware.num_gpus = G;
+  /* The model as resolved (layout-independent). */
+  r0 = c;
+  r0.parallel.tp = r0.parallel.pp = r0.parallel.cp = r0.parallel.ep = r0.parallel.vpp = 1;
+  r0.parallel.dp = GM_AUTO;
+  r0.hardware.num_gpus = GM_AUTO;
+  if (gm_resolve(&r0, NULL, &err) != GM_OK) {
+    reject(S->out, f->label, "%s: %s", err.field, err.message);
+    return;
+  }
+  node = base->hardware.gpus_per_node > 0 ? base->hardware.gpus_per_node : (G < 8 ? G : 8);
+  L = r0.model.num_layers, heads = r0.model.num_attention_heads;
+  kv = r0.model.num_key_value_heads, seq = r0.training.seq_len;
+  for (tp = 1; tp <= G; tp *= 2) {
+    if (base->parallel.tp != GM_AUTO && tp != base->parallel.tp)
+      continue;
+    if (tp > 1 && !(f->can & CAN_TP)) {
+      if (base->parallel.tp > 1)
+        reject(S->out, fw, "%s has no tensor parallelism", f->label);
+      break;
+    }
+    if (heads % tp != 0 || (kv % tp != 0 && tp % kv != 0)) {
+      reject(S->out, fw, "TP %d does not divide %d attention heads and %d KV heads", tp, heads, kv);
+      continue;
+    }
+    if (tp > node) {
+      reject(S->out, fw, "TP %d crosses a node of %d GPUs", tp, node);
+      break;
+    }
+    for (cp = 1; cp * tp <= G; cp *= 2) {
+      if (base->parallel.cp != GM_AUTO && cp != base->parallel.cp)
+        continue;
+      if (cp > 1 && (!(f->can & CAN_CP) || seq % cp != 0 || seq / cp < 1024))
+        break;
+      for (pp = 1; pp <= L && pp * tp * cp <= G; pp++) {
+        int dp, vmax;
+        if (base->parallel.pp != GM_AUTO && pp != base->parallel.pp)
+          continue;
+        if (G % (tp * cp * pp) != 0)
+          continue;
+        if (pp > 1 && !(f->can & CAN_PP))
+          break;
+        if (pp > 1 && L % pp != 0 && !(f->can & CAN_UNEVEN_PP)) {
+          if (base->parallel.pp != GM_AUTO || pp <= 16)
+            reject(S->out, fw, "PP %d does not divide %d layers and %s is set to even splits", pp,
+                   L, fw);
+          continue;
+        }
+        dp = G / (tp * cp * pp);
+        if (base->parallel.dp != GM_AUTO && dp != base->parallel.dp)
+          continue;
+        if (f->variant == GM_FSDP_HYBRID_SHARD && f->engine == GM_ENGINE_FSDP &&
+            dp * cp <= node / tp)
+          continue; /* hybrid equals full shard inside one node */
+        vmax = pp > 1 && (f->can & CAN_VPP) ? 8 : 1;
+        for (v = 1; v <= vmax; v++) {
+          if (base->parallel.vpp != GM_AUTO && v != base->parallel.vpp)
+            continue;
+          if (v > 1 && L % (pp * v) != 0)
+            continue;
+          for (ep = 1; ep <= dp * cp; ep++) {
+            int nex = r0.model.num_experts;
+            if (base->parallel.ep != GM_AUTO && ep != base->parallel.ep)
+              continue;
+            if (ep > 1 && (!(f->can & CAN_EP) || nex <= 0))
+              break;
+            if (ep > 1 && nex % ep != 0)
+              continue;
+            for (rc = 0; rc < 3; rc++) {
+              if ((int)base->training.recompute != GM_AUTO) {
+                if (rc != (int)base->training.recompute)
+                  continue;
+              } else if (!q->allow_recompute && rc != 0) {
+                continue;
+              }
+              for (off = 0; off < 3; off++) {
+                gm_config k = c;
+                if (off > 0 && (!q->allow_offload || S->first_fit_only ||
+                                (int)base->engine.offload_optimizer != GM_AUTO))
+                  break;
+                if (off == 1 && !(f->can & CAN_OFFLOAD))
+                  continue;
+                if (off == 2 && !(f->can & CAN_OFFLOAD_PARAM))
+                  continue;
+                k.parallel.tp = tp, k.parallel.cp = cp, k.parallel.pp = pp;
+                k.parallel.dp = dp, k.parallel.vpp = v, k.parallel.ep = ep;
+                if (v > 1)
+                  k.parallel.schedule = GM_SCHED_INTERLEAVED;
+                if (tp > 1 && base->parallel.sequence_parallel == GM_AUTO &&
+                    (f->fw == GM_FW_TORCHTITAN || f->fw == GM_FW_MEGATRON))
+                  k.parallel.sequence_parallel = 1; /* always on with TP in both */
+                k.training.recompute = (gm_recompute)rc;
+                if (off >= 1)
+                  k.engine.offload_optimizer = GM_OFFLOAD_CPU;
+                if (off == 2)
+                  k.engine.offload_param = GM_OFFLOAD_CPU;
+                try_layout(S, fi, &k);
+                if (S->first_fit_only && S->found)
+                  return;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+static void search_all(search *S, int G) {
+  int fi;
+  for (fi = 0; fi < NUM_FAMILIES; fi++) {
+    if (!family_allowed(S->req, &families[fi]))
+      continue;
+    search_family(S, fi, G);
+    if (S->first_fit_only && S->found)
+      return;
+  }
+}
+
+/* The GPU counts of a range: powers of two and multiples of a node. */
+static int next_count(int G, int node) {
+  int p2 = 1, mult;
+  while (p2 <= G)
+    p2 *= 2;
+  mult = (G / node + 1) * node;
+  return G < node ? (p2 < mult ? p2 : mult) : mult < p2 ? mult : p2;
+}
+
+/* Fewest GPUs on which some layout fits: from the bound of the model
+ * states fully sharded over every GPU, upwards. */
+static int min_gpus(search *S, const gm_plan_request *q, const gm_params *P,
+                    gm_plan_result *scratch) {
+  gm_config r = q->base;
+  gm_error err;
+  gm_layout_bytes lb;
+  double usable, states;
+  int G, lo, tries = 0;
+  r.hardware.num_gpus = GM_AUTO;
+  r.parallel.tp = r.parallel.pp = r.parallel.cp = r.parallel.ep = r.parallel.vpp = 1;
+  r.parallel.dp = GM_AUTO;
+  if ((int)r.engine.kind == GM_AUTO)
+    r.engine.kind = GM_ENGINE_FSDP;
+  if (gm_resolve(&r, NULL, &err) != GM_OK)
+    return 0;
+  lb = gm_layout_bytes_of(&r.training);
+  usable = (double)(r.hardware.gpu_capacity_bytes - r.hardware.cuda_context_bytes);
+  states =
+      (double)P->total * lb.weights + (double)P->trainable * (lb.grads + lb.master + lb.states);
+  lo = (int)ceil(states / usable);
+  if (lo < 1)
+    lo = 1;
+  for (G = lo; G <= 1 << 20 && tries < 200; tries++) {
+    int64_t searched = scratch->searched;
+    memset(S, 0, sizeof *S);
+    memset(scratch, 0, sizeof *scratch);
+    scratch->searched = searched;
+    S->req = q, S->out = scratch, S->P = *P, S->first_fit_only = 1;
+    search_all(S, G);
+    if (S->found)
+      return G;
+    G = G < lo + 64 ? G + 1 : G * 2;
+  }
+  return 0;
+}
+
+/* ---- Suggestions: single changes to the config as given ---- */
+
+static uint64_t peak_of(const gm_config *c, const gm_params *P, int *ok, int *fit) {
+  gm_config r = *c;
+  gm_error err;
+  gm_verdict v = GM_VERDICT_DOES_NOT_FIT;
+  uint64_t peak;
+  *ok = gm_resolve(&r, NULL, &err) == GM_OK;
+  peak = *ok ? gm_worst_peak_bytes(&r, P, NULL, &v) : 0;
+  *fit = fit_code(v);
+  return peak;
+}
+
+static void suggest(gm_plan_result *o, const gm_params *P, const gm_config *c, uint64_t before,
+                    const char *change) {
+  gm_plan_suggestion *s;
+  gm_config r = *c;
+  gm_error err;
+  gm_verdict v;
+  uint64_t after;
+  if (o->num_suggestions >= GM_PLAN_MAX_SUGGESTIONS || gm_resolve(&r, NULL, &err) != GM_OK)
+    return;
+  after = gm_worst_peak_bytes(&r, P, NULL, &v);
+  if (after >= before)
+    return;
+  s = &o->suggestions[o->num_suggestions++];
+  snprintf(s->change, sizeof s->change, "%s", change);
+  s->config = *c;
+  s->peak_bytes = after;
+  s->saving_bytes = (int64_t)(before - after);
+  s->fits = fit_code(v) != 0;
+}
+
+static void suggestions(const gm_plan_request *q, const gm_params *P, gm_plan_result *o, int G) {
+  gm_config base = q->base, r, c;
+  gm_error err;
+  int ok, i, j, fit;
+  uint64_t before;
+  if ((int)base.engine.kind == GM_AUTO)
+    return; /* no engine chosen: the layouts are the answer */
+  base.hardware.num_gpus = G;
+  before = peak_of(&base, P, &ok, &fit);
+  if (!ok)
+    return;
+  o->base_peak_bytes = before;
+  r = base;
+  gm_resolve(&r, NULL, &err);
+  if (fit)
+    return; /* it fits as given */
+  /* Implementation and sharding choices first: they cost little or nothing. */
+  if (r.training.optimizer_impl != GM_OPTIMPL_FUSED) {
+    c = base, c.training.optimizer_impl = GM_OPTIMPL_FUSED;
+    suggest(o, P, &c, before, "fused optimizer step");
+  }
+  if (r.engine.kind == GM_ENGINE_DEEPSPEED || r.engine.kind == GM_ENGINE_MEGATRON_DEEPSPEED) {
+    for (i = r.engine.zero_stage + 1; i <= 3; i++) {
+      char t[32];
+      if (r.engine.kind == GM_ENGINE_MEGATRON_DEEPSPEED && r.parallel.pp > 1 && i > 1)
+        break;
+      c = base, c.engine.zero_stage = i;
+      snprintf(t, sizeof t, "ZeRO-%d", i);
+      suggest(o, P, &c, before, t);
+    }
+  }
+  if (r.engine.kind == GM_ENGINE_MEGATRON && !r.engine.distributed_optimizer) {
+    c = base, c.engine.distributed_optimizer = 1;
+    suggest(o, P, &c, before, "distributed optimizer");
+  }
+  if (r.engine.kind == GM_ENGINE_FSDP && r.engine.sharding != GM_FSDP_FULL_SHARD) {
+    c = base, c.engine.sharding = GM_FSDP_FULL_SHARD;
+    suggest(o, P, &c, before, "FSDP FULL_SHARD");
+  }
+  if (r.training.micro_batch_size > 1) {
+    char t[64];
+    c = base, c.training.micro_batch_size = 1;
+    c.training.gradient_accumulation_steps =
+        r.training.gradient_accumulation_steps * r.training.micro_batch_size;
+    c.parallel.num_microbatches = GM_AUTO;
+    snprintf(t, sizeof t, "micro-batch 1 with %lld accumulation steps",
+             (long long)c.training.gradient_accumulation_steps);
+    suggest(o, P, &c, before, t);
+  }
+  if (q->allow_recompute)
+    for (j = (int)r.training.recompute + 1; j <= (int)GM_AC_FULL; j++) {
+      c = base, c.training.recompute = (gm_recompute)j;
+      suggest(o, P, &c, before, j == GM_AC_SELECTIVE ? "selective recompute" : "full recompute");
+    }
+  if (q->allow_offload && r.engine.kind != GM_ENGINE_DDP && r.engine.kind != GM_ENGINE_MEGATRON &&
+      r.engine.offload_optimizer == GM_OFFLOAD_NONE &&
+      (r.engine.kind == GM_ENGINE_FSDP || r.engine.zero_stage >= 1)) {
+    c = base, c.engine.offload_optimizer = GM_OFFLOAD_CPU;
+    suggest(o, P, &c, before, "optimizer offload to CPU");
+  }
+  if (q->allow_optimizer && r.training.optimizer != GM_OPT_ADAMW_8BIT &&
+      (r.training.optimizer == GM_OPT_ADAMW || r.training.optimizer == GM_OPT_ADAM)) {
+    c = base, c.training.optimizer = GM_OPT_ADAMW_8BIT;
+    suggest(o, P, &c, before, "8-bit AdamW");
+  }
+  if (q->allow_precision && r.training.layout != GM_LAYOUT_PURE_HALF &&
+      r.training.dtype != GM_DTYPE_FP32) {
+    c = base, c.training.layout = GM_LAYOUT_PURE_HALF;
+    suggest(o, P, &c, before, "pure bf16 weights and optimizer states");
+  }
+  if (q->allow_finetune && r.training.finetune == GM_FT_FULL) {
+    gm_params lp;
+    c = base, c.training.finetune = GM_FT_LORA;
+    r = c;
+    if (gm_resolve(&r, NULL, &err) == GM_OK && gm_config_params(&r, &lp, &err) == GM_OK) {
+      /* LoRA changes the trainable count: compare with its own parameters. */
+      gm_verdict v;
+      uint64_t after = gm_worst_peak_bytes(&r, &lp, NULL, &v);
+      if (after < before && o->num_suggestions < GM_PLAN_MAX_SUGGESTIONS) {
+        gm_plan_suggestion *s = &o->suggestions[o->num_suggestions++];
+        snprintf(s->change, sizeof s->change, "LoRA rank %d", r.training.lora_rank);
+        s->config = c, s->peak_bytes = after, s->saving_bytes = (int64_t)(before - after);
+        s->fits = fit_code(v) != 0;
+      }
+    }
+  }
+  /* Those that make it fit first, each group in the order of cost above. */
+  for (i = 1; i < o->num_suggestions; i++)
+    for (j = i; j > 0 && o->suggestions[j].fits > o->suggestions[j - 1].fits; j--) {
+      gm_plan_suggestion t = o->suggestions[j];
+      o->suggestions[j] = o->suggestions[j - 1];
+      o->suggestions[j - 1] = t;
+    }
+}
+
+/* The closest miss of each family that has no layout, ahead of the
+ * structural reasons. */
+static void family_reasons(search *S) {
+  gm_plan_result *o = S->out;
+  gm_plan_rejection structural[GM_PLAN_MAX_REJECTED];
+  int fi, i, n = o->num_rejected;
+  memcpy(structural, o->rejected, sizeof structural);
+  o->num_rejected = 0;
+  for (fi = 0; fi < NUM_FAMILIES; fi++) {
+    const gm_config *b = &S->fam_best[fi];
+    if (!family_allowed(S->req, &families[fi]) || S->fam_fits[fi] || S->fam_best_over[fi] == 0)
+      continue;
+    reject(S->out, families[fi].label,
+           "stage %d is %.1f GiB over at micro-batch %lld %s (closest: TP %d x PP %d x DP %d%s)",
+           S->fam_best_stage[fi], (double)S->fam_best_over[fi] / GM_GIB,
+           (long long)b->training.micro_batch_size,
+           S->fam_best_rc[fi] == GM_AC_FULL        ? "even with full recompute"
+           : S->fam_best_rc[fi] == GM_AC_SELECTIVE ? "with selective recompute"
+                                                   : "without recompute",
+           b->parallel.tp, b->parallel.pp, b->parallel.dp,
+           b->engine.offload_optimizer != GM_OFFLOAD_NONE ? ", offload" : "");
+  }
+  for (i = 0; i < n && o->num_rejected < GM_PLAN_MAX_REJECTED; i++)
+    o->rejected[o->num_rejected++] = structural[i];
+}
+
+int gm_plan(const gm_plan_request *q, gm_plan_result *out, gm_error *err) {
+  search s_mem, *S = &s_mem;
+  gm_config r = q->base;
+  int G, node, fewest;
+  int64_t searched;
+  memset(out, 0, sizeof *out);
+  if (q->min_gpus < 1 || q->max_gpus < q->min_gpus) {
+    snprintf(err->field, sizeof err->field, "plan.gpus");
+    snprintf(err->message, sizeof err->message,
+             "needs a GPU count (plan.gpus or hardware.num_gpus), at least 1");
+    return GM_EINVAL;
+  }
+  if (q->max_micro_batch < 1 || q->max_micro_batch > 64) {
+    snprintf(err->field, sizeof err->field, "plan.max_micro_batch");
+    snprintf(err->message, sizeof err->message, "must be 1 to 64; got %d", q->max_micro_batch);
+    return GM_EINVAL;
+  }
+  /* The model and recipe must resolve on their own. */
+  r.parallel.tp = r.parallel.pp = r.parallel.cp = r.parallel.ep = r.parallel.vpp = 1;
+  r.parallel.dp = GM_AUTO, r.hardware.num_gpus = GM_AUTO;
+  r.parallel.sequence_parallel = GM_AUTO;
+  r.training.micro_batch_size = GM_AUTO, r.training.gradient_accumulation_steps = GM_AUTO;
+  r.parallel.num_microbatches = GM_AUTO;
+  if (gm_resolve(&r, NULL, err) != GM_OK)
+    return GM_EINVAL;
+  memset(S, 0, sizeof *S);
+  if (gm_config_params(&r, &S->P, err) != GM_OK)
+    return GM_EINVAL;
+  /* The fewest GPUs first, with out as scratch space. */
+  fewest = min_gpus(S, q, &S->P, out);
+  searched = out->searched;
+  memset(out, 0, sizeof *out);
+  memset(S, 0, sizeof *S);
+  S->req = q, S->out = out;
+  gm_config_params(&r, &S->P, err);
+  gm_gpu_perf_of(r.hardware.gpu_name, &S->gpu);
+  node = q->base.hardware.gpus_per_node > 0 ? q->base.hardware.gpus_per_node : 8;
+  for (G = q->min_gpus; G <= q->max_gpus; G = next_count(G, node))
+    search_all(S, G);
+  family_reasons(S);
+  out->min_gpus = fewest;
+  out->searched += searched;
+  suggestions(q, &S->P, out, q->max_gpus);
+  return GM_OK;
+}

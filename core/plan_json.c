@@ -1,0 +1,396 @@
+/* plan_json.c - the planner's JSON entry point: a config plus an optional
+ * "plan" section in, the layouts that fit, the reasons and the suggestions
+ * out. Every returned config is the request's own config with the searched
+ * fields written in, so that calculate reads exactly what was evaluated. */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GIB 1073741824.0
+
+typedef struct {
+  gm_plan_request req;
+  gm_plan_result result;
+  gm_result sink; /* warnings of the config */
+} plan_state;
+
+static char *error_json(const gm_error *e) {
+  cJSON *root = cJSON_CreateObject(), *o = cJSON_AddObjectToObject(root, "error");
+  char *out;
+  cJSON_AddStringToObject(o, "field", e->field);
+  cJSON_AddStringToObject(o, "message", e->message);
+  out = cJSON_PrintUnformatted(root);
+  cJSON_Delete(root);
+  return out;
+}
+
+static double round_to(double v, double unit) { return floor(v / unit + 0.5) * unit; }
+
+/* The "plan" section into req. */
+static int parse_plan(gm_parse_ctx *pc, const cJSON *plan, gm_plan_request *q,
+                      int64_t *global_tokens) {
+  const cJSON *v, *item;
+  int64_t x;
+  static const char *const known[] = {"gpus",
+                                      "top",
+                                      "global_batch_samples",
+                                      "global_batch_tokens",
+                                      "max_micro_batch",
+                                      "frameworks",
+                                      "allow",
+                                      NULL};
+  if (!plan)
+    return GM_OK;
+  if (!cJSON_IsObject(plan))
+    return gm_fail(pc, "plan", "must be an object");
+  cJSON_ArrayForEach(item, plan) {
+    if (!gm_known_key(item->string, NULL, known)) {
+      char path[64];
+      gm_join_path(path, sizeof path, "plan", item->string);
+      gm_unknown_key(pc, path);
+    }
+  }
+  v = cJSON_GetObjectItemCaseSensitive(plan, "gpus");
+  if (cJSON_IsArray(v)) {
+    int lo, hi;
+    if (cJSON_GetArraySize(v) != 2)
+      return gm_fail(pc, "plan.gpus", "must be a count or [min, max]");
+    if (gm_read_int32(pc, cJSON_GetArrayItem(v, 0), "plan.gpus", 1, 1 << 20, &lo) != GM_OK ||
+        gm_read_int32(pc, cJSON_GetArrayItem(v, 1), "plan.gpus", 1, 1 << 20, &hi) != GM_OK)
+      return GM_EINVAL;
+    if (hi < lo)
+      return gm_fail(pc, "plan.gpus", "[min, max] needs min <= max; got [%d, %d]", lo, hi);
+    q->min_gpus = lo, q->max_gpus = hi;
+  } else if (v && !cJSON_IsNull(v)) {
+    int n;
+    if (gm_read_int32(pc, v, "plan.gpus", 1, 1 << 20, &n) != GM_OK)
+      return GM_EINVAL;
+    q->min_gpus = q->max_gpus = n;
+  }
+  v = cJSON_GetObjectItemCaseSensitive(plan, "top");
+  if (v && gm_read_int32(pc, v, "plan.top", 1, GM_PLAN_MAX_TOP, &q->top) != GM_OK)
+    return GM_EINVAL;
+  v = cJSON_GetObjectItemCaseSensitive(plan, "max_micro_batch");
+  if (v && gm_read_int32(pc, v, "plan.max_micro_batch", 1, 64, &q->max_micro_batch) != GM_OK)
+    return GM_EINVAL;
+  v = cJSON_GetObjectItemCaseSensitive(plan, "global_batch_samples");
+  if (v) {
+    if (gm_read_size(pc, v, "plan.global_batch_samples", 1, (int64_t)1 << 40, &x) != GM_OK)
+      return GM_EINVAL;
+    q->global_batch = x;
+  }
+  v = cJSON_GetObjectItemCaseSensitive(plan, "global_batch_tokens");
+  if (v) {
+    if (q->global_batch > 0)
+      return gm_fail(pc, "plan.global_batch_tokens",
+                     "give global_batch_samples or global_batch_tokens, not both");
+    if (gm_read_size(pc, v, "plan.global_batch_tokens", 1, (int64_t)1 << 50, &x) != GM_OK)
+      return GM_EINVAL;
+    *global_tokens = x;
+  }
+  v = cJSON_GetObjectItemCaseSensitive(plan, "frameworks");
+  if (v) {
+    if (!cJSON_IsArray(v))
+      return gm_fail(pc, "plan.frameworks", "must be a list of framework names");
+    cJSON_ArrayForEach(item, v) {
+      int fw;
+      if (q->num_frameworks >= GM_PLAN_MAX_FRAMEWORKS)
+        return gm_fail(pc, "plan.frameworks", "at most %d frameworks", GM_PLAN_MAX_FRAMEWORKS);
+      if (gm_read_enum(pc, item, "plan.frameworks", gm_framework_names, &fw) != GM_OK)
+        return GM_EINVAL;
+      q->frameworks[q->num_frameworks++] = (gm_framework)fw;
+    }
+  }
+  v = cJSON_GetObjectItemCaseSensitive(plan, "allow");
+  if (v) {
+    static const struct {
+      const char *key;
+      size_t offset;
+    } allow[] = {{"offload", offsetof(gm_plan_request, allow_offload)},
+                 {"recompute", offsetof(gm_plan_request, allow_recompute)},
+                 {"optimizer", offsetof(gm_plan_request, allow_optimizer)},
+                 {"precision", offsetof(gm_plan_request, allow_precision)},
+                 {"finetune", offsetof(gm_plan_request, allow_finetune)}};
+    size_t i;
+    if (!cJSON_IsObject(v))
+      return gm_fail(pc, "plan.allow", "must be an object of true/false");
+    for (i = 0; i < sizeof allow / sizeof allow[0]; i++) {
+      const cJSON *a = cJSON_GetObjectItemCaseSensitive(v, allow[i].key);
+      char path[64];
+      gm_join_path(path, sizeof path, "plan.allow", allow[i].key);
+      if (a && gm_read_bool(pc, a, path, (int *)((char *)q + allow[i].offset)) != GM_OK)
+        return GM_EINVAL;
+    }
+  }
+  return GM_OK;
+}
+
+/* section.key = value, replacing what is there. */
+static void put(cJSON *root, const char *section, const char *key, cJSON *value) {
+  cJSON *s = cJSON_GetObjectItemCaseSensitive(root, section);
+  if (!cJSON_IsObject(s)) {
+    cJSON_DeleteItemFromObjectCaseSensitive(root, section);
+    s = cJSON_AddObjectToObject(root, section);
+  }
+  if (cJSON_GetObjectItemCaseSensitive(s, key))
+    cJSON_ReplaceItemInObjectCaseSensitive(s, key, value);
+  else
+    cJSON_AddItemToObject(s, key, value);
+}
+
+static void put_int(cJSON *root, const char *section, const char *key, double v) {
+  put(root, section, key, cJSON_CreateNumber(v));
+}
+
+static void put_name(cJSON *root, const char *section, const char *key, const gm_name *t, int v) {
+  const char *name = gm_enum_name(t, v);
+  put(root, section, key, cJSON_CreateString(name ? name : "?"));
+}
+
+/* The request's config with every field the planner chose written in: only
+ * the fields that base left open, so the user's own spelling stays. */
+static cJSON *config_json(const cJSON *request, const gm_config *base, const gm_config *c) {
+  cJSON *root = cJSON_Duplicate(request, 1);
+  const gm_parallel *p = &c->parallel, *bp = &base->parallel;
+  const gm_engine *e = &c->engine, *be = &base->engine;
+  const gm_training *t = &c->training, *bt = &base->training;
+#define OPEN(x, y) ((int)(y) == GM_AUTO && (int)(x) != GM_AUTO)
+  cJSON_DeleteItemFromObjectCaseSensitive(root, "plan");
+  if (OPEN(e->kind, be->kind))
+    put_name(root, "engine", "type", gm_engine_names, e->kind);
+  if (OPEN(e->framework, be->framework))
+    put_name(root, "engine", "framework", gm_framework_names, e->framework);
+  if (OPEN(e->zero_stage, be->zero_stage))
+    put_int(root, "engine", "zero_stage", e->zero_stage);
+  if (OPEN(e->sharding, be->sharding))
+    put_name(root, "engine", "sharding_strategy", gm_fsdp_names, e->sharding);
+  if (OPEN(e->distributed_optimizer, be->distributed_optimizer))
+    put(root, "engine", "distributed_optimizer", cJSON_CreateBool(e->distributed_optimizer));
+  if (OPEN(e->offload_optimizer, be->offload_optimizer))
+    put_name(root, "engine", "offload_optimizer", gm_offload_names, e->offload_optimizer);
+  if (OPEN(e->offload_param, be->offload_param))
+    put_name(root, "engine", "offload_param", gm_offload_names, e->offload_param);
+  if (OPEN(e->reshard_after_forward, be->reshard_after_forward))
+    put(root, "engine", "reshard_after_forward", cJSON_CreateBool(e->reshard_after_forward));
+  if (OPEN(p->tp, bp->tp))
+    put_int(root, "parallelism", "tensor_parallel_size", p->tp);
+  if (OPEN(p->pp, bp->pp))
+    put_int(root, "parallelism", "pipeline_parallel_size", p->pp);
+  if (OPEN(p->dp, bp->dp))
+    put_int(root, "parallelism", "data_parallel_size", p->dp);
+  if (OPEN(p->cp, bp->cp))
+    put_int(root, "parallelism", "context_parallel_size", p->cp);
+  if (OPEN(p->ep, bp->ep))
+    put_int(root, "parallelism", "expert_parallel_size", p->ep);
+  if (OPEN(p->vpp, bp->vpp))
+    put_int(root, "parallelism", "virtual_pipeline_stages", p->vpp);
+  if (OPEN(p->schedule, bp->schedule))
+    put_name(root, "parallelism", "pipeline_schedule", gm_schedule_names, p->schedule);
+  if (OPEN(p->sequence_parallel, bp->sequence_parallel))
+    put(root, "parallelism", "sequence_parallel", cJSON_CreateBool(p->sequence_parallel));
+  if (OPEN(t->micro_batch_size, bt->micro_batch_size))
+    put_int(root, "training", "batch_size", (double)t->micro_batch_size); /* the page's key */
+  if (OPEN(t->gradient_accumulation_steps, bt->gradient_accumulation_steps))
+    put_int(root, "training", "gradient_accumulation_steps",
+            (double)t->gradient_accumulation_steps);
+  if (OPEN(t->recompute, bt->recompute))
+    put_name(root, "training", "activation_checkpointing", gm_recompute_names, t->recompute);
+  if (OPEN(t->optimizer_impl, bt->optimizer_impl))
+    put_name(root, "training", "optimizer_impl", gm_optimizer_impl_names, t->optimizer_impl);
+  if (OPEN(t->optimizer, bt->optimizer))
+    put_name(root, "training", "optimizer", gm_optimizer_names, t->optimizer);
+  if (OPEN(t->layout, bt->layout))
+    put_name(root, "training", "precision", gm_layout_names, t->layout);
+  if (OPEN(t->finetune, bt->finetune))
+    put_name(root, "training", "finetune", gm_finetune_names, t->finetune);
+  if (c->hardware.num_gpus != base->hardware.num_gpus)
+    put_int(root, "hardware", "num_gpus", c->hardware.num_gpus);
+#undef OPEN
+  return root;
+}
+
+/* "FSDP 8 × TP 8 × PP 8, mb 1, selective": the layout in one line. */
+static void summary(const gm_config *c, char *out, size_t n) {
+  const gm_parallel *p = &c->parallel;
+  const gm_engine *e = &c->engine;
+  char dp[48];
+  size_t k;
+  int d = p->dp;
+  switch (e->kind) {
+  case GM_ENGINE_FSDP:
+    snprintf(dp, sizeof dp, "%s %d",
+             e->sharding == GM_FSDP_HYBRID_SHARD    ? "HSDP"
+             : e->sharding == GM_FSDP_SHARD_GRAD_OP ? "FSDP (grad-op)"
+                                                    : "FSDP",
+             d);
+    break;
+  case GM_ENGINE_DEEPSPEED:
+  case GM_ENGINE_MEGATRON_DEEPSPEED:
+    snprintf(dp, sizeof dp, "ZeRO-%d DP %d", e->zero_stage, d);
+    break;
+  case GM_ENGINE_MEGATRON:
+    snprintf(dp, sizeof dp, "DP %d%s", d, e->distributed_optimizer == 1 ? " (dist. opt.)" : "");
+    break;
+  default:
+    snprintf(dp, sizeof dp, "DDP %d", d);
+  }
+  k = (size_t)snprintf(out, n, "%s", dp);
+#define MORE(...) (k < n ? k += (size_t)snprintf(out + k, n - k, __VA_ARGS__) : 0)
+  if (p->tp > 1)
+    MORE(" \xc3\x97 TP %d", p->tp);
+  if (p->pp > 1)
+    MORE(" \xc3\x97 PP %d", p->pp);
+  if (p->vpp > 1)
+    MORE(" (%d virtual)", p->vpp);
+  if (p->cp > 1)
+    MORE(" \xc3\x97 CP %d", p->cp);
+  if (p->ep > 1)
+    MORE(" \xc3\x97 EP %d", p->ep);
+  MORE(", mb %lld", (long long)c->training.micro_batch_size);
+  if (c->training.gradient_accumulation_steps > 1)
+    MORE(" \xc3\x97 %lld", (long long)c->training.gradient_accumulation_steps);
+  MORE(", %s", gm_enum_name(gm_recompute_names, c->training.recompute));
+  if (e->offload_optimizer != GM_OFFLOAD_NONE)
+    MORE(", %s offload", e->offload_param != GM_OFFLOAD_NONE ? "full" : "optimizer");
+#undef MORE
+}
+
+static void add_estimate(cJSON *o, const char *key, int known, double v, double unit) {
+  if (known && isfinite(v))
+    cJSON_AddNumberToObject(o, key, round_to(v, unit));
+  else
+    cJSON_AddNullToObject(o, key);
+}
+
+static char *result_json(const cJSON *request, const plan_state *s) {
+  const gm_plan_result *r = &s->result;
+  cJSON *root = cJSON_CreateObject(), *arr;
+  char *out;
+  int i;
+  arr = cJSON_AddArrayToObject(root, "layouts");
+  for (i = 0; i < r->num_layouts; i++) {
+    const gm_plan_layout *l = &r->layouts[i];
+    cJSON *o = cJSON_CreateObject();
+    gm_config c = l->config;
+    char text[160];
+    {
+      gm_error e2;
+      gm_resolve(&c, NULL, &e2);
+    }
+    cJSON_AddItemToObject(o, "config", config_json(request, &s->req.base, &l->config));
+    cJSON_AddNumberToObject(o, "peak_gb", round_to((double)l->peak_bytes / GIB, 1e-4));
+    cJSON_AddNumberToObject(o, "peak_bytes", (double)l->peak_bytes);
+    cJSON_AddStringToObject(o, "verdict", l->tight ? "tight" : "fits");
+    add_estimate(o, "step_time_s", l->perf.known, l->perf.step_time_s, 1e-4);
+    add_estimate(o, "tokens_per_s_per_gpu", l->perf.known, l->perf.tokens_per_s_per_gpu, 0.1);
+    add_estimate(o, "mfu", l->perf.known, l->perf.mfu, 1e-4);
+    summary(&c, text, sizeof text);
+    cJSON_AddStringToObject(o, "summary", text);
+    cJSON_AddItemToArray(arr, o);
+  }
+  arr = cJSON_AddArrayToObject(root, "rejected");
+  for (i = 0; i < r->num_rejected; i++) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "family", r->rejected[i].family);
+    cJSON_AddStringToObject(o, "reason", r->rejected[i].reason);
+    cJSON_AddItemToArray(arr, o);
+  }
+  if (r->min_gpus > 0)
+    cJSON_AddNumberToObject(root, "min_gpus", r->min_gpus);
+  else
+    cJSON_AddNullToObject(root, "min_gpus");
+  cJSON_AddNumberToObject(root, "searched", (double)r->searched);
+  if (r->base_peak_bytes > 0)
+    cJSON_AddNumberToObject(root, "base_peak_gb", round_to((double)r->base_peak_bytes / GIB, 1e-4));
+  arr = cJSON_AddArrayToObject(root, "suggestions");
+  for (i = 0; i < r->num_suggestions; i++) {
+    const gm_plan_suggestion *g = &r->suggestions[i];
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "change", g->change);
+    cJSON_AddNumberToObject(o, "saving_gb", round_to((double)g->saving_bytes / GIB, 1e-2));
+    cJSON_AddNumberToObject(o, "peak_gb", round_to((double)g->peak_bytes / GIB, 1e-4));
+    cJSON_AddBoolToObject(o, "fits", g->fits);
+    cJSON_AddItemToObject(o, "config", config_json(request, &s->req.base, &g->config));
+    cJSON_AddItemToArray(arr, o);
+  }
+  arr = cJSON_AddArrayToObject(root, "warnings");
+  for (i = 0; i < s->sink.num_warnings && i < GM_MAX_WARNINGS; i++) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "field", s->sink.warnings[i].field);
+    cJSON_AddStringToObject(o, "message", s->sink.warnings[i].message);
+    cJSON_AddItemToArray(arr, o);
+  }
+  out = cJSON_PrintUnformatted(root);
+  cJSON_Delete(root);
+  return out;
+}
+
+char *plan_json(const char *request_json) {
+  plan_state *s = calloc(1, sizeof *s);
+  cJSON *request = NULL, *plan;
+  char *text = NULL, *out = NULL;
+  gm_error err;
+  gm_config base;
+  gm_parse_ctx pc;
+  int64_t tokens = 0;
+  memset(&err, 0, sizeof err);
+  if (!s)
+    return NULL;
+  request = request_json ? cJSON_Parse(request_json) : NULL;
+  if (!cJSON_IsObject(request)) {
+    /* The config reader words the error (where the JSON breaks). */
+    gm_config_init(&base);
+    if (gm_parse_config(request_json, &base, &s->sink, &err) == GM_OK) {
+      snprintf(err.field, sizeof err.field, "%s", "");
+      snprintf(err.message, sizeof err.message, "the request must be a JSON object");
+    }
+    out = error_json(&err);
+    goto done;
+  }
+  plan = cJSON_DetachItemFromObjectCaseSensitive(request, "plan");
+  text = cJSON_PrintUnformatted(request);
+  if (!text || gm_parse_config(text, &base, &s->sink, &err) != GM_OK) {
+    cJSON_Delete(plan);
+    out = text ? error_json(&err) : NULL;
+    goto done;
+  }
+  gm_plan_request_init(&s->req, &base);
+  pc.err = &err, pc.sink = &s->sink, pc.unknown_keys = 0;
+  if (parse_plan(&pc, plan, &s->req, &tokens) != GM_OK) {
+    cJSON_Delete(plan);
+    out = error_json(&err);
+    goto done;
+  }
+  cJSON_Delete(plan);
+  if (tokens > 0) {
+    gm_config r = base;
+    r.parallel.tp = r.parallel.pp = r.parallel.cp = r.parallel.vpp = r.parallel.ep = 1;
+    r.parallel.dp = GM_AUTO, r.hardware.num_gpus = GM_AUTO;
+    if (gm_resolve(&r, NULL, &err) != GM_OK) {
+      out = error_json(&err);
+      goto done;
+    }
+    if (tokens % r.training.seq_len != 0) {
+      snprintf(err.field, sizeof err.field, "plan.global_batch_tokens");
+      snprintf(err.message, sizeof err.message,
+               "must be a multiple of the sequence length (%lld); got %lld",
+               (long long)r.training.seq_len, (long long)tokens);
+      out = error_json(&err);
+      goto done;
+    }
+    s->req.global_batch = tokens / r.training.seq_len;
+  }
+  if (gm_plan(&s->req, &s->result, &err) != GM_OK) {
+    out = error_json(&err);
+    goto done;
+  }
+  out = result_json(request, s);
+done:
+  cJSON_free(text);
+  cJSON_Delete(request);
+  free(s);
+  return out;
+}

@@ -1,0 +1,348 @@
+/* plan_test.c - the planner and the step-time model.
+ *
+ *   plan_test DIR           run the checks (DIR = tests/plan); exit 1 on a failure
+ *   plan_test DIR --table   print the markdown table of docs/performance-model.md
+ *   plan_test --stdin       print plan_json(stdin): the native side of the WASM parity test
+ *
+ * Checks: published layouts are among those that fit; every returned layout,
+ * run through calc_json, fits and has the same peak; a layout that cannot
+ * fit is never returned; min_gpus equals the hand-derived bound of a simple
+ * case; each throughput row's error matches error_percent and the median
+ * error is within 20%. */
+#include "config.h"
+#include "internal.h"
+#include "read_file.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int failures, checks;
+
+static void check(int ok, const char *what) {
+  checks++;
+  if (!ok) {
+    failures++;
+    printf("FAIL %s\n", what);
+  }
+}
+
+static cJSON *plan(const char *request) {
+  char *out = plan_json(request);
+  cJSON *r = out ? cJSON_Parse(out) : NULL;
+  calc_free(out);
+  return r;
+}
+
+static double num(const cJSON *o, const char *k) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+  return cJSON_IsNumber(v) ? v->valuedouble : -1;
+}
+
+/* The most loaded stage's nvidia-smi peak in a calc_json result. */
+static double calc_peak(const cJSON *config, int *fits, char *verdict, size_t n) {
+  char *text = cJSON_PrintUnformatted(config), *out = calc_json(text);
+  cJSON *r = cJSON_Parse(out);
+  const cJSON *st;
+  double peak = -1;
+  cJSON_ArrayForEach(st, cJSON_GetObjectItemCaseSensitive(r, "stages")) {
+    double p = num(cJSON_GetObjectItemCaseSensitive(st, "bytes"), "peak_nvidia_smi");
+    if (p > peak)
+      peak = p;
+  }
+  *fits = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "fits_on_gpu"));
+  snprintf(verdict, n, "%s",
+           cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "verdict"))
+               ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "verdict"))
+               : "?");
+  cJSON_Delete(r);
+  calc_free(out);
+  cJSON_free(text);
+  return peak;
+}
+
+/* Every returned layout and suggestion re-checked by calculate. */
+static void recheck(const char *name, const cJSON *r) {
+  const cJSON *l;
+  char what[256];
+  int n = 0;
+  cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(r, "layouts")) {
+    int fits = 0;
+    char verdict[32];
+    double peak = calc_peak(cJSON_GetObjectItemCaseSensitive(l, "config"), &fits, verdict,
+                            sizeof verdict);
+    const char *said = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(l, "verdict"));
+    snprintf(what, sizeof what,
+             "%s: layout %d (%s): calculate's peak %.0f (%s), planner %.0f (%s)", name, n,
+             cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(l, "summary")), peak, verdict,
+             num(l, "peak_bytes"), said ? said : "?");
+    check(peak == num(l, "peak_bytes") && fits && said && strcmp(verdict, said) == 0, what);
+    n++;
+  }
+  cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(r, "suggestions")) {
+    int fits = 0;
+    char verdict[32];
+    double peak = calc_peak(cJSON_GetObjectItemCaseSensitive(l, "config"), &fits, verdict,
+                            sizeof verdict);
+    snprintf(what, sizeof what, "%s: suggestion %s: calculate's peak %.4f GiB, planner %.4f", name,
+             cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(l, "change")), peak / GM_GIB,
+             num(l, "peak_gb"));
+    check(fabs(peak / GM_GIB - num(l, "peak_gb")) < 1e-4 &&
+              fits == cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(l, "fits")),
+          what);
+  }
+}
+
+/* A layout with these sizes (0: any) among those returned. */
+static int has_layout(const cJSON *r, int tp, int pp, int dp, const char *engine) {
+  const cJSON *l;
+  cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(r, "layouts")) {
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(l, "config");
+    const cJSON *p = cJSON_GetObjectItemCaseSensitive(c, "parallelism");
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(c, "engine");
+    const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "type"));
+    if ((!tp || num(p, "tensor_parallel_size") == tp) &&
+        (!pp || num(p, "pipeline_parallel_size") == pp) &&
+        (!dp || num(p, "data_parallel_size") == dp) && type && strcmp(type, engine) == 0)
+      return 1;
+  }
+  return 0;
+}
+
+/* A rejection whose reason contains text. */
+static int says(const cJSON *r, const char *text) {
+  const cJSON *rej;
+  cJSON_ArrayForEach(rej, cJSON_GetObjectItemCaseSensitive(r, "rejected")) {
+    const char *why = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rej, "reason"));
+    if (why && strstr(why, text))
+      return 1;
+  }
+  return 0;
+}
+
+static int count(const cJSON *r, const char *key) {
+  return cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r, key));
+}
+
+static void published_layouts(void) {
+  cJSON *r;
+  /* torchtitan docs/performance.md Table 5: Llama 3.1 405B, 512 H100,
+   * FSDP 8 x TP 8 x PP 8, seq 8192, local batch 32 of global 256. */
+  r = plan("{\"model\":{\"preset\":\"llama-3.1-405b\"},\"training\":{\"seq_len\":8192},"
+           "\"parallelism\":{\"tensor_parallel_size\":8,\"pipeline_parallel_size\":8},"
+           "\"hardware\":{\"gpu\":\"H100\",\"num_gpus\":512},"
+           "\"plan\":{\"frameworks\":[\"torchtitan\"],\"global_batch_samples\":256,\"top\":50}}");
+  check(has_layout(r, 8, 8, 8, "fsdp"), "torchtitan 405B on 512 H100: FSDP 8 x TP 8 x PP 8 fits");
+  recheck("torchtitan 405B/512", r);
+  cJSON_Delete(r);
+  /* Llama 3 paper (Dubey et al. 2024, Table 4): 405B pre-training on 16,384
+   * H100, TP 8 x CP 1 x PP 16 x DP 128, seq 8192, 16M tokens per batch. */
+  r = plan("{\"model\":{\"preset\":\"llama-3.1-405b\"},\"training\":{\"seq_len\":8192},"
+           "\"parallelism\":{\"tensor_parallel_size\":8,\"pipeline_parallel_size\":16,"
+           "\"context_parallel_size\":1},"
+           "\"hardware\":{\"gpu\":\"H100\",\"num_gpus\":16384},"
+           "\"plan\":{\"global_batch_tokens\":16777216,\"top\":50}}");
+  /* 126 layers over 16 stages is uneven: torchtitan's FSDP runs it, Megatron is set to even. */
+  check(has_layout(r, 8, 16, 128, "fsdp"),
+        "Llama 3 405B on 16,384 H100: TP 8 x PP 16 x DP 128 fits (uneven stages)");
+  check(says(r, "PP 16 does not divide 126 layers"), "Llama 3 405B: Megatron's even split is the reason");
+  recheck("Llama 3 405B/16384", r);
+  cJSON_Delete(r);
+  /* Korthikanti et al. 2022, Table 3: GPT-3 175B, TP 8 x PP 8, 64 A100 80GB. */
+  r = plan("{\"model\":{\"preset\":\"gpt3-175b\"},\"training\":{\"seq_len\":2048},"
+           "\"parallelism\":{\"tensor_parallel_size\":8,\"pipeline_parallel_size\":8},"
+           "\"engine\":{\"type\":\"megatron_lm\"},"
+           "\"hardware\":{\"gpu\":\"a100-80gb\",\"num_gpus\":64},"
+           "\"plan\":{\"global_batch_samples\":64,\"top\":50}}");
+  check(has_layout(r, 8, 8, 1, "megatron_lm"), "GPT-3 175B on 64 A100: TP 8 x PP 8 fits");
+  recheck("GPT-3 175B/64", r);
+  cJSON_Delete(r);
+}
+
+static void open_searches(void) {
+  cJSON *r;
+  const cJSON *rej;
+  int says_over = 0;
+  /* Everything open: all frameworks. */
+  r = plan("{\"model\":{\"preset\":\"llama-3.1-70b\"},\"training\":{\"seq_len\":4096},"
+           "\"hardware\":{\"gpu\":\"H100\",\"num_gpus\":64},\"plan\":{\"top\":40}}");
+  check(count(r, "layouts") == 40, "70B on 64 H100: 40 layouts");
+  recheck("70B/64 open", r);
+  cJSON_Delete(r);
+  r = plan("{\"model\":{\"preset\":\"mixtral-8x7b\"},\"training\":{\"seq_len\":4096},"
+           "\"hardware\":{\"gpu\":\"a100-80gb\",\"num_gpus\":32},"
+           "\"plan\":{\"frameworks\":[\"megatron_lm\",\"torchtitan\"],\"top\":30,"
+           "\"global_batch_samples\":256}}");
+  check(count(r, "layouts") > 0, "Mixtral on 32 A100: layouts");
+  recheck("Mixtral/32", r);
+  cJSON_Delete(r);
+  /* The user's own config: FSDP 70B full fine-tuning on 8 H100 does not fit. */
+  r = plan("{\"model\":{\"preset\":\"llama-3.1-70b\"},\"training\":{\"seq_len\":4096,"
+           "\"micro_batch_size\":1},\"engine\":{\"type\":\"fsdp\",\"framework\":\"hf_trainer\"},"
+           "\"hardware\":{\"gpu\":\"H100\",\"num_gpus\":16},"
+           "\"plan\":{\"allow\":{\"optimizer\":true,\"precision\":true}}}");
+  check(count(r, "suggestions") > 0, "70B FSDP on 16 H100: suggestions");
+  recheck("70B FSDP/16 suggestions", r);
+  cJSON_Delete(r);
+  /* 405B with plain DDP on 8 GPUs cannot fit: never returned, and said why. */
+  r = plan("{\"model\":{\"preset\":\"llama-3.1-405b\"},\"engine\":{\"type\":\"pytorch_ddp\"},"
+           "\"hardware\":{\"gpu\":\"H100\",\"num_gpus\":8}}");
+  check(r && count(r, "layouts") == 0, "405B DDP on 8 H100: no layout");
+  cJSON_ArrayForEach(rej, cJSON_GetObjectItemCaseSensitive(r, "rejected")) {
+    const char *why = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rej, "reason"));
+    says_over |= why && strstr(why, "GiB over at micro-batch 1") != NULL;
+  }
+  check(says_over, "405B DDP on 8 H100: the reason states how far over it is");
+  cJSON_Delete(r);
+  /* Errors name the field. */
+  r = plan("{\"model\":{\"preset\":\"gpt2\"},\"plan\":{\"gpus\":[64,8]}}");
+  check(r && cJSON_GetObjectItemCaseSensitive(r, "error") &&
+            strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+                       cJSON_GetObjectItemCaseSensitive(r, "error"), "field")),
+                   "plan.gpus") == 0,
+        "gpus [64, 8]: an error naming plan.gpus");
+  cJSON_Delete(r);
+}
+
+/* The hand-derived bound: generic FSDP, autocast over fp32 weights (4 B
+ * weights + 4 B gradients + 8 B AdamW states = 16 B per parameter, all
+ * sharded), fused step, 16-token sequences: activations and gathered layers
+ * take a few MiB, so the fewest GPUs is ceil(16 P / (capacity - context)). */
+static void fewest_gpus(void) {
+  const char *model = "{\"num_layers\":48,\"hidden_size\":2048,\"num_attention_heads\":16,"
+                      "\"vocab_size\":32000}";
+  char req[1024], cfg[1024];
+  cJSON *r, *c;
+  char *out;
+  double P, usable, bound, got;
+  gm_gpu g;
+  snprintf(cfg, sizeof cfg,
+           "{\"model\":%s,\"training\":{\"seq_len\":16,\"precision\":\"amp\","
+           "\"optimizer_impl\":\"fused\"},\"engine\":{\"type\":\"fsdp\"},"
+           "\"hardware\":{\"gpu\":\"a10-24gb\",\"num_gpus\":1}}",
+           model);
+  out = calc_json(cfg);
+  c = cJSON_Parse(out);
+  P = num(cJSON_GetObjectItemCaseSensitive(c, "parameters"), "total");
+  cJSON_Delete(c);
+  calc_free(out);
+  gm_find_gpu("a10-24gb", &g);
+  usable = (double)(g.capacity_bytes - g.cuda_context_bytes);
+  bound = ceil(16.0 * P / usable);
+  snprintf(req, sizeof req,
+           "{\"model\":%s,\"training\":{\"seq_len\":16,\"precision\":\"amp\","
+           "\"optimizer_impl\":\"fused\"},\"engine\":{\"type\":\"fsdp\"},"
+           "\"hardware\":{\"gpu\":\"a10-24gb\",\"num_gpus\":64},"
+           "\"plan\":{\"frameworks\":[\"generic\"]}}",
+           model);
+  r = plan(req);
+  got = num(r, "min_gpus");
+  {
+    char what[160];
+    snprintf(what, sizeof what, "min_gpus %.0f equals ceil(16 x %.0f / %.0f) = %.0f", got, P,
+             usable, bound);
+    check(got == bound && P > 0, what);
+  }
+  cJSON_Delete(r);
+}
+
+/* ---- The step-time model against published throughput ---- */
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+static void throughput(const char *dir, int table) {
+  char path[512], *text;
+  cJSON *root;
+  const cJSON *row;
+  double errs[64];
+  int n = 0;
+  snprintf(path, sizeof path, "%s/throughput.json", dir);
+  text = gm_read_file(path, NULL);
+  root = text ? cJSON_Parse(text) : NULL;
+  check(root != NULL, "tests/plan/throughput.json reads");
+  if (table) {
+    printf("| Run | Published | Estimate | Error |\n|---|---:|---:|---:|\n");
+  }
+  cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(root, "rows")) {
+    const cJSON *pub = cJSON_GetObjectItemCaseSensitive(row, "published"), *want;
+    const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(row, "name"));
+    char *cfg = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(row, "config"));
+    gm_config c;
+    gm_result *sink = calloc(1, sizeof *sink);
+    gm_error err;
+    gm_params P;
+    gm_perf pf;
+    double published = 0, estimate = 0, e;
+    const char *unit = "";
+    char what[512];
+    memset(&pf, 0, sizeof pf);
+    if (gm_parse_config(cfg, &c, sink, &err) != GM_OK || gm_resolve(&c, NULL, &err) != GM_OK ||
+        gm_config_params(&c, &P, &err) != GM_OK) {
+      snprintf(what, sizeof what, "%s: config rejected: %s: %s", name, err.field, err.message);
+      check(0, what);
+    } else {
+      gm_perf_estimate(&c, &P, &pf);
+    }
+    free(sink);
+    cJSON_free(cfg);
+    if ((want = cJSON_GetObjectItemCaseSensitive(pub, "tokens_per_s_per_gpu")) != NULL)
+      published = want->valuedouble, estimate = pf.tokens_per_s_per_gpu, unit = "tokens/s/GPU";
+    else if ((want = cJSON_GetObjectItemCaseSensitive(pub, "tflops_per_gpu")) != NULL)
+      published = want->valuedouble, estimate = pf.flops_per_s_per_gpu / 1e12,
+      unit = "TFLOP/s/GPU";
+    else if ((want = cJSON_GetObjectItemCaseSensitive(pub, "mfu")) != NULL)
+      published = 100.0 * want->valuedouble, estimate = 100.0 * pf.mfu, unit = "% MFU";
+    e = published > 0 ? 100.0 * (estimate - published) / published : 1e9;
+    if (n < 64)
+      errs[n++] = fabs(e);
+    if (table)
+      printf("| %s | %.4g %s | %.4g | %+.1f%% |\n", name, published, unit, estimate, e);
+    want = cJSON_GetObjectItemCaseSensitive(row, "error_percent");
+    snprintf(what, sizeof what, "%s: error %+.1f%% (recorded %+.1f%%)", name, e,
+             cJSON_IsNumber(want) ? want->valuedouble : NAN);
+    check(pf.known && cJSON_IsNumber(want) && fabs(e - want->valuedouble) < 0.5, what);
+  }
+  if (n > 0) {
+    double median;
+    char what[96];
+    qsort(errs, (size_t)n, sizeof errs[0], cmp_double);
+    median = n % 2 ? errs[n / 2] : 0.5 * (errs[n / 2 - 1] + errs[n / 2]);
+    if (table)
+      printf("\nMedian absolute error over %d rows: %.1f%%.\n", n, median);
+    snprintf(what, sizeof what, "median absolute error %.1f%% over %d rows is within 20%%", median,
+             n);
+    check(median <= 20.0, what);
+  }
+  cJSON_Delete(root);
+  free(text);
+}
+
+int main(int argc, char **argv) {
+  if (argc > 1 && strcmp(argv[1], "--stdin") == 0) {
+    char *in = gm_read_file("-", NULL), *out = in ? plan_json(in) : NULL;
+    if (!out)
+      return 1;
+    puts(out);
+    calc_free(out);
+    free(in);
+    return 0;
+  }
+  if (argc < 2) {
+    fprintf(stderr, "usage: plan_test DIR [--table] | plan_test --stdin\n");
+    return 2;
+  }
+  if (argc > 2 && strcmp(argv[2], "--table") == 0) {
+    throughput(argv[1], 1);
+    return 0;
+  }
+  throughput(argv[1], 0);
+  published_layouts();
+  open_searches();
+  fewest_gpus();
+  printf("plan: %d checks, %d failed\n", checks, failures);
+  return failures ? 1 : 0;
+}
