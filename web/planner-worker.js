@@ -1,7 +1,7 @@
 // The planner's worker: its own copy of the core, so a search never blocks the page.
 // Messages in:  {id, type: 'init', wasm: {url} | {base64}}
 //               {id, type: 'plan', request}
-//               {id, type: 'calc', configs: [config, ...]}
+//               {id, type: 'calc', configs: [config, ...]}  (the figures of each result)
 // Messages out: {id, ok: true, value} or {id, ok: false, error}
 // A classic worker script (no static import): the offline file runs it from a
 // blob: URL, where module workers cannot start, with the loader's address below
@@ -39,9 +39,16 @@ const handlers = {
     }
     return { response, wall_ms: performance.now() - t0 };
   },
+  // Only the figures a chart point needs cross back to the page: whole
+  // results would cost the page more to receive than the core to compute.
   async calc({ configs }) {
     const gm = await core;
-    return configs.map((c) => JSON.parse(gm.calcRaw(c)));
+    return configs.map((c) => {
+      const r = JSON.parse(gm.calcRaw(c));
+      if (r.error) return { error: r.error };
+      const { total_memory_per_gpu_gb, gpu_capacity_gb, fits_on_gpu, verdict } = r;
+      return { total_memory_per_gpu_gb, gpu_capacity_gb, fits_on_gpu, verdict };
+    });
   },
 };
 

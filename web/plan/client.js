@@ -69,7 +69,7 @@ export async function runPlan(request) {
   return send('plan', { request });
 }
 
-/** calculate for each config, in the worker: the parsed results (errors included). */
+/** calculate for each config, in the worker: each result's peak, capacity and verdict, or its error. */
 export async function calcMany(configs) {
   await startWorker();
   return send('calc', { configs });

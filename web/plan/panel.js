@@ -3,7 +3,7 @@
 // into the form), why the other families were rejected, the fewest GPUs, and
 // changes that make the form's own config fit.
 import { html } from 'htm/preact';
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import { findGpu } from '../lib/config.js';
 import { fmtGiB, fmtInt } from '../lib/format.js';
 import { ALLOW, FRAMEWORKS, SORTS, defaultPlanOptions, fixableFields, formConfig, planRequest, sortLayouts } from '../lib/plan.js';
@@ -51,7 +51,7 @@ function SortHead({ k, sort, setSort, children, num }) {
 function Layouts({ layouts, current, onLoad }) {
   const [sort, setSort] = useState({ key: 'step_time_s', asc: true });
   const rows = useMemo(() => sortLayouts(layouts, sort.key, sort.asc), [layouts, sort]);
-  const best = useMemo(() => sortLayouts(layouts, 'step_time_s', true)[0], [layouts]);
+  const best = useMemo(() => layouts.find((l) => Number.isFinite(l.step_time_s)) && sortLayouts(layouts, 'step_time_s', true)[0], [layouts]);
   return html`<div class="table-wrap">
     <table class="plan-table" data-testid="plan-layouts">
       <caption class="visually-hidden">Layouts that fit, ${SORTS[sort.key].label.toLowerCase()} ${sort.asc ? 'ascending' : 'descending'}; a row loads into the form</caption>
@@ -62,19 +62,19 @@ function Layouts({ layouts, current, onLoad }) {
         <${SortHead} k="step_time_s" sort=${sort} setSort=${setSort} num>Step time*</${SortHead}>
         <${SortHead} k="tokens_per_s_per_gpu" sort=${sort} setSort=${setSort} num>Tokens/s per GPU*</${SortHead}>
         <${SortHead} k="mfu" sort=${sort} setSort=${setSort} num>MFU*</${SortHead}>
-        <th scope="col"><span class="visually-hidden">Load</span></th>
+        <th scope="col" class="load-col"><span class="visually-hidden">Load</span></th>
       </tr></thead>
       <tbody>
         ${rows.map((l) => {
           const inForm = current === canonical(formConfig(l.config));
           return html`<tr class=${`${inForm ? 'in-form' : ''}${l === best ? ' fastest' : ''}`} data-verdict=${l.verdict} onClick=${() => onLoad(l.config)}>
             <td class="plan-summary">${l.summary || 'layout'}${l === best ? html` <span class="badge ok">fastest</span>` : ''}${inForm ? html` <span class="badge">in the form</span>` : ''}</td>
-            <td class="num num-col" data-gb=${l.peak_gb}>${fmtGiB(l.peak_gb)}</td>
-            <td><span class=${`vtag v-${l.verdict}`}>${VERDICT[l.verdict] || l.verdict || '–'}</span></td>
-            <td class="num num-col">${fmtSeconds(l.step_time_s)}</td>
-            <td class="num num-col">${Number.isFinite(l.tokens_per_s_per_gpu) ? fmtInt(Math.round(l.tokens_per_s_per_gpu)) : '–'}</td>
-            <td class="num num-col">${fmtMfu(l.mfu)}</td>
-            <td><button type="button" class="small-btn" onClick=${(e) => { e.stopPropagation(); onLoad(l.config); }}
+            <td class="num num-col" data-label="Peak" data-gb=${l.peak_gb}>${fmtGiB(l.peak_gb)}</td>
+            <td data-label="Verdict"><span class=${`vtag v-${l.verdict}`}>${VERDICT[l.verdict] || l.verdict || '–'}</span></td>
+            <td class="num num-col" data-label="Step*">${fmtSeconds(l.step_time_s)}</td>
+            <td class="num num-col" data-label="Tokens/s/GPU*">${Number.isFinite(l.tokens_per_s_per_gpu) ? fmtInt(Math.round(l.tokens_per_s_per_gpu)) : '–'}</td>
+            <td class="num num-col" data-label="MFU*">${fmtMfu(l.mfu)}</td>
+            <td class="load-col"><button type="button" class="small-btn" onClick=${(e) => { e.stopPropagation(); onLoad(l.config); }}
               aria-label=${`Load ${l.summary || 'this layout'} into the form`}>Load</button></td>
           </tr>`;
         })}
@@ -127,26 +127,13 @@ function Found({ found, gpuName, current, onLoad, stale }) {
 
 export function PlannerPanel({ config, result, presets, onLoad: load }) {
   const onLoad = (c) => load(formConfig(c));
-  const [opts, setOpts] = useState(() => defaultPlanOptions(config));
-  const touched = useRef(new Set());
+  // The options the user set; the others follow the form (GPU count, per node, framework).
+  const [set_, setSet] = useState({});
+  const opts = { ...defaultPlanOptions(config), ...set_ };
   const [state, setState] = useState({ status: 'idle' });
   const current = useMemo(() => canonical(config), [config]);
-
-  // Until the user edits them, the GPU count and per-node count follow the form.
   const hw = config?.hardware || {};
-  useEffect(() => {
-    const d = defaultPlanOptions(config);
-    setOpts((o) => {
-      const next = { ...o };
-      for (const k of ['gpus', 'gpusPerNode', 'framework']) if (!touched.current.has(k)) next[k] = d[k];
-      return next;
-    });
-  }, [hw.num_gpus, hw.gpus_per_node, config?.engine?.framework]);
-
-  const set = (k, v) => {
-    touched.current.add(k);
-    setOpts((o) => ({ ...o, [k]: v }));
-  };
+  const set = (k, v) => setSet((o) => ({ ...o, [k]: v }));
   const fixable = fixableFields(config);
   const built = planRequest(config, opts);
   const errors = built.errors || {};
