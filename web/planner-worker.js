@@ -1,6 +1,6 @@
 // The planner's worker: its own copy of the core, so a search never blocks the page.
 // Messages in:  {id, type: 'init', wasm: {url} | {base64}}
-//               {id, type: 'plan', request}
+//               {id, type: 'plan', request, current}
 //               {id, type: 'calc', configs: [config, ...]}  (the figures of each result)
 // Messages out: {id, ok: true, value} or {id, ok: false, error}
 // A classic worker script (no static import): the offline file runs it from a
@@ -18,6 +18,16 @@ function decode(b64) {
   return bytes;
 }
 
+/** The planner's answer; a request the core rejects gives the same error object as calc_json. */
+function planOrError(gm, request) {
+  try {
+    return gm.plan(request);
+  } catch (err) {
+    if (err?.name !== 'GmError') throw err;
+    return { error: { field: err.field, message: err.message } };
+  }
+}
+
 const handlers = {
   async init({ wasm }) {
     const { loadGpuMem } = await loader;
@@ -25,19 +35,17 @@ const handlers = {
     const gm = await core;
     return { version: gm.version, plan: typeof gm.plan === 'function' };
   },
-  async plan({ request }) {
+  // request: the search; current (optional): the form's own config, whose
+  // suggestions the panel shows. Only the search is timed.
+  async plan({ request, current }) {
     const gm = await core;
     if (typeof gm.plan !== 'function') return { unavailable: true };
     const t0 = performance.now();
-    let response;
-    try {
-      response = gm.plan(request);
-    } catch (err) {
-      // A request the core rejects: the same error object calc_json gives.
-      if (err?.name !== 'GmError') throw err;
-      response = { error: { field: err.field, message: err.message } };
-    }
-    return { response, wall_ms: performance.now() - t0 };
+    const response = planOrError(gm, request);
+    const wall_ms = performance.now() - t0;
+    if (!current) return { response, wall_ms };
+    const own = planOrError(gm, current);
+    return { response, wall_ms, current: { base_peak_gb: own.base_peak_gb, suggestions: own.suggestions || [], error: own.error } };
   },
   // Only the figures a chart point needs cross back to the page: whole
   // results would cost the page more to receive than the core to compute.

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, test } from 'node:test';
-import { AXES, defaultPlanOptions, fixableFields, formConfig, marginBand, parseGpus, planRequest, pointOf, sortLayouts, sweepConfigs } from '../../web/lib/plan.js';
+import { AXES, currentRequest, defaultPlanOptions, fixableFields, formConfig, marginBand, parseGpus, planRequest, pointOf, sortLayouts, sweepConfigs } from '../../web/lib/plan.js';
 import { BUILD } from './browser.mjs';
 
 const FORM = {
@@ -60,6 +60,15 @@ describe('the planner request', () => {
     const r = planRequest(FORM, { ...defaultPlanOptions(FORM), gpus: 'many', batch: '0', maxMicroBatch: '2.5', gpusPerNode: '-1' });
     assert.equal(r.request, undefined);
     assert.deepEqual(Object.keys(r.errors).sort(), ['batch', 'gpus', 'gpusPerNode', 'maxMicroBatch']);
+  });
+  test('the suggestions are asked for the form\'s config as it is', () => {
+    const opts = { ...defaultPlanOptions(FORM), gpus: '64', allow: { optimizer: true } };
+    const r = currentRequest(FORM, opts);
+    const { plan, ...config } = r;
+    assert.deepEqual(config, FORM, 'the whole config, layout included');
+    assert.deepEqual(plan, { top: 1, gpus: 16, allow: { optimizer: true } }, 'on the form\'s GPUs, not the search\'s');
+    r.training.seq_len = 1;
+    assert.equal(FORM.training.seq_len, 8192, 'the form is not changed');
   });
   test('the fields the user may keep are those the form sets', () => {
     assert.deepEqual(fixableFields(FORM).map((f) => f.path), [

@@ -167,6 +167,34 @@ describe('find a layout', () => {
     await page.context().close();
   });
 
+  test('changes to the form\'s own config, each with its saving; Apply loads one', { skip: needsPlanner() }, async () => {
+    const page = await newPage(browser);
+    await page.goto(await servedUrl());
+    await ready(page);
+    // Llama-3.1-70B, full fine-tuning under FSDP on 8 H100: does not fit as given.
+    await setForm(page, { model: 'llama-3.1-70b', gpu: 'h100-80gb', gpus: 8 });
+    const { config: before } = await exportConfig(page);
+    const base = cli(before);
+    assert.equal(base.fits_on_gpu, false);
+    await page.check('text=optimizer (fused, 8-bit…)');
+    assert.equal(await search(page), 'done');
+    const items = await page.$$eval('[data-testid="plan-suggestions"] li', (lis) => lis.map((li) => li.textContent.replace(/\s+/g, ' ').trim()));
+    assert.ok(items.length >= 1, 'at least one suggestion');
+    assert.match(await page.textContent('.plan-block h3'), new RegExp(`now ${base.total_memory_per_gpu_gb.toFixed(2)} GiB`), 'about the form\'s config as it is');
+    const fits = items.findIndex((t) => !t.includes('not enough alone'));
+    assert.ok(fits >= 0, `one suggestion is enough alone: ${items.join(' | ')}`);
+    const [, saving, after] = /−([0-9.]+) GiB → ([0-9.]+) GiB/.exec(items[fits]);
+    await page.locator('[data-testid="plan-suggestions"] li').nth(fits).getByRole('button', { name: /^Apply/ }).click();
+    await page.waitForFunction((p) => document.querySelector('[data-testid="peak"]').textContent === p, after);
+    const { config } = await exportConfig(page);
+    const want = cli(config);
+    assert.equal(want.total_memory_per_gpu_gb.toFixed(2), after, 'the page and the CLI agree with the suggestion');
+    assert.ok(Math.abs(base.total_memory_per_gpu_gb - want.total_memory_per_gpu_gb - Number(saving)) < 0.011, `saving ${saving} GiB`);
+    assert.ok(want.fits_on_gpu);
+    assert.equal(config.hardware.num_gpus, 8, 'still the form\'s GPUs');
+    await page.context().close();
+  });
+
   test('the page answers while a search runs', { skip: needsPlanner() }, async () => {
     const page = await newPage(browser);
     await page.goto(await servedUrl());
@@ -230,9 +258,14 @@ describe('screenshots', () => {
       const page = await newPage(browser, opts);
       await page.goto(await servedUrl());
       await ready(page);
-      await setForm(page, { model: 'llama-3.1-70b', gpu: 'h100-80gb', gpus: 64 });
+      // 70B on 16 H100 does not fit as the form has it: layouts that do, and suggestions.
+      await setForm(page, { model: 'llama-3.1-70b', gpu: 'h100-80gb', gpus: 16 });
       await charts(page);
-      if (hasPlan) assert.equal(await search(page), 'done');
+      if (hasPlan) {
+        await page.check('text=optimizer (fused, 8-bit…)');
+        assert.equal(await search(page), 'done');
+        await page.click('text=/families? of layouts rejected/');
+      }
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       assert.ok(overflow <= 0, `${name}: no horizontal scroll (${overflow}px)`);
       await page.locator('#planner').screenshot({ path: join(BUILD, 'screenshots', `${name}.png`) });

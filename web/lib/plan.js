@@ -144,6 +144,20 @@ export function planRequest(config, opts) {
   return { request: req };
 }
 
+/**
+ * The request whose suggestions are about the form's own config: all of it
+ * as given (the layout included), on the form's GPUs, with the same allowed
+ * changes; one layout is enough, since only the suggestions are read.
+ */
+export function currentRequest(config, opts) {
+  const req = {};
+  for (const [k, v] of Object.entries(config || {})) req[k] = v && typeof v === 'object' && !Array.isArray(v) ? { ...v } : v;
+  const plan = { top: 1, allow: { ...opts.allow } };
+  if (Number.isSafeInteger(req.hardware?.num_gpus) && req.hardware.num_gpus > 0) plan.gpus = req.hardware.num_gpus;
+  req.plan = plan;
+  return req;
+}
+
 /** Sort keys of the layouts table: the value each row is ordered by, and the natural direction. */
 export const SORTS = {
   step_time_s: { label: 'Step time', asc: true },

@@ -6,7 +6,7 @@ import { html } from 'htm/preact';
 import { useMemo, useState } from 'preact/hooks';
 import { findGpu } from '../lib/config.js';
 import { fmtGiB, fmtInt } from '../lib/format.js';
-import { ALLOW, FRAMEWORKS, SORTS, defaultPlanOptions, fixableFields, formConfig, planRequest, sortLayouts } from '../lib/plan.js';
+import { ALLOW, FRAMEWORKS, SORTS, currentRequest, defaultPlanOptions, fixableFields, formConfig, planRequest, sortLayouts } from '../lib/plan.js';
 import { runPlan, startWorker } from './client.js';
 
 const VERDICT = { fits: 'fits', tight: 'tight' };
@@ -17,6 +17,9 @@ function canonical(v) {
   if (v && typeof v === 'object') return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
   return JSON.stringify(v);
 }
+
+const FRAMEWORK_LABEL = Object.fromEntries(FRAMEWORKS.filter(([v]) => v));
+const frameworkOf = (l) => FRAMEWORK_LABEL[l.config?.engine?.framework] || l.config?.engine?.framework || '';
 
 const fmtSeconds = (s) => (Number.isFinite(s) ? (s >= 100 ? `${s.toFixed(0)} s` : s >= 10 ? `${s.toFixed(1)} s` : `${s.toFixed(2)} s`) : '–');
 const fmtRate = (n) => (Number.isFinite(n) ? (n >= 1e6 ? `${(n / 1e6).toFixed(1)} M` : n >= 1e4 ? `${(n / 1e3).toFixed(0)} K` : fmtInt(n)) : '–');
@@ -68,7 +71,7 @@ function Layouts({ layouts, current, onLoad }) {
         ${rows.map((l) => {
           const inForm = current === canonical(formConfig(l.config));
           return html`<tr class=${`${inForm ? 'in-form' : ''}${l === best ? ' fastest' : ''}`} data-verdict=${l.verdict} onClick=${() => onLoad(l.config)}>
-            <td class="plan-summary">${l.summary || 'layout'}${l === best ? html` <span class="badge ok">fastest</span>` : ''}${inForm ? html` <span class="badge">in the form</span>` : ''}</td>
+            <td class="plan-summary">${l.summary || 'layout'}${frameworkOf(l) ? html` <span class="muted small">· ${frameworkOf(l)}</span>` : ''}${l === best ? html` <span class="badge ok">fastest</span>` : ''}${inForm ? html` <span class="badge">in the form</span>` : ''}</td>
             <td class="num num-col" data-label="Peak" data-gb=${l.peak_gb}>${fmtGiB(l.peak_gb)}</td>
             <td data-label="Verdict"><span class=${`vtag v-${l.verdict}`}>${VERDICT[l.verdict] || l.verdict || '–'}</span></td>
             <td class="num num-col" data-label="Step*">${fmtSeconds(l.step_time_s)}</td>
@@ -87,7 +90,9 @@ function Found({ found, gpuName, current, onLoad, stale }) {
   const r = found.response;
   const layouts = r.layouts || [];
   const rejected = r.rejected || [];
-  const suggestions = r.suggestions || [];
+  // Suggestions are about the form's config as it is, not the search's open one.
+  const own = found.current || { suggestions: r.suggestions, base_peak_gb: r.base_peak_gb };
+  const suggestions = own.suggestions || [];
   const rate = r.evaluated_per_s ?? (found.wall_ms > 0 && r.searched ? (r.searched * 1000) / found.wall_ms : undefined);
   return html`<div class=${`plan-found${stale ? ' stale' : ''}`} data-testid="plan-found">
     <p class="plan-meta small" data-testid="plan-meta">
@@ -107,7 +112,7 @@ function Found({ found, gpuName, current, onLoad, stale }) {
         <p class="muted small">* Estimates from the step-time model (FLOPs, peak throughput, collectives, pipeline bubble), not measurements. Click a row to load the layout into the form.</p>`
       : html`<p class="plan-none" data-testid="plan-none">No layout fits.${rejected.length ? ' The reasons are below.' : ''}</p>`}
     ${suggestions.length > 0 && html`<div class="plan-block">
-      <h3>Changes to your config${Number.isFinite(r.base_peak_gb) ? html` <span class="muted">(now ${fmtGiB(r.base_peak_gb)} per GPU)</span>` : ''}</h3>
+      <h3>Changes to your config${Number.isFinite(own.base_peak_gb) ? html` <span class="muted">(now ${fmtGiB(own.base_peak_gb)} per GPU)</span>` : ''}</h3>
       <ul class="plan-suggestions" data-testid="plan-suggestions">
         ${suggestions.map((s) => html`<li>
           <span>${s.change}${s.fits === false ? html` <span class="muted small">(not enough alone)</span>` : ''}</span>
@@ -150,7 +155,7 @@ export function PlannerPanel({ config, result, presets, onLoad: load }) {
         setState({ status: 'unavailable' });
         return;
       }
-      const out = await runPlan(request);
+      const out = await runPlan(request, currentRequest(config, opts));
       if (out.unavailable) setState({ status: 'unavailable' });
       else if (out.response?.error) setState({ status: 'error', error: out.response.error });
       else setState({ status: 'done', found: out, config: current });
