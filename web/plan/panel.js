@@ -133,12 +133,12 @@ function Found({ found, gpuName, current, onLoad, stale }) {
 export function PlannerPanel({ config, result, presets, onLoad: load }) {
   const onLoad = (c) => load(formConfig(c));
   // The options the user set; the others follow the form (GPU count, per node, framework).
-  const [set_, setSet] = useState({});
-  const opts = { ...defaultPlanOptions(config), ...set_ };
+  const [chosen, setChosen] = useState({});
+  const opts = { ...defaultPlanOptions(config), ...chosen };
   const [state, setState] = useState({ status: 'idle' });
   const current = useMemo(() => canonical(config), [config]);
   const hw = config?.hardware || {};
-  const set = (k, v) => setSet((o) => ({ ...o, [k]: v }));
+  const set = (k, v) => setChosen((o) => ({ ...o, [k]: v }));
   const fixable = fixableFields(config);
   const built = planRequest(config, opts);
   const errors = built.errors || {};
