@@ -63,3 +63,23 @@ console.log(`\nspeed: ${what} (median of ${RUNS} x ${SECONDS} CPU-s)`);
 console.log(`native   ${rate(native).padStart(20)}   ${(1e6 / native).toFixed(1)} us/calc`);
 console.log(`wasm     ${rate(wasm).padStart(20)}   ${(1e6 / wasm).toFixed(1)} us/calc   (Node ${process.versions.node})`);
 console.log(`wasm/native ${(wasm / native).toFixed(2)}`);
+
+// The planner: one full search (bench/plan_request.json: Llama 3.1 405B on
+// 1,024 H100, every framework, every recompute mode, micro-batches up to 16),
+// CPU time per search and memory evaluations per CPU second.
+const planRequest = readFileSync(new URL('./plan_request.json', import.meta.url), 'utf8');
+const planOut = execFileSync(`${build}/plan_test`, ['--bench', new URL('./plan_request.json', import.meta.url).pathname, '7'], {
+  encoding: 'utf8',
+});
+const field = (k) => Number(new RegExp(`^${k} ([0-9.]+)`, 'm').exec(planOut)[1]);
+const planTimes = Array.from({ length: 7 }, () => {
+  const cpu0 = cpuSeconds();
+  const r = JSON.parse(gm.planRaw(planRequest));
+  if (r.error) throw new Error(`the plan request fails: ${JSON.stringify(r.error)}`);
+  return [(cpuSeconds() - cpu0) * 1e3, r.searched];
+});
+const planMs = median(planTimes.map(([ms]) => ms));
+const searched = planTimes[0][1];
+console.log(`\nplanner: Llama 3.1 405B on 1,024 H100, all frameworks (median of 7 searches, CPU time)`);
+console.log(`native   ${field('median_ms').toFixed(1).padStart(8)} ms/search   ${Math.round(field('layouts_per_s')).toLocaleString('en-US')} layouts/s   (${field('searched')} evaluated)`);
+console.log(`wasm     ${planMs.toFixed(1).padStart(8)} ms/search   ${Math.round((searched * 1000) / planMs).toLocaleString('en-US')} layouts/s`);

@@ -81,7 +81,7 @@ static void print_table(const cJSON *r, double wall_s) {
   if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r, "layouts")) == 0)
     printf("  none\n");
   else
-    printf("  %3s  %-52s %9s %7s %9s %11s %6s\n", "#", "layout", "peak GiB", "verdict", "step s",
+    printf("  %3s  %-60s %9s %7s %9s %11s %6s\n", "#", "layout", "peak GiB", "verdict", "step s",
            "tok/s/GPU", "MFU");
   cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(r, "layouts")) {
     const cJSON *st = cJSON_GetObjectItemCaseSensitive(l, "step_time_s");
@@ -91,7 +91,7 @@ static void print_table(const cJSON *r, double wall_s) {
       snprintf(tps, sizeof tps, "%.0f", num(l, "tokens_per_s_per_gpu"));
       snprintf(mfu, sizeof mfu, "%.1f%%", 100.0 * num(l, "mfu"));
     }
-    printf("  %3d  %-52s %9.2f %7s %9s %11s %6s\n", ++i, str(l, "summary"), num(l, "peak_gb"),
+    printf("  %3d  %-60s %9.2f %7s %9s %11s %6s\n", ++i, str(l, "summary"), num(l, "peak_gb"),
            str(l, "verdict"), step, tps, mfu);
   }
   x = cJSON_GetObjectItemCaseSensitive(r, "rejected");

@@ -261,13 +261,18 @@ int gm_config_params(const gm_config *c, gm_params *out, gm_error *err) {
   return GM_OK;
 }
 
+/* Stages in the order most likely to be the most loaded: the first, the
+ * last, then the rest. A stage whose allocations exceed the card settles
+ * the verdict (the most loaded GPU cannot fit either): the search stops
+ * there and reports that stage. */
 uint64_t gm_worst_peak_bytes(const gm_config *c, const gm_params *P, int *worst,
                              gm_verdict *verdict) {
-  int p = c->parallel.pp, i, best = 0;
+  int p = c->parallel.pp, k, best = 0;
   double host_max = 0;
   gm_stage w;
   memset(&w, 0, sizeof w);
-  for (i = 0; i < p; i++) {
+  for (k = 0; k < p; k++) {
+    int i = k == 0 ? 0 : k == 1 ? p - 1 : k - 1;
     gm_shape s;
     gm_stage_mem sm;
     gm_stage st;
@@ -276,7 +281,15 @@ uint64_t gm_worst_peak_bytes(const gm_config *c, const gm_params *P, int *worst,
     st.has_output_head = s.has_head;
     gm_stage_memory(c, P, &s, &sm, NULL);
     stage_peaks(c, &sm, &st);
-    if (i == 0 || st.peak_nvsmi_bytes > w.peak_nvsmi_bytes) {
+    if (verdict && gm_judge(c, &st) == GM_VERDICT_DOES_NOT_FIT) {
+      if (worst)
+        *worst = i;
+      *verdict = GM_VERDICT_DOES_NOT_FIT;
+      return st.peak_nvsmi_bytes;
+    }
+    /* Ties go to the lower stage, as gm_calculate picks it. */
+    if (k == 0 || st.peak_nvsmi_bytes > w.peak_nvsmi_bytes ||
+        (st.peak_nvsmi_bytes == w.peak_nvsmi_bytes && i < best)) {
       w = st;
       best = i;
     }

@@ -91,7 +91,7 @@ uint64_t gm_worst_peak_bytes(const gm_config *c, const gm_params *P, int *worst,
  * achievable bandwidths of its node's interconnect and of the network. */
 typedef struct {
   int known;
-  double bf16_flops, intra_bytes_s, inter_bytes_s;
+  double bf16_flops, hbm_bytes_s, intra_bytes_s, inter_bytes_s;
 } gm_gpu_perf;
 int gm_gpu_perf_of(const char *gpu_id, gm_gpu_perf *out);
 /* The step-time model on a resolved config, without lookups. */

@@ -36,12 +36,32 @@ static const struct {
  * messages (nccl-tests all_reduce_perf on DGX A100/H100). */
 #define LINK_EFFICIENCY 0.8
 /* The share of dense peak that large bf16 matrix multiplies reach in a
- * whole training step: torchtitan's best published MFU, 61.1% (Llama 2 13B,
- * 64 A100, no recompute, docs/performance.md), is the ceiling. */
-#define UTILISATION_CEILING 0.62
+ * whole training step. Calibrated on the published rows of
+ * docs/performance-model.md (Megatron-LM reaches 52-58% MFU on A100 with
+ * its TP collectives exposed, torchtitan 58-61% with FSDP). */
+#ifndef UTILISATION_CEILING
+#define UTILISATION_CEILING 0.75
+#endif
 /* Matmuls whose narrow dimension (hidden / TP) is small run below peak:
  * efficiency x / (x + GEMM_HALF), x = hidden / TP. */
+#ifndef GEMM_HALF
 #define GEMM_HALF 256.0
+#endif
+/* The share of data-parallel traffic that no overlap hides: the last
+ * bucket, reduced after the backward has ended. */
+#define TAIL 0.05
+/* Bytes that the element-wise operators (norms, rotary embedding, the gated
+ * activation, residual adds, their backward) read and write per token, per
+ * unit of hidden size and per layer, in a training step: eager PyTorch
+ * launches one kernel per operator and upcasts norms to fp32; fused kernels
+ * (Megatron-LM, torch.compile) read each tensor about once. Calibrated on the
+ * rows of docs/performance-model.md. */
+#ifndef ELEMENTWISE_EAGER
+#define ELEMENTWISE_EAGER 1500.0
+#endif
+#ifndef ELEMENTWISE_FUSED
+#define ELEMENTWISE_FUSED 300.0
+#endif
 /* Optimizer states moved over PCIe and stepped on the CPU (DeepSpeed
  * CPU Adam, ZeRO-Offload paper: about 1e9 parameters/s per GPU's process). */
 #define PCIE_BYTES_S 25e9
@@ -66,11 +86,13 @@ int gm_gpu_perf_of(const char *gpu_id, gm_gpu_perf *out) {
       continue;
     out->bf16_flops =
         cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(t, "bf16_tflops")) * 1e12;
+    out->hbm_bytes_s = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(t, "hbm_tbps")) * 1e12;
     out->intra_bytes_s =
         link_bytes_s(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t, "interconnect")));
     out->inter_bytes_s =
         link_bytes_s(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t, "network")));
-    out->known = out->bf16_flops > 0 && out->intra_bytes_s > 0 && out->inter_bytes_s > 0;
+    out->known = out->bf16_flops > 0 && out->hbm_bytes_s > 0 && out->intra_bytes_s > 0 &&
+                 out->inter_bytes_s > 0;
   }
   cJSON_Delete(root);
   return out->known ? GM_OK : GM_EINVAL;
@@ -112,9 +134,17 @@ void gm_perf_eval(const gm_config *c, const gm_params *P, const gm_gpu_perf *g, 
   if (t->recompute == GM_AC_FULL)
     extra = model_tok / 3.0;
   else if (t->recompute == GM_AC_SELECTIVE)
-    extra = t->selective_policy == GM_SEL_PER_OP ? matmul + attn / 3.0 : attn / 3.0;
+    extra = t->selective_policy == GM_SEL_PER_OP ? matmul : attn / 3.0;
   hw_tok += extra;
   compute = hw_tok * gpu_tokens / (peak * eff);
+  {
+    /* Element-wise operators are bound by memory bandwidth, not FLOPs. */
+    int fused =
+        t->compile || e->kind == GM_ENGINE_MEGATRON || e->kind == GM_ENGINE_MEGATRON_DEEPSPEED;
+    double k = fused ? ELEMENTWISE_FUSED : ELEMENTWISE_EAGER;
+    double bytes = k * h / tp * L * gpu_tokens * (t->recompute == GM_AC_FULL ? 4.0 / 3.0 : 1.0);
+    compute += bytes / g->hbm_bytes_s;
+  }
   per_mb = compute / mb;
   /* Pipeline bubble: (p - 1) / (v m) of the ideal time (1F1B, interleaved);
    * GPipe has the same bubble. */
@@ -146,41 +176,42 @@ void gm_perf_eval(const gm_config *c, const gm_params *P, const gm_gpu_perf *g, 
   /* PP: each micro-batch's activation crosses each stage boundary forward and back. */
   if (p > 1)
     other += 2.0 * v * mb * bytes_act / (pp->sequence_parallel ? tp : 1.0) / g->inter_bytes_s;
-  /* Data parallel: gradients reduced (all-reduce; reduce-scatter + all-gather
-   * with a distributed optimizer or ZeRO) once per step; sharded weights
-   * gathered for forward and backward of every micro-batch. Hidden behind
-   * backward compute except for the last bucket (modelled as 10%). */
+  /* Data parallel. Replicated weights (DDP, ZeRO-1/2, Megatron): gradients
+   * all-reduced (or reduce-scattered, then weights all-gathered: the same
+   * volume) once per step, overlapped with the backward of the last
+   * micro-batch. Sharded weights (FSDP, ZeRO-3): every micro-batch gathers
+   * them for forward and again for backward and reduce-scatters its
+   * gradients, overlapped with that micro-batch's compute (FSDP2 under PP
+   * keeps them gathered: one gather and one reduction per step). What is
+   * not hidden is exposed; the last bucket never is (TAIL). */
   {
-    double d = dp * cp, inner = tp * cp * dp <= node;
-    double bw = inner ? g->intra_bytes_s : g->inter_bytes_s;
-    double shard_params = (double)P->total / (tp * p);
+    double d = dp * cp, bw = tp * cp * dp <= node ? g->intra_bytes_s : g->inter_bytes_s;
+    double shard = (double)(t->finetune != GM_FT_FULL ? P->trainable : P->total) / (tp * p);
+    double weights = (double)P->total / (tp * p);
     double gbytes = t->layout == GM_LAYOUT_MIXED_FP32_GRADS || t->layout == GM_LAYOUT_FP32 ||
                             t->layout == GM_LAYOUT_AMP
                         ? 4.0
                         : 2.0;
-    int weights_sharded =
-        (e->kind == GM_ENGINE_FSDP && e->sharding != GM_FSDP_NO_SHARD) ||
-        ((e->kind == GM_ENGINE_DEEPSPEED || e->kind == GM_ENGINE_MEGATRON_DEEPSPEED) &&
-         e->zero_stage == 3);
-    double comm_step, comm_mb = 0, window;
-    if (t->finetune != GM_FT_FULL)
-      gbytes = 0.0, shard_params = (double)P->trainable / (tp * p);
-    comm_step = ring(d, shard_params * (gbytes > 0 ? gbytes : 2.0), bw, 2.0);
-    if (weights_sharded) {
-      double gathers = e->kind == GM_ENGINE_FSDP && !e->reshard_after_forward ? 1.0 : 2.0;
-      double sd = d, sbw = bw;
-      if (e->kind == GM_ENGINE_FSDP && e->sharding == GM_FSDP_HYBRID_SHARD) {
-        sd = floor(node / tp) < d ? floor(node / tp) : d;
-        sbw = g->intra_bytes_s;
+    int sharded = (e->kind == GM_ENGINE_FSDP && e->sharding != GM_FSDP_NO_SHARD) ||
+                  ((e->kind == GM_ENGINE_DEEPSPEED || e->kind == GM_ENGINE_MEGATRON_DEEPSPEED) &&
+                   e->zero_stage == 3);
+    if (sharded) {
+      double sd = d, sbw = bw, per, total;
+      if (e->kind == GM_ENGINE_FSDP && e->sharding == GM_FSDP_HYBRID_SHARD && node / tp < d) {
+        sd = floor(node / tp), sbw = g->intra_bytes_s;
+        dp_s += ring(d / sd, shard / sd * gbytes, bw, 2.0); /* across the replicas */
       }
-      comm_mb = gathers * ring(sd, (double)P->total / (tp * p) * A, sbw, 1.0);
-      if (e->kind == GM_ENGINE_FSDP && !e->reshard_after_forward)
-        comm_step += comm_mb * (mb - 1), comm_mb = comm_mb / mb; /* gathered once */
+      if (e->kind == GM_ENGINE_FSDP && !e->reshard_after_forward) {
+        total = ring(sd, weights * A, sbw, 1.0) + ring(sd, shard * gbytes, sbw, 1.0);
+        dp_s += (total > per_mb ? total - per_mb : 0) + TAIL * total;
+      } else {
+        per = ring(sd, weights * A, sbw, 2.0) + ring(sd, shard * gbytes, sbw, 1.0);
+        dp_s += mb * ((per > per_mb ? per - per_mb : 0) + TAIL * per);
+      }
+    } else if (d > 1) {
+      double comm = ring(d, shard * gbytes, bw, 2.0), window = 2.0 / 3.0 * per_mb;
+      dp_s += (comm > window ? comm - window : 0) + TAIL * comm;
     }
-    window = 2.0 / 3.0 * per_mb; /* the backward of the last micro-batch */
-    dp_s = (comm_step > window ? comm_step - window : 0.1 * comm_step);
-    if (comm_mb > 0)
-      dp_s += mb * (comm_mb > per_mb ? comm_mb - per_mb : 0.1 * comm_mb);
   }
   /* Optimizer offload: gradients down and weights up over PCIe, the step on
    * the CPU; parameter offload streams the weights every micro-batch. */

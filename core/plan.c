@@ -133,7 +133,10 @@ static uint64_t evaluate(search *S, const gm_config *cand, gm_config *resolved, 
   return peak;
 }
 
+/* Layouts that fit with room come before tight ones; then the fastest. */
 static int better(const gm_plan_layout *a, const gm_plan_layout *b) {
+  if (a->tight != b->tight)
+    return b->tight;
   if (a->perf.known && b->perf.known && a->perf.step_time_s != b->perf.step_time_s)
     return a->perf.tokens_per_s_per_gpu > b->perf.tokens_per_s_per_gpu;
   return a->peak_bytes < b->peak_bytes;
@@ -214,7 +217,7 @@ static void try_layout(search *S, int fi, const gm_config *cand) {
     if (!S->fam_fits[fi] && (S->fam_best_over[fi] == 0 || over < S->fam_best_over[fi])) {
       S->fam_best_over[fi] = over;
       S->fam_best_stage[fi] = worst;
-      S->fam_best_rc[fi] = r.training.recompute;
+      S->fam_best_rc[fi] = (int)r.training.recompute;
       S->fam_best[fi] = r;
     }
     return;

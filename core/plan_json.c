@@ -160,19 +160,19 @@ static cJSON *config_json(const cJSON *request, const gm_config *base, const gm_
 #define OPEN(x, y) ((int)(y) == GM_AUTO && (int)(x) != GM_AUTO)
   cJSON_DeleteItemFromObjectCaseSensitive(root, "plan");
   if (OPEN(e->kind, be->kind))
-    put_name(root, "engine", "type", gm_engine_names, e->kind);
+    put_name(root, "engine", "type", gm_engine_names, (int)e->kind);
   if (OPEN(e->framework, be->framework))
-    put_name(root, "engine", "framework", gm_framework_names, e->framework);
+    put_name(root, "engine", "framework", gm_framework_names, (int)e->framework);
   if (OPEN(e->zero_stage, be->zero_stage))
     put_int(root, "engine", "zero_stage", e->zero_stage);
   if (OPEN(e->sharding, be->sharding))
-    put_name(root, "engine", "sharding_strategy", gm_fsdp_names, e->sharding);
+    put_name(root, "engine", "sharding_strategy", gm_fsdp_names, (int)e->sharding);
   if (OPEN(e->distributed_optimizer, be->distributed_optimizer))
     put(root, "engine", "distributed_optimizer", cJSON_CreateBool(e->distributed_optimizer));
   if (OPEN(e->offload_optimizer, be->offload_optimizer))
-    put_name(root, "engine", "offload_optimizer", gm_offload_names, e->offload_optimizer);
+    put_name(root, "engine", "offload_optimizer", gm_offload_names, (int)e->offload_optimizer);
   if (OPEN(e->offload_param, be->offload_param))
-    put_name(root, "engine", "offload_param", gm_offload_names, e->offload_param);
+    put_name(root, "engine", "offload_param", gm_offload_names, (int)e->offload_param);
   if (OPEN(e->reshard_after_forward, be->reshard_after_forward))
     put(root, "engine", "reshard_after_forward", cJSON_CreateBool(e->reshard_after_forward));
   if (OPEN(p->tp, bp->tp))
@@ -188,7 +188,7 @@ static cJSON *config_json(const cJSON *request, const gm_config *base, const gm_
   if (OPEN(p->vpp, bp->vpp))
     put_int(root, "parallelism", "virtual_pipeline_stages", p->vpp);
   if (OPEN(p->schedule, bp->schedule))
-    put_name(root, "parallelism", "pipeline_schedule", gm_schedule_names, p->schedule);
+    put_name(root, "parallelism", "pipeline_schedule", gm_schedule_names, (int)p->schedule);
   if (OPEN(p->sequence_parallel, bp->sequence_parallel))
     put(root, "parallelism", "sequence_parallel", cJSON_CreateBool(p->sequence_parallel));
   if (OPEN(t->micro_batch_size, bt->micro_batch_size))
@@ -197,15 +197,15 @@ static cJSON *config_json(const cJSON *request, const gm_config *base, const gm_
     put_int(root, "training", "gradient_accumulation_steps",
             (double)t->gradient_accumulation_steps);
   if (OPEN(t->recompute, bt->recompute))
-    put_name(root, "training", "activation_checkpointing", gm_recompute_names, t->recompute);
+    put_name(root, "training", "activation_checkpointing", gm_recompute_names, (int)t->recompute);
   if (OPEN(t->optimizer_impl, bt->optimizer_impl))
-    put_name(root, "training", "optimizer_impl", gm_optimizer_impl_names, t->optimizer_impl);
+    put_name(root, "training", "optimizer_impl", gm_optimizer_impl_names, (int)t->optimizer_impl);
   if (OPEN(t->optimizer, bt->optimizer))
-    put_name(root, "training", "optimizer", gm_optimizer_names, t->optimizer);
+    put_name(root, "training", "optimizer", gm_optimizer_names, (int)t->optimizer);
   if (OPEN(t->layout, bt->layout))
-    put_name(root, "training", "precision", gm_layout_names, t->layout);
+    put_name(root, "training", "precision", gm_layout_names, (int)t->layout);
   if (OPEN(t->finetune, bt->finetune))
-    put_name(root, "training", "finetune", gm_finetune_names, t->finetune);
+    put_name(root, "training", "finetune", gm_finetune_names, (int)t->finetune);
   if (c->hardware.num_gpus != base->hardware.num_gpus)
     put_int(root, "hardware", "num_gpus", c->hardware.num_gpus);
 #undef OPEN
@@ -252,7 +252,7 @@ static void summary(const gm_config *c, char *out, size_t n) {
   MORE(", mb %lld", (long long)c->training.micro_batch_size);
   if (c->training.gradient_accumulation_steps > 1)
     MORE(" \xc3\x97 %lld", (long long)c->training.gradient_accumulation_steps);
-  MORE(", %s", gm_enum_name(gm_recompute_names, c->training.recompute));
+  MORE(", %s", gm_enum_name(gm_recompute_names, (int)c->training.recompute));
   if (e->offload_optimizer != GM_OFFLOAD_NONE)
     MORE(", %s offload", e->offload_param != GM_OFFLOAD_NONE ? "full" : "optimizer");
 #undef MORE

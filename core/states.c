@@ -88,7 +88,8 @@ static void sharding(ctx *x) {
       x->d = in_node;
   }
   x->d_exp = x->d / pp->ep < 1 ? 1 : x->d / pp->ep;
-  snprintf(x->grp, sizeof x->grp, "%g data-parallel GPUs", x->d);
+  if (x->fm) /* only formulas print it */
+    snprintf(x->grp, sizeof x->grp, "%g data-parallel GPUs", x->d);
   switch (e->kind) {
   case GM_ENGINE_DDP:
     break;

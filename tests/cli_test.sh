@@ -93,7 +93,7 @@ check "calculate: with virtual stages each stage lists its chunks" $(status_is 0
 run "$BIN" calculate --config "$TMP/host.json"
 check "calculate: offloaded states beyond the node's memory: DOES NOT FIT (host memory)" $(status_is 0 && out_has "^DOES NOT FIT (host memory): 1182.75 GiB of host memory per node needed" && ! out_has "^FITS"; echo $?)
 run "$BIN" quick 125M --gpus 1 --gpu H100 --engine ddp --batch-size 50 --seq-len 1024 --margin 0.5 --format json
-check "quick --margin sets the margin" $(status_is 0 && out_has '"safety_margin": 0.5' && out_has '"verdict": "tight"'; echo $?)
+check "quick --margin sets the margin" $(status_is 0 && out_has '"safety_margin": 0.5'; echo $?)
 run "$BIN" calculate --config "$TMP/nofit.json"
 check "calculate: a config that does not fit still exits 0" $(status_is 0 && out_has "^DOES NOT FIT: .* GiB of 40.00 GiB per GPU (.*%), .* GiB over"; echo $?)
 run "$BIN" calculate "$TMP/fits.json"

@@ -5,6 +5,9 @@
 //   gm.calc(config)     -> result object; throws GmError (.field) on a bad config
 //   gm.calcRaw(config)  -> the result JSON string, untouched
 //   gm.presets()        -> {gpus: [...], models: {...}}
+//   gm.plan(request)    -> the layouts that fit (a config with a "plan" section,
+//                          see docs/config.md); throws GmError on a bad request
+//   gm.planRaw(request) -> the planner's JSON string, untouched
 //   gm.version, gm.exports (the raw exports: memory, calc_json, ...)
 //
 // The module's ABI is one string in, one string out: calc_json(char*) returns
@@ -65,7 +68,8 @@ async function instantiate(bytes) {
     return dec.decode(heap.subarray(ptr, heap.indexOf(0, ptr)));
   };
 
-  const calcRaw = (config) => {
+  // One string in, one string out, through the export named fn.
+  const call = (fn, config) => {
     const text = typeof config === 'string' ? config : JSON.stringify(config);
     const input = enc.encode(text);
     const inPtr = ex.malloc(input.length + 1) >>> 0;
@@ -75,7 +79,7 @@ async function instantiate(bytes) {
       const heap = new Uint8Array(ex.memory.buffer);
       heap.set(input, inPtr);
       heap[inPtr + input.length] = 0;
-      outPtr = ex.calc_json(inPtr) >>> 0;
+      outPtr = fn(inPtr) >>> 0;
       if (!outPtr) throw new Error('gpumem: out of memory');
       return cString(outPtr);
     } finally {
@@ -84,9 +88,26 @@ async function instantiate(bytes) {
     }
   };
 
+  const calcRaw = (config) => call(ex.calc_json, config);
+
   const calc = (config) => {
     const result = JSON.parse(calcRaw(config));
     if (result.error) throw new GmError(result.error.field ?? '', result.error.message ?? '');
+    return result;
+  };
+
+  const planRaw = (request) => {
+    if (!ex.plan_json) throw new Error('gpumem: this module has no planner');
+    return call(ex.plan_json, request);
+  };
+
+  // The planner; evaluated_per_s is measured here, around the call.
+  const plan = (request) => {
+    const t0 = globalThis.performance?.now() ?? Date.now();
+    const result = JSON.parse(planRaw(request));
+    const ms = (globalThis.performance?.now() ?? Date.now()) - t0;
+    if (result.error) throw new GmError(result.error.field ?? '', result.error.message ?? '');
+    result.evaluated_per_s = ms > 0 ? Math.round((result.searched * 1000) / ms) : null;
     return result;
   };
 
@@ -97,5 +118,5 @@ async function instantiate(bytes) {
   };
 
   const version = ex.gm_version ? cString(ex.gm_version() >>> 0) : VERSION;
-  return Object.freeze({ calc, calcRaw, presets, version, exports: ex });
+  return Object.freeze({ calc, calcRaw, plan, planRaw, presets, version, exports: ex });
 }

@@ -15,6 +15,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -321,7 +322,34 @@ static void throughput(const char *dir, int table) {
   free(text);
 }
 
+/* The planner's speed on one request: CPU time per search (median of runs)
+ * and memory evaluations per CPU second. */
+static int bench(const char *file, int runs) {
+  char *in = gm_read_file(file, NULL);
+  double ms[32];
+  int i;
+  int64_t searched = 0;
+  if (!in || runs < 1 || runs > 32)
+    return 1;
+  for (i = 0; i < runs; i++) {
+    clock_t t0 = clock();
+    char *out = plan_json(in);
+    cJSON *r = out ? cJSON_Parse(out) : NULL;
+    ms[i] = 1e3 * (double)(clock() - t0) / CLOCKS_PER_SEC;
+    searched = (int64_t)num(r, "searched");
+    cJSON_Delete(r);
+    calc_free(out);
+  }
+  qsort(ms, (size_t)runs, sizeof ms[0], cmp_double);
+  printf("searched %lld\nmedian_ms %.2f\nlayouts_per_s %.0f\n", (long long)searched,
+         ms[runs / 2], ms[runs / 2] > 0 ? (double)searched / (ms[runs / 2] / 1e3) : 0);
+  free(in);
+  return 0;
+}
+
 int main(int argc, char **argv) {
+  if (argc > 2 && strcmp(argv[1], "--bench") == 0)
+    return bench(argv[2], argc > 3 ? atoi(argv[3]) : 5);
   if (argc > 1 && strcmp(argv[1], "--stdin") == 0) {
     char *in = gm_read_file("-", NULL), *out = in ? plan_json(in) : NULL;
     if (!out)
