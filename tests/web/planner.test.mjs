@@ -117,6 +117,14 @@ describe('find a layout', () => {
     assert.match(await page.textContent('[data-testid="plan-meta"]'), /Searched [0-9,]+ layouts in [0-9.]+ ms/);
     assert.ok(Number((await page.textContent('[data-testid="plan-searched"]')).replace(/,/g, '')) >= rows.length);
 
+    // With no global batch, the table opens by tokens/s per GPU, and the fastest job is marked.
+    const rate = (r) => Number(r.cells[4].replace(/,/g, ''));
+    const opened = (await tableRows(page)).map(rate);
+    assert.deepEqual(opened, [...opened].sort((a, b) => b - a), 'descending tokens/s per GPU');
+    assert.equal(await page.locator('[data-testid="plan-layouts"] tr.fastest').count(), 1);
+    const fastest = Number((await page.textContent('[data-testid="plan-layouts"] tr.fastest td:nth-child(5)')).replace(/,/g, ''));
+    assert.equal(fastest, Math.max(...opened), 'on 64 GPUs each, the fastest job has the most tokens/s per GPU');
+
     // Sorting by a column reorders the rows by that figure.
     await page.getByRole('button', { name: /^Peak/ }).click();
     const byPeak = (await tableRows(page)).map((r) => r.peak);

@@ -3,7 +3,7 @@
 // into the form), why the other families were rejected, the fewest GPUs, and
 // changes that make the form's own config fit.
 import { html } from 'htm/preact';
-import { useMemo, useState } from 'preact/hooks';
+import { useMemo, useRef, useState } from 'preact/hooks';
 import { findGpu } from '../lib/config.js';
 import { fmtGiB, fmtInt } from '../lib/format.js';
 import { ALLOW, FRAMEWORKS, SORTS, currentRequest, defaultPlanOptions, fixableFields, formConfig, planRequest, sortLayouts } from '../lib/plan.js';
@@ -51,10 +51,21 @@ function SortHead({ k, sort, setSort, children, num }) {
   </th>`;
 }
 
-function Layouts({ layouts, current, onLoad }) {
-  const [sort, setSort] = useState({ key: 'step_time_s', asc: true });
+/** Tokens per second of the whole job: what "fastest" means across GPU counts and micro-batches. */
+const jobRate = (l) => l.tokens_per_s_per_gpu * (l.config?.hardware?.num_gpus || 0);
+
+/*
+ * Without a global batch a step's work differs between layouts (another
+ * micro-batch, another data-parallel size), so step times do not compare:
+ * the table then opens sorted by tokens/s per GPU.
+ */
+function Layouts({ layouts, current, onLoad, byStep }) {
+  const [sort, setSort] = useState(byStep ? { key: 'step_time_s', asc: true } : { key: 'tokens_per_s_per_gpu', asc: false });
   const rows = useMemo(() => sortLayouts(layouts, sort.key, sort.asc), [layouts, sort]);
-  const best = useMemo(() => layouts.find((l) => Number.isFinite(l.step_time_s)) && sortLayouts(layouts, 'step_time_s', true)[0], [layouts]);
+  const best = useMemo(() => {
+    const known = layouts.filter((l) => Number.isFinite(jobRate(l)) && jobRate(l) > 0);
+    return known.length ? known.reduce((a, b) => (jobRate(b) > jobRate(a) ? b : a)) : null;
+  }, [layouts]);
   return html`<div class="table-wrap">
     <table class="plan-table" data-testid="plan-layouts">
       <caption class="visually-hidden">Layouts that fit, ${SORTS[sort.key].label.toLowerCase()} ${sort.asc ? 'ascending' : 'descending'}; a row loads into the form</caption>
@@ -108,7 +119,7 @@ function Found({ found, gpuName, current, onLoad, stale }) {
       ${r.warnings.map((w) => html`<li>${w.field ? html`<code>${w.field}</code>: ` : ''}${w.message}</li>`)}
     </ul>`}
     ${layouts.length
-      ? html`<${Layouts} layouts=${layouts} current=${current} onLoad=${onLoad} />
+      ? html`<${Layouts} key=${found.seq} layouts=${layouts} current=${current} onLoad=${onLoad} byStep=${found.byStep} />
         <p class="muted small">* Estimates from the step-time model (FLOPs, peak throughput, collectives, pipeline bubble), not measurements. Click a row to load the layout into the form.</p>`
       : html`<p class="plan-none" data-testid="plan-none">No layout fits.${rejected.length ? ' The reasons are below.' : ''}</p>`}
     ${suggestions.length > 0 && html`<div class="plan-block">
@@ -136,6 +147,7 @@ export function PlannerPanel({ config, result, presets, onLoad: load }) {
   const [chosen, setChosen] = useState({});
   const opts = { ...defaultPlanOptions(config), ...chosen };
   const [state, setState] = useState({ status: 'idle' });
+  const searches = useRef(0);
   const current = useMemo(() => canonical(config), [config]);
   const hw = config?.hardware || {};
   const set = (k, v) => setChosen((o) => ({ ...o, [k]: v }));
@@ -158,7 +170,7 @@ export function PlannerPanel({ config, result, presets, onLoad: load }) {
       const out = await runPlan(request, currentRequest(config, opts));
       if (out.unavailable) setState({ status: 'unavailable' });
       else if (out.response?.error) setState({ status: 'error', error: out.response.error });
-      else setState({ status: 'done', found: out, config: current });
+      else setState({ status: 'done', found: { ...out, seq: ++searches.current, byStep: !!(request.plan.global_batch_samples || request.plan.global_batch_tokens) }, config: current });
     } catch (e) {
       setState({ status: 'error', error: { message: String(e?.message || e) } });
     }
@@ -167,7 +179,7 @@ export function PlannerPanel({ config, result, presets, onLoad: load }) {
   const id = (k) => `plan-${k}`;
   return html`<section class="card planner" id="planner" aria-labelledby="planner-h" data-status=${state.status}>
     <h2 id="planner-h">Find a layout</h2>
-    <p class="muted small plan-intro">Every layout the training code can run for <strong>${modelName(config, presets)}</strong> with the form's recipe on <strong>${gpuName}</strong>: engine, sharding, tensor, pipeline, context and expert parallel sizes, micro-batch, checkpointing and offload. Those that fit, fastest first.</p>
+    <p class="muted small plan-intro">Every layout the training code can run for <strong>${modelName(config, presets)}</strong> with the form's recipe on <strong>${gpuName}</strong>: engine, sharding, tensor, pipeline, context and expert parallel sizes, micro-batch, checkpointing and offload. Those that fit, with their estimated speed.</p>
     <div class="fields plan-inputs">
       <${Input} id=${id('gpus')} label="GPUs" value=${opts.gpus} onInput=${(v) => set('gpus', v)} error=${errors.gpus} hint="a count, or a range such as 32-256" />
       <${Input} id=${id('per-node')} label="GPUs per node" value=${opts.gpusPerNode} onInput=${(v) => set('gpusPerNode', v)} error=${errors.gpusPerNode}
