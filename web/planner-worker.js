@@ -1,6 +1,6 @@
 // The planner's worker: its own copy of the core, so a search never blocks the page.
 // Messages in:  {id, type: 'init', wasm: {url} | {base64}}
-//               {id, type: 'plan', request, current}
+//               {id, type: 'plan', request}
 //               {id, type: 'calc', configs: [config, ...]}  (the figures of each result)
 // Messages out: {id, ok: true, value} or {id, ok: false, error}
 // A classic worker script (no static import): the offline file runs it from a
@@ -35,17 +35,12 @@ const handlers = {
     const gm = await core;
     return { version: gm.version, plan: typeof gm.plan === 'function' };
   },
-  // request: the search; current (optional): the form's own config, whose
-  // suggestions the panel shows. Only the search is timed.
-  async plan({ request, current }) {
+  async plan({ request }) {
     const gm = await core;
     if (typeof gm.plan !== 'function') return { unavailable: true };
     const t0 = performance.now();
     const response = planOrError(gm, request);
-    const wall_ms = performance.now() - t0;
-    if (!current) return { response, wall_ms };
-    const own = planOrError(gm, current);
-    return { response, wall_ms, current: { base_peak_gb: own.base_peak_gb, suggestions: own.suggestions || [], error: own.error } };
+    return { response, wall_ms: performance.now() - t0 };
   },
   // Only the figures a chart point needs cross back to the page: whole
   // results would cost the page more to receive than the core to compute.

@@ -42,7 +42,10 @@ async function setForm(page, { model, gpu, gpus }) {
 async function search(page) {
   await page.getByRole('button', { name: 'Find layouts' }).click();
   await page.waitForFunction(() => ['done', 'error', 'unavailable'].includes(document.getElementById('planner')?.dataset.status), null, { timeout: 30000 });
-  return page.$eval('#planner', (e) => e.dataset.status);
+  const status = await page.$eval('#planner', (e) => e.dataset.status);
+  // The suggestions for the form's own config follow the table.
+  if (status === 'done') await page.waitForSelector('[data-testid="plan-found"][data-suggestions="ready"]', { timeout: 30000 });
+  return status;
 }
 
 async function tableRows(page) {

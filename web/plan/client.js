@@ -63,13 +63,10 @@ export function startWorker() {
   return ready;
 }
 
-/**
- * The planner's answer for a request, and the suggestions for the form's own
- * config (current): {response, wall_ms, current} or {unavailable: true}.
- */
-export async function runPlan(request, current) {
+/** The planner's answer for a request: {response, wall_ms} or {unavailable: true}. */
+export async function runPlan(request) {
   await startWorker();
-  return send('plan', { request, current });
+  return send('plan', { request });
 }
 
 /** calculate for each config, in the worker: each result's peak, capacity and verdict, or its error. */

@@ -102,10 +102,10 @@ function Found({ found, gpuName, current, onLoad, stale }) {
   const layouts = r.layouts || [];
   const rejected = r.rejected || [];
   // Suggestions are about the form's config as it is, not the search's open one.
-  const own = found.current || { suggestions: r.suggestions, base_peak_gb: r.base_peak_gb };
+  const own = found.current || {};
   const suggestions = own.suggestions || [];
   const rate = r.evaluated_per_s ?? (found.wall_ms > 0 && r.searched ? (r.searched * 1000) / found.wall_ms : undefined);
-  return html`<div class=${`plan-found${stale ? ' stale' : ''}`} data-testid="plan-found">
+  return html`<div class=${`plan-found${stale ? ' stale' : ''}`} data-testid="plan-found" data-suggestions=${found.current ? 'ready' : 'pending'}>
     <p class="plan-meta small" data-testid="plan-meta">
       Searched <span class="num" data-testid="plan-searched">${fmtInt(r.searched)}</span> layouts in${' '}
       <span class="num" data-testid="plan-wall" data-ms=${found.wall_ms}>${found.wall_ms < 10 ? found.wall_ms.toFixed(1) : found.wall_ms.toFixed(0)} ms</span>
@@ -167,10 +167,15 @@ export function PlannerPanel({ config, result, presets, onLoad: load }) {
         setState({ status: 'unavailable' });
         return;
       }
-      const out = await runPlan(request, currentRequest(config, opts));
-      if (out.unavailable) setState({ status: 'unavailable' });
-      else if (out.response?.error) setState({ status: 'error', error: out.response.error });
-      else setState({ status: 'done', found: { ...out, seq: ++searches.current, byStep: !!(request.plan.global_batch_samples || request.plan.global_batch_tokens) }, config: current });
+      const out = await runPlan(request);
+      if (out.unavailable) return setState({ status: 'unavailable' });
+      if (out.response?.error) return setState({ status: 'error', error: out.response.error });
+      const seq = ++searches.current;
+      setState({ status: 'done', found: { ...out, seq, byStep: !!(request.plan.global_batch_samples || request.plan.global_batch_tokens) }, config: current });
+      // Then the suggestions for the form's config as it is: the table does not wait for them.
+      const own = (await runPlan(currentRequest(config, opts))).response || {};
+      const mine = { base_peak_gb: own.base_peak_gb, suggestions: own.suggestions || [] };
+      setState((st) => (st.found?.seq === seq ? { ...st, found: { ...st.found, current: mine } } : st));
     } catch (e) {
       setState({ status: 'error', error: { message: String(e?.message || e) } });
     }
