@@ -113,7 +113,8 @@ async function measure(target) {
  * The planner panel's full search for Llama-3.1-405B on 1,024 H100s (every
  * framework, recompute mode and micro-batch up to 16): the time the worker
  * reports around plan_json, and from the click to the table on the page.
- * The first search also starts the worker; the rest are warm. null when the
+ * The first search follows the panel scrolling into view, which starts the
+ * worker; the rest are warm. null when the
  * core has no planner.
  */
 async function measurePlan(target) {
@@ -124,6 +125,7 @@ async function measurePlan(target) {
   await page.selectOption('#f-model-preset', 'llama-3.1-405b');
   await page.selectOption('#f-hardware-gpu', 'h100-80gb');
   await page.fill('#f-hardware-num_gpus', '1024');
+  await page.locator('#planner').scrollIntoViewIfNeeded();
   const runs = [];
   for (let i = 0; i <= RUNS; i++) {
     const r = await page.evaluate(async () => {
@@ -138,10 +140,13 @@ async function measurePlan(target) {
       const t0 = performance.now();
       button.click();
       await done;
+      const click_ms = performance.now() - t0;
       const wall = panel.querySelector('[data-testid="plan-wall"]');
+      // The next search starts once the suggestions for the form's config are in.
+      while (panel.querySelector('[data-testid="plan-found"]')?.dataset.suggestions === 'pending') await new Promise((res) => setTimeout(res, 5));
       return {
         status: panel.dataset.status,
-        click_ms: performance.now() - t0,
+        click_ms,
         wall_ms: wall ? Number(wall.dataset.ms) : null,
         searched: Number(panel.querySelector('[data-testid="plan-searched"]')?.textContent.replace(/,/g, '')) || null,
         layouts: panel.querySelectorAll('[data-testid="plan-layouts"] tbody tr').length,
@@ -184,7 +189,7 @@ if (args.includes('--json')) {
   else if (plan.error) console.log(`  planner search: failed (${plan.error})`);
   else {
     console.log(`  planner, Llama-3.1-405B on 1,024 H100 (goal < 100 ms): search ${plan.search_ms.toFixed(1)} ms in the worker, ` +
-      `click -> table ${plan.click_to_table_ms.toFixed(1)} ms (first, starting the worker: ${plan.cold_click_to_table_ms.toFixed(0)} ms); ` +
+      `click -> table ${plan.click_to_table_ms.toFixed(1)} ms (first search: ${plan.cold_click_to_table_ms.toFixed(0)} ms); ` +
       `${plan.searched?.toLocaleString('en-US')} layouts searched`);
   }
 }

@@ -1,4 +1,5 @@
-// The planner's worker: its own copy of the core, so a search never blocks the page.
+// The planner's worker: its own copy of the core, so a search never blocks the
+// page. The page runs two (web/plan/client.js): one searches, one draws charts.
 // Messages in:  {id, type: 'init', wasm: {url} | {base64}}
 //               {id, type: 'plan', request}
 //               {id, type: 'calc', configs: [config, ...]}  (the figures of each result)

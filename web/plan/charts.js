@@ -91,6 +91,7 @@ export function ScalingCharts({ config, result }) {
       try {
         const sweeps = Object.keys(AXES).map((axis) => ({ axis, items: sweepConfigs(config, axis, result.resolved) }));
         const results = await calcMany(sweeps.flatMap((s) => s.items.map((i) => i.config)));
+        if (!results) return; // a newer config's charts replaced these
         let k = 0;
         const out = sweeps.map((s) => ({ axis: s.axis, points: s.items.map((i) => pointOf(i.x, results[k++])) }));
         if (live) {

@@ -3,7 +3,7 @@
 // into the form), why the other families were rejected, the fewest GPUs, and
 // changes that make the form's own config fit.
 import { html } from 'htm/preact';
-import { useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { findGpu } from '../lib/config.js';
 import { fmtGiB, fmtInt } from '../lib/format.js';
 import { ALLOW, FRAMEWORKS, SORTS, currentRequest, defaultPlanOptions, fixableFields, formConfig, planRequest, sortLayouts } from '../lib/plan.js';
@@ -148,6 +148,19 @@ export function PlannerPanel({ config, result, presets, onLoad: load }) {
   const opts = { ...defaultPlanOptions(config), ...chosen };
   const [state, setState] = useState({ status: 'idle' });
   const searches = useRef(0);
+  // The search's worker starts when the panel comes into view, so the first search does not wait for it.
+  const panel = useRef(null);
+  useEffect(() => {
+    const el = panel.current;
+    if (!el || typeof IntersectionObserver === 'undefined') return undefined;
+    const io = new IntersectionObserver(([e]) => {
+      if (!e.isIntersecting) return;
+      io.disconnect();
+      startWorker().catch(() => {});
+    });
+    io.observe(el);
+    return () => io.disconnect();
+  }, []);
   const current = useMemo(() => canonical(config), [config]);
   const hw = config?.hardware || {};
   const set = (k, v) => setChosen((o) => ({ ...o, [k]: v }));
@@ -182,7 +195,7 @@ export function PlannerPanel({ config, result, presets, onLoad: load }) {
   };
 
   const id = (k) => `plan-${k}`;
-  return html`<section class="card planner" id="planner" aria-labelledby="planner-h" data-status=${state.status}>
+  return html`<section class="card planner" id="planner" ref=${panel} aria-labelledby="planner-h" data-status=${state.status}>
     <h2 id="planner-h">Find a layout</h2>
     <p class="muted small plan-intro">Every layout the training code can run for <strong>${modelName(config, presets)}</strong> with the form's recipe on <strong>${gpuName}</strong>: engine, sharding, tensor, pipeline, context and expert parallel sizes, micro-batch, checkpointing and offload. Those that fit, with their estimated speed.</p>
     <div class="fields plan-inputs">
