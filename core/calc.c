@@ -267,7 +267,7 @@ int gm_config_params(const gm_config *c, gm_params *out, gm_error *err) {
  * there and reports that stage. */
 uint64_t gm_worst_peak_bytes(const gm_config *c, const gm_params *P, int *worst,
                              gm_verdict *verdict) {
-  int p = c->parallel.pp, k, best = 0;
+  int p = c->parallel.pp, k, best = 0, mid_layers = -1;
   double host_max = 0;
   gm_stage w;
   memset(&w, 0, sizeof w);
@@ -276,6 +276,18 @@ uint64_t gm_worst_peak_bytes(const gm_config *c, const gm_params *P, int *worst,
     gm_shape s;
     gm_stage_mem sm;
     gm_stage st;
+    if (i > 0 && i < p - 1 && c->model.num_experts == 0) {
+      /* A dense model's middle stage holds no more than an earlier middle
+       * stage with as many layers: same components, fewer micro-batches in
+       * flight. */
+      int first[GM_MAX_CHUNKS], count[GM_MAX_CHUNKS], n = gm_stage_chunks(c, i, first, count);
+      int j, layers = 0;
+      for (j = 0; j < n; j++)
+        layers += count[j];
+      if (layers <= mid_layers)
+        continue;
+      mid_layers = layers;
+    }
     s = gm_stage_shape(c, P, i);
     memset(&st, 0, sizeof st);
     st.has_output_head = s.has_head;

@@ -67,6 +67,7 @@ typedef struct {
   gm_params P;
   gm_gpu_perf gpu;
   int first_fit_only; /* min_gpus: stop at the first layout that fits */
+  int reference_only; /* the card has no figures: rank as an H100, show none */
   int found;
   /* Per family: layouts that fit, and the closest miss. */
   int fam_fits[NUM_FAMILIES];
@@ -137,7 +138,8 @@ static uint64_t evaluate(search *S, const gm_config *cand, gm_config *resolved, 
 static int better(const gm_plan_layout *a, const gm_plan_layout *b) {
   if (a->tight != b->tight)
     return b->tight;
-  if (a->perf.known && b->perf.known && a->perf.step_time_s != b->perf.step_time_s)
+  if (a->perf.tokens_per_s_per_gpu > 0 && b->perf.tokens_per_s_per_gpu > 0 &&
+      a->perf.tokens_per_s_per_gpu != b->perf.tokens_per_s_per_gpu)
     return a->perf.tokens_per_s_per_gpu > b->perf.tokens_per_s_per_gpu;
   return a->peak_bytes < b->peak_bytes;
 }
@@ -265,6 +267,8 @@ static void try_layout(search *S, int fi, const gm_config *cand) {
     }
   }
   set_mb(&c, b[best_i], ga[best_i]);
+  if (S->reference_only)
+    l.perf.known = 0;
   l.config = c;
   l.peak_bytes = peak;
   l.tight = best_i == 0 && fit == 2;
@@ -434,13 +438,17 @@ static void search_all(search *S, int G) {
   }
 }
 
-/* The GPU counts of a range: powers of two and multiples of a node. */
-static int next_count(int G, int node) {
-  int p2 = 1, mult;
+/* The GPU counts tried in a range [lo, hi]: lo, hi, every power of two
+ * between, and every multiple of a node when there are at most 32 of them
+ * (a wide range is sampled, not swept). */
+static int next_count(int G, int lo, int hi, int node) {
+  int p2 = 1, mult, next;
+  (void)lo;
   while (p2 <= G)
     p2 *= 2;
   mult = (G / node + 1) * node;
-  return G < node ? (p2 < mult ? p2 : mult) : mult < p2 ? mult : p2;
+  next = (hi - lo) / node <= 32 && mult < p2 ? mult : p2;
+  return G < hi && next > hi ? hi : next;
 }
 
 /* Fewest GPUs on which some layout fits: from the bound of the model
@@ -511,6 +519,66 @@ static void suggest(gm_plan_result *o, const gm_params *P, const gm_config *c, u
   s->peak_bytes = after;
   s->saving_bytes = (int64_t)(before - after);
   s->fits = fit_code(v) != 0;
+}
+
+/* Copy into acc what changed differs in from base, unless acc already
+ * changed that field. */
+static void merge_change(gm_config *acc, const gm_config *base, const gm_config *changed) {
+#define TAKE(f)                                                                                    \
+  if (changed->f != base->f && acc->f == base->f)                                                  \
+  acc->f = changed->f
+  TAKE(training.optimizer_impl);
+  TAKE(training.optimizer);
+  TAKE(training.layout);
+  TAKE(training.recompute);
+  TAKE(training.micro_batch_size);
+  TAKE(training.gradient_accumulation_steps);
+  TAKE(parallel.num_microbatches);
+  TAKE(engine.zero_stage);
+  TAKE(engine.distributed_optimizer);
+  TAKE(engine.sharding);
+  TAKE(engine.offload_optimizer);
+#undef TAKE
+}
+
+/* When no single change fits: the changes together, the largest saving
+ * first, until the config fits (LoRA aside: it changes the model). */
+static void combine(gm_plan_result *o, const gm_params *P, const gm_config *base, uint64_t before) {
+  int order[GM_PLAN_MAX_SUGGESTIONS], n = 0, i, j;
+  gm_config acc = *base;
+  char text[64] = "";
+  for (i = 0; i < o->num_suggestions; i++) {
+    if (o->suggestions[i].fits)
+      return;
+    if (o->suggestions[i].config.training.finetune == base->training.finetune)
+      order[n++] = i;
+  }
+  for (i = 1; i < n; i++)
+    for (j = i;
+         j > 0 && o->suggestions[order[j]].saving_bytes > o->suggestions[order[j - 1]].saving_bytes;
+         j--) {
+      int t = order[j];
+      order[j] = order[j - 1];
+      order[j - 1] = t;
+    }
+  for (i = 0; i < n && o->num_suggestions < GM_PLAN_MAX_SUGGESTIONS; i++) {
+    const gm_plan_suggestion *g = &o->suggestions[order[i]];
+    int ok, fit;
+    size_t k = strlen(text);
+    uint64_t after;
+    merge_change(&acc, base, &g->config);
+    snprintf(text + k, sizeof text - k, "%s%s", k ? " + " : "", g->change);
+    if (i == 0)
+      continue;
+    after = peak_of(&acc, P, &ok, &fit);
+    if (ok && fit && after < before) {
+      gm_plan_suggestion *s = &o->suggestions[o->num_suggestions++];
+      snprintf(s->change, sizeof s->change, "%s", text);
+      s->config = acc, s->peak_bytes = after, s->saving_bytes = (int64_t)(before - after);
+      s->fits = 1;
+      return;
+    }
+  }
 }
 
 static void suggestions(const gm_plan_request *q, const gm_params *P, gm_plan_result *o, int G) {
@@ -599,6 +667,7 @@ static void suggestions(const gm_plan_request *q, const gm_params *P, gm_plan_re
       }
     }
   }
+  combine(o, P, &base, before);
   /* Those that make it fit first, each group in the order of cost above. */
   for (i = 1; i < o->num_suggestions; i++)
     for (j = i; j > 0 && o->suggestions[j].fits > o->suggestions[j - 1].fits; j--) {
@@ -669,9 +738,13 @@ int gm_plan(const gm_plan_request *q, gm_plan_result *out, gm_error *err) {
   memset(S, 0, sizeof *S);
   S->req = q, S->out = out;
   gm_config_params(&r, &S->P, err);
-  gm_gpu_perf_of(r.hardware.gpu_name, &S->gpu);
+  /* A card without throughput figures is ranked as an H100 would run the
+   * layouts; its estimates are not shown. */
+  S->reference_only = gm_gpu_perf_of(r.hardware.gpu_name, &S->gpu) != GM_OK;
+  if (S->reference_only)
+    gm_gpu_perf_of("h100-80gb", &S->gpu);
   node = q->base.hardware.gpus_per_node > 0 ? q->base.hardware.gpus_per_node : 8;
-  for (G = q->min_gpus; G <= q->max_gpus; G = next_count(G, node))
+  for (G = q->min_gpus; G <= q->max_gpus; G = next_count(G, q->min_gpus, q->max_gpus, node))
     search_all(S, G);
   family_reasons(S);
   out->min_gpus = fewest;

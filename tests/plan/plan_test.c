@@ -186,6 +186,19 @@ static void open_searches(void) {
   check(count(r, "suggestions") > 0, "70B FSDP on 16 H100: suggestions");
   recheck("70B FSDP/16 suggestions", r);
   cJSON_Delete(r);
+  /* On 8 H100 no single change is enough: the changes together are suggested, and fit. */
+  r = plan("{\"model\":{\"preset\":\"llama-3.1-70b\"},\"training\":{\"seq_len\":4096,"
+           "\"batch_size\":1},\"engine\":{\"type\":\"fsdp\",\"framework\":\"hf_trainer\"},"
+           "\"hardware\":{\"gpu\":\"H100\",\"num_gpus\":8}}");
+  {
+    const cJSON *first = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r, "suggestions"), 0);
+    const char *change = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(first, "change"));
+    check(change && strstr(change, " + ") &&
+              cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(first, "fits")),
+          "70B FSDP on 8 H100: a combination of changes that fits comes first");
+  }
+  recheck("70B FSDP/8 combined suggestion", r);
+  cJSON_Delete(r);
   /* 405B with plain DDP on 8 GPUs cannot fit: never returned, and said why. */
   r = plan("{\"model\":{\"preset\":\"llama-3.1-405b\"},\"engine\":{\"type\":\"pytorch_ddp\"},"
            "\"hardware\":{\"gpu\":\"H100\",\"num_gpus\":8}}");
@@ -246,6 +259,63 @@ static void fewest_gpus(void) {
     check(got == bound && P > 0, what);
   }
   cJSON_Delete(r);
+}
+
+/* The planner's evaluation (gm_worst_peak_bytes) against gm_calculate on a
+ * sweep of pipeline layouts, fitting or not: the same verdict, and the same
+ * peak whenever the layout fits. */
+static void evaluation_sweep(void) {
+  static const int pps[] = {2, 3, 4, 5, 6, 7, 8, 9, 12, 14, 16, 21};
+  static const char *const engines[] = {"\"type\":\"fsdp\",\"framework\":\"torchtitan\"",
+                                        "\"type\":\"megatron_lm\"",
+                                        "\"type\":\"megatron_deepspeed\",\"zero_stage\":1"};
+  static const char *const models[] = {"\"preset\":\"llama-3.1-70b\"", "\"preset\":\"mixtral-8x7b\"",
+                                       "\"preset\":\"deepseek-v2-lite\""};
+  gm_result *res = calloc(1, sizeof *res);
+  int mi, ei, pi, v, rc, bad = 0, n = 0;
+  for (mi = 0; mi < 3; mi++)
+    for (ei = 0; ei < 3; ei++)
+      for (pi = 0; pi < (int)(sizeof pps / sizeof pps[0]); pi++)
+        for (v = 1; v <= 3; v++)
+          for (rc = 0; rc < 3; rc += 2) {
+            char cfg[768];
+            gm_config c, r;
+            gm_error err;
+            gm_params P;
+            gm_verdict verdict;
+            uint64_t peak;
+            snprintf(cfg, sizeof cfg,
+                     "{\"model\":{%s},\"training\":{\"seq_len\":4096,\"batch_size\":2,"
+                     "\"gradient_accumulation_steps\":%d,\"activation_checkpointing\":\"%s\"},"
+                     "\"parallelism\":{\"tensor_parallel_size\":8,\"pipeline_parallel_size\":%d,"
+                     "\"virtual_pipeline_stages\":%d,\"data_parallel_size\":2},"
+                     "\"engine\":{%s},\"hardware\":{\"gpu\":\"H100\"}}",
+                     models[mi], 4 * pps[pi], rc ? "full" : "none", pps[pi], v, engines[ei]);
+            memset(res, 0, sizeof *res);
+            if (gm_parse_config(cfg, &c, res, &err) != GM_OK)
+              continue;
+            r = c;
+            if (gm_resolve(&r, NULL, &err) != GM_OK || gm_config_params(&r, &P, &err) != GM_OK)
+              continue;
+            memset(res, 0, sizeof *res);
+            if (gm_calculate(&c, res, &err) != GM_OK)
+              continue;
+            peak = gm_worst_peak_bytes(&r, &P, NULL, &verdict);
+            n++;
+            if (verdict != res->verdict ||
+                (verdict != GM_VERDICT_DOES_NOT_FIT &&
+                 peak != res->stages[res->worst_stage].peak_nvsmi_bytes)) {
+              if (bad++ < 5)
+                printf("  differs: %s\n", cfg);
+            }
+          }
+  free(res);
+  {
+    char what[96];
+    snprintf(what, sizeof what, "evaluation equals gm_calculate on %d pipeline layouts (%d differ)",
+             n, bad);
+    check(n > 100 && bad == 0, what);
+  }
 }
 
 /* ---- The step-time model against published throughput ---- */
@@ -368,6 +438,7 @@ int main(int argc, char **argv) {
     return 0;
   }
   throughput(argv[1], 0);
+  evaluation_sweep();
   published_layouts();
   open_searches();
   fewest_gpus();
