@@ -64,7 +64,6 @@ export function SweepChart({ axis, points, capacity, band, current }) {
       ${xTicks.map((v) => html`<text class="sw-x" x=${sx(v)} y=${H - PAD.b + 14} text-anchor="middle">${fmtX(axis, v)}</text>`)}
       <text class="sw-unit" x=${W - PAD.r} y=${H - 3} text-anchor="end">${a.label}</text>
       <line class="sw-cap" x1=${PAD.l} x2=${W - PAD.r} y1=${sy(capacity)} y2=${sy(capacity)} />
-      <text class="sw-cap-label" x=${PAD.l + 4} y=${sy(capacity) - 4}>capacity ${fmtGiB(capacity, 1)}</text>
       <clipPath id=${`sw-clip-${axis}`}><rect x=${PAD.l - 6} y=${PAD.t} width=${W - PAD.l - PAD.r + 12} height=${H - PAD.t - PAD.b + 6} /></clipPath>
       <g clip-path=${`url(#sw-clip-${axis})`}>
         ${segs.map((s) => html`<polyline class="sw-line" points=${s.join(' ')} />`)}
@@ -76,6 +75,7 @@ export function SweepChart({ axis, points, capacity, band, current }) {
         if (p.peak_gb > yMax) return html`<path class=${`${cls} off`} d=${`M${x - 3.5} ${PAD.t + 3}L${x} ${PAD.t - 3}L${x + 3.5} ${PAD.t + 3}Z`}>${title}</path>`;
         return html`<circle class=${cls} cx=${x} cy=${sy(p.peak_gb)} r=${p.x === current ? 4.5 : 2.6}>${title}</circle>`;
       })}
+      <text class="sw-cap-label" x=${W - PAD.r - 2} y=${sy(capacity) + 11} text-anchor="end">capacity ${fmtGiB(capacity, 1)}</text>
     </svg>
   </figure>`;
 }
