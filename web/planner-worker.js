@@ -25,7 +25,8 @@ function planOrError(gm, request) {
     return gm.plan(request);
   } catch (err) {
     if (err?.name !== 'GmError') throw err;
-    return { error: { field: err.field, message: err.message } };
+    const prefix = err.field ? `${err.field}: ` : '';
+    return { error: { field: err.field, message: err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message } };
   }
 }
 

@@ -206,6 +206,25 @@ describe('find a layout', () => {
     await page.context().close();
   });
 
+  test('a request the planner rejects names its field; options that do not parse are marked at once', { skip: needsPlanner() }, async () => {
+    const page = await newPage(browser);
+    await page.goto(await servedUrl());
+    await ready(page);
+    await page.fill('#plan-gpus', '64-8');
+    assert.match(await page.textContent('#plan-gpus-err'), /64 is more than 8/);
+    assert.ok(await page.getByRole('button', { name: 'Find layouts' }).isDisabled(), 'nothing to search');
+    await page.fill('#plan-gpus', '8');
+    // 1,000 tokens is no whole number of 4,096-token sequences.
+    await page.fill('#plan-batch', '1000');
+    await page.selectOption('#plan-batch-kind', 'tokens');
+    assert.equal(await search(page), 'error');
+    assert.match(await page.textContent('[data-testid="plan-error"]'), /^plan\.global_batch_tokens: must be a multiple of the sequence length/);
+    await page.selectOption('#plan-batch-kind', 'samples');
+    assert.equal(await search(page), 'done', 'then 1,000 samples is searched');
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
   test('the page answers while a search runs', { skip: needsPlanner() }, async () => {
     const page = await newPage(browser);
     await page.goto(await servedUrl());
