@@ -42,13 +42,13 @@ const cpuSeconds = () => {
   return (user + system) / 1e6;
 };
 // Like bench_native: `seconds` of CPU time, at most 3x that of wall time.
-const timeRun = (seconds) => {
+const timeRun = (seconds, text = config) => {
   let calls = 0;
   const cpu0 = cpuSeconds();
   const wall0 = performance.now();
   let cpu;
   do {
-    for (let i = 0; i < 64; i++) gm.calcRaw(config);
+    for (let i = 0; i < 64; i++) gm.calcRaw(text);
     calls += 64;
     cpu = cpuSeconds() - cpu0;
   } while (cpu < seconds && performance.now() - wall0 < 3000 * seconds);
@@ -56,6 +56,18 @@ const timeRun = (seconds) => {
 };
 timeRun(SECONDS / 2); // warm-up: lets the engine tier up
 const wasm = median(Array.from({ length: RUNS }, () => timeRun(SECONDS)));
+
+// The page's default config, which names a model and a GPU preset: it also
+// times the preset lookups.
+const presetPath = new URL('./preset.json', import.meta.url);
+const preset = readFileSync(presetPath, 'utf8');
+if (JSON.parse(gm.calcRaw(preset)).error) throw new Error('the preset bench config fails');
+const presetOut = execFileSync(`${build}/bench_native`, [presetPath.pathname, RUNS, SECONDS], { encoding: 'utf8' });
+const presetNative = Number(/^median (\d+)/m.exec(presetOut)[1]);
+const presetWasm = median(Array.from({ length: RUNS }, () => timeRun(SECONDS, preset)));
+console.log(`\nspeed: the page's default config, bench/preset.json (median of ${RUNS} x ${SECONDS} CPU-s)`);
+console.log(`native   ${rate(presetNative).padStart(20)}   ${(1e6 / presetNative).toFixed(1)} us/calc`);
+console.log(`wasm     ${rate(presetWasm).padStart(20)}   ${(1e6 / presetWasm).toFixed(1)} us/calc`);
 
 const c = JSON.parse(config);
 const what = `${c.model.name}, ${c.engine.type}, ${c.hardware.num_gpus} GPUs`;

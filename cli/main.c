@@ -207,8 +207,10 @@ static void print_verdict(const cJSON *out) {
   const cJSON *host = get(out, "host_memory");
   char tokens[32];
   if (verdict && strcmp(verdict, "fits") == 0)
-    printf("\nFITS: %.2f GiB of %.2f GiB per GPU (%.1f %%), %.2f GiB headroom\n", total, cap,
-           num(out, "memory_utilization_percent"), cap - total);
+    printf("\nFITS: %.2f GiB of %.2f GiB per GPU (%.1f %%), %.2f GiB headroom; fits below "
+           "%.2f GiB with the %.0f %% safety margin\n",
+           total, cap, num(out, "memory_utilization_percent"), cap - total,
+           num(out, "fits_below_gb"), 100.0 * margin);
   else if (verdict && strcmp(verdict, "tight") == 0)
     printf("\nTIGHT (may run out of memory): %.2f GiB of %.2f GiB per GPU (%.1f %%); without "
            "pressure the allocator would hold %.2f GiB, more than the %.2f GiB that keeps a "

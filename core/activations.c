@@ -180,6 +180,9 @@ double gm_loss_bytes(const gm_config *c, double *bytes_per_logit) {
   double logits = gm_tokens_per_gpu(c) * (double)c->model.vocab_size / c->parallel.tp;
   if (c->model.num_labels > 0) /* one score per label for each sequence */
     logits = (double)c->training.micro_batch_size * c->model.num_labels;
+  /* Peak bytes per logit while the loss and its gradient are alive, read from
+   * each framework's loss code (docs/formulas.md, section 4, names the files)
+   * and checked against the measured rows in tests/validation/rows. */
   switch (c->training.loss) {
   case GM_LOSS_KEEP_FP32:
     per = 16.0; /* bf16 logits, an fp32 copy kept in the outputs, log-softmax, its grad */

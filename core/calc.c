@@ -3,14 +3,18 @@
 #include "internal.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 /* The caching allocator reserves about a quarter more than the short-lived
- * tensors (activations, loss, gathers) need: fragmentation between shapes. */
+ * tensors (activations, loss, gathers) need: fragmentation between shapes.
+ * Calibrated: 1.2-1.3 fits both the torchtitan runs that report reserved
+ * memory (tests/validation/rows/TT-*.json) and the Hugging Face runs read with
+ * nvidia-smi (HF-*.json); one factor on the whole peak fits neither. */
 #define CACHE_FRACTION 0.25
 
-static const char *phase_names[GM_PH_COUNT] = {"forward", "backward", "step"};
+static const gm_phase phase_of[GM_PH_COUNT] = {GM_PHASE_FORWARD, GM_PHASE_BACKWARD, GM_PHASE_STEP};
 
 #define F(i, ...) (fm ? (void)snprintf(fm[i], GM_FORMULA_LEN, __VA_ARGS__) : (void)0)
 
@@ -56,8 +60,7 @@ static void stage_peaks(const gm_config *c, const gm_stage_mem *sm, gm_stage *st
       (uint64_t)llround(best_res > best_alloc ? best_res : best_alloc) + st->bytes[GM_C_CONTEXT];
   if (st->peak_unconstrained_bytes < st->peak_nvsmi_bytes)
     st->peak_unconstrained_bytes = st->peak_nvsmi_bytes;
-  snprintf(st->peak_phase, sizeof st->peak_phase, "%s",
-           best == GM_PH_FORWARD && st->has_output_head ? "loss" : phase_names[best]);
+  st->peak_phase = best == GM_PH_FORWARD && st->has_output_head ? GM_PHASE_LOSS : phase_of[best];
 }
 
 /* Every stage; returns the index of the most loaded one. */
@@ -117,19 +120,22 @@ static int config_fits(const gm_config *c, const gm_params *P) {
 }
 
 /* The largest k in [1, limit] for which the config fits with *field set to
- * k * unit, or 0; by doubling then bisection (memory grows with micro-batch
- * and sequence). */
+ * k * unit, or 0; by doubling from start (the configured value, usually
+ * close) then bisection: memory grows with micro-batch and sequence. */
 static int64_t largest_fitting(gm_config *c, const gm_params *P, int64_t *field, int64_t unit,
-                               int64_t limit) {
-  int64_t lo = 0, hi = 1;
-  for (;;) {
-    *field = hi * unit;
-    if (!config_fits(c, P))
-      break;
-    lo = hi;
-    if (hi >= limit)
-      return lo;
-    hi = hi > limit / 2 ? limit : hi * 2;
+                               int64_t start, int64_t limit) {
+  int64_t lo = 0, hi = start < 1 ? 1 : start > limit ? limit : start;
+  *field = hi * unit;
+  if (config_fits(c, P)) {
+    for (;;) {
+      lo = hi;
+      if (hi >= limit)
+        return lo;
+      hi = hi > limit / 2 ? limit : hi * 2;
+      *field = hi * unit;
+      if (!config_fits(c, P))
+        break;
+    }
   }
   while (hi - lo > 1) {
     int64_t mid = lo + (hi - lo) / 2;
@@ -145,7 +151,8 @@ static int64_t largest_fitting(gm_config *c, const gm_params *P, int64_t *field,
 /* The largest micro-batch that fits, up to 2^24. */
 static int64_t max_micro_batch(const gm_config *cfg, const gm_params *P) {
   gm_config c = *cfg;
-  return largest_fitting(&c, P, &c.training.micro_batch_size, 1, (int64_t)1 << 24);
+  return largest_fitting(&c, P, &c.training.micro_batch_size, 1, cfg->training.micro_batch_size,
+                         (int64_t)1 << 24);
 }
 
 /* The longest sequence that fits at the configured micro-batch, in whole
@@ -158,7 +165,8 @@ static int64_t max_seq_len(const gm_config *cfg, const gm_params *P) {
     limit = c.model.max_position_embeddings / unit;
   if (limit < 1)
     return 0;
-  return unit * largest_fitting(&c, P, &c.training.seq_len, unit, limit);
+  return unit *
+         largest_fitting(&c, P, &c.training.seq_len, unit, cfg->training.seq_len / unit, limit);
 }
 
 /* An estimated architecture keeps the user's total: scale every part to it. */
@@ -177,15 +185,18 @@ static void scale_to_declared(gm_params *p, int64_t declared) {
 int gm_calculate(const gm_config *cfg, gm_result *out, gm_error *err) {
   gm_config c = *cfg;
   gm_result *r = out;
-  int rc, keep = out->num_warnings;
-  gm_error saved[GM_MAX_WARNINGS];
+  int rc;
   const gm_stage *w;
+  gm_verdict gpu;
   double P_declared;
-  /* Keep warnings a parser may already have put in out. */
-  memcpy(saved, out->warnings, sizeof saved);
-  memset(out, 0, sizeof *out);
-  memcpy(out->warnings, saved, sizeof saved);
-  out->num_warnings = keep;
+  size_t tail = offsetof(gm_result, stages) + sizeof out->stages;
+  size_t warn = offsetof(gm_result, warnings), after = warn + sizeof out->warnings;
+  /* out is only written: zeroed once, all but the stage slots, which
+   * all_stages fills one by one (those past num_stages stay unwritten), and
+   * the warnings, which count from num_warnings = 0. */
+  memset(out, 0, offsetof(gm_result, stages));
+  memset((char *)out + tail, 0, warn - tail);
+  memset((char *)out + after, 0, sizeof *out - after);
   if ((rc = gm_resolve(&c, r, err)) != GM_OK)
     return rc;
   if ((rc = gm_count_params(&c.model, &r->params, err)) != GM_OK)
@@ -208,8 +219,9 @@ int gm_calculate(const gm_config *cfg, gm_result *out, gm_error *err) {
   r->capacity_bytes = c.hardware.gpu_capacity_bytes;
   r->utilization_percent = 100.0 * (double)w->peak_nvsmi_bytes / (double)r->capacity_bytes;
   r->host_bytes_per_node = r->host_bytes_per_gpu * (uint64_t)c.hardware.gpus_per_node;
-  r->verdict = gm_judge(&c, w);
-  r->fits = r->verdict != GM_VERDICT_DOES_NOT_FIT;
+  gpu = gm_judge(&c, w);
+  r->verdict = gpu;
+  r->fits = gpu != GM_VERDICT_DOES_NOT_FIT;
   r->verdict_reason = r->verdict == GM_VERDICT_FITS ? GM_REASON_NONE : GM_REASON_GPU_MEMORY;
   r->host_fits = gm_host_fits(&c, r->host_bytes_per_node);
   if (r->host_fits == 0 && r->verdict != GM_VERDICT_DOES_NOT_FIT) {
@@ -223,7 +235,7 @@ int gm_calculate(const gm_config *cfg, gm_result *out, gm_error *err) {
     CACHE_FRACTION * 100.0);
   F(GM_C_CONTEXT, "CUDA context and libraries (%s): seen by nvidia-smi, not by PyTorch",
     c.hardware.gpu_name[0] ? c.hardware.gpu_name : "default");
-  if (r->fits && gm_judge(&c, w) == GM_VERDICT_TIGHT)
+  if (gpu == GM_VERDICT_TIGHT)
     gm_warn(r, "hardware.safety_margin",
             "tight: the peak, %.1f GiB with the allocator's full cache, is within the %.0f%% "
             "margin of the card (%.1f GiB): an out-of-memory error is possible",
@@ -340,6 +352,11 @@ const char *gm_component_name(gm_component c) {
       "weights",         "gradients", "optimizer_states", "activations",     "logits",
       "gathered_params", "buffers",   "optimizer_step",   "allocator_cache", "cuda_context"};
   return (unsigned)c < GM_C_COUNT ? names[c] : "?";
+}
+
+const char *gm_phase_name(gm_phase p) {
+  static const char *names[] = {"forward", "loss", "backward", "step"};
+  return (unsigned)p < 4 ? names[p] : "?";
 }
 
 const char *gm_layout_name(gm_layout l) {

@@ -3,6 +3,7 @@
 #define GM_CONFIG_H
 
 #include "gpumem.h"
+#include "presets_table.h"
 
 #include <cJSON.h>
 #include <stddef.h>
@@ -93,6 +94,15 @@ typedef struct {
   const gm_name *names;
 } gm_field;
 
+/* Most keys one section's table may hold. */
+#define GM_MAX_FIELDS 64
+/* One pass over obj's members: seen[i] is the member named fields[i].key
+ * (the first if repeated), NULL when absent or null. Returns the number of
+ * fields, or -1 when fields holds more than GM_MAX_FIELDS. */
+int gm_index_fields(const cJSON *obj, const gm_field *fields, const cJSON **seen);
+/* Read the members seen for fields into base, in the table's order. */
+int gm_read_seen(gm_parse_ctx *c, const char *section, const gm_field *fields,
+                 const cJSON *const *seen, void *base);
 /* Read every key of fields (a table ending with a NULL key) present in obj
  * into base. Absent and null keys leave base untouched. */
 int gm_read_fields(gm_parse_ctx *c, const cJSON *obj, const char *section, const gm_field *fields,
@@ -106,10 +116,8 @@ int gm_parse_model(gm_parse_ctx *c, const cJSON *section, gm_model *m);
 
 /* Presets (presets.c). The ids of all GPUs, comma-separated, truncated to n. */
 void gm_gpu_ids(char *out, size_t n);
-/* The model preset named name (id, hf_id or display name): *entry is its
- * {"display_name", "hf_id", "parameters", "model"} object inside *tree, the
- * parsed models of the presets (free with cJSON_Delete). GM_EINVAL when there is none. */
-int gm_find_model_preset(const char *name, cJSON **tree, const cJSON **entry);
+/* The model preset named name (by id, then hf_id or display name), or NULL. */
+const gm_model_preset *gm_find_model_preset(const char *name);
 /* The ids of all model presets, comma-separated, truncated to n. */
 void gm_model_ids(char *out, size_t n);
 

@@ -130,16 +130,29 @@ static void utf8_trim(char *s) {
     s[i - 1] = '\0';
 }
 
+/* Appends at most n-1-k bytes of src at out+k; returns the new length.
+ * (Paths are built for every key read: snprintf would cost more than the read.) */
+static size_t append(char *out, size_t n, size_t k, const char *src) {
+  size_t len = strlen(src);
+  if (k + len >= n)
+    len = n - 1 - k;
+  memcpy(out + k, src, len);
+  out[k + len] = '\0';
+  return k + len;
+}
+
 /* Copy at most n-1 bytes of src, never splitting a character. */
 static void copy_text(char *out, size_t n, const char *src) {
   if (n == 0)
     return;
-  snprintf(out, n, "%s", src);
+  append(out, n, 0, src);
   utf8_trim(out);
 }
 
 void gm_join_path(char *out, size_t n, const char *section, const char *key) {
-  snprintf(out, n, "%s.%s", section, key ? key : "");
+  if (n == 0)
+    return;
+  append(out, n, append(out, n, append(out, n, 0, section), "."), key ? key : "");
   utf8_trim(out);
 }
 

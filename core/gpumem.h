@@ -245,6 +245,9 @@ typedef enum {
   GM_C_COUNT
 } gm_component;
 
+/* The part of a step where a GPU's memory peaks. */
+typedef enum { GM_PHASE_FORWARD = 0, GM_PHASE_LOSS, GM_PHASE_BACKWARD, GM_PHASE_STEP } gm_phase;
+
 typedef struct {
   int first_layer, num_layers; /* decoder layers held (all chunks) */
   int has_embedding, has_output_head;
@@ -257,7 +260,7 @@ typedef struct {
   /* The nvidia-smi peak on a card with room to spare: the allocator keeps its
    * whole cache instead of releasing it under pressure (>= peak_nvsmi_bytes). */
   uint64_t peak_unconstrained_bytes;
-  char peak_phase[16]; /* "forward", "loss", "backward", "step" */
+  gm_phase peak_phase;
 } gm_stage;
 
 /* The answer to "will it run?", from the most loaded GPU and the host. */
@@ -303,18 +306,27 @@ void gm_config_init(gm_config *cfg);
  * check it; GM_OK or GM_EINVAL. Warnings about the config go to r. */
 int gm_resolve(gm_config *cfg, gm_result *r, gm_error *err);
 
-/* Count parameters exactly; returns GM_OK or GM_EINVAL with err set. */
+/* Count the parameters of a resolved model (gm_resolve) exactly; GM_OK, or
+ * GM_EINVAL with err set, also when a field of m is still GM_AUTO. */
 int gm_count_params(const gm_model *m, gm_params *out, gm_error *err);
 
-/* The whole calculation: resolves a copy of cfg, then computes.
- * out is fully written on GM_OK. */
+/* The whole calculation: resolves a copy of cfg, then computes. out is only
+ * written, never read: stages[0..num_stages-1], warnings[0..num_warnings-1]
+ * and every other field on GM_OK (the slots past those counts are left as
+ * they were). */
 int gm_calculate(const gm_config *cfg, gm_result *out, gm_error *err);
+
+/* A JSON config (as calc_json takes) read and calculated into out: the
+ * struct behind calc_json's text. Warnings about the config come first in
+ * out->warnings. GM_OK, or GM_EINVAL with err naming the field. */
+int gm_calculate_json(const char *config_json, gm_result *out, gm_error *err);
 
 /* Add a warning to a result (dropped silently past GM_MAX_WARNINGS). */
 void gm_warn(gm_result *r, const char *field, const char *fmt, ...);
 
 /* Names, for messages and JSON. */
 const char *gm_component_name(gm_component c);
+const char *gm_phase_name(gm_phase p); /* "forward", "loss", "backward", "step" */
 const char *gm_layout_name(gm_layout l);
 const char *gm_engine_name(gm_engine_kind k);
 const char *gm_framework_name(gm_framework f);

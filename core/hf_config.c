@@ -127,10 +127,17 @@ static const cJSON *item(const cJSON *obj, const char *key) {
   return v && !cJSON_IsNull(v) ? v : NULL;
 }
 
+/* Whether obj has a non-null member named in keys: one pass over its members. */
 static int has_any(const cJSON *obj, const char *const *keys) {
-  for (; *keys; keys++)
-    if (item(obj, *keys))
-      return 1;
+  const cJSON *v;
+  const char *const *k;
+  cJSON_ArrayForEach(v, obj) {
+    if (!v->string || cJSON_IsNull(v))
+      continue;
+    for (k = keys; *k; k++)
+      if ((*k)[0] == v->string[0] && strcmp(*k, v->string) == 0)
+        return 1;
+  }
   return 0;
 }
 
@@ -231,19 +238,19 @@ static int parse_task(gm_parse_ctx *c, const cJSON *obj, gm_model *m) {
   return GM_OK;
 }
 
-/* Two spellings of one field that disagree: the later (native) one is used. */
-static void warn_disagreeing_aliases(gm_parse_ctx *c, const cJSON *obj) {
-  const gm_field *a, *b;
+/* Two spellings of one field that disagree: the later (native) one is used.
+ * The table keeps the spellings of a field next to each other, so only the
+ * entries that follow a given one, up to the next field, need a look. */
+static void warn_disagreeing_aliases(gm_parse_ctx *c, const cJSON *const *seen) {
   char path[64];
-  for (a = model_fields; a->key; a++) {
-    const cJSON *va = item(obj, a->key);
-    if (!va)
+  int a, b;
+  for (a = 0; model_fields[a].key; a++) {
+    if (!seen[a])
       continue;
-    for (b = a + 1; b->key; b++) {
-      const cJSON *vb = item(obj, b->key);
-      if (b->offset == a->offset && vb && !cJSON_Compare(va, vb, 1)) {
-        gm_join_path(path, sizeof path, "model", a->key);
-        gm_warn(c->sink, path, "disagrees with model.%s, which is used", b->key);
+    for (b = a + 1; model_fields[b].key && model_fields[b].offset == model_fields[a].offset; b++) {
+      if (seen[b] && !cJSON_Compare(seen[a], seen[b], 1)) {
+        gm_join_path(path, sizeof path, "model", model_fields[a].key);
+        gm_warn(c->sink, path, "disagrees with model.%s, which is used", model_fields[b].key);
       }
     }
   }
@@ -251,7 +258,7 @@ static void warn_disagreeing_aliases(gm_parse_ctx *c, const cJSON *obj) {
 
 /* Apply one model object (a preset's or the config's) on top of m. */
 static int apply_object(gm_parse_ctx *c, const cJSON *obj, gm_model *m) {
-  const cJSON *type = item(obj, "model_type"), *v;
+  const cJSON *type = item(obj, "model_type"), *v, *seen[GM_MAX_FIELDS];
   int hf = has_any(obj, hf_only), known = 0;
   char got[64];
   if (type) {
@@ -274,9 +281,11 @@ static int apply_object(gm_parse_ctx *c, const cJSON *obj, gm_model *m) {
     gm_warn(c->sink, "model.model_type",
             "not given; GPT-2 key names (n_embd, n_layer), so counted with GPT-2's rules");
   }
-  if (gm_read_fields(c, obj, "model", model_fields, m) != GM_OK)
+  if (gm_index_fields(obj, model_fields, seen) < 0)
+    return gm_fail(c, "model", "internal: more than %d model keys", GM_MAX_FIELDS);
+  if (gm_read_seen(c, "model", model_fields, seen, m) != GM_OK)
     return GM_EINVAL;
-  warn_disagreeing_aliases(c, obj);
+  warn_disagreeing_aliases(c, seen);
   if ((v = item(obj, "name")) && gm_read_string(c, v, "model.name", m->name, sizeof m->name))
     return GM_EINVAL;
   /* attention_bias covers the output projection too unless that is given. */
@@ -318,35 +327,36 @@ static int apply_object(gm_parse_ctx *c, const cJSON *obj, gm_model *m) {
 }
 
 int gm_parse_model(gm_parse_ctx *c, const cJSON *section, gm_model *m) {
-  const cJSON *preset = item(section, "preset"), *entry, *pm;
-  cJSON *tree = NULL;
+  const cJSON *preset = item(section, "preset");
+  const gm_model_preset *p;
+  cJSON *pm;
   char name[96], got[64], ids[120];
   int rc = GM_EINVAL;
   if (!preset)
     return apply_object(c, section, m);
   if (gm_read_string(c, preset, "model.preset", name, sizeof name) != GM_OK)
     return GM_EINVAL;
-  if (gm_find_model_preset(name, &tree, &entry) != GM_OK) {
+  if ((p = gm_find_model_preset(name)) == NULL) {
     gm_describe(preset, got, sizeof got);
     gm_model_ids(ids, sizeof ids);
     return gm_fail(c, "model.preset", "unknown model preset %s; known: %s", got, ids);
   }
-  pm = cJSON_GetObjectItemCaseSensitive(entry, "model");
+  /* Only the preset's own model object is parsed: the generator located it. */
+  pm = cJSON_ParseWithLength(gm_presets_data + p->model_offset, p->model_length);
   if (!cJSON_IsObject(pm)) {
-    gm_fail(c, "model.preset", "preset \"%s\" has no model section", entry->string);
+    gm_fail(c, "model.preset", "preset \"%s\" has no model section", p->id);
     goto done;
   }
   if (apply_object(c, pm, m) != GM_OK) {
     /* The preset data is at fault, not the config: say which preset. */
     gm_error inner = *c->err;
-    gm_fail(c, "model.preset", "preset \"%.40s\": %.40s %.100s", entry->string, inner.field,
-            inner.message);
+    gm_fail(c, "model.preset", "preset \"%.40s\": %.40s %.100s", p->id, inner.field, inner.message);
     goto done;
   }
   if (!m->name[0])
-    snprintf(m->name, sizeof m->name, "%s", entry->string);
+    snprintf(m->name, sizeof m->name, "%s", p->id);
   rc = apply_object(c, section, m);
 done:
-  cJSON_Delete(tree);
+  cJSON_Delete(pm);
   return rc;
 }

@@ -1,7 +1,9 @@
 /* params.c - exact parameter counts from the architecture. */
 #include "internal.h"
 
+#include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 static int64_t norm_params(const gm_model *m) {
   /* RMSNorm has a weight; LayerNorm a weight and a bias. */
@@ -64,16 +66,82 @@ static int64_t moe_mlp_params(const gm_model *m) {
   return n;
 }
 
+/* The first field of m still GM_AUTO (negative), or NULL: counting an
+ * unresolved model would give a total that looks right and is not. */
+static const char *unresolved_field(const gm_model *m) {
+  static const struct {
+    const char *name;
+    size_t offset;
+    int wide; /* int64_t rather than int or enum */
+  } fields[] = {
+#define I(f) {"model." #f, offsetof(gm_model, f), 0}
+#define W(f)                                                                                       \
+  { "model." #f, offsetof(gm_model, f), 1 }
+      I(num_key_value_heads),
+      W(intermediate_size),
+      W(max_position_embeddings),
+      I(mlp),
+      I(norm),
+      I(position),
+      I(norms_per_layer),
+      I(qkv_bias),
+      I(attn_out_bias),
+      I(mlp_bias),
+      I(qk_norm),
+      I(tied_embeddings),
+      I(num_experts),
+      I(experts_per_token),
+      W(moe_intermediate_size),
+      I(num_shared_experts),
+      W(shared_expert_intermediate_size),
+      I(shared_expert_gate),
+      I(first_dense_layers),
+      I(num_labels),
+      I(fused_projections),
+      I(q_lora_rank),
+      I(kv_lora_rank),
+      I(qk_nope_head_dim),
+      I(qk_rope_head_dim),
+      I(v_head_dim),
+      I(router_bias)
+#undef I
+#undef W
+  };
+  size_t i;
+  _Static_assert(sizeof(gm_mlp_kind) == sizeof(int), "enums must be int-sized");
+  for (i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+    const char *at = (const char *)m + fields[i].offset;
+    int64_t v;
+    if (fields[i].wide) {
+      memcpy(&v, at, sizeof v);
+    } else {
+      int iv;
+      memcpy(&iv, at, sizeof iv);
+      v = iv;
+    }
+    if (v < 0)
+      return fields[i].name;
+  }
+  return NULL;
+}
+
 int gm_count_params(const gm_model *m, gm_params *out, gm_error *err) {
   gm_params p = {0};
   int64_t h = m->hidden_size, attn, norms;
   int moe_layers, dense_layers;
+  const char *unresolved;
   if (m->num_layers <= 0 || m->hidden_size <= 0 || m->num_attention_heads <= 0 ||
       m->head_dim <= 0 || m->vocab_size <= 0) {
     snprintf(err->field, sizeof err->field, "model");
     snprintf(err->message, sizeof err->message,
              "the architecture is incomplete: num_layers, hidden_size, num_attention_heads and "
              "vocab_size must be positive");
+    return GM_EINVAL;
+  }
+  if ((unresolved = unresolved_field(m)) != NULL) {
+    snprintf(err->field, sizeof err->field, "%s", unresolved);
+    snprintf(err->message, sizeof err->message,
+             "is not resolved (GM_AUTO): apply the defaults with gm_resolve first");
     return GM_EINVAL;
   }
   attn = attention_params(m);

@@ -16,8 +16,9 @@ enum {
   CAN_VPP = 8,
   CAN_CP = 16,
   CAN_EP = 32,
-  CAN_OFFLOAD = 64,       /* optimizer states to the host */
-  CAN_OFFLOAD_PARAM = 128 /* parameters too */
+  CAN_OFFLOAD = 64,        /* optimizer states to the host */
+  CAN_OFFLOAD_PARAM = 128, /* parameters too */
+  CAN_EDGE_PP = 256        /* uneven split by the sizes of the first and last stages */
 };
 
 /* A family: a framework, its engine and one sharding choice. */
@@ -30,7 +31,7 @@ typedef struct {
 } family;
 
 #define TITAN (CAN_TP | CAN_PP | CAN_UNEVEN_PP | CAN_VPP | CAN_CP | CAN_EP)
-#define MEGA (CAN_TP | CAN_PP | CAN_VPP | CAN_CP | CAN_EP)
+#define MEGA (CAN_TP | CAN_PP | CAN_EDGE_PP | CAN_VPP | CAN_CP | CAN_EP)
 /* The parallelism each framework implements (torchtitan: FSDP2 with TP, PP
  * with uneven splits, CP, EP; Megatron-LM: even pipeline splits unless told
  * otherwise; DeepSpeed and the Trainer: data parallel with ZeRO or FSDP). */
@@ -309,7 +310,7 @@ static void search_family(search *S, int fi, int G) {
   const char *fw = gm_framework_name(f->fw);
   gm_config c = *base, r0;
   gm_error err;
-  int node, L, heads, kv, tp, cp, pp, v, ep, rc, off;
+  int node, L, heads, kv, tp, cp, pp, v, ep, rc, off, edge;
   int64_t seq;
   c.engine.kind = f->engine;
   c.engine.framework = f->fw;
@@ -351,7 +352,8 @@ static void search_family(search *S, int fi, int G) {
     for (cp = 1; cp * tp <= G; cp *= 2) {
       if (base->parallel.cp != GM_AUTO && cp != base->parallel.cp)
         continue;
-      if (cp > 1 && (!(f->can & CAN_CP) || seq % cp != 0 || seq / cp < 1024))
+      /* Context parallelism is for long sequences: chunks of 4,096 tokens at least. */
+      if (cp > 1 && (!(f->can & CAN_CP) || seq % cp != 0 || seq / cp < 4096))
         break;
       for (pp = 1; pp <= L && pp * tp * cp <= G; pp++) {
         int dp, vmax;
@@ -361,11 +363,27 @@ static void search_family(search *S, int fi, int G) {
           continue;
         if (pp > 1 && !(f->can & CAN_PP))
           break;
+        edge = -1;
         if (pp > 1 && L % pp != 0 && !(f->can & CAN_UNEVEN_PP)) {
-          if (base->parallel.pp != GM_AUTO || pp <= 16)
-            reject(S->out, fw, "PP %d does not divide %d layers and %s is set to even splits", pp,
-                   L, fw);
-          continue;
+          /* Megatron-LM's uneven split: the first and last stages take
+           * fewer layers (--decoder-first/last-pipeline-num-layers), the
+           * middle stages split the rest evenly. */
+          if ((f->can & CAN_EDGE_PP) && pp > 2 && base->parallel.first_stage_layers == GM_AUTO &&
+              base->parallel.last_stage_layers == GM_AUTO)
+            for (edge = L / pp; edge >= 1 && (L - 2 * edge) % (pp - 2) != 0; edge--)
+              ;
+          /* Ends of at least half a middle stage: fewer starve the pipeline. */
+          if (edge >= 1 && 2 * edge < (L - 2 * edge) / (pp - 2))
+            edge = -1;
+          if (edge < 1) {
+            if (base->parallel.pp != GM_AUTO || pp <= 16)
+              reject(S->out, fw, "PP %d does not divide %d layers and %s is set to even splits%s",
+                     pp, L, fw,
+                     f->can & CAN_EDGE_PP
+                         ? " (nor with first and last stages of half a stage or more)"
+                         : "");
+            continue;
+          }
         }
         dp = G / (tp * cp * pp);
         if (base->parallel.dp != GM_AUTO && dp != base->parallel.dp)
@@ -377,7 +395,8 @@ static void search_family(search *S, int fi, int G) {
         for (v = 1; v <= vmax; v++) {
           if (base->parallel.vpp != GM_AUTO && v != base->parallel.vpp)
             continue;
-          if (v > 1 && L % (pp * v) != 0)
+          if (v > 1 &&
+              (edge > 0 ? edge % v != 0 || (L - 2 * edge) / (pp - 2) % v != 0 : L % (pp * v) != 0))
             continue;
           for (ep = 1; ep <= dp * cp; ep++) {
             int nex = r0.model.num_experts;
@@ -405,6 +424,8 @@ static void search_family(search *S, int fi, int G) {
                   continue;
                 k.parallel.tp = tp, k.parallel.cp = cp, k.parallel.pp = pp;
                 k.parallel.dp = dp, k.parallel.vpp = v, k.parallel.ep = ep;
+                if (edge > 0)
+                  k.parallel.first_stage_layers = k.parallel.last_stage_layers = edge;
                 if (v > 1)
                   k.parallel.schedule = GM_SCHED_INTERLEAVED;
                 if (tp > 1 && base->parallel.sequence_parallel == GM_AUTO &&

@@ -189,6 +189,10 @@ static cJSON *config_json(const cJSON *request, const gm_config *base, const gm_
     put_int(root, "parallelism", "virtual_pipeline_stages", p->vpp);
   if (OPEN(p->schedule, bp->schedule))
     put_name(root, "parallelism", "pipeline_schedule", gm_schedule_names, (int)p->schedule);
+  if (OPEN(p->first_stage_layers, bp->first_stage_layers))
+    put_int(root, "parallelism", "first_stage_layers", p->first_stage_layers);
+  if (OPEN(p->last_stage_layers, bp->last_stage_layers))
+    put_int(root, "parallelism", "last_stage_layers", p->last_stage_layers);
   if (OPEN(p->sequence_parallel, bp->sequence_parallel))
     put(root, "parallelism", "sequence_parallel", cJSON_CreateBool(p->sequence_parallel));
   if (OPEN(t->micro_batch_size, bt->micro_batch_size))
@@ -243,6 +247,8 @@ static void summary(const gm_config *c, char *out, size_t n) {
     MORE(" \xc3\x97 TP %d", p->tp);
   if (p->pp > 1)
     MORE(" \xc3\x97 PP %d", p->pp);
+  if (p->first_stage_layers > 0 && p->first_stage_layers == p->last_stage_layers)
+    MORE(" (ends %d layers)", p->first_stage_layers);
   if (p->vpp > 1)
     MORE(" (%d virtual)", p->vpp);
   if (p->cp > 1)

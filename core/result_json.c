@@ -22,28 +22,38 @@ typedef struct {
   int count[MAX_DEPTH + 1]; /* members written at each open level */
 } writer;
 
-static void put(writer *w, const char *s, size_t n) {
+/* Makes room for n more bytes and the final NUL; 0 when memory ran out. */
+static int grow(writer *w, size_t n) {
+  size_t cap = w->cap ? w->cap : 16384;
+  char *p;
   if (w->oom)
-    return;
-  if (w->len + n + 1 > w->cap) {
-    size_t cap = w->cap ? w->cap : 16384;
-    char *p;
-    while (cap < w->len + n + 1)
-      cap *= 2;
-    p = realloc(w->buf, cap);
-    if (!p) {
-      w->oom = 1;
-      return;
-    }
-    w->buf = p;
-    w->cap = cap;
+    return 0;
+  while (cap < w->len + n + 1)
+    cap *= 2;
+  p = realloc(w->buf, cap);
+  if (!p) {
+    w->oom = 1;
+    return 0;
   }
+  w->buf = p;
+  w->cap = cap;
+  return 1;
+}
+
+static void put(writer *w, const char *s, size_t n) {
+  if (w->len + n + 1 > w->cap && !grow(w, n))
+    return;
   memcpy(w->buf + w->len, s, n);
-  w->len += n;
-  w->buf[w->len] = '\0';
+  w->len += n; /* room for the final NUL is kept; finish writes it */
 }
 
 static void put_s(writer *w, const char *s) { put(w, s, strlen(s)); }
+
+/* Printable ASCII that a JSON string holds as it is. */
+static int plain_ascii(char c) {
+  unsigned char ch = (unsigned char)c;
+  return ch >= 0x20 && ch < 0x80 && ch != '"' && ch != '\\';
+}
 
 /* A JSON string: escapes quotes, backslashes and control characters, and
  * replaces bytes that are not valid UTF-8 so the output always parses. */
@@ -67,8 +77,7 @@ static void put_string(writer *w, const char *s, size_t max) {
       put_s(w, esc);
     } else if (ch < 0x80) {
       /* Copy the whole run of plain characters at once. */
-      for (len = 1; i + len < max && (unsigned char)s[i + len] >= 0x20 &&
-                    (unsigned char)s[i + len] < 0x80 && s[i + len] != '"' && s[i + len] != '\\';)
+      for (len = 1; i + len < max && plain_ascii(s[i + len]);)
         len++;
       put(w, s + i, len);
     } else {
@@ -103,16 +112,39 @@ static void newline(writer *w) {
       (size_t)(2 * w->depth) < sizeof spaces - 1 ? (size_t)(2 * w->depth) : sizeof spaces - 1);
 }
 
-/* Start a member (key may be NULL inside arrays): comma, newline, key. */
+/* Start a member (key may be NULL inside arrays): comma, newline, key,
+ * composed here and written at once. Keys are the writer's own plain names:
+ * no escaping. */
 static void member(writer *w, const char *key) {
-  if (w->count[w->depth]++ > 0)
-    put(w, ",", 1);
-  if (w->len > 0)
-    newline(w);
-  if (key) {
-    put_string(w, key, (size_t)-1);
-    put(w, ": ", 2);
+  char t[96];
+  size_t k = 0, len = key ? strlen(key) : 0, indent = 2 * (size_t)w->depth;
+  if (len > 64 || indent > 16) { /* longer than this writer's keys and depth */
+    if (w->count[w->depth]++ > 0)
+      put(w, ",", 1);
+    if (w->len > 0)
+      newline(w);
+    if (key) {
+      put(w, "\"", 1);
+      put(w, key, len);
+      put(w, "\": ", 3);
+    }
+    return;
   }
+  if (w->count[w->depth]++ > 0)
+    t[k++] = ',';
+  if (w->len > 0) {
+    t[k++] = '\n';
+    memset(t + k, ' ', indent);
+    k += indent;
+  }
+  if (key) {
+    t[k++] = '"';
+    memcpy(t + k, key, len);
+    k += len;
+    memcpy(t + k, "\": ", 3);
+    k += 3;
+  }
+  put(w, t, k);
 }
 
 static void begin(writer *w, const char *key, const char *bracket) {
@@ -304,7 +336,7 @@ static void put_stage(writer *w, const gm_config *c, const gm_stage *s, int inde
   put_bool(w, "has_output_head", s->has_output_head);
   put_i64(w, "params", s->params);
   put_i64(w, "microbatches_in_flight", s->microbatches_in_flight);
-  put_str(w, "peak_phase", s->peak_phase, sizeof s->peak_phase);
+  put_str(w, "peak_phase", gm_phase_name(s->peak_phase), (size_t)-1);
   put_gib(w, "peak_allocated_gb", s->peak_allocated_bytes, 4);
   put_gib(w, "peak_reserved_gb", s->peak_reserved_bytes, 4);
   put_gib(w, "total_gb", s->peak_nvsmi_bytes, 4);
@@ -541,6 +573,7 @@ static char *finish(writer *w) {
     free(w->buf);
     return NULL;
   }
+  w->buf[w->len] = '\0';
   return w->buf;
 }
 

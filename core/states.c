@@ -6,9 +6,12 @@
 #include <stdio.h>
 #include <string.h>
 
-/* QLoRA NF4 with double quantisation: 4.127 bits per weight. */
+/* QLoRA NF4 with double quantisation: 4 bits per weight plus 0.127 bits of
+ * quantisation constants (Dettmers et al. 2023, QLoRA, section 3). */
 #define NF4_BYTES (4.127 / 8.0)
-/* DeepSpeed asynchronous I/O buffers for NVMe offload (buffer_count x size). */
+/* DeepSpeed asynchronous I/O buffers for NVMe offload, buffer_count x
+ * buffer_size at their defaults (deepspeed/runtime/zero/offload_config.py:
+ * optimizer 4 fp32 buffers, parameters 5 x 1e8 half-precision elements). */
 #define NVME_OPT_PINNED_BYTES (4.0 * 1e8 * 4.0)
 #define NVME_PARAM_PINNED_BYTES (5.0 * 1e8 * 2.0)
 
@@ -334,9 +337,11 @@ static void step_temporaries(ctx *x, gm_stage_mem *o) {
       step += 4.0 * s->trainable; /* FP16_Optimizer's flat fp32 gradients */
       F(GM_C_STEP, "DeepSpeed FP16 optimizer flat fp32 gradients: 4 B x %.0f params", s->trainable);
     }
-  } else {
+  } else if (tr->optimizer_in_backward || e->offload_optimizer != GM_OFFLOAD_NONE) {
     F(GM_C_STEP, "none: the optimizer step runs %s",
       tr->optimizer_in_backward ? "inside backward" : "on the host");
+  } else {
+    F(GM_C_STEP, "none: plain SGD adds the gradients to the weights in place");
   }
   o->comp[GM_PH_STEP][GM_C_STEP] = step;
 }
@@ -413,9 +418,12 @@ static void states_formulas(ctx *x, const gm_stage_mem *o) {
     F(GM_C_OPTIMIZER, "(%g B master + %g B states) x %.0f trainable params, %s%s", x->lb.master,
       tr->optimizer == GM_OPT_ADAFACTOR ? x->state_elem : x->lb.states, s->trainable,
       x->o_sh ? x->shard_txt : "not sharded", x->o_sh ? " over data parallel" : "");
-  else
+  else if (e->offload_optimizer != GM_OFFLOAD_NONE)
     F(GM_C_OPTIMIZER, "0 on the GPU: optimizer states offloaded to %s",
       e->offload_optimizer == GM_OFFLOAD_NVME ? "NVMe" : "host memory");
+  else
+    F(GM_C_OPTIMIZER, "0: %s keeps no optimizer state and the %s layout no master copy",
+      tr->optimizer == GM_OPT_SGD ? "plain SGD" : "the optimizer", gm_layout_name(tr->layout));
 }
 
 void gm_stage_memory(const gm_config *c, const gm_params *P, const gm_shape *s, gm_stage_mem *o,

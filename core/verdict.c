@@ -3,14 +3,14 @@
 #include "internal.h"
 
 /* The default share of the card kept free before a run is called "fits".
- * Evidence (docs/formulas.md, "Verdict"): the fit/OOM rows of the validation
- * set (tests/validation/rows, tier D). The lowest observed out-of-memory run
- * is predicted at 79.9 % of its card (LitGPT Llama-2-7B full fine-tune on
- * 4x A10G), so a margin below 20.1 % would call an observed OOM "fits". No
- * observed fit needs its allocations beyond the card, so none is
- * "does not fit" at any margin. The same margin covers the calculator's
- * shortfall against the measured (non-D) rows: all but two of them measure
- * less than 1 / (1 - 0.21) = 1.27 times the prediction. */
+ * Evidence (docs/formulas.md §6.1): the fit/OOM rows of the validation set
+ * (tests/validation/rows, tier D). The lowest observed out-of-memory run is
+ * predicted at 79.9 % of its card (D-7, LitGPT Llama-2-7B full fine-tune on
+ * 4x A10G), so a margin below 20.1 % would call an observed OOM "fits"; no
+ * observed fit has its allocations beyond the card. With this margin the
+ * longest sequence lands within -5.4 % .. +9.6 % of the longest context
+ * measured on six of the seven rows that give one, and all but two measured
+ * rows are below 1 / (1 - 0.21) = 1.27 times the prediction. */
 #define DEFAULT_SAFETY_MARGIN 0.21
 
 double gm_default_safety_margin(void) { return DEFAULT_SAFETY_MARGIN; }

@@ -52,14 +52,23 @@ async function readUrl(url) {
 }
 
 async function instantiate(bytes) {
-  // The one import, called after memory.grow: nothing to do, since every
-  // view of the memory is made afresh after each call.
-  const imports = { env: { emscripten_notify_memory_growth() {} } };
-  const { instance } = await WebAssembly.instantiate(bytes, imports);
-  const ex = instance.exports;
-  if (ex._initialize) ex._initialize(); // reactor: runs the C constructors
   const enc = new TextEncoder();
   const dec = new TextDecoder();
+  let ex = null;
+  const imports = {
+    env: {
+      // Called after memory.grow: nothing to do, since every view of the
+      // memory is made afresh after each call.
+      emscripten_notify_memory_growth() {},
+      // strtod (wasm/strtod.c): the decimal at ptr to the nearest double, as
+      // glibc's strtod rounds it, so native and WASM read numbers alike.
+      // The C side takes the exact cases itself; the text is ASCII.
+      gm_parse_number: (ptr, len) => Number(String.fromCharCode(...new Uint8Array(ex.memory.buffer, ptr >>> 0, len >>> 0))),
+    },
+  };
+  const { instance } = await WebAssembly.instantiate(bytes, imports);
+  ex = instance.exports;
+  if (ex._initialize) ex._initialize(); // reactor: runs the C constructors
 
   // The NUL-terminated string at ptr; the view is made after the call
   // because memory.grow detaches the previous buffer.

@@ -144,11 +144,20 @@ static void published_layouts(void) {
            "\"context_parallel_size\":1},"
            "\"hardware\":{\"gpu\":\"H100\",\"num_gpus\":16384},"
            "\"plan\":{\"global_batch_tokens\":16777216,\"top\":50}}");
-  /* 126 layers over 16 stages is uneven: torchtitan's FSDP runs it, Megatron is set to even. */
+  /* 126 layers over 16 stages is uneven: torchtitan balances them; Megatron-LM
+   * gives the first and last stages 7 layers and the 14 others 8, as Llama 3 did. */
   check(has_layout(r, 8, 16, 128, "fsdp"),
-        "Llama 3 405B on 16,384 H100: TP 8 x PP 16 x DP 128 fits (uneven stages)");
-  check(says(r, "PP 16 does not divide 126 layers"), "Llama 3 405B: Megatron's even split is the reason");
+        "Llama 3 405B on 16,384 H100: TP 8 x PP 16 x DP 128 fits under torchtitan (uneven stages)");
+  check(has_layout(r, 8, 16, 128, "megatron_lm"),
+        "Llama 3 405B on 16,384 H100: TP 8 x PP 16 x DP 128 fits under Megatron-LM (7-layer ends)");
   recheck("Llama 3 405B/16384", r);
+  cJSON_Delete(r);
+  /* GPT-2's 12 layers cannot split over 5 Megatron stages, even with smaller ends. */
+  r = plan("{\"model\":{\"preset\":\"gpt2\"},\"parallelism\":{\"pipeline_parallel_size\":5},"
+           "\"engine\":{\"type\":\"megatron_lm\"},\"hardware\":{\"gpu\":\"H100\",\"num_gpus\":20}}");
+  check(count(r, "layouts") == 0 && says(r, "PP 5 does not divide 12 layers"),
+        "GPT-2 over 5 Megatron stages: rejected with the reason");
+  recheck("GPT-2 over 5 stages", r);
   cJSON_Delete(r);
   /* Korthikanti et al. 2022, Table 3: GPT-3 175B, TP 8 x PP 8, 64 A100 80GB. */
   r = plan("{\"model\":{\"preset\":\"gpt3-175b\"},\"training\":{\"seq_len\":2048},"

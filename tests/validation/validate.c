@@ -66,6 +66,8 @@ typedef struct {
   int verdict;        /* tier D: V_FITS, V_TIGHT or V_DOES_NOT_FIT */
   double utilization; /* predicted per-GPU peak over capacity, percent (tier D) */
   double unconstrained_share; /* unconstrained peak over capacity (tier D) */
+  double seq_measured;        /* tier D: the longest context the source saw fit, 0 if none */
+  double seq_predicted;       /* the result's max_seq_len */
   int assumption; /* the row carries an "assumption" */
   char assumption_text[400];
   double measured_value;
@@ -481,6 +483,7 @@ static int load_row(const char *path, row_result *r) {
   if (cJSON_GetObjectItemCaseSensitive(meas, "fits")) {
     r->is_fit = 1;
     r->fits_measured = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(meas, "fits"));
+    get_num(meas, "max_seq_len", &r->seq_measured);
   } else {
     if (!get_num(meas, "value", &r->measured_value) || !get_str(meas, "unit") ||
         !get_str(meas, "metric") || !get_str(meas, "rank")) {
@@ -519,6 +522,7 @@ static int load_row(const char *path, row_result *r) {
                      : !strcmp(vname, "tight") ? V_TIGHT
                                                : V_DOES_NOT_FIT;
         get_num(res, "memory_utilization_percent", &r->utilization);
+        get_num(res, "max_seq_len", &r->seq_predicted);
         get_num(cJSON_GetObjectItemCaseSensitive(
                     cJSON_GetObjectItemCaseSensitive(res, "resolved"), "hardware"),
                 "safety_margin", &g_margin);
@@ -744,6 +748,32 @@ static void print_margin_evidence(void) {
            100.0 * e.needed, e.needed_id, 100.0 * g_margin, e.covered, e.measured);
 }
 
+/* Rows that give the longest context that fit: the calculator's longest
+ * sequence with the margin against it. */
+static void print_longest_sequences(FILE *f, int markdown) {
+  int i, any = 0;
+  for (i = 0; i < g_num_rows; i++) {
+    const row_result *r = &g_rows[i];
+    double err;
+    if (!r->is_fit || !r->ok || r->seq_measured <= 0)
+      continue;
+    if (!any)
+      fprintf(f, markdown ? "\n### Longest sequence\n\nRows that give the longest context that "
+                            "fit, against `max_seq_len` (with the %.0f %% margin).\n\n"
+                            "| id | measured | predicted | error |\n|---|---:|---:|---:|\n"
+                          : "Longest sequence (with the %.0f%% margin) against the longest context "
+                            "measured:\n",
+              100.0 * g_margin);
+    any = 1;
+    err = 100.0 * (r->seq_predicted - r->seq_measured) / r->seq_measured;
+    if (markdown)
+      fprintf(f, "| %s | %.0f | %.0f | %+.1f %% |\n", r->id, r->seq_measured, r->seq_predicted, err);
+    else
+      fprintf(f, "  %-18s measured %7.0f  predicted %7.0f  %+6.1f%%\n", r->id, r->seq_measured,
+              r->seq_predicted, err);
+  }
+}
+
 static void print_summary(void) {
   static const char *const tiers[] = {"A", "B", "C"};
   char groups[32][24];
@@ -760,6 +790,7 @@ static void print_summary(void) {
          "observed OOM -> fits %d, tight %d, does not fit %d; not computed %d\n",
          c[0][0], c[0][1], c[0][2], c[1][0], c[1][1], c[1][2], ferr);
   print_margin_evidence();
+  print_longest_sequences(stdout, 0);
   for (i = 0; i < g_num_rows; i++) {
     const row_result *r = &g_rows[i];
     if (!r->is_fit)
@@ -964,7 +995,7 @@ static void write_markdown(const char *path, const char *explanations, const cha
   fprintf(f, "The goal: every observed OOM is \"tight\" or \"does not fit\", and no observed "
              "fit is \"does not fit\" (`make test-accuracy` enforces it). The verdict is "
              "\"tight\" when the peak with the allocator's full cache is within the safety "
-             "margin of the card (default %.0f %%; docs/formulas.md, \"Verdict\").\n\n",
+             "margin of the card (default %.0f %%; docs/formulas.md §6.1).\n\n",
           100.0 * g_margin);
   {
     margin_evidence e = margin_evidence_of();
@@ -990,6 +1021,7 @@ static void write_markdown(const char *path, const char *explanations, const cha
     else
       fprintf(f, "error: %s | – |\n", r->error);
   }
+  print_longest_sequences(f, 1);
 
   fprintf(
       f,

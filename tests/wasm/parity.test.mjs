@@ -15,6 +15,13 @@ const extra = [
   '{"model":{"num_parameters":"7B"}}',
   '{"model":{"hidden_size":1e400}}',
   '{"model":{"name":"\u00e9\u4e2d\ud83d\ude00"}}',
+  // Numbers are read by the host in WASM (wasm/strtod.c) and by glibc natively.
+  '{"model":{"num_parameters":7e9},"training":{"attention_dropout":0.30000000000000004,"hidden_dropout":2.2250738585072011e-308}}',
+  '{"model":{"num_parameters":123456789012345678901234567890}}',
+  '{"model":{"num_parameters":-0}}',
+  '{"model":{"num_parameters":"7B"},"hardware":{"gpu_memory_gb":79.99999999999999999999}}',
+  '{"model":{"num_parameters":"7B"},"hardware":{"gpu_memory_gb":"79.6474609375000000001GiB","cuda_context_gb":4.9e-324}}',
+  '{"model":{"num_parameters":"7B"},"hardware":{"gpu_memory_gb":1.7976931348623157e308}}',
 ];
 
 test('every case, resolved config, preset and extra input: byte-identical results', (t) => {

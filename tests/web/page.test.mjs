@@ -25,7 +25,7 @@ async function assertMatchesCli(page, config) {
   assert.equal(got.peak, want.total_memory_per_gpu_gb.toFixed(2), 'peak GiB');
   assert.equal(got.capacity, want.gpu_capacity_gb.toFixed(2), 'capacity GiB');
   assert.equal(got.util, fmtPct(want.memory_utilization_percent), 'utilization');
-  assert.equal(got.level === 'over', !want.fits_on_gpu, 'fits verdict');
+  assert.equal(got.level, { fits: 'ok', tight: 'tight', does_not_fit: 'over' }[want.verdict], 'the core\'s verdict');
   assert.ok(got.maxMb.startsWith(want.max_micro_batch_size > 0 ? String(want.max_micro_batch_size.toLocaleString('en-US')) : 'none'), `max micro-batch ${got.maxMb} vs ${want.max_micro_batch_size}`);
   for (const [k, bytes] of Object.entries(got.parts)) {
     assert.equal(bytes, want.bytes[k] ?? 0, `bytes.${k}`);

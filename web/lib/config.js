@@ -104,6 +104,10 @@ export const FIELDS = {
     { key: 'pipeline_schedule', label: 'Schedule', kind: 'select', when: (c) => c.pp > 1,
       options: opts(['1f1b', '1F1B'], ['interleaved', 'interleaved 1F1B'], ['gpipe', 'GPipe']) },
     { key: 'num_microbatches', label: 'Micro-batches per step', kind: 'int', when: (c) => c.pp > 1 },
+    { key: 'first_stage_layers', label: 'First stage layers', kind: 'int', advanced: true, when: (c) => c.pp > 1, hint: 'uneven split' },
+    { key: 'last_stage_layers', label: 'Last stage layers', kind: 'int', advanced: true, when: (c) => c.pp > 1, hint: 'uneven split' },
+    { key: 'account_for_embedding_in_pipeline_split', label: 'Embedding counts as a layer', kind: BOOL, advanced: true, when: (c) => c.pp > 1 && c.engine === 'megatron_lm' },
+    { key: 'account_for_loss_in_pipeline_split', label: 'Loss counts as a layer', kind: BOOL, advanced: true, when: (c) => c.pp > 1 && c.engine === 'megatron_lm' },
   ],
   engine: [
     { key: 'type', label: 'Engine', kind: 'select', options: ENGINE_OPTIONS, required: true },
@@ -130,6 +134,7 @@ export const FIELDS = {
     { key: 'gpus_per_node', label: 'GPUs per node', kind: 'int' },
     { key: 'gpu_memory_gb', label: 'Memory per GPU', kind: 'memory', when: (c) => !c.gpu, hint: 'e.g. 80GB, 80GiB, 81559MiB' },
     { key: 'host_memory_per_node_gb', label: 'Host memory per node', kind: 'memory', hint: 'e.g. 1TB; checked under offload' },
+    { key: 'safety_margin', label: 'Safety margin', kind: 'number', hint: 'share of the card kept free for "fits", e.g. 0.1' },
     { key: 'cuda_context_gb', label: 'CUDA context', kind: 'memory', advanced: true, hint: 'beyond the allocator, e.g. 500MiB' },
   ],
 };

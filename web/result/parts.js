@@ -15,10 +15,9 @@ export const PARTS = [
 /** The parts with a non-zero size in a bytes object. */
 export const present = (bytes) => PARTS.filter((p) => (bytes?.[p.key] || 0) > 0);
 
-/** Utilisation level: ok, tight, risk (fits but barely) or over. */
-export function level(util, fits) {
-  if (!fits) return 'over';
-  if (util > 95) return 'risk';
-  if (util > 85) return 'tight';
+/** The level the page colours: the core's verdict (fits / tight / does not fit), never its own thresholds. */
+export function level(result) {
+  if (result?.verdict === 'does_not_fit') return 'over';
+  if (result?.verdict === 'tight') return 'tight';
   return 'ok';
 }

@@ -3,10 +3,12 @@ import { html } from 'htm/preact';
 import { GiB, fmtBytes, fmtCount, fmtGiB } from '../lib/format.js';
 import { Axis, Bar, CapLabel, scaleFor } from './chart.js';
 
+/** "layers 0–9, 40–49": every chunk the stage runs, from the core's list. */
 function layers(s) {
-  if (!(s.num_layers > 0)) return 'no layers';
-  const last = s.first_layer + s.num_layers - 1;
-  return s.num_layers === 1 ? `layer ${s.first_layer}` : `layers ${s.first_layer}–${last}`;
+  const chunks = (s.chunks || []).filter((c) => Array.isArray(c) && c.length === 2);
+  if (!chunks.length) return 'no layers';
+  const one = chunks.length === 1 && chunks[0][0] === chunks[0][1];
+  return `${one ? 'layer' : 'layers'} ${chunks.map(([a, b]) => (a === b ? `${a}` : `${a}–${b}`)).join(', ')}`;
 }
 
 export function Stages({ result }) {
@@ -24,7 +26,7 @@ export function Stages({ result }) {
       ${stages.map((s, i) => html`<div class=${`stage-row${i === result.worst_stage ? ' worst' : ''}`}>
         <div class="stage-label">
           <strong>Stage ${s.stage ?? i}</strong>
-          <span class="muted small">${layers(s)}${s.has_embedding ? ' · embedding' : ''}${s.has_output_head ? ' · head' : ''}</span>
+          <span class="muted small" data-testid="stage-layers">${layers(s)}${s.has_embedding ? ' · embedding' : ''}${s.has_output_head ? ' · head' : ''}</span>
         </div>
         <${Bar} compact bytes=${s.bytes} total=${totals[i]} capacity=${cap} scale=${scale} label=${`Stage ${s.stage ?? i}`} />
         <div class="stage-value">

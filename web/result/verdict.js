@@ -5,13 +5,29 @@ import { fmtCount, fmtGiB, fmtInt, fmtPct } from '../lib/format.js';
 import { focusField } from './notes.js';
 import { level } from './parts.js';
 
-const HEAD = {
-  ok: 'Fits',
-  tight: 'Fits, with little headroom',
-  risk: 'Fits, barely',
-  over: 'Does not fit',
-};
-const ICON = { ok: '✓', tight: '✓', risk: '!', over: '✕' };
+const ICON = { ok: '✓', tight: '!', over: '✕' };
+
+/** The headline of the core's verdict. */
+function head(result) {
+  if (result.verdict === 'fits') return 'Fits';
+  if (result.verdict === 'tight') return 'Tight: may run out of memory';
+  return result.verdict_reason === 'host_memory' ? 'Does not fit (host memory)' : 'Does not fit';
+}
+
+/** Why the verdict is what it is, in one sentence. */
+function why(result) {
+  const margin = result.resolved?.hardware?.safety_margin;
+  const pct = margin != null ? fmtPct(margin * 100, 0) : 'the margin';
+  const host = result.host_memory?.per_node_gb;
+  const node = result.resolved?.hardware?.host_memory_per_node_gb;
+  if (result.verdict_reason === 'host_memory')
+    return `Offloading needs ${fmtGiB(host)} of host memory per node; the node has ${fmtGiB(node)}.`;
+  if (result.verdict === 'tight')
+    return `Without memory pressure the allocator would hold ${fmtGiB(result.peak_unconstrained_gb)}, above the ${fmtGiB(result.fits_below_gb)} that keeps a ${pct} safety margin: fragmentation can end the run.`;
+  if (result.verdict === 'does_not_fit')
+    return `The allocations alone (${fmtGiB(result.peak_allocated_gb)} + CUDA context) exceed the card.`;
+  return `${fmtGiB(result.fits_below_gb - result.peak_unconstrained_gb)} below the ${pct} safety margin.`;
+}
 
 /** "each of 8 × NVIDIA H100 SXM 80GB", or "each of 128 GPUs of 80.00 GiB". */
 function onWhat(result, presets) {
@@ -24,7 +40,8 @@ function onWhat(result, presets) {
 
 export function Verdict({ result, presets, stale }) {
   const util = result.memory_utilization_percent;
-  const lv = level(util, result.fits_on_gpu);
+  const lv = level(result);
+  const seq = result.max_seq_len;
   const free = result.gpu_capacity_gb - result.total_memory_per_gpu_gb;
   const mb = result.max_micro_batch_size;
   const b = result.resolved?.training?.batch_size;
@@ -32,23 +49,28 @@ export function Verdict({ result, presets, stale }) {
   return html`<section class=${`verdict v-${lv}${stale ? ' stale' : ''}`} aria-labelledby="verdict-h" aria-live="polite" data-level=${lv}>
     <div class="verdict-head">
       <span class="verdict-icon" aria-hidden="true">${ICON[lv]}</span>
-      <h2 id="verdict-h">${HEAD[lv]} <span class="verdict-gpu">${onWhat(result, presets)}</span></h2>
+      <h2 id="verdict-h"><span data-testid="verdict">${head(result)}</span> <span class="verdict-gpu">${onWhat(result, presets)}</span></h2>
     </div>
+    <p class="small verdict-why" data-testid="verdict-why">${why(result)}</p>
     <div class="verdict-main">
       <p class="big"><span class="num" data-testid="peak">${result.total_memory_per_gpu_gb.toFixed(2)}</span> GiB${' '}
         <span class="muted">of <span class="num" data-testid="capacity">${result.gpu_capacity_gb.toFixed(2)}</span> GiB per GPU${pp ? ` (stage ${result.worst_stage})` : ''}</span></p>
       <div class="meter" role="meter" aria-label="Memory utilization" aria-valuemin="0" aria-valuemax="100"
         aria-valuenow=${Math.round(Math.min(util, 100))} aria-valuetext=${fmtPct(util)}>
         <span class="meter-fill" style=${{ width: `${Math.min(util, 100)}%` }}></span>
+        ${result.fits_below_gb > 0 && html`<span class="meter-margin" data-testid="margin-mark" title=${`fits below ${fmtGiB(result.fits_below_gb)}: the safety margin`}
+          style=${{ left: `${Math.min(100, (100 * result.fits_below_gb) / result.gpu_capacity_gb)}%` }}></span>`}
       </div>
     </div>
     <dl class="facts">
       <div><dt>Utilization</dt><dd class="num" data-testid="util">${fmtPct(util)}</dd></div>
       <div><dt>${free >= 0 ? 'Headroom' : 'Short by'}</dt><dd class="num" data-testid="headroom">${fmtGiB(Math.abs(free))}</dd></div>
-      <div><dt title="the largest micro-batch per GPU that still fits">Largest micro-batch</dt><dd class="num" data-testid="max-mb">${mb > 0 ? fmtInt(mb) : 'none'}${b ? html`<span class="muted small"> (now ${fmtInt(b)})</span>` : ''}</dd></div>
+      <div><dt title="the largest micro-batch per GPU that fits with the safety margin">Largest micro-batch</dt><dd class="num" data-testid="max-mb">${mb > 0 ? fmtInt(mb) : 'none'}${b ? html`<span class="muted small"> (now ${fmtInt(b)})</span>` : ''}</dd></div>
+      <div><dt title="the longest sequence that fits with the safety margin, at this micro-batch">Longest sequence</dt><dd class="num" data-testid="max-seq">${seq > 0 ? `${fmtInt(seq)} tokens` : 'none'}</dd></div>
+      ${result.host_fits != null && html`<div><dt>Host memory</dt><dd class="num" data-testid="host">${result.host_fits ? 'fits' : 'does not fit'}<span class="muted small"> (${fmtGiB(result.host_memory?.per_node_gb)} per node)</span></dd></div>`}
       <div><dt>Parameters</dt><dd class="num">${fmtCount(result.parameters?.total)}${result.parameters?.per_gpu !== result.parameters?.total ? html`<span class="muted small" title="parameters of one pipeline stage and tensor-parallel rank, before data-parallel sharding"> · ${fmtCount(result.parameters?.per_gpu)} per rank</span>` : ''}</dd></div>
     </dl>
-    ${mb === 0 && html`<p class="small">Even a micro-batch of 1 does not fit: shard more (ZeRO-3 / FSDP, tensor or pipeline parallel), checkpoint activations, or offload.</p>`}
+    ${mb === 0 && result.verdict_reason !== 'host_memory' && html`<p class="small">Even a micro-batch of 1 does not fit with the safety margin: shard more (ZeRO-3 / FSDP, tensor or pipeline parallel), checkpoint activations, or offload.</p>`}
   </section>`;
 }
 
@@ -70,9 +92,9 @@ export function ErrorCard({ error }) {
 export function MiniVerdict({ result, error }) {
   if (error) return html`<div class="mini v-error" aria-hidden="true">✕ ${fieldLabel(error.field)}: ${error.message}</div>`;
   if (!result) return null;
-  const lv = level(result.memory_utilization_percent, result.fits_on_gpu);
+  const lv = level(result);
   return html`<div class=${`mini v-${lv}`} aria-hidden="true">
-    <span>${ICON[lv]} ${result.fits_on_gpu ? 'Fits' : 'Does not fit'}</span>
+    <span>${ICON[lv]} ${head(result)}</span>
     <span class="num">${result.total_memory_per_gpu_gb.toFixed(1)} / ${result.gpu_capacity_gb.toFixed(1)} GiB</span>
     <span class="num">${fmtPct(result.memory_utilization_percent, 0)}</span>
   </div>`;

@@ -1,0 +1,31 @@
+/* presets_table.h - internal: the presets as C tables, generated at build time
+ * from presets/gpus.json and presets/models.json by scripts/gen_presets.c, so
+ * that a lookup compares names and never parses JSON. Not public. */
+#ifndef GM_PRESETS_TABLE_H
+#define GM_PRESETS_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* {"gpus":[...],"models":{...}}: the text the page reads (gm_presets_json). */
+extern const char gm_presets_data[];
+
+typedef struct {
+  const char *id, *display_name;
+  const char *const *aliases; /* ends with NULL */
+  uint64_t capacity_bytes;    /* memory_mib, usable as nvidia-smi reports it */
+  uint64_t cuda_context_bytes;
+} gm_gpu_preset;
+
+typedef struct {
+  const char *id, *display_name, *hf_id; /* hf_id and display_name may be "" */
+  /* The preset's "model" object: model_length bytes at model_offset of gm_presets_data. */
+  size_t model_offset, model_length;
+} gm_model_preset;
+
+extern const gm_gpu_preset gm_gpu_presets[];
+extern const int gm_num_gpu_presets;
+extern const gm_model_preset gm_model_presets[];
+extern const int gm_num_model_presets;
+
+#endif

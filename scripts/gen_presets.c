@@ -1,0 +1,307 @@
+/* gen_presets.c - writes the C tables of core/presets_table.h from the preset files.
+ * Usage: gen_presets presets/gpus.json presets/models.json > build/gen/presets_data.c
+ *
+ * Runs at build time, on the build machine, so the core looks a GPU or a model
+ * preset up by comparing names instead of parsing JSON on every call. It checks
+ * the data as it goes: a preset the core could not use fails the build, naming
+ * the file and the entry. */
+#include <cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int fail(const char *file, const char *what, const char *why) {
+  fprintf(stderr, "gen_presets: %s: %s: %s\n", file, what, why);
+  return 1;
+}
+
+/* The whole file, NUL-terminated, or NULL. */
+static char *slurp(const char *path) {
+  FILE *f = fopen(path, "rb");
+  char *buf = NULL;
+  size_t len = 0, cap = 0, n;
+  if (!f)
+    return NULL;
+  do {
+    if (cap - len < 4096) {
+      char *p = realloc(buf, cap = cap * 2 + 8192);
+      if (!p) {
+        free(buf);
+        fclose(f);
+        return NULL;
+      }
+      buf = p;
+    }
+    n = fread(buf + len, 1, cap - len - 1, f);
+    len += n;
+  } while (n > 0);
+  fclose(f);
+  buf[len] = '\0';
+  return buf;
+}
+
+static const char *skip_space(const char *p) {
+  while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+    p++;
+  return p;
+}
+
+static const char *skip_string(const char *p) {
+  for (p++; *p && *p != '"'; p++)
+    if (*p == '\\' && p[1])
+      p++;
+  return *p ? p + 1 : p;
+}
+
+/* The end of the JSON value starting at p (text already known to parse). */
+static const char *skip_value(const char *p) {
+  int depth = 0;
+  while (*p) {
+    if (*p == '"') {
+      p = skip_string(p);
+      if (depth == 0)
+        return p;
+      continue;
+    }
+    if (*p == '[' || *p == '{') {
+      depth++;
+    } else if (*p == ']' || *p == '}') {
+      if (depth == 0)
+        return p;
+      if (--depth == 0)
+        return p + 1;
+    } else if (depth == 0 && (*p == ',' || *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) {
+      return p;
+    }
+    p++;
+  }
+  return p;
+}
+
+/* Where the member key of the object starting at obj has its value, or NULL. */
+static const char *member_value(const char *obj, const char *key) {
+  const char *p = skip_space(obj);
+  size_t n = strlen(key);
+  if (*p != '{')
+    return NULL;
+  p = skip_space(p + 1);
+  while (*p == '"') {
+    const char *name = p + 1, *end = skip_string(p);
+    int match = (size_t)(end - 1 - name) == n && memcmp(name, key, n) == 0;
+    p = skip_space(end);
+    if (*p++ != ':')
+      return NULL;
+    p = skip_space(p);
+    if (match)
+      return p;
+    p = skip_space(skip_value(p));
+    if (*p == ',')
+      p = skip_space(p + 1);
+  }
+  return NULL;
+}
+
+/* s as a C string literal; bytes outside printable ASCII as octal escapes. */
+static void put_c_string(const char *s) {
+  putchar('"');
+  for (; *s; s++) {
+    unsigned char ch = (unsigned char)*s;
+    if (ch == '"' || ch == '\\')
+      printf("\\%c", ch);
+    else if (ch < 0x20 || ch >= 0x7f || ch == '?') /* '?' could start a trigraph */
+      printf("\\%03o", ch);
+    else
+      putchar(ch);
+  }
+  putchar('"');
+}
+
+static const char *string_of(const cJSON *obj, const char *key) {
+  return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, key));
+}
+
+/* A MiB count as bytes; 0 when absent or not sensible. */
+static unsigned long long mib_bytes(const cJSON *gpu, const char *key) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(gpu, key);
+  if (!cJSON_IsNumber(v) || !(v->valuedouble > 0) || v->valuedouble > 1e9)
+    return 0;
+  return (unsigned long long)llround(v->valuedouble * 1048576.0);
+}
+
+/* name as the core compares names: case, spaces, '-' and '_' ignored. */
+static void normalise(const char *name, char *out, size_t n) {
+  size_t k = 0;
+  for (; *name && k + 1 < n; name++)
+    if (*name != ' ' && *name != '-' && *name != '_')
+      out[k++] = (char)(*name >= 'A' && *name <= 'Z' ? *name - 'A' + 'a' : *name);
+  out[k] = '\0';
+}
+
+/* Every id, display name and alias must name one GPU only: the core takes
+ * the first match, so a shared name would silently pick one. */
+static int check_unique_names(const char *file, const cJSON *gpus) {
+  enum { MAX_NAMES = 1024 };
+  static char names[MAX_NAMES][128];
+  static const char *owner[MAX_NAMES], *given[MAX_NAMES];
+  const cJSON *gpu, *v;
+  int n = 0, i, j;
+  cJSON_ArrayForEach(gpu, gpus) {
+    const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(gpu, "id"));
+    const cJSON *display = cJSON_GetObjectItemCaseSensitive(gpu, "display_name");
+    const cJSON *aliases = cJSON_GetObjectItemCaseSensitive(gpu, "aliases");
+    const cJSON *own[2];
+    int first = n;
+    own[0] = cJSON_GetObjectItemCaseSensitive(gpu, "id");
+    own[1] = display;
+    for (i = 0; i < 2 + cJSON_GetArraySize(aliases); i++) {
+      v = i < 2 ? own[i] : cJSON_GetArrayItem(aliases, i - 2);
+      if (!cJSON_IsString(v))
+        continue;
+      if (n == MAX_NAMES)
+        return fail(file, id, "too many GPU names");
+      normalise(v->valuestring, names[n], sizeof names[n]);
+      owner[n] = id;
+      given[n] = v->valuestring;
+      for (j = 0; j < first; j++) /* the GPU's own names may repeat each other */
+        if (strcmp(names[j], names[n]) == 0) {
+          fprintf(stderr, "gen_presets: %s: \"%s\" names both %s and %s\n", file, given[n],
+                  owner[j], id);
+          return 1;
+        }
+      n++;
+    }
+  }
+  return 0;
+}
+
+static int write_gpus(const char *file, const cJSON *gpus) {
+  const cJSON *gpu, *a;
+  int i = 0;
+  if (!cJSON_IsArray(gpus))
+    return fail(file, "top level", "must be an array of GPUs");
+  cJSON_ArrayForEach(gpu, gpus) {
+    const char *id = string_of(gpu, "id"), *display = string_of(gpu, "display_name");
+    const cJSON *aliases = cJSON_GetObjectItemCaseSensitive(gpu, "aliases");
+    if (!id || !*id || strlen(id) >= 32)
+      return fail(file, id ? id : "a GPU", "needs an id of 1 to 31 characters");
+    if (display && strlen(display) >= 64)
+      return fail(file, id, "display_name must be under 64 characters");
+    if (!mib_bytes(gpu, "memory_mib") || !mib_bytes(gpu, "cuda_context_mib"))
+      return fail(file, id, "needs positive memory_mib and cuda_context_mib");
+    if (aliases && !cJSON_IsArray(aliases))
+      return fail(file, id, "aliases must be an array of strings");
+    printf("static const char *const gpu_aliases_%d[] = {", i++);
+    cJSON_ArrayForEach(a, aliases) {
+      if (!cJSON_IsString(a))
+        return fail(file, id, "aliases must be an array of strings");
+      put_c_string(a->valuestring);
+      printf(", ");
+    }
+    printf("NULL};\n");
+  }
+  if (check_unique_names(file, gpus))
+    return 1;
+  printf("\nconst gm_gpu_preset gm_gpu_presets[] = {\n");
+  i = 0;
+  cJSON_ArrayForEach(gpu, gpus) {
+    const char *id = string_of(gpu, "id"), *display = string_of(gpu, "display_name");
+    printf("    {");
+    put_c_string(id);
+    printf(", ");
+    put_c_string(display ? display : id);
+    printf(", gpu_aliases_%d, %lluu, %lluu},\n", i++, mib_bytes(gpu, "memory_mib"),
+           mib_bytes(gpu, "cuda_context_mib"));
+  }
+  printf("    {NULL, NULL, NULL, 0, 0}};\nconst int gm_num_gpu_presets = %d;\n\n", i);
+  return 0;
+}
+
+static int write_models(const char *file, const cJSON *models, const char *text,
+                        const char *models_text) {
+  const cJSON *entry;
+  int n = 0;
+  if (!cJSON_IsObject(models))
+    return fail(file, "top level", "must be an object of models by id");
+  printf("const gm_model_preset gm_model_presets[] = {\n");
+  cJSON_ArrayForEach(entry, models) {
+    const char *display = string_of(entry, "display_name"), *hf = string_of(entry, "hf_id");
+    const char *model = member_value(models_text, entry->string), *end;
+    if (!entry->string[0] || strlen(entry->string) >= 64)
+      return fail(file, "a model", "needs an id of 1 to 63 characters");
+    if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(entry, "model")) || !model ||
+        !(model = member_value(model, "model")))
+      return fail(file, entry->string, "needs a \"model\" object");
+    end = skip_value(model);
+    printf("    {");
+    put_c_string(entry->string);
+    printf(", ");
+    put_c_string(display ? display : "");
+    printf(", ");
+    put_c_string(hf ? hf : "");
+    printf(", %zu, %zu},\n", (size_t)(model - text), (size_t)(end - model));
+    n++;
+  }
+  printf("    {NULL, NULL, NULL, 0, 0}};\nconst int gm_num_model_presets = %d;\n", n);
+  return 0;
+}
+
+/* Drops the "source" notes of every entry: they document the data in the
+ * preset files, and neither the page nor a lookup reads them; left out, the
+ * WebAssembly module is 2 KB (gzipped) smaller. */
+static void drop_sources(cJSON *root) {
+  cJSON *entry;
+  cJSON_ArrayForEach(entry, cJSON_GetObjectItemCaseSensitive(root, "gpus")) {
+    cJSON_DeleteItemFromObjectCaseSensitive(entry, "source");
+  }
+  cJSON_ArrayForEach(entry, cJSON_GetObjectItemCaseSensitive(root, "models")) {
+    cJSON_DeleteItemFromObjectCaseSensitive(entry, "source");
+  }
+}
+
+int main(int argc, char **argv) {
+  char *gpus_text, *models_text, *text;
+  cJSON *root, *gpus, *models;
+  size_t k, i;
+  int rc;
+  if (argc != 3) {
+    fprintf(stderr, "usage: gen_presets GPUS.json MODELS.json\n");
+    return 2;
+  }
+  gpus_text = slurp(argv[1]);
+  models_text = slurp(argv[2]);
+  if (!gpus_text || !models_text)
+    return fail(gpus_text ? argv[2] : argv[1], "file", "cannot be read");
+  gpus = cJSON_Parse(gpus_text);
+  if (!gpus)
+    return fail(argv[1], "JSON", "does not parse");
+  models = cJSON_Parse(models_text);
+  if (!models)
+    return fail(argv[2], "JSON", "does not parse");
+  root = cJSON_CreateObject();
+  if (!root || !cJSON_AddItemToObject(root, "gpus", gpus) ||
+      !cJSON_AddItemToObject(root, "models", models))
+    return fail(argv[1], "memory", "out of memory");
+  drop_sources(root);
+  /* The text the page reads: compact, and parsed again to locate each
+   * model object in it. */
+  text = cJSON_PrintUnformatted(root);
+  if (!text)
+    return fail(argv[1], "memory", "out of memory");
+  k = strlen(text);
+
+  printf("/* Generated from presets/ by scripts/gen_presets.c. Do not edit. */\n");
+  printf("#include \"presets_table.h\"\n\n");
+  printf("const char gm_presets_data[] = {");
+  for (i = 0; i <= k; i++)
+    printf("%s0x%02x,", i % 24 == 0 ? "\n" : "", (unsigned char)text[i]);
+  printf("};\n\n");
+  rc = write_gpus(argv[1], gpus);
+  if (rc == 0)
+    rc = write_models(argv[2], models, text, member_value(text, "models"));
+  cJSON_Delete(root);
+  free(text);
+  free(gpus_text);
+  free(models_text);
+  return rc;
+}

@@ -1,0 +1,294 @@
+/* unit_test.c - the public API's promises and the small static helpers of the
+ * config readers, tested directly. The readers' .c files are included, as
+ * cJSON's tests do, so their static functions and tables are in reach; the
+ * rest of the core comes from the library. Prints "N passed, M failed". */
+#include "../core/config_value.c"
+#include "../core/hf_config.c"
+
+#include "presets_table.h"
+#include "result_json.h"
+
+static int passed, failed;
+
+#define CHECK(cond, ...)                                                                           \
+  do {                                                                                             \
+    if (cond) {                                                                                    \
+      passed++;                                                                                    \
+    } else {                                                                                       \
+      failed++;                                                                                    \
+      printf("FAIL %s:%d: ", __FILE__, __LINE__);                                                  \
+      printf(__VA_ARGS__);                                                                         \
+      printf("\n");                                                                                \
+    }                                                                                              \
+  } while (0)
+
+/* scan_decimal: exact mantissa and power of ten, or NULL. */
+static void test_scan_decimal(void) {
+  static const struct {
+    const char *text;
+    int ok;
+    uint64_t mant;
+    int exp10;
+    const char *rest; /* what follows the number */
+  } cases[] = {
+      {"1.5", 1, 15, -1, ""},
+      {"007", 1, 7, 0, ""},
+      {"0.0012", 1, 12, -4, ""},
+      {"1e3", 1, 1, 3, ""},
+      {"1.5E-2", 1, 15, -3, ""},
+      {"7B", 1, 7, 0, "B"},
+      {"6.74 B", 1, 674, -2, " B"},
+      {"999999999999999999", 1, 999999999999999999u, 0, ""}, /* 18 digits fit */
+      {"1000000000000000000", 0, 0, 0, NULL}, /* 19 digits, even if zeros: write 1e18 */
+      {"1234567890123456789", 0, 0, 0, NULL}, /* 19 significant digits */
+      {"", 0, 0, 0, NULL},
+      {".", 0, 0, 0, NULL},
+      {"1e", 0, 0, 0, NULL},
+      {"1e+", 0, 0, 0, NULL},
+      {"abc", 0, 0, 0, NULL},
+  };
+  size_t i;
+  for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    uint64_t m = 12345;
+    int e = 99;
+    const char *end = scan_decimal(cases[i].text, &m, &e);
+    if (!cases[i].ok) {
+      CHECK(end == NULL, "scan_decimal(\"%s\") should fail", cases[i].text);
+      continue;
+    }
+    CHECK(end && strcmp(end, cases[i].rest) == 0 && m == cases[i].mant && e == cases[i].exp10,
+          "scan_decimal(\"%s\") = %llu e%d, rest \"%s\"", cases[i].text, (unsigned long long)m, e,
+          end ? end : "(null)");
+  }
+}
+
+/* Sizes are exact decimals: a fraction that is not whole is refused, never rounded. */
+static void test_read_size(void) {
+  gm_error err;
+  gm_parse_ctx c = {&err, NULL, 0};
+  static const struct {
+    const char *text;
+    int ok;
+    int64_t value;
+  } cases[] = {
+      {"\"1.5T\"", 1, 1500000000000},
+      {"\"7B\"", 1, 7000000000},
+      {"\" 6.74 B \"", 1, 6740000000},
+      {"\"2.5K\"", 1, 2500},
+      {"\"1.0001K\"", 0, 0},
+      {"\"7X\"", 0, 0},
+      {"\"1000000000000000\"", 1, 1e15},
+      {"\"1e16\"", 0, 0},
+  };
+  size_t i;
+  for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    cJSON *v = cJSON_Parse(cases[i].text);
+    int64_t out = -7;
+    int rc = gm_read_size(&c, v, "model.num_parameters", 1, (int64_t)1e15, &out);
+    if (cases[i].ok)
+      CHECK(rc == GM_OK && out == cases[i].value, "read_size(%s) = %lld (rc %d)", cases[i].text,
+            (long long)out, rc);
+    else
+      CHECK(rc == GM_EINVAL && out == -7 && strcmp(err.field, "model.num_parameters") == 0,
+            "read_size(%s) should fail naming the field (rc %d)", cases[i].text, rc);
+    cJSON_Delete(v);
+  }
+}
+
+/* utf8_trim drops only an incomplete last character; copy_text never splits one. */
+static void test_utf8_trim(void) {
+  static const struct {
+    const char *in, *out;
+  } cases[] = {
+      {"abc", "abc"},
+      {"ab\xC3", "ab"},                   /* 2-byte lead alone */
+      {"ab\xC3\xA9", "ab\xC3\xA9"},       /* é complete */
+      {"a\xE2\x82", "a"},                 /* 3-byte, one continuation short */
+      {"a\xE2\x82\xAC", "a\xE2\x82\xAC"}, /* € complete */
+      {"a\xF0\x9F\x98", "a"},             /* 4-byte, one short */
+      {"a\xF0\x9F\x98\x80", "a\xF0\x9F\x98\x80"},
+      {"\x80", "\x80"}, /* a stray continuation byte is left for the writer */
+      {"", ""},
+  };
+  size_t i;
+  char buf[16];
+  volatile size_t room = 3; /* not a constant: the compiler would flag the cut */
+  for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    snprintf(buf, sizeof buf, "%s", cases[i].in);
+    utf8_trim(buf);
+    CHECK(strcmp(buf, cases[i].out) == 0, "utf8_trim case %zu gave \"%s\"", i, buf);
+  }
+  copy_text(buf, room, "h\xC3\xA9llo"); /* room for "h" and half of é */
+  CHECK(strcmp(buf, "h") == 0, "copy_text split a character: \"%s\"", buf);
+  room = 4;
+  copy_text(buf, room, "h\xC3\xA9llo");
+  CHECK(strcmp(buf, "h\xC3\xA9") == 0, "copy_text lost a whole character: \"%s\"", buf);
+}
+
+/* The alias check looks only at neighbours: every spelling of a field must
+ * sit next to the others in model_fields. */
+static void test_alias_adjacency(void) {
+  int a, b, k, apart = 0;
+  for (a = 0; model_fields[a].key; a++)
+    for (b = a + 1; model_fields[b].key; b++)
+      if (model_fields[b].offset == model_fields[a].offset)
+        for (k = a + 1; k < b; k++)
+          if (model_fields[k].offset != model_fields[a].offset) {
+            apart = 1;
+            printf("  %s and %s are apart\n", model_fields[a].key, model_fields[b].key);
+          }
+  CHECK(!apart, "spellings of one model field must be adjacent in model_fields");
+}
+
+/* One pass over the members gives what per-key lookups gave. */
+static void test_index_fields(void) {
+  cJSON *obj = cJSON_Parse("{\"num_layers\": 4, \"x\": 1, \"n_layer\": null, \"hidden_size\": 64,"
+                           " \"num_layers\": 9}");
+  const cJSON *seen[GM_MAX_FIELDS];
+  int n = gm_index_fields(obj, model_fields, seen), i, nl = -1, hs = -1, nlayer = -1;
+  for (i = 0; i < n; i++) {
+    if (strcmp(model_fields[i].key, "num_layers") == 0)
+      nl = i;
+    if (strcmp(model_fields[i].key, "hidden_size") == 0)
+      hs = i;
+    if (strcmp(model_fields[i].key, "n_layer") == 0)
+      nlayer = i;
+  }
+  CHECK(n > 0 && nl >= 0 && hs >= 0 && nlayer >= 0, "model_fields lacks a key");
+  if (nl >= 0 && hs >= 0 && nlayer >= 0) {
+    CHECK(seen[nl] && seen[nl]->valuedouble == 4, "the first of repeated keys must count");
+    CHECK(seen[hs] && seen[hs]->valuedouble == 64, "hidden_size not seen");
+    CHECK(seen[nlayer] == NULL, "a null member must count as absent");
+  }
+  cJSON_Delete(obj);
+}
+
+static void test_presets(void) {
+  gm_gpu g;
+  char ids[64];
+  /* Every spelling the page may send: id, display name, aliases, any case and separators. */
+  static const char *const h100[] = {"h100-80gb", "h100_80gb", "H100 80GB", "NVIDIA H100 SXM 80GB",
+                                     "H100-SXM",  "h100"};
+  size_t i;
+  for (i = 0; i < sizeof h100 / sizeof h100[0]; i++) {
+    memset(&g, 0x5A, sizeof g);
+    CHECK(gm_find_gpu(h100[i], &g) == GM_OK && strcmp(g.id, "h100-80gb") == 0 &&
+              g.capacity_bytes == 81559ull * 1048576 && g.cuda_context_bytes > 0,
+          "gm_find_gpu(\"%s\") gave \"%.32s\"", h100[i], g.id);
+  }
+  memset(&g, 0x5A, sizeof g);
+  CHECK(gm_find_gpu("Z9000", &g) == GM_EINVAL && g.id[0] == '\0', "unknown GPU must fail cleanly");
+  CHECK(gm_find_gpu(NULL, &g) == GM_EINVAL, "NULL name must fail");
+  CHECK(gm_num_gpu_presets > 0 && gm_gpu_presets[gm_num_gpu_presets].id == NULL,
+        "GPU table must end with a NULL id");
+  CHECK(gm_find_model_preset("Llama 3 8B") == gm_find_model_preset("llama-3-8b") &&
+            gm_find_model_preset("llama-3-8b") != NULL,
+        "a model preset must be found by display name as by id");
+  CHECK(gm_find_model_preset("no-such-model") == NULL, "unknown model preset must give NULL");
+  gm_gpu_ids(ids, sizeof ids);
+  CHECK(strlen(ids) < sizeof ids && strcmp(ids + strlen(ids) - 5, ", ...") == 0,
+        "a cut list of ids must end with \", ...\": \"%s\"", ids);
+}
+
+static int parse(const char *json, gm_config *cfg) {
+  static gm_result sink;
+  gm_error err;
+  sink.num_warnings = 0;
+  return gm_parse_config(json, cfg, &sink, &err);
+}
+
+static const char *const config_7b =
+    "{\"model\": {\"preset\": \"llama-2-7b\"}, \"training\": {\"batch_size\": 1, \"seq_len\": 4096,"
+    " \"gradient_accumulation_steps\": 8}, \"parallelism\": {\"pipeline_parallel_size\": 4}, "
+    "\"engine\": {\"type\": \"megatron_lm\"},"
+    " \"hardware\": {\"gpu\": \"a100-80gb\", \"num_gpus\": 8}}";
+
+/* gm_calculate never reads its out-parameter: garbage in it changes nothing. */
+static void test_calculate_writes_only(void) {
+  static gm_result clean, dirty;
+  gm_config cfg;
+  gm_error err;
+  char *a, *b;
+  int i;
+  CHECK(parse(config_7b, &cfg) == GM_OK, "config_7b must parse");
+  memset(&clean, 0, sizeof clean);
+  memset(&dirty, 0xA5, sizeof dirty); /* num_warnings is now a large negative number */
+  CHECK(gm_calculate(&cfg, &clean, &err) == GM_OK, "calculate: %s", err.message);
+  CHECK(gm_calculate(&cfg, &dirty, &err) == GM_OK, "calculate over garbage: %s", err.message);
+  a = gm_result_json(&clean);
+  b = gm_result_json(&dirty);
+  CHECK(a && b && strcmp(a, b) == 0, "a result must not depend on what out held before");
+  free(a);
+  free(b);
+  CHECK(dirty.num_stages == 4, "pp 4 gives 4 stages, got %d", dirty.num_stages);
+  for (i = 0; i < dirty.num_stages; i++)
+    CHECK((unsigned)dirty.stages[i].peak_phase <= GM_PHASE_STEP, "stage %d phase out of range", i);
+  /* The last stage holds the head; the first holds the most micro-batches. */
+  CHECK(dirty.stages[0].microbatches_in_flight == 4 && dirty.stages[3].microbatches_in_flight == 1,
+        "1F1B keeps pp - r micro-batches in flight");
+}
+
+static void test_phase_names(void) {
+  CHECK(strcmp(gm_phase_name(GM_PHASE_FORWARD), "forward") == 0 &&
+            strcmp(gm_phase_name(GM_PHASE_LOSS), "loss") == 0 &&
+            strcmp(gm_phase_name(GM_PHASE_BACKWARD), "backward") == 0 &&
+            strcmp(gm_phase_name(GM_PHASE_STEP), "step") == 0 &&
+            strcmp(gm_phase_name((gm_phase)9), "?") == 0,
+        "phase names");
+}
+
+/* An unresolved model is rejected; resolved, Llama-2-7B counts exactly. */
+static void test_count_params(void) {
+  gm_config cfg;
+  gm_params p;
+  gm_error err;
+  static gm_result sink;
+  gm_config_init(&cfg);
+  cfg.model.num_layers = 32;
+  cfg.model.hidden_size = 4096;
+  cfg.model.num_attention_heads = 32;
+  cfg.model.head_dim = 128;
+  cfg.model.vocab_size = 32000;
+  memset(&err, 0, sizeof err);
+  CHECK(gm_count_params(&cfg.model, &p, &err) == GM_EINVAL &&
+            strcmp(err.field, "model.num_key_value_heads") == 0,
+        "an unresolved model must be rejected, got field \"%s\"", err.field);
+  sink.num_warnings = 0;
+  cfg.hardware.gpu_capacity_bytes = 80ull << 30;
+  CHECK(gm_resolve(&cfg, &sink, &err) == GM_OK, "resolve: %s %s", err.field, err.message);
+  /* Llama-2-7B: 32 x (4 x 4096^2 + 3 x 4096 x 11008 + 2 x 4096) + 2 x 32000 x 4096 + 4096. */
+  CHECK(gm_count_params(&cfg.model, &p, &err) == GM_OK && p.total == 6738415616,
+        "Llama-2-7B total %lld", (long long)p.total);
+}
+
+/* The struct behind calc_json: the config's warnings first, errors name the field. */
+static void test_calculate_json(void) {
+  static gm_result r;
+  gm_error err;
+  memset(&r, 0xA5, sizeof r);
+  CHECK(gm_calculate_json("{\"model\": {\"preset\": \"llama-2-7b\"}, \"training\": {\"colour\": 1},"
+                          " \"hardware\": {\"gpu\": \"h100\"}}",
+                          &r, &err) == GM_OK,
+        "calculate_json: %s", err.message);
+  CHECK(r.num_warnings >= 1 && strcmp(r.warnings[0].field, "training.colour") == 0,
+        "the unknown key's warning comes first, got %d warnings", r.num_warnings);
+  CHECK(r.params.total == 6738415616, "preset total %lld", (long long)r.params.total);
+  CHECK(gm_calculate_json("{\"training\": {\"seq_len\": -1}}", &r, &err) == GM_EINVAL &&
+            strcmp(err.field, "training.seq_len") == 0,
+        "a bad value must name its field, got \"%s\"", err.field);
+}
+
+int main(void) {
+  test_scan_decimal();
+  test_read_size();
+  test_utf8_trim();
+  test_alias_adjacency();
+  test_index_fields();
+  test_presets();
+  test_calculate_writes_only();
+  test_phase_names();
+  test_count_params();
+  test_calculate_json();
+  printf("%d passed, %d failed\n", passed, failed);
+  return failed ? 1 : 0;
+}
