@@ -65,11 +65,16 @@ for (const f of [...modules, WORKER, 'style.css']) {
 }
 copyFileSync(wasmJs, join(OUT, 'gpumem.js'));
 copyFileSync(wasmBin, join(OUT, 'gpumem.wasm'));
+// The planner's module, when the build has one: only the planner's worker loads it.
+const planBin = join(WASM_DIR, 'gpumem-plan.wasm');
+const hasPlanModule = existsSync(planBin);
+if (hasPlanModule) copyFileSync(planBin, join(OUT, 'gpumem-plan.wasm'));
 // Preload hints flatten the module waterfall to one round trip.
 const preload = [
   ...vendor.map((v) => `<link rel="modulepreload" href="${v.url}" integrity="${readImportMap(html).integrity[v.url]}" crossorigin="anonymous">`),
   ...['gpumem.js', ...modules].map((f) => `<link rel="modulepreload" href="${f}">`),
   '<link rel="preload" href="gpumem.wasm" as="fetch" type="application/wasm" crossorigin="anonymous">',
+  ...(hasPlanModule ? ['<meta name="gm-plan-module" content="gpumem-plan.wasm">'] : []),
 ].join('\n');
 writeFileSync(join(OUT, 'index.html'), replaceMarker(html, 'preload', preload));
 writeFileSync(join(OUT, '.nojekyll'), '');
@@ -92,7 +97,9 @@ const workerSrc = readFileSync(join(WEB, WORKER), 'utf8').replace(/(\bimport\(\s
 if (workerSrc.includes("'./gpumem.js'") || !workerSrc.includes(imports['gm/gpumem.js'])) die(`${WORKER} must import the loader as './gpumem.js'`);
 if (/<\/script/i.test(workerSrc)) die(`${WORKER} must not contain a closing script tag`);
 const map = `<script type="importmap">\n${JSON.stringify({ imports }, null, 1)}\n</script>`;
+const planInline = hasPlanModule ? `<script type="application/wasm;base64" id="gm-wasm-plan">${readFileSync(planBin).toString('base64')}</script>\n` : '';
 const main = `<script type="text/plain" id="gm-planner-worker">${workerSrc}</script>
+${planInline}
 <script type="application/wasm;base64" id="gm-wasm">${readFileSync(wasmBin).toString('base64')}</script>
 <script type="module">
 import { start } from 'gm/app.js';

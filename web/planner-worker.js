@@ -35,11 +35,11 @@ const handlers = {
     const { loadGpuMem } = await loader;
     core = loadGpuMem(wasm.base64 ? { bytes: decode(wasm.base64) } : { url: wasm.url });
     const gm = await core;
-    return { version: gm.version, plan: typeof gm.plan === 'function' };
+    return { version: gm.version, plan: !!gm.exports.plan_json };
   },
   async plan({ request }) {
     const gm = await core;
-    if (typeof gm.plan !== 'function') return { unavailable: true };
+    if (!gm.exports.plan_json) return { unavailable: true };
     const t0 = performance.now();
     const response = planOrError(gm, request);
     return { response, wall_ms: performance.now() - t0 };

@@ -2,15 +2,17 @@
 // a worker (served page and offline file), a loaded layout gives the CLI's
 // figures, the page answers while a search runs, rejected families say why.
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { BUILD, SINGLE_URL, cli, exportConfig, launchBrowser, newPage, ready, requireBuild, servedUrl, shot, shown, stopServer } from './browser.mjs';
 
 requireBuild();
-// Whether the core was built with the planner decides which tests apply.
+// Whether the build has the planner (its own module, or in the main one) decides which tests apply.
 const { loadGpuMem } = await import(pathToFileURL(join(BUILD, 'wasm', 'gpumem.js')).href);
-const hasPlan = typeof (await loadGpuMem()).plan === 'function';
+const planModule = join(BUILD, 'wasm', 'gpumem-plan.wasm');
+const hasPlan = !!(await loadGpuMem(existsSync(planModule) ? { bytes: readFileSync(planModule) } : {})).exports.plan_json;
 let browser;
 before(async () => {
   browser = await launchBrowser();
@@ -110,11 +112,16 @@ describe('find a layout', () => {
 
   test('finds layouts for a preset on a cluster; a loaded layout gives the CLI\'s figures', { skip: needsPlanner() }, async () => {
     const page = await newPage(browser);
+    const wasm = [];
+    page.context().on('request', (r) => { if (r.url().endsWith('.wasm')) wasm.push(r.url().split('/').pop()); });
     await page.goto(await servedUrl());
     await ready(page);
+    await page.waitForSelector('.sweeps[data-ready]');
+    assert.ok(!wasm.includes('gpumem-plan.wasm'), `the first load does not fetch the planner's module (${wasm})`);
     await setForm(page, { model: 'llama-3.1-70b', gpu: 'h100-80gb', gpus: 64 });
     assert.equal(await page.inputValue('#plan-gpus'), '64', 'the panel takes the form\'s GPU count');
     assert.equal(await search(page), 'done');
+    if (existsSync(planModule)) assert.ok(wasm.includes('gpumem-plan.wasm'), `the search loads the planner's module (${wasm})`);
     const rows = await tableRows(page);
     assert.ok(rows.length >= 3, `${rows.length} layouts`);
     assert.match(await page.textContent('[data-testid="plan-meta"]'), /Searched [0-9,]+ layouts in [0-9.]+ ms/);

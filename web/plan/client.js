@@ -5,22 +5,30 @@
 // worker's source inline and runs it from a blob: URL (a classic worker: from a
 // file: page, module workers do not start).
 
-function source() {
+/*
+ * The worker's script and the core it loads. The search wants the planner's
+ * module (gpumem-plan.wasm, which the build names in a meta tag and the
+ * offline file carries inline); the charts, and a build without that module,
+ * use the page's own gpumem.wasm.
+ */
+function source(kind) {
   const inline = document.getElementById('gm-planner-worker');
   if (inline) {
+    const wasm = (kind === 'plan' && document.getElementById('gm-wasm-plan')) || document.getElementById('gm-wasm');
     return {
       url: URL.createObjectURL(new Blob([inline.textContent], { type: 'text/javascript' })),
-      wasm: { base64: document.getElementById('gm-wasm').textContent.trim() },
+      wasm: { base64: wasm.textContent.trim() },
     };
   }
+  const planModule = kind === 'plan' && document.querySelector('meta[name="gm-plan-module"]')?.content;
   return {
     url: new URL('./planner-worker.js', document.baseURI).href,
-    wasm: { url: new URL('./gpumem.wasm', document.baseURI).href },
+    wasm: { url: new URL(planModule || './gpumem.wasm', document.baseURI).href },
   };
 }
 
 /** A worker answering requests by id; started on first use. */
-function lazyWorker(name) {
+function lazyWorker(name, kind) {
   let worker = null;
   let ready = null;
   let seq = 0;
@@ -41,7 +49,7 @@ function lazyWorker(name) {
     if (ready) return ready;
     let src;
     try {
-      src = source();
+      src = source(kind);
       worker = new Worker(src.url, { name });
     } catch (e) {
       ready = Promise.reject(new Error(`the planner's worker could not start: ${e?.message || e}`));
@@ -66,8 +74,8 @@ function lazyWorker(name) {
   return { start, send: async (type, payload) => (await start(), send(type, payload)) };
 }
 
-const search = lazyWorker('gpu-mem-calc planner');
-const points = lazyWorker('gpu-mem-calc charts');
+const search = lazyWorker('gpu-mem-calc planner', 'plan');
+const points = lazyWorker('gpu-mem-calc charts', 'calc');
 
 /** Starts the search's worker; resolves to {version, plan: whether the core has the planner}. */
 export const startWorker = () => search.start();
