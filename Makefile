@@ -125,17 +125,21 @@ WASM_OPT  ?= -Oz -flto -mbulk-memory
 CJSON_DIR ?= $(BUILD)/third_party/cjson
 WASM_DIR   = $(BUILD)/wasm
 comma     := ,
-WASM_EXPORTS = _calc_json,_plan_json,_calc_free,_malloc,_free,_gm_presets_json$(if \
+WASM_EXPORTS = _calc_json,_calc_free,_malloc,_free,_gm_presets_json$(if \
                $(shell grep -s 'gm_version(void)' core/gpumem.h),$(comma)_gm_version)
 # emmalloc: Emscripten's small allocator, 2 KB (gzipped) less than dlmalloc.
 WASM_LDFLAGS = -sSTANDALONE_WASM --no-entry -sALLOW_MEMORY_GROWTH=1 -sMALLOC=emmalloc \
                -sEXPORTED_FUNCTIONS=$(WASM_EXPORTS)
+# The planner (plan_json) is a module of its own, gpumem-plan.wasm, loaded
+# only when a search runs: the page's first load stays the calculator.
+PLAN_SRC     = core/plan.c core/plan_json.c core/perf.c
+WASM_PLAN_LDFLAGS = $(subst -sEXPORTED_FUNCTIONS=$(WASM_EXPORTS),-sEXPORTED_FUNCTIONS=$(WASM_EXPORTS)$(comma)_plan_json,$(WASM_LDFLAGS))
 # Debian's emcc runs its JS tools with the distribution's node modules.
 EMENV      = NODE_PATH=/usr/share/nodejs$${NODE_PATH:+:$$NODE_PATH}
 
 .PHONY: test-wasm wasm-repro
 
-wasm: $(WASM_DIR)/gpumem.wasm $(WASM_DIR)/gpumem.js
+wasm: $(WASM_DIR)/gpumem.wasm $(WASM_DIR)/gpumem-plan.wasm $(WASM_DIR)/gpumem.js
 
 $(CJSON_DIR)/cJSON.c: scripts/fetch_cjson.sh
 	sh scripts/fetch_cjson.sh $(CJSON_DIR)
@@ -145,12 +149,17 @@ $(CJSON_DIR)/cJSON.h: $(CJSON_DIR)/cJSON.c
 
 # strtod comes from the host (wasm/strtod.c): musl's works in software
 # 128-bit long double, a fifth of the module; both round to the nearest double.
-WASM_SRC = $(CORE_SRC) $(GEN_SRC) $(CJSON_DIR)/cJSON.c wasm/strtod.c
+WASM_SRC = $(filter-out $(PLAN_SRC),$(CORE_SRC)) $(GEN_SRC) $(CJSON_DIR)/cJSON.c wasm/strtod.c
 
 $(WASM_DIR)/gpumem.wasm: $(WASM_SRC) core/*.h $(CJSON_DIR)/cJSON.h wasm/imports.js Makefile
 	@mkdir -p $(@D)
 	$(EMENV) $(EMCC) $(WARN) $(WASM_OPT) -Dstrtod=gm_strtod -Icore -I$(CJSON_DIR) -I$(CJSON_DIR)/.. \
 	  $(WASM_LDFLAGS) --js-library wasm/imports.js -o $@ $(WASM_SRC) -lm
+
+$(WASM_DIR)/gpumem-plan.wasm: $(WASM_SRC) $(PLAN_SRC) core/*.h $(CJSON_DIR)/cJSON.h wasm/imports.js Makefile
+	@mkdir -p $(@D)
+	$(EMENV) $(EMCC) $(WARN) $(WASM_OPT) -Dstrtod=gm_strtod -Icore -I$(CJSON_DIR) -I$(CJSON_DIR)/.. \
+	  $(WASM_PLAN_LDFLAGS) --js-library wasm/imports.js -o $@ $(WASM_SRC) $(PLAN_SRC) -lm
 
 $(WASM_DIR)/gpumem.js: wasm/gpumem.js
 	@mkdir -p $(@D)
@@ -176,6 +185,9 @@ wasm-repro: wasm
 	$(MAKE) --no-print-directory BUILD=$(BUILD)/repro CJSON_DIR=$(CJSON_DIR) $(BUILD)/repro/wasm/gpumem.wasm
 	cmp $(WASM_DIR)/gpumem.wasm $(BUILD)/repro/wasm/gpumem.wasm
 	@echo "wasm-repro: identical ($$(wc -c < $(WASM_DIR)/gpumem.wasm) bytes)"
+	$(MAKE) --no-print-directory BUILD=$(BUILD)/repro CJSON_DIR=$(CJSON_DIR) $(BUILD)/repro/wasm/gpumem-plan.wasm
+	cmp $(WASM_DIR)/gpumem-plan.wasm $(BUILD)/repro/wasm/gpumem-plan.wasm
+	@echo "wasm-repro: planner identical ($$(wc -c < $(WASM_DIR)/gpumem-plan.wasm) bytes)"
 
 # Sizes, native and WASM calcs/sec (medians of 5 runs) and their ratio; then
 # the page's first-load bytes and time to the first result in Chromium.
@@ -199,7 +211,7 @@ $(NODE_DEPS): package.json package-lock.json
 
 web: $(BUILD)/gpu-mem-calc.html
 
-$(BUILD)/gpu-mem-calc.html: $(WEB_SRC) $(NODE_DEPS) $(WASM_DIR)/gpumem.wasm $(WASM_DIR)/gpumem.js
+$(BUILD)/gpu-mem-calc.html: $(WEB_SRC) $(NODE_DEPS) $(WASM_DIR)/gpumem.wasm $(WASM_DIR)/gpumem-plan.wasm $(WASM_DIR)/gpumem.js
 	GM_BUILD=$(BUILD) node web/build.mjs
 
 # Installs what is missing, builds, and serves $(BUILD)/web/ on

@@ -84,14 +84,16 @@ const planOut = execFileSync(`${build}/plan_test`, ['--bench', new URL('./plan_r
   encoding: 'utf8',
 });
 const field = (k) => Number(new RegExp(`^${k} ([0-9.]+)`, 'm').exec(planOut)[1]);
+const gmPlan = await loadGpuMem({ bytes: readFileSync(`${build}/wasm/gpumem-plan.wasm`) });
 const planTimes = Array.from({ length: 7 }, () => {
   const cpu0 = cpuSeconds();
-  const r = JSON.parse(gm.planRaw(planRequest));
+  const r = JSON.parse(gmPlan.planRaw(planRequest));
   if (r.error) throw new Error(`the plan request fails: ${JSON.stringify(r.error)}`);
   return [(cpuSeconds() - cpu0) * 1e3, r.searched];
 });
 const planMs = median(planTimes.map(([ms]) => ms));
 const searched = planTimes[0][1];
+console.log(`planner module ${kib(readFileSync(`${build}/wasm/gpumem-plan.wasm`).length)}, ${kib(gz(readFileSync(`${build}/wasm/gpumem-plan.wasm`)))} gzipped (loaded only for a search)`);
 console.log(`\nplanner: Llama 3.1 405B on 1,024 H100, all frameworks (median of 7 searches, CPU time)`);
 console.log(`native   ${field('median_ms').toFixed(1).padStart(8)} ms/search   ${Math.round(field('layouts_per_s')).toLocaleString('en-US')} layouts/s   (${field('searched')} evaluated)`);
 console.log(`wasm     ${planMs.toFixed(1).padStart(8)} ms/search   ${Math.round((searched * 1000) / planMs).toLocaleString('en-US')} layouts/s`);

@@ -5,6 +5,7 @@
 #include "internal.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -75,7 +76,6 @@ typedef struct {
   uint64_t fam_best_over[NUM_FAMILIES];
   int fam_best_stage[NUM_FAMILIES], fam_best_rc[NUM_FAMILIES];
   gm_config fam_best[NUM_FAMILIES];
-  int fam_tried[NUM_FAMILIES];
 } search;
 
 void gm_plan_request_init(gm_plan_request *req, const gm_config *base) {
@@ -94,13 +94,13 @@ static int fit_code(gm_verdict v) {
   return v == GM_VERDICT_FITS ? 1 : v == GM_VERDICT_TIGHT ? 2 : 0;
 }
 
+/* One line saying why a family was rejected; a repeated line is dropped. */
 static void reject(gm_plan_result *o, const char *fam, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
 
-#include <stdarg.h>
 static void reject(gm_plan_result *o, const char *fam, const char *fmt, ...) {
   char reason[sizeof o->rejected[0].reason];
   va_list ap;
@@ -210,7 +210,6 @@ static void try_layout(search *S, int fi, const gm_config *cand) {
   uint64_t peak, peak_lo;
   if (n == 0)
     return;
-  S->fam_tried[fi]++;
   set_mb(&c, b[0], ga[0]);
   peak = evaluate(S, &c, &r, &worst, &fit);
   if (peak == 0)
@@ -241,19 +240,23 @@ static void try_layout(search *S, int fi, const gm_config *cand) {
     else
       hi = mid;
   }
-  /* The fastest micro-batch up to the largest that fits. */
+  /* The fastest micro-batch up to the largest that fits. The step time
+   * needs only the batch fields of the resolved config: resolve once. */
   memset(&l, 0, sizeof l);
   best_i = lo;
-  for (i = 0; i <= lo; i++) {
-    gm_perf pf;
-    set_mb(&c, b[i], ga[i]);
-    r = c;
-    if (gm_resolve(&r, NULL, &err) != GM_OK)
-      continue;
-    gm_perf_eval(&r, &S->P, &S->gpu, &pf);
-    if (i == 0 || (pf.known && pf.tokens_per_s_per_gpu > l.perf.tokens_per_s_per_gpu))
-      l.perf = pf, best_i = i;
-  }
+  set_mb(&c, b[lo], ga[lo]);
+  r = c;
+  if (gm_resolve(&r, NULL, &err) == GM_OK)
+    for (i = 0; i <= lo; i++) {
+      gm_perf pf;
+      r.training.micro_batch_size = b[i];
+      r.training.gradient_accumulation_steps = ga[i];
+      if (c.parallel.num_microbatches == GM_AUTO)
+        r.parallel.num_microbatches = ga[i];
+      gm_perf_eval(&r, &S->P, &S->gpu, &pf);
+      if (i == 0 || (pf.known && pf.tokens_per_s_per_gpu > l.perf.tokens_per_s_per_gpu))
+        l.perf = pf, best_i = i;
+    }
   peak = peak_lo;
   if (best_i != lo) {
     int f;
@@ -262,6 +265,7 @@ static void try_layout(search *S, int fi, const gm_config *cand) {
     if (peak == 0 || f != 1) {
       /* Memory was not monotone in b here: keep the largest that fits. */
       best_i = lo, peak = peak_lo;
+      set_mb(&c, b[lo], ga[lo]);
       r = c;
       if (gm_resolve(&r, NULL, &err) == GM_OK)
         gm_perf_eval(&r, &S->P, &S->gpu, &l.perf);
@@ -464,7 +468,6 @@ static void search_all(search *S, int G) {
  * (a wide range is sampled, not swept). */
 static int next_count(int G, int lo, int hi, int node) {
   int p2 = 1, mult, next;
-  (void)lo;
   while (p2 <= G)
     p2 *= 2;
   mult = (G / node + 1) * node;

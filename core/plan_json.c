@@ -248,7 +248,8 @@ static void summary(const gm_config *c, char *out, size_t n) {
   if (p->pp > 1)
     MORE(" \xc3\x97 PP %d", p->pp);
   if (p->first_stage_layers > 0 && p->first_stage_layers == p->last_stage_layers)
-    MORE(" (ends %d layers)", p->first_stage_layers);
+    MORE(" (first and last %d layer%s)", p->first_stage_layers,
+         p->first_stage_layers == 1 ? "" : "s");
   if (p->vpp > 1)
     MORE(" (%d virtual)", p->vpp);
   if (p->cp > 1)

@@ -3,13 +3,23 @@
 // by calc, errors as GmError.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { GmError } from '../../wasm/gpumem.js';
+import { GmError, loadGpuMem } from '../../wasm/gpumem.js';
 import { build, load } from './helpers.mjs';
 
 const planStdin = fileURLToPath(new URL('plan_test', build));
-const gm = await load();
+// The planner is a module of its own; the calculator's module has no plan_json.
+const gm = await loadGpuMem({ bytes: readFileSync(new URL('wasm/gpumem-plan.wasm', build)) });
+const calcOnly = await load();
+
+test('the calculator module leaves the planner out; the planner module calculates alike', () => {
+  assert.equal(calcOnly.exports.plan_json, undefined);
+  assert.throws(() => calcOnly.plan({ model: { preset: 'gpt2' } }), /no planner/);
+  const config = JSON.stringify({ model: { preset: 'llama-3-8b' }, hardware: { gpu: 'H100', num_gpus: 8 } });
+  assert.equal(gm.calcRaw(config), calcOnly.calcRaw(config));
+});
 
 const requests = {
   'torchtitan 405B on 512 H100': {
