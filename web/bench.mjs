@@ -33,10 +33,16 @@ function walk(dir) {
 const html = readFileSync(join(WEB, 'index.html'), 'utf8');
 const vendor = checkVendor(readImportMap(html));
 const groups = { page: 0, wasm: 0, vendor: 0 };
+let planModuleGzip = null;
 const raw = { page: 0, wasm: 0, vendor: 0 };
 for (const f of walk(WEB)) {
   const rel = relative(WEB, f);
   if (rel === 'gpu-mem-calc.html' || rel.startsWith('.')) continue;
+  // The planner's module is fetched by the search's worker, not on the first load.
+  if (rel === 'gpumem-plan.wasm') {
+    planModuleGzip = gz(readFileSync(f));
+    continue;
+  }
   const b = readFileSync(f);
   const g = rel.startsWith('gpumem.') ? 'wasm' : 'page';
   groups[g] += gz(b);
@@ -53,6 +59,7 @@ const sizes = {
   served_page_gzip_bytes: groups.page,
   served_wasm_gzip_bytes: groups.wasm,
   served_vendor_gzip_bytes: groups.vendor,
+  planner_module_gzip_bytes: planModuleGzip,
   offline_file_bytes: single.length,
   offline_file_gzip_bytes: gz(single),
 };
@@ -182,6 +189,7 @@ if (args.includes('--json')) {
 } else {
   console.log(`page bench (${RUNS} loads each, median; headless Chromium, local files, no network latency)`);
   console.log(`  first load, served: ${kib(sizes.served_gzip_bytes)} gzipped = page ${kib(groups.page)} + wasm ${kib(groups.wasm)} + Preact/htm ${kib(groups.vendor)} (raw ${kib(raw.page + raw.wasm + raw.vendor)})`);
+  if (planModuleGzip != null) console.log(`  planner module:     ${kib(planModuleGzip)} gzipped, fetched by the search's worker when the panel comes into view`);
   console.log(`  offline file:       ${kib(sizes.offline_file_bytes)}, ${kib(sizes.offline_file_gzip_bytes)} gzipped`);
   console.log(`  navigation -> first result: served ${served.first_result_ms.toFixed(0)} ms, offline file ${offline.first_result_ms.toFixed(0)} ms`);
   console.log(`  edit -> updated result:     served ${served.edit_to_result_ms.toFixed(2)} ms, offline file ${offline.edit_to_result_ms.toFixed(2)} ms`);
