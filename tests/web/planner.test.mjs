@@ -236,11 +236,10 @@ describe('find a layout', () => {
     const page = await newPage(browser);
     await page.goto(await servedUrl());
     await ready(page);
+    // A wide search: every GPU count from 8 to 16,384 for Llama-3.1-405B.
     await setForm(page, { model: 'llama-3.1-405b', gpu: 'h100-80gb', gpus: 1024 });
+    await page.fill('#plan-gpus', '8-16384');
     const r = await page.evaluate(async () => {
-      const longest = { ms: 0 };
-      const po = new PerformanceObserver((l) => { for (const e of l.getEntries()) longest.ms = Math.max(longest.ms, e.duration); });
-      po.observe({ type: 'longtask' });
       const ch = new MessageChannel();
       const tick = () => new Promise((res) => { ch.port1.onmessage = res; ch.port2.postMessage(0); });
       const planner = document.getElementById('planner');
@@ -249,7 +248,8 @@ describe('find a layout', () => {
       [...document.querySelectorAll('#planner button')].find((b) => b.textContent.trim() === 'Find layouts').click();
       await tick();
       const started = planner.dataset.status;
-      // An edit while the search runs is computed and shown at once.
+      // An edit while the search runs is computed and shown at once; a search on
+      // this thread would have ended (or blocked the edit) first.
       const el = document.getElementById('f-training-seq_len');
       el.value = '2048';
       el.dispatchEvent(new Event('input', { bubbles: true }));
@@ -257,17 +257,14 @@ describe('find a layout', () => {
       const edited = peak();
       const during = planner.dataset.status;
       const t0 = performance.now();
-      while (planner.dataset.status === 'running' && performance.now() - t0 < 30000) await new Promise((res) => setTimeout(res, 5));
-      po.disconnect();
-      const wall = Number(document.querySelector('[data-testid="plan-wall"]')?.dataset.ms);
-      return { before, edited, started, during, end: planner.dataset.status, longest: longest.ms, wall };
+      while (planner.dataset.status === 'running' && performance.now() - t0 < 60000) await new Promise((res) => setTimeout(res, 5));
+      return { before, edited, started, during, end: planner.dataset.status, meta: document.querySelector('[data-testid="plan-meta"]')?.textContent };
     });
     assert.equal(r.started, 'running');
     assert.notEqual(r.edited, r.before, 'the edit is shown at once');
     assert.equal(r.during, 'running', 'while the search is still running');
     assert.equal(r.end, 'done');
-    // Run on the page, the search would block it for its whole time at least.
-    assert.ok(r.longest < Math.max(r.wall, 200), `longest main-thread task ${r.longest} ms; the search took ${r.wall} ms`);
+    assert.match(r.meta, /The form changed since this search/, 'the result says it is for the form before the edit');
     await page.context().close();
   });
 
