@@ -94,6 +94,9 @@ static void print_table(const cJSON *r, double wall_s) {
     printf("  %3d  %-60s %9.2f %7s %9s %11s %6s\n", ++i, str(l, "summary"), num(l, "peak_gb"),
            str(l, "verdict"), step, tps, mfu);
   }
+  l = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r, "layouts"), 0);
+  if (l && !cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(l, "step_time_s")))
+    printf("  (this GPU has no throughput figures: ranked as an H100 would run the layouts)\n");
   x = cJSON_GetObjectItemCaseSensitive(r, "rejected");
   if (cJSON_GetArraySize(x) > 0) {
     printf("\nRejected:\n");
