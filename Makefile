@@ -3,25 +3,43 @@ CC      ?= cc
 CFLAGS  ?= -O2
 WARN     = -std=c11 -Wall -Wextra -Werror -Wshadow -Wconversion -Wcast-qual \
            -Wstrict-prototypes -Wmissing-prototypes -Wundef -Wwrite-strings
-CJSON_CFLAGS ?= -I/usr/include/cjson
-CJSON_LIBS   ?= -lcjson
 BUILD    = build
+# cJSON is compiled from the one pinned source (scripts/fetch_cjson.sh: Debian's
+# 1.7.15 with its security patches) into every program and the WASM module,
+# so that all of them parse a config alike, whatever libcjson is installed.
+CJSON_DIR   ?= $(BUILD)/third_party/cjson
+CJSON_OBJ    = $(BUILD)/cjson.o
+CJSON_CFLAGS ?= -I$(CJSON_DIR)
+CJSON_LIBS   ?= $(CJSON_OBJ)
 CORE_SRC = $(wildcard core/*.c)
 GEN_SRC  = $(BUILD)/gen/presets_data.c
 # The programs around the core share one file reader.
 READ_SRC = cli/read_file.c
+CLI_SRC  = cli/main.c cli/text.c cli/plan_cmd.c
 PRESETS  = presets/gpus.json presets/models.json
 
-.PHONY: all test test-native deps san wasm bench serve validate format clean
+.PHONY: all test test-native deps san fuzz wasm bench serve validate format clean
 
 all: $(BUILD)/gpu-mem-calc
+
+$(CJSON_OBJ): $(CJSON_DIR)/cJSON.c $(CJSON_DIR)/cJSON.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $(CJSON_DIR)/cJSON.c
+
+$(BUILD)/gpu-mem-calc $(BUILD)/run_cases $(BUILD)/unit_test $(BUILD)/calc_stdin \
+  $(BUILD)/bench_native $(BUILD)/validate $(BUILD)/plan_test: $(CJSON_OBJ)
+
+# Tools run during the build link a plain cJSON, whatever CFLAGS (sanitizers) say.
+$(BUILD)/cjson-host.o: $(CJSON_DIR)/cJSON.c $(CJSON_DIR)/cJSON.h
+	@mkdir -p $(@D)
+	$(CC) -O2 -c -o $@ $(CJSON_DIR)/cJSON.c
 
 # Presets are data: a generator, run on the build machine, checks them and
 # writes their text (for the page) and C tables (for lookups) that the CLI and
 # WASM carry.
-$(BUILD)/gen_presets: scripts/gen_presets.c
+$(BUILD)/gen_presets: scripts/gen_presets.c $(BUILD)/cjson-host.o
 	@mkdir -p $(@D)
-	$(CC) $(WARN) -O2 $(CJSON_CFLAGS) -o $@ scripts/gen_presets.c $(CJSON_LIBS) -lm
+	$(CC) $(WARN) -O2 $(CJSON_CFLAGS) -o $@ scripts/gen_presets.c $(BUILD)/cjson-host.o -lm
 
 $(GEN_SRC): $(PRESETS) $(BUILD)/gen_presets
 	@mkdir -p $(@D)
@@ -33,7 +51,7 @@ $(GEN_SRC): $(PRESETS) $(BUILD)/gen_presets
 # cJSON's include path, so including cJSON (or config.h) there fails to build;
 # only the boundary (config readers, presets, result writer, calc_json) has it.
 PHYSICS_SRC  = core/activations.c core/calc.c core/defaults.c core/params.c core/stages.c \
-               core/states.c
+               core/states.c core/versions.c
 BOUNDARY_SRC = $(filter-out $(PHYSICS_SRC),$(CORE_SRC))
 OBJ          = $(BUILD)/obj
 PHYSICS_OBJ  = $(PHYSICS_SRC:core/%.c=$(OBJ)/%.o)
@@ -58,9 +76,12 @@ $(LIB): $(PHYSICS_OBJ) $(BOUNDARY_OBJ) $(OBJ)/presets_data.o
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/gpu-mem-calc: cli/main.c cli/plan_cmd.c $(READ_SRC) cli/*.h core/gpumem.h $(LIB)
+# The boundary includes cJSON.h: fetched first.
+$(BOUNDARY_OBJ) $(BUILD)/gen_presets: $(CJSON_DIR)/cJSON.h
+
+$(BUILD)/gpu-mem-calc: $(CLI_SRC) $(READ_SRC) cli/*.h core/gpumem.h $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -Icore -Icli -o $@ cli/main.c cli/plan_cmd.c $(READ_SRC) $(LINK)
+	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -Icore -Icli -o $@ $(CLI_SRC) $(READ_SRC) $(LINK)
 
 $(BUILD)/run_cases: tests/run_cases.c $(READ_SRC) cli/*.h core/gpumem.h $(LIB)
 	@mkdir -p $(@D)
@@ -90,13 +111,36 @@ $(BUILD)/plan_test: tests/plan/plan_test.c $(READ_SRC) cli/*.h core/*.h $(LIB)
 
 test: deps
 	$(MAKE) test-native
+	$(MAKE) san
+	$(MAKE) fuzz FUZZ_SECONDS=30
 	$(MAKE) test-accuracy
 	$(MAKE) test-wasm
 	$(MAKE) test-web
 
 # Address and undefined-behaviour sanitizers over the whole case suite.
 san:
-	$(MAKE) BUILD=build/san CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all" test-native
+	$(MAKE) BUILD=build/san CJSON_DIR=$(CJSON_DIR) \
+	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all" test-native
+
+# libFuzzer with ASan and UBSan over calc_json, checking what every answer
+# means (tests/fuzz_calc.c); seeded with the cases' configs. Inputs it finds
+# stay in $(BUILD)/fuzz/corpus; a broken invariant leaves crash-* there.
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_DIR      = $(BUILD)/fuzz
+FUZZ_FLAGS    = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+
+$(FUZZ_DIR)/fuzz_calc: $(CORE_SRC) core/*.h $(GEN_SRC) tests/fuzz_calc.c $(CJSON_DIR)/cJSON.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -std=c11 $(FUZZ_FLAGS) -I$(CJSON_DIR) -Icore -o $@ $(CORE_SRC) $(GEN_SRC) \
+	  tests/fuzz_calc.c $(CJSON_DIR)/cJSON.c -lm
+
+fuzz: $(FUZZ_DIR)/fuzz_calc
+	node tests/fuzz/seeds.mjs $(FUZZ_DIR)/seeds
+	@mkdir -p $(FUZZ_DIR)/corpus
+	$(FUZZ_DIR)/fuzz_calc -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=5 \
+	  -rss_limit_mb=2048 -print_final_stats=1 -dict=$(FUZZ_DIR)/dict \
+	  -artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus $(FUZZ_DIR)/seeds
 
 format:
 	clang-format -i core/*.c core/*.h cli/*.c cli/*.h tests/*.c
@@ -108,7 +152,6 @@ clean:
 # The same core built by emcc as a standalone reactor, without Emscripten's JS
 # glue: wasm/gpumem.js instantiates it in browsers and Node and supplies its
 # one import, a no-op hook called when the memory grows.
-# cJSON's C source is fetched and checked by scripts/fetch_cjson.sh.
 # -Oz, measured on bench/config.json (Node 20, CPU time, medians of 11 runs):
 #   -Oz 44.3 KiB gzipped, 126 us/calc    -Os 48.7 KiB gzipped,  85 us/calc
 #   -O2 51.8 KiB gzipped,  67 us/calc    -O3 52.3 KiB gzipped,  65 us/calc
@@ -122,7 +165,6 @@ EMCC      ?= emcc
 # -mbulk-memory: memset and memcpy as single instructions (smaller and
 # faster; every browser since 2021 runs them).
 WASM_OPT  ?= -Oz -flto -mbulk-memory
-CJSON_DIR ?= $(BUILD)/third_party/cjson
 WASM_DIR   = $(BUILD)/wasm
 comma     := ,
 WASM_EXPORTS = _calc_json,_calc_free,_malloc,_free,_gm_presets_json$(if \

@@ -3,6 +3,7 @@
 #include "gpumem.h"
 #include "plan_cmd.h"
 #include "read_file.h"
+#include "text.h"
 
 #include <cJSON.h>
 #include <errno.h>
@@ -142,6 +143,9 @@ static void print_header(const cJSON *out) {
            strcmp(str(t, "finetune"), "qlora") == 0 ? "QLoRA (NF4 base)" : "LoRA",
            num(t, "lora_rank"), str(t, "lora_targets") ? str(t, "lora_targets") : "?",
            num(params, "trainable"));
+  if (str(t, "fp8") && strcmp(str(t, "fp8"), "none") != 0)
+    printf("            FP8 linears (%s scaling)%s\n", str(t, "fp8"),
+           flag(t, "fp8_all_gather") ? ", weights gathered in fp8" : "");
   printf("Engine      %s", engine ? engine : "?");
   if (engine && (strcmp(engine, "deepspeed") == 0 || strcmp(engine, "megatron_deepspeed") == 0))
     printf(" ZeRO-%.0f", num(e, "zero_stage"));
@@ -152,7 +156,8 @@ static void print_header(const cJSON *out) {
   if (str(e, "offload_param") && strcmp(str(e, "offload_param"), "none") != 0)
     printf(", parameter offload to %s", str(e, "offload_param"));
   if (engine && str(e, "framework") && strcmp(str(e, "framework"), engine) != 0)
-    printf(" (%s defaults)", str(e, "framework"));
+    printf(" (%s defaults%s%s)", str(e, "framework"), str(e, "framework_version") ? " as of " : "",
+           str(e, "framework_version") ? str(e, "framework_version") : "");
   printf("\n");
   printf("Parallel    %.0f GPUs: TP %.0f x PP %.0f x DP %.0f", num(h, "num_gpus"),
          num(p, "tensor_parallel_size"), num(p, "pipeline_parallel_size"),
@@ -189,7 +194,7 @@ static void print_memory(const cJSON *out) {
   detail(b, "activations", "saved for backward");
   detail(b, "logits", "logits and loss");
   row("Overhead", num(d, "overhead_gb"));
-  detail(b, "buffers", "communication buffers");
+  detail(b, "buffers", "buffers and cuBLAS workspaces");
   detail(b, "optimizer_step", "optimizer step temporaries");
   detail(b, "allocator_cache", "allocator cache");
   detail(b, "cuda_context", "CUDA context");
@@ -307,7 +312,8 @@ static void print_warnings(const cJSON *out) {
 
 static int print_table(const char *json) {
   cJSON *out = cJSON_Parse(json);
-  if (!out) {
+  if (!out || gm_escape_tree(out) != 0) {
+    cJSON_Delete(out);
     fprintf(stderr, "gpu-mem-calc: the calculation returned unreadable output\n");
     return EXIT_IO;
   }
@@ -326,6 +332,7 @@ static int print_table(const char *json) {
 /* The error of a calc_json output, or NULL when it holds a result. */
 static cJSON *error_of(const char *json, cJSON **tree) {
   *tree = cJSON_Parse(json);
+  gm_escape_tree(*tree); /* its strings may be printed: names, keys, messages */
   return cJSON_GetObjectItemCaseSensitive(*tree, "error");
 }
 
@@ -334,6 +341,25 @@ static void print_error(const char *where, const cJSON *error) {
   fprintf(stderr, "gpu-mem-calc: invalid config%s%s: %s%s%s\n", where ? " " : "",
           where ? where : "", field && *field ? field : "", field && *field ? ": " : "",
           message ? message : "unknown error");
+}
+
+/* The config in file, or NULL after printing why not (*rc: the exit status).
+ * A NUL byte would end the text early for the core while an editor shows
+ * what follows it, so it is refused. */
+static char *read_config(const char *file, int *rc) {
+  size_t len = 0;
+  char *text = gm_read_file(file, &len);
+  if (!text) {
+    fprintf(stderr, "gpu-mem-calc: cannot read %s: %s\n", file, strerror(errno));
+    *rc = EXIT_IO;
+  } else if (strlen(text) != len) {
+    fprintf(stderr, "gpu-mem-calc: invalid config %s: a NUL byte at offset %zu; a config is text\n",
+            file, strlen(text));
+    free(text);
+    text = NULL;
+    *rc = EXIT_INVALID;
+  }
+  return text;
 }
 
 /* Calculate config text and print it; the exit status. */
@@ -432,11 +458,8 @@ static int cmd_calculate(int argc, char **argv) {
   }
   if (!file)
     return usage_error("calculate needs --config FILE");
-  text = gm_read_file(file, NULL);
-  if (!text) {
-    fprintf(stderr, "gpu-mem-calc: cannot read %s: %s\n", file, strerror(errno));
-    return EXIT_IO;
-  }
+  if (!(text = read_config(file, &rc)))
+    return rc;
   if (margin) {
     char *edited = with_margin(text, margin);
     rc = run(edited ? edited : text, format, file);
@@ -451,10 +474,9 @@ static int cmd_calculate(int argc, char **argv) {
 /* A number as a JSON number, anything else as a string (calc_json names the
  * field when it is not valid). */
 static cJSON *number_or_string(const char *s) {
-  char *end;
-  double v = strtod(s, &end);
-  if (*s && !*end && end != s)
-    return cJSON_CreateNumber(v);
+  /* Strictly a JSON number: strtod alone would take "nan", "inf" and "0x10". */
+  if (gm_is_json_number(s))
+    return cJSON_CreateNumber(strtod(s, NULL));
   return cJSON_CreateString(s);
 }
 
@@ -515,9 +537,7 @@ static int cmd_quick(int argc, char **argv) {
   hw = cJSON_AddObjectToObject(config, "hardware");
   /* A bare number is billions, as in the earlier tool's 'quick 7'. */
   {
-    char *end;
-    (void)strtod(params, &end);
-    if (*params && !*end && strlen(params) < sizeof number - 2) {
+    if (gm_is_json_number(params) && params[0] != '-' && strlen(params) < sizeof number - 2) {
       snprintf(number, sizeof number, "%sB", params);
       cJSON_AddStringToObject(model, "num_parameters", number);
     } else {
@@ -565,15 +585,13 @@ static int cmd_quick(int argc, char **argv) {
 
 static int cmd_validate(int argc, char **argv) {
   char *text, *json;
+  int rc;
   cJSON *tree = NULL;
   const cJSON *error, *w;
   if (argc != 3)
     return usage_error("validate takes one FILE");
-  text = gm_read_file(argv[2], NULL);
-  if (!text) {
-    fprintf(stderr, "gpu-mem-calc: cannot read %s: %s\n", argv[2], strerror(errno));
-    return EXIT_IO;
-  }
+  if (!(text = read_config(argv[2], &rc)))
+    return rc;
   json = calc_json(text);
   free(text);
   if (!json) {
@@ -615,11 +633,20 @@ static int cmd_presets(int argc, char **argv) {
     return 0;
   }
   presets = cJSON_Parse(gm_presets_json());
-  printf("GPUs (hardware.gpu: the id or any alias)\n  %-16s %10s  %s\n", "id", "usable GiB",
-         "name");
+  printf("GPUs (hardware.gpu: the id or any alias; a short name means the common card: \"A100\" "
+         "is the 80 GB A100, \"V100\" the 16 GB V100, \"H100\" the SXM H100)\n  %-18s %10s  %s\n",
+         "id", "usable GiB", "name");
   cJSON_ArrayForEach(g, get(presets, "gpus")) {
-    printf("  %-16s %10.2f  %s\n", str(g, "id") ? str(g, "id") : "?", num(g, "memory_mib") / 1024.0,
+    const cJSON *a;
+    int n = 0;
+    printf("  %-18s %10.2f  %s\n", str(g, "id") ? str(g, "id") : "?", num(g, "memory_mib") / 1024.0,
            str(g, "display_name") ? str(g, "display_name") : "");
+    cJSON_ArrayForEach(a, get(g, "aliases")) {
+      if (cJSON_IsString(a))
+        printf("%s%s", n++ ? ", " : "    also: ", a->valuestring);
+    }
+    if (n)
+      printf("\n");
   }
   printf("\nModels (model.preset)\n  %-18s %18s  %s\n", "id", "parameters", "name");
   cJSON_ArrayForEach(m, get(presets, "models")) {

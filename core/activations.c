@@ -11,6 +11,26 @@ static int autocast_fp32_weights(const gm_config *c) {
          c->training.dtype != GM_DTYPE_FP32;
 }
 
+int gm_fp8_saves_inputs(const gm_config *c) {
+  const gm_training *t = &c->training;
+  if (t->fp8 == GM_FP8_NONE)
+    return 0;
+  /* Transformer Engine's Linear, LayerNormLinear and LayerNormMLP save the fp8
+   * cast of each GEMM input for the weight gradient (linear.py, layernorm_mlp.py). */
+  if (c->engine.framework == GM_FW_MEGATRON)
+    return 1;
+  /* torchao saves the high-precision input (matmul_with_hp_or_float8_args); under
+   * torch.compile the partitioner keeps the fp8 cast instead when backward's cast is
+   * the same one (one tensor-wide scale). Row-wise and MX scale the other axis in
+   * backward, so the bf16 input stays. */
+  return t->compile == 1 && (t->fp8 == GM_FP8_TENSORWISE || t->fp8 == GM_FP8_DELAYED);
+}
+
+/* Bytes per element of a saved linear input: 1 in fp8, else the compute dtype. */
+static double linear_input_bytes(const gm_config *c) {
+  return gm_fp8_saves_inputs(c) ? 1.0 : gm_act_bytes(c);
+}
+
 /* Bytes a norm keeps for backward, per token (its output is counted by the
  * matmul that reads it). Eager RMSNorm (Hugging Face style) keeps the fp32
  * upcast of its input (4h) and the normalised copy before the weight (A*h);
@@ -31,12 +51,13 @@ static double latent_norm_saved(const gm_config *c, double n) {
 
 /* MLP intermediates saved per token, width f, before tensor parallelism. */
 static double mlp_saved(const gm_config *c, double f) {
-  double A = gm_act_bytes(c);
+  double A = gm_act_bytes(c), in = linear_input_bytes(c);
   int fused = c->training.compile || c->engine.framework == GM_FW_MEGATRON;
   if (c->model.mlp == GM_MLP_GATED)
-    /* gate g, up u, act(g), act(g)*u; fused or compiled kernels recompute act(g). */
-    return (fused ? 3.0 : 4.0) * A * f;
-  return 2.0 * A * f; /* fc1 output and activation output */
+    /* gate g, up u, act(g), act(g)*u (the down projection's input); fused or
+     * compiled kernels recompute act(g). */
+    return (fused ? 2.0 : 3.0) * A * f + in * f;
+  return A * f + in * f; /* fc1 output and activation output (fc2's input) */
 }
 
 /* Terms of one layer with nothing recomputed. moe selects an expert layer. */
@@ -44,14 +65,14 @@ static gm_act_terms full_terms(const gm_config *c, int moe) {
   const gm_model *m = &c->model;
   const gm_training *t = &c->training;
   gm_act_terms r = {0, 0, 0};
-  double A = gm_act_bytes(c), h = m->hidden_size;
+  double A = gm_act_bytes(c), h = m->hidden_size, in = linear_input_bytes(c);
   double ad = (double)m->num_attention_heads * m->head_dim;
   double kd =
       (t->gqa_expand_kv ? m->num_attention_heads : m->num_key_value_heads) * (double)m->head_dim;
   double extra_norms = m->norms_per_layer > 2 ? m->norms_per_layer - 2 : 0;
   /* Two pre-norms keep their input and feed a matmul that keeps their output;
    * sandwich norms (Gemma-2) feed the residual, so only their input counts. */
-  r.replicated = 2.0 * (norm_saved(c) + A * h) + extra_norms * norm_saved(c);
+  r.replicated = 2.0 * (norm_saved(c) + in * h) + extra_norms * norm_saved(c);
   if (autocast_fp32_weights(c) && !m->fused_projections) {
     /* Autocast casts an activation anew for every linear that reads it: separate
      * Q, K, V projections keep three copies, separate gate and up two. */
@@ -61,7 +82,7 @@ static gm_act_terms full_terms(const gm_config *c, int moe) {
     r.replicated += 2.0 * h; /* two 1-byte dropout masks */
   /* Attention: Q, K, V as the kernel saves them, and its output (the input
    * of the output projection). */
-  r.split = A * (ad + 2.0 * kd + ad);
+  r.split = A * (ad + 2.0 * kd) + in * ad;
   if (m->kv_lora_rank > 0) {
     /* Latent attention: the compressed KV (and Q) and their norms are kept
      * whole; per head, Q and K of the query-key size, the expanded KV
@@ -111,12 +132,16 @@ gm_act_terms gm_layer_terms(const gm_config *c, int moe) {
       r.scores = 0; /* Korthikanti: the attention core is recomputed */
     } else {
       /* Per-op policy: the block input and the outputs of every other matmul
-       * (wq, wv, w1, w2) and of the attention kernel are kept. */
+       * (wq, wv, w1, w2) and of the attention kernel are kept (torchtitan's
+       * _custom_policy: every second aten.mm is recomputed). Eager checkpointing
+       * stores each policy-saved output; a compiled block saves only what its
+       * backward reads, and no backward reads w2's output (it only joins the
+       * residual), so compile drops that h-wide tensor. */
       double ad = (double)m->num_attention_heads * m->head_dim;
       double gd = (double)m->num_key_value_heads * m->head_dim;
       double f = moe ? (double)m->moe_intermediate_size * m->experts_per_token
                      : (double)m->intermediate_size;
-      r.replicated = 2.0 * A * h;
+      r.replicated = (t->compile == 1 ? 1.0 : 2.0) * A * h;
       r.split = A * (ad + gd + ad + f) + 4.0 * m->num_attention_heads;
       r.scores = 0;
     }

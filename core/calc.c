@@ -1,5 +1,6 @@
 /* calc.c - the peak of every pipeline stage over the phases of a step, the
  * most loaded GPU, and the largest micro-batch that fits. */
+#include "checked.h"
 #include "internal.h"
 
 #include <math.h>
@@ -16,10 +17,26 @@
 
 static const gm_phase phase_of[GM_PH_COUNT] = {GM_PHASE_FORWARD, GM_PHASE_BACKWARD, GM_PHASE_STEP};
 
+double gm_allocator_cache(const gm_config *c, double alloc, double persistent) {
+  double cache = CACHE_FRACTION * (alloc - persistent);
+  /* Under pressure the allocator frees cached blocks before it fails. */
+  double room =
+      (double)c->hardware.gpu_capacity_bytes - (double)c->hardware.cuda_context_bytes - alloc;
+  if (cache > room && room >= 0)
+    cache = room; /* only when the allocations themselves fit */
+  return cache;
+}
+
 #define F(i, ...) (fm ? (void)snprintf(fm[i], GM_FORMULA_LEN, __VA_ARGS__) : (void)0)
 
-/* Allocated, reserved and nvidia-smi peaks of one stage; fills st. */
-static void stage_peaks(const gm_config *c, const gm_stage_mem *sm, gm_stage *st) {
+#define PEAK_OK (-1)
+#define PEAK_TOTAL GM_C_COUNT
+
+/* Allocated, reserved and nvidia-smi peaks of one stage; fills st. Returns
+ * PEAK_OK, or what cannot be represented (a component, or PEAK_TOTAL for
+ * the peak itself) with its bytes in *bad. */
+static int stage_peaks(const gm_config *c, const gm_stage_mem *sm, gm_stage *st, double *bad) {
+  gm_checked chk = {0};
   double best_res = -1, best_alloc = 0;
   int ph, k, best = 0;
   for (ph = 0; ph < GM_PH_COUNT; ph++) {
@@ -34,20 +51,36 @@ static void stage_peaks(const gm_config *c, const gm_stage_mem *sm, gm_stage *st
       best = ph;
     }
   }
-  for (k = 0; k < GM_C_CACHE; k++)
-    st->bytes[k] = (uint64_t)llround(sm->comp[best][k]);
-  st->peak_allocated_bytes = (uint64_t)llround(best_alloc);
+  for (k = 0; k < GM_C_CACHE; k++) {
+    st->bytes[k] = gm_bytes(&chk, sm->comp[best][k]);
+    if (chk.overflow) {
+      *bad = sm->comp[best][k];
+      return k;
+    }
+  }
+  st->peak_allocated_bytes = gm_bytes(&chk, best_alloc);
   {
     double alloc_best = 0, cache, room;
     for (k = 0; k < GM_C_CACHE; k++)
       alloc_best += (double)st->bytes[k];
+    /* The short-lived share is never negative; the components' rounding
+     * could make the difference a fraction of a byte below zero. */
     cache = best_res - alloc_best;
+    if (cache < 0)
+      cache = 0;
     /* Under pressure the allocator frees cached blocks before it fails. */
     room = (double)c->hardware.gpu_capacity_bytes - (double)c->hardware.cuda_context_bytes -
            alloc_best;
     if (cache > room && room >= 0)
       cache = room; /* only when the allocations themselves fit */
-    st->bytes[GM_C_CACHE] = (uint64_t)llround(cache);
+    st->bytes[GM_C_CACHE] = gm_bytes(&chk, cache);
+    /* The peak itself, with the context, must be representable too. */
+    (void)gm_bytes(&chk, alloc_best + cache + (double)c->hardware.cuda_context_bytes);
+    if (chk.overflow) {
+      *bad = (best_alloc > alloc_best ? best_alloc : alloc_best) + cache +
+             (double)c->hardware.cuda_context_bytes;
+      return PEAK_TOTAL;
+    }
   }
   st->bytes[GM_C_CONTEXT] = c->hardware.cuda_context_bytes;
   st->peak_reserved_bytes = 0;
@@ -61,12 +94,41 @@ static void stage_peaks(const gm_config *c, const gm_stage_mem *sm, gm_stage *st
   if (st->peak_unconstrained_bytes < st->peak_nvsmi_bytes)
     st->peak_unconstrained_bytes = st->peak_nvsmi_bytes;
   st->peak_phase = best == GM_PH_FORWARD && st->has_output_head ? GM_PHASE_LOSS : phase_of[best];
+  return PEAK_OK;
 }
 
-/* Every stage; returns the index of the most loaded one. */
-static int all_stages(const gm_config *c, const gm_params *P, gm_result *r, int with_formulas) {
-  int i, worst = 0;
-  double host_max = 0, nvme_max = 0;
+/* The error for a figure beyond GM_MAX_FIGURE_BYTES, under the config
+ * section that drives it. */
+static int too_large(gm_error *err, const char *field, const char *what, int stage, double bytes) {
+  snprintf(err->field, sizeof err->field, "%s", field);
+  snprintf(err->message, sizeof err->message,
+           "%s of pipeline stage %d would take %.3g bytes per GPU, more than the 2^53 bytes "
+           "(8 PiB) the calculator represents",
+           what, stage, bytes);
+  return GM_EINVAL;
+}
+
+/* What stage_peaks could not represent, as an error. */
+static int peak_too_large(gm_error *err, int what, int stage, double bytes) {
+  static const char *const field[GM_C_COUNT + 1] = {"model",    "model",    "model",   "training",
+                                                    "training", "model",    "engine",  "model",
+                                                    "training", "hardware", "training"};
+  static const char *const name[GM_C_COUNT + 1] = {
+      "the weights",          "the gradients",
+      "the optimizer states", "the activations",
+      "the logits",           "the gathered parameters",
+      "the buffers",          "the optimizer step temporaries",
+      "the allocator cache",  "the CUDA context",
+      "the peak memory"};
+  return too_large(err, field[what], name[what], stage, bytes);
+}
+
+/* Every stage; sets r->worst_stage. GM_OK, or GM_EINVAL when a figure
+ * cannot be represented. */
+static int all_stages(const gm_config *c, const gm_params *P, gm_result *r, gm_error *err) {
+  gm_checked chk = {0};
+  int i, worst = 0, bad;
+  double host_max = 0, nvme_max = 0, bytes;
   r->num_stages = c->parallel.pp;
   for (i = 0; i < r->num_stages; i++) {
     gm_shape s = gm_stage_shape(c, P, i);
@@ -78,24 +140,31 @@ static int all_stages(const gm_config *c, const gm_params *P, gm_result *r, int 
     st->num_layers = s.layers;
     st->has_embedding = s.has_emb;
     st->has_output_head = s.has_head;
-    st->params = (int64_t)llround(s.params);
+    st->params = (int64_t)gm_bytes(&chk, s.params); /* a count, bounded alike */
     st->microbatches_in_flight = (int64_t)s.inflight_mbs;
-    stage_peaks(c, &sm, st);
+    if (chk.overflow)
+      return too_large(err, "model", "the parameters", i, s.params);
+    if ((bad = stage_peaks(c, &sm, st, &bytes)) != PEAK_OK)
+      return peak_too_large(err, bad, i, bytes);
     if (st->peak_nvsmi_bytes > r->stages[worst].peak_nvsmi_bytes)
       worst = i;
-    if (sm.host_bytes > host_max)
+    if (!(sm.host_bytes <= host_max))
       host_max = sm.host_bytes;
-    if (sm.nvme_bytes > nvme_max)
+    if (!(sm.nvme_bytes <= nvme_max))
       nvme_max = sm.nvme_bytes;
   }
-  r->host_bytes_per_gpu = (uint64_t)llround(host_max);
-  r->nvme_bytes_per_gpu = (uint64_t)llround(nvme_max);
-  if (with_formulas) {
+  r->host_bytes_per_gpu = gm_bytes(&chk, host_max);
+  r->nvme_bytes_per_gpu = gm_bytes(&chk, nvme_max);
+  if (chk.overflow)
+    return too_large(err, "engine", "the offloaded states", worst,
+                     host_max > nvme_max ? host_max : nvme_max);
+  {
     gm_shape s = gm_stage_shape(c, P, worst);
     gm_stage_mem sm;
     gm_stage_memory(c, P, &s, &sm, r->formula);
   }
-  return worst;
+  r->worst_stage = worst;
+  return GM_OK;
 }
 
 /* Is every stage's verdict "fits" (margin included), and does the node's
@@ -110,7 +179,9 @@ static int config_fits(const gm_config *c, const gm_params *P) {
     memset(&st, 0, sizeof st);
     st.has_output_head = s.has_head;
     gm_stage_memory(c, P, &s, &sm, NULL);
-    stage_peaks(c, &sm, &st);
+    double bad;
+    if (stage_peaks(c, &sm, &st, &bad) != PEAK_OK)
+      return 0; /* beyond any card */
     if (gm_judge(c, &st) != GM_VERDICT_FITS)
       return 0;
     if (sm.host_bytes > host_max)
@@ -213,11 +284,29 @@ int gm_calculate(const gm_config *cfg, gm_result *out, gm_error *err) {
             "exact count is used",
             P_declared, (double)r->params.total,
             100.0 * ((double)r->params.total - P_declared) / P_declared);
+  if ((double)r->params.trainable > GM_MAX_FIGURE_BYTES) {
+    snprintf(err->field, sizeof err->field, "training.lora_rank");
+    snprintf(err->message, sizeof err->message,
+             "the adapters would have more than 2^53 parameters, more than the calculator "
+             "represents; got rank %d",
+             c.training.lora_rank);
+    return GM_EINVAL;
+  }
   r->resolved = c;
-  r->worst_stage = all_stages(&c, &r->params, r, 1);
+  if ((rc = all_stages(&c, &r->params, r, err)) != GM_OK)
+    return rc;
   w = &r->stages[r->worst_stage];
   r->capacity_bytes = c.hardware.gpu_capacity_bytes;
   r->utilization_percent = 100.0 * (double)w->peak_nvsmi_bytes / (double)r->capacity_bytes;
+  /* Both factors are bounded (2^53 bytes, 65536 GPUs), their product not. */
+  if ((double)r->host_bytes_per_gpu * c.hardware.gpus_per_node > GM_MAX_FIGURE_BYTES) {
+    snprintf(err->field, sizeof err->field, "hardware.gpus_per_node");
+    snprintf(err->message, sizeof err->message,
+             "%d GPUs per node need %.3g bytes of host memory per node, more than the 2^53 "
+             "bytes (8 PiB) the calculator represents",
+             c.hardware.gpus_per_node, (double)r->host_bytes_per_gpu * c.hardware.gpus_per_node);
+    return GM_EINVAL;
+  }
   r->host_bytes_per_node = r->host_bytes_per_gpu * (uint64_t)c.hardware.gpus_per_node;
   gpu = gm_judge(&c, w);
   r->verdict = gpu;
@@ -255,10 +344,18 @@ int gm_calculate(const gm_config *cfg, gm_result *out, gm_error *err) {
             (double)c.hardware.host_memory_per_node_bytes / GM_GIB);
   r->max_micro_batch = max_micro_batch(&c, &r->params);
   r->max_seq_len = max_seq_len(&c, &r->params);
-  r->layer_saved_bytes = (uint64_t)llround(
-      c.model.num_experts > 0 && c.model.first_dense_layers == 0 ? gm_moe_layer_saved_bytes(&c)
-                                                                 : gm_layer_saved_bytes(&c));
-  r->layer_full_bytes = (uint64_t)llround(gm_layer_full_bytes(&c));
+  {
+    gm_checked chk = {0};
+    double kept = c.model.num_experts > 0 && c.model.first_dense_layers == 0
+                      ? gm_moe_layer_saved_bytes(&c)
+                      : gm_layer_saved_bytes(&c),
+           full = gm_layer_full_bytes(&c);
+    r->layer_saved_bytes = gm_bytes(&chk, kept);
+    r->layer_full_bytes = gm_bytes(&chk, full);
+    if (chk.overflow)
+      return too_large(err, "training", "the activations of one layer", r->worst_stage,
+                       full > kept ? full : kept);
+  }
   return GM_OK;
 }
 
@@ -280,7 +377,7 @@ int gm_config_params(const gm_config *c, gm_params *out, gm_error *err) {
 uint64_t gm_worst_peak_bytes(const gm_config *c, const gm_params *P, int *worst,
                              gm_verdict *verdict) {
   int p = c->parallel.pp, k, best = 0, mid_layers = -1;
-  double host_max = 0;
+  double host_max = 0, bad;
   gm_stage w;
   memset(&w, 0, sizeof w);
   for (k = 0; k < p; k++) {
@@ -304,7 +401,14 @@ uint64_t gm_worst_peak_bytes(const gm_config *c, const gm_params *P, int *worst,
     memset(&st, 0, sizeof st);
     st.has_output_head = s.has_head;
     gm_stage_memory(c, P, &s, &sm, NULL);
-    stage_peaks(c, &sm, &st);
+    if (stage_peaks(c, &sm, &st, &bad) != PEAK_OK) {
+      /* Beyond what the calculator represents: beyond any card. */
+      if (worst)
+        *worst = i;
+      if (verdict)
+        *verdict = GM_VERDICT_DOES_NOT_FIT;
+      return UINT64_MAX;
+    }
     if (verdict && gm_judge(c, &st) == GM_VERDICT_DOES_NOT_FIT) {
       if (worst)
         *worst = i;

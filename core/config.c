@@ -1,6 +1,7 @@
 /* config.c - JSON config text to gm_config: the top level and the training,
  * parallelism, engine and hardware sections (values: config_value.c; model: hf_config.c). */
 #include "config.h"
+#include "internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -185,10 +186,12 @@ static const gm_field training_fields[] = {
     {"finetune", GM_F_ENUM, T(finetune), 0, 0, gm_finetune_names},
     {"lora_rank", GM_F_INT32, T(lora_rank), 1, 65536, NULL},
     {"lora_targets", GM_F_ENUM, T(lora_all_linear), 0, 0, gm_lora_target_names},
+    {"fp8_all_gather", GM_F_BOOL, T(fp8_all_gather), 0, 0, NULL},
+    {"fp8_amax_history_len", GM_F_INT32, T(fp8_amax_history), 1, 1048576, NULL},
     {NULL, 0, 0, 0, 0, NULL}};
 #undef T
-static const char *const training_extra[] = {"activation_checkpointing", "momentum", "description",
-                                             NULL};
+static const char *const training_extra[] = {"activation_checkpointing", "momentum", "fp8",
+                                             "description", NULL};
 
 #define P(field) offsetof(gm_parallel, field)
 static const gm_field parallel_fields[] = {
@@ -228,7 +231,8 @@ static const gm_field engine_fields[] = {
     {"gradient_as_bucket_view", GM_F_BOOL, E(ddp_bucket_view), 0, 0, NULL},
     {NULL, 0, 0, 0, 0, NULL}};
 #undef E
-static const char *const engine_extra[] = {"bucket_cap_mb", "zero_init", "description", NULL};
+static const char *const engine_extra[] = {"bucket_cap_mb", "zero_init", "framework_version",
+                                           "description", NULL};
 
 #define H(field) offsetof(gm_hardware, field)
 /* Memory limits: 16 TiB per GPU, 1 PiB per node. */
@@ -244,6 +248,58 @@ static const char *const hardware_extra[] = {"gpu", "gpu_memory_gb", "descriptio
 
 static const char *const top_extra[] = {"model",    "training", "parallelism", "engine",
                                         "hardware", "name",     "description", NULL};
+
+/* ---- Bounds of derived values -------------------------------------------- */
+
+/* One section's values against its table; values below 1 mean "none" and are
+ * printed as null, so only set values are checked. */
+static int check_section(const char *section, const gm_field *f, const void *base, gm_error *err) {
+  for (; f->key; f++) {
+    const char *p = (const char *)base + f->offset;
+    double v;
+    int iv;
+    int64_t lv;
+    uint64_t uv;
+    switch (f->kind) {
+    case GM_F_INT32:
+      memcpy(&iv, p, sizeof iv);
+      v = iv;
+      break;
+    case GM_F_INT64:
+    case GM_F_SIZE:
+      memcpy(&lv, p, sizeof lv);
+      v = (double)lv;
+      break;
+    case GM_F_MEMORY:
+      memcpy(&uv, p, sizeof uv);
+      if ((double)uv <= f->hi)
+        continue;
+      v = (double)uv;
+      break;
+    default:
+      continue;
+    }
+    if (v >= 1 && (v < f->lo || v > f->hi)) {
+      snprintf(err->field, sizeof err->field, "%s.%s", section, f->key);
+      snprintf(err->message, sizeof err->message,
+               "comes to %.15g from the other values, outside %.15g to %.15g; give it, or "
+               "change what it is derived from",
+               v, f->lo, f->hi);
+      return GM_EINVAL;
+    }
+  }
+  return GM_OK;
+}
+
+int gm_check_resolved(const gm_config *cfg, gm_error *err) {
+  if (check_section("model", gm_model_field_table(), &cfg->model, err) != GM_OK ||
+      check_section("training", training_fields, &cfg->training, err) != GM_OK ||
+      check_section("parallelism", parallel_fields, &cfg->parallel, err) != GM_OK ||
+      check_section("engine", engine_fields, &cfg->engine, err) != GM_OK ||
+      check_section("hardware", hardware_fields, &cfg->hardware, err) != GM_OK)
+    return GM_EINVAL;
+  return GM_OK;
+}
 
 /* The object under key, NULL when absent or null; an error if it is not an object. */
 static int section(gm_parse_ctx *c, const cJSON *root, const char *key, const cJSON **out) {
@@ -283,6 +339,16 @@ static int parse_training(gm_parse_ctx *c, const cJSON *s, gm_training *t) {
       t->recompute = (gm_recompute)level;
     }
   }
+  v = cJSON_GetObjectItemCaseSensitive(s, "fp8");
+  if (v && !cJSON_IsNull(v)) {
+    int recipe;
+    if (cJSON_IsBool(v))
+      t->fp8 = cJSON_IsTrue(v) ? GM_FP8_DEFAULT : GM_FP8_NONE; /* true: the framework's recipe */
+    else if (gm_read_enum(c, v, "training.fp8", gm_fp8_names, &recipe) != GM_OK)
+      return GM_EINVAL;
+    else
+      t->fp8 = (gm_fp8)recipe;
+  }
   v = cJSON_GetObjectItemCaseSensitive(s, "momentum");
   if (v && !cJSON_IsNull(v)) {
     double momentum;
@@ -311,6 +377,10 @@ static int parse_engine(gm_parse_ctx *c, const cJSON *s, gm_engine *e) {
       return gm_fail(c, "engine.bucket_cap_mb", "must be positive; got %g", mib);
     e->ddp_bucket_bytes = (int64_t)floor(mib * 1048576.0 + 0.5);
   }
+  v = cJSON_GetObjectItemCaseSensitive(s, "framework_version");
+  if (v && !cJSON_IsNull(v) &&
+      gm_read_version(c, v, "engine.framework_version", &e->framework_version) != GM_OK)
+    return GM_EINVAL;
   warn_unknown_keys(c, s, "engine", engine_fields, engine_extra);
   return GM_OK;
 }
@@ -411,6 +481,8 @@ int gm_parse_config(const char *json, gm_config *cfg, gm_result *warnings, gm_er
   if ((unsigned char)json[0] == 0xEF && (unsigned char)json[1] == 0xBB &&
       (unsigned char)json[2] == 0xBF)
     json += 3; /* a UTF-8 byte order mark, as some editors save */
+  if (gm_check_config_text(c, json) != GM_OK)
+    goto done;
   root = cJSON_ParseWithOpts(json, &end, 1);
   if (!root) {
     size_t offset = end && end >= json ? (size_t)(end - json) : 0;
@@ -426,6 +498,8 @@ int gm_parse_config(const char *json, gm_config *cfg, gm_result *warnings, gm_er
             got);
     goto done;
   }
+  if (gm_check_config_tree(c, json, root) != GM_OK)
+    goto done;
   if (section(c, root, "model", &s) != GM_OK || (s && gm_parse_model(c, s, &cfg->model) != GM_OK))
     goto done;
   if (section(c, root, "training", &s) != GM_OK ||

@@ -22,9 +22,9 @@ typedef struct {
 
 extern const gm_name gm_dtype_names[], gm_layout_names[], gm_optimizer_names[],
     gm_optimizer_impl_names[], gm_recompute_names[], gm_selective_names[], gm_attention_names[],
-    gm_loss_names[], gm_norm_impl_names[], gm_finetune_names[], gm_lora_target_names[],
-    gm_schedule_names[], gm_engine_names[], gm_framework_names[], gm_offload_names[],
-    gm_fsdp_names[], gm_mlp_names[], gm_norm_names[], gm_position_names[];
+    gm_loss_names[], gm_norm_impl_names[], gm_fp8_names[], gm_finetune_names[],
+    gm_lora_target_names[], gm_schedule_names[], gm_engine_names[], gm_framework_names[],
+    gm_offload_names[], gm_fsdp_names[], gm_mlp_names[], gm_norm_names[], gm_position_names[];
 
 /* The printed name of value in table, or NULL when it has none. */
 const char *gm_enum_name(const gm_name *table, int value);
@@ -72,6 +72,10 @@ int gm_read_number(gm_parse_ctx *c, const cJSON *v, const char *path, double lo,
 int gm_read_bool(gm_parse_ctx *c, const cJSON *v, const char *path, int *out);
 /* A string, copied and truncated at a character boundary to fit out. */
 int gm_read_string(gm_parse_ctx *c, const cJSON *v, const char *path, char *out, size_t n);
+/* A framework's code date, "YYYY-MM-DD" or "YYYY-MM", as YYYYMMDD; "current" gives GM_AUTO. */
+int gm_read_version(gm_parse_ctx *c, const cJSON *v, const char *path, int *out);
+/* YYYYMMDD as "YYYY-MM-DD". */
+void gm_format_version(int date, char *out, size_t n);
 /* One of the names in table. */
 int gm_read_enum(gm_parse_ctx *c, const cJSON *v, const char *path, const gm_name *table, int *out);
 
@@ -109,6 +113,14 @@ int gm_read_fields(gm_parse_ctx *c, const cJSON *obj, const char *section, const
                    void *base);
 /* Whether key is in fields or in extra (a NULL-terminated list, may be NULL). */
 int gm_known_key(const char *key, const gm_field *fields, const char *const *extra);
+
+/* Checks before any value is read (config_check.c): the text's size; then
+ * on the parsed tree, NUL characters, duplicate keys and string lengths. */
+int gm_check_config_text(gm_parse_ctx *c, const char *json);
+int gm_check_config_tree(gm_parse_ctx *c, const char *json, const cJSON *root);
+
+/* The keys of the model section (hf_config.c). */
+const gm_field *gm_model_field_table(void);
 
 /* Parse the model section (native keys, a Hugging Face config.json, or a
  * preset plus overrides) into m. */

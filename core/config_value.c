@@ -50,6 +50,17 @@ const gm_name gm_loss_names[] = {{"standard", GM_LOSS_EAGER},
                                  {NULL, 0}};
 const gm_name gm_norm_impl_names[] = {
     {"eager", GM_NORMIMPL_EAGER}, {"fused", GM_NORMIMPL_FUSED}, {NULL, 0}};
+const gm_name gm_fp8_names[] = {{"none", GM_FP8_NONE},
+                                {"tensorwise", GM_FP8_TENSORWISE},
+                                {"rowwise", GM_FP8_ROWWISE},
+                                {"mxfp8", GM_FP8_MXFP8},
+                                {"delayed", GM_FP8_DELAYED},
+                                {"default", GM_FP8_DEFAULT},
+                                {"float8", GM_FP8_TENSORWISE},
+                                {"current", GM_FP8_TENSORWISE},
+                                {"mxfp8_cublas", GM_FP8_MXFP8},
+                                {"blockwise", GM_FP8_MXFP8},
+                                {NULL, 0}};
 const gm_name gm_finetune_names[] = {
     {"full", GM_FT_FULL}, {"lora", GM_FT_LORA}, {"qlora", GM_FT_QLORA}, {NULL, 0}};
 /* training.lora_targets: the value is gm_training.lora_all_linear. */

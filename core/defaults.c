@@ -40,6 +40,8 @@ void gm_config_init(gm_config *cfg) {
   t->attention_dropout = t->hidden_dropout = -1.0;
   t->finetune = (gm_finetune)GM_AUTO;
   t->lora_rank = t->lora_all_linear = GM_AUTO;
+  t->fp8 = (gm_fp8)GM_AUTO;
+  t->fp8_all_gather = t->fp8_amax_history = GM_AUTO;
   p->tp = p->pp = p->dp = p->cp = p->ep = p->vpp = p->sequence_parallel = GM_AUTO;
   p->first_stage_layers = p->last_stage_layers = GM_AUTO;
   p->embedding_in_split = p->loss_in_split = GM_AUTO;
@@ -55,6 +57,7 @@ void gm_config_init(gm_config *cfg) {
   e->reduce_bucket_elems = e->allgather_bucket_elems = GM_AUTO;
   e->stage3_max_live_parameters = e->stage3_prefetch_bucket_elems = e->ddp_bucket_bytes = GM_AUTO;
   e->sub_group_elems = GM_AUTO;
+  e->framework_version = GM_AUTO;
   cfg->hardware.num_gpus = cfg->hardware.gpus_per_node = GM_AUTO;
   cfg->hardware.safety_margin = -1.0;
 }
@@ -96,8 +99,13 @@ static const struct {
     {65e9, 8192, 64},  {175e9, 12288, 96}, {405e9, 16384, 128}, {1e12, 25600, 160},
 };
 
+/* The bounds of docs/config.md on model.num_layers and the MLP widths,
+ * enforced on derived values as on given ones. */
+#define MAX_LAYERS 100000
+#define MAX_WIDTH 100000000
+
 /* Only num_parameters known: a Llama-style model of that size. */
-static void estimate_architecture(gm_model *m, gm_result *r) {
+static int estimate_architecture(gm_model *m, gm_result *r, gm_error *err) {
   double P = (double)m->declared_parameters, best = 1e300;
   size_t i, n = sizeof size_table / sizeof size_table[0];
   int h = 4096, a = 32;
@@ -120,6 +128,11 @@ static void estimate_architecture(gm_model *m, gm_result *r) {
     /* 12h^2 per layer (4h^2 attention + 8h^2 MLP), embeddings and head aside. */
     h = m->hidden_size;
     L = (P - 2.0 * (double)m->vocab_size * h) / (12.0 * (double)h * h);
+    if (L > MAX_LAYERS + 0.5)
+      return fail(err, "model.num_parameters",
+                  "at hidden size %d the estimate needs %.3g layers, more than %d; give a "
+                  "larger hidden_size or the architecture",
+                  h, L, MAX_LAYERS);
     m->num_layers = L < 1 ? 1 : (int)lround(L);
   }
   m->estimated = 1;
@@ -129,7 +142,12 @@ static void estimate_architecture(gm_model *m, gm_result *r) {
           "for exact figures",
           m->num_layers, m->hidden_size,
           m->num_attention_heads == GM_AUTO ? h / 128 : m->num_attention_heads);
+  return GM_OK;
 }
+
+/* An estimate from fewer parameters than this describes no language model (the
+ * tiniest test models have about 10^5): it is a size typed without its unit. */
+#define MIN_MODEL_PARAMETERS 100000
 
 static int resolve_model(gm_model *m, gm_result *r, gm_error *err) {
   int estimated = 0;
@@ -137,7 +155,13 @@ static int resolve_model(gm_model *m, gm_result *r, gm_error *err) {
     if (m->declared_parameters <= 0)
       return fail(err, m->num_layers == GM_AUTO ? "model.num_layers" : "model.hidden_size",
                   "is required (or give model.num_parameters for an estimate)");
-    estimate_architecture(m, r);
+    if (m->declared_parameters < MIN_MODEL_PARAMETERS)
+      return fail(err, "model.num_parameters",
+                  "%lld parameters is smaller than any language model; a bare number counts "
+                  "parameters, so write \"70B\" for 70 billion",
+                  (long long)m->declared_parameters);
+    if (estimate_architecture(m, r, err) != GM_OK)
+      return GM_EINVAL;
     estimated = 1;
   }
   if (m->num_attention_heads == GM_AUTO)
@@ -181,6 +205,11 @@ static int resolve_model(gm_model *m, gm_result *r, gm_error *err) {
   DEF(m->num_shared_experts, 0);
   DEF(m->shared_expert_intermediate_size,
       m->moe_intermediate_size * (int64_t)m->num_shared_experts);
+  if (m->shared_expert_intermediate_size > MAX_WIDTH)
+    return fail(err, "model.num_shared_experts",
+                "%d shared experts of width %lld make a shared MLP of width %lld, more than %d",
+                m->num_shared_experts, (long long)m->moe_intermediate_size,
+                (long long)m->shared_expert_intermediate_size, MAX_WIDTH);
   DEF(m->shared_expert_gate, 0);
   DEF(m->first_dense_layers, 0);
   DEF(m->num_labels, 0);
@@ -240,6 +269,8 @@ static int resolve_training(gm_config *c, gm_result *r, gm_error *err) {
     }
   }
   DEF(t->dtype, GM_DTYPE_BF16);
+  DEF(t->compile, 0);
+  gm_version_defaults(c); /* before the defaults that do not depend on the release */
   if (t->layout == (gm_layout)GM_AUTO) {
     if (t->dtype == GM_DTYPE_FP32)
       t->layout = GM_LAYOUT_FP32;
@@ -286,6 +317,34 @@ static int resolve_training(gm_config *c, gm_result *r, gm_error *err) {
   DEF(t->lora_all_linear, 1);
   if (t->finetune != GM_FT_FULL && t->lora_rank <= 0)
     return fail(err, "training.lora_rank", "must be positive with LoRA; got %d", t->lora_rank);
+  DEF(t->fp8, GM_FP8_NONE);
+  if (t->fp8 == GM_FP8_DEFAULT) /* Megatron-LM's --fp8-recipe delayed; torchao's tensorwise */
+    t->fp8 = megatron ? GM_FP8_DELAYED : GM_FP8_TENSORWISE;
+  DEF(t->fp8_all_gather, 0);
+  if (t->fp8_all_gather && t->fp8 == GM_FP8_NONE)
+    return fail(err, "training.fp8_all_gather", "needs an fp8 recipe in training.fp8");
+  if (t->fp8_all_gather && c->engine.kind == GM_ENGINE_FSDP && t->fp8 != GM_FP8_TENSORWISE &&
+      t->fp8 != GM_FP8_DELAYED) {
+    gm_warn(r, "training.fp8_all_gather",
+            "ignored: torchao all-gathers float8 weights only with tensor-wise scaling; %s "
+            "gathers bf16 weights",
+            t->fp8 == GM_FP8_ROWWISE ? "rowwise" : "mxfp8");
+    t->fp8_all_gather = 0;
+  }
+  if (t->fp8_all_gather && c->engine.kind != GM_ENGINE_FSDP && !megatron) {
+    gm_warn(r, "training.fp8_all_gather",
+            "ignored: %s gathers no weights (fp8 all-gather needs FSDP, or Megatron-LM's fp8 "
+            "parameters)",
+            gm_engine_name(c->engine.kind));
+    t->fp8_all_gather = 0;
+  }
+  if (t->fp8 != GM_FP8_DELAYED && t->fp8_amax_history != GM_AUTO) {
+    gm_warn(r, "training.fp8_amax_history_len",
+            "ignored: only delayed scaling keeps an amax history");
+    t->fp8_amax_history = GM_AUTO;
+  }
+  /* Megatron-LM's --fp8-amax-history-len defaults to 1; torchao's delayed scaling keeps 16. */
+  DEF(t->fp8_amax_history, t->fp8 != GM_FP8_DELAYED ? 0 : megatron ? 1 : 16);
   if (t->micro_batch_size <= 0)
     return fail(err, "training.batch_size", "must be positive; got %lld",
                 (long long)t->micro_batch_size);
@@ -357,8 +416,12 @@ static int resolve_parallel(gm_config *c, gm_result *r, gm_error *err) {
   DEF(p->loss_in_split, 0);
   if (gm_check_split(c, err) != GM_OK)
     return GM_EINVAL;
-  if (p->schedule == GM_SCHED_INTERLEAVED && p->vpp == 1)
+  if (p->schedule == GM_SCHED_INTERLEAVED && p->vpp == 1) {
+    if (p->pp > 1)
+      gm_warn(r, "parallelism.pipeline_schedule",
+              "interleaved needs virtual_pipeline_stages above 1; computed as plain 1F1B");
     p->schedule = GM_SCHED_1F1B;
+  }
   if (m->position == GM_POS_LEARNED && c->training.seq_len > m->max_position_embeddings)
     return fail(err, "training.seq_len",
                 "must not exceed the %lld learned positions of the model; got %lld",
@@ -372,6 +435,13 @@ static int resolve_parallel(gm_config *c, gm_result *r, gm_error *err) {
   if (p->ep > p->dp * p->cp)
     return fail(err, "parallelism.expert_parallel_size",
                 "must not exceed data x context parallel (%d); got %d", p->dp * p->cp, p->ep);
+  if (c->training.fp8_all_gather && c->engine.framework == GM_FW_TORCHTITAN && p->dp == 1) {
+    /* torchtitan's float8 converter: enable_fsdp_float8_all_gather = dp_shard_enabled and the
+     * option; with context parallelism alone the weights are gathered in bf16. */
+    gm_warn(r, "training.fp8_all_gather",
+            "ignored: torchtitan gathers float8 weights only when data parallelism shards them");
+    c->training.fp8_all_gather = 0;
+  }
   DEF(p->sequence_parallel, 0);
   if (p->sequence_parallel && p->tp == 1) {
     p->sequence_parallel = 0;
@@ -381,10 +451,18 @@ static int resolve_parallel(gm_config *c, gm_result *r, gm_error *err) {
   if (p->num_microbatches < 1)
     return fail(err, "parallelism.num_microbatches", "must be positive; got %lld",
                 (long long)p->num_microbatches);
+  /* Megatron-LM's interleaved schedule (schedules.py,
+   * forward_backward_pipelining_with_interleaving) runs micro-batches in groups
+   * of pipeline size and refuses a count that is not a multiple of it. */
+  if (p->schedule == GM_SCHED_INTERLEAVED && p->pp > 1 && p->num_microbatches % p->pp != 0)
+    gm_warn(r, "parallelism.num_microbatches",
+            "the interleaved schedule needs a multiple of the pipeline size (%d) micro-batches; "
+            "got %lld, which Megatron-LM refuses",
+            p->pp, (long long)p->num_microbatches);
   if (p->pp > 1 && p->num_microbatches < p->pp)
     gm_warn(r, "parallelism.num_microbatches",
-            "%lld micro-batches for %d pipeline stages leaves the pipeline mostly idle",
-            (long long)p->num_microbatches, p->pp);
+            "%lld micro-batch%s for %d pipeline stages leaves the pipeline mostly idle",
+            (long long)p->num_microbatches, p->num_microbatches == 1 ? "" : "es", p->pp);
   if (c->training.attention == GM_ATTN_EAGER && p->cp > 1)
     gm_warn(r, "training.attention",
             "context parallelism runs ring flash attention; eager attention is modelled per "
@@ -457,6 +535,8 @@ static int resolve_engine(gm_config *c, gm_result *r, gm_error *err) {
 
 int gm_resolve(gm_config *c, gm_result *r, gm_error *err) {
   gm_hardware *hw = &c->hardware;
+  /* A position count the config states (a default is no limit to warn about). */
+  int positions_given = c->model.max_position_embeddings != GM_AUTO;
   int rc;
   /* The engine first: training defaults depend on it. */
   if ((rc = resolve_model(&c->model, r, err)) != GM_OK)
@@ -468,6 +548,14 @@ int gm_resolve(gm_config *c, gm_result *r, gm_error *err) {
     return rc;
   if ((rc = resolve_parallel(c, r, err)) != GM_OK)
     return rc;
+  /* Learned positions are an error above (no table rows); RoPE runs but the
+   * model was not trained there: the memory holds, the quality does not. */
+  if (positions_given && c->model.position != GM_POS_LEARNED &&
+      c->training.seq_len > c->model.max_position_embeddings)
+    gm_warn(r, "training.seq_len",
+            "%lld tokens exceed the model's %lld positions (max_position_embeddings); it needs "
+            "RoPE scaling or a longer-context model",
+            (long long)c->training.seq_len, (long long)c->model.max_position_embeddings);
   if (hw->gpu_capacity_bytes == 0)
     hw->gpu_capacity_bytes = (uint64_t)80 << 30;
   if (hw->cuda_context_bytes == 0)
@@ -479,5 +567,5 @@ int gm_resolve(gm_config *c, gm_result *r, gm_error *err) {
   if (hw->safety_margin >= 1)
     return fail(err, "hardware.safety_margin", "must be a share of the card in [0, 1); got %g",
                 hw->safety_margin);
-  return GM_OK;
+  return gm_check_resolved(c, err);
 }

@@ -114,6 +114,17 @@ typedef enum { GM_NORMIMPL_EAGER = 0, GM_NORMIMPL_FUSED } gm_norm_impl;
 
 typedef enum { GM_FT_FULL = 0, GM_FT_LORA, GM_FT_QLORA } gm_finetune;
 
+/* FP8 linears: torchao's dynamic tensorwise / rowwise recipes, MX-FP8 blocks,
+ * or Transformer Engine's delayed scaling with an amax history. */
+typedef enum {
+  GM_FP8_NONE = 0,
+  GM_FP8_TENSORWISE,
+  GM_FP8_ROWWISE,
+  GM_FP8_MXFP8,
+  GM_FP8_DELAYED,
+  GM_FP8_DEFAULT /* the framework's default recipe; resolved to one of the above */
+} gm_fp8;
+
 typedef enum {
   GM_FW_GENERIC = 0,
   GM_FW_HF_TRAINER,
@@ -147,6 +158,9 @@ typedef struct {
   gm_finetune finetune;
   int lora_rank;
   int lora_all_linear; /* 0: attention q,v only; 1: every linear */
+  gm_fp8 fp8; /* recipe of the decoder linears; master weights and states stay as laid out */
+  int fp8_all_gather;   /* FSDP all-gathers (Megatron: keeps) the linear weights in fp8 */
+  int fp8_amax_history; /* delayed scaling: amax values kept per scaled tensor */
 } gm_training;
 
 typedef enum { GM_SCHED_1F1B = 0, GM_SCHED_INTERLEAVED, GM_SCHED_GPIPE } gm_schedule;
@@ -195,6 +209,7 @@ typedef struct {
   int overlap_comm;
   int ddp_bucket_view; /* DDP gradient_as_bucket_view */
   int64_t ddp_bucket_bytes;
+  int framework_version; /* date of the framework's code, YYYYMMDD; its defaults follow it */
 } gm_engine;
 
 typedef struct {
@@ -349,6 +364,9 @@ const char *gm_presets_json(void);
  * Returns a malloc'd string ({"error":{"field","message"}} on bad input);
  * free it with calc_free(). NULL only when memory runs out. */
 char *calc_json(const char *config_json);
+/* Limits on what calc_json reads: the whole text, and any key or string. */
+#define GM_MAX_CONFIG_BYTES 1048576
+#define GM_MAX_STRING_BYTES 4096
 void calc_free(char *p);
 
 /* ---- Planner: which layouts fit, and which is fastest (plan.c, perf.c) ---- */

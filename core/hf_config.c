@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define M(field) offsetof(gm_model, field)
@@ -57,6 +58,8 @@ static const gm_field model_fields[] = {
     {"num_labels", GM_F_INT32, M(num_labels), 1, 1000000, NULL},
     {NULL, 0, 0, 0, 0, NULL}};
 #undef M
+
+const gm_field *gm_model_field_table(void) { return model_fields; }
 
 /* Keys read below rather than through the table. A Hugging Face file's own
  * keys need no entry: with any of hf_only present, unknown keys pass silently. */
@@ -176,6 +179,7 @@ static void apply_rules(const hf_rules *r, gm_model *m) {
 static int moe_layout(gm_parse_ctx *c, const cJSON *obj, gm_model *m) {
   const cJSON *step_v = item(obj, "decoder_sparse_step"), *list = item(obj, "mlp_only_layers");
   const cJSON *v;
+  unsigned char *listed;
   int step = 1, i, dense = 0, leading = 1,
       first = m->first_dense_layers > 0 ? m->first_dense_layers : 0;
   char got[64];
@@ -189,22 +193,25 @@ static int moe_layout(gm_parse_ctx *c, const cJSON *obj, gm_model *m) {
   }
   if (m->num_experts <= 0 || m->num_layers <= 0)
     return GM_OK; /* dense, or no layer count to place them in */
+  /* One flag per layer keeps this linear in the list and the layers. */
+  listed = calloc((size_t)m->num_layers, 1);
+  if (!listed)
+    return gm_fail(c, "model.mlp_only_layers", "out of memory");
   cJSON_ArrayForEach(v, list) {
-    if (gm_read_int32(c, v, "model.mlp_only_layers", 0, m->num_layers - 1, &i) != GM_OK)
+    if (gm_read_int32(c, v, "model.mlp_only_layers", 0, m->num_layers - 1, &i) != GM_OK) {
+      free(listed);
       return GM_EINVAL;
+    }
+    listed[i] = 1;
   }
   for (i = 0; i < m->num_layers; i++) {
-    int is_dense = i < first || (i + 1) % step != 0;
-    cJSON_ArrayForEach(v, list) {
-      if ((int)v->valuedouble == i)
-        is_dense = 1;
-    }
-    if (is_dense) {
+    if (i < first || (i + 1) % step != 0 || listed[i]) {
       if (i != dense)
         leading = 0;
       dense++;
     }
   }
+  free(listed);
   m->first_dense_layers = dense;
   if (!leading)
     gm_warn(c->sink, list ? "model.mlp_only_layers" : "model.decoder_sparse_step",

@@ -27,6 +27,8 @@ double gm_layer_backward_bytes(const gm_config *c);
 double gm_loss_bytes(const gm_config *c, double *bytes_per_logit);
 /* The per-token terms, for formulas. */
 gm_act_terms gm_layer_terms(const gm_config *c, int recomputed_none);
+/* Whether the linears keep their inputs for backward in fp8 (training.fp8). */
+int gm_fp8_saves_inputs(const gm_config *c);
 /* Tokens one GPU processes per micro-batch: b * s / c. */
 double gm_tokens_per_gpu(const gm_config *c);
 
@@ -44,6 +46,10 @@ typedef struct {
   double weights, grads, master, states;
 } gm_layout_bytes;
 gm_layout_bytes gm_layout_bytes_of(const gm_training *t);
+
+/* Defaults that changed between framework releases, for engine.framework_version
+ * (GM_AUTO: the current release, written back); only GM_AUTO fields change (versions.c). */
+void gm_version_defaults(gm_config *c);
 
 size_t gm_fmt_count(char *buf, size_t n, double v); /* 1,234,567 */
 
@@ -76,6 +82,22 @@ typedef struct {
 /* Every component of one stage's GPU; formulas written to fm when not NULL. */
 void gm_stage_memory(const gm_config *c, const gm_params *P, const gm_shape *s, gm_stage_mem *o,
                      char (*fm)[GM_FORMULA_LEN]);
+/* Every resolved value within the bounds a config may give it (config.c):
+ * derived values are held to them too. GM_OK, or GM_EINVAL naming the field. */
+int gm_check_resolved(const gm_config *cfg, gm_error *err);
+/* The allocator's cache beside alloc bytes in use, persistent of them long-lived (calc.c). */
+double gm_allocator_cache(const gm_config *c, double alloc, double persistent);
+
+/* One GPU's memory at one moment of a step (timeline.c). */
+typedef struct {
+  char label[24];
+  uint64_t allocated_bytes, reserved_bytes;
+} gm_timeline_point;
+#define GM_TIMELINE_MAX 24
+/* Stage's points, in order; the largest equal its reported peaks. Returns the count. */
+int gm_stage_timeline(const gm_config *c, const gm_params *P, int stage, gm_timeline_point *pts,
+                      int max);
+
 /* Bytes of one activation element in the compute dtype. */
 double gm_act_bytes(const gm_config *c);
 

@@ -1,4 +1,6 @@
-/* params.c - exact parameter counts from the architecture. */
+/* params.c - exact parameter counts from the architecture. Every product
+ * and sum is checked (checked.h): a count beyond 64 bits is an error. */
+#include "checked.h"
 #include "internal.h"
 
 #include <stddef.h>
@@ -16,53 +18,51 @@ int64_t gm_layer_norm_params(const gm_model *m) {
 
 /* DeepSeek multi-head latent attention: low-rank Q (optional) and a shared
  * compressed KV with its own norms, expanded per head. */
-static int64_t mla_params(const gm_model *m) {
+static int64_t mla_params(gm_checked *k, const gm_model *m) {
   int64_t h = m->hidden_size, a = m->num_attention_heads;
-  int64_t qk = (int64_t)m->qk_nope_head_dim + m->qk_rope_head_dim;
-  int64_t n = 0;
-  if (m->q_lora_rank > 0)
-    n += h * m->q_lora_rank + m->q_lora_rank + (int64_t)m->q_lora_rank * a * qk;
+  int64_t qk = (int64_t)m->qk_nope_head_dim + m->qk_rope_head_dim, q = m->q_lora_rank;
+  int64_t kv = m->kv_lora_rank, n = 0;
+  if (q > 0)
+    n = gm_add(k, gm_add(k, gm_mul(k, h, q), q), gm_mul3(k, q, a, qk));
   else
-    n += h * a * qk;
-  n += h * ((int64_t)m->kv_lora_rank + m->qk_rope_head_dim) + m->kv_lora_rank;
-  n += (int64_t)m->kv_lora_rank * a * ((int64_t)m->qk_nope_head_dim + m->v_head_dim);
-  n += a * m->v_head_dim * h;
-  return n;
+    n = gm_mul3(k, h, a, qk);
+  n = gm_add(k, n, gm_add(k, gm_mul(k, h, kv + m->qk_rope_head_dim), kv));
+  n = gm_add(k, n, gm_mul3(k, kv, a, (int64_t)m->qk_nope_head_dim + m->v_head_dim));
+  return gm_add(k, n, gm_mul3(k, a, m->v_head_dim, h));
 }
 
-static int64_t attention_params(const gm_model *m) {
-  int64_t h = m->hidden_size;
+static int64_t attention_params(gm_checked *k, const gm_model *m) {
+  int64_t h = m->hidden_size, q, kv, n;
   if (m->kv_lora_rank > 0)
-    return mla_params(m);
-  int64_t q = (int64_t)m->num_attention_heads * m->head_dim;
-  int64_t kv = (int64_t)m->num_key_value_heads * m->head_dim;
-  int64_t n = h * q + 2 * h * kv + q * h;
+    return mla_params(k, m);
+  q = (int64_t)m->num_attention_heads * m->head_dim;
+  kv = (int64_t)m->num_key_value_heads * m->head_dim;
+  n = gm_add(k, gm_mul(k, 2 * h, q), gm_mul3(k, 2, h, kv)); /* Q and O; K and V */
   if (m->qkv_bias)
-    n += q + 2 * kv;
+    n = gm_add(k, n, q + 2 * kv);
   if (m->attn_out_bias)
-    n += h;
+    n = gm_add(k, n, h);
   if (m->qk_norm)
-    n += 2 * (int64_t)m->head_dim; /* Qwen3: one RMSNorm weight per head dim for Q and K */
+    n = gm_add(k, n, 2 * (int64_t)m->head_dim); /* Qwen3: one RMSNorm weight per head dim */
   return n;
 }
 
 /* One MLP of width f: gated has gate, up and down; plain has up and down. */
-static int64_t mlp_params(const gm_model *m, int64_t f) {
-  int64_t h = m->hidden_size;
-  if (m->mlp == GM_MLP_GATED)
-    return 3 * h * f + (m->mlp_bias ? 2 * f + h : 0);
-  return 2 * h * f + (m->mlp_bias ? f + h : 0);
+static int64_t mlp_params(gm_checked *k, const gm_model *m, int64_t f) {
+  int64_t h = m->hidden_size, mats = m->mlp == GM_MLP_GATED ? 3 : 2;
+  int64_t bias = m->mlp_bias ? gm_add(k, gm_mul(k, mats - 1, f), h) : 0;
+  return gm_add(k, gm_mul3(k, mats, h, f), bias);
 }
 
-static int64_t moe_mlp_params(const gm_model *m) {
-  int64_t n = (int64_t)m->hidden_size * m->num_experts; /* router */
+static int64_t moe_mlp_params(gm_checked *k, const gm_model *m) {
+  int64_t n = gm_mul(k, m->hidden_size, m->num_experts); /* router */
   if (m->router_bias)
-    n += m->num_experts;
-  n += (int64_t)m->num_experts * mlp_params(m, m->moe_intermediate_size);
+    n = gm_add(k, n, m->num_experts);
+  n = gm_add(k, n, gm_mul(k, m->num_experts, mlp_params(k, m, m->moe_intermediate_size)));
   if (m->shared_expert_intermediate_size > 0)
-    n += mlp_params(m, m->shared_expert_intermediate_size);
+    n = gm_add(k, n, mlp_params(k, m, m->shared_expert_intermediate_size));
   if (m->shared_expert_gate)
-    n += m->hidden_size;
+    n = gm_add(k, n, m->hidden_size);
   return n;
 }
 
@@ -127,7 +127,8 @@ static const char *unresolved_field(const gm_model *m) {
 
 int gm_count_params(const gm_model *m, gm_params *out, gm_error *err) {
   gm_params p = {0};
-  int64_t h = m->hidden_size, attn, norms;
+  gm_checked k = {0};
+  int64_t h = m->hidden_size, attn, norms, vocab_matrix;
   int moe_layers, dense_layers;
   const char *unresolved;
   if (m->num_layers <= 0 || m->hidden_size <= 0 || m->num_attention_heads <= 0 ||
@@ -144,34 +145,47 @@ int gm_count_params(const gm_model *m, gm_params *out, gm_error *err) {
              "is not resolved (GM_AUTO): apply the defaults with gm_resolve first");
     return GM_EINVAL;
   }
-  attn = attention_params(m);
+  attn = attention_params(&k, m);
   norms = gm_layer_norm_params(m);
   moe_layers = m->num_experts > 0 ? m->num_layers - m->first_dense_layers : 0;
   dense_layers = m->num_layers - moe_layers;
-  p.per_layer_dense = attn + norms + mlp_params(m, m->intermediate_size);
+  p.per_layer_dense = gm_add(&k, gm_add(&k, attn, norms), mlp_params(&k, m, m->intermediate_size));
   if (moe_layers > 0) {
-    p.per_layer_moe = attn + norms + moe_mlp_params(m);
-    p.expert_params_per_layer = (int64_t)m->num_experts * mlp_params(m, m->moe_intermediate_size);
+    p.per_layer_moe = gm_add(&k, gm_add(&k, attn, norms), moe_mlp_params(&k, m));
+    p.expert_params_per_layer =
+        gm_mul(&k, m->num_experts, mlp_params(&k, m, m->moe_intermediate_size));
   }
-  p.embedding = m->vocab_size * h;
+  vocab_matrix = gm_mul(&k, m->vocab_size, h);
+  p.embedding = vocab_matrix;
   if (m->position == GM_POS_LEARNED)
-    p.embedding += m->max_position_embeddings * h;
+    p.embedding = gm_add(&k, p.embedding, gm_mul(&k, m->max_position_embeddings, h));
   if (m->num_labels > 0) /* a classifier scores one token per sequence */
     p.output_head = h * m->num_labels + (m->attn_out_bias ? m->num_labels : 0);
   else
-    p.output_head = m->tied_embeddings ? 0 : m->vocab_size * h;
+    p.output_head = m->tied_embeddings ? 0 : vocab_matrix;
   p.final_norm = norm_params(m);
-  p.total = (int64_t)dense_layers * p.per_layer_dense + (int64_t)moe_layers * p.per_layer_moe +
-            p.embedding + p.output_head + p.final_norm;
+  p.total = gm_add(&k, gm_mul(&k, dense_layers, p.per_layer_dense),
+                   gm_mul(&k, moe_layers, p.per_layer_moe));
+  p.total = gm_add(&k, p.total, gm_add(&k, gm_add(&k, p.embedding, p.output_head), p.final_norm));
   p.trainable = p.total;
   /* The largest unit an engine gathers at once: a layer, or the vocabulary matrix. */
   p.largest_layer = p.per_layer_dense > p.per_layer_moe ? p.per_layer_dense : p.per_layer_moe;
-  if (m->vocab_size * h > p.largest_layer)
-    p.largest_layer = m->vocab_size * h;
+  if (vocab_matrix > p.largest_layer)
+    p.largest_layer = vocab_matrix;
   p.active_per_token = p.total;
   if (moe_layers > 0 && m->experts_per_token < m->num_experts)
-    p.active_per_token -= (int64_t)moe_layers * (m->num_experts - m->experts_per_token) *
-                          mlp_params(m, m->moe_intermediate_size);
+    p.active_per_token = gm_sub(&k, p.active_per_token,
+                                gm_mul3(&k, moe_layers, m->num_experts - m->experts_per_token,
+                                        mlp_params(&k, m, m->moe_intermediate_size)));
+  /* The bound of model.num_parameters holds for counted models too (and
+   * keeps every count exact in the doubles of the physics). */
+  if (k.overflow || p.total > GM_MAX_PARAMS) {
+    snprintf(err->field, sizeof err->field, "model");
+    snprintf(err->message, sizeof err->message,
+             "the architecture has more than 10^15 parameters, the most a model may have; check "
+             "the sizes (num_layers, hidden_size, intermediate_size, num_experts, vocab_size)");
+    return GM_EINVAL;
+  }
   *out = p;
   return GM_OK;
 }
@@ -187,7 +201,7 @@ static int layer_matrices(const gm_model *m, matrix *mx, int moe) {
   int64_t q = (int64_t)m->num_attention_heads * m->head_dim;
   int64_t kv = (int64_t)m->num_key_value_heads * m->head_dim;
   int64_t f = moe ? m->moe_intermediate_size : m->intermediate_size;
-  int64_t experts = moe ? m->num_experts : 1;
+  int64_t experts = moe ? m->num_experts : 1; /* at most 65536: the counts below fit */
   int n = 0;
   mx[n++] = (matrix){h, q, 1};                                          /* q */
   mx[n++] = (matrix){h, kv, 1};                                         /* k */
@@ -198,9 +212,11 @@ static int layer_matrices(const gm_model *m, matrix *mx, int moe) {
   return n;
 }
 
+/* Both counts below saturate at INT64_MAX, which no byte figure accepts. */
 int64_t gm_lora_params(const gm_config *c) {
   const gm_model *m = &c->model;
   matrix mx[8];
+  gm_checked k = {0};
   int64_t r = c->training.lora_rank, total = 0;
   int layers[2] = {0, 0}, kind, i, n;
   layers[1] = m->num_experts > 0 ? m->num_layers - m->first_dense_layers : 0;
@@ -214,15 +230,16 @@ int64_t gm_lora_params(const gm_config *c) {
       /* q,v only (i == 0, 2) unless every linear is adapted. */
       if (!c->training.lora_all_linear && i != 0 && i != 2)
         continue;
-      per += mx[i].count * r * (mx[i].in + mx[i].out);
+      per = gm_add(&k, per, gm_mul3(&k, mx[i].count, r, mx[i].in + mx[i].out));
     }
-    total += per * layers[kind];
+    total = gm_add(&k, total, gm_mul(&k, per, layers[kind]));
   }
-  return total;
+  return k.overflow ? INT64_MAX : total;
 }
 
 int64_t gm_adafactor_elems(const gm_model *m) {
   matrix mx[8];
+  gm_checked k = {0};
   int64_t total = 0, per;
   int layers[2], kind, i, n;
   layers[1] = m->num_experts > 0 ? m->num_layers - m->first_dense_layers : 0;
@@ -233,12 +250,12 @@ int64_t gm_adafactor_elems(const gm_model *m) {
     n = layer_matrices(m, mx, kind);
     per = gm_layer_norm_params(m);
     for (i = 0; i < n; i++)
-      per += mx[i].count * (mx[i].in + mx[i].out); /* row and column statistics */
-    total += per * layers[kind];
+      per = gm_add(&k, per, gm_mul(&k, mx[i].count, mx[i].in + mx[i].out)); /* row, column */
+    total = gm_add(&k, total, gm_mul(&k, per, layers[kind]));
   }
   /* Embedding (and untied head): one row and one column statistic each. */
-  total += (m->vocab_size + m->hidden_size) * (m->tied_embeddings ? 1 : 2);
-  return total;
+  total = gm_add(&k, total, (m->vocab_size + m->hidden_size) * (m->tied_embeddings ? 1 : 2));
+  return k.overflow ? INT64_MAX : total;
 }
 
 int64_t gm_largest_matrix(const gm_model *m) {

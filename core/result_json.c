@@ -326,12 +326,27 @@ static void put_chunks(writer *w, const gm_config *c, int index) {
   end(w, "]");
 }
 
-static void put_stage(writer *w, const gm_config *c, const gm_stage *s, int index) {
+/* The stage's memory across one step, from the same per-phase figures as its peak. */
+static void put_timeline(writer *w, const gm_result *r, int index) {
+  gm_timeline_point pts[GM_TIMELINE_MAX];
+  int i, n = gm_stage_timeline(&r->resolved, &r->params, index, pts, GM_TIMELINE_MAX);
+  begin(w, "timeline", "[");
+  for (i = 0; i < n; i++) {
+    begin(w, NULL, "{");
+    put_str(w, "at", pts[i].label, sizeof pts[i].label);
+    put_u64(w, "allocated", pts[i].allocated_bytes);
+    put_u64(w, "reserved", pts[i].reserved_bytes);
+    end(w, "}");
+  }
+  end(w, "]");
+}
+
+static void put_stage(writer *w, const gm_result *r, const gm_stage *s, int index) {
   begin(w, NULL, "{");
   put_i64(w, "stage", index);
   put_i64(w, "first_layer", s->first_layer);
   put_i64(w, "num_layers", s->num_layers);
-  put_chunks(w, c, index);
+  put_chunks(w, &r->resolved, index);
   put_bool(w, "has_embedding", s->has_embedding);
   put_bool(w, "has_output_head", s->has_output_head);
   put_i64(w, "params", s->params);
@@ -342,6 +357,7 @@ static void put_stage(writer *w, const gm_config *c, const gm_stage *s, int inde
   put_gib(w, "total_gb", s->peak_nvsmi_bytes, 4);
   put_gib(w, "unconstrained_gb", s->peak_unconstrained_bytes, 4);
   put_bytes(w, s);
+  put_timeline(w, r, index);
   end(w, "}");
 }
 
@@ -418,6 +434,10 @@ static void put_training(writer *w, const gm_training *t) {
   put_name(w, "finetune", gm_finetune_names, (int)t->finetune);
   put_count(w, "lora_rank", t->lora_rank, 1);
   put_name(w, "lora_targets", gm_lora_target_names, t->lora_all_linear);
+  put_name(w, "fp8", gm_fp8_names, (int)t->fp8);
+  put_flag(w, "fp8_all_gather", t->fp8_all_gather);
+  if (t->fp8_amax_history > 0)
+    put_count(w, "fp8_amax_history_len", t->fp8_amax_history, 1);
   end(w, "}");
 }
 
@@ -444,6 +464,12 @@ static void put_engine(writer *w, const gm_engine *e) {
   begin(w, "engine", "{");
   put_name(w, "type", gm_engine_names, (int)e->kind);
   put_name(w, "framework", gm_framework_names, (int)e->framework);
+  if (e->framework_version > 0) {
+    char d[16], v[24];
+    gm_format_version(e->framework_version, d, sizeof d);
+    snprintf(v, sizeof v, "\"%s\"", d);
+    put_raw(w, "framework_version", v);
+  }
   put_count(w, "zero_stage", e->zero_stage, 0);
   put_name(w, "offload_optimizer", gm_offload_names, (int)e->offload_optimizer);
   put_name(w, "offload_param", gm_offload_names, (int)e->offload_param);
@@ -596,7 +622,7 @@ char *gm_result_json(const gm_result *r) {
   put_parameters(&w, r, worst);
   begin(&w, "stages", "[");
   for (i = 0; i < num_stages; i++)
-    put_stage(&w, &r->resolved, &r->stages[i], i);
+    put_stage(&w, r, &r->stages[i], i);
   end(&w, "]");
   put_i64(&w, "worst_stage", worst_index);
   put_host(&w, r);

@@ -17,6 +17,16 @@
 
 #define F(i, ...) (x->fm ? (void)snprintf(x->fm[i], GM_FORMULA_LEN, __VA_ARGS__) : (void)0)
 
+/* A count in a formula, written as every count is ("1,234,567"). */
+typedef struct {
+  char s[32];
+} count_text;
+static count_text N(double v) {
+  count_text t;
+  gm_fmt_count(t.s, sizeof t.s, v);
+  return t;
+}
+
 /* The inputs of one stage's calculation, and what earlier steps decided. */
 typedef struct {
   const gm_config *c;
@@ -30,8 +40,45 @@ typedef struct {
   const char *shard_txt;
   char grp[48];
   double g_full, wbytes, gbytes, obytes;
+  double fp8_persist; /* Transformer Engine's fp8 weight copies, kept across micro-batches */
   int persist_grads;
 } ctx;
+
+/* Parameters of the decoder linears among params of `layers` layers (norms aside). */
+static double linear_params(const ctx *x, double params, double layers) {
+  double norms = layers * (double)gm_layer_norm_params(&x->c->model);
+  return params > norms ? params - norms : 0;
+}
+
+/* The decoder linears of this stage's GPU: embedding, head and final norm aside. */
+static double stage_linear_params(const ctx *x) {
+  const gm_shape *s = x->s;
+  double rest =
+      s->params - s->emb_params - s->head_params - (s->has_head ? (double)x->P->final_norm : 0);
+  return linear_params(x, rest, s->layers);
+}
+
+/* GEMMs of one decoder layer: Q, K, V (one when fused, and always one in
+ * Transformer Engine's LayerNormLinear), the output projection, and the MLP's. */
+static double gemms_per_layer(const gm_config *c) {
+  int te = c->engine.framework == GM_FW_MEGATRON;
+  double attn = (te || c->model.fused_projections) ? 2.0 : 4.0;
+  double mlp = c->model.mlp == GM_MLP_GATED && !te && !c->model.fused_projections ? 3.0 : 2.0;
+  return attn + mlp;
+}
+
+/* Scaling state of fp8 delayed scaling: per scaled tensor an amax history, a scale
+ * (and, in Transformer Engine, its inverse). TE scales input, weight and output in
+ * forward and two gradients in backward; torchao's Float8Linear input, weight and
+ * grad_output. */
+static double fp8_meta_bytes(const ctx *x) {
+  const gm_training *t = &x->c->training;
+  int te = x->c->engine.framework == GM_FW_MEGATRON;
+  if (t->fp8 != GM_FP8_DELAYED)
+    return 0;
+  return x->s->layers * gemms_per_layer(x->c) * (te ? 5.0 : 3.0) * 4.0 *
+         ((double)t->fp8_amax_history + (te ? 2.0 : 1.0));
+}
 
 double gm_act_bytes(const gm_config *c) { return c->training.dtype == GM_DTYPE_FP32 ? 4.0 : 2.0; }
 
@@ -218,8 +265,16 @@ static void gathered(ctx *x, gm_stage_mem *o) {
     double root = (e->framework == GM_FW_TORCHTUNE ? 0 : s->emb_params) + s->head_params;
     double unit = s->unit_params;
     double reduce_bytes = x->lb.grads; /* FSDP reduces in the gradient dtype */
+    /* FP8: torchao's float8 all-gather gathers the linear weights in fp8 (1 B);
+     * without it each linear casts its gathered bf16 weight to fp8 as it runs. */
+    double lin_unit = linear_params(x, unit, 1), cw = A, cast = 0;
+    if (tr->fp8 != GM_FP8_NONE && tr->fp8_all_gather)
+      cw = 1.0;
+    else if (tr->fp8 != GM_FP8_NONE)
+      cast = 1.0 * lin_unit;
     if (e->sharding == GM_FSDP_SHARD_GRAD_OP || !e->reshard_after_forward) {
-      *f = *b = A * s->params;
+      double lin_all = stage_linear_params(x);
+      *f = *b = A * (s->params - lin_all) + cw * lin_all + cast;
       if (!e->reshard_after_forward && x->c->parallel.pp > 1) {
         /* Reduction waits for the last micro-batch: unsharded accumulators. */
         o->comp[GM_PH_FORWARD][GM_C_GRADS] = o->comp[GM_PH_BACKWARD][GM_C_GRADS] =
@@ -229,11 +284,19 @@ static void gathered(ctx *x, gm_stage_mem *o) {
       }
     } else {
       /* The root, one unit and the prefetched one. */
-      *f = A * (root + 2.0 * unit);
+      *f = A * root + 2.0 * (A * (unit - lin_unit) + cw * lin_unit) + cast;
       *b = *f + reduce_bytes * unit;
     }
-    F(GM_C_GATHERED, "compute copies: %g B x (embedding+head %.0f + 2 x layer %.0f params)%s", A,
-      root, unit, *b > *f ? " + unsharded gradient of one layer in backward" : "");
+    if (e->sharding == GM_FSDP_SHARD_GRAD_OP || !e->reshard_after_forward)
+      F(GM_C_GATHERED, "compute copies of every weight of the stage: %g B x %.0f params%s", A,
+        s->params, cw < A ? ", linear weights gathered in fp8 (1 B)" : "");
+    else
+      F(GM_C_GATHERED, "compute copies: %g B x (embedding+head %.0f + 2 x layer %.0f params)%s%s",
+        A, root, unit,
+        cw < A     ? ", linear weights gathered in fp8 (1 B)"
+        : cast > 0 ? ", + one layer's weights cast to fp8"
+                   : "",
+        *b > *f ? " + unsharded gradient of one layer in backward" : "");
   } else if (x->ds && e->zero_stage == 3) {
     double unit =
         x->P->largest_layer > 0 ? (double)x->P->largest_layer / x->c->parallel.tp : s->unit_params;
@@ -249,28 +312,80 @@ static void gathered(ctx *x, gm_stage_mem *o) {
       "ZeRO-3 live parameters: %g B x min(2 x largest unit %.0f, stage3_max_live_parameters "
       "%lld); + its %g B gradients in backward",
       A, unit, (long long)e->stage3_max_live_parameters, A);
+  } else if (tr->fp8 != GM_FP8_NONE && e->framework == GM_FW_MEGATRON) {
+    /* Transformer Engine casts each weight to fp8 on a step's first micro-batch and
+     * keeps the copy and its transpose (Hopper GEMMs read both layouts) for the
+     * rest; with fp8 parameters (--fp8-param-gather) the weight is already fp8 and
+     * only the transpose is added. */
+    double lin_all = stage_linear_params(x);
+    double copies = tr->fp8_all_gather ? 1.0 : 2.0;
+    if (tr->fp8_all_gather && x->lb.weights > 1.0)
+      x->wbytes -= (x->lb.weights - 1.0) * lin_all / (x->w_sh ? x->d : 1);
+    *f = *b = copies * lin_all;
+    x->fp8_persist = *f;
+    F(GM_C_GATHERED, "Transformer Engine fp8 weight copies: %g B x %.0f linear params%s", copies,
+      lin_all,
+      tr->fp8_all_gather ? " (transpose only: parameters are fp8)" : " (data + transpose)");
+  } else if (tr->fp8 != GM_FP8_NONE) {
+    /* torchao: each linear casts its weight to fp8 while it runs. */
+    double lin_unit = linear_params(x, s->unit_params, 1);
+    *f = *b = 1.0 * lin_unit;
+    F(GM_C_GATHERED, "fp8 weight casts of the running layer: 1 B x %.0f params", lin_unit);
   } else if (tr->layout == GM_LAYOUT_AMP && !x->fsdp && tr->finetune == GM_FT_FULL) {
     /* Autocast caches a low-precision copy of every linear weight until backward uses it. */
     *f = *b = A * (s->params - s->emb_params);
-    F(GM_C_GATHERED, "autocast weight cache: %g B x %.0f linear weights", A,
-      s->params - s->emb_params);
+    F(GM_C_GATHERED, "autocast weight cache: %g B x %s linear weights", A,
+      N(s->params - s->emb_params).s);
   } else {
     F(GM_C_GATHERED, "none: weights are used in place");
   }
 }
 
-/* Buffers for communication: persistent ones, and those of backward and the step. */
+/* Hopper and later (sm90+) by preset id: PyTorch and Transformer Engine size their
+ * cuBLAS workspaces by it. A card given only by its memory counts as one. */
+static int hopper_or_later(const gm_hardware *hw) {
+  static const char *const ids[] = {"h100", "h200", "gh200", "h800", "h20",
+                                    "b100", "b200", "gb200", "b300", "gb300"};
+  size_t i, n = sizeof ids / sizeof ids[0];
+  if (!hw->gpu_name[0])
+    return 1;
+  for (i = 0; i < n; i++) {
+    size_t len = strlen(ids[i]);
+    if (strncmp(hw->gpu_name, ids[i], len) == 0 && hw->gpu_name[len] == '-')
+      return 1;
+  }
+  return 0;
+}
+
+/* Fixed workspaces taken from the caching allocator once and kept. PyTorch keys a
+ * cuBLAS workspace by (handle, stream) and handles are per thread, so forward (the
+ * main thread) and backward (autograd's device thread) hold one each: 32 MiB on
+ * sm90+ (":4096:8"), else 8 MiB + 128 KiB (aten/src/ATen/cuda/CublasHandlePool.cpp).
+ * Transformer Engine, which Megatron-LM runs, adds one of 32 MiB on sm90+, else 4 MiB
+ * (transformer_engine/pytorch/module/base.py, get_cublas_workspace_size_bytes). */
+static double workspace_bytes(const gm_config *c, double *te) {
+  int sm90 = hopper_or_later(&c->hardware);
+  double one = sm90 ? 32.0 * 1048576.0 : 8.0 * 1048576.0 + 131072.0;
+  *te = c->engine.framework == GM_FW_MEGATRON ? (sm90 ? 33554432.0 : 4194304.0) : 0;
+  return 2.0 * one + *te;
+}
+
+/* Buffers for communication and fixed workspaces: persistent ones, and those of
+ * backward and the step. */
 static double buffers(ctx *x, gm_stage_mem *o) {
   const gm_engine *e = &x->c->engine;
   const gm_parallel *pp = &x->c->parallel;
   const gm_shape *s = x->s;
-  double A = x->A, persist = 0, bwd = 0, step = 0;
+  double A = x->A, persist = 0, bwd = 0, step = 0, te, ws = workspace_bytes(x->c, &te);
+  char txt[GM_FORMULA_LEN];
+  size_t n = 0;
+#define PART(...)                                                                                  \
+  (n < sizeof txt ? (void)(n += (size_t)snprintf(txt + n, sizeof txt - n, __VA_ARGS__)) : (void)0)
+  txt[0] = '\0';
   if (e->kind == GM_ENGINE_DDP && x->d > 1 && !e->ddp_bucket_view) {
     persist = x->g_full; /* DDP buckets hold a second copy of every gradient */
-    F(GM_C_BUFFERS,
-      "DDP gradient buckets (gradient_as_bucket_view off): a copy of %.0f B of "
-      "gradients",
-      x->g_full);
+    PART("DDP gradient buckets (gradient_as_bucket_view off): a copy of %.0f B of gradients; ",
+         x->g_full);
   }
   if (x->ds && e->zero_stage >= 1) {
     double bucket = (double)e->reduce_bucket_elems;
@@ -281,22 +396,32 @@ static double buffers(ctx *x, gm_stage_mem *o) {
       double ag = (double)e->allgather_bucket_elems;
       step = A * (ag < s->trainable ? ag : s->trainable); /* updated (trainable) params */
     }
-    F(GM_C_BUFFERS,
-      "DeepSpeed reduce bucket %g B x %.0f x %d in backward; all-gather bucket %.0f B "
-      "at the step",
-      A, bucket, e->overlap_comm ? 2 : 1, step);
+    PART("DeepSpeed reduce bucket %g B x %.0f x %d in backward; all-gather bucket %.0f B at the "
+         "step; ",
+         A, bucket, e->overlap_comm ? 2 : 1, step);
   }
   if (pp->pp > 1) {
     double h = x->c->model.hidden_size / (pp->sequence_parallel ? (double)pp->tp : 1.0);
-    persist += 2.0 * A * gm_tokens_per_gpu(x->c) * h; /* send and receive buffers */
+    double pipe = 2.0 * A * gm_tokens_per_gpu(x->c) * h; /* send and receive buffers */
     if (e->kind == GM_ENGINE_MEGATRON_DEEPSPEED && !s->has_head)
       /* DeepSpeed's pipeline engine keeps each in-flight micro-batch's output
        * in its pipe buffers until that micro-batch's backward (Megatron-Core
        * frees them: deallocate_pipeline_outputs). */
-      persist += s->inflight_mbs * A * gm_tokens_per_gpu(x->c) * x->c->model.hidden_size;
+      pipe += s->inflight_mbs * A * gm_tokens_per_gpu(x->c) * x->c->model.hidden_size;
+    persist += pipe;
+    PART("pipeline send/receive buffers %.0f B; ", pipe);
   }
-  if (persist == 0 && bwd == 0 && step == 0)
-    F(GM_C_BUFFERS, "none");
+  if (x->c->training.fp8 == GM_FP8_DELAYED) {
+    double meta = fp8_meta_bytes(x);
+    persist += meta;
+    PART("fp8 delayed scaling: amax history of %d + scales, %.0f B; ",
+         x->c->training.fp8_amax_history, meta);
+  }
+  persist += ws;
+  PART("cuBLAS workspaces of the forward and backward threads, %.0f B%s", ws - te,
+       te > 0 ? " + Transformer Engine's" : "");
+#undef PART
+  F(GM_C_BUFFERS, "%s", txt);
   o->comp[GM_PH_FORWARD][GM_C_BUFFERS] = persist;
   o->comp[GM_PH_BACKWARD][GM_C_BUFFERS] = persist + bwd;
   o->comp[GM_PH_STEP][GM_C_BUFFERS] = persist + step;
@@ -316,8 +441,8 @@ static void step_temporaries(ctx *x, gm_stage_mem *o) {
     if (tr->optimizer_impl == GM_OPTIMPL_FOREACH && tr->optimizer != GM_OPT_ADAMW_8BIT &&
         tr->optimizer != GM_OPT_ADAFACTOR && x->lb.states > 0) {
       step = x->state_elem * opt_params;
-      F(GM_C_STEP, "foreach step: one state-sized temporary, %g B x %.0f params", x->state_elem,
-        opt_params);
+      F(GM_C_STEP, "foreach step: one state-sized temporary, %g B x %s params", x->state_elem,
+        N(opt_params).s);
     } else if (tr->optimizer == GM_OPT_ADAFACTOR || tr->optimizer_impl == GM_OPTIMPL_FOR_LOOP) {
       step = 2.0 * 4.0 * (double)gm_largest_matrix(&x->c->model) / x->c->parallel.tp;
       F(GM_C_STEP, "per-parameter step: two fp32 temporaries of the largest matrix");
@@ -331,11 +456,12 @@ static void step_temporaries(ctx *x, gm_stage_mem *o) {
                         ? (double)e->sub_group_elems
                         : opt_params;
       step += 4.0 * part;
-      F(GM_C_STEP, "DeepSpeed fp32 gradient partition: 4 B x %.0f params%s", part,
+      F(GM_C_STEP, "DeepSpeed fp32 gradient partition: 4 B x %s params%s", N(part).s,
         step > 4.0 * part ? " + optimizer temporaries" : "");
     } else if (x->ds && e->zero_stage == 0 && x->lb.grads == 2 && x->lb.master > 0) {
       step += 4.0 * s->trainable; /* FP16_Optimizer's flat fp32 gradients */
-      F(GM_C_STEP, "DeepSpeed FP16 optimizer flat fp32 gradients: 4 B x %.0f params", s->trainable);
+      F(GM_C_STEP, "DeepSpeed FP16 optimizer flat fp32 gradients: 4 B x %s params",
+        N(s->trainable).s);
     }
   } else if (tr->optimizer_in_backward || e->offload_optimizer != GM_OFFLOAD_NONE) {
     F(GM_C_STEP, "none: the optimizer step runs %s",
@@ -367,26 +493,41 @@ static void activations(ctx *x, gm_stage_mem *o) {
     const gm_parallel *pp = &x->c->parallel;
     gm_act_terms at = gm_layer_terms(x->c, s->moe_layers > 0 && s->moe_layers == s->layers);
     F(GM_C_ACTIVATIONS,
-      "%.2f micro-batches in flight x %d layers x %.0f tokens x (%.0f replicated%s + %.0f / TP "
+      "%.2f micro-batches in flight x %d layer%s x %s tokens x (%s replicated%s + %s / TP "
       "%d%s) B per token per layer; + %.2f GiB while one layer runs backward%s",
-      s->inflight, s->layers, gm_tokens_per_gpu(x->c), at.replicated,
-      pp->sequence_parallel ? " / TP" : "", at.split, pp->tp,
+      s->inflight, s->layers, s->layers == 1 ? "" : "s", N(gm_tokens_per_gpu(x->c)).s,
+      N(at.replicated).s, pp->sequence_parallel ? " / TP" : "", N(at.split).s, pp->tp,
       at.scores > 0 ? " + attention scores" : "", working / GM_GIB,
       tr->recompute != GM_AC_NONE ? " (incl. recomputation)" : "");
     if (s->has_head && x->c->model.num_labels > 0)
       F(GM_C_LOGITS, "sequence classifier: %g B x %lld sequences x %d labels", per_logit,
         (long long)tr->micro_batch_size, x->c->model.num_labels);
     else if (s->has_head)
-      F(GM_C_LOGITS, "%g B per logit x %.0f tokens x vocab %lld / TP %d (%s loss)", per_logit,
-        gm_tokens_per_gpu(x->c), (long long)x->c->model.vocab_size, pp->tp,
-        tr->loss == GM_LOSS_CHUNKED          ? "chunked"
-        : tr->loss == GM_LOSS_VOCAB_PARALLEL ? "vocab-parallel"
-        : tr->loss == GM_LOSS_TP_PARALLEL    ? "tensor-parallel loss_parallel"
-        : tr->loss == GM_LOSS_COMPILED       ? "compiled"
-        : tr->loss == GM_LOSS_KEEP_FP32      ? "fp32 logits kept"
-                                             : "eager fp32");
+      F(GM_C_LOGITS, "%g B per logit x %s tokens x vocab %s / TP %d (%s)", per_logit,
+        N(gm_tokens_per_gpu(x->c)).s, N((double)x->c->model.vocab_size).s, pp->tp,
+        tr->loss == GM_LOSS_CHUNKED          ? "loss computed in chunks"
+        : tr->loss == GM_LOSS_VOCAB_PARALLEL ? "loss split over the vocabulary"
+        : tr->loss == GM_LOSS_TP_PARALLEL    ? "loss split over tensor-parallel ranks"
+        : tr->loss == GM_LOSS_COMPILED       ? "compiled loss"
+        : tr->loss == GM_LOSS_KEEP_FP32      ? "logits also kept as fp32 for the loss"
+                                             : "loss in fp32");
     else
       F(GM_C_LOGITS, "none: the loss is computed on the last pipeline stage");
+  }
+}
+
+/* How the weights are stored, in words. */
+static const char *layout_words(gm_layout l) {
+  switch (l) {
+  case GM_LAYOUT_AMP:
+    return "fp32 weights, autocast to half precision for compute";
+  case GM_LAYOUT_MIXED:
+  case GM_LAYOUT_MIXED_FP32_GRADS:
+    return "half-precision weights, an fp32 master copy with the optimizer";
+  case GM_LAYOUT_PURE_HALF:
+    return "half-precision weights, no fp32 master copy";
+  default:
+    return "fp32 weights";
   }
 }
 
@@ -400,23 +541,23 @@ static void states_formulas(ctx *x, const gm_stage_mem *o) {
     return;
   gm_fmt_count(cnt, sizeof cnt, s->params);
   if (tr->finetune == GM_FT_FULL)
-    F(GM_C_WEIGHTS, "%g B x %s params of this stage (%s layout), %s%s", x->lb.weights, cnt,
-      gm_layout_name(tr->layout), x->w_sh ? "sharded over " : "", x->w_sh ? x->grp : "not sharded");
+    F(GM_C_WEIGHTS, "%g B x %s params of this stage (%s), %s%s", x->lb.weights, cnt,
+      layout_words(tr->layout), x->w_sh ? "sharded over " : "", x->w_sh ? x->grp : "not sharded");
   else
-    F(GM_C_WEIGHTS, "frozen base: %g B x %s params (%s) + adapters %g B x %.0f, %s",
+    F(GM_C_WEIGHTS, "frozen base: %g B x %s params (%s) + adapters %g B x %s, %s",
       tr->finetune == GM_FT_QLORA ? NF4_BYTES : x->A, cnt,
       tr->finetune == GM_FT_QLORA ? "NF4 linears, embeddings 2 B" : "compute dtype", x->lb.weights,
-      s->trainable, x->w_sh ? "sharded" : "not sharded");
+      N(s->trainable).s, x->w_sh ? "sharded" : "not sharded");
   if (e->offload_param != GM_OFFLOAD_NONE)
-    F(GM_C_WEIGHTS, "0 on the GPU: parameters offloaded to %s (%.0f bytes)",
-      e->offload_param == GM_OFFLOAD_NVME ? "NVMe" : "host memory", o->host_bytes);
-  F(GM_C_GRADS, "%g B x %.0f trainable params, %s%s; %s", x->lb.grads, s->trainable,
+    F(GM_C_WEIGHTS, "0 on the GPU: parameters offloaded to %s (%s bytes)",
+      e->offload_param == GM_OFFLOAD_NVME ? "NVMe" : "host memory", N(o->host_bytes).s);
+  F(GM_C_GRADS, "%g B x %s trainable params, %s%s; %s", x->lb.grads, N(s->trainable).s,
     x->g_sh ? "sharded over " : "", x->g_sh ? x->grp : "not sharded",
     x->persist_grads ? "resident through the step (accumulation or a persistent buffer)"
                      : "built during backward, largest at the step");
   if (x->obytes > 0)
-    F(GM_C_OPTIMIZER, "(%g B master + %g B states) x %.0f trainable params, %s%s", x->lb.master,
-      tr->optimizer == GM_OPT_ADAFACTOR ? x->state_elem : x->lb.states, s->trainable,
+    F(GM_C_OPTIMIZER, "(%g B master + %g B states) x %s trainable params, %s%s", x->lb.master,
+      tr->optimizer == GM_OPT_ADAFACTOR ? x->state_elem : x->lb.states, N(s->trainable).s,
       x->o_sh ? x->shard_txt : "not sharded", x->o_sh ? " over data parallel" : "");
   else if (e->offload_optimizer != GM_OFFLOAD_NONE)
     F(GM_C_OPTIMIZER, "0 on the GPU: optimizer states offloaded to %s",
@@ -447,7 +588,8 @@ void gm_stage_memory(const gm_config *c, const gm_params *P, const gm_shape *s, 
   for (ph = 0; ph < GM_PH_COUNT; ph++) {
     o->comp[ph][GM_C_WEIGHTS] = x.wbytes;
     o->comp[ph][GM_C_OPTIMIZER] = x.obytes;
-    o->persistent[ph] = x.wbytes + x.obytes + o->comp[ph][GM_C_GRADS] + persist_buffers;
+    o->persistent[ph] =
+        x.wbytes + x.obytes + o->comp[ph][GM_C_GRADS] + persist_buffers + x.fp8_persist;
   }
   states_formulas(&x, o);
 }

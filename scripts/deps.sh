@@ -3,13 +3,18 @@
 set -e
 need=""
 command -v cc >/dev/null 2>&1 || need="$need build-essential"
-[ -f /usr/include/cjson/cJSON.h ] || need="$need libcjson-dev"
 # WebAssembly: emcc, and node for the tests and benchmarks.
 command -v emcc >/dev/null 2>&1 || need="$need emscripten"
 command -v node >/dev/null 2>&1 || need="$need nodejs"
 command -v patch >/dev/null 2>&1 || need="$need patch"
+# Fuzzing (make fuzz): clang with libFuzzer and the sanitizers.
+command -v clang >/dev/null 2>&1 || need="$need clang"
+if command -v clang >/dev/null 2>&1 &&
+  [ ! -f "$(clang -print-file-name="libclang_rt.fuzzer-$(uname -m).a")" ]; then
+  need="$need libclang-rt-$(clang -dumpversion | cut -d. -f1)-dev" # a recommends, maybe skipped
+fi
 command -v xz >/dev/null 2>&1 || need="$need xz-utils"
-# The WASM build compiles cJSON from Debian's source package
+# Every build compiles cJSON from Debian's source package
 # (scripts/fetch_cjson.sh): add deb-src entries mirroring the deb ones.
 srcs=""
 if [ ! -f build/third_party/cjson/cJSON.c ] && [ -z "${CJSON_SRC:-}${CJSON_TARBALL:-}" ] &&

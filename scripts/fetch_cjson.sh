@@ -1,25 +1,25 @@
 #!/bin/sh
-# Fetches cJSON's C source for the WebAssembly build and checks its sha256.
+# Fetches cJSON's C source, which the CLI, the tests and the WebAssembly
+# module are all compiled from, and checks its sha256.
 #
 # Usage: scripts/fetch_cjson.sh [DEST]   (default build/third_party/cjson)
 #
 # Pinned: cJSON 1.7.15 as Debian bookworm ships it (1.7.15-1+deb12u4, with
-# its security patches): the source of the libcjson-dev that the native
-# build links, so the CLI and the WASM module parse and print alike.
-# Plain upstream v1.7.15 is accepted too (CI machines without Debian's
-# archive); it lacks those patches. Sources, first that works:
-#   CJSON_SRC=DIR         a directory holding cJSON.c and cJSON.h
-#   CJSON_TARBALL=URL|FILE  a tarball, e.g.
-#       https://github.com/DaveGamble/cJSON/archive/refs/tags/v1.7.15.tar.gz
-#   apt-get source        needs a deb-src entry (scripts/deps.sh adds one)
-# Whatever the source, the files must match one pinned pair below.
+# its security patches), so every build parses and prints alike, whatever
+# libcjson the machine has. Sources, first that works:
+#   CJSON_SRC=DIR           a directory holding cJSON.c and cJSON.h
+#   CJSON_TARBALL=URL|FILE  a tarball holding them
+#   apt-get source          needs a deb-src entry (scripts/deps.sh adds one)
+#   Debian's archive        the same source package by URL (CI machines
+#                           without Debian's archive: Ubuntu, for one)
+# Whatever the source, the files must match the pinned pair below; plain
+# upstream 1.7.15 does not (it lacks the patches).
 set -eu
 
 DEST=${1:-build/third_party/cjson}
 DEB_VERSION=1.7.15-1+deb12u4
 # sha256 of cJSON.c and cJSON.h.
 DEBIAN_C=5c5ab83a24eecfebc25b6aa4d47dbdb5f23d1baec92de75fec5f0528dbe255a7
-UPSTREAM_C=971822d8c3cbb22c180f16cea9ef66ee5d3e10dcade6c61d4ac9a18f475d8520
 CJSON_H=c25b54ebc98e814eb7b3eeaf12ce899806f87ff5a275b20a3b77dbb3968e5d0b
 
 sha256() {
@@ -33,7 +33,6 @@ check() {
   [ "$(sha256 "$1/cJSON.h")" = "$CJSON_H" ] || return 1
   case $(sha256 "$1/cJSON.c") in
     "$DEBIAN_C") echo "Debian $DEB_VERSION" ;;
-    "$UPSTREAM_C") echo "upstream 1.7.15 (without Debian's security patches)" ;;
     *) return 1 ;;
   esac
 }
@@ -54,25 +53,19 @@ take() {
   cp "$c" "$(dirname "$c")/cJSON.h" "$TMP/out/"
 }
 
-UPSTREAM_TARBALL=https://github.com/DaveGamble/cJSON/archive/refs/tags/v1.7.15.tar.gz
-# Without Debian's archive (Ubuntu, for one), take upstream's release instead.
-if [ -z "${CJSON_SRC:-}${CJSON_TARBALL:-}" ] && ! apt-cache showsrc cjson 2>/dev/null |
-    grep -q "^Version: $DEB_VERSION"; then
-  echo "fetch_cjson: Debian's cjson $DEB_VERSION source is not in this machine's archive;" \
-    "taking upstream v1.7.15" >&2
-  CJSON_TARBALL=$UPSTREAM_TARBALL
-fi
+# Debian's archive keeps every released source package under pool/.
+POOL=${CJSON_DEBIAN_POOL:-https://deb.debian.org/debian/pool/main/c/cjson}
+
+download() { # download URL FILE
+  if command -v curl >/dev/null 2>&1; then curl -fsSL -o "$2" "$1"
+  else wget -q -O "$2" "$1"; fi
+}
 
 if [ -n "${CJSON_SRC:-}" ]; then
   take "$CJSON_SRC"
 elif [ -n "${CJSON_TARBALL:-}" ]; then
   case $CJSON_TARBALL in
-    http://* | https://*)
-      if command -v curl >/dev/null 2>&1; then
-        curl -fsSL -o "$TMP/src.tar.gz" "$CJSON_TARBALL"
-      else
-        wget -q -O "$TMP/src.tar.gz" "$CJSON_TARBALL"
-      fi ;;
+    http://* | https://*) download "$CJSON_TARBALL" "$TMP/src.tar.gz" ;;
     *) cp "$CJSON_TARBALL" "$TMP/src.tar.gz" ;;
   esac
   mkdir "$TMP/x"
@@ -80,13 +73,18 @@ elif [ -n "${CJSON_TARBALL:-}" ]; then
   take "$TMP/x"
 else
   # Debian's source package: the upstream tarball plus debian/patches.
-  if ! (cd "$TMP" && apt-get source --download-only -q "cjson=$DEB_VERSION") \
-      >"$TMP/apt.log" 2>&1; then
-    cat "$TMP/apt.log" >&2
-    echo "fetch_cjson: apt-get source cjson=$DEB_VERSION failed." >&2
-    echo "  Add a deb-src entry (sh scripts/deps.sh does), or set" >&2
-    echo "  CJSON_TARBALL=https://github.com/DaveGamble/cJSON/archive/refs/tags/v1.7.15.tar.gz" >&2
-    exit 1
+  if apt-cache showsrc cjson 2>/dev/null | grep -q "^Version: $DEB_VERSION"; then
+    if ! (cd "$TMP" && apt-get source --download-only -q "cjson=$DEB_VERSION") \
+        >"$TMP/apt.log" 2>&1; then
+      cat "$TMP/apt.log" >&2
+      echo "fetch_cjson: apt-get source cjson=$DEB_VERSION failed." >&2
+      exit 1
+    fi
+  else
+    echo "fetch_cjson: Debian's cjson $DEB_VERSION source is not in this machine's archive;" \
+      "downloading it from $POOL" >&2
+    download "$POOL/cjson_1.7.15.orig.tar.gz" "$TMP/cjson_1.7.15.orig.tar.gz"
+    download "$POOL/cjson_$DEB_VERSION.debian.tar.xz" "$TMP/cjson_$DEB_VERSION.debian.tar.xz"
   fi
   mkdir "$TMP/x"
   tar -xzf "$TMP"/cjson_1.7.15.orig.tar.gz -C "$TMP/x"

@@ -79,9 +79,9 @@ check "calculate: the table shows the breakdown and the total" $(out_has "^  Mod
 check "calculate: the table shows the largest micro-batch that fits" $(out_has "^Largest micro-batch that fits with the margin: 44$"; echo $?)
 check "calculate: the table shows the longest sequence that fits" $(out_has "^Longest sequence that fits with the margin: 1,024 tokens$"; echo $?)
 run "$BIN" calculate --config "$TMP/tight.json"
-check "calculate: within the margin the verdict is TIGHT" $(status_is 0 && out_has "^TIGHT (may run out of memory): 69.88 GiB of 79.65 GiB per GPU (87.7 %)" && out_has "62.92 GiB that keeps a 21 % margin"; echo $?)
+check "calculate: within the margin the verdict is TIGHT" $(status_is 0 && out_has "^TIGHT (may run out of memory): 69.94 GiB of 79.65 GiB per GPU (87.8 %)" && out_has "62.92 GiB that keeps a 21 % margin"; echo $?)
 run "$BIN" calculate --config "$TMP/tight.json" --margin 0.05
-check "calculate --margin 0.05: the same run fits" $(status_is 0 && out_has "^FITS: 69.88 GiB" && out_has "fits below 75.67 GiB with the 5 % safety margin$" && out_has "^Largest micro-batch that fits with the margin: 54$"; echo $?)
+check "calculate --margin 0.05: the same run fits" $(status_is 0 && out_has "^FITS: 69.94 GiB" && out_has "fits below 75.67 GiB with the 5 % safety margin$" && out_has "^Largest micro-batch that fits with the margin: 54$"; echo $?)
 run "$BIN" calculate --config "$TMP/tight.json" --margin=0.05 --format json
 check "calculate --margin: resolved shows the margin" $(status_is 0 && out_has '"safety_margin": 0.05' && out_has '"verdict": "fits"'; echo $?)
 run "$BIN" calculate --config "$TMP/tight.json" --margin 1
@@ -161,6 +161,12 @@ check "quick: --gpus is required" $(status_is 2 && err_has "needs --gpus"; echo 
 run "$BIN" quick 7 --gpus 8 --gpu H100 --gpu-mem 80
 check "quick: --gpu and --gpu-mem exclude each other" $(status_is 2; echo $?)
 
+# FP8 and the framework version in the table
+write fp8.json '{"model": {"preset": "gpt2"}, "training": {"batch_size": 1, "seq_len": 1024, "fp8": "tensorwise", "fp8_all_gather": true},
+  "engine": {"type": "fsdp", "framework": "torchtitan", "framework_version": "2024-12"}, "parallelism": {"data_parallel_size": 8}}'
+run "$BIN" calculate --config "$TMP/fp8.json"
+check "table: the FP8 recipe and the framework version used are shown" $(status_is 0 && out_has "FP8 linears (tensorwise scaling), weights gathered in fp8" && out_has "(torchtitan defaults as of 2024-12-01)"; echo $?)
+
 # validate
 run "$BIN" validate "$EX/llama2_7b_deepspeed.json"
 check "validate: a valid config prints valid and exits 0" $(status_is 0 && out_has "^valid$"; echo $?)
@@ -173,9 +179,38 @@ check "validate: a missing file exits 1" $(status_is 1; echo $?)
 
 # presets
 run "$BIN" presets
-check "presets lists GPUs and models" $(status_is 0 && out_has "^  h100-80gb  *79.65" && out_has "^  llama-3-8b  *8,030,261,248"; echo $?)
+check "presets lists GPUs and models" $(status_is 0 && out_has "^  h100-80gb  *79.65" && out_has "^    also: A100, " && out_has "\"A100\" is the 80 GB A100" && out_has "^  llama-3-8b  *8,030,261,248"; echo $?)
 run "$BIN" presets --format json
 check "presets --format json prints the embedded presets" $(status_is 0 && out_has '^{"gpus":'; echo $?)
+
+# quick reads numbers as the config parser does: no nan, inf, hex or spaces
+for v in nan inf 0x10 " 8" 8x; do
+  run "$BIN" quick 7 --gpus "$v"
+  check "quick: --gpus '$v' exits 2 naming hardware.num_gpus" $(status_is 2 && err_has "hardware.num_gpus: must be an integer"; echo $?)
+done
+run "$BIN" quick 7 --gpus 8 --gpu-mem inf
+check "quick: --gpu-mem inf exits 2, not a default of 80 GiB" $(status_is 2 && err_has "hardware.gpu_memory_gb"; echo $?)
+run "$BIN" quick nan --gpus 8
+check "quick: a parameter count of nan exits 2" $(status_is 2 && err_has "model.num_parameters"; echo $?)
+
+# Control characters of a config never reach the terminal raw
+ESC=$(printf '\033')
+printf '%s\n' '{"model": {"preset": "gpt2", "name": "\u001b[31mred\u009b2J"}, "x\u001b]0;t\u0007": 1,
+  "hardware": {"num_gpus": 1}, "training": {"seq_len": 1024}}' >"$TMP/esc.json"
+printf '%s\n' '{"model": {"preset": "gpt2\u001b[2J"}}' >"$TMP/esc-bad.json"
+run "$BIN" calculate --config "$TMP/esc.json"
+check "calculate: control characters in names and keys print escaped" $(status_is 0 && ! grep -q "$ESC" "$TMP/out" && ! grep -q "$(printf '\302\233')" "$TMP/out" && out_has 'x\\x1b]0;t\\x07: unknown key' && out_has '\\x1b\[31mred\\u009b2J'; echo $?)
+run "$BIN" validate "$TMP/esc.json"
+check "validate: control characters in warnings print escaped" $(status_is 0 && ! grep -q "$ESC" "$TMP/out" && out_has '^warning: x\\x1b'; echo $?)
+run "$BIN" calculate --config "$TMP/esc-bad.json"
+check "calculate: control characters in an error print escaped" $(status_is 2 && ! grep -q "$ESC" "$TMP/err" && err_has 'model.preset'; echo $?)
+
+# A NUL byte: the core would stop reading at it
+printf '{"model": {"preset": "gpt2"}}\0{"training": {"batch_size": 64}}' >"$TMP/nul.json"
+run "$BIN" calculate --config "$TMP/nul.json"
+check "calculate: a file with a NUL byte exits 2" $(status_is 2 && err_has "NUL byte at offset 29"; echo $?)
+run "$BIN" validate "$TMP/nul.json"
+check "validate: a file with a NUL byte exits 2" $(status_is 2 && err_has "NUL byte" && ! out_has valid; echo $?)
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

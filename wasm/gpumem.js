@@ -13,6 +13,9 @@
 // The module's ABI is one string in, one string out: calc_json(char*) returns
 // a string the module allocated, released with calc_free().
 
+const MAX_CONFIG_BYTES = 1048576; // GM_MAX_CONFIG_BYTES in core/gpumem.h
+// An error as calc_json writes it (result_json.c).
+const errorJson = (message) => `{\n  "error": {\n    "field": "",\n    "message": ${JSON.stringify(message)}\n  }\n}\n`;
 const VERSION = '0.1.0'; // the CLI's; the module's gm_version() when it has one
 const byUrl = new Map();
 const byBytes = new WeakMap();
@@ -81,6 +84,15 @@ async function instantiate(bytes) {
   const call = (fn, config) => {
     const text = typeof config === 'string' ? config : JSON.stringify(config);
     const input = enc.encode(text);
+    // Refused before it is copied in, so that it cannot grow the memory for
+    // good: the core's own error for an oversized config (GM_MAX_CONFIG_BYTES,
+    // after a byte order mark), byte for byte; and a NUL, which would end the
+    // text early for the core.
+    const bom = input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf ? 3 : 0;
+    if (input.length - bom > MAX_CONFIG_BYTES)
+      return errorJson(`the config is ${input.length - bom} bytes; at most ${MAX_CONFIG_BYTES} are accepted`);
+    const nul = input.indexOf(0);
+    if (nul >= 0) return errorJson(`a NUL byte at offset ${nul}; a config is text`);
     const inPtr = ex.malloc(input.length + 1) >>> 0;
     if (!inPtr) throw new Error('gpumem: out of memory');
     let outPtr = 0;

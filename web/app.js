@@ -2,8 +2,10 @@
 import { html } from 'htm/preact';
 import { render } from 'preact';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { context, defaultConfig, isFullConfig, isHfConfig, SECTIONS, switchEngine } from './lib/config.js';
-import { configFromHash, hashFor, shareUrl } from './lib/url-state.js';
+import { context, defaultConfig, fieldLabel, isFullConfig, isHfConfig, SECTIONS, switchEngine } from './lib/config.js';
+import { docsUrl, publishedUrl } from './lib/links.js';
+import { ambiguousKey, configFromHash, hashFor, pinnedFromHash, shareUrl, textFromHash } from './lib/url-state.js';
+import { Compare, LETTERS, MAX_COMPARED } from './result/compare.js';
 import { ModelSection } from './sections/model.js';
 import { TrainingSection } from './sections/training.js';
 import { ParallelismSection } from './sections/parallelism.js';
@@ -12,6 +14,8 @@ import { HardwareSection } from './sections/hardware.js';
 import { ErrorCard, MiniVerdict, Verdict } from './result/verdict.js';
 import { Chart } from './result/chart.js';
 import { Stages } from './result/stages.js';
+import { Timeline } from './result/timeline.js';
+import { Export } from './result/export.js';
 import { Breakdown, Parameters } from './result/breakdown.js';
 import { HostMemory, Warnings } from './result/notes.js';
 import { PlannerPanel } from './plan/panel.js';
@@ -19,6 +23,8 @@ import { ScalingCharts } from './plan/charts.js';
 
 /** The one-file build carries the WASM inline; the served page offers that file. */
 const OFFLINE = typeof document !== 'undefined' && !!document.getElementById('gm-wasm');
+
+const isObj = (v) => !!v && typeof v === 'object' && !Array.isArray(v);
 
 /** Run the core; an invalid config gives {error:{field, message}}. */
 function compute(gm, config) {
@@ -31,18 +37,46 @@ function compute(gm, config) {
   }
 }
 
-/** Every section present as an object, whatever an imported file held. */
+/** Every section present as an object; a section that is not one stays as it was and the core rejects it. */
 function normalize(obj) {
   const c = { ...obj };
-  for (const s of SECTIONS) if (!c[s] || typeof c[s] !== 'object' || Array.isArray(c[s])) c[s] = {};
+  for (const s of SECTIONS) if (!Object.hasOwn(c, s) || c[s] == null) c[s] = {};
   return c;
+}
+
+/** The config path an edit of one section changed ("parallelism.tensor_parallel_size"). */
+function changedPath(section, before, after) {
+  const a = isObj(before) ? before : {};
+  const b = isObj(after) ? after : {};
+  const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])];
+  const k = keys.find((x) => Object.hasOwn(b, x) && JSON.stringify(a[x]) !== JSON.stringify(b[x])) ||
+    keys.find((x) => JSON.stringify(a[x]) !== JSON.stringify(b[x]));
+  return k ? `${section}.${k}` : section;
+}
+
+/**
+ * Every reason a config is invalid, as the core names them: drop the field of
+ * each error in turn (back to its default) and ask the core again.
+ */
+function allCauses(gm, config, first) {
+  const list = [first];
+  const c = structuredClone(config);
+  for (let i = 0; i < 4; i++) {
+    const [sec, key] = String(list[list.length - 1].field).split('.');
+    if (!key || !isObj(c[sec]) || !Object.hasOwn(c[sec], key)) break;
+    delete c[sec][key];
+    const r = compute(gm, c);
+    if (!r.error || list.some((e) => e.field === r.error.field)) break;
+    list.push(r.error);
+  }
+  return list;
 }
 
 /** Keys with a value only: what export, the URL and the core receive. */
 function compact(config) {
   const out = {};
   for (const [k, v] of Object.entries(config)) {
-    if (v && typeof v === 'object' && !Array.isArray(v) && SECTIONS.includes(k)) {
+    if (isObj(v) && SECTIONS.includes(k)) {
       if (Object.keys(v).length) out[k] = v;
     } else if (v !== undefined) out[k] = v;
   }
@@ -68,26 +102,50 @@ async function copyText(text) {
 }
 
 function fileName(config) {
-  const m = config.model || {};
-  const base = String(m.preset || m.name || m._name_or_path || 'config').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
+  const m = isObj(config.model) ? config.model : {};
+  const name = [m.preset, m.name, m._name_or_path].find((v) => typeof v === 'string' && v);
+  const base = String(name || 'config').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
   return `gpu-mem-${base || 'config'}.json`;
 }
 
 function useToast() {
   const [msg, setMsg] = useState('');
   const timer = useRef(0);
-  const show = useCallback((m) => {
+  // m: a text, or {text, action: {label, run}} for a toast with a button.
+  const show = useCallback((m, ms = 3500) => {
     setMsg(m);
     clearTimeout(timer.current);
-    timer.current = setTimeout(() => setMsg(''), 3500);
+    timer.current = setTimeout(() => setMsg(''), ms);
   }, []);
   return [msg, show];
 }
 
 function App({ gm }) {
   const presets = useMemo(() => gm.presets(), [gm]);
-  const [config, setConfig] = useState(() => normalize(configFromHash(location.hash) || defaultConfig(presets)));
-  const out = useMemo(() => compute(gm, compact(config)), [gm, config]);
+  const [config, setConfigState] = useState(() => normalize(configFromHash(location.hash) || defaultConfig(presets)));
+  // The text of a config that came from a link or a file: the core reads it as
+  // written (so both see the same keys) until the first edit.
+  const [raw, setRaw] = useState(() => (configFromHash(location.hash) ? textFromHash(location.hash) : null));
+  const lastEdit = useRef('');
+  // Configs pinned for comparison (A, B, C); the edited one is the last column.
+  const [pinned, setPinned] = useState(() => pinnedFromHash(location.hash).slice(0, MAX_COMPARED - 1));
+  const setConfig = useCallback((next, edited = '') => {
+    lastEdit.current = edited;
+    setRaw(null);
+    setConfigState(next);
+  }, []);
+  const load = useCallback((obj, text = null) => {
+    lastEdit.current = '';
+    setRaw(text);
+    setConfigState(normalize(obj));
+  }, []);
+  const out = useMemo(() => {
+    const r = compute(gm, raw ?? compact(config));
+    const odd = raw != null && !r.error && ambiguousKey(raw);
+    if (odd) return { error: { field: '', message: `This config is ambiguous: ${odd}. Fix the file or link it came from.` } };
+    if (r.error && raw == null) r.error.causes = allCauses(gm, compact(config), r.error);
+    return r;
+  }, [gm, config, raw]);
   const lastGood = useRef(null);
   if (out.result) lastGood.current = out.result;
   const result = out.result || lastGood.current;
@@ -99,16 +157,24 @@ function App({ gm }) {
 
   // The URL always carries the config, so a reload or a copied address restores it.
   useEffect(() => {
+    if (raw != null) return undefined; // the address holds the link as it came
     const t = setTimeout(() => {
-      const h = hashFor(compact(config));
+      const h = hashFor(compact(config), pinned.map(compact));
       if (location.hash !== h) history.replaceState(null, '', h);
     }, 150);
     return () => clearTimeout(t);
-  }, [config]);
+  }, [config, raw, pinned]);
+  const columns = useMemo(() => (pinned.length ? [
+    ...pinned.map((c, i) => ({ label: LETTERS[i], config: c, out: compute(gm, compact(c)) })),
+    { label: LETTERS[pinned.length], config, out, current: true },
+  ] : []), [gm, pinned, config, out]);
   useEffect(() => {
     const onHash = () => {
       const c = configFromHash(location.hash);
-      if (c) setConfig(normalize(c));
+      if (c) {
+        load(c, textFromHash(location.hash));
+        setPinned(pinnedFromHash(location.hash).slice(0, MAX_COMPARED - 1));
+      }
     };
     addEventListener('hashchange', onHash);
     return () => removeEventListener('hashchange', onHash);
@@ -121,21 +187,22 @@ function App({ gm }) {
     return () => io.disconnect();
   }, [!!result]);
 
-  const importObject = useCallback((obj, source) => {
+  const importObject = useCallback((obj, source, text = null) => {
     if (isFullConfig(obj)) {
-      setConfig(normalize(obj));
+      load(obj, text);
       showToast(`Config loaded from ${source}.`);
     } else if (isHfConfig(obj)) {
-      setConfig((c) => ({ ...c, model: obj }));
+      setConfig({ ...config, model: obj }, 'model');
       showToast(`Model taken from ${source}.`);
     } else {
       showToast(`${source} holds neither a config nor a model config.json.`);
     }
-  }, [showToast]);
+  }, [showToast, config, load, setConfig]);
   const importFile = useCallback(async (file) => {
     if (!file) return;
     try {
-      importObject(JSON.parse(await file.text()), file.name);
+      const text = await file.text();
+      importObject(JSON.parse(text), file.name, text);
     } catch (e) {
       showToast(`${file.name} is not valid JSON (${e.message}).`);
     }
@@ -166,8 +233,44 @@ function App({ gm }) {
   }, [importFile]);
 
   const json = () => `${JSON.stringify(compact(config), null, 2)}\n`;
+  const published = OFFLINE ? publishedUrl() : '';
+  const linkText = () => (raw != null ? location.href : shareUrl(compact(config), published || location.href, pinned.map(compact)));
+  // A whole new config (reset, a planned layout): the current entry first holds
+  // the config as it is now (the address follows edits after a short delay),
+  // then the new one gets an entry of its own: Back, or Undo, returns.
+  const replace = (fresh, message) => {
+    const now = raw != null ? location.hash : hashFor(compact(config), pinned.map(compact));
+    history.replaceState(null, '', now);
+    const before = { config, raw, hash: now };
+    history.pushState(null, '', hashFor(compact(fresh), pinned.map(compact)));
+    setConfig(fresh);
+    showToast({ text: message, action: { label: 'Undo', run: () => {
+      history.pushState(null, '', before.hash);
+      if (before.raw != null) load(before.config, before.raw);
+      else setConfig(before.config);
+      showToast('Config restored.');
+    } } }, 8000);
+  };
   const actions = {
-    share: async () => showToast((await copyText(shareUrl(compact(config)))) ? 'Link copied: it opens this exact config.' : 'Copy failed; the address bar holds the link.'),
+    pin: () => {
+      if (pinned.length >= MAX_COMPARED - 1) return;
+      setRaw(null);
+      setPinned([...pinned, structuredClone(compact(config))]);
+      showToast(`Pinned as ${LETTERS[pinned.length]}: change the config to compare it with ${LETTERS[pinned.length + 1]}.`);
+    },
+    unpin: (i) => setPinned(pinned.filter((_, j) => j !== i)),
+    // Edit a pinned config: it swaps places with the one being edited.
+    edit: (i) => {
+      const next = pinned.slice();
+      next[i] = structuredClone(compact(config));
+      setPinned(next);
+      setConfig(normalize(pinned[i]));
+    },
+    share: async () => {
+      const ok = await copyText(linkText());
+      const where = !OFFLINE ? 'it opens this exact config.' : published ? 'it opens this exact config on the published page.' : 'it opens this exact config in this file, on this computer.';
+      showToast(ok ? `Link copied: ${where}` : 'Copy failed; the address bar holds the link.');
+    },
     copy: async () => showToast((await copyText(json())) ? 'Config JSON copied.' : 'Copy failed.'),
     download: () => {
       const url = URL.createObjectURL(new Blob([json()], { type: 'application/json' }));
@@ -179,16 +282,25 @@ function App({ gm }) {
       a.remove();
       setTimeout(() => URL.revokeObjectURL(url), 1000);
     },
-    reset: () => setConfig(normalize(defaultConfig(presets))),
+    reset: () => replace(normalize(defaultConfig(presets)), 'Reset to the default config.'),
+    // A layout or a suggestion from the planner.
+    plan: (c) => replace(normalize(c), 'Layout loaded into the form.'),
   };
 
-  const errors = out.error ? { [out.error.field]: out.error.message } : {};
+  const causes = out.error ? out.error.causes || [out.error] : [];
+  const errors = {};
+  for (const c of causes) if (c.field && !errors[c.field]) errors[c.field] = c.message;
+  // The field just edited shows every cause, named, when the core blames others.
+  const edited = lastEdit.current;
+  if (out.error && edited && (causes.length > 1 || causes[0].field !== edited)) {
+    errors[edited] = causes.map((c) => (c.field === edited ? c.message : `${fieldLabel(c.field)}: ${c.message}`)).join(' · ');
+  }
   const warnings = {};
   for (const w of result && !out.error ? result.warnings || [] : []) if (w.field && !warnings[w.field]) warnings[w.field] = w.message;
   const ctx = context(config, resolved);
   const sectionProps = (s) => ({
-    value: config[s],
-    onChange: (v) => setConfig((c) => ({ ...c, [s]: v })),
+    value: isObj(config[s]) ? config[s] : {},
+    onChange: (v) => setConfig({ ...config, [s]: v }, changedPath(s, config[s], v)),
     errors,
     warnings,
     resolved: resolved[s],
@@ -202,6 +314,8 @@ function App({ gm }) {
         <p>How much memory one GPU needs to train an LLM, before you rent it.</p>
       </div>
       <div class="actions" role="toolbar" aria-label="Share and export">
+        <button type="button" onClick=${actions.pin} disabled=${pinned.length >= MAX_COMPARED - 1}
+          title="Keep this config as a column and compare it with what you change next">Pin as ${LETTERS[Math.min(pinned.length, MAX_COMPARED - 1)]}</button>
         <button type="button" onClick=${actions.share}>Copy link</button>
         <button type="button" onClick=${actions.copy}>Copy JSON</button>
         <button type="button" onClick=${actions.download}>Save JSON</button>
@@ -217,33 +331,37 @@ function App({ gm }) {
       <form class="form" aria-label="Training configuration" onSubmit=${(e) => e.preventDefault()} novalidate>
         <${ModelSection} ...${sectionProps('model')} result=${result} presets=${presets} onImport=${(o) => importObject(o, 'the pasted text')} />
         <${TrainingSection} ...${sectionProps('training')} />
-        <${EngineSection} ...${sectionProps('engine')} onEngine=${(t) => setConfig((c) => switchEngine(c, t))} />
-        <${ParallelismSection} ...${sectionProps('parallelism')} />
+        <${EngineSection} ...${sectionProps('engine')} onEngine=${(t) => setConfig(switchEngine(config, t), 'engine.type')} />
+        <${ParallelismSection} ...${sectionProps('parallelism')} invalid=${!!out.error} />
         <${HardwareSection} ...${sectionProps('hardware')} presets=${presets} />
       </form>
       <div class="results" aria-label="Result">
         <div class="verdict-slot" ref=${verdictRef}>
-          ${out.error && html`<${ErrorCard} error=${out.error} />`}
-          ${result && html`<${Verdict} result=${result} presets=${presets} stale=${!!out.error} />`}
+          ${out.error && html`<${ErrorCard} error=${out.error} causes=${causes} hasResult=${!!result} />`}
+          ${result && !out.error && html`<${Verdict} result=${result} presets=${presets} />`}
         </div>
+        <${Compare} columns=${columns} onUnpin=${actions.unpin} onLoad=${actions.edit} />
         ${result && html`<div class=${`details${out.error ? ' stale' : ''}`}>
           <${Chart} result=${result} />
           <${Stages} result=${result} />
+          <${Timeline} result=${result} />
           <${Warnings} warnings=${out.error ? [] : result.warnings} />
           <${HostMemory} result=${result} />
           <${Breakdown} result=${result} />
           <${Parameters} result=${result} />
           ${!out.error && html`<${ScalingCharts} config=${compact(config)} result=${result} />`}
+          ${!out.error && html`<${Export} result=${result} link=${linkText} base=${fileName(config).replace(/\.json$/, '')} onDone=${showToast} />`}
         </div>`}
       </div>
     </main>
-    <${PlannerPanel} config=${compact(config)} result=${result} presets=${presets}
-      onLoad=${(c) => { setConfig(normalize(c)); showToast('Layout loaded into the form.'); }} />
+    <${PlannerPanel} config=${compact(config)} result=${result} presets=${presets} onLoad=${actions.plan} />
     <footer class="foot">
       <p>Memory in GiB (2<sup>30</sup> bytes), per GPU, at the step's peak as nvidia-smi shows it. Computed in your browser; the config never leaves this page.${
         OFFLINE ? '' : html`${' '}<a href="gpu-mem-calc.html" download>Download the calculator as one HTML file</a> to use it offline.`}</p>
+      <p class="muted small" data-testid="version">gpu-mem-calc ${gm.version} · <a href=${docsUrl('formulas.md')} target="_blank" rel="noopener">formulas</a> · <a href=${docsUrl('accuracy.md')} target="_blank" rel="noopener">accuracy</a>${
+        OFFLINE && published ? html` · <a href=${published}>published page</a>` : ''}</p>
     </footer>
-    <div class="toast" role="status" aria-live="polite">${toast}</div>
+    <div class="toast" role="status" aria-live="polite">${typeof toast === 'string' ? toast : html`${toast.text} <button type="button" class="link" onClick=${toast.action.run}>${toast.action.label}</button>`}</div>
     ${dragging && html`<div class="drop-overlay" aria-hidden="true"><p>Drop a config or a model's config.json</p></div>`}
   `;
 }

@@ -7,6 +7,7 @@
 //   GM_WASM_DIR=dir               where gpumem.js and gpumem.wasm are (default $GM_BUILD/wasm)
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix, relative, resolve } from 'node:path';
+import { withCsp } from './csp.mjs';
 import { ROOT, checkVendor, readImportMap } from './vendor.mjs';
 
 const WEB = join(ROOT, 'web');
@@ -45,7 +46,15 @@ function replaceMarker(html, name, text) {
 const stripMap = (js) => js.replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, '\n');
 const dataUrl = (js) => `data:text/javascript;base64,${Buffer.from(js).toString('base64')}`;
 
-const html = readFileSync(join(WEB, 'index.html'), 'utf8');
+// Where the page links: GM_REPO_URL, or the GitHub repository CI builds
+// (its rendered docs, its Pages address); else the docs copied beside the page.
+const REPO = process.env.GM_REPO_URL || (process.env.GITHUB_REPOSITORY ? `https://github.com/${process.env.GITHUB_REPOSITORY}` : '');
+const PAGE_URL = process.env.GM_PAGE_URL || (process.env.GITHUB_REPOSITORY
+  ? `https://${process.env.GITHUB_REPOSITORY.split('/')[0].toLowerCase()}.github.io/${process.env.GITHUB_REPOSITORY.split('/')[1]}/` : '');
+const attr = (v) => v.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+const metas = (docs) => `<meta name="gm-docs" content="${attr(docs)}">\n<meta name="gm-page-url" content="${attr(PAGE_URL)}">`;
+const html = readFileSync(join(WEB, 'index.html'), 'utf8').replace('<meta charset="utf-8">', () =>
+  `<meta charset="utf-8">\n${metas(REPO ? `${REPO}/blob/main/docs/` : 'docs/')}`);
 let vendor;
 try {
   vendor = checkVendor(readImportMap(html));
@@ -64,6 +73,8 @@ for (const f of [...modules, WORKER, 'style.css']) {
   copyFileSync(join(WEB, f), join(OUT, f));
 }
 copyFileSync(wasmJs, join(OUT, 'gpumem.js'));
+mkdirSync(join(OUT, 'docs'), { recursive: true });
+for (const f of ['formulas.md', 'accuracy.md']) copyFileSync(join(ROOT, 'docs', f), join(OUT, 'docs', f));
 copyFileSync(wasmBin, join(OUT, 'gpumem.wasm'));
 // The planner's module, when the build has one: only the planner's worker loads it.
 const planBin = join(WASM_DIR, 'gpumem-plan.wasm');
@@ -76,7 +87,7 @@ const preload = [
   '<link rel="preload" href="gpumem.wasm" as="fetch" type="application/wasm" crossorigin="anonymous">',
   ...(hasPlanModule ? ['<meta name="gm-plan-module" content="gpumem-plan.wasm">'] : []),
 ].join('\n');
-writeFileSync(join(OUT, 'index.html'), replaceMarker(html, 'preload', preload));
+writeFileSync(join(OUT, 'index.html'), withCsp(replaceMarker(html, 'preload', preload), { offline: false }));
 writeFileSync(join(OUT, '.nojekyll'), '');
 
 // build/gpu-mem-calc.html: one file. Every module becomes a data: URL behind a
@@ -120,6 +131,7 @@ single = replaceMarker(single, 'main', main);
 const css = readFileSync(join(WEB, 'style.css'), 'utf8');
 single = single.replace('<link rel="stylesheet" href="style.css">', () => `<style>\n${css}</style>`);
 if (single.includes('href="style.css"')) die('index.html must link style.css exactly once');
+single = withCsp(single, { offline: true });
 writeFileSync(SINGLE, single);
 // The served page links the offline file for download.
 writeFileSync(join(OUT, 'gpu-mem-calc.html'), single);

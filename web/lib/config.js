@@ -25,7 +25,8 @@ export const ENGINE_OPTIONS = opts(
 export const FIELDS = {
   model: [
     { key: 'name', label: 'Name', kind: 'text', advanced: true },
-    { key: 'num_parameters', label: 'Parameters', kind: 'count', title: 'e.g. 7B. With an architecture, only a check; alone, the architecture is estimated from it.' },
+    { key: 'num_parameters', label: 'Parameters (billions)', kind: 'count', bare: 'B', hint: '70 = 70B; or 125M, 1.5T',
+      title: 'A bare number is billions, as in the CLI. With an architecture, only a check; alone, the architecture is estimated from it.' },
     { key: 'num_layers', label: 'Layers', kind: 'int' },
     { key: 'hidden_size', label: 'Hidden size', kind: 'int' },
     { key: 'num_attention_heads', label: 'Attention heads', kind: 'int' },
@@ -36,7 +37,7 @@ export const FIELDS = {
     { key: 'head_dim', label: 'Head dim', kind: 'int', advanced: true },
     { key: 'max_position_embeddings', label: 'Position embeddings', kind: 'int', advanced: true },
     { key: 'mlp', label: 'MLP', kind: 'select', advanced: true,
-      options: opts(['swiglu', 'SwiGLU'], ['geglu', 'GeGLU'], ['gated', 'gated'], ['gelu', 'GELU'], ['relu', 'ReLU'], ['relu2', 'ReLU²'], ['plain', 'plain']) },
+      options: opts(['gated', 'SwiGLU / GeGLU (gated)'], ['gelu', 'GELU'], ['relu', 'ReLU'], ['relu2', 'ReLU²'], ['plain', 'plain']) },
     { key: 'norm', label: 'Norm', kind: 'select', advanced: true, options: opts(['rmsnorm', 'RMSNorm'], ['layernorm', 'LayerNorm']) },
     { key: 'position_embedding', label: 'Positions', kind: 'select', advanced: true, options: opts(['rope', 'RoPE'], ['learned', 'learned table']) },
     { key: 'norms_per_layer', label: 'Norms per layer', kind: 'int', advanced: true },
@@ -67,8 +68,8 @@ export const FIELDS = {
     { key: 'seq_len', label: 'Sequence length', kind: 'int' },
     { key: 'gradient_accumulation_steps', label: 'Gradient accumulation', kind: 'int' },
     { key: 'dtype', label: 'Compute dtype', kind: 'select', options: opts(['bf16'], ['fp16'], ['fp32']) },
-    { key: 'precision', label: 'Precision', kind: 'select',
-      options: opts(['mixed', 'mixed: half weights, fp32 master'], ['mixed_fp32_grads', 'mixed, fp32 grads'], ['amp', 'autocast (fp32 weights)'], ['pure_bf16', 'pure half, no master'], ['fp32', 'fp32']) },
+    { key: 'precision', label: 'Precision', kind: 'select', wide: true,
+      options: opts(['mixed', 'half weights + fp32 master'], ['mixed_fp32_grads', 'half weights + fp32 master and gradients'], ['amp', 'fp32 weights, autocast'], ['pure_bf16', 'half only, no master'], ['fp32', 'fp32 only']) },
     { key: 'optimizer', label: 'Optimizer', kind: 'select',
       options: opts(['adamw', 'AdamW'], ['adam', 'Adam'], ['adamw_8bit', 'AdamW 8-bit'], ['sgd', 'SGD'], ['sgd_momentum', 'SGD + momentum'], ['lion', 'Lion'], ['adafactor', 'Adafactor']) },
     { key: 'momentum', label: 'Momentum', kind: 'number', when: (c) => c.optimizer === 'sgd' || c.optimizer === 'sgd_momentum' },
@@ -82,7 +83,7 @@ export const FIELDS = {
       options: opts(['all', 'all linears'], ['qv', 'q and v only']) },
     { key: 'attention', label: 'Attention', kind: 'select', advanced: true, options: opts(['flash', 'flash / SDPA'], ['eager', 'eager (keeps s×s)']) },
     { key: 'loss', label: 'Loss', kind: 'select', advanced: true,
-      options: opts(['standard', 'standard'], ['chunked', 'chunked / fused linear'], ['compiled', 'compiled'], ['vocab_parallel', 'vocab-parallel'], ['loss_parallel', 'tensor-parallel loss_parallel'], ['keep_fp32', 'fp32 logits kept']) },
+      options: opts(['standard', 'standard'], ['chunked', 'chunked / fused linear'], ['compiled', 'compiled'], ['vocab_parallel', 'split over the vocabulary'], ['loss_parallel', 'split over tensor-parallel ranks'], ['keep_fp32', 'standard, fp32 copy of the logits kept']) },
     { key: 'optimizer_impl', label: 'Optimizer implementation', kind: 'select', advanced: true, options: opts(['fused'], ['foreach'], ['for_loop', 'for loop']) },
     { key: 'norm_impl', label: 'Norm implementation', kind: 'select', advanced: true, options: opts(['eager'], ['fused']) },
     { key: 'attention_dropout', label: 'Attention dropout', kind: 'number', advanced: true },
@@ -92,6 +93,10 @@ export const FIELDS = {
     { key: 'activation_offload', label: 'Offload activations', kind: BOOL, advanced: true },
     { key: 'optimizer_in_backward', label: 'Optimizer in backward', kind: BOOL, advanced: true },
     { key: 'zero_grad_set_to_none', label: 'zero_grad frees gradients', kind: BOOL, advanced: true, hint: 'PyTorch ≥ 2.0 default' },
+    { key: 'fp8', label: 'FP8 linears', kind: 'select', advanced: true,
+      options: opts(['none', 'none (bf16)'], ['tensorwise', 'tensor-wise (torchao)'], ['rowwise', 'row-wise (torchao)'], ['mxfp8', 'MX-FP8'], ['delayed', 'delayed scaling (Transformer Engine)']) },
+    { key: 'fp8_all_gather', label: 'FP8 all-gather', kind: BOOL, advanced: true, when: (c) => c.fp8 && c.fp8 !== 'none',
+      hint: 'FSDP gathers linear weights in fp8; Megatron: fp8 parameters' },
   ],
   parallelism: [
     { key: 'data_parallel_size', label: 'Data parallel', kind: 'int' },
@@ -113,6 +118,7 @@ export const FIELDS = {
     { key: 'type', label: 'Engine', kind: 'select', options: ENGINE_OPTIONS, required: true },
     { key: 'framework', label: 'Training code', kind: 'select',
       options: opts(['generic', 'generic PyTorch'], ['hf_trainer', 'HF Trainer'], ['torchtitan', 'torchtitan'], ['megatron_lm', 'Megatron-LM'], ['deepspeed', 'DeepSpeed'], ['torchtune', 'torchtune'], ['litgpt', 'LitGPT']) },
+    { key: 'framework_version', label: 'Framework version', kind: 'text', advanced: true, hint: 'date of the code, e.g. 2024-12-26; defaults follow it' },
     { key: 'zero_stage', label: 'ZeRO stage', kind: 'select', when: isDeepSpeed,
       options: opts([0, '0: no sharding'], [1, '1: optimizer states'], [2, '2: + gradients'], [3, '3: + parameters']) },
     { key: 'offload_optimizer', label: 'Offload optimizer', kind: 'select', when: isDeepSpeed, options: opts(['none'], ['cpu', 'CPU'], ['nvme', 'NVMe']) },
@@ -145,7 +151,7 @@ export function fieldLabel(path) {
   const [section, key] = String(path).split('.');
   if (section === 'model' && key === 'preset') return 'Model preset';
   if (section === 'hardware' && key === 'gpu') return 'GPU';
-  const f = (FIELDS[section] || []).find((x) => x.key === key);
+  const f = (Object.hasOwn(FIELDS, section) ? FIELDS[section] : []).find((x) => x.key === key);
   const sec = section ? section[0].toUpperCase() + section.slice(1) : '';
   if (!key && SECTIONS.includes(section)) return sec;
   if (f) return `${sec} › ${f.label}`;
@@ -164,24 +170,26 @@ export function acName(v) {
 /** Facts the form's show/hide rules read, from the config and the last result. */
 export function context(config, resolved) {
   const r = resolved || {};
-  const pick = (sec, key) => config?.[sec]?.[key] ?? r?.[sec]?.[key];
+  const own = (o, k) => (o && typeof o === 'object' && Object.hasOwn(o, k) ? o[k] : undefined);
+  const pick = (sec, key) => own(own(config, sec), key) ?? own(own(r, sec), key);
   const num = (v, d) => (Number.isFinite(Number(v)) ? Number(v) : d);
   return {
     engine: pick('engine', 'type') || 'pytorch_ddp',
     zero: num(pick('engine', 'zero_stage'), 0),
     pp: num(pick('parallelism', 'pipeline_parallel_size'), 1),
     tp: num(pick('parallelism', 'tensor_parallel_size'), 1),
-    moe: num(config?.model?.num_experts ?? config?.model?.num_local_experts ?? r?.model?.num_experts, 0) > 0,
+    moe: num(pick('model', 'num_experts') ?? pick('model', 'num_local_experts'), 0) > 0,
     optimizer: pick('training', 'optimizer'),
     finetune: pick('training', 'finetune'),
     ac: acName(pick('training', 'activation_checkpointing')),
-    gpu: config?.hardware?.gpu || '',
+    fp8: pick('training', 'fp8'),
+    gpu: typeof pick('hardware', 'gpu') === 'string' ? config?.hardware?.gpu || '' : '',
   };
 }
 
 /** Fields of a section shown for this context. */
 export function visibleFields(section, ctx) {
-  return FIELDS[section].filter((f) => !f.when || f.when(ctx));
+  return (Object.hasOwn(FIELDS, section) ? FIELDS[section] : []).filter((f) => !f.when || f.when(ctx));
 }
 
 /** Hugging Face names the core also reads; a form edit removes them so the edit wins. */
@@ -198,8 +206,8 @@ export const HF_ALIASES = {
 /** The value of a model field, reading Hugging Face names too. */
 export function modelValue(model, key) {
   if (!model) return undefined;
-  if (model[key] !== undefined) return model[key];
-  for (const a of HF_ALIASES[key] || []) if (model[a] !== undefined) return model[a];
+  if (Object.hasOwn(model, key)) return model[key];
+  for (const a of (Object.hasOwn(HF_ALIASES, key) && HF_ALIASES[key]) || []) if (Object.hasOwn(model, a)) return model[a];
   return undefined;
 }
 
@@ -230,6 +238,7 @@ export function switchEngine(config, type) {
   const ctx = context({ ...config, engine: { type } }, null);
   const keepEngine = new Set(visibleFields('engine', ctx).map((f) => f.key));
   const engine = {};
+  if (type === 'fsdp') keepEngine.add('offload_param').add('offload_optimizer');
   for (const [k, v] of Object.entries(config.engine || {})) if (keepEngine.has(k) || k === 'framework') engine[k] = v;
   engine.type = type;
   const keepPar = new Set(visibleFields('parallelism', { ...ctx, pp: 2, moe: true }).map((f) => f.key));

@@ -26,11 +26,17 @@ export function fmtCount(n) {
   if (n == null || !Number.isFinite(Number(n))) return '–';
   n = Number(n);
   const a = Math.abs(n);
-  const unit = (v, u) => `${trim(v.toPrecision(3))}${u}`;
-  if (a >= 1e12) return unit(n / 1e12, 'T');
-  if (a >= 1e9) return unit(n / 1e9, 'B');
-  if (a >= 1e6) return unit(n / 1e6, 'M');
-  if (a >= 1e4) return unit(n / 1e3, 'K');
+  // Three significant digits; what rounds to 1000 moves up a unit ("1T", not
+  // "1.00e+3B"), and past the largest unit the digits stay plain ("1,000T").
+  const units = [[1e12, 'T'], [1e9, 'B'], [1e6, 'M'], [1e3, 'K']];
+  for (let i = 0; i < units.length; i++) {
+    const [scale, u] = units[i];
+    if (a < (u === 'K' ? 1e4 : scale)) continue;
+    const v = Number((n / scale).toPrecision(3));
+    if (Math.abs(v) < 1000) return `${trim(v.toPrecision(3))}${u}`;
+    if (i === 0) return `${fmtInt(Math.round(n / scale))}${u}`;
+    return `${trim(Number((n / units[i - 1][0]).toPrecision(3)).toPrecision(3))}${units[i - 1][1]}`;
+  }
   return fmtInt(n);
 }
 
@@ -83,4 +89,9 @@ export function inputToValue(text, kind) {
   }
   if (/^-?[0-9]+$/.test(t) && Number.isSafeInteger(Number(t))) return Number(t);
   return t;
+}
+
+/** "1 GPU", "8 GPUs", "1 micro-batch", "4 micro-batches". */
+export function plural(n, one, many = `${one}${/(ch|sh|s|x)$/.test(one) ? 'es' : 's'}`) {
+  return `${fmtInt(n)} ${Number(n) === 1 ? one : many}`;
 }

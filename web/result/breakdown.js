@@ -1,7 +1,11 @@
 // The breakdown: each part's size, share and formula, then the totals PyTorch and nvidia-smi report.
 import { html } from 'htm/preact';
 import { fmtBytes, fmtCount, fmtInt } from '../lib/format.js';
+import { FORMULA_SECTION, docsUrl } from '../lib/links.js';
 import { PARTS } from './parts.js';
+
+/** A part with a formula but nothing at the peak: it exists in another phase. */
+const elsewhere = (bytes, formula) => !bytes && /[0-9]/.test(formula || '') && !/^(none|0 )/.test(formula);
 
 export function Breakdown({ result }) {
   const b = result.bytes;
@@ -14,13 +18,14 @@ export function Breakdown({ result }) {
       ${PARTS.map((p) => html`<details class=${`bd-row${b[p.key] ? '' : ' zero'}`} role="listitem" data-part=${p.key}>
         <summary>
           <span class=${`swatch c-${p.key}`} aria-hidden="true"></span>
-          <span class="bd-name">${p.label}<span class="muted small bd-about"> ${p.about}</span></span>
+          <span class="bd-name">${p.label}${elsewhere(b[p.key], f[p.key]) && html` <span class="bd-note">not held at the peak</span>`}<span class="muted small bd-about"> ${p.about}</span></span>
           <span class="num bd-val" data-bytes=${b[p.key] || 0}>${fmtBytes(b[p.key] || 0)}</span>
           <span class="num muted bd-share">${((100 * (b[p.key] || 0)) / total).toFixed(1)}%</span>
         </summary>
         <div class="formula">
           <code>${f[p.key] || 'no formula reported'}</code>
-          <span class="muted small">${fmtInt(b[p.key] || 0)} bytes</span>
+          <span class="muted small">${b[p.key] ? `${fmtInt(b[p.key])} bytes at the peak` : elsewhere(b[p.key], f[p.key]) ? 'not held at the peak: the formula is its size in the phase that holds it' : '0 bytes'}
+${' · '}<a href=${docsUrl('formulas.md', FORMULA_SECTION[p.key])} target="_blank" rel="noopener">how it is derived</a></span>
         </div>
       </details>`)}
     </div>

@@ -1,7 +1,7 @@
 // Host memory under offload, and the core's warnings in plain words.
 import { html } from 'htm/preact';
 import { fieldLabel, inputId } from '../lib/config.js';
-import { fmtGiB } from '../lib/format.js';
+import { fmtGiB, plural } from '../lib/format.js';
 
 export function HostMemory({ result }) {
   const h = result.host_memory || {};
@@ -13,7 +13,7 @@ export function HostMemory({ result }) {
     <h2 id="host-h">Host memory <span class="muted">(offload)</span></h2>
     <dl class="kv">
       <div><dt>Per GPU</dt><dd class="num">${fmtGiB(h.per_gpu_gb)}</dd></div>
-      <div><dt>Per node${hw.gpus_per_node ? ` (${hw.gpus_per_node} GPUs)` : ''}</dt><dd class="num">${fmtGiB(h.per_node_gb)}</dd></div>
+      <div><dt>Per node${hw.gpus_per_node ? ` (${plural(hw.gpus_per_node, 'GPU')})` : ''}</dt><dd class="num">${fmtGiB(h.per_node_gb)}</dd></div>
       ${h.nvme_per_gpu_gb > 0 && html`<div><dt>NVMe per GPU</dt><dd class="num">${fmtGiB(h.nvme_per_gpu_gb)}</dd></div>`}
       ${cap > 0 && html`<div><dt>Node has</dt><dd class=${`num${over ? ' bad' : ''}`}>${fmtGiB(cap)}</dd></div>`}
     </dl>

@@ -6,7 +6,7 @@ export const PARTS = [
   { key: 'activations', label: 'Activations', about: 'tensors saved for the backward pass' },
   { key: 'logits', label: 'Logits and loss', about: 'the output layer and the cross-entropy' },
   { key: 'gathered_params', label: 'Gathered parameters', about: 'sharded layers gathered for compute' },
-  { key: 'buffers', label: 'Communication buffers', about: 'reduce and all-gather buckets' },
+  { key: 'buffers', label: 'Buffers', about: 'communication buckets and cuBLAS workspaces' },
   { key: 'optimizer_step', label: 'Optimizer step', about: 'temporaries of step()' },
   { key: 'allocator_cache', label: 'Allocator cache', about: 'reserved by PyTorch, not in use' },
   { key: 'cuda_context', label: 'CUDA context', about: 'driver and kernels, outside PyTorch' },

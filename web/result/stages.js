@@ -1,6 +1,6 @@
 // One bar per pipeline stage, on one scale, the most loaded one marked.
 import { html } from 'htm/preact';
-import { GiB, fmtBytes, fmtCount, fmtGiB } from '../lib/format.js';
+import { GiB, fmtBytes, fmtCount, fmtGiB, plural } from '../lib/format.js';
 import { Axis, Bar, CapLabel, scaleFor } from './chart.js';
 
 /** "layers 0–9, 40–49": every chunk the stage runs, from the core's list. */
@@ -31,7 +31,7 @@ export function Stages({ result }) {
         <${Bar} compact bytes=${s.bytes} total=${totals[i]} capacity=${cap} scale=${scale} label=${`Stage ${s.stage ?? i}`} />
         <div class="stage-value">
           <span class="num">${fmtGiB(s.total_gb)}</span>
-          <span class="muted small" title=${`${fmtCount(s.params)} parameters; activations of ${s.microbatches_in_flight} micro-batches held; peak during ${s.peak_phase}`}>${s.microbatches_in_flight} in flight · ${s.peak_phase}</span>
+          <span class="muted small" title=${`${fmtCount(s.params)} parameters; activations of ${plural(s.microbatches_in_flight, 'micro-batch')} held; peak during ${s.peak_phase}`}>${s.microbatches_in_flight} in flight · ${s.peak_phase}</span>
         </div>
       </div>`)}
       <div class="stage-row" aria-hidden="true"><span></span><${Axis} scale=${scale} /><span></span></div>

@@ -2,6 +2,7 @@
 import { html } from 'htm/preact';
 import { fieldLabel, findGpu } from '../lib/config.js';
 import { fmtCount, fmtGiB, fmtInt, fmtPct } from '../lib/format.js';
+import { docsUrl } from '../lib/links.js';
 import { focusField } from './notes.js';
 import { level } from './parts.js';
 
@@ -70,21 +71,26 @@ export function Verdict({ result, presets, stale }) {
       ${result.host_fits != null && html`<div><dt>Host memory</dt><dd class="num" data-testid="host">${result.host_fits ? 'fits' : 'does not fit'}<span class="muted small"> (${fmtGiB(result.host_memory?.per_node_gb)} per node)</span></dd></div>`}
       <div><dt>Parameters</dt><dd class="num">${fmtCount(result.parameters?.total)}${result.parameters?.per_gpu !== result.parameters?.total ? html`<span class="muted small" title="parameters of one pipeline stage and tensor-parallel rank, before data-parallel sharding"> · ${fmtCount(result.parameters?.per_gpu)} per rank</span>` : ''}</dd></div>
     </dl>
+    ${(result.warnings || []).filter((w) => w.field === 'hardware.num_gpus').map((w) => html`<p class="verdict-warn small" data-testid="layout-warning">
+      <strong>The parallel sizes do not match the GPU count.</strong> ${w.message}</p>`)}
+    <p class="muted small verdict-links"><a href=${docsUrl('accuracy.md')} target="_blank" rel="noopener">How accurate is this?</a> Measured runs against these predictions.</p>
     ${mb === 0 && result.verdict_reason !== 'host_memory' && html`<p class="small">Even a micro-batch of 1 does not fit with the safety margin: shard more (ZeRO-3 / FSDP, tensor or pipeline parallel), checkpoint activations, or offload.</p>`}
   </section>`;
 }
 
-/** The config is invalid: say which field and why, and take the user there. */
-export function ErrorCard({ error }) {
+/** The config is invalid: say which fields and why, and take the user there. */
+export function ErrorCard({ error, causes, hasResult }) {
+  const list = causes?.length ? causes : [error];
+  const cause = (c) => html`${c.field ? html`<button type="button" class="link" onClick=${() => focusField(c.field)}>${fieldLabel(c.field)}</button>: ` : ''}${c.message}`;
   return html`<section class="verdict v-error" role="alert" aria-labelledby="error-h">
     <div class="verdict-head">
       <span class="verdict-icon" aria-hidden="true">✕</span>
       <h2 id="error-h">This config cannot be computed</h2>
     </div>
-    <p class="error-text" data-testid="error">
-      ${error.field ? html`<button type="button" class="link" onClick=${() => focusField(error.field)}>${fieldLabel(error.field)}</button>: ` : ''}${error.message}
-    </p>
-    ${error.field && html`<p class="muted small"><code>${error.field}</code> · the figures below are from the last valid config.</p>`}
+    <div class="error-text" data-testid="error">
+      ${list.length === 1 ? html`<p>${cause(list[0])}</p>` : html`<p>${list.length} problems:</p><ul class="causes">${list.map((c) => html`<li>${cause(c)}</li>`)}</ul>`}
+    </div>
+    ${hasResult && html`<p class="muted small">The figures below are from the last valid config.</p>`}
   </section>`;
 }
 

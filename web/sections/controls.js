@@ -20,12 +20,21 @@ function optionLabel(def, v) {
   return o ? o.label : String(v);
 }
 
+/** A text input's value as the config stores it; a bare count takes the field's unit. */
+function toValue(def, text) {
+  if (def.kind === 'text') return text || undefined;
+  if (def.bare && /^\s*[0-9]*\.?[0-9]+\s*$/.test(text)) return `${text.trim()}${def.bare}`;
+  return inputToValue(text, def.kind);
+}
+
 /**
  * One field. value: what the config holds (undefined = default); resolved:
  * the value the core used, shown as the placeholder or the default choice.
  */
 export function Field({ section, def, value, resolved, error, warning, onChange }) {
   const id = inputId(section, def.key);
+  // What the user is typing, kept while the config holds its reading ("70" -> "70B").
+  const [draft, setDraft] = useState(null);
   const descIds = [];
   if (error) descIds.push(`${id}-err`);
   else if (warning) descIds.push(`${id}-warn`);
@@ -45,7 +54,7 @@ export function Field({ section, def, value, resolved, error, warning, onChange 
       </div>`;
   }
   if (def.kind === 'select') {
-    const cur = value == null ? '' : String(value);
+    const cur = value == null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
     const known = value == null || def.options.some((o) => String(o.value) === cur);
     control = html`
       <select id=${id} value=${cur} aria-invalid=${error ? 'true' : undefined} aria-describedby=${describedBy}
@@ -60,14 +69,16 @@ export function Field({ section, def, value, resolved, error, warning, onChange 
         ${!known && html`<option value=${cur}>${cur}</option>`}
       </select>`;
   } else {
-    const text = value == null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+    const shown = value == null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+    const text = draft != null && toValue(def, draft) === value ? draft : shown;
     const numeric = def.kind === 'int' || def.kind === 'number';
     control = html`
       <input id=${id} type="text" value=${text} placeholder=${placeholderFor(def, resolved)}
         inputmode=${numeric ? (def.kind === 'int' ? 'numeric' : 'decimal') : undefined}
         autocomplete="off" spellcheck="false"
         aria-invalid=${error ? 'true' : undefined} aria-describedby=${describedBy}
-        onInput=${(e) => set(def.kind === 'text' ? e.currentTarget.value || undefined : inputToValue(e.currentTarget.value, def.kind))} />`;
+        onInput=${(e) => { setDraft(e.currentTarget.value); set(toValue(def, e.currentTarget.value)); }}
+        onBlur=${() => setDraft(null)} />`;
   }
   return html`
     <div class=${`field${error ? ' has-error' : ''}${def.wide ? ' wide' : ''}`}>

@@ -4,16 +4,20 @@ import { findGpu, inputId, visibleFields, withKey } from '../lib/config.js';
 import { Fields, More, Section, split } from './controls.js';
 
 const CUSTOM = '';
+const BAD = '__bad';
 
 export function HardwareSection({ value, onChange, errors, warnings, resolved, presets, ctx }) {
   const hw = value || {};
   const [main, adv] = split(visibleFields('hardware', ctx));
   const set = (k, v) => onChange(withKey(hw, k, v));
   const gpus = presets?.gpus || [];
-  const preset = findGpu(presets, hw.gpu);
-  const sel = preset ? preset.id : hw.gpu ? hw.gpu : CUSTOM;
+  // A GPU that is not a name (an object from a crafted file) shows as such; the core says why.
+  const bad = hw.gpu != null && typeof hw.gpu !== 'string';
+  const preset = bad ? null : findGpu(presets, hw.gpu);
+  const sel = bad ? BAD : preset ? preset.id : hw.gpu ? hw.gpu : CUSTOM;
   const choose = (id) => {
     const next = { ...hw };
+    if (id === BAD) return;
     if (id === CUSTOM) {
       delete next.gpu;
       // Keep the capacity the card had, so switching to custom changes nothing by itself.
@@ -34,7 +38,8 @@ export function HardwareSection({ value, onChange, errors, warnings, resolved, p
         <select id=${gid} value=${sel} onChange=${(e) => choose(e.currentTarget.value)}
           aria-invalid=${err ? 'true' : undefined} aria-describedby=${err ? `${gid}-err` : undefined}>
           ${gpus.map((g) => html`<option value=${g.id}>${g.display_name}</option>`)}
-          ${hw.gpu && !preset && html`<option value=${hw.gpu}>${hw.gpu}</option>`}
+          ${hw.gpu && !preset && !bad && html`<option value=${hw.gpu}>${hw.gpu}</option>`}
+          ${bad && html`<option value=${BAD}>not a GPU name: see the error</option>`}
           <option value=${CUSTOM}>Other: enter its memory</option>
         </select>
         ${preset && html`<p class="hint">${(preset.memory_mib / 1024).toFixed(2)} GiB usable as nvidia-smi reports it${preset.cuda_context_mib ? `, ${preset.cuda_context_mib} MiB CUDA context` : ''}</p>`}

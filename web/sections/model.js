@@ -2,16 +2,41 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { FIELDS, HF_ALIASES, inputId, isFullConfig, modelValue, visibleFields } from '../lib/config.js';
-import { fmtCount, fmtInt } from '../lib/format.js';
+import { fmtCount, fmtInt, plural } from '../lib/format.js';
 import { Fields, More, Section, split } from './controls.js';
 
 const CUSTOM = '__custom';
 const COUNT = '__count';
 const HF = '__hf';
+const BAD = '__bad';
+
+/** A Hugging Face model id: "owner/name", the characters the Hub allows. */
+const HUB_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/**
+ * The model's config.json from the Hugging Face Hub, fetched only when asked.
+ * Resolves to {text} or {error} with what to do instead.
+ */
+export async function fetchHubConfig(id, fetchImpl = fetch) {
+  const clean = String(id || '').trim().replace(/^https:\/\/huggingface\.co\//, '').replace(/\/+$/, '');
+  if (!HUB_ID.test(clean)) return { error: 'Enter a model id such as meta-llama/Llama-3.1-8B.' };
+  let res;
+  try {
+    res = await fetchImpl(`https://huggingface.co/${clean}/resolve/main/config.json`, { credentials: 'omit' });
+  } catch {
+    return { error: `Could not reach huggingface.co (offline, or the network blocks it). Download ${clean}'s config.json elsewhere and open it here.` };
+  }
+  if (res.status === 401 || res.status === 403)
+    return { error: `${clean} is gated or private: accept its license on huggingface.co, download config.json there, and open it here.` };
+  if (res.status === 404) return { error: `huggingface.co has no config.json for ${clean}: check the id.` };
+  if (!res.ok) return { error: `huggingface.co answered ${res.status} for ${clean}.` };
+  return { text: await res.text(), id: clean };
+}
 
 /** Which of the preset list's choices the model section is in. */
 function modeOf(model) {
   if (!model) return CUSTOM;
+  if (model.preset != null && typeof model.preset !== 'string') return BAD;
   if (model.preset) return model.preset;
   if (model.model_type) return HF;
   const keys = Object.keys(model).filter((k) => k !== 'name');
@@ -34,7 +59,7 @@ function explicitFrom(resolvedModel) {
 
 /** "parameters · 32 layers · hidden 4,096 · 32 heads (8 KV) · vocab 128,256". */
 function summary(p, r) {
-  const bits = [` parameters${p.estimated ? ' (estimated)' : ''}`, `${fmtInt(r.num_layers)} layers`, `hidden ${fmtInt(r.hidden_size)}`,
+  const bits = [` parameters${p.estimated ? ' (estimated)' : ''}`, plural(r.num_layers, 'layer'), `hidden ${fmtInt(r.hidden_size)}`,
     `${fmtInt(r.num_attention_heads)} heads${r.num_key_value_heads && r.num_key_value_heads !== r.num_attention_heads ? ` (${r.num_key_value_heads} KV)` : ''}`,
     `vocab ${fmtInt(r.vocab_size)}`];
   if (r.num_experts > 0) bits.push(`${r.num_experts} experts, ${fmtCount(p.active_per_token)} active per token`);
@@ -47,6 +72,16 @@ export function ModelSection({ value, onChange, errors, warnings, resolved, resu
   const models = presets?.models || {};
   const [paste, setPaste] = useState('');
   const [pasteMsg, setPasteMsg] = useState(null);
+  const [hubId, setHubId] = useState('');
+  const [hubBusy, setHubBusy] = useState(false);
+  const fetchHub = async () => {
+    setHubBusy(true);
+    setPasteMsg({ text: `Fetching ${hubId.trim()} from huggingface.co…` });
+    const r = await fetchHubConfig(hubId);
+    setHubBusy(false);
+    if (r.error) setPasteMsg({ bad: true, text: r.error });
+    else takeJson(r.text, `huggingface.co/${r.id}`);
+  };
 
   const setField = (key, v) => {
     let next = { ...model };
@@ -58,7 +93,7 @@ export function ModelSection({ value, onChange, errors, warnings, resolved, resu
   const choose = (id) => {
     if (id === CUSTOM) onChange(explicitFrom(resolved));
     else if (id === COUNT) onChange({ num_parameters: fmtCount(result?.parameters?.total ?? 7e9).replace(/,/g, '') });
-    else if (id !== HF) onChange({ preset: id });
+    else if (id !== HF && id !== BAD) onChange({ preset: id });
   };
   const takeJson = (text, source) => {
     let obj;
@@ -89,7 +124,7 @@ export function ModelSection({ value, onChange, errors, warnings, resolved, resu
   const p = result?.parameters;
   const r = resolved || {};
   const common = { section: 'model', value: model, resolved: r, errors, warnings, onChange: setField, get };
-  const presetNote = models[model.preset];
+  const presetNote = typeof model.preset === 'string' && Object.hasOwn(models, model.preset) ? models[model.preset] : null;
 
   return html`<${Section} id="sec-model" title="Model">
     <div class="fields">
@@ -99,7 +134,8 @@ export function ModelSection({ value, onChange, errors, warnings, resolved, resu
           aria-invalid=${errors?.['model.preset'] ? 'true' : undefined}>
           <optgroup label="Presets">
             ${Object.entries(models).map(([id, m]) => html`<option value=${id}>${m.display_name}${m.parameters ? ` · ${fmtCount(m.parameters)}` : ''}</option>`)}
-            ${model.preset && !models[model.preset] && html`<option value=${model.preset}>${model.preset}</option>`}
+            ${typeof model.preset === 'string' && model.preset && !Object.hasOwn(models, model.preset) && html`<option value=${model.preset}>${model.preset}</option>`}
+            ${mode === BAD && html`<option value=${BAD}>not a preset name: see the error</option>`}
           </optgroup>
           <optgroup label="Your own">
             ${mode === HF && html`<option value=${HF}>From config.json${model.model_type ? ` (${model.model_type})` : ''}</option>`}
@@ -119,6 +155,16 @@ export function ModelSection({ value, onChange, errors, warnings, resolved, resu
     <details class="more" open=${mode === HF || undefined}>
       <summary>Paste or open a Hugging Face config.json</summary>
       <div class="paste">
+        <div class="hub-row">
+          <label for="hf-hub-id">Hugging Face model id</label>
+          <div class="hub-input">
+            <input id="hf-hub-id" type="text" placeholder="meta-llama/Llama-3.1-8B" autocomplete="off" spellcheck="false"
+              value=${hubId} onInput=${(e) => setHubId(e.currentTarget.value)}
+              onKeyDown=${(e) => { if (e.key === 'Enter') { e.preventDefault(); if (hubId.trim() && !hubBusy) fetchHub(); } }} />
+            <button type="button" class="button" disabled=${hubBusy || !hubId.trim()} onClick=${fetchHub}>Fetch config.json</button>
+          </div>
+          <p class="hint">Asks huggingface.co for this one file, only when you press the button.</p>
+        </div>
         <label for="hf-paste">config.json text</label>
         <textarea id="hf-paste" rows="4" spellcheck="false" placeholder='{"model_type": "llama", "hidden_size": 4096, ...}'
           value=${paste} onInput=${(e) => { setPaste(e.currentTarget.value); if (e.currentTarget.value.trim()) takeJson(e.currentTarget.value, 'the pasted text'); }}></textarea>

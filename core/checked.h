@@ -1,0 +1,68 @@
+/* checked.h - integer products and sums that cannot wrap, and byte figures
+ * that cannot be negative, infinite or beyond what the results represent.
+ *
+ * A chain of operations shares one gm_checked: the first overflow sets
+ * .overflow, and every later result is 0, so a whole formula is written
+ * plainly and checked once at its end. */
+#ifndef GM_CHECKED_H
+#define GM_CHECKED_H
+
+#include <math.h>
+#include <stdint.h>
+
+/* The largest byte count a figure may take: 2^53 (8 PiB), below which every
+ * integer is exact in a double, so the physics (in doubles) and the results
+ * (in integers) agree, and ten such figures still add up within 64 bits. */
+#define GM_MAX_FIGURE_BYTES 9007199254740992.0
+
+/* The most parameters a model may have (model.num_parameters' bound). */
+#define GM_MAX_PARAMS INT64_C(1000000000000000)
+
+typedef struct {
+  int overflow;
+} gm_checked;
+
+static inline int64_t gm_mul(gm_checked *k, int64_t a, int64_t b) {
+  int64_t r;
+  if (k->overflow || __builtin_mul_overflow(a, b, &r)) {
+    k->overflow = 1;
+    return 0;
+  }
+  return r;
+}
+
+static inline int64_t gm_add(gm_checked *k, int64_t a, int64_t b) {
+  int64_t r;
+  if (k->overflow || __builtin_add_overflow(a, b, &r)) {
+    k->overflow = 1;
+    return 0;
+  }
+  return r;
+}
+
+static inline int64_t gm_sub(gm_checked *k, int64_t a, int64_t b) {
+  int64_t r;
+  if (k->overflow || __builtin_sub_overflow(a, b, &r)) {
+    k->overflow = 1;
+    return 0;
+  }
+  return r;
+}
+
+/* a * b * c */
+static inline int64_t gm_mul3(gm_checked *k, int64_t a, int64_t b, int64_t c) {
+  return gm_mul(k, gm_mul(k, a, b), c);
+}
+
+/* A byte figure computed in double as an exact count: rounded, and an
+ * overflow when it is not finite, is negative beyond rounding, or exceeds
+ * GM_MAX_FIGURE_BYTES. */
+static inline uint64_t gm_bytes(gm_checked *k, double v) {
+  if (k->overflow || !(v > -0.5) || !(v <= GM_MAX_FIGURE_BYTES)) {
+    k->overflow = 1;
+    return 0;
+  }
+  return v < 0.5 ? 0 : (uint64_t)llround(v);
+}
+
+#endif

@@ -1,0 +1,70 @@
+/* config_version.c - engine.framework_version as written in a config: a date of
+ * the framework's code, "current", or a release number (warned, not mapped). */
+#include "config.h"
+
+#include <stdio.h>
+
+static int days_in_month(int y, int m) {
+  static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return m == 2 && leap ? 29 : days[m - 1];
+}
+
+/* "2.5", "v0.1.0", "4.46.2": digits separated by dots, at least one dot. */
+static int is_release_number(const char *s) {
+  int dots = 0, digits = 0;
+  if (*s == 'v' || *s == 'V')
+    s++;
+  for (; *s; s++) {
+    if (*s == '.') {
+      if (!digits)
+        return 0;
+      dots++, digits = 0;
+    } else if (*s >= '0' && *s <= '9') {
+      digits++;
+    } else {
+      return 0;
+    }
+  }
+  return dots > 0 && digits > 0;
+}
+
+int gm_read_version(gm_parse_ctx *c, const cJSON *v, const char *path, int *out) {
+  char d[64];
+  int y = 0, m = 0, day = 1, n = 0;
+  const char *s;
+  if (!cJSON_IsString(v) || !v->valuestring) {
+    gm_describe(v, d, sizeof d);
+    return gm_fail(c, path, "must be a date \"YYYY-MM-DD\" or \"current\"; got %s", d);
+  }
+  s = v->valuestring;
+  if (gm_name_equal(s, "current") || gm_name_equal(s, "latest")) {
+    *out = GM_AUTO;
+    return GM_OK;
+  }
+  if (is_release_number(s)) {
+    /* Release numbers differ per framework and are not mapped to dates here. */
+    if (c->sink)
+      gm_warn(c->sink, path,
+              "release numbers are not mapped to dates: give the date of the release "
+              "(\"YYYY-MM-DD\"); the current defaults apply to \"%.40s\"",
+              s);
+    *out = GM_AUTO;
+    return GM_OK;
+  }
+  if (!((sscanf(s, "%4d-%2d-%2d%n", &y, &m, &day, &n) == 3 && n == 10 && s[n] == '\0') ||
+        (day = 1, n = 0, sscanf(s, "%4d-%2d%n", &y, &m, &n) == 2 && n == 7 && s[n] == '\0')) ||
+      y < 2018 || y > 2100 || m < 1 || m > 12 || day < 1 || day > days_in_month(y, m)) {
+    gm_describe(v, d, sizeof d);
+    return gm_fail(c, path,
+                   "must be the date of the framework's code, \"YYYY-MM-DD\" or \"YYYY-MM\" "
+                   "(2018 or later), or \"current\"; got %s",
+                   d);
+  }
+  *out = y * 10000 + m * 100 + day;
+  return GM_OK;
+}
+
+void gm_format_version(int date, char *out, size_t n) {
+  snprintf(out, n, "%04d-%02d-%02d", date / 10000, date / 100 % 100, date % 100);
+}
