@@ -144,6 +144,7 @@ describe('find a layout', () => {
     assert.deepEqual(byPeakDown, [...byPeak].sort((a, b) => b - a), 'descending peak');
 
     // Load the third row: the form takes its config and the page shows the CLI's figures for it.
+    const { config: formBefore } = await exportConfig(page);
     const pick = (await tableRows(page))[2];
     await page.locator('[data-testid="plan-layouts"] tbody tr').nth(2).click();
     await page.waitForSelector('[data-testid="plan-layouts"] tr.in-form');
@@ -158,6 +159,10 @@ describe('find a layout', () => {
     assert.equal(config.hardware.num_gpus, 64);
     const inForm = (await tableRows(page)).filter((r) => r.inForm);
     assert.deepEqual(inForm.map((r) => r.summary), [pick.summary], 'that row is marked as the form\'s');
+    // Undo in the toast returns to the config before the layout.
+    await page.getByRole('button', { name: 'Undo' }).click();
+    await page.waitForFunction(() => !document.querySelector('[data-testid="plan-layouts"] tr.in-form'));
+    assert.deepEqual((await exportConfig(page)).config, formBefore, 'the form as it was');
     assert.deepEqual(page.errors, []);
     await page.context().close();
   });
@@ -167,7 +172,7 @@ describe('find a layout', () => {
     await page.goto(await servedUrl());
     await ready(page);
     await setForm(page, { model: 'llama-3.1-405b', gpu: 'h100-80gb', gpus: 8 });
-    await page.uncheck('text=CPU offload');
+    await page.uncheck('#plan-allow-offload');
     assert.equal(await search(page), 'done');
     assert.equal(await page.locator('[data-testid="plan-layouts"]').count(), 0, 'no layout of 405B fits on 8 H100 without offload');
     await page.waitForSelector('[data-testid="plan-none"]');
@@ -194,7 +199,7 @@ describe('find a layout', () => {
     const { config: before } = await exportConfig(page);
     const base = cli(before);
     assert.equal(base.fits_on_gpu, false);
-    await page.check('text=optimizer (fused, 8-bit…)');
+    await page.check('#plan-allow-optimizer');
     assert.equal(await search(page), 'done');
     const items = await page.$$eval('[data-testid="plan-suggestions"] li', (lis) => lis.map((li) => li.textContent.replace(/\s+/g, ' ').trim()));
     assert.ok(items.length >= 1, 'at least one suggestion');
@@ -296,7 +301,7 @@ describe('screenshots', () => {
       await setForm(page, { model: 'llama-3.1-70b', gpu: 'h100-80gb', gpus: 16 });
       await charts(page);
       if (hasPlan) {
-        await page.check('text=optimizer (fused, 8-bit…)');
+        await page.check('#plan-allow-optimizer');
         assert.equal(await search(page), 'done');
         await page.click('text=/families? of layouts rejected/');
       }

@@ -234,7 +234,7 @@ export function PlannerPanel({ config, result, presets, onLoad: load }) {
       </fieldset>
       <fieldset class="plan-group">
         <legend>The search may change</legend>
-        ${ALLOW.map((a) => html`<label class="check"><input type="checkbox" checked=${!!opts.allow[a.key]}
+        ${ALLOW.map((a) => html`<label class="check"><input type="checkbox" id=${id(`allow-${a.key}`)} checked=${!!opts.allow[a.key]}
             onChange=${(e) => set('allow', { ...opts.allow, [a.key]: e.currentTarget.checked })} />${a.label}</label>`)}
       </fieldset>
     </div>
