@@ -1,7 +1,8 @@
 // The page's Content-Security-Policy, as a <meta> (GitHub Pages sets no
 // headers): inline scripts and styles only by their sha256, no eval (only
 // WebAssembly compilation, 'wasm-unsafe-eval'), Preact only from its pinned
-// CDN paths (SRI still checks the bytes), nothing else from the network.
+// CDN paths (SRI still checks the bytes), nothing else from the network but
+// the Hub lookup's huggingface.co.
 // The offline file must carry its modules as data: URLs behind its import map.
 import { createHash } from 'node:crypto';
 import { readImportMap } from './vendor.mjs';
@@ -25,13 +26,18 @@ function inlineHashes(html) {
 export function policy(html, { offline }) {
   const { scripts, styles } = inlineHashes(html);
   // Path-prefix sources: the CDN's package folders of the import map only.
-  const cdn = offline ? [] : [...new Set(Object.values(readImportMap(html).imports).map((u) => u.replace(/^(https:\/\/[^/]+\/npm\/[^/]+\/).*$/, '$1')))];
+  // (Same-origin imports, as `make serve` rewrites them, are 'self'.)
+  const cdn = offline ? [] : [...new Set(Object.values(readImportMap(html).imports)
+    .filter((u) => /^https:\/\/[^/]+\/npm\/[^/]+\//.test(u))
+    .map((u) => u.replace(/^(https:\/\/[^/]+\/npm\/[^/]+\/).*$/, '$1')))];
   const directives = [
     "default-src 'none'",
     `script-src ${[offline ? 'data:' : "'self'", ...cdn, ...scripts, "'wasm-unsafe-eval'"].join(' ')}`,
     `style-src ${offline ? styles.join(' ') || "'none'" : ["'self'", ...styles].join(' ')}`,
     "img-src 'self' data:",
-    `connect-src ${offline ? "'none'" : "'self'"}`,
+    // The Hub lookup reads a model's config.json from huggingface.co (small
+    // files there are served by huggingface.co itself, without a redirect).
+    `connect-src ${offline ? '' : "'self' "}https://huggingface.co`,
     // A worker runs the page's own code: from its file, or a blob: of it offline.
     "worker-src 'self' blob:",
     "base-uri 'none'",
@@ -41,8 +47,10 @@ export function policy(html, { offline }) {
   return directives.join('; ');
 }
 
-/** html with the policy as the first thing after <meta charset>. */
+/** html with the policy as the first thing after <meta charset> (replacing
+ * any it had: a server that rewrites the page must hash it afresh). */
 export function withCsp(html, { offline }) {
+  html = html.replace(/<meta http-equiv="Content-Security-Policy"[^>]*>\n?/, '');
   const meta = `<meta http-equiv="Content-Security-Policy" content="${policy(html, { offline })}">`;
   const at = html.indexOf('>', html.indexOf('<meta charset')) + 1;
   if (at <= 0) throw new Error('index.html lacks <meta charset>');

@@ -6,6 +6,7 @@ import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { withCsp } from './csp.mjs';
 import { ROOT, cdnToLocal } from './vendor.mjs';
 
 const CDN_PREFIX = 'https://cdn.jsdelivr.net/npm/';
@@ -52,7 +53,7 @@ export function startServer({ dir = join(ROOT, 'build', 'web'), port = 8000, hos
       if (statSync(file).isDirectory()) file = join(file, 'index.html');
       const st = statSync(file);
       if (localVendor && extname(file) === '.html' && file.endsWith('index.html')) {
-        const page = readFileSync(file, 'utf8').split(CDN_PREFIX).join(`/${LOCAL_PREFIX}`);
+        const page = withCsp(readFileSync(file, 'utf8').split(CDN_PREFIX).join(`/${LOCAL_PREFIX}`), { offline: false });
         res.writeHead(200, { 'content-type': TYPES['.html'], 'cache-control': 'no-cache' }).end(req.method === 'HEAD' ? undefined : page);
         return;
       }

@@ -1,8 +1,10 @@
 // The Content-Security-Policy: the served page and the offline file both run
 // under it without a single violation, and it does refuse what it should.
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { SINGLE_URL, launchBrowser, newPage, ready, requireBuild, servedUrl, stopServer } from './browser.mjs';
+import { startServer } from '../../web/serve.mjs';
+import { BUILD, SINGLE_URL, launchBrowser, newPage, ready, requireBuild, servedUrl, stopServer } from './browser.mjs';
 
 let browser;
 before(async () => {
@@ -52,4 +54,15 @@ test('the offline file runs under its policy', async () => {
   const page = await open(SINGLE_URL, true);
   await check(page);
   await page.context().close();
+});
+
+test('make serve (Preact from node_modules, the page rewritten) runs under a policy hashed afresh', async () => {
+  const { server, url } = await startServer({ dir: join(BUILD, 'web'), port: 0, localVendor: true });
+  try {
+    const page = await open(url, true);
+    await check(page);
+    await page.context().close();
+  } finally {
+    server.close();
+  }
 });
