@@ -27,7 +27,8 @@ const fmtMfu = (m) => (Number.isFinite(m) ? `${(m * 100).toFixed(1)} %` : '–')
 
 function modelName(config, presets) {
   const m = config?.model || {};
-  return presets?.models?.[m.preset]?.display_name || m.preset || m.name || m._name_or_path || 'this model';
+  const name = [m.preset, m.name, m._name_or_path].find((v) => typeof v === 'string' && v);
+  return (typeof m.preset === 'string' && presets?.models?.[m.preset]?.display_name) || name || 'this model';
 }
 
 function Input({ id, label, value, onInput, error, hint, placeholder, inputmode = 'numeric' }) {
@@ -168,7 +169,7 @@ export function PlannerPanel({ config, result, presets, onLoad: load }) {
   const built = planRequest(config, opts);
   const errors = built.errors || {};
   const gpu = findGpu(presets, hw.gpu);
-  const gpuName = gpu?.display_name || (hw.gpu ? String(hw.gpu) : `GPUs of ${fmtGiB(result?.gpu_capacity_gb)}`);
+  const gpuName = gpu?.display_name || (typeof hw.gpu === 'string' && hw.gpu ? hw.gpu : `GPUs of ${fmtGiB(result?.gpu_capacity_gb)}`);
 
   const search = async () => {
     if (!built.request) return;
