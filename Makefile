@@ -291,7 +291,7 @@ bench: wasm $(BUILD)/bench_native $(BUILD)/plan_test web
 # SRI) and $(BUILD)/gpu-mem-calc.html, one file that works from disk offline.
 # npm packages are pinned by package-lock.json; `npm ci` reruns when it changes.
 NODE_DEPS = node_modules/.package-lock.json
-WEB_SRC   = $(wildcard web/*.html web/*.css web/*.js web/*.mjs web/lib/*.js web/sections/*.js web/result/*.js)
+WEB_SRC   = $(wildcard web/*.html web/*.css web/*.js web/*.mjs web/lib/*.js web/sections/*.js web/result/*.js web/plan/*.js)
 
 .PHONY: web test-web
 

@@ -19,6 +19,8 @@ import { Export } from './result/export.js';
 import { Breakdown, Parameters } from './result/breakdown.js';
 import { HostMemory, Warnings } from './result/notes.js';
 import { describeImport, importLauncher, mergeConfig } from './lib/launcher.js';
+import { PlannerPanel } from './plan/panel.js';
+import { ScalingCharts } from './plan/charts.js';
 
 /** The one-file build carries the WASM inline; the served page offers that file. */
 const OFFLINE = typeof document !== 'undefined' && !!document.getElementById('gm-wasm');
@@ -243,6 +245,22 @@ function App({ gm }) {
   const json = () => `${JSON.stringify(compact(config), null, 2)}\n`;
   const published = OFFLINE ? publishedUrl() : '';
   const linkText = () => (raw != null ? location.href : shareUrl(compact(config), published || location.href, pinned.map(compact)));
+  // A whole new config (reset, a planned layout): the current entry first holds
+  // the config as it is now (the address follows edits after a short delay),
+  // then the new one gets an entry of its own: Back, or Undo, returns.
+  const replace = (fresh, message) => {
+    const now = raw != null ? location.hash : hashFor(compact(config), pinned.map(compact));
+    history.replaceState(null, '', now);
+    const before = { config, raw, hash: now };
+    history.pushState(null, '', hashFor(compact(fresh), pinned.map(compact)));
+    setConfig(fresh);
+    showToast({ text: message, action: { label: 'Undo', run: () => {
+      history.pushState(null, '', before.hash);
+      if (before.raw != null) load(before.config, before.raw);
+      else setConfig(before.config);
+      showToast('Config restored.');
+    } } }, 8000);
+  };
   const actions = {
     pin: () => {
       if (pinned.length >= MAX_COMPARED - 1) return;
@@ -274,23 +292,9 @@ function App({ gm }) {
       a.remove();
       setTimeout(() => URL.revokeObjectURL(url), 1000);
     },
-    reset: () => {
-      // The current entry first holds the config as it is now (the address
-      // follows edits after a short delay), then the reset gets an entry of its
-      // own: Back returns to the config before the reset.
-      const now = raw != null ? location.hash : hashFor(compact(config), pinned.map(compact));
-      history.replaceState(null, '', now);
-      const before = { config, raw, hash: now };
-      const fresh = normalize(defaultConfig(presets));
-      history.pushState(null, '', hashFor(compact(fresh), pinned.map(compact)));
-      setConfig(fresh);
-      showToast({ text: 'Reset to the default config.', action: { label: 'Undo', run: () => {
-        history.pushState(null, '', before.hash);
-        if (before.raw != null) load(before.config, before.raw);
-        else setConfig(before.config);
-        showToast('Config restored.');
-      } } }, 8000);
-    },
+    reset: () => replace(normalize(defaultConfig(presets)), 'Reset to the default config.'),
+    // A layout or a suggestion from the planner.
+    plan: (c) => replace(normalize(c), 'Layout loaded into the form.'),
   };
 
   const causes = out.error ? out.error.causes || [out.error] : [];
@@ -328,6 +332,7 @@ function App({ gm }) {
         <button type="button" onClick=${() => document.getElementById('import-file').click()}>Import…</button>
         <input type="file" id="import-file" hidden accept=".json,application/json" aria-label="Import a config file"
           onChange=${(e) => { importFile(e.currentTarget.files[0]); e.currentTarget.value = ''; }} />
+        <a class="button" href="#planner">Find a layout</a>
         <button type="button" class="quiet" onClick=${actions.reset}>Reset</button>
       </div>
     </header>
@@ -354,10 +359,12 @@ function App({ gm }) {
           <${HostMemory} result=${result} />
           <${Breakdown} result=${result} />
           <${Parameters} result=${result} />
+          ${!out.error && html`<${ScalingCharts} config=${compact(config)} result=${result} />`}
           ${!out.error && html`<${Export} result=${result} link=${linkText} base=${fileName(config).replace(/\.json$/, '')} onDone=${showToast} />`}
         </div>`}
       </div>
     </main>
+    <${PlannerPanel} config=${compact(config)} result=${result} presets=${presets} onLoad=${actions.plan} />
     <footer class="foot">
       <p>Memory in GiB (2<sup>30</sup> bytes), per GPU, at the step's peak as nvidia-smi shows it. Computed in your browser; the config never leaves this page.${
         OFFLINE ? '' : html`${' '}<a href="gpu-mem-calc.html" download>Download the calculator as one HTML file</a> to use it offline.`}</p>

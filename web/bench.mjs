@@ -1,5 +1,6 @@
-// Page benchmark: gzipped bytes of the first load, and time from navigation to
-// the first result (and per edit) in headless Chromium.
+// Page benchmark: gzipped bytes of the first load, time from navigation to the
+// first result (and per edit), and the planner's search in its worker, in
+// headless Chromium.
 //   node web/bench.mjs [--runs N] [--json]      (after make web)
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,10 +33,16 @@ function walk(dir) {
 const html = readFileSync(join(WEB, 'index.html'), 'utf8');
 const vendor = checkVendor(readImportMap(html));
 const groups = { page: 0, wasm: 0, vendor: 0 };
+let planModuleGzip = null;
 const raw = { page: 0, wasm: 0, vendor: 0 };
 for (const f of walk(WEB)) {
   const rel = relative(WEB, f);
   if (rel === 'gpu-mem-calc.html' || rel.startsWith('.')) continue;
+  // The planner's module is fetched by the search's worker, not on the first load.
+  if (rel === 'gpumem-plan.wasm') {
+    planModuleGzip = gz(readFileSync(f));
+    continue;
+  }
   const b = readFileSync(f);
   const g = rel.startsWith('gpumem.') ? 'wasm' : 'page';
   groups[g] += gz(b);
@@ -52,6 +59,7 @@ const sizes = {
   served_page_gzip_bytes: groups.page,
   served_wasm_gzip_bytes: groups.wasm,
   served_vendor_gzip_bytes: groups.vendor,
+  planner_module_gzip_bytes: planModuleGzip,
   offline_file_bytes: single.length,
   offline_file_gzip_bytes: gz(single),
 };
@@ -108,19 +116,88 @@ async function measure(target) {
   return { first_result_ms: median(firsts), first_result_min_ms: Math.min(...firsts), edit_to_result_ms: edit };
 }
 
+/**
+ * The planner panel's full search for Llama-3.1-405B on 1,024 H100s (every
+ * framework, recompute mode and micro-batch up to 16): the time the worker
+ * reports around plan_json, and from the click to the table on the page.
+ * The first search follows the panel scrolling into view, which starts the
+ * worker; the rest are warm. null when the
+ * core has no planner.
+ */
+async function measurePlan(target) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(target);
+  await page.waitForSelector('html[data-ready] .verdict');
+  await page.selectOption('#f-model-preset', 'llama-3.1-405b');
+  await page.selectOption('#f-hardware-gpu', 'h100-80gb');
+  await page.fill('#f-hardware-num_gpus', '1024');
+  await page.locator('#planner').scrollIntoViewIfNeeded();
+  const runs = [];
+  for (let i = 0; i <= RUNS; i++) {
+    const r = await page.evaluate(async () => {
+      const panel = document.getElementById('planner');
+      const button = [...panel.querySelectorAll('button')].find((b) => b.textContent.trim() === 'Find layouts');
+      const done = new Promise((res) => {
+        const mo = new MutationObserver(() => {
+          if (panel.dataset.status !== 'running') { mo.disconnect(); res(); }
+        });
+        mo.observe(panel, { attributes: true, attributeFilter: ['data-status'] });
+      });
+      const t0 = performance.now();
+      button.click();
+      await done;
+      const click_ms = performance.now() - t0;
+      const wall = panel.querySelector('[data-testid="plan-wall"]');
+      // The next search starts once the suggestions for the form's config are in.
+      while (panel.querySelector('[data-testid="plan-found"]')?.dataset.suggestions === 'pending') await new Promise((res) => setTimeout(res, 5));
+      return {
+        status: panel.dataset.status,
+        click_ms,
+        wall_ms: wall ? Number(wall.dataset.ms) : null,
+        searched: Number(panel.querySelector('[data-testid="plan-searched"]')?.textContent.replace(/,/g, '')) || null,
+        layouts: panel.querySelectorAll('[data-testid="plan-layouts"] tbody tr').length,
+      };
+    });
+    if (r.status !== 'done') {
+      await context.close();
+      return r.status === 'unavailable' ? null : { error: r.status };
+    }
+    runs.push(r);
+  }
+  await context.close();
+  const warm = runs.slice(1);
+  return {
+    cold_click_to_table_ms: runs[0].click_ms,
+    search_ms: median(warm.map((r) => r.wall_ms)),
+    click_to_table_ms: median(warm.map((r) => r.click_ms)),
+    searched: runs[0].searched,
+    layouts_shown: runs[0].layouts,
+  };
+}
+
 const served = await measure(url);
 const offline = await measure(pathToFileURL(SINGLE).href);
+const plan = await measurePlan(url);
 server.close();
 await browser.close();
 rmSync(tmp, { recursive: true, force: true });
 
-const out = { runs: RUNS, ...sizes, served, offline };
+const out = { runs: RUNS, ...sizes, served, offline, plan_405b_1024_h100: plan };
 if (args.includes('--json')) {
   console.log(JSON.stringify(out, null, 2));
 } else {
   console.log(`page bench (${RUNS} loads each, median; headless Chromium, local files, no network latency)`);
   console.log(`  first load, served: ${kib(sizes.served_gzip_bytes)} gzipped = page ${kib(groups.page)} + wasm ${kib(groups.wasm)} + Preact/htm ${kib(groups.vendor)} (raw ${kib(raw.page + raw.wasm + raw.vendor)})`);
+  if (planModuleGzip != null) console.log(`  planner module:     ${kib(planModuleGzip)} gzipped, fetched by the search's worker when the panel comes into view`);
   console.log(`  offline file:       ${kib(sizes.offline_file_bytes)}, ${kib(sizes.offline_file_gzip_bytes)} gzipped`);
   console.log(`  navigation -> first result: served ${served.first_result_ms.toFixed(0)} ms, offline file ${offline.first_result_ms.toFixed(0)} ms`);
   console.log(`  edit -> updated result:     served ${served.edit_to_result_ms.toFixed(2)} ms, offline file ${offline.edit_to_result_ms.toFixed(2)} ms`);
+  if (!plan) console.log('  planner search: this build of the core has no planner');
+  else if (plan.error) console.log(`  planner search: failed (${plan.error})`);
+  else {
+    console.log(`  planner, Llama-3.1-405B on 1,024 H100 (goal < 100 ms): search ${plan.search_ms.toFixed(1)} ms in the worker, ` +
+      `click -> table ${plan.click_to_table_ms.toFixed(1)} ms (first search: ${plan.cold_click_to_table_ms.toFixed(0)} ms); ` +
+      `${plan.searched?.toLocaleString('en-US')} layouts searched`);
+  }
 }

@@ -16,7 +16,9 @@ const OUT = join(BUILD, 'web');
 const SINGLE = join(BUILD, 'gpu-mem-calc.html');
 const WASM_DIR = resolve(ROOT, process.env.GM_WASM_DIR || join(BUILD, 'wasm'));
 // The page's modules: everything under these folders, plus app.js.
-const MODULE_DIRS = ['lib', 'sections', 'result'];
+const MODULE_DIRS = ['lib', 'sections', 'result', 'plan'];
+// The planner's worker, started by plan/client.js.
+const WORKER = 'planner-worker.js';
 
 function die(msg) {
   console.error(`web build: ${msg}`);
@@ -66,7 +68,7 @@ const modules = pageModules();
 
 // build/web: the served page.
 rmSync(OUT, { recursive: true, force: true });
-for (const f of [...modules, 'style.css']) {
+for (const f of [...modules, WORKER, 'style.css']) {
   mkdirSync(dirname(join(OUT, f)), { recursive: true });
   copyFileSync(join(WEB, f), join(OUT, f));
 }
@@ -78,11 +80,16 @@ copyFileSync(wasmBin, join(OUT, 'gpumem.wasm'));
 const importBin = join(WASM_DIR, 'gpumem-import.wasm');
 if (!existsSync(importBin)) die(`${relative(ROOT, importBin)} missing: run make wasm first`);
 copyFileSync(importBin, join(OUT, 'gpumem-import.wasm'));
+// The planner's module, when the build has one: only the planner's worker loads it.
+const planBin = join(WASM_DIR, 'gpumem-plan.wasm');
+const hasPlanModule = existsSync(planBin);
+if (hasPlanModule) copyFileSync(planBin, join(OUT, 'gpumem-plan.wasm'));
 // Preload hints flatten the module waterfall to one round trip.
 const preload = [
   ...vendor.map((v) => `<link rel="modulepreload" href="${v.url}" integrity="${readImportMap(html).integrity[v.url]}" crossorigin="anonymous">`),
   ...['gpumem.js', ...modules].map((f) => `<link rel="modulepreload" href="${f}">`),
   '<link rel="preload" href="gpumem.wasm" as="fetch" type="application/wasm" crossorigin="anonymous">',
+  ...(hasPlanModule ? ['<meta name="gm-plan-module" content="gpumem-plan.wasm">'] : []),
 ].join('\n');
 writeFileSync(join(OUT, 'index.html'), withCsp(replaceMarker(html, 'preload', preload), { offline: false }));
 writeFileSync(join(OUT, '.nojekyll'), '');
@@ -99,8 +106,16 @@ const rewrite = (file, js) =>
   });
 for (const f of modules) imports[`gm/${f}`] = dataUrl(rewrite(f, readFileSync(join(WEB, f), 'utf8')));
 imports['gm/gpumem.js'] = dataUrl(stripMap(readFileSync(wasmJs, 'utf8')));
+// The worker cannot use the page's import map: it imports the loader from a data: URL
+// and runs from a blob: URL that plan/client.js makes of this inline copy.
+const workerSrc = readFileSync(join(WEB, WORKER), 'utf8').replace(/(\bimport\(\s*)(['"])\.\/gpumem\.js\2/, (_, kw, q) => `${kw}${q}${imports['gm/gpumem.js']}${q}`);
+if (workerSrc.includes("'./gpumem.js'") || !workerSrc.includes(imports['gm/gpumem.js'])) die(`${WORKER} must import the loader as './gpumem.js'`);
+if (/<\/script/i.test(workerSrc)) die(`${WORKER} must not contain a closing script tag`);
 const map = `<script type="importmap">\n${JSON.stringify({ imports }, null, 1)}\n</script>`;
-const main = `<script type="application/wasm;base64" id="gm-wasm">${readFileSync(wasmBin).toString('base64')}</script>
+const planInline = hasPlanModule ? `<script type="application/wasm;base64" id="gm-wasm-plan">${readFileSync(planBin).toString('base64')}</script>\n` : '';
+const main = `<script type="text/plain" id="gm-planner-worker">${workerSrc}</script>
+${planInline}
+<script type="application/wasm;base64" id="gm-wasm">${readFileSync(wasmBin).toString('base64')}</script>
 <script type="application/wasm;base64" id="gm-import-wasm">${readFileSync(importBin).toString('base64')}</script>
 <script type="module">
 import { start } from 'gm/app.js';
