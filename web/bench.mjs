@@ -10,6 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { ROOT, checkVendor, readImportMap } from './vendor.mjs';
 import { startServer } from './serve.mjs';
+import { withCsp } from './csp.mjs';
 
 const args = process.argv.slice(2);
 const RUNS = Number(args[args.indexOf('--runs') + 1]) || 7;
@@ -82,7 +83,8 @@ for (const v of vendor) {
   cpSync(v.file, join(tmp, local));
   pageHtml = pageHtml.replaceAll(v.url, `./${local}`);
 }
-writeFileSync(join(tmp, 'index.html'), pageHtml);
+// Local vendor paths change the page: its policy is hashed afresh, as make serve does.
+writeFileSync(join(tmp, 'index.html'), withCsp(pageHtml, { offline: false }));
 const { server, url } = await startServer({ dir: tmp, port: 0 });
 
 /** ms from navigation start to the first rendered result, and per edit. */
