@@ -74,7 +74,7 @@ void gm_warn(gm_result *r, const char *field, const char *fmt, ...) {
   va_end(ap);
 }
 
-static int fail(gm_error *err, const char *field, const char *fmt, ...) {
+int gm_error_set(gm_error *err, const char *field, const char *fmt, ...) {
   va_list ap;
   snprintf(err->field, sizeof err->field, "%s", field);
   va_start(ap, fmt);
@@ -129,10 +129,10 @@ static int estimate_architecture(gm_model *m, gm_result *r, gm_error *err) {
     h = m->hidden_size;
     L = (P - 2.0 * (double)m->vocab_size * h) / (12.0 * (double)h * h);
     if (L > MAX_LAYERS + 0.5)
-      return fail(err, "model.num_parameters",
-                  "at hidden size %d the estimate needs %.3g layers, more than %d; give a "
-                  "larger hidden_size or the architecture",
-                  h, L, MAX_LAYERS);
+      return gm_error_set(err, "model.num_parameters",
+                          "at hidden size %d the estimate needs %.3g layers, more than %d; give a "
+                          "larger hidden_size or the architecture",
+                          h, L, MAX_LAYERS);
     m->num_layers = L < 1 ? 1 : (int)lround(L);
   }
   m->estimated = 1;
@@ -153,13 +153,14 @@ static int resolve_model(gm_model *m, gm_result *r, gm_error *err) {
   int estimated = 0;
   if (m->num_layers == GM_AUTO || m->hidden_size == GM_AUTO) {
     if (m->declared_parameters <= 0)
-      return fail(err, m->num_layers == GM_AUTO ? "model.num_layers" : "model.hidden_size",
-                  "is required (or give model.num_parameters for an estimate)");
+      return gm_error_set(err, m->num_layers == GM_AUTO ? "model.num_layers" : "model.hidden_size",
+                          "is required (or give model.num_parameters for an estimate)");
     if (m->declared_parameters < MIN_MODEL_PARAMETERS)
-      return fail(err, "model.num_parameters",
-                  "%lld parameters is smaller than any language model; a bare number counts "
-                  "parameters, so write \"70B\" for 70 billion",
-                  (long long)m->declared_parameters);
+      return gm_error_set(
+          err, "model.num_parameters",
+          "%lld parameters is smaller than any language model; a bare number counts "
+          "parameters, so write \"70B\" for 70 billion",
+          (long long)m->declared_parameters);
     if (estimate_architecture(m, r, err) != GM_OK)
       return GM_EINVAL;
     estimated = 1;
@@ -170,13 +171,14 @@ static int resolve_model(gm_model *m, gm_result *r, gm_error *err) {
                                                         : 1;
   DEF(m->num_key_value_heads, m->num_attention_heads);
   if (m->num_key_value_heads <= 0 || m->num_attention_heads % m->num_key_value_heads != 0)
-    return fail(err, "model.num_key_value_heads", "must divide num_attention_heads (%d); got %d",
-                m->num_attention_heads, m->num_key_value_heads);
+    return gm_error_set(err, "model.num_key_value_heads",
+                        "must divide num_attention_heads (%d); got %d", m->num_attention_heads,
+                        m->num_key_value_heads);
   if (m->head_dim == GM_AUTO) {
     if (m->hidden_size % m->num_attention_heads != 0)
-      return fail(err, "model.num_attention_heads",
-                  "must divide hidden_size (%d) unless head_dim is given; got %d", m->hidden_size,
-                  m->num_attention_heads);
+      return gm_error_set(err, "model.num_attention_heads",
+                          "must divide hidden_size (%d) unless head_dim is given; got %d",
+                          m->hidden_size, m->num_attention_heads);
     m->head_dim = m->hidden_size / m->num_attention_heads;
   }
   DEF(m->mlp, GM_MLP_GATED);
@@ -206,10 +208,11 @@ static int resolve_model(gm_model *m, gm_result *r, gm_error *err) {
   DEF(m->shared_expert_intermediate_size,
       m->moe_intermediate_size * (int64_t)m->num_shared_experts);
   if (m->shared_expert_intermediate_size > MAX_WIDTH)
-    return fail(err, "model.num_shared_experts",
-                "%d shared experts of width %lld make a shared MLP of width %lld, more than %d",
-                m->num_shared_experts, (long long)m->moe_intermediate_size,
-                (long long)m->shared_expert_intermediate_size, MAX_WIDTH);
+    return gm_error_set(
+        err, "model.num_shared_experts",
+        "%d shared experts of width %lld make a shared MLP of width %lld, more than %d",
+        m->num_shared_experts, (long long)m->moe_intermediate_size,
+        (long long)m->shared_expert_intermediate_size, MAX_WIDTH);
   DEF(m->shared_expert_gate, 0);
   DEF(m->first_dense_layers, 0);
   DEF(m->num_labels, 0);
@@ -229,8 +232,9 @@ static int resolve_model(gm_model *m, gm_result *r, gm_error *err) {
     DEF(m->v_head_dim, 0);
   }
   if (m->num_experts > 0 && m->experts_per_token > m->num_experts)
-    return fail(err, "model.num_experts_per_tok", "must not exceed num_experts (%d); got %d",
-                m->num_experts, m->experts_per_token);
+    return gm_error_set(err, "model.num_experts_per_tok",
+                        "must not exceed num_experts (%d); got %d", m->num_experts,
+                        m->experts_per_token);
   if (m->first_dense_layers > m->num_layers)
     m->first_dense_layers = m->num_layers; /* as the modeling code: every layer is dense */
   (void)estimated;
@@ -284,8 +288,8 @@ static int resolve_training(gm_config *c, gm_result *r, gm_error *err) {
       t->layout = GM_LAYOUT_AMP;
   }
   if (t->dtype == GM_DTYPE_FP32 && t->layout != GM_LAYOUT_FP32)
-    return fail(err, "training.precision", "dtype fp32 needs precision fp32; got %s",
-                gm_layout_name(t->layout));
+    return gm_error_set(err, "training.precision", "dtype fp32 needs precision fp32; got %s",
+                        gm_layout_name(t->layout));
   DEF(t->optimizer, GM_OPT_ADAMW);
   if (t->optimizer_impl == (gm_optimizer_impl)GM_AUTO) {
     /* torch.optim picks foreach on CUDA unless told otherwise; the big
@@ -316,13 +320,14 @@ static int resolve_training(gm_config *c, gm_result *r, gm_error *err) {
   DEF(t->lora_rank, t->finetune == GM_FT_FULL ? 0 : 16);
   DEF(t->lora_all_linear, 1);
   if (t->finetune != GM_FT_FULL && t->lora_rank <= 0)
-    return fail(err, "training.lora_rank", "must be positive with LoRA; got %d", t->lora_rank);
+    return gm_error_set(err, "training.lora_rank", "must be positive with LoRA; got %d",
+                        t->lora_rank);
   DEF(t->fp8, GM_FP8_NONE);
   if (t->fp8 == GM_FP8_DEFAULT) /* Megatron-LM's --fp8-recipe delayed; torchao's tensorwise */
     t->fp8 = megatron ? GM_FP8_DELAYED : GM_FP8_TENSORWISE;
   DEF(t->fp8_all_gather, 0);
   if (t->fp8_all_gather && t->fp8 == GM_FP8_NONE)
-    return fail(err, "training.fp8_all_gather", "needs an fp8 recipe in training.fp8");
+    return gm_error_set(err, "training.fp8_all_gather", "needs an fp8 recipe in training.fp8");
   if (t->fp8_all_gather && c->engine.kind == GM_ENGINE_FSDP && t->fp8 != GM_FP8_TENSORWISE &&
       t->fp8 != GM_FP8_DELAYED) {
     gm_warn(r, "training.fp8_all_gather",
@@ -346,17 +351,18 @@ static int resolve_training(gm_config *c, gm_result *r, gm_error *err) {
   /* Megatron-LM's --fp8-amax-history-len defaults to 1; torchao's delayed scaling keeps 16. */
   DEF(t->fp8_amax_history, t->fp8 != GM_FP8_DELAYED ? 0 : megatron ? 1 : 16);
   if (t->micro_batch_size <= 0)
-    return fail(err, "training.batch_size", "must be positive; got %lld",
-                (long long)t->micro_batch_size);
+    return gm_error_set(err, "training.batch_size", "must be positive; got %lld",
+                        (long long)t->micro_batch_size);
   if (t->gradient_accumulation_steps <= 0)
-    return fail(err, "training.gradient_accumulation_steps", "must be positive; got %lld",
-                (long long)t->gradient_accumulation_steps);
+    return gm_error_set(err, "training.gradient_accumulation_steps", "must be positive; got %lld",
+                        (long long)t->gradient_accumulation_steps);
   if (t->seq_len <= 0)
-    return fail(err, "training.seq_len", "must be positive; got %lld", (long long)t->seq_len);
+    return gm_error_set(err, "training.seq_len", "must be positive; got %lld",
+                        (long long)t->seq_len);
   if (t->optimizer_in_backward && t->gradient_accumulation_steps > 1)
-    return fail(err, "training.optimizer_in_backward",
-                "cannot be combined with gradient accumulation (%lld steps)",
-                (long long)t->gradient_accumulation_steps);
+    return gm_error_set(err, "training.optimizer_in_backward",
+                        "cannot be combined with gradient accumulation (%lld steps)",
+                        (long long)t->gradient_accumulation_steps);
   return GM_OK;
 }
 
@@ -372,19 +378,21 @@ static int resolve_parallel(gm_config *c, gm_result *r, gm_error *err) {
   DEF(p->vpp, 1);
   if (p->tp < 1 || p->pp < 1 || p->cp < 1 || p->ep < 1 || p->vpp < 1 ||
       (p->dp != GM_AUTO && p->dp < 1))
-    return fail(err, "parallelism", "every parallel size must be at least 1");
+    return gm_error_set(err, "parallelism", "every parallel size must be at least 1");
   if (p->dp == GM_AUTO) {
     int64_t mp = (int64_t)p->tp * p->pp * p->cp;
     if (hw->num_gpus != GM_AUTO && hw->num_gpus % mp != 0)
-      return fail(err, "hardware.num_gpus",
-                  "must be a multiple of tensor x pipeline x context parallel (%lld); got %d",
-                  (long long)mp, hw->num_gpus);
+      return gm_error_set(
+          err, "hardware.num_gpus",
+          "must be a multiple of tensor x pipeline x context parallel (%lld); got %d",
+          (long long)mp, hw->num_gpus);
     p->dp = hw->num_gpus == GM_AUTO ? 1 : (int)(hw->num_gpus / mp);
   }
   layout_gpus = (int64_t)p->tp * p->pp * p->dp * p->cp;
   if (layout_gpus > 100000000)
-    return fail(err, "parallelism", "tensor x pipeline x data x context = %lld GPUs is absurd",
-                (long long)layout_gpus);
+    return gm_error_set(err, "parallelism",
+                        "tensor x pipeline x data x context = %lld GPUs is absurd",
+                        (long long)layout_gpus);
   if (hw->num_gpus == GM_AUTO)
     hw->num_gpus = (int)layout_gpus;
   else if (hw->num_gpus != layout_gpus)
@@ -397,20 +405,22 @@ static int resolve_parallel(gm_config *c, gm_result *r, gm_error *err) {
   hw->num_gpus = (int)layout_gpus;
   DEF(hw->gpus_per_node, hw->num_gpus < 8 ? hw->num_gpus : 8);
   if (hw->gpus_per_node < 1)
-    return fail(err, "hardware.gpus_per_node", "must be at least 1; got %d", hw->gpus_per_node);
+    return gm_error_set(err, "hardware.gpus_per_node", "must be at least 1; got %d",
+                        hw->gpus_per_node);
   if (m->num_attention_heads % p->tp != 0)
-    return fail(err, "parallelism.tensor_parallel_size",
-                "must divide num_attention_heads (%d); got %d", m->num_attention_heads, p->tp);
+    return gm_error_set(err, "parallelism.tensor_parallel_size",
+                        "must divide num_attention_heads (%d); got %d", m->num_attention_heads,
+                        p->tp);
   if (m->num_key_value_heads % p->tp != 0 && p->tp % m->num_key_value_heads != 0)
-    return fail(err, "parallelism.tensor_parallel_size",
-                "must divide num_key_value_heads (%d) or be a multiple of it; got %d",
-                m->num_key_value_heads, p->tp);
+    return gm_error_set(err, "parallelism.tensor_parallel_size",
+                        "must divide num_key_value_heads (%d) or be a multiple of it; got %d",
+                        m->num_key_value_heads, p->tp);
   if (p->pp > m->num_layers)
-    return fail(err, "parallelism.pipeline_parallel_size",
-                "must not exceed num_layers (%d); got %d", m->num_layers, p->pp);
+    return gm_error_set(err, "parallelism.pipeline_parallel_size",
+                        "must not exceed num_layers (%d); got %d", m->num_layers, p->pp);
   if (p->pp > GM_MAX_STAGES)
-    return fail(err, "parallelism.pipeline_parallel_size", "at most %d stages; got %d",
-                GM_MAX_STAGES, p->pp);
+    return gm_error_set(err, "parallelism.pipeline_parallel_size", "at most %d stages; got %d",
+                        GM_MAX_STAGES, p->pp);
   DEF(p->schedule, p->vpp > 1 ? GM_SCHED_INTERLEAVED : GM_SCHED_1F1B);
   DEF(p->embedding_in_split, 0);
   DEF(p->loss_in_split, 0);
@@ -423,18 +433,20 @@ static int resolve_parallel(gm_config *c, gm_result *r, gm_error *err) {
     p->schedule = GM_SCHED_1F1B;
   }
   if (m->position == GM_POS_LEARNED && c->training.seq_len > m->max_position_embeddings)
-    return fail(err, "training.seq_len",
-                "must not exceed the %lld learned positions of the model; got %lld",
-                (long long)m->max_position_embeddings, (long long)c->training.seq_len);
+    return gm_error_set(err, "training.seq_len",
+                        "must not exceed the %lld learned positions of the model; got %lld",
+                        (long long)m->max_position_embeddings, (long long)c->training.seq_len);
   if (c->training.seq_len % p->cp != 0)
-    return fail(err, "parallelism.context_parallel_size", "must divide seq_len (%lld); got %d",
-                (long long)c->training.seq_len, p->cp);
+    return gm_error_set(err, "parallelism.context_parallel_size",
+                        "must divide seq_len (%lld); got %d", (long long)c->training.seq_len,
+                        p->cp);
   if (p->ep > 1 && (m->num_experts <= 0 || m->num_experts % p->ep != 0))
-    return fail(err, "parallelism.expert_parallel_size", "must divide num_experts (%d); got %d",
-                m->num_experts, p->ep);
+    return gm_error_set(err, "parallelism.expert_parallel_size",
+                        "must divide num_experts (%d); got %d", m->num_experts, p->ep);
   if (p->ep > p->dp * p->cp)
-    return fail(err, "parallelism.expert_parallel_size",
-                "must not exceed data x context parallel (%d); got %d", p->dp * p->cp, p->ep);
+    return gm_error_set(err, "parallelism.expert_parallel_size",
+                        "must not exceed data x context parallel (%d); got %d", p->dp * p->cp,
+                        p->ep);
   if (c->training.fp8_all_gather && c->engine.framework == GM_FW_TORCHTITAN && p->dp == 1) {
     /* torchtitan's float8 converter: enable_fsdp_float8_all_gather = dp_shard_enabled and the
      * option; with context parallelism alone the weights are gathered in bf16. */
@@ -449,8 +461,8 @@ static int resolve_parallel(gm_config *c, gm_result *r, gm_error *err) {
   }
   DEF(p->num_microbatches, c->training.gradient_accumulation_steps);
   if (p->num_microbatches < 1)
-    return fail(err, "parallelism.num_microbatches", "must be positive; got %lld",
-                (long long)p->num_microbatches);
+    return gm_error_set(err, "parallelism.num_microbatches", "must be positive; got %lld",
+                        (long long)p->num_microbatches);
   /* Megatron-LM's interleaved schedule (schedules.py,
    * forward_backward_pipelining_with_interleaving) runs micro-batches in groups
    * of pipeline size and refuses a count that is not a multiple of it. */
@@ -491,7 +503,7 @@ static int resolve_engine(gm_config *c, gm_result *r, gm_error *err) {
             "not given: DeepSpeed's default is stage 0, which shards nothing; set 1, 2 or 3");
   DEF(e->zero_stage, 0);
   if (e->zero_stage < 0 || e->zero_stage > 3)
-    return fail(err, "engine.zero_stage", "must be 0, 1, 2 or 3; got %d", e->zero_stage);
+    return gm_error_set(err, "engine.zero_stage", "must be 0, 1, 2 or 3; got %d", e->zero_stage);
   if (e->zero_stage > 0 && e->kind != GM_ENGINE_DEEPSPEED &&
       e->kind != GM_ENGINE_MEGATRON_DEEPSPEED) {
     gm_warn(r, "engine.zero_stage", "ZeRO stages apply to DeepSpeed engines; ignored for %s",
@@ -502,14 +514,15 @@ static int resolve_engine(gm_config *c, gm_result *r, gm_error *err) {
   DEF(e->offload_param, GM_OFFLOAD_NONE);
   if ((e->offload_optimizer != GM_OFFLOAD_NONE || e->offload_param != GM_OFFLOAD_NONE) &&
       e->kind == GM_ENGINE_DDP)
-    return fail(err, "engine.offload_optimizer",
-                "offloading needs deepspeed, fsdp or megatron; pytorch_ddp keeps everything on "
-                "the GPU");
+    return gm_error_set(
+        err, "engine.offload_optimizer",
+        "offloading needs deepspeed, fsdp or megatron; pytorch_ddp keeps everything on "
+        "the GPU");
   if (e->offload_param != GM_OFFLOAD_NONE && e->kind != GM_ENGINE_FSDP && e->zero_stage != 3)
-    return fail(err, "engine.offload_param",
-                "parameter offload needs ZeRO-3 (or FSDP); got stage %d", e->zero_stage);
+    return gm_error_set(err, "engine.offload_param",
+                        "parameter offload needs ZeRO-3 (or FSDP); got stage %d", e->zero_stage);
   if (e->kind == GM_ENGINE_FSDP && e->offload_optimizer == GM_OFFLOAD_NVME)
-    return fail(err, "engine.offload_optimizer", "FSDP offloads to cpu only; got nvme");
+    return gm_error_set(err, "engine.offload_optimizer", "FSDP offloads to cpu only; got nvme");
   DEF(e->sharding, GM_FSDP_FULL_SHARD);
   DEF(e->reshard_after_forward, (e->framework == GM_FW_TORCHTITAN && c->parallel.pp > 1) ? 0 : 1);
   DEF(e->distributed_optimizer, 0);
@@ -561,11 +574,11 @@ int gm_resolve(gm_config *c, gm_result *r, gm_error *err) {
   if (hw->cuda_context_bytes == 0)
     hw->cuda_context_bytes = (uint64_t)1 << 30;
   if (hw->cuda_context_bytes >= hw->gpu_capacity_bytes)
-    return fail(err, "hardware.cuda_context_gb", "must be smaller than the GPU's memory");
+    return gm_error_set(err, "hardware.cuda_context_gb", "must be smaller than the GPU's memory");
   if (!(hw->safety_margin >= 0)) /* also NaN from a caller that skipped the parser */
     hw->safety_margin = gm_default_safety_margin();
   if (hw->safety_margin >= 1)
-    return fail(err, "hardware.safety_margin", "must be a share of the card in [0, 1); got %g",
-                hw->safety_margin);
+    return gm_error_set(err, "hardware.safety_margin",
+                        "must be a share of the card in [0, 1); got %g", hw->safety_margin);
   return gm_check_resolved(c, err);
 }

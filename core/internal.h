@@ -128,4 +128,7 @@ double gm_default_safety_margin(void);
 /* 1 when the node's memory holds host_bytes_per_node, 0 when not, -1 when unknown. */
 int gm_host_fits(const gm_config *c, uint64_t host_bytes_per_node);
 
+/* Write err (field and message) and return GM_EINVAL (defaults.c). */
+int gm_error_set(gm_error *err, const char *field, const char *fmt, ...);
+
 #endif

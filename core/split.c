@@ -7,18 +7,6 @@
  * looped schedules). Each rule below gives every virtual stage its size. */
 #include "internal.h"
 
-#include <stdarg.h>
-#include <stdio.h>
-
-static int fail(gm_error *err, const char *field, const char *fmt, ...) {
-  va_list ap;
-  snprintf(err->field, sizeof err->field, "%s", field);
-  va_start(ap, fmt);
-  vsnprintf(err->message, sizeof err->message, fmt, ap);
-  va_end(ap);
-  return GM_EINVAL;
-}
-
 typedef enum {
   SPLIT_BALANCED,   /* layers over S stages, the first ones take one more */
   SPLIT_TORCHTITAN, /* balanced over layers + embedding + output "layers" */
@@ -123,19 +111,20 @@ int gm_check_split(const gm_config *c, gm_error *err) {
   int64_t S = (int64_t)pp * v;
   split_rule rule = rule_of(c);
   if ((has_first(p) || has_last(p)) && pp < 2)
-    return fail(err,
-                has_first(p) ? "parallelism.first_stage_layers" : "parallelism.last_stage_layers",
-                "applies only with pipeline parallelism (pipeline_parallel_size >= 2)");
+    return gm_error_set(
+        err, has_first(p) ? "parallelism.first_stage_layers" : "parallelism.last_stage_layers",
+        "applies only with pipeline parallelism (pipeline_parallel_size >= 2)");
   if ((p->embedding_in_split == 1 || p->loss_in_split == 1) && !is_megatron(c))
-    return fail(err,
-                p->embedding_in_split == 1 ? "parallelism.account_for_embedding_in_pipeline_split"
-                                           : "parallelism.account_for_loss_in_pipeline_split",
-                "is a Megatron-LM option (engine.type megatron_lm)");
+    return gm_error_set(err,
+                        p->embedding_in_split == 1
+                            ? "parallelism.account_for_embedding_in_pipeline_split"
+                            : "parallelism.account_for_loss_in_pipeline_split",
+                        "is a Megatron-LM option (engine.type megatron_lm)");
   if (v > GM_MAX_CHUNKS)
-    return fail(err, "parallelism.virtual_pipeline_stages", "at most %d per rank; got %d",
-                GM_MAX_CHUNKS, v);
+    return gm_error_set(err, "parallelism.virtual_pipeline_stages", "at most %d per rank; got %d",
+                        GM_MAX_CHUNKS, v);
   if (S > L + (rule == SPLIT_TORCHTITAN ? 2 : 0) && rule != SPLIT_FIRST_LAST)
-    return fail(
+    return gm_error_set(
         err, v > 1 ? "parallelism.virtual_pipeline_stages" : "parallelism.pipeline_parallel_size",
         "pipeline x virtual stages (%d x %d) exceeds the %d layers%s", pp, v, L,
         rule == SPLIT_TORCHTITAN ? " + embedding + output" : "");
@@ -144,7 +133,7 @@ int gm_check_split(const gm_config *c, gm_error *err) {
     /* torchtitan's generate_llm_fqn_per_model_part rejects stages that would
      * hold less than the embedding's or the output's weight. */
     if (e.base < 1 || e.in_w > e.base || e.out_w > e.base)
-      return fail(
+      return gm_error_set(
           err, v > 1 ? "parallelism.virtual_pipeline_stages" : "parallelism.pipeline_parallel_size",
           "torchtitan gives each of the %lld stages %lld of the %d layers + embedding + "
           "output, fewer than the 1 that the embedding and the output each count for",
@@ -155,14 +144,14 @@ int gm_check_split(const gm_config *c, gm_error *err) {
     int slots = L + (p->embedding_in_split == 1) + (p->loss_in_split == 1);
     const char *what = slots > L ? " (counting the embedding / loss as layers)" : "";
     if (slots % pp != 0)
-      return fail(err, "parallelism.pipeline_parallel_size",
-                  "Megatron-LM needs the %d layers%s divisible by it; got %d: set "
-                  "first_stage_layers / last_stage_layers for an uneven split",
-                  slots, what, pp);
+      return gm_error_set(err, "parallelism.pipeline_parallel_size",
+                          "Megatron-LM needs the %d layers%s divisible by it; got %d: set "
+                          "first_stage_layers / last_stage_layers for an uneven split",
+                          slots, what, pp);
     if ((slots / pp) % v != 0)
-      return fail(err, "parallelism.virtual_pipeline_stages",
-                  "Megatron-LM needs each rank's %d layers%s divisible by it; got %d", slots / pp,
-                  what, v);
+      return gm_error_set(err, "parallelism.virtual_pipeline_stages",
+                          "Megatron-LM needs each rank's %d layers%s divisible by it; got %d",
+                          slots / pp, what, v);
     return GM_OK;
   }
   if (rule == SPLIT_FIRST_LAST) {
@@ -171,34 +160,39 @@ int gm_check_split(const gm_config *c, gm_error *err) {
         has_first(p) ? "parallelism.first_stage_layers" : "parallelism.last_stage_layers";
     middle_of(p, L, &ms, &mid);
     if (p->embedding_in_split == 1 || p->loss_in_split == 1)
-      return fail(err, field,
-                  "Megatron-LM does not combine an uneven first / last stage with the embedding "
-                  "or loss counted in the split");
+      return gm_error_set(
+          err, field,
+          "Megatron-LM does not combine an uneven first / last stage with the embedding "
+          "or loss counted in the split");
     if (mid < 0 || (ms == 0 && mid != 0))
-      return fail(err, field,
-                  "first and last stages hold %d of the %d layers; the %d other stages cannot "
-                  "hold the rest",
-                  L - mid, L, ms);
+      return gm_error_set(
+          err, field,
+          "first and last stages hold %d of the %d layers; the %d other stages cannot "
+          "hold the rest",
+          L - mid, L, ms);
     if (is_megatron(c)) {
       if (ms > 0 && mid % ms != 0)
-        return fail(err, field,
-                    "Megatron-LM splits the other %d layers evenly over the %d middle stages; "
-                    "they do not divide",
-                    mid, ms);
+        return gm_error_set(
+            err, field,
+            "Megatron-LM splits the other %d layers evenly over the %d middle stages; "
+            "they do not divide",
+            mid, ms);
       if (v > 1 &&
           ((has_first(p) && p->first_stage_layers % v != 0) ||
            (has_last(p) && p->last_stage_layers % v != 0) || (ms > 0 && (mid / ms) % v != 0)))
-        return fail(err, "parallelism.virtual_pipeline_stages",
-                    "Megatron-LM cuts the first, middle and last stages' layers into %d equal "
-                    "chunks each; they do not divide",
-                    v);
+        return gm_error_set(
+            err, "parallelism.virtual_pipeline_stages",
+            "Megatron-LM cuts the first, middle and last stages' layers into %d equal "
+            "chunks each; they do not divide",
+            v);
     } else {
       if (v > 1)
-        return fail(err, field,
-                    "an uneven first / last stage with virtual stages is a Megatron-LM option "
-                    "(engine.type megatron_lm)");
+        return gm_error_set(
+            err, field,
+            "an uneven first / last stage with virtual stages is a Megatron-LM option "
+            "(engine.type megatron_lm)");
       if (mid < ms)
-        return fail(err, field, "leaves %d layers for %d middle stages", mid, ms);
+        return gm_error_set(err, field, "leaves %d layers for %d middle stages", mid, ms);
     }
   }
   return GM_OK;
