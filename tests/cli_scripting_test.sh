@@ -10,28 +10,7 @@ EX=$ROOT/presets/examples
 IMP=$ROOT/tests/imports
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-passed=0
-failed=0
-
-run() {
-  "$@" >"$TMP/out" 2>"$TMP/err"
-  status=$?
-}
-
-check() { # check NAME CONDITION-STATUS
-  if [ "$2" -eq 0 ]; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAIL $1"
-    sed 's/^/  stdout: /' "$TMP/out" | head -5
-    sed 's/^/  stderr: /' "$TMP/err" | head -5
-  fi
-}
-
-status_is() { [ "$status" -eq "$1" ]; }
-out_has() { grep -q -- "$1" "$TMP/out"; }
-err_has() { grep -q -- "$1" "$TMP/err"; }
+. "$ROOT/tests/cli_lib.sh"
 lines() { wc -l <"$TMP/out" | tr -d ' '; }
 # The value of CSV column NAME in data row N (1-based) of $TMP/out (no quoted commas).
 csv() { awk -F, -v name="$1" -v row="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i }

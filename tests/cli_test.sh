@@ -9,29 +9,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 EX=$ROOT/presets/examples
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-passed=0
-failed=0
-
-# run CMD...: runs it with stdout in $TMP/out, stderr in $TMP/err, status in $status.
-run() {
-  "$@" >"$TMP/out" 2>"$TMP/err"
-  status=$?
-}
-
-check() { # check NAME CONDITION-STATUS
-  if [ "$2" -eq 0 ]; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAIL $1"
-    sed 's/^/  stdout: /' "$TMP/out" | head -5
-    sed 's/^/  stderr: /' "$TMP/err" | head -5
-  fi
-}
-
-status_is() { [ "$status" -eq "$1" ]; }
-out_has() { grep -q -- "$1" "$TMP/out"; }
-err_has() { grep -q -- "$1" "$TMP/err"; }
+. "$ROOT/tests/cli_lib.sh"
 
 write() { # write FILE TEXT
   printf '%s\n' "$2" >"$TMP/$1"
