@@ -1,6 +1,7 @@
 /* rows.c - results as rows: an aligned table, CSV (RFC 4180) or a Markdown
  * table, one row per result, for sweeps and scripts. */
 #include "cli.h"
+#include "json_path.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -46,22 +47,6 @@ static const column columns[] = {
 
 /* Width of a leading (key) column in the terminal table. */
 #define KEY_WIDTH 14
-
-static const cJSON *lookup(const cJSON *v, const char *path) {
-  char key[64];
-  while (v && *path) {
-    size_t n = strcspn(path, ".");
-    if (n >= sizeof key)
-      return NULL;
-    memcpy(key, path, n);
-    key[n] = '\0';
-    v = cJSON_GetObjectItemCaseSensitive(v, key);
-    path += n;
-    if (*path == '.')
-      path++;
-  }
-  return v;
-}
 
 static int shown(cli_rows_format f, const column *c) { return f != CLI_ROWS_TABLE || !c->wide; }
 
@@ -178,7 +163,8 @@ void cli_rows_row(cli_rows_format f, const char *const *values, int nkeys, const
   for (i = 0; i < NCOLS; i++) {
     if (!shown(f, &columns[i]))
       continue;
-    format_value(f, &columns[i], error ? NULL : lookup(result, columns[i].path), text, sizeof text);
+    format_value(f, &columns[i], error ? NULL : gm_json_path(result, columns[i].path), text,
+                 sizeof text);
     cell(f, first, text, width_of(&columns[i]), 0);
     first = 0;
   }

@@ -3,6 +3,7 @@
  * config with a report. The format readers are import_deepspeed.c and
  * import_megatron.c. */
 #include "import.h"
+#include "json_path.h"
 
 #include "result_json.h"
 
@@ -104,20 +105,7 @@ void gm_import_set(gm_import *im, const char *from, const char *to, cJSON *value
 }
 
 const cJSON *gm_import_get(const gm_import *im, const char *path) {
-  const cJSON *v = im->config;
-  char key[64];
-  while (v && *path) {
-    size_t n = strcspn(path, ".");
-    if (n >= sizeof key)
-      return NULL;
-    memcpy(key, path, n);
-    key[n] = '\0';
-    v = cJSON_GetObjectItemCaseSensitive(v, key);
-    path += n;
-    if (*path == '.')
-      path++;
-  }
-  return v;
+  return gm_json_path(im->config, path);
 }
 
 void gm_import_ignore(gm_import *im, const char *field, const char *reason) {
