@@ -426,27 +426,32 @@ static int is_option(const char *arg, const char *name) {
   return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
 }
 
-/* Load the sources, then calculate and print; the exit status. */
-static int run_inputs(const cli_inputs *in, int flags, const char *format) {
+/* The sources combined, as the text to give calc_json (free with free()), or
+ * NULL with *rc set. cJSON allocates with malloc: no hooks are installed. */
+static char *inputs_text(const cli_inputs *in, int flags, int *rc) {
   char *raw = NULL, *text;
-  int rc;
-  cJSON *config = cli_inputs_load(in, flags, &rc, &raw);
-  const char *where = in->n == 1 ? in->items[0].arg : "(the combined config)";
-  if (raw) {
-    rc = run(raw, format, where);
-    free(raw);
-    return rc;
-  }
+  cJSON *config = cli_inputs_load(in, flags, rc, &raw);
+  if (raw)
+    return raw;
   if (!config)
-    return rc;
+    return NULL;
   text = cJSON_PrintUnformatted(config);
   cJSON_Delete(config);
   if (!text) {
     fprintf(stderr, "gpu-mem-calc: out of memory\n");
-    return EXIT_IO;
+    *rc = EXIT_IO;
   }
-  rc = run(text, format, where);
-  cJSON_free(text);
+  return text;
+}
+
+/* Load the sources, then calculate and print; the exit status. */
+static int run_inputs(const cli_inputs *in, int flags, const char *format) {
+  int rc;
+  char *text = inputs_text(in, flags, &rc);
+  if (!text)
+    return rc;
+  rc = run(text, format, in->n == 1 ? in->items[0].arg : "(the combined config)");
+  free(text);
   return rc;
 }
 
@@ -668,8 +673,8 @@ static int cmd_quick(int argc, char **argv) {
 /* validate: text ("valid" and warnings) or JSON ({"valid", "warnings"} or {"valid", "error"}). */
 static int cmd_validate(int argc, char **argv) {
   const char *format = "text";
-  char *text = NULL, *raw = NULL, *json;
-  cJSON *tree = NULL, *config;
+  char *text, *json;
+  cJSON *tree = NULL;
   const cJSON *error, *w;
   cli_inputs in;
   int i, rc;
@@ -695,16 +700,10 @@ static int cmd_validate(int argc, char **argv) {
   }
   if (!cli_inputs_has_source(&in))
     return usage_error("validate takes one FILE");
-  config = cli_inputs_load(&in, 0, &rc, &raw);
-  if (!config && !raw)
+  if (!(text = inputs_text(&in, 0, &rc)))
     return rc;
-  text = raw ? raw : cJSON_PrintUnformatted(config);
-  cJSON_Delete(config);
-  json = text ? calc_json(text) : NULL;
-  if (raw)
-    free(raw);
-  else
-    cJSON_free(text);
+  json = calc_json(text);
+  free(text);
   if (!json) {
     fprintf(stderr, "gpu-mem-calc: out of memory\n");
     return EXIT_IO;
