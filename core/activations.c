@@ -7,7 +7,7 @@ double gm_tokens_per_gpu(const gm_config *c) {
 
 /* Autocast over fp32 weights (AMP without FSDP's low-precision parameters). */
 static int autocast_fp32_weights(const gm_config *c) {
-  return c->training.layout == GM_LAYOUT_AMP && c->engine.kind != GM_ENGINE_FSDP &&
+  return c->training.precision == GM_PRECISION_AMP && c->engine.kind != GM_ENGINE_FSDP &&
          c->training.dtype != GM_DTYPE_FP32;
 }
 
@@ -39,7 +39,7 @@ static double norm_saved(const gm_config *c) {
   double h = c->model.hidden_size, A = gm_act_bytes(c);
   if (c->training.norm_impl == GM_NORMIMPL_EAGER && c->model.norm == GM_NORM_RMS)
     return 4.0 * h + A * h;
-  if (c->training.layout == GM_LAYOUT_AMP && c->model.norm == GM_NORM_LAYER)
+  if (c->training.precision == GM_PRECISION_AMP && c->model.norm == GM_NORM_LAYER)
     return 4.0 * h + 8.0; /* autocast runs layer_norm in fp32: it keeps an fp32 input copy */
   return A * h + 4.0;     /* input + fp32 rstd */
 }

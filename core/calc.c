@@ -463,7 +463,7 @@ const char *gm_phase_name(gm_phase p) {
   return (unsigned)p < 4 ? names[p] : "?";
 }
 
-const char *gm_layout_name(gm_layout l) {
+const char *gm_precision_name(gm_precision l) {
   static const char *names[] = {"fp32", "amp", "mixed", "mixed_fp32_grads", "pure_bf16"};
   return (unsigned)l < 5 ? names[l] : "?";
 }

@@ -169,7 +169,7 @@ static const gm_field training_fields[] = {
     {"gradient_accumulation_steps", GM_F_INT64, T(gradient_accumulation_steps), 1, 1e9, NULL},
     {"seq_len", GM_F_INT64, T(seq_len), 1, 1e8, NULL},
     {"dtype", GM_F_ENUM, T(dtype), 0, 0, gm_dtype_names},
-    {"precision", GM_F_ENUM, T(layout), 0, 0, gm_layout_names},
+    {"precision", GM_F_ENUM, T(precision), 0, 0, gm_precision_names},
     {"optimizer", GM_F_ENUM, T(optimizer), 0, 0, gm_optimizer_names},
     {"optimizer_impl", GM_F_ENUM, T(optimizer_impl), 0, 0, gm_optimizer_impl_names},
     {"selective_policy", GM_F_ENUM, T(selective_policy), 0, 0, gm_selective_names},

@@ -20,7 +20,7 @@ typedef struct {
   int value;
 } gm_name;
 
-extern const gm_name gm_dtype_names[], gm_layout_names[], gm_optimizer_names[],
+extern const gm_name gm_dtype_names[], gm_precision_names[], gm_optimizer_names[],
     gm_optimizer_impl_names[], gm_recompute_names[], gm_selective_names[], gm_attention_names[],
     gm_loss_names[], gm_norm_impl_names[], gm_fp8_names[], gm_finetune_names[],
     gm_lora_target_names[], gm_schedule_names[], gm_engine_names[], gm_framework_names[],

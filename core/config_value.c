@@ -13,11 +13,11 @@ const gm_name gm_dtype_names[] = {
     {"bf16", GM_DTYPE_BF16},     {"fp16", GM_DTYPE_FP16},    {"fp32", GM_DTYPE_FP32},
     {"bfloat16", GM_DTYPE_BF16}, {"float16", GM_DTYPE_FP16}, {"half", GM_DTYPE_FP16},
     {"float32", GM_DTYPE_FP32},  {"float", GM_DTYPE_FP32},   {NULL, 0}};
-const gm_name gm_layout_names[] = {
-    {"fp32", GM_LAYOUT_FP32},           {"amp", GM_LAYOUT_AMP},
-    {"mixed", GM_LAYOUT_MIXED},         {"mixed_fp32_grads", GM_LAYOUT_MIXED_FP32_GRADS},
-    {"pure_bf16", GM_LAYOUT_PURE_HALF}, {"pure_fp16", GM_LAYOUT_PURE_HALF},
-    {"pure_half", GM_LAYOUT_PURE_HALF}, {NULL, 0}};
+const gm_name gm_precision_names[] = {
+    {"fp32", GM_PRECISION_FP32},           {"amp", GM_PRECISION_AMP},
+    {"mixed", GM_PRECISION_MIXED},         {"mixed_fp32_grads", GM_PRECISION_MIXED_FP32_GRADS},
+    {"pure_bf16", GM_PRECISION_PURE_HALF}, {"pure_fp16", GM_PRECISION_PURE_HALF},
+    {"pure_half", GM_PRECISION_PURE_HALF}, {NULL, 0}};
 const gm_name gm_optimizer_names[] = {{"adamw", GM_OPT_ADAMW},
                                       {"adam", GM_OPT_ADAM},
                                       {"sgd", GM_OPT_SGD},

@@ -73,12 +73,12 @@ typedef struct {
 } gm_model;
 
 typedef enum {
-  GM_LAYOUT_FP32 = 0,         /* 4 w, 4 g, fp32 states */
-  GM_LAYOUT_AMP,              /* autocast: fp32 params and grads */
-  GM_LAYOUT_MIXED,            /* 2 w, 2 g, fp32 master + states */
-  GM_LAYOUT_MIXED_FP32_GRADS, /* 2 w, 4 g, fp32 master + states (Megatron bf16) */
-  GM_LAYOUT_PURE_HALF         /* 2 w, 2 g, half states, no master */
-} gm_layout;
+  GM_PRECISION_FP32 = 0,         /* 4 w, 4 g, fp32 states */
+  GM_PRECISION_AMP,              /* autocast: fp32 params and grads */
+  GM_PRECISION_MIXED,            /* 2 w, 2 g, fp32 master + states */
+  GM_PRECISION_MIXED_FP32_GRADS, /* 2 w, 4 g, fp32 master + states (Megatron bf16) */
+  GM_PRECISION_PURE_HALF         /* 2 w, 2 g, half states, no master */
+} gm_precision;
 
 typedef enum { GM_DTYPE_FP32 = 0, GM_DTYPE_FP16, GM_DTYPE_BF16 } gm_dtype;
 
@@ -140,7 +140,8 @@ typedef struct {
   int64_t gradient_accumulation_steps;
   int64_t seq_len; /* s */
   gm_dtype dtype;  /* compute dtype */
-  gm_layout layout;
+  gm_precision
+      precision; /* where weights, grads, master copy and states are kept, and in what dtype */
   gm_optimizer optimizer;
   gm_optimizer_impl optimizer_impl;
   gm_recompute recompute;
@@ -342,7 +343,7 @@ void gm_warn(gm_result *r, const char *field, const char *fmt, ...);
 /* Names, for messages and JSON. */
 const char *gm_component_name(gm_component c);
 const char *gm_phase_name(gm_phase p); /* "forward", "loss", "backward", "step" */
-const char *gm_layout_name(gm_layout l);
+const char *gm_precision_name(gm_precision l);
 const char *gm_engine_name(gm_engine_kind k);
 const char *gm_framework_name(gm_framework f);
 const char *gm_verdict_name(gm_verdict v);               /* "fits", "tight", "does_not_fit" */

@@ -44,8 +44,8 @@ int64_t gm_layer_norm_params(const gm_model *m);
 /* Bytes per parameter of weights, grads, master copy and optimizer state. */
 typedef struct {
   double weights, grads, master, states;
-} gm_layout_bytes;
-gm_layout_bytes gm_layout_bytes_of(const gm_training *t);
+} gm_precision_bytes;
+gm_precision_bytes gm_precision_bytes_of(const gm_training *t);
 
 /* Defaults that changed between framework releases, for engine.framework_version
  * (GM_AUTO: the current release, written back); only GM_AUTO fields change (versions.c). */
@@ -72,7 +72,7 @@ int gm_stage_chunks(const gm_config *c, int r, int first[], int count[]);
  * stages (stages.c); GM_OK, or GM_EINVAL with err naming the field and rule. */
 int gm_check_split(const gm_config *c, gm_error *err);
 
-/* The phases of a step: each component's bytes in each (states.c). */
+/* The phases of a step: each component's bytes in each (components.c). */
 enum { GM_PH_FORWARD = 0, GM_PH_BACKWARD, GM_PH_STEP, GM_PH_COUNT };
 typedef struct {
   double comp[GM_PH_COUNT][GM_C_COUNT];
@@ -128,7 +128,7 @@ double gm_default_safety_margin(void);
 /* 1 when the node's memory holds host_bytes_per_node, 0 when not, -1 when unknown. */
 int gm_host_fits(const gm_config *c, uint64_t host_bytes_per_node);
 
-/* Write err (field and message) and return GM_EINVAL (defaults.c). */
+/* Write err (field and message) and return GM_EINVAL (resolve.c). */
 int gm_error_set(gm_error *err, const char *field, const char *fmt, ...);
 
 #endif

@@ -188,8 +188,8 @@ void gm_perf_eval(const gm_config *c, const gm_params *P, const gm_gpu_perf *g, 
     double d = dp * cp, bw = tp * cp * dp <= node ? g->intra_bytes_s : g->inter_bytes_s;
     double shard = (double)(t->finetune != GM_FT_FULL ? P->trainable : P->total) / (tp * p);
     double weights = (double)P->total / (tp * p);
-    double gbytes = t->layout == GM_LAYOUT_MIXED_FP32_GRADS || t->layout == GM_LAYOUT_FP32 ||
-                            t->layout == GM_LAYOUT_AMP
+    double gbytes = t->precision == GM_PRECISION_MIXED_FP32_GRADS ||
+                            t->precision == GM_PRECISION_FP32 || t->precision == GM_PRECISION_AMP
                         ? 4.0
                         : 2.0;
     int sharded = (e->kind == GM_ENGINE_FSDP && e->sharding != GM_FSDP_NO_SHARD) ||

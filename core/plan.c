@@ -481,7 +481,7 @@ static int min_gpus(search *S, const gm_plan_request *q, const gm_params *P,
                     gm_plan_result *scratch) {
   gm_config r = q->base;
   gm_error err;
-  gm_layout_bytes lb;
+  gm_precision_bytes lb;
   double usable, states;
   int G, lo, tries = 0;
   r.hardware.num_gpus = GM_AUTO;
@@ -491,7 +491,7 @@ static int min_gpus(search *S, const gm_plan_request *q, const gm_params *P,
     r.engine.kind = GM_ENGINE_FSDP;
   if (gm_resolve(&r, NULL, &err) != GM_OK)
     return 0;
-  lb = gm_layout_bytes_of(&r.training);
+  lb = gm_precision_bytes_of(&r.training);
   usable = (double)(r.hardware.gpu_capacity_bytes - r.hardware.cuda_context_bytes);
   states =
       (double)P->total * lb.weights + (double)P->trainable * (lb.grads + lb.master + lb.states);
@@ -553,7 +553,7 @@ static void merge_change(gm_config *acc, const gm_config *base, const gm_config 
   acc->f = changed->f
   TAKE(training.optimizer_impl);
   TAKE(training.optimizer);
-  TAKE(training.layout);
+  TAKE(training.precision);
   TAKE(training.recompute);
   TAKE(training.micro_batch_size);
   TAKE(training.gradient_accumulation_steps);
@@ -670,9 +670,9 @@ static void suggestions(const gm_plan_request *q, const gm_params *P, gm_plan_re
     c = base, c.training.optimizer = GM_OPT_ADAMW_8BIT;
     suggest(o, P, &c, before, "8-bit AdamW");
   }
-  if (q->allow_precision && r.training.layout != GM_LAYOUT_PURE_HALF &&
+  if (q->allow_precision && r.training.precision != GM_PRECISION_PURE_HALF &&
       r.training.dtype != GM_DTYPE_FP32) {
-    c = base, c.training.layout = GM_LAYOUT_PURE_HALF;
+    c = base, c.training.precision = GM_PRECISION_PURE_HALF;
     suggest(o, P, &c, before, "pure bf16 weights and optimizer states");
   }
   if (q->allow_finetune && r.training.finetune == GM_FT_FULL) {

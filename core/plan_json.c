@@ -206,8 +206,8 @@ static cJSON *config_json(const cJSON *request, const gm_config *base, const gm_
     put_name(root, "training", "optimizer_impl", gm_optimizer_impl_names, (int)t->optimizer_impl);
   if (OPEN(t->optimizer, bt->optimizer))
     put_name(root, "training", "optimizer", gm_optimizer_names, (int)t->optimizer);
-  if (OPEN(t->layout, bt->layout))
-    put_name(root, "training", "precision", gm_layout_names, (int)t->layout);
+  if (OPEN(t->precision, bt->precision))
+    put_name(root, "training", "precision", gm_precision_names, (int)t->precision);
   if (OPEN(t->finetune, bt->finetune))
     put_name(root, "training", "finetune", gm_finetune_names, (int)t->finetune);
   if (c->hardware.num_gpus != base->hardware.num_gpus)

@@ -410,7 +410,7 @@ static void put_training(writer *w, const gm_training *t) {
   put_count(w, "gradient_accumulation_steps", t->gradient_accumulation_steps, 1);
   put_count(w, "seq_len", t->seq_len, 1);
   put_name(w, "dtype", gm_dtype_names, (int)t->dtype);
-  put_name(w, "precision", gm_layout_names, (int)t->layout);
+  put_name(w, "precision", gm_precision_names, (int)t->precision);
   put_name(w, "optimizer", gm_optimizer_names, (int)t->optimizer);
   put_name(w, "optimizer_impl", gm_optimizer_impl_names, (int)t->optimizer_impl);
   put_name(w, "activation_checkpointing", gm_recompute_names, (int)t->recompute);

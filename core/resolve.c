@@ -1,4 +1,4 @@
-/* defaults.c - engine and framework defaults, and the checks that need them. */
+/* resolve.c - resolution: engine and framework defaults, and the checks that need them. */
 #include "internal.h"
 
 #include <math.h>
@@ -27,7 +27,7 @@ void gm_config_init(gm_config *cfg) {
   m->v_head_dim = m->router_bias = GM_AUTO;
   t->micro_batch_size = t->gradient_accumulation_steps = t->seq_len = GM_AUTO;
   t->dtype = (gm_dtype)GM_AUTO;
-  t->layout = (gm_layout)GM_AUTO;
+  t->precision = (gm_precision)GM_AUTO;
   t->optimizer = (gm_optimizer)GM_AUTO;
   t->optimizer_impl = (gm_optimizer_impl)GM_AUTO;
   t->recompute = (gm_recompute)GM_AUTO;
@@ -275,21 +275,21 @@ static int resolve_training(gm_config *c, gm_result *r, gm_error *err) {
   DEF(t->dtype, GM_DTYPE_BF16);
   DEF(t->compile, 0);
   gm_version_defaults(c); /* before the defaults that do not depend on the release */
-  if (t->layout == (gm_layout)GM_AUTO) {
+  if (t->precision == (gm_precision)GM_AUTO) {
     if (t->dtype == GM_DTYPE_FP32)
-      t->layout = GM_LAYOUT_FP32;
+      t->precision = GM_PRECISION_FP32;
     else if (fw == GM_FW_TORCHTUNE || fw == GM_FW_LITGPT)
-      t->layout = GM_LAYOUT_PURE_HALF;
+      t->precision = GM_PRECISION_PURE_HALF;
     else if (megatron)
-      t->layout = t->dtype == GM_DTYPE_BF16 ? GM_LAYOUT_MIXED_FP32_GRADS : GM_LAYOUT_MIXED;
+      t->precision = t->dtype == GM_DTYPE_BF16 ? GM_PRECISION_MIXED_FP32_GRADS : GM_PRECISION_MIXED;
     else if (c->engine.kind == GM_ENGINE_DEEPSPEED)
-      t->layout = GM_LAYOUT_MIXED;
+      t->precision = GM_PRECISION_MIXED;
     else
-      t->layout = GM_LAYOUT_AMP;
+      t->precision = GM_PRECISION_AMP;
   }
-  if (t->dtype == GM_DTYPE_FP32 && t->layout != GM_LAYOUT_FP32)
+  if (t->dtype == GM_DTYPE_FP32 && t->precision != GM_PRECISION_FP32)
     return gm_error_set(err, "training.precision", "dtype fp32 needs precision fp32; got %s",
-                        gm_layout_name(t->layout));
+                        gm_precision_name(t->precision));
   DEF(t->optimizer, GM_OPT_ADAMW);
   if (t->optimizer_impl == (gm_optimizer_impl)GM_AUTO) {
     /* torch.optim picks foreach on CUDA unless told otherwise; the big

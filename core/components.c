@@ -1,4 +1,4 @@
-/* states.c - what one GPU of a stage holds in each phase: model states,
+/* components.c - what one GPU of a stage holds in each phase: model states,
  * gathered parameters, buffers, step temporaries and activations. */
 #include "internal.h"
 
@@ -33,7 +33,7 @@ typedef struct {
   const gm_params *P;
   const gm_shape *s;
   char (*fm)[GM_FORMULA_LEN];
-  gm_layout_bytes lb;
+  gm_precision_bytes lb;
   double A, state_elem;
   double d, d_exp;                /* data-parallel sharding group, and its expert share */
   int w_sh, g_sh, o_sh, ds, fsdp; /* what the engine shards; DeepSpeed; FSDP */
@@ -82,21 +82,21 @@ static double fp8_meta_bytes(const ctx *x) {
 
 double gm_act_bytes(const gm_config *c) { return c->training.dtype == GM_DTYPE_FP32 ? 4.0 : 2.0; }
 
-gm_layout_bytes gm_layout_bytes_of(const gm_training *t) {
-  gm_layout_bytes b = {0, 0, 0, 0};
-  double state = t->layout == GM_LAYOUT_PURE_HALF ? 2.0 : 4.0, n = 0;
-  switch (t->layout) {
-  case GM_LAYOUT_FP32:
-  case GM_LAYOUT_AMP:
+gm_precision_bytes gm_precision_bytes_of(const gm_training *t) {
+  gm_precision_bytes b = {0, 0, 0, 0};
+  double state = t->precision == GM_PRECISION_PURE_HALF ? 2.0 : 4.0, n = 0;
+  switch (t->precision) {
+  case GM_PRECISION_FP32:
+  case GM_PRECISION_AMP:
     b.weights = 4, b.grads = 4;
     break;
-  case GM_LAYOUT_MIXED:
+  case GM_PRECISION_MIXED:
     b.weights = 2, b.grads = 2, b.master = 4;
     break;
-  case GM_LAYOUT_MIXED_FP32_GRADS:
+  case GM_PRECISION_MIXED_FP32_GRADS:
     b.weights = 2, b.grads = 4, b.master = 4;
     break;
-  case GM_LAYOUT_PURE_HALF:
+  case GM_PRECISION_PURE_HALF:
     b.weights = 2, b.grads = 2;
     break;
   }
@@ -331,7 +331,7 @@ static void gathered(ctx *x, gm_stage_mem *o) {
     double lin_unit = linear_params(x, s->unit_params, 1);
     *f = *b = 1.0 * lin_unit;
     F(GM_C_GATHERED, "fp8 weight casts of the running layer: 1 B x %s params", N(lin_unit).s);
-  } else if (tr->layout == GM_LAYOUT_AMP && !x->fsdp && tr->finetune == GM_FT_FULL) {
+  } else if (tr->precision == GM_PRECISION_AMP && !x->fsdp && tr->finetune == GM_FT_FULL) {
     /* Autocast caches a low-precision copy of every linear weight until backward uses it. */
     *f = *b = A * (s->params - s->emb_params);
     F(GM_C_GATHERED, "autocast weight cache: %g B x %s linear weights", A,
@@ -517,14 +517,14 @@ static void activations(ctx *x, gm_stage_mem *o) {
 }
 
 /* How the weights are stored, in words. */
-static const char *layout_words(gm_layout l) {
+static const char *layout_words(gm_precision l) {
   switch (l) {
-  case GM_LAYOUT_AMP:
+  case GM_PRECISION_AMP:
     return "fp32 weights, autocast to half precision for compute";
-  case GM_LAYOUT_MIXED:
-  case GM_LAYOUT_MIXED_FP32_GRADS:
+  case GM_PRECISION_MIXED:
+  case GM_PRECISION_MIXED_FP32_GRADS:
     return "half-precision weights, an fp32 master copy with the optimizer";
-  case GM_LAYOUT_PURE_HALF:
+  case GM_PRECISION_PURE_HALF:
     return "half-precision weights, no fp32 master copy";
   default:
     return "fp32 weights";
@@ -542,7 +542,8 @@ static void states_formulas(ctx *x, const gm_stage_mem *o) {
   gm_fmt_count(cnt, sizeof cnt, s->params);
   if (tr->finetune == GM_FT_FULL)
     F(GM_C_WEIGHTS, "%g B x %s params of this stage (%s), %s%s", x->lb.weights, cnt,
-      layout_words(tr->layout), x->w_sh ? "sharded over " : "", x->w_sh ? x->grp : "not sharded");
+      layout_words(tr->precision), x->w_sh ? "sharded over " : "",
+      x->w_sh ? x->grp : "not sharded");
   else
     F(GM_C_WEIGHTS, "frozen base: %g B x %s params (%s) + adapters %g B x %s, %s",
       tr->finetune == GM_FT_QLORA ? NF4_BYTES : x->A, cnt,
@@ -564,7 +565,8 @@ static void states_formulas(ctx *x, const gm_stage_mem *o) {
       e->offload_optimizer == GM_OFFLOAD_NVME ? "NVMe" : "host memory");
   else
     F(GM_C_OPTIMIZER, "0: %s keeps no optimizer state and the %s layout no master copy",
-      tr->optimizer == GM_OPT_SGD ? "plain SGD" : "the optimizer", gm_layout_name(tr->layout));
+      tr->optimizer == GM_OPT_SGD ? "plain SGD" : "the optimizer",
+      gm_precision_name(tr->precision));
 }
 
 void gm_stage_memory(const gm_config *c, const gm_params *P, const gm_shape *s, gm_stage_mem *o,
@@ -575,9 +577,9 @@ void gm_stage_memory(const gm_config *c, const gm_params *P, const gm_shape *s, 
   memset(&x, 0, sizeof x);
   memset(o, 0, sizeof *o);
   x.c = c, x.P = P, x.s = s, x.fm = fm;
-  x.lb = gm_layout_bytes_of(&c->training);
+  x.lb = gm_precision_bytes_of(&c->training);
   x.A = gm_act_bytes(c);
-  x.state_elem = c->training.layout == GM_LAYOUT_PURE_HALF ? 2.0 : 4.0;
+  x.state_elem = c->training.precision == GM_PRECISION_PURE_HALF ? 2.0 : 4.0;
   sharding(&x);
   model_states(&x, o);
   gradients(&x, o);
