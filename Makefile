@@ -69,7 +69,7 @@ $(BUILD)/libyaml/%.o: $(YAML_DIR)/%.c $(YAML_DIR)/yaml.h
 # Two layers: the physics never sees JSON. Its files are compiled without
 # cJSON's include path, so including cJSON (or config.h) there fails to build;
 # only the boundary (config readers, presets, result writer, calc_json) has it.
-PHYSICS_SRC  = core/activations.c core/calc.c core/resolve.c core/params.c core/split.c core/stages.c \
+PHYSICS_SRC  = core/activations.c core/calc.c core/fastpath.c core/resolve.c core/params.c core/split.c core/stages.c \
                core/components.c core/verdict.c core/versions.c
 BOUNDARY_SRC = $(filter-out $(PHYSICS_SRC),$(CORE_SRC))
 OBJ          = $(BUILD)/obj
