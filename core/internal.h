@@ -51,7 +51,7 @@ gm_precision_bytes gm_precision_bytes_of(const gm_training *t);
  * (GM_AUTO: the current release, written back); only GM_AUTO fields change (versions.c). */
 void gm_version_defaults(gm_config *c);
 
-size_t gm_fmt_count(char *buf, size_t n, double v); /* 1,234,567 (fmt_count.c) */
+size_t gm_fmt_count(char *buf, size_t n, double v); /* 1,234,567 (fmt.c) */
 
 /* What one GPU of pipeline stage r holds, in parameters (stages.c). */
 typedef struct {

@@ -1,4 +1,4 @@
-/* fmt_count.c - counts written with thousands separators, as every formula writes them. */
+/* fmt.c - numbers as text: counts with thousands separators, as every formula writes them. */
 #include "internal.h"
 
 #include <stdio.h>
