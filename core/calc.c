@@ -34,6 +34,21 @@ static double phase_reserved(double alloc, double persistent) {
   return alloc + CACHE_FRACTION * (alloc - persistent);
 }
 
+/* The cache of the peak phase, reserving best_res with alloc_best allocated. */
+static double clipped_cache(const gm_config *c, double best_res, double alloc_best) {
+  /* The short-lived share is never negative; the components' rounding
+   * could make the difference a fraction of a byte below zero. */
+  double cache = best_res - alloc_best, room;
+  if (cache < 0)
+    cache = 0;
+  /* Under pressure the allocator frees cached blocks before it fails. */
+  room = (double)c->hardware.gpu_capacity_bytes - (double)c->hardware.cuda_context_bytes -
+         alloc_best;
+  if (cache > room && room >= 0)
+    cache = room; /* only when the allocations themselves fit */
+  return cache;
+}
+
 #define F(i, ...) (fm ? (void)snprintf(fm[i], GM_FORMULA_LEN, __VA_ARGS__) : (void)0)
 
 #define PEAK_OK (-1)
@@ -67,19 +82,10 @@ static int stage_peaks(const gm_config *c, const gm_stage_mem *sm, gm_stage *st,
   }
   st->peak_allocated_bytes = gm_bytes(&chk, best_alloc);
   {
-    double alloc_best = 0, cache, room;
+    double alloc_best = 0, cache;
     for (k = 0; k < GM_C_CACHE; k++)
       alloc_best += (double)st->bytes[k];
-    /* The short-lived share is never negative; the components' rounding
-     * could make the difference a fraction of a byte below zero. */
-    cache = best_res - alloc_best;
-    if (cache < 0)
-      cache = 0;
-    /* Under pressure the allocator frees cached blocks before it fails. */
-    room = (double)c->hardware.gpu_capacity_bytes - (double)c->hardware.cuda_context_bytes -
-           alloc_best;
-    if (cache > room && room >= 0)
-      cache = room; /* only when the allocations themselves fit */
+    cache = clipped_cache(c, best_res, alloc_best);
     st->bytes[GM_C_CACHE] = gm_bytes(&chk, cache);
     /* The peak itself, with the context, must be representable too. */
     (void)gm_bytes(&chk, alloc_best + cache + (double)c->hardware.cuda_context_bytes);
@@ -417,6 +423,88 @@ int gm_calculate(const gm_config *cfg, gm_result *out, gm_error *err) {
                        full > kept ? full : kept);
   }
   return GM_OK;
+}
+
+/* k0 + k1 y + k2 y^2 */
+static double poly_at(const double k[3], double y) { return k[0] + (k[1] + k[2] * y) * y; }
+
+uint64_t gm_poly_peak(const gm_config *c, const gm_stage_poly *q, int n, double x, int *worst,
+                      gm_verdict *verdict) {
+  double host_max = 0, ctx = (double)c->hardware.cuda_context_bytes;
+  int i, ph, best = 0;
+  gm_stage w;
+  memset(&w, 0, sizeof w);
+  for (i = 0; i < n; i++) {
+    double y = x - q[i].x0, best_res = -1, best_alloc = 0, alloc_best = 0, cache, host;
+    gm_stage st;
+    gm_checked chk = {0};
+    /* As stage_peaks, on the phases' sums: the peak phase reserves most. */
+    for (ph = 0; ph < GM_PH_COUNT; ph++) {
+      double alloc = poly_at(q[i].alloc[ph], y);
+      double res = phase_reserved(alloc, poly_at(q[i].persistent[ph], y));
+      if (alloc > best_alloc)
+        best_alloc = alloc;
+      if (res > best_res)
+        best_res = res, alloc_best = alloc;
+    }
+    cache = clipped_cache(c, best_res, alloc_best);
+    memset(&st, 0, sizeof st);
+    st.bytes[GM_C_WEIGHTS] = gm_bytes(&chk, alloc_best);
+    st.bytes[GM_C_CACHE] = gm_bytes(&chk, cache);
+    st.bytes[GM_C_CONTEXT] = c->hardware.cuda_context_bytes;
+    st.peak_allocated_bytes = gm_bytes(&chk, best_alloc);
+    (void)gm_bytes(&chk, alloc_best + cache + ctx);
+    if (chk.overflow) {
+      if (worst)
+        *worst = q[i].stage;
+      if (verdict)
+        *verdict = GM_VERDICT_DOES_NOT_FIT;
+      return UINT64_MAX;
+    }
+    st.peak_reserved_bytes = st.bytes[GM_C_WEIGHTS] + st.bytes[GM_C_CACHE];
+    if (st.peak_reserved_bytes < st.peak_allocated_bytes)
+      st.peak_reserved_bytes = st.peak_allocated_bytes;
+    st.peak_nvsmi_bytes = st.peak_reserved_bytes + st.bytes[GM_C_CONTEXT];
+    st.peak_unconstrained_bytes = (uint64_t)llround(best_res > best_alloc ? best_res : best_alloc) +
+                                  st.bytes[GM_C_CONTEXT];
+    if (st.peak_unconstrained_bytes < st.peak_nvsmi_bytes)
+      st.peak_unconstrained_bytes = st.peak_nvsmi_bytes;
+    if (verdict && gm_judge(c, &st) == GM_VERDICT_DOES_NOT_FIT) {
+      if (worst)
+        *worst = q[i].stage;
+      *verdict = GM_VERDICT_DOES_NOT_FIT;
+      return st.peak_nvsmi_bytes;
+    }
+    if (i == 0 || st.peak_nvsmi_bytes > w.peak_nvsmi_bytes ||
+        (st.peak_nvsmi_bytes == w.peak_nvsmi_bytes && q[i].stage < best)) {
+      w = st;
+      best = q[i].stage;
+    }
+    host = poly_at(q[i].host, y);
+    if (host > host_max)
+      host_max = host;
+  }
+  if (worst)
+    *worst = best;
+  if (verdict) {
+    *verdict = gm_judge(c, &w);
+    if (*verdict != GM_VERDICT_DOES_NOT_FIT &&
+        gm_host_fits(c, (uint64_t)llround(host_max) * (uint64_t)c->hardware.gpus_per_node) == 0)
+      *verdict = GM_VERDICT_DOES_NOT_FIT;
+  }
+  return w.peak_nvsmi_bytes;
+}
+
+int gm_stage_polys(const gm_config *c, const gm_params *P, gm_stage_poly *q) {
+  int k, n = 0, p = c->parallel.pp, mid_layers = -1;
+  for (k = 0; k < p; k++) {
+    int i = k == 0 ? 0 : k == 1 ? p - 1 : k - 1;
+    if (gm_stage_dominated(c, i, &mid_layers))
+      continue;
+    gm_stage_poly_of(c, P, i, GM_VAR_MICRO_BATCH, 1, c->training.micro_batch_size, &q[n]);
+    q[n++].stage = i;
+  }
+  return n;
 }
 
 int gm_config_params(const gm_config *c, gm_params *out, gm_error *err) {
