@@ -270,6 +270,44 @@ static void fewest_gpus(void) {
   cJSON_Delete(r);
 }
 
+typedef struct {
+  int points, far, verdicts, closed_off;
+  double max_diff;
+} fast_stats;
+
+/* The fast path against the full one on resolved config r (gm_calculate's
+ * result in res): the stages' polynomials in the micro-batch give each
+ * micro-batch's peak and verdict as gm_worst_peak_bytes does; the closed
+ * forms give gm_calculate's largest micro-batch and longest sequence. */
+static void poly_against_full(const gm_config *r, const gm_params *P, const gm_result *res,
+                              fast_stats *st) {
+  static gm_stage_poly q[GM_MAX_STAGES];
+  gm_config at = *r;
+  int nq = gm_stage_polys(r, P, q), b;
+  int64_t unit = r->parallel.cp, mb, seq;
+  for (b = 1; b <= 12; b++) {
+    gm_verdict vf, vp;
+    uint64_t full, poly;
+    double d;
+    at.training.micro_batch_size = b;
+    full = gm_worst_peak_bytes(&at, P, NULL, &vf);
+    poly = gm_poly_peak(r, q, nq, (double)b, NULL, &vp);
+    st->points++;
+    st->verdicts += vf != vp;
+    if (vf == GM_VERDICT_DOES_NOT_FIT)
+      continue; /* the search stops at the first stage over the card */
+    d = fabs((double)full - (double)poly);
+    if (d > st->max_diff)
+      st->max_diff = d;
+    st->far += d > 8;
+  }
+  mb = gm_fit_limit_estimate(r, P, GM_VAR_MICRO_BATCH, 1, r->training.micro_batch_size,
+                             (int64_t)1 << 24);
+  seq = unit * gm_fit_limit_estimate(r, P, GM_VAR_SEQ_LEN, unit, r->training.seq_len / unit,
+                                     ((int64_t)1 << 24) / unit);
+  st->closed_off += mb != res->max_micro_batch || seq != res->max_seq_len;
+}
+
 /* The planner's evaluation (gm_worst_peak_bytes) against gm_calculate on a
  * sweep of pipeline layouts, fitting or not: the same verdict, and the same
  * peak whenever the layout fits. */
@@ -282,6 +320,7 @@ static void evaluation_sweep(void) {
                                        "\"preset\":\"deepseek-v2-lite\""};
   gm_result *res = calloc(1, sizeof *res);
   int mi, ei, pi, v, rc, bad = 0, n = 0;
+  fast_stats fast = {0, 0, 0, 0, 0};
   for (mi = 0; mi < 3; mi++)
     for (ei = 0; ei < 3; ei++)
       for (pi = 0; pi < (int)(sizeof pps / sizeof pps[0]); pi++)
@@ -310,6 +349,7 @@ static void evaluation_sweep(void) {
             if (gm_calculate(&c, res, &err) != GM_OK)
               continue;
             peak = gm_worst_peak_bytes(&r, &P, NULL, &verdict);
+            poly_against_full(&r, &P, res, &fast);
             n++;
             if (verdict != res->verdict ||
                 (verdict != GM_VERDICT_DOES_NOT_FIT &&
@@ -320,10 +360,20 @@ static void evaluation_sweep(void) {
           }
   free(res);
   {
-    char what[96];
+    char what[256];
     snprintf(what, sizeof what, "evaluation equals gm_calculate on %d pipeline layouts (%d differ)",
              n, bad);
     check(n > 100 && bad == 0, what);
+    snprintf(what, sizeof what,
+             "polynomial peaks equal full evaluations within 8 bytes on %d micro-batches (%d "
+             "differ, largest %.0f bytes; %d verdicts differ)",
+             fast.points, fast.far, fast.max_diff, fast.verdicts);
+    check(fast.points > 1000 && fast.far == 0 && fast.verdicts == 0, what);
+    snprintf(what, sizeof what,
+             "closed form equals the largest micro-batch and longest sequence of gm_calculate on "
+             "%d configs (%d differ)",
+             n, fast.closed_off);
+    check(fast.closed_off == 0, what);
   }
 }
 
