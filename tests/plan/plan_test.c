@@ -270,6 +270,28 @@ static void fewest_gpus(void) {
   cJSON_Delete(r);
 }
 
+/* The root of the closed forms: the largest x at which k0 + k1 (x - x0) +
+ * k2 (x - x0)^2 stays within a bound. */
+static void poly_roots(void) {
+  gm_stage_poly q;
+  const double line[3] = {10, 2, 0}, square[3] = {0, 0, 1}, flat[3] = {5, 0, 0};
+  const double tiny[3] = {1e10, 1e9, 1e3}, mixed[3] = {3, -4, 1};
+  memset(&q, 0, sizeof q);
+  q.x0 = 4;
+  /* 10 + 2 (x - 4) <= 30: x <= 14 */
+  check(gm_poly_largest(&q, line, 30) == 14, "affine root: x0 + (bound - k0) / k1");
+  /* (x - 4)^2 <= 9: x <= 7 */
+  check(gm_poly_largest(&q, square, 9) == 7, "quadratic root: the larger one");
+  check(gm_poly_largest(&q, flat, 5) == INFINITY && gm_poly_largest(&q, flat, 4.9) == -INFINITY,
+        "a constant stays within its bound always or never");
+  check(gm_poly_largest(&q, square, -1) == -INFINITY, "a parabola above its bound never fits");
+  /* Nearly affine: no cancellation in the root. */
+  check(fabs(gm_poly_largest(&q, tiny, 2e10) - (4 + 10 - 1e-4)) < 1e-6,
+        "a tiny square term barely moves the affine root");
+  /* 3 - 4y + y^2 <= 8, y = x - 4: y <= 2 + sqrt(9) */
+  check(fabs(gm_poly_largest(&q, mixed, 8) - 9) < 1e-12, "root with a falling linear term");
+}
+
 typedef struct {
   int points, far, verdicts, closed_off;
   double max_diff;
@@ -499,6 +521,7 @@ int main(int argc, char **argv) {
     return 0;
   }
   throughput(argv[1], 0);
+  poly_roots();
   evaluation_sweep();
   published_layouts();
   open_searches();
