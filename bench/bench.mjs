@@ -103,3 +103,5 @@ console.log(`\nplanner: Llama 3.1 405B on 1,024 H100, all frameworks (median of 
 console.log(`         ms/search   layouts/s (goal: 5M native, 1M WASM)   full evaluations/s`);
 console.log(`native   ${field('median_ms').toFixed(1).padStart(8)}   ${perS(field('searched'), field('median_ms')).padStart(10)} (${field('searched')} layouts)   ${perS(field('evaluated'), field('median_ms')).padStart(10)} (${field('evaluated')})`);
 console.log(`wasm     ${planMs.toFixed(1).padStart(8)}   ${perS(searched, planMs).padStart(10)} (${searched} layouts)   ${perS(evaluated, planMs).padStart(10)} (${evaluated})`);
+console.log(`one layout (TP 8 x PP 16, native CPU time): full evaluation ${(field('full_evaluation_ns') / 1e3).toFixed(2)} us, ` +
+  `its stages' polynomials ${(field('stage_polys_ns') / 1e3).toFixed(2)} us, each further micro-batch read off them ${field('poly_peak_ns')} ns`);

@@ -473,6 +473,48 @@ static void throughput(const char *dir, int table) {
   free(text);
 }
 
+/* CPU nanoseconds per call of what a search spends its time on, on one
+ * layout of the bench request (TP 8 x PP 16, torchtitan FSDP): a full
+ * evaluation, the stages' polynomials, and one micro-batch read off them. */
+static void bench_parts(void) {
+  static gm_stage_poly q[GM_MAX_STAGES];
+  const char *cfg = "{\"model\":{\"preset\":\"llama-3.1-405b\"},\"training\":{\"seq_len\":8192,"
+                    "\"activation_checkpointing\":\"full\"},\"parallelism\":{"
+                    "\"tensor_parallel_size\":8,\"pipeline_parallel_size\":16,"
+                    "\"data_parallel_size\":8},\"engine\":{\"type\":\"fsdp\","
+                    "\"framework\":\"torchtitan\"},\"hardware\":{\"gpu\":\"H100\"}}";
+  gm_config c;
+  gm_params P;
+  gm_error err;
+  gm_result *sink = calloc(1, sizeof *sink);
+  gm_verdict v;
+  volatile uint64_t keep = 0;
+  int i, n = 0, reps = 20000;
+  clock_t t0;
+  double full_ns, polys_ns, peak_ns;
+  if (gm_parse_config(cfg, &c, sink, &err) != GM_OK || gm_resolve(&c, NULL, &err) != GM_OK ||
+      gm_config_params(&c, &P, &err) != GM_OK) {
+    free(sink);
+    return;
+  }
+  free(sink);
+  t0 = clock();
+  for (i = 0; i < reps; i++)
+    keep += gm_worst_peak_bytes(&c, &P, NULL, &v);
+  full_ns = 1e9 * (double)(clock() - t0) / CLOCKS_PER_SEC / reps;
+  t0 = clock();
+  for (i = 0; i < reps; i++)
+    n = gm_stage_polys(&c, &P, q);
+  polys_ns = 1e9 * (double)(clock() - t0) / CLOCKS_PER_SEC / reps;
+  t0 = clock();
+  for (i = 0; i < reps * 10; i++)
+    keep += gm_poly_peak(&c, q, n, (double)(1 + i % 16), NULL, &v);
+  peak_ns = 1e9 * (double)(clock() - t0) / CLOCKS_PER_SEC / (reps * 10);
+  printf("full_evaluation_ns %.0f\nstage_polys_ns %.0f\npoly_peak_ns %.0f\n", full_ns, polys_ns,
+         peak_ns);
+  (void)keep;
+}
+
 /* The planner's speed on one request: CPU time per search (median of runs)
  * and memory evaluations per CPU second. */
 static int bench(const char *file, int runs) {
@@ -496,6 +538,7 @@ static int bench(const char *file, int runs) {
   printf("searched %lld\nevaluated %lld\nmedian_ms %.2f\nlayouts_per_s %.0f\n", (long long)searched,
          (long long)evaluated,
          ms[runs / 2], ms[runs / 2] > 0 ? (double)searched / (ms[runs / 2] / 1e3) : 0);
+  bench_parts();
   free(in);
   return 0;
 }
