@@ -210,7 +210,7 @@ static void set_mb(gm_config *c, int64_t b, int64_t ga) {
  * bisection, in full (memory grows with b). */
 static int largest_fitting_index(search *S, gm_config *c, const gm_config *r, const int64_t *b,
                                  const int64_t *ga, int n, uint64_t *peak_lo) {
-  int lo = 0, hi = n, i, worst, f;
+  int lo = 0, hi = n, i, worst, f, checked = 0;
   gm_config rr;
   uint64_t pk;
   if (n > 1) {
@@ -235,9 +235,9 @@ static int largest_fitting_index(search *S, gm_config *c, const gm_config *r, co
       if (pk > 0 && f == 1)
         *peak_lo = pk;
       else
-        hi = lo, lo = 0;
+        hi = lo, lo = 0, checked = 1; /* hi is known not to fit */
     }
-    if (hi < n && hi == lo + 1 && hi > 0) {
+    if (hi < n && !checked) {
       set_mb(c, b[hi], ga[hi]);
       pk = evaluate(S, c, &rr, &worst, &f);
       if (pk > 0 && f == 1)
