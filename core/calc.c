@@ -496,14 +496,10 @@ uint64_t gm_poly_peak(const gm_config *c, const gm_stage_poly *q, int n, double 
 }
 
 int gm_stage_polys(const gm_config *c, const gm_params *P, gm_stage_poly *q) {
-  int k, n = 0, p = c->parallel.pp, mid_layers = -1;
-  for (k = 0; k < p; k++) {
-    int i = k == 0 ? 0 : k == 1 ? p - 1 : k - 1;
-    if (gm_stage_dominated(c, i, &mid_layers))
-      continue;
-    gm_stage_poly_of(c, P, i, GM_VAR_MICRO_BATCH, 1, c->training.micro_batch_size, &q[n]);
-    q[n++].stage = i;
-  }
+  int n = 0, i;
+  (void)gm_worst_peak_start(c, P, NULL, NULL, q, &n);
+  for (i = 0; i < n; i++)
+    gm_stage_poly_finish(&q[i], c, P);
   return n;
 }
 
@@ -524,6 +520,11 @@ int gm_config_params(const gm_config *c, gm_params *out, gm_error *err) {
  * there and reports that stage. */
 uint64_t gm_worst_peak_bytes(const gm_config *c, const gm_params *P, int *worst,
                              gm_verdict *verdict) {
+  return gm_worst_peak_start(c, P, worst, verdict, NULL, NULL);
+}
+
+uint64_t gm_worst_peak_start(const gm_config *c, const gm_params *P, int *worst,
+                             gm_verdict *verdict, gm_stage_poly *q, int *nq) {
   int p = c->parallel.pp, k, best = 0, mid_layers = -1;
   double host_max = 0, bad;
   gm_stage w;
@@ -539,6 +540,8 @@ uint64_t gm_worst_peak_bytes(const gm_config *c, const gm_params *P, int *worst,
     memset(&st, 0, sizeof st);
     st.has_output_head = s.has_head;
     gm_stage_memory(c, P, &s, &sm, NULL);
+    if (q)
+      gm_stage_poly_start(&q[(*nq)++], i, (double)c->training.micro_batch_size, &sm);
     if (stage_peaks(c, &sm, &st, &bad) != PEAK_OK) {
       /* Beyond what the calculator represents: beyond any card. */
       if (worst)

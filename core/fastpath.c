@@ -25,21 +25,54 @@ static void set_var(gm_config *c, gm_fast_var var, int64_t unit, double x) {
     c->training.seq_len = (int64_t)x * unit;
 }
 
+/* The phases' sums of one stage's memory. */
+static void sums(const gm_stage_mem *sm, double alloc[GM_PH_COUNT], double persistent[GM_PH_COUNT],
+                 double *host) {
+  int ph, k;
+  for (ph = 0; ph < GM_PH_COUNT; ph++) {
+    double a = 0;
+    for (k = 0; k < GM_C_CACHE; k++)
+      a += sm->comp[ph][k];
+    alloc[ph] = a;
+    persistent[ph] = sm->persistent[ph];
+  }
+  *host = sm->host_bytes;
+}
+
 /* Allocations and persistent bytes of each phase, and host bytes, of stage r at c. */
 static void sample(const gm_config *c, const gm_params *P, int r, double alloc[GM_PH_COUNT],
                    double persistent[GM_PH_COUNT], double *host) {
   gm_shape s = gm_stage_shape(c, P, r);
   gm_stage_mem sm;
-  int ph, k;
   gm_stage_memory(c, P, &s, &sm, NULL);
+  sums(&sm, alloc, persistent, host);
+}
+
+void gm_stage_poly_start(gm_stage_poly *q, int stage, double x0, const gm_stage_mem *sm) {
+  double a[GM_PH_COUNT], p[GM_PH_COUNT], h;
+  int ph, k;
+  sums(sm, a, p, &h);
+  q->stage = stage;
+  q->x0 = x0;
+  for (ph = 0; ph < GM_PH_COUNT; ph++)
+    for (k = 0; k < 3; k++) {
+      q->alloc[ph][k] = k == 0 ? a[ph] : 0;
+      q->persistent[ph][k] = k == 0 ? p[ph] : 0;
+    }
+  q->host[0] = h, q->host[1] = q->host[2] = 0;
+}
+
+void gm_stage_poly_finish(gm_stage_poly *q, const gm_config *c, const gm_params *P) {
+  gm_config v = *c;
+  double a[GM_PH_COUNT], p[GM_PH_COUNT], h;
+  int ph;
+  v.training.micro_batch_size = 2 * (int64_t)q->x0;
+  sample(&v, P, q->stage, a, p, &h);
   for (ph = 0; ph < GM_PH_COUNT; ph++) {
-    double a = 0;
-    for (k = 0; k < GM_C_CACHE; k++)
-      a += sm.comp[ph][k];
-    alloc[ph] = a;
-    persistent[ph] = sm.persistent[ph];
+    q->alloc[ph][1] = (a[ph] - q->alloc[ph][0]) / q->x0;
+    q->persistent[ph][1] = (p[ph] - q->persistent[ph][0]) / q->x0;
   }
-  *host = sm.host_bytes;
+  q->host[1] = (h - q->host[0]) / q->x0;
 }
 
 /* Newton's form through (x0, f0), (2 x0, f1), (3 x0, f2), written around x0:

@@ -148,6 +148,10 @@ typedef struct {
  * micro-batch, 2 in the sequence), from the physics at x0, 2 x0 (and 3 x0). */
 void gm_stage_poly_of(const gm_config *c, const gm_params *P, int r, gm_fast_var var, int64_t unit,
                       int64_t x0, gm_stage_poly *out);
+/* The same, affine in the micro-batch, in two steps: start from the memory
+ * of stage r at micro-batch x0, finish with one more evaluation at 2 x0. */
+void gm_stage_poly_start(gm_stage_poly *q, int stage, double x0, const gm_stage_mem *sm);
+void gm_stage_poly_finish(gm_stage_poly *q, const gm_config *c, const gm_params *P);
 /* The largest real x at which the polynomial k (around q->x0, growing) stays
  * within bound: INFINITY when it always does, -INFINITY when it never does. */
 double gm_poly_largest(const gm_stage_poly *q, const double k[3], double bound);
@@ -162,6 +166,10 @@ int gm_stage_dominated(const gm_config *c, int r, int *mid_layers);
 int64_t gm_fit_limit_estimate(const gm_config *c, const gm_params *P, gm_fast_var var, int64_t unit,
                               int64_t x0, int64_t limit);
 
+/* gm_worst_peak_bytes that also starts the polynomial in the micro-batch of
+ * every stage it evaluates (q[*nq...], *nq counting them; both may be NULL). */
+uint64_t gm_worst_peak_start(const gm_config *c, const gm_params *P, int *worst,
+                             gm_verdict *verdict, gm_stage_poly *q, int *nq);
 /* The stages gm_worst_peak_bytes examines, as polynomials in the micro-batch
  * around c's (q: room for pp); returns their number (calc.c). */
 int gm_stage_polys(const gm_config *c, const gm_params *P, gm_stage_poly *q);
