@@ -84,6 +84,7 @@ console.log(`wasm/native ${(wasm / native).toFixed(2)}`);
 // search found: evaluated in full, or read off the stages' polynomials in the
 // micro-batch (docs/performance-model.md, "Speed"). Full evaluations (the
 // physics run on a whole layout) are counted too.
+const planRequest = readFileSync(new URL('./plan_request.json', import.meta.url), 'utf8');
 const planOut = execFileSync(`${build}/plan_test`, ['--bench', new URL('./plan_request.json', import.meta.url).pathname, '7'], {
   encoding: 'utf8',
 });
