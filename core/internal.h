@@ -50,6 +50,11 @@ gm_precision_bytes gm_precision_bytes_of(const gm_training *t);
 /* Defaults that changed between framework releases, for engine.framework_version
  * (GM_AUTO: the current release, written back); only GM_AUTO fields change (versions.c). */
 void gm_version_defaults(gm_config *c);
+/* Which pipeline stages keep every micro-batch's output until the step ends
+ * (torch.distributed.pipelining's output_chunks, as torchtitan calls it), by
+ * the config's framework_version (versions.c). */
+enum { GM_PP_KEEP_NONE = 0, GM_PP_KEEP_LAST_STAGE, GM_PP_KEEP_ALL_STAGES };
+int gm_pp_kept_outputs(const gm_config *c);
 
 size_t gm_fmt_count(char *buf, size_t n, double v); /* 1,234,567 */
 
