@@ -243,6 +243,14 @@ static void gradients(ctx *x, gm_stage_mem *o) {
     *st = x->gbytes;
     /* The head's gradients come first, whole until they are reduced. */
     *b = x->lb.grads * x->s->head_params;
+    if (x->fsdp && e->sharding != GM_FSDP_NO_SHARD)
+      /* FSDP allocates each sharded gradient (the reduce-scatter output) on
+       * its reduce-scatter stream (FSDP2 _fsdp_collectives.py foreach_reduce,
+       * FSDP1 _runtime_utils.py _reduce_grad), and the caching allocator keeps
+       * blocks per stream (c10/cuda/CUDACachingAllocator.cpp): freed by
+       * zero_grad, they stay reserved through the next forward and backward,
+       * where the compute stream cannot use them. */
+      o->pooled[GM_PH_FORWARD] = o->pooled[GM_PH_BACKWARD] = x->gbytes;
   }
   if (x->ds && x->lb.grads == 4 && x->lb.weights == 2 && !tr->optimizer_in_backward) {
     /* DeepSpeed's BF16 optimizer: bf16 .grad tensors besides its fp32 accumulation buffer. */
@@ -277,9 +285,11 @@ static void gathered(ctx *x, gm_stage_mem *o) {
       double lin_all = stage_linear_params(x);
       *f = *b = A * (s->params - lin_all) + cw * lin_all + cast;
       if (!e->reshard_after_forward && x->c->parallel.pp > 1) {
-        /* Reduction waits for the last micro-batch: unsharded accumulators. */
+        /* Reduction waits for the last micro-batch: unsharded accumulators. The
+         * sharded gradients it then makes are pooled as without accumulation. */
         o->comp[GM_PH_FORWARD][GM_C_GRADS] = o->comp[GM_PH_BACKWARD][GM_C_GRADS] =
             reduce_bytes * s->trainable;
+        o->pooled[GM_PH_FORWARD] = o->pooled[GM_PH_BACKWARD] = x->gbytes;
       } else {
         *b += reduce_bytes * unit;
       }

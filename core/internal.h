@@ -82,6 +82,7 @@ enum { GM_PH_FORWARD = 0, GM_PH_BACKWARD, GM_PH_STEP, GM_PH_COUNT };
 typedef struct {
   double comp[GM_PH_COUNT][GM_C_COUNT];
   double persistent[GM_PH_COUNT]; /* part of the phase that is not short-lived */
+  double pooled[GM_PH_COUNT];     /* freed, but cached for another CUDA stream */
   double host_bytes, nvme_bytes;
 } gm_stage_mem;
 /* Every component of one stage's GPU; formulas written to fm when not NULL. */
@@ -90,8 +91,9 @@ void gm_stage_memory(const gm_config *c, const gm_params *P, const gm_shape *s, 
 /* Every resolved value within the bounds a config may give it (config.c):
  * derived values are held to them too. GM_OK, or GM_EINVAL naming the field. */
 int gm_check_resolved(const gm_config *cfg, gm_error *err);
-/* The allocator's cache beside alloc bytes in use, persistent of them long-lived (calc.c). */
-double gm_allocator_cache(const gm_config *c, double alloc, double persistent);
+/* The allocator's cache beside alloc bytes in use, persistent of them long-lived,
+ * and pooled bytes cached for another stream (calc.c). */
+double gm_allocator_cache(const gm_config *c, double alloc, double persistent, double pooled);
 
 /* One GPU's memory at one moment of a step (timeline.c). */
 typedef struct {
