@@ -50,6 +50,11 @@ gm_precision_bytes gm_precision_bytes_of(const gm_training *t);
 /* Defaults that changed between framework releases, for engine.framework_version
  * (GM_AUTO: the current release, written back); only GM_AUTO fields change (versions.c). */
 void gm_version_defaults(gm_config *c);
+/* Which pipeline stages keep every micro-batch's output until the step ends
+ * (torch.distributed.pipelining's output_chunks, as torchtitan calls it), by
+ * the config's framework_version (versions.c). */
+enum { GM_PP_KEEP_NONE = 0, GM_PP_KEEP_LAST_STAGE, GM_PP_KEEP_ALL_STAGES };
+int gm_pp_kept_outputs(const gm_config *c);
 
 size_t gm_fmt_count(char *buf, size_t n, double v); /* 1,234,567 (fmt.c) */
 
@@ -83,6 +88,7 @@ enum { GM_PH_FORWARD = 0, GM_PH_BACKWARD, GM_PH_STEP, GM_PH_COUNT };
 typedef struct {
   double comp[GM_PH_COUNT][GM_C_COUNT];
   double persistent[GM_PH_COUNT]; /* part of the phase that is not short-lived */
+  double pooled[GM_PH_COUNT];     /* freed, but cached for another CUDA stream */
   double host_bytes, nvme_bytes;
 } gm_stage_mem;
 /* Every component of one stage's GPU; formulas written to fm when not NULL. */
@@ -91,8 +97,9 @@ void gm_stage_memory(const gm_config *c, const gm_params *P, const gm_shape *s, 
 /* Every resolved value within the bounds a config may give it (config.c):
  * derived values are held to them too. GM_OK, or GM_EINVAL naming the field. */
 int gm_check_resolved(const gm_config *cfg, gm_error *err);
-/* The allocator's cache beside alloc bytes in use, persistent of them long-lived (calc.c). */
-double gm_allocator_cache(const gm_config *c, double alloc, double persistent);
+/* The allocator's cache beside alloc bytes in use, persistent of them long-lived,
+ * and pooled bytes cached for another stream (calc.c). */
+double gm_allocator_cache(const gm_config *c, double alloc, double persistent, double pooled);
 
 /* One GPU's memory at one moment of a step (timeline.c). */
 typedef struct {
@@ -138,11 +145,12 @@ int gm_host_fits(const gm_config *c, uint64_t host_bytes_per_node);
  * length in units of the context-parallel size (fastpath.c). */
 typedef enum { GM_VAR_MICRO_BATCH = 0, GM_VAR_SEQ_LEN } gm_fast_var;
 /* One stage's memory around x0 as k0 + k1 (x - x0) + k2 (x - x0)^2: the
- * allocations and the persistent part of each phase, and the host bytes. */
+ * allocations, their persistent part and the bytes pooled for another stream
+ * in each phase, and the host bytes. */
 typedef struct {
   int stage; /* pipeline rank */
   double x0;
-  double alloc[GM_PH_COUNT][3], persistent[GM_PH_COUNT][3], host[3];
+  double alloc[GM_PH_COUNT][3], persistent[GM_PH_COUNT][3], pooled[GM_PH_COUNT][3], host[3];
 } gm_stage_poly;
 /* Stage r of a resolved config as a polynomial in var (degree 1 in the
  * micro-batch, 2 in the sequence), from the physics at x0, 2 x0 (and 3 x0). */
