@@ -274,7 +274,7 @@ static void try_layout(search *S, int fi, const gm_config *cand) {
   gm_config c = *cand, r;
   gm_plan_layout l;
   gm_error err;
-  uint64_t peak, peak_lo;
+  uint64_t peak, peak_lo, peak0;
   if (n == 0)
     return;
   set_mb(&c, b[0], ga[0]);
@@ -315,8 +315,10 @@ static void try_layout(search *S, int fi, const gm_config *cand) {
       if (i == 0 || (pf.known && pf.tokens_per_s_per_gpu > l.perf.tokens_per_s_per_gpu))
         l.perf = pf, best_i = i;
     }
-  peak = peak_lo;
-  if (best_i != lo) {
+  peak0 = peak, peak = peak_lo;
+  if (best_i == 0 && lo > 0) {
+    peak = peak0; /* evaluated in full first */
+  } else if (best_i != lo) {
     int f;
     set_mb(&c, b[best_i], ga[best_i]);
     peak = evaluate(S, &c, &r, &worst, &f);
