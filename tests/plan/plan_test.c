@@ -178,6 +178,14 @@ static void open_searches(void) {
   r = plan("{\"model\":{\"preset\":\"llama-3.1-70b\"},\"training\":{\"seq_len\":4096},"
            "\"hardware\":{\"gpu\":\"H100\",\"num_gpus\":64},\"plan\":{\"top\":40}}");
   check(count(r, "layouts") == 40, "70B on 64 H100: 40 layouts");
+  {
+    char what[160];
+    snprintf(what, sizeof what,
+             "70B on 64 H100: more peaks found (%.0f) than full evaluations (%.0f): the "
+             "micro-batches are read off the polynomials",
+             num(r, "searched"), num(r, "evaluated"));
+    check(num(r, "searched") > 1.2 * num(r, "evaluated"), what);
+  }
   recheck("70B/64 open", r);
   cJSON_Delete(r);
   r = plan("{\"model\":{\"preset\":\"mixtral-8x7b\"},\"training\":{\"seq_len\":4096},"
