@@ -340,7 +340,6 @@ int gm_parse_config(const char *json, gm_config *cfg, gm_result *warnings, gm_er
   char where[96], got[64];
   int rc = GM_EINVAL;
 
-  memset(err, 0, sizeof *err);
   gm_config_init(cfg);
   if (!json) {
     gm_fail(c, "", "no config given");

@@ -327,6 +327,35 @@ static void test_calculate_writes_only(void) {
         "1F1B keeps pp - r micro-batches in flight");
 }
 
+/* The header's promise: err is written only on GM_EINVAL; gm_count_params
+ * leaves out as it was when it fails. */
+static void test_err_only_on_failure(void) {
+  static gm_result r;
+  gm_config cfg;
+  gm_params p, before;
+  gm_error err, pattern;
+  memset(&pattern, 0x5A, sizeof pattern);
+  err = pattern;
+  CHECK(gm_calculate_json(config_7b, &r, &err) == GM_OK && memcmp(&err, &pattern, sizeof err) == 0,
+        "gm_calculate_json wrote err on success");
+  CHECK(parse(config_7b, &cfg) == GM_OK, "config_7b must parse");
+  err = pattern;
+  CHECK(gm_calculate(&cfg, &r, &err) == GM_OK && memcmp(&err, &pattern, sizeof err) == 0,
+        "gm_calculate wrote err on success");
+  r.num_warnings = 0;
+  err = pattern;
+  CHECK(gm_resolve(&cfg, &r, &err) == GM_OK && memcmp(&err, &pattern, sizeof err) == 0,
+        "gm_resolve wrote err on success");
+  err = pattern;
+  CHECK(gm_count_params(&cfg.model, &p, &err) == GM_OK && memcmp(&err, &pattern, sizeof err) == 0,
+        "gm_count_params wrote err on success");
+  gm_config_init(&cfg);
+  memset(&p, 0x33, sizeof p);
+  before = p;
+  CHECK(gm_count_params(&cfg.model, &p, &err) == GM_EINVAL && memcmp(&p, &before, sizeof p) == 0,
+        "gm_count_params wrote out on failure");
+}
+
 static void test_phase_names(void) {
   CHECK(strcmp(gm_phase_name(GM_PHASE_FORWARD), "forward") == 0 &&
             strcmp(gm_phase_name(GM_PHASE_LOSS), "loss") == 0 &&
@@ -389,6 +418,7 @@ int main(void) {
   test_index_fields();
   test_presets();
   test_calculate_writes_only();
+  test_err_only_on_failure();
   test_phase_names();
   test_count_params();
   test_calculate_json();
