@@ -27,7 +27,7 @@ YAML_CFLAGS = -std=gnu11 -w -DNDEBUG -DYAML_VERSION_MAJOR=0 -DYAML_VERSION_MINOR
               -DYAML_VERSION_PATCH=5 '-DYAML_VERSION_STRING="0.2.5"' -I$(YAML_DIR)
 YAML_OBJ = $(YAML_NAMES:%=$(BUILD)/libyaml/%.o)
 
-.PHONY: all test test-native deps san fuzz wasm bench serve validate format clean
+.PHONY: all test test-native deps san fuzz wasm bench serve validate format clean examples
 
 all: $(BUILD)/gpu-mem-calc
 
@@ -36,7 +36,7 @@ $(CJSON_OBJ): $(CJSON_DIR)/cJSON.c $(CJSON_DIR)/cJSON.h
 	$(CC) $(CFLAGS) -c -o $@ $(CJSON_DIR)/cJSON.c
 
 $(BUILD)/gpu-mem-calc $(BUILD)/run_cases $(BUILD)/unit_test $(BUILD)/calc_stdin \
-  $(BUILD)/bench_native $(BUILD)/validate $(BUILD)/plan_test: $(CJSON_OBJ)
+  $(BUILD)/bench_native $(BUILD)/validate $(BUILD)/plan_test $(BUILD)/examples/fit: $(CJSON_OBJ)
 
 # Tools run during the build link a plain cJSON, whatever CFLAGS (sanitizers) say.
 $(BUILD)/cjson-host.o: $(CJSON_DIR)/cJSON.c $(CJSON_DIR)/cJSON.h
@@ -122,15 +122,25 @@ $(BUILD)/unit_test: tests/unit_test.c core/*.c core/*.h $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -Icore -o $@ tests/unit_test.c $(LINK)
 
+# The C API in use (docs/c-api.md), built against the library as a user
+# would; make test runs it (it fails if its C and JSON configs disagree).
+$(BUILD)/examples/fit: examples/fit.c core/gpumem.h $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) -Icore -o $@ examples/fit.c $(LINK)
+
+examples: $(BUILD)/examples/fit
+
 # Installs what the build and tests need on Debian/Ubuntu (no-op when present).
 deps:
 	sh scripts/deps.sh
 
-test-native: $(BUILD)/gpu-mem-calc $(BUILD)/run_cases $(BUILD)/unit_test $(BUILD)/plan_test
+test-native: $(BUILD)/gpu-mem-calc $(BUILD)/run_cases $(BUILD)/unit_test $(BUILD)/plan_test \
+             $(BUILD)/examples/fit
 	@# The core's files call each other one way; physics never uses the boundary
 	@# (scripts/check_deps.sh -v lists who calls what).
 	sh scripts/check_deps.sh $(PHYSICS_OBJ) -- $(BOUNDARY_OBJ) $(OBJ)/presets_data.o
 	$(BUILD)/unit_test
+	$(BUILD)/examples/fit > $(BUILD)/examples/fit.out
 	$(BUILD)/run_cases tests/cases
 	$(BUILD)/plan_test tests/plan
 	sh tests/cli_test.sh $(BUILD)/gpu-mem-calc
@@ -178,7 +188,7 @@ fuzz: $(FUZZ_DIR)/fuzz_calc
 	  -artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus $(FUZZ_DIR)/seeds
 
 format:
-	clang-format -i core/*.c core/*.h cli/*.c cli/*.h tests/*.c python/gpu_mem_calculator/*.c
+	clang-format -i core/*.c core/*.h cli/*.c cli/*.h tests/*.c examples/*.c python/gpu_mem_calculator/*.c
 
 clean:
 	rm -rf $(BUILD)
