@@ -4,6 +4,7 @@
  * arguments (--megatron-args), then --set overrides. Later sources win, key
  * by key. */
 #include "inputs.h"
+#include "options.h"
 
 #include "gpumem.h"
 #include "read_file.h"
@@ -29,21 +30,6 @@ static int add(cli_inputs *in, cli_input_kind kind, const char *arg) {
   return 1;
 }
 
-/* The value of --name (as "--name value" or "--name=value"), or NULL. */
-static const char *value_of(int argc, char **argv, int *i, const char *name, int *matched) {
-  size_t n = strlen(name);
-  *matched = 0;
-  if (strncmp(argv[*i], name, n) == 0 && argv[*i][n] == '=') {
-    *matched = 1;
-    return argv[*i] + n + 1;
-  }
-  if (strcmp(argv[*i], name) == 0) {
-    *matched = 1;
-    return *i + 1 < argc ? argv[++*i] : NULL;
-  }
-  return NULL;
-}
-
 int cli_inputs_take(cli_inputs *in, int argc, char **argv, int *i) {
   static const struct {
     const char *name;
@@ -59,7 +45,7 @@ int cli_inputs_take(cli_inputs *in, int argc, char **argv, int *i) {
   size_t k;
   for (k = 0; k < sizeof opts / sizeof opts[0]; k++) {
     int matched;
-    const char *v = value_of(argc, argv, i, opts[k].name, &matched);
+    const char *v = cli_option_value(argc, argv, i, opts[k].name, &matched);
     if (!matched)
       continue;
     if (!v)

@@ -1,0 +1,24 @@
+/* options.h - a command's options read from a table. */
+#ifndef GM_CLI_OPTIONS_H
+#define GM_CLI_OPTIONS_H
+
+/* One option. A table ends with a NULL name. */
+typedef struct {
+  const char *name;   /* "--format" */
+  const char *alias;  /* "-f", or NULL */
+  const char **value; /* where its value goes; NULL: a flag, which takes none */
+  int *flag;          /* a flag: set to 1 (may be NULL) */
+} cli_option;
+
+/* If argv[*i] is an option of opts ("--name VALUE", "--name=VALUE", or the
+ * alias followed by VALUE), store its value, move *i past it and return its
+ * index in opts plus 1; 0 when argv[*i] is none of them; -1 after printing
+ * "NAME needs a value" (a flag given "=VALUE" is none of them). */
+int cli_option_take(const cli_option *opts, int argc, char **argv, int *i);
+
+/* The value of option name at argv[*i] ("name VALUE" or "name=VALUE"), *i
+ * moved past it; NULL when the value is missing. *matched: whether argv[*i]
+ * is that option at all. */
+const char *cli_option_value(int argc, char **argv, int *i, const char *name, int *matched);
+
+#endif
