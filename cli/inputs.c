@@ -4,7 +4,6 @@
  * arguments (--megatron-args), then --set overrides. Later sources win, key
  * by key. */
 #include "inputs.h"
-#include "options.h"
 
 #include "gpumem.h"
 #include "read_file.h"
@@ -56,6 +55,29 @@ int cli_inputs_take(cli_inputs *in, int argc, char **argv, int *i) {
 }
 
 int cli_inputs_add_file(cli_inputs *in, const char *path) { return add(in, CLI_IN_CONFIG, path); }
+
+int cli_inputs_read_args(cli_inputs *in, const cli_option *opts, const char *cmd, int argc,
+                         char **argv) {
+  int i, took;
+  for (i = 2; i < argc; i++) {
+    const char *a = argv[i];
+    took = cli_inputs_take(in, argc, argv, &i);
+    if (took == 0 && opts)
+      took = cli_option_take(opts, argc, argv, &i);
+    if (took < 0)
+      return -1;
+    if (took)
+      continue;
+    if (a[0] == '-' && strcmp(a, "-") != 0) {
+      fprintf(stderr, "gpu-mem-calc: %s: unknown argument '%s'\n", cmd, a);
+      fprintf(stderr, "run 'gpu-mem-calc %s --help' for usage\n", cmd);
+      return -1;
+    }
+    if (cli_inputs_add_file(in, a) < 0)
+      return -1;
+  }
+  return 0;
+}
 
 static int has_suffix(const char *s, const char *suffix) {
   size_t n = strlen(s), k = strlen(suffix);

@@ -444,28 +444,13 @@ static int run_inputs(const cli_inputs *in, int flags, const char *format) {
 static int cmd_calculate(int argc, char **argv) {
   const char *format = "table";
   int verbose = 0;
-  const cli_option opts[] = {{"--format", "-f", &format, NULL},
-                             {"--verbose", "-v", NULL, &verbose},
-                             {NULL, NULL, NULL, NULL}};
+  const cli_option opts[] = {{.name = "--format", .alias = "-f", .value = &format},
+                             {.name = "--verbose", .alias = "-v", .flag = &verbose},
+                             {.name = NULL}};
   cli_inputs in;
-  int i;
   memset(&in, 0, sizeof in);
-  for (i = 2; i < argc; i++) {
-    const char *a = argv[i];
-    int took = cli_inputs_take(&in, argc, argv, &i);
-    if (took == 0)
-      took = cli_option_take(opts, argc, argv, &i);
-    if (took < 0)
-      return EXIT_INVALID;
-    if (took)
-      continue;
-    if (a[0] != '-' || strcmp(a, "-") == 0) {
-      if (cli_inputs_add_file(&in, a) < 0)
-        return EXIT_INVALID;
-    } else {
-      return usage_error("calculate: unknown argument '%s'", a);
-    }
-  }
+  if (cli_inputs_read_args(&in, opts, "calculate", argc, argv) < 0)
+    return EXIT_INVALID;
   if (!check_format(format))
     return usage_error("--format must be table or json (or csv, markdown)");
   if (!cli_inputs_has_source(&in))
@@ -509,24 +494,24 @@ static int cmd_quick(int argc, char **argv) {
              *zero = NULL, *batch = NULL, *seq = NULL, *format = "table", *margin = NULL;
   const char *accum = NULL, *recompute = NULL, *tp = NULL, *pp = NULL, *finetune = NULL,
              *rank = NULL, *offload = NULL, *offload_params = NULL;
-  const cli_option opts[] = {{"--gpus", NULL, &gpus, NULL},
-                             {"--gpu", NULL, &gpu, NULL},
-                             {"--gpu-mem", NULL, &mem, NULL},
-                             {"--engine", NULL, &engine, NULL},
-                             {"--dtype", NULL, &dtype, NULL},
-                             {"--zero-stage", NULL, &zero, NULL},
-                             {"--batch-size", NULL, &batch, NULL},
-                             {"--seq-len", NULL, &seq, NULL},
-                             {"--format", "-f", &format, NULL},
-                             {"--grad-accum", NULL, &accum, NULL},
-                             {"--checkpointing", NULL, &recompute, NULL},
-                             {"--tp", NULL, &tp, NULL},
-                             {"--pp", NULL, &pp, NULL},
-                             {"--finetune", NULL, &finetune, NULL},
-                             {"--lora-rank", NULL, &rank, NULL},
-                             {"--offload", NULL, &offload, NULL},
-                             {"--offload-params", NULL, &offload_params, NULL},
-                             {NULL, NULL, NULL, NULL}};
+  const cli_option opts[] = {{.name = "--gpus", .value = &gpus},
+                             {.name = "--gpu", .value = &gpu},
+                             {.name = "--gpu-mem", .value = &mem},
+                             {.name = "--engine", .value = &engine},
+                             {.name = "--dtype", .value = &dtype},
+                             {.name = "--zero-stage", .value = &zero},
+                             {.name = "--batch-size", .value = &batch},
+                             {.name = "--seq-len", .value = &seq},
+                             {.name = "--format", .alias = "-f", .value = &format},
+                             {.name = "--grad-accum", .value = &accum},
+                             {.name = "--checkpointing", .value = &recompute},
+                             {.name = "--tp", .value = &tp},
+                             {.name = "--pp", .value = &pp},
+                             {.name = "--finetune", .value = &finetune},
+                             {.name = "--lora-rank", .value = &rank},
+                             {.name = "--offload", .value = &offload},
+                             {.name = "--offload-params", .value = &offload_params},
+                             {.name = NULL}};
   cli_inputs sets;
   cJSON *config, *model, *training, *eng, *hw;
   char *text, number[64];
@@ -649,29 +634,15 @@ static int cmd_quick(int argc, char **argv) {
 /* validate: text ("valid" and warnings) or JSON ({"valid", "warnings"} or {"valid", "error"}). */
 static int cmd_validate(int argc, char **argv) {
   const char *format = "text";
-  const cli_option opts[] = {{"--format", "-f", &format, NULL}, {NULL, NULL, NULL, NULL}};
+  const cli_option opts[] = {{.name = "--format", .alias = "-f", .value = &format}, {.name = NULL}};
   char *text, *json;
   cJSON *tree = NULL;
   const cJSON *error, *w;
   cli_inputs in;
-  int i, rc;
+  int rc;
   memset(&in, 0, sizeof in);
-  for (i = 2; i < argc; i++) {
-    const char *a = argv[i];
-    int took = cli_inputs_take(&in, argc, argv, &i);
-    if (took == 0)
-      took = cli_option_take(opts, argc, argv, &i);
-    if (took < 0)
-      return EXIT_INVALID;
-    if (took)
-      continue;
-    if (a[0] != '-' || strcmp(a, "-") == 0) {
-      if (cli_inputs_add_file(&in, a) < 0)
-        return EXIT_INVALID;
-    } else {
-      return usage_error("validate: unknown argument '%s'", a);
-    }
-  }
+  if (cli_inputs_read_args(&in, opts, "validate", argc, argv) < 0)
+    return EXIT_INVALID;
   if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0)
     return usage_error("validate: --format must be text or json");
   if (!cli_inputs_has_source(&in))
@@ -717,7 +688,7 @@ static int cmd_validate(int argc, char **argv) {
 static int cmd_import(int argc, char **argv) {
   const char *file = NULL, *kind = "auto", *format = "json";
   const cli_option opts[] = {
-      {"--kind", NULL, &kind, NULL}, {"--format", NULL, &format, NULL}, {NULL, NULL, NULL, NULL}};
+      {.name = "--kind", .value = &kind}, {.name = "--format", .value = &format}, {.name = NULL}};
   char *text, *json;
   cJSON *tree;
   const cJSON *error;
@@ -787,7 +758,7 @@ static int cmd_presets(int argc, char **argv) {
   cJSON *presets;
   const cJSON *g, *m;
   const char *format = "table";
-  const cli_option opts[] = {{"--format", NULL, &format, NULL}, {NULL, NULL, NULL, NULL}};
+  const cli_option opts[] = {{.name = "--format", .value = &format}, {.name = NULL}};
   int i, took;
   for (i = 2; i < argc; i++) {
     if ((took = cli_option_take(opts, argc, argv, &i)) < 0)

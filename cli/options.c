@@ -6,6 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 
+static int usage(const char *what, const char *name) {
+  fprintf(stderr, "gpu-mem-calc: %s %s\nrun 'gpu-mem-calc COMMAND --help' for usage\n", name, what);
+  return -1;
+}
+
 const char *cli_option_value(int argc, char **argv, int *i, const char *name, int *matched) {
   size_t n = strlen(name);
   *matched = 0;
@@ -21,30 +26,34 @@ const char *cli_option_value(int argc, char **argv, int *i, const char *name, in
 }
 
 int cli_option_take(const cli_option *opts, int argc, char **argv, int *i) {
-  int k, matched;
-  for (k = 0; opts[k].name; k++) {
-    const cli_option *o = &opts[k];
+  const cli_option *o;
+  int matched;
+  for (o = opts; o->name; o++) {
     const char *v;
     if (!o->value) {
       if (strcmp(argv[*i], o->name) != 0 && !(o->alias && strcmp(argv[*i], o->alias) == 0))
         continue;
       if (o->flag)
         *o->flag = 1;
-      return k + 1;
+      return 1;
     }
     v = cli_option_value(argc, argv, i, o->name, &matched);
     if (!matched && o->alias)
       v = cli_option_value(argc, argv, i, o->alias, &matched);
     if (!matched)
       continue;
-    if (!v) {
-      fprintf(stderr,
-              "gpu-mem-calc: %s needs a value\nrun 'gpu-mem-calc COMMAND --help' for usage\n",
-              o->name);
+    if (!v)
+      return usage("needs a value", o->name);
+    if (!o->count) {
+      *o->value = v;
+    } else if (*o->count < o->max) {
+      o->value[(*o->count)++] = v;
+    } else {
+      fprintf(stderr, "gpu-mem-calc: at most %d %s\nrun 'gpu-mem-calc COMMAND --help' for usage\n",
+              o->max, o->name);
       return -1;
     }
-    *o->value = v;
-    return k + 1;
+    return 1;
   }
   return 0;
 }

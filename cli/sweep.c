@@ -150,54 +150,32 @@ static cJSON *compute(const cJSON *config, const vary *vs, int nv, const int *at
 int cli_sweep(int argc, char **argv) {
   cli_inputs in;
   vary vs[MAX_VARY];
-  const char *format = "table", *keys[MAX_VARY], *values[MAX_VARY], *vary_arg = NULL;
-  int verbose = 0;
-  enum { OPT_VARY = 1 }; /* the index of --vary in opts, plus 1 */
-  const cli_option opts[] = {{"--vary", NULL, &vary_arg, NULL},
-                             {"--format", "-f", &format, NULL},
-                             {"--verbose", "-v", NULL, &verbose},
-                             {NULL, NULL, NULL, NULL}};
+  const char *format = "table", *keys[MAX_VARY], *values[MAX_VARY], *vary_args[MAX_VARY];
+  int verbose = 0, nargs = 0;
+  const cli_option opts[] = {
+      {.name = "--vary", .value = vary_args, .count = &nargs, .max = MAX_VARY},
+      {.name = "--format", .alias = "-f", .value = &format},
+      {.name = "--verbose", .alias = "-v", .flag = &verbose},
+      {.name = NULL}};
   cli_rows_format rows = CLI_ROWS_TABLE;
   int nv = 0, i, rc = 0, json = 0, rows_done = 0, invalid = 0, at[MAX_VARY];
   long total = 1;
   cJSON *config = NULL;
   memset(&in, 0, sizeof in);
-  for (i = 2; i < argc; i++) {
-    const char *a = argv[i];
-    int took = cli_inputs_take(&in, argc, argv, &i);
-    if (took > 0)
-      continue;
-    if (took == 0)
-      took = cli_option_take(opts, argc, argv, &i);
-    if (took < 0) {
+  if (cli_inputs_read_args(&in, opts, "sweep", argc, argv) < 0) {
+    rc = CLI_EXIT_INVALID;
+    goto done;
+  }
+  for (; nv < nargs; nv++) {
+    if (parse_vary(vary_args[nv], &vs[nv]) != 0) {
+      free_vary(&vs[nv]);
       rc = CLI_EXIT_INVALID;
       goto done;
     }
-    if (took == OPT_VARY) {
-      if (nv >= MAX_VARY) {
-        rc = usage("%s", "at most 8 --vary");
-        goto done;
-      }
-      if (parse_vary(vary_arg, &vs[nv]) != 0) {
-        free_vary(&vs[nv]);
-        rc = CLI_EXIT_INVALID;
-        goto done;
-      }
-      total *= vs[nv].n;
+    total *= vs[nv].n;
+    if (total > MAX_ROWS) {
       nv++;
-      if (total > MAX_ROWS) {
-        rc = usage("%s", "more than 10000 combinations");
-        goto done;
-      }
-    } else if (took) {
-      continue;
-    } else if (a[0] != '-' || strcmp(a, "-") == 0) {
-      if (cli_inputs_add_file(&in, a) < 0) {
-        rc = CLI_EXIT_INVALID;
-        goto done;
-      }
-    } else {
-      rc = usage("unknown argument '%s'", a);
+      rc = usage("%s", "more than 10000 combinations");
       goto done;
     }
   }
