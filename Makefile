@@ -139,6 +139,7 @@ test-native: $(BUILD)/gpu-mem-calc $(BUILD)/run_cases $(BUILD)/unit_test $(BUILD
 	@# The core's files call each other one way; physics never uses the boundary
 	@# (scripts/check_deps.sh -v lists who calls what).
 	sh scripts/check_deps.sh $(PHYSICS_OBJ) -- $(BOUNDARY_OBJ) $(OBJ)/presets_data.o
+	sh tests/check_deps_test.sh $(CC)
 	$(BUILD)/unit_test
 	$(BUILD)/examples/fit > $(BUILD)/examples/fit.out
 	$(BUILD)/run_cases tests/cases
