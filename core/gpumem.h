@@ -458,9 +458,12 @@ typedef struct {
 /* Fill req with the defaults: the base's GPU count, top 20, micro-batches up
  * to 16, the base's framework or all, recompute allowed, offload allowed. */
 void gm_plan_request_init(gm_plan_request *req, const gm_config *base);
-/* Search the layouts of req; out is fully written on GM_OK. */
+/* Search the layouts of req; out is fully written on GM_OK, err on
+ * GM_EINVAL. No allocation: out is large (85 KB), static or on the heap. */
 int gm_plan(const gm_plan_request *req, gm_plan_result *out, gm_error *err);
-/* Estimate the step time of one resolved config (perf.c). */
+/* Estimate the step time of a resolved config (r.resolved and r.params of
+ * gm_calculate) from its GPU preset's throughput figures; out is fully
+ * written, out->known 0 when the GPU has none (perf.c). */
 void gm_perf_estimate(const gm_config *resolved, const gm_params *P, gm_perf *out);
 
 /* JSON in, JSON out for the planner: a config with an optional "plan"
