@@ -459,7 +459,7 @@ typedef struct {
  * to 16, the base's framework or all, recompute allowed, offload allowed. */
 void gm_plan_request_init(gm_plan_request *req, const gm_config *base);
 /* Search the layouts of req; out is fully written on GM_OK, err on
- * GM_EINVAL. No allocation: out is large (85 KB), static or on the heap. */
+ * GM_EINVAL. No allocation: out is large, so static or on the heap. */
 int gm_plan(const gm_plan_request *req, gm_plan_result *out, gm_error *err);
 /* Estimate the step time of a resolved config (r.resolved and r.params of
  * gm_calculate) from its GPU preset's throughput figures; out is fully
