@@ -195,10 +195,10 @@ clean:
 EMCC      ?= emcc
 # -mbulk-memory: memset and memcpy as single instructions (smaller and
 # faster; every browser since 2021 runs them).
-WASM_OPT  ?= -Oz -flto -mbulk-memory
+WASM_OPT  ?= -Oz -flto -mbulk-memory -DGM_SCHEMA_NO_DOCS
 WASM_DIR   = $(BUILD)/wasm
 comma     := ,
-WASM_EXPORTS = _calc_json,_calc_free,_malloc,_free,_gm_presets_json$(if \
+WASM_EXPORTS = _calc_json,_calc_free,_malloc,_free,_gm_presets_json,_schema_json$(if \
                $(shell grep -s 'gm_version(void)' core/gpumem.h),$(comma)_gm_version)
 # emmalloc: Emscripten's small allocator, 2 KB (gzipped) less than dlmalloc.
 WASM_LDFLAGS = -sSTANDALONE_WASM --no-entry -sALLOW_MEMORY_GROWTH=1 -sMALLOC=emmalloc \
@@ -222,7 +222,8 @@ $(CJSON_DIR)/cJSON.h: $(CJSON_DIR)/cJSON.c
 
 # strtod comes from the host (wasm/strtod.c): musl's works in software
 # 128-bit long double, a fifth of the module; both round to the nearest double.
-WASM_SRC = $(filter-out $(PLAN_SRC),$(CORE_SRC)) $(GEN_SRC) $(CJSON_DIR)/cJSON.c wasm/strtod.c
+WASM_SRC = $(filter-out $(PLAN_SRC),$(CORE_SRC)) $(GEN_SRC) $(CJSON_DIR)/cJSON.c wasm/strtod.c \
+           wasm/schema_json.c
 
 $(WASM_DIR)/gpumem.wasm: $(WASM_SRC) core/*.h $(CJSON_DIR)/cJSON.h wasm/imports.js Makefile
 	@mkdir -p $(@D)

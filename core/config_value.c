@@ -100,6 +100,8 @@ const gm_name gm_mlp_names[] = {{"gated", GM_MLP_GATED},  {"plain", GM_MLP_PLAIN
                                 {"relu2", GM_MLP_PLAIN},  {NULL, 0}};
 const gm_name gm_norm_names[] = {{"rmsnorm", GM_NORM_RMS}, {"layernorm", GM_NORM_LAYER}, {NULL, 0}};
 const gm_name gm_position_names[] = {{"rope", GM_POS_ROPE}, {"learned", GM_POS_LEARNED}, {NULL, 0}};
+/* model.task: the value is whether the head classifies. */
+const gm_name gm_task_names[] = {{"causal_lm", 0}, {"sequence_classification", 1}, {NULL, 0}};
 
 const char *gm_enum_name(const gm_name *table, int value) {
   for (; table->name; table++)

@@ -1,0 +1,338 @@
+/* schema.c - every config key, one row each: its section, name and spellings,
+ * kind and bounds, the C field it fills, its default or the rule that sets it,
+ * and what the page and docs/config.md say about it. The rows drive the
+ * readers (config.c, hf_config.c), gm_config_init, the `resolved` writer
+ * (result_json.c) and gm_schema_json() (schema_json.c). A new key is one row
+ * here plus its physics. */
+#include "schema.h"
+#include "internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define GIB 1073741824.0
+#define NONE GM_NO_DEFAULT
+
+/* The one-line docs go where they are read: docs/config.md (scripts/gen_docs.c)
+ * and the CLI. The WebAssembly module leaves them out (GM_SCHEMA_NO_DOCS): the
+ * page shows labels, and the docs are a fifth of the schema's gzipped bytes. */
+#ifdef GM_SCHEMA_NO_DOCS
+#define DOC(text) NULL
+#else
+#define DOC(text) text
+#endif
+
+/* Row builders: key, aliases, kind, hook, flags, field, lo, hi, names,
+ * labels, default, rule, unit, label, doc. */
+#define ROW(S, key, al, kind, hook, fl, field, lo, hi, nm, lb, dflt, rule, unit, label, doc)       \
+  {                                                                                                \
+    key, al, kind, hook, fl, (unsigned short)offsetof(S, field), lo, hi, nm, lb, dflt, rule, unit, \
+        label, DOC(doc)                                                                            \
+  }
+#define M(...) ROW(gm_model, __VA_ARGS__)
+#define T(...) ROW(gm_training, __VA_ARGS__)
+#define P(...) ROW(gm_parallel, __VA_ARGS__)
+#define E(...) ROW(gm_engine, __VA_ARGS__)
+#define H(...) ROW(gm_hardware, __VA_ARGS__)
+#define END                                                                                        \
+  { NULL, NULL, 0, 0, 0, 0, 0, 0, NULL, NULL, 0, NULL, NULL, NULL, NULL }
+
+/* Short names for the columns. */
+#define I32 GM_K_INT32
+#define I64 GM_K_INT64
+#define SIZE GM_K_SIZE
+#define MEM GM_K_MEMORY
+#define BOOL GM_K_BOOL
+#define ENUM GM_K_ENUM
+#define NUM GM_K_NUMBER
+#define STR GM_K_STRING
+#define NOF GM_KF_NOFIELD
+#define ZERO GM_KF_ZERO_UNSET
+#define OMIT GM_KF_OMIT_UNSET
+#define MLA "with latent attention (kv_lora_rank > 0)"
+#define HFDS "with hf_trainer on deepspeed"
+
+/* The order of each table is the order of `resolved`; keys are read in it
+ * too (training.momentum after optimizer, hardware.gpu before the memory keys). */
+/* clang-format off */
+static const gm_key model_keys[] = {
+    M("name", NULL, STR, 0, ZERO, name, 0, 64, NULL, NULL, NONE, "the preset's id, else empty", NULL, "Name", "a label for the model"),
+    M("preset", NULL, STR, GM_HOOK_PRESET, NOF, name, 0, 96, NULL, NULL, NONE, NULL, NULL, "Model preset", "a model of presets/models.json by id, Hugging Face id or name; the keys beside it override it"),
+    M("num_parameters", NULL, SIZE, GM_HOOK_NUM_PARAMS, ZERO, declared_parameters, 1, 1e15, NULL, NULL, NONE, "the exact count of the architecture", "parameters", "Parameters", "total parameters: with an architecture a check (warns above 5 % off), alone an estimate of the architecture"),
+    M("num_layers", "n_layer num_hidden_layers", I32, 0, 0, num_layers, 1, 100000, NULL, NULL, NONE, "required, or estimated from num_parameters", NULL, "Layers", "decoder layers L"),
+    M("hidden_size", "n_embd", I32, 0, 0, hidden_size, 1, 1048576, NULL, NULL, NONE, "required, or estimated from num_parameters", NULL, "Hidden size", "model width h"),
+    M("num_attention_heads", "n_head", I32, 0, 0, num_attention_heads, 1, 65536, NULL, NULL, NONE, "hidden_size / 128, else / 64 (estimated: the size table's)", NULL, "Attention heads", "attention heads a"),
+    M("num_key_value_heads", NULL, I32, 0, 0, num_key_value_heads, 1, 65536, NULL, NULL, NONE, "= num_attention_heads", NULL, "KV heads", "key/value heads g; fewer than a: GQA or MQA"),
+    M("head_dim", NULL, I32, 0, 0, head_dim, 1, 65536, NULL, NULL, NONE, "hidden_size / num_attention_heads; with latent attention qk_nope + qk_rope", NULL, "Head dim", "per-head width d_h"),
+    M("intermediate_size", "n_inner", I64, 0, 0, intermediate_size, 1, 1e8, NULL, NULL, NONE, "gated: 8h/3 rounded up to 256; plain: 4h", NULL, "MLP width", "dense MLP width f"),
+    M("vocab_size", NULL, I64, 0, 0, vocab_size, 1, 1e9, NULL, NULL, 32000, NULL, "tokens", "Vocabulary", "vocabulary size V (warns when assumed)"),
+    M("max_seq_len", NULL, I64, 0, 0, max_seq_len, 1, 1e8, NULL, NULL, NONE, NULL, "tokens", "Max sequence length", "training sequence length when training.seq_len is absent"),
+    M("max_position_embeddings", "n_positions", I64, 0, 0, max_position_embeddings, 1, 1e9, NULL, NULL, NONE, "= max_seq_len, else 2048", "tokens", "Position embeddings", "rows of a learned position table"),
+    M("mlp", NULL, ENUM, 0, 0, mlp, 0, 0, gm_mlp_names, "SwiGLU / GeGLU (gated)|plain (GELU, ReLU)", GM_MLP_GATED, NULL, NULL, "MLP", "gated: 3 matrices; plain: 2"),
+    M("norm", NULL, ENUM, 0, 0, norm, 0, 0, gm_norm_names, "RMSNorm|LayerNorm", GM_NORM_RMS, NULL, NULL, "Norm", "LayerNorm has a bias"),
+    M("position_embedding", NULL, ENUM, 0, 0, position, 0, 0, gm_position_names, "RoPE|learned table", GM_POS_ROPE, NULL, NULL, "Positions", "learned adds max_position_embeddings x h parameters"),
+    M("norms_per_layer", NULL, I32, 0, 0, norms_per_layer, 1, 8, NULL, NULL, 2, NULL, NULL, "Norms per layer", "4 for Gemma-2 sandwich norms"),
+    M("attention_bias", NULL, BOOL, 0, 0, qkv_bias, 0, 0, NULL, NULL, 0, NULL, NULL, "QKV bias", "bias on Q, K and V (Qwen2: true)"),
+    M("attention_out_bias", NULL, BOOL, 0, 0, attn_out_bias, 0, 0, NULL, NULL, NONE, "= attention_bias", NULL, "Attention output bias", "bias on the output projection"),
+    M("mlp_bias", NULL, BOOL, 0, 0, mlp_bias, 0, 0, NULL, NULL, 0, NULL, NULL, "MLP bias", "biases on the MLP linears"),
+    M("qk_norm", NULL, BOOL, 0, 0, qk_norm, 0, 0, NULL, NULL, 0, NULL, NULL, "QK norm", "per-head RMSNorm on Q and K (Qwen3)"),
+    M("tie_word_embeddings", NULL, BOOL, 0, 0, tied_embeddings, 0, 0, NULL, NULL, 0, NULL, NULL, "Tied embeddings", "the output head shares the embedding"),
+    M("num_experts", "num_local_experts n_routed_experts", I32, 0, 0, num_experts, 0, 65536, NULL, NULL, 0, NULL, NULL, "Experts", "routed experts per MoE layer; 0: dense"),
+    M("num_experts_per_tok", NULL, I32, 0, 0, experts_per_token, 1, 65536, NULL, NULL, NONE, "2 with experts", NULL, "Experts per token", "experts each token is routed to"),
+    M("moe_intermediate_size", NULL, I64, 0, 0, moe_intermediate_size, 1, 1e8, NULL, NULL, NONE, "= intermediate_size with experts", NULL, "Expert width", "width of one expert"),
+    M("num_shared_experts", "n_shared_experts", I32, 0, 0, num_shared_experts, 0, 1024, NULL, NULL, 0, NULL, NULL, "Shared experts", "always-on experts"),
+    M("shared_expert_intermediate_size", NULL, I64, 0, 0, shared_expert_intermediate_size, 0, 1e8, NULL, NULL, NONE, "moe_intermediate_size x num_shared_experts", NULL, "Shared expert width", "total width of the shared experts"),
+    M("shared_expert_gate", NULL, BOOL, 0, 0, shared_expert_gate, 0, 0, NULL, NULL, 0, NULL, NULL, "Shared expert gate", "a 1-wide sigmoid gate on the shared expert (Qwen2-MoE)"),
+    M("fused_projections", NULL, BOOL, 0, 0, fused_projections, 0, 0, NULL, NULL, 0, NULL, NULL, "Fused QKV / gate-up", "Q/K/V (and gate/up) as one matmul (model_type gpt2, gpt_neox, phi3: true)"),
+    M("q_lora_rank", NULL, I32, 0, 0, q_lora_rank, 0, 1048576, NULL, NULL, 0, NULL, NULL, "Q latent rank (MLA)", "rank of the compressed Q; 0: full-rank Q projection"),
+    M("kv_lora_rank", NULL, I32, 0, 0, kv_lora_rank, 0, 1048576, NULL, NULL, 0, NULL, NULL, "KV latent rank (MLA)", "multi-head latent attention (DeepSeek-V2/V3) when > 0: rank of the compressed KV"),
+    M("qk_nope_head_dim", NULL, I32, 0, 0, qk_nope_head_dim, 0, 65536, NULL, NULL, NONE, "128 " MLA ", else 0", NULL, "MLA QK head (no RoPE)", "per-head Q/K width without RoPE"),
+    M("qk_rope_head_dim", NULL, I32, 0, 0, qk_rope_head_dim, 0, 65536, NULL, NULL, NONE, "64 " MLA ", else 0", NULL, "MLA QK head (RoPE)", "per-head Q/K width with RoPE"),
+    M("v_head_dim", NULL, I32, 0, 0, v_head_dim, 0, 65536, NULL, NULL, NONE, "= qk_nope_head_dim " MLA ", else 0", NULL, "MLA V head", "per-head V width"),
+    M("router_bias", NULL, BOOL, 0, 0, router_bias, 0, 0, NULL, NULL, 0, NULL, NULL, "Router bias", "a per-expert score-correction bias (model_type deepseek_v3: true)"),
+    M("first_dense_layers", "first_k_dense_replace", I32, 0, 0, first_dense_layers, 0, 100000, NULL, NULL, 0, NULL, "layers", "Leading dense layers", "leading layers with a dense MLP"),
+    M("largest_layer_params", NULL, SIZE, 0, ZERO, largest_layer_params, 1, 1e15, NULL, NULL, NONE, NULL, "parameters", "Largest layer", "the unit ZeRO-3 gathers at once, when given; else computed"),
+    M("task", NULL, ENUM, GM_HOOK_TASK, NOF, num_labels, 0, 0, gm_task_names, "language model|sequence classifier", 0, NULL, NULL, "Head", "vocabulary logits, or a classifier over num_labels"),
+    M("num_labels", NULL, I32, 0, OMIT, num_labels, 1, 1000000, NULL, NULL, NONE, "2 with a sequence classifier (id2label's count when given)", NULL, "Labels", "classes of a sequence classifier"),
+    END};
+
+static const gm_key training_keys[] = {
+    T("batch_size", "micro_batch_size", I64, 0, 0, micro_batch_size, 1, 1e7, NULL, NULL, 1, NULL, "samples", "Micro-batch per GPU", "micro-batch per GPU b"),
+    T("gradient_accumulation_steps", NULL, I64, 0, 0, gradient_accumulation_steps, 1, 1e9, NULL, NULL, 1, NULL, NULL, "Gradient accumulation", "micro-batches per optimizer step"),
+    T("seq_len", NULL, I64, 0, 0, seq_len, 1, 1e8, NULL, NULL, NONE, "model.max_seq_len, else 2048 (warns)", "tokens", "Sequence length", "tokens per sample s"),
+    T("dtype", NULL, ENUM, 0, 0, dtype, 0, 0, gm_dtype_names, "bf16|fp16|fp32", GM_DTYPE_BF16, NULL, NULL, "Compute dtype", "compute dtype"),
+    T("precision", NULL, ENUM, 0, 0, precision, 0, 0, gm_precision_names, "fp32 only|fp32 weights, autocast|half weights + fp32 master|half weights + fp32 master and gradients|half only, no master", NONE, "fp32 with dtype fp32; torchtune, litgpt: pure_bf16; Megatron: mixed_fp32_grads (bf16) or mixed; deepspeed: mixed; else amp", NULL, "Precision", "where weights, gradients, master copy and states are kept, in what dtype"),
+    T("optimizer", NULL, ENUM, 0, 0, optimizer, 0, 0, gm_optimizer_names, "AdamW|Adam|SGD|SGD + momentum|Lion|Adafactor|AdamW 8-bit", GM_OPT_ADAMW, NULL, NULL, "Optimizer", "the optimizer, which sets the states per parameter"),
+    T("momentum", NULL, NUM, GM_HOOK_MOMENTUM, NOF, optimizer, 0, 1, NULL, NULL, 0, NULL, NULL, "Momentum", "with sgd: above 0 means SGD with momentum"),
+    T("optimizer_impl", NULL, ENUM, 0, 0, optimizer_impl, 0, 0, gm_optimizer_impl_names, "fused|foreach|for loop", NONE, "foreach with generic, hf_trainer, litgpt on pytorch_ddp or fsdp; else fused", NULL, "Optimizer implementation", "foreach makes a state-sized temporary in step()"),
+    T("activation_checkpointing", NULL, ENUM, GM_HOOK_RECOMPUTE, 0, recompute, 0, 0, gm_recompute_names, "none|selective|full", GM_AC_NONE, NULL, NULL, "Activation checkpointing", "what is recomputed; also the 0-4 scale (1, 2 selective; 3, 4 full) or a bool"),
+    T("selective_policy", NULL, ENUM, 0, 0, selective_policy, 0, 0, gm_selective_names, "attention core (Megatron)|every other matmul (torchtitan)", NONE, "per_op under torchtitan, else attention", NULL, "Selective policy", "what selective recompute saves"),
+    T("attention", NULL, ENUM, 0, 0, attention, 0, 0, gm_attention_names, "flash / SDPA|eager (keeps s x s)", GM_ATTN_FLASH, NULL, NULL, "Attention", "flash/SDPA keeps no s x s matrix"),
+    T("loss", NULL, ENUM, 0, 0, loss, 0, 0, gm_loss_names, "standard|standard, fp32 copy of the logits kept|split over the vocabulary|split over tensor-parallel ranks|compiled|chunked / fused linear", NONE, "megatron_lm: vocab_parallel; torchtune, litgpt: chunked; torchtitan: loss_parallel with TP, else standard; else keep_fp32", NULL, "Loss", "cross-entropy implementation"),
+    T("norm_impl", NULL, ENUM, 0, 0, norm_impl, 0, 0, gm_norm_impl_names, "eager|fused", NONE, "fused under Megatron, with LayerNorm or compile; else eager", NULL, "Norm implementation", "eager RMSNorm keeps an fp32 copy"),
+    T("compile", NULL, BOOL, 0, 0, compile, 0, 0, NULL, NULL, 0, NULL, NULL, "torch.compile", "torch.compile of the blocks"),
+    T("gqa_expand_kv", NULL, BOOL, 0, 0, gqa_expand_kv, 0, 0, NULL, NULL, NONE, "false under Megatron, else true", NULL, "Expand KV heads", "K/V repeated to all heads before attention"),
+    T("attention_dropout", NULL, NUM, 0, 0, attention_dropout, 0, 1, NULL, NULL, NONE, "0.1 under Megatron, else 0", NULL, "Attention dropout", "dropout keeps masks"),
+    T("hidden_dropout", NULL, NUM, 0, 0, hidden_dropout, 0, 1, NULL, NULL, NONE, "0.1 under Megatron, else 0", NULL, "Hidden dropout", "dropout keeps masks"),
+    T("activation_offload", NULL, BOOL, 0, 0, activation_offload, 0, 0, NULL, NULL, 0, NULL, NULL, "Offload activations", "saved activations go to host memory"),
+    T("optimizer_in_backward", NULL, BOOL, 0, 0, optimizer_in_backward, 0, 0, NULL, NULL, 0, NULL, NULL, "Optimizer in backward", "step each parameter during backward"),
+    T("zero_grad_set_to_none", NULL, BOOL, 0, 0, grads_set_to_none, 0, 0, NULL, NULL, 1, NULL, NULL, "zero_grad frees gradients", "PyTorch >= 2.0 frees gradients between steps; false keeps them through forward"),
+    T("finetune", NULL, ENUM, 0, 0, finetune, 0, 0, gm_finetune_names, "full|LoRA|QLoRA", GM_FT_FULL, NULL, NULL, "Fine-tuning", "full training or adapters"),
+    T("lora_rank", NULL, I32, 0, 0, lora_rank, 1, 65536, NULL, NULL, NONE, "16 with LoRA", NULL, "LoRA rank", "rank of the adapters"),
+    T("lora_targets", NULL, ENUM, 0, 0, lora_all_linear, 0, 0, gm_lora_target_names, "q and v only|all linears", 1, NULL, NULL, "LoRA targets", "the adapted linears"),
+    T("fp8", NULL, ENUM, GM_HOOK_FP8, 0, fp8, 0, 0, gm_fp8_names, "none (bf16)|tensor-wise (torchao)|row-wise (torchao)|MX-FP8|delayed scaling (Transformer Engine)|the framework's recipe", GM_FP8_NONE, NULL, NULL, "FP8 linears", "fp8 recipe of the decoder linears, or a bool (true: the framework's)"),
+    T("fp8_all_gather", NULL, BOOL, 0, 0, fp8_all_gather, 0, 0, NULL, NULL, 0, NULL, NULL, "FP8 all-gather", "FSDP gathers the linear weights in fp8; Megatron: fp8 parameters"),
+    T("fp8_amax_history_len", NULL, I32, 0, OMIT, fp8_amax_history, 1, 1048576, NULL, NULL, NONE, "delayed: 1 under megatron_lm, 16 with torchao", NULL, "FP8 amax history", "amax values kept per scaled tensor"),
+    END};
+
+static const gm_key parallel_keys[] = {
+    P("tensor_parallel_size", NULL, I32, 0, 0, tp, 1, 65536, NULL, NULL, 1, NULL, "GPUs", "Tensor parallel", "t; divides heads and KV heads"),
+    P("pipeline_parallel_size", NULL, I32, 0, 0, pp, 1, 65536, NULL, NULL, 1, NULL, "GPUs", "Pipeline parallel", "pipeline stages p"),
+    P("data_parallel_size", NULL, I32, 0, 0, dp, 1, 1e7, NULL, NULL, NONE, "num_gpus / (t x p x c), else 1", "GPUs", "Data parallel", "data-parallel replicas d"),
+    P("context_parallel_size", NULL, I32, 0, 0, cp, 1, 65536, NULL, NULL, 1, NULL, "GPUs", "Context parallel", "c; divides seq_len"),
+    P("expert_parallel_size", NULL, I32, 0, 0, ep, 1, 65536, NULL, NULL, 1, NULL, "GPUs", "Expert parallel", "e; divides num_experts"),
+    P("virtual_pipeline_stages", NULL, I32, 0, 0, vpp, 1, 65536, NULL, NULL, 1, NULL, NULL, "Virtual stages", "model chunks per rank (interleaved schedule)"),
+    P("sequence_parallel", NULL, BOOL, 0, 0, sequence_parallel, 0, 0, NULL, NULL, 0, NULL, NULL, "Sequence parallel", "Megatron sequence parallelism (needs TP)"),
+    P("pipeline_schedule", NULL, ENUM, 0, 0, schedule, 0, 0, gm_schedule_names, "1F1B|interleaved 1F1B|GPipe", NONE, "interleaved with virtual stages above 1, else 1f1b", NULL, "Schedule", "pipeline schedule"),
+    P("num_microbatches", NULL, I64, 0, 0, num_microbatches, 1, 1e9, NULL, NULL, NONE, "= training.gradient_accumulation_steps", NULL, "Micro-batches per step", "micro-batches per step per pipeline"),
+    P("first_stage_layers", NULL, I32, 0, 0, first_stage_layers, 0, 1e6, NULL, NULL, NONE, NULL, "layers", "First stage layers", "decoder layers on the first pipeline rank (Megatron-LM --decoder-first-pipeline-num-layers)"),
+    P("last_stage_layers", NULL, I32, 0, 0, last_stage_layers, 0, 1e6, NULL, NULL, NONE, NULL, "layers", "Last stage layers", "decoder layers on the last pipeline rank (Megatron-LM --decoder-last-pipeline-num-layers)"),
+    P("account_for_embedding_in_pipeline_split", NULL, BOOL, 0, 0, embedding_in_split, 0, 0, NULL, NULL, 0, NULL, NULL, "Embedding counts as a layer", "Megatron-LM counts the embedding as one layer of the split"),
+    P("account_for_loss_in_pipeline_split", NULL, BOOL, 0, 0, loss_in_split, 0, 0, NULL, NULL, 0, NULL, NULL, "Loss counts as a layer", "Megatron-LM counts the loss as one layer of the split"),
+    END};
+
+static const gm_key engine_keys[] = {
+    E("type", NULL, ENUM, 0, 0, kind, 0, 0, gm_engine_names, "PyTorch DDP|DeepSpeed|Megatron-LM|Megatron-DeepSpeed|PyTorch FSDP", GM_ENGINE_DDP, NULL, NULL, "Engine", "the training engine"),
+    E("framework", NULL, ENUM, 0, 0, framework, 0, 0, gm_framework_names, "generic PyTorch|HF Trainer|torchtitan|Megatron-LM|DeepSpeed|torchtune|LitGPT", NONE, "megatron_lm under Megatron engines, deepspeed under deepspeed, else generic", NULL, "Training code", "training code whose defaults apply"),
+    E("framework_version", NULL, STR, GM_HOOK_VERSION, OMIT, framework_version, 0, 16, NULL, NULL, NONE, "current: the newest code the calculator knows", "YYYY-MM-DD", "Framework version", "date of the framework's code; its defaults follow it"),
+    E("zero_stage", NULL, I32, 0, 0, zero_stage, 0, 3, NULL, NULL, 0, NULL, NULL, "ZeRO stage", "DeepSpeed ZeRO stage 0-3"),
+    E("offload_optimizer", NULL, ENUM, 0, 0, offload_optimizer, 0, 0, gm_offload_names, "none|CPU|NVMe", GM_OFFLOAD_NONE, NULL, NULL, "Offload optimizer", "where the optimizer states live"),
+    E("offload_param", NULL, ENUM, 0, 0, offload_param, 0, 0, gm_offload_names, "none|CPU|NVMe", GM_OFFLOAD_NONE, NULL, NULL, "Offload parameters", "where the parameters live; needs ZeRO-3 or FSDP"),
+    E("sharding_strategy", NULL, ENUM, 0, 0, sharding, 0, 0, gm_fsdp_names, "full shard|shard grads and optimizer|hybrid shard|no sharding", GM_FSDP_FULL_SHARD, NULL, NULL, "Sharding strategy", "FSDP sharding"),
+    E("reshard_after_forward", NULL, BOOL, 0, 0, reshard_after_forward, 0, 0, NULL, NULL, NONE, "false under torchtitan with PP, else true", NULL, "Reshard after forward", "FSDP2 frees gathered parameters after forward"),
+    E("distributed_optimizer", NULL, BOOL, 0, 0, distributed_optimizer, 0, 0, NULL, NULL, 0, NULL, NULL, "Distributed optimizer", "Megatron --use-distributed-optimizer"),
+    E("reduce_bucket_size", NULL, SIZE, 0, 0, reduce_bucket_elems, 1, 1e13, NULL, NULL, NONE, "5e8; h^2 " HFDS, "elements", "Reduce bucket", "DeepSpeed gradient reduce bucket"),
+    E("allgather_bucket_size", NULL, SIZE, 0, 0, allgather_bucket_elems, 1, 1e13, NULL, NULL, NONE, "5e8; 2e8 " HFDS, "elements", "All-gather bucket", "DeepSpeed all-gather bucket"),
+    E("stage3_max_live_parameters", NULL, SIZE, 0, 0, stage3_max_live_parameters, 1, 1e15, NULL, NULL, 1e9, NULL, "parameters", "Max live parameters", "DeepSpeed ZeRO-3 gathered parameters kept"),
+    E("stage3_prefetch_bucket_size", NULL, SIZE, 0, 0, stage3_prefetch_bucket_elems, 1, 1e13, NULL, NULL, NONE, "5e8; 0.9 h^2 " HFDS, "elements", "Prefetch bucket", "DeepSpeed ZeRO-3 prefetch"),
+    E("sub_group_size", NULL, SIZE, 0, 0, sub_group_elems, 1, 1e15, NULL, NULL, 1e9, NULL, "elements", "Sub-group size", "DeepSpeed ZeRO-3 steps the optimizer this many elements at a time"),
+    E("overlap_comm", NULL, BOOL, 0, 0, overlap_comm, 0, 0, NULL, NULL, NONE, "true at ZeRO-3 or " HFDS ", else false", NULL, "Overlap communication", "DeepSpeed double-buffers the reduce bucket"),
+    E("gradient_as_bucket_view", NULL, BOOL, 0, 0, ddp_bucket_view, 0, 0, NULL, NULL, 0, NULL, NULL, "Gradient as bucket view", "DDP gradients are views into its buckets"),
+    E("bucket_cap_mb", NULL, NUM, GM_HOOK_BUCKET_MIB, 0, ddp_bucket_bytes, 0, 1048576, NULL, NULL, 25, NULL, "MiB", "Bucket size (MiB)", "DDP gradient bucket"),
+    END};
+
+static const gm_key hardware_keys[] = {
+    H("gpu", NULL, STR, GM_HOOK_GPU, ZERO, gpu_name, 0, 64, NULL, NULL, NONE, NULL, NULL, "GPU", "a GPU of presets/gpus.json by id, alias or name: sets the capacity and CUDA context"),
+    H("num_gpus", NULL, I32, 0, 0, num_gpus, 1, 1e7, NULL, NULL, NONE, "t x p x d x c", "GPUs", "GPUs in the job", "all GPUs of the job"),
+    H("gpus_per_node", NULL, I32, 0, 0, gpus_per_node, 1, 65536, NULL, NULL, NONE, "min(8, num_gpus)", "GPUs", "GPUs per node", "GPUs sharing a node's host memory"),
+    H("gpu_memory_gb", NULL, MEM, GM_HOOK_GPU_MEMORY, ZERO, gpu_capacity_bytes, 0, GIB * 16384, NULL, NULL, 80, NULL, "GiB", "Memory per GPU", "capacity per GPU without hardware.gpu (ignored beside it)"),
+    H("cuda_context_gb", NULL, MEM, 0, ZERO, cuda_context_bytes, 0, GIB * 16384, NULL, NULL, 1, NULL, "GiB", "CUDA context", "memory nvidia-smi shows beyond the allocator; the GPU's figure with hardware.gpu"),
+    H("host_memory_per_node_gb", NULL, MEM, 0, ZERO, host_memory_per_node_bytes, 0, GIB * 1048576, NULL, NULL, NONE, NULL, "GiB", "Host memory per node", "checked against host use under offload"),
+    H("safety_margin", NULL, NUM, 0, 0, safety_margin, 0, 1, NULL, NULL, 0.21, NULL, NULL, "Safety margin", "share of the card kept free for the verdict fits; above it, tight"),
+    END};
+/* clang-format on */
+
+static const char *const ignored_model[] = {"description", NULL};
+static const char *const ignored_engine[] = {"zero_init", "description", NULL};
+static const char *const ignored_other[] = {"description", NULL};
+
+const gm_section_schema gm_schema[GM_SEC_COUNT] = {
+    {"model", offsetof(gm_config, model), model_keys, ignored_model},
+    {"training", offsetof(gm_config, training), training_keys, ignored_other},
+    {"parallelism", offsetof(gm_config, parallel), parallel_keys, ignored_other},
+    {"engine", offsetof(gm_config, engine), engine_keys, ignored_engine},
+    {"hardware", offsetof(gm_config, hardware), hardware_keys, ignored_other},
+};
+
+int gm_key_matches(const gm_key *k, const char *name, int *rank) {
+  const char *a = k->aliases;
+  size_t n = strlen(name);
+  int r = 0;
+  if (k->key[0] == name[0] && strcmp(k->key, name) == 0) {
+    if (a)
+      for (r = 1; *a; a++)
+        r += *a == ' ';
+    *rank = r;
+    return 1;
+  }
+  while (a && *a) {
+    size_t len = strcspn(a, " ");
+    if (len == n && memcmp(a, name, n) == 0) {
+      *rank = r;
+      return 1;
+    }
+    a += len;
+    a += *a == ' ';
+    r++;
+  }
+  return 0;
+}
+
+const gm_key *gm_schema_find(gm_section s, const char *name, int *rank) {
+  const gm_key *k;
+  int r;
+  for (k = gm_schema[s].keys; k->key; k++)
+    if (gm_key_matches(k, name, &r)) {
+      if (rank)
+        *rank = r;
+      return k;
+    }
+  return NULL;
+}
+
+int gm_schema_known(gm_section s, const char *name) {
+  const char *const *x;
+  if (gm_schema_find(s, name, NULL))
+    return 1;
+  for (x = gm_schema[s].ignored; *x; x++)
+    if ((*x)[0] == name[0] && strcmp(*x, name) == 0)
+      return 1;
+  return 0;
+}
+
+/* ---- Initialisation: every field the rows name, unset -------------------- */
+
+/* How a row's value is stored: its kind's way, unless its reader says otherwise. */
+typedef enum { ST_NONE, ST_INT, ST_I64, ST_U64, ST_DOUBLE, ST_TEXT } storage;
+
+static storage storage_of(const gm_key *k) {
+  if (k->flags & GM_KF_NOFIELD)
+    return ST_NONE;
+  if (k->hook == GM_HOOK_VERSION)
+    return ST_INT; /* YYYYMMDD */
+  if (k->hook == GM_HOOK_BUCKET_MIB)
+    return ST_I64; /* bytes */
+  switch (k->kind) {
+  case GM_K_INT64:
+  case GM_K_SIZE:
+    return ST_I64;
+  case GM_K_MEMORY:
+    return ST_U64;
+  case GM_K_NUMBER:
+    return ST_DOUBLE;
+  case GM_K_STRING:
+    return ST_TEXT;
+  default:
+    return ST_INT; /* int, bool, and enums (int-sized, as config.c asserts) */
+  }
+}
+
+void gm_config_init(gm_config *cfg) {
+  int s;
+  memset(cfg, 0, sizeof *cfg);
+  for (s = 0; s < GM_SEC_COUNT; s++) {
+    const gm_key *k;
+    char *base = (char *)cfg + gm_schema[s].offset;
+    for (k = gm_schema[s].keys; k->key; k++) {
+      int auto_int = (k->flags & GM_KF_ZERO_UNSET) ? 0 : GM_AUTO;
+      int64_t auto_i64 = auto_int;
+      double unset_number = -1.0; /* "<0: default", as resolve.c reads it */
+      switch (storage_of(k)) {
+      case ST_INT:
+        memcpy(base + k->offset, &auto_int, sizeof auto_int);
+        break;
+      case ST_I64:
+        memcpy(base + k->offset, &auto_i64, sizeof auto_i64);
+        break;
+      case ST_DOUBLE:
+        memcpy(base + k->offset, &unset_number, sizeof unset_number);
+        break;
+      default: /* memory and text: 0 and "" */
+        break;
+      }
+    }
+  }
+}
+
+/* ---- Bounds of derived values -------------------------------------------- */
+
+/* One section's counts and memory against its rows' bounds; values below 1
+ * mean "none" and are printed as null, so only set values are checked. */
+static int check_section(const gm_section_schema *sec, const char *base, gm_error *err) {
+  const gm_key *k;
+  for (k = sec->keys; k->key; k++) {
+    const char *p = base + k->offset;
+    double v;
+    int iv;
+    int64_t lv;
+    uint64_t uv;
+    if (k->hook != GM_HOOK_NONE && k->hook != GM_HOOK_NUM_PARAMS)
+      continue;
+    switch (k->kind) {
+    case GM_K_INT32:
+      memcpy(&iv, p, sizeof iv);
+      v = iv;
+      break;
+    case GM_K_INT64:
+    case GM_K_SIZE:
+      memcpy(&lv, p, sizeof lv);
+      v = (double)lv;
+      break;
+    case GM_K_MEMORY:
+      memcpy(&uv, p, sizeof uv);
+      if ((double)uv <= k->hi)
+        continue;
+      v = (double)uv;
+      break;
+    default:
+      continue;
+    }
+    if (v >= 1 && (v < k->lo || v > k->hi)) {
+      snprintf(err->field, sizeof err->field, "%s.%s", sec->name, k->key);
+      snprintf(err->message, sizeof err->message,
+               "comes to %.15g from the other values, outside %.15g to %.15g; give it, or "
+               "change what it is derived from",
+               v, k->lo, k->hi);
+      return GM_EINVAL;
+    }
+  }
+  return GM_OK;
+}
+
+int gm_check_resolved(const gm_config *cfg, gm_error *err) {
+  int s;
+  for (s = 0; s < GM_SEC_COUNT; s++)
+    if (check_section(&gm_schema[s], (const char *)cfg + gm_schema[s].offset, err) != GM_OK)
+      return GM_EINVAL;
+  return GM_OK;
+}
