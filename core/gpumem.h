@@ -18,7 +18,11 @@
 #define GM_EINVAL 1
 
 #define GM_AUTO (-1) /* any int or enum field: apply the default */
-#define GM_MAX_STAGES 256
+/* Pipeline stages a result holds (one gm_stage each, 152 bytes): every
+ * split of the presets' deepest model (128 layers), twice the deepest
+ * published pipeline (64 stages: Megatron-LM's GPT 1T, docs/performance-model.md).
+ * A deeper pipeline is refused, naming parallelism.pipeline_parallel_size. */
+#define GM_MAX_STAGES 128
 #define GM_MAX_CHUNKS 64 /* virtual pipeline stages per rank */
 #define GM_MAX_WARNINGS 16
 #define GM_FORMULA_LEN 320
