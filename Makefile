@@ -27,7 +27,7 @@ YAML_CFLAGS = -std=gnu11 -w -DNDEBUG -DYAML_VERSION_MAJOR=0 -DYAML_VERSION_MINOR
               -DYAML_VERSION_PATCH=5 '-DYAML_VERSION_STRING="0.2.5"' -I$(YAML_DIR)
 YAML_OBJ = $(YAML_NAMES:%=$(BUILD)/libyaml/%.o)
 
-.PHONY: all test test-native deps san fuzz wasm bench serve validate format clean
+.PHONY: all test test-native docs deps san fuzz wasm bench serve validate format clean
 
 all: $(BUILD)/gpu-mem-calc
 
@@ -36,7 +36,7 @@ $(CJSON_OBJ): $(CJSON_DIR)/cJSON.c $(CJSON_DIR)/cJSON.h
 	$(CC) $(CFLAGS) -c -o $@ $(CJSON_DIR)/cJSON.c
 
 $(BUILD)/gpu-mem-calc $(BUILD)/run_cases $(BUILD)/unit_test $(BUILD)/calc_stdin \
-  $(BUILD)/bench_native $(BUILD)/validate $(BUILD)/plan_test: $(CJSON_OBJ)
+  $(BUILD)/bench_native $(BUILD)/validate $(BUILD)/plan_test $(BUILD)/gen_docs: $(CJSON_OBJ)
 
 # Tools run during the build link a plain cJSON, whatever CFLAGS (sanitizers) say.
 $(BUILD)/cjson-host.o: $(CJSON_DIR)/cJSON.c $(CJSON_DIR)/cJSON.h
@@ -123,11 +123,21 @@ $(BUILD)/unit_test: tests/unit_test.c core/*.c core/*.h $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -Icore -o $@ tests/unit_test.c $(LINK)
 
+# The key tables of docs/config.md, made from the schema (core/schema.c):
+# `make docs` rewrites them; test-native fails when they differ.
+$(BUILD)/gen_docs: scripts/gen_docs.c core/gpumem.h $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -Icore -o $@ scripts/gen_docs.c $(LINK)
+
+docs: $(BUILD)/gen_docs
+	$(BUILD)/gen_docs docs/config.md
+
 # Installs what the build and tests need on Debian/Ubuntu (no-op when present).
 deps:
 	sh scripts/deps.sh
 
-test-native: $(BUILD)/gpu-mem-calc $(BUILD)/run_cases $(BUILD)/unit_test $(BUILD)/plan_test
+test-native: $(BUILD)/gpu-mem-calc $(BUILD)/run_cases $(BUILD)/unit_test $(BUILD)/plan_test $(BUILD)/gen_docs
+	$(BUILD)/gen_docs --check docs/config.md
 	@# The core's files call each other one way; physics never uses the boundary
 	@# (scripts/check_deps.sh -v lists who calls what).
 	sh scripts/check_deps.sh $(PHYSICS_OBJ) -- $(BOUNDARY_OBJ) $(OBJ)/presets_data.o
