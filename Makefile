@@ -141,6 +141,11 @@ $(BUILD)/gen_docs: scripts/gen_docs.c core/gpumem.h $(LIB)
 docs: $(BUILD)/gen_docs
 	$(BUILD)/gen_docs docs/config.md
 
+# Which core file calls which, and through which symbols: what test-native's
+# dependency check reads.
+callgraph: $(LIB)
+	sh scripts/check_deps.sh -v $(PHYSICS_OBJ) -- $(BOUNDARY_OBJ) $(OBJ)/presets_data.o
+
 # Installs what the build and tests need on Debian/Ubuntu (no-op when present).
 deps:
 	sh scripts/deps.sh
