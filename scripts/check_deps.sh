@@ -6,7 +6,7 @@
 #   - the files call each other in a cycle (tsort finds a loop), or
 #   - a physics file (the objects before --) uses a boundary file,
 #     or allocates, or does I/O, or touches cJSON.
-# -v first: print every dependency, "caller -> callee (symbols)".
+# -v first: print every dependency, "caller -> callee (symbols)" (make callgraph).
 # The physics may read the generated preset tables (presets_data: data, built
 # without cJSON). Exceptions would be listed in ALLOW ("caller callee symbol");
 # there are none: the bounds gm_resolve holds derived values to are the
