@@ -70,20 +70,20 @@ typedef enum {
 
 /* One config key. */
 typedef struct {
-  const char *key;       /* the name printed in `resolved` */
-  const char *aliases;   /* other spellings, space-separated, weakest first; the key wins */
-  unsigned char kind;    /* gm_key_kind */
-  unsigned char hook;    /* gm_hook */
-  unsigned char flags;   /* GM_KF_* */
-  unsigned short offset; /* into the section's struct (gm_model, gm_training, ...) */
-  double lo, hi;         /* bounds, as the gm_read_* functions take them */
-  const gm_name *names;  /* ENUM: accepted names, the first per value printed */
-  const char *labels;    /* ENUM: the page's label of each printed name, '|'-separated */
-  double dflt;           /* the value resolution gives when the key is left out */
-  const char *rule;      /* NULL, or how resolution sets it instead of dflt */
-  const char *unit;      /* of the value as written, or NULL */
-  const char *label;     /* what the page shows */
-  const char *doc;       /* one line */
+  const char *key;            /* the name printed in `resolved` */
+  const char *const *aliases; /* other spellings, NULL-terminated, weakest first; the key wins */
+  unsigned char kind;         /* gm_key_kind */
+  unsigned char hook;         /* gm_hook */
+  unsigned char flags;        /* GM_KF_* */
+  unsigned short offset;      /* into the section's struct (gm_model, gm_training, ...) */
+  double lo, hi;              /* bounds, as the gm_read_* functions take them */
+  const gm_name *names;       /* ENUM: accepted names, the first per value printed */
+  const char *labels;         /* ENUM: the page's label of each printed name, '|'-separated */
+  double dflt;                /* the value resolution gives when the key is left out */
+  const char *rule;           /* NULL, or how resolution sets it instead of dflt */
+  const char *unit;           /* of the value as written, or NULL */
+  const char *label;          /* what the page shows */
+  const char *doc;            /* one line */
 } gm_key;
 
 /* dflt of a key with neither a constant default nor a rule (printed as null). */
