@@ -171,7 +171,7 @@ int gm_read_section(gm_parse_ctx *c, const cJSON *obj, gm_section s, void *base,
   unsigned char spelled[MAX_KEYS]; /* bit r: spelling r was given */
   uint64_t given = 0, many = 0;    /* bit i: key i given; given more than once */
   char path[64];
-  int n, i, r, unknown = 0;
+  int n, i, r, unknown = 0, next = 0;
   for (n = 0; sec->keys[n].key; n++)
     ;
   if (n > MAX_KEYS)
@@ -181,10 +181,11 @@ int gm_read_section(gm_parse_ctx *c, const cJSON *obj, gm_section s, void *base,
     const gm_key *k;
     if (!item->string)
       continue;
-    if (!(k = gm_schema_find(s, item->string, &r))) {
+    if (!(k = gm_schema_find_from(s, item->string, next, &r))) {
       unknown++;
       continue;
     }
+    next = (int)(k - sec->keys) + 1 < n ? (int)(k - sec->keys) + 1 : 0;
     if (cJSON_IsNull(item) || r >= MAX_SPELLINGS)
       continue;
     i = (int)(k - sec->keys);

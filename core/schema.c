@@ -315,16 +315,24 @@ int gm_key_matches(const gm_key *k, const char *name, int *rank) {
   return r >= 0;
 }
 
-const gm_key *gm_schema_find(gm_section s, const char *name, int *rank) {
-  const gm_key *k;
-  int r;
-  for (k = gm_schema[s].keys; k->key; k++)
-    if ((k->key[0] == name[0] || k->aliases) && (r = match(k, name)) >= 0) {
-      if (rank)
-        *rank = r;
-      return k;
-    }
+const gm_key *gm_schema_find_from(gm_section s, const char *name, int from, int *rank) {
+  const gm_key *keys = gm_schema[s].keys, *k;
+  int r, pass;
+  /* From the row after the last one found, then from the top: a config
+   * written in the rows' order (as `resolved` prints it) finds each key at once. */
+  for (pass = 0; pass < 2; pass++) {
+    for (k = pass ? keys : keys + from; k->key && (!pass || k < keys + from); k++)
+      if ((k->key[0] == name[0] || k->aliases) && (r = match(k, name)) >= 0) {
+        if (rank)
+          *rank = r;
+        return k;
+      }
+  }
   return NULL;
+}
+
+const gm_key *gm_schema_find(gm_section s, const char *name, int *rank) {
+  return gm_schema_find_from(s, name, 0, rank);
 }
 
 int gm_schema_known(gm_section s, const char *name) {

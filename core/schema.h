@@ -103,6 +103,8 @@ extern const gm_section_schema gm_schema[GM_SEC_COUNT];
 int gm_key_matches(const gm_key *k, const char *name, int *rank);
 /* The row of section s named (or aliased) name, or NULL. */
 const gm_key *gm_schema_find(gm_section s, const char *name, int *rank);
+/* The same, looking from row `from` on first (a valid index of s's rows). */
+const gm_key *gm_schema_find_from(gm_section s, const char *name, int from, int *rank);
 /* Whether name is a key, an alias or an ignored key of s. */
 int gm_schema_known(gm_section s, const char *name);
 
