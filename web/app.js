@@ -73,6 +73,28 @@ function allCauses(gm, config, first) {
   return list;
 }
 
+/**
+ * What a set key defaults to: the core's resolved value for the config with
+ * the key unset (a constant or a rule of the other keys), asked only for the
+ * keys a field names, once per config.
+ */
+function defaultsOf(gm, config) {
+  const memo = new Map();
+  return (section, key) => {
+    const path = `${section}.${key}`;
+    if (!memo.has(path)) {
+      let v;
+      if (isObj(config[section]) && Object.hasOwn(config[section], key)) {
+        const c = structuredClone(config);
+        delete c[section][key];
+        v = compute(gm, c).result?.resolved?.[section]?.[key];
+      }
+      memo.set(path, v);
+    }
+    return memo.get(path);
+  };
+}
+
 /** Keys with a value only: what export, the URL and the core receive. */
 function compact(config) {
   const out = {};
@@ -308,7 +330,9 @@ function App({ gm }) {
   const warnings = {};
   for (const w of result && !out.error ? result.warnings || [] : []) if (w.field && !warnings[w.field]) warnings[w.field] = w.message;
   const ctx = context(config, resolved);
+  const defaults = useMemo(() => defaultsOf(gm, compact(config)), [gm, config]);
   const sectionProps = (s) => ({
+    defaults,
     value: isObj(config[s]) ? config[s] : {},
     onChange: (v) => setConfig({ ...config, [s]: v }, changedPath(s, config[s], v)),
     errors,

@@ -192,22 +192,27 @@ export function visibleFields(section, ctx) {
   return (Object.hasOwn(FIELDS, section) ? FIELDS[section] : []).filter((f) => !f.when || f.when(ctx));
 }
 
-/** Hugging Face names the core also reads; a form edit removes them so the edit wins. */
+/**
+ * Other spellings the core reads for a model key (core/hf_config.c), weakest
+ * first; the key itself wins. A form edit removes them so the edit wins.
+ */
 export const HF_ALIASES = {
-  num_layers: ['num_hidden_layers', 'n_layer'],
-  hidden_size: ['n_embd', 'd_model'],
+  num_layers: ['n_layer', 'num_hidden_layers'],
+  hidden_size: ['n_embd'],
   num_attention_heads: ['n_head'],
   intermediate_size: ['n_inner'],
   max_position_embeddings: ['n_positions'],
-  num_experts: ['num_local_experts'],
-  num_experts_per_tok: [],
+  num_experts: ['num_local_experts', 'n_routed_experts'],
+  num_shared_experts: ['n_shared_experts'],
+  first_dense_layers: ['first_k_dense_replace'],
 };
 
-/** The value of a model field, reading Hugging Face names too. */
+/** The value of a model field as the core reads it: the key, else its strongest spelling present. */
 export function modelValue(model, key) {
   if (!model) return undefined;
   if (Object.hasOwn(model, key)) return model[key];
-  for (const a of (Object.hasOwn(HF_ALIASES, key) && HF_ALIASES[key]) || []) if (Object.hasOwn(model, a)) return model[a];
+  const aliases = (Object.hasOwn(HF_ALIASES, key) && HF_ALIASES[key]) || [];
+  for (let i = aliases.length - 1; i >= 0; i--) if (Object.hasOwn(model, aliases[i])) return model[aliases[i]];
   return undefined;
 }
 
@@ -272,9 +277,17 @@ export function defaultConfig(presets) {
   return c;
 }
 
-/** Find a GPU preset by id or alias, as the core does. */
+/**
+ * Two names the same as the core compares them (gm_name_equal in
+ * core/config_value.c): case, spaces, '-' and '_' ignored.
+ */
+export function sameName(a, b) {
+  const norm = (x) => String(x).replace(/[ _-]+/g, '').replace(/[A-Z]+/g, (c) => c.toLowerCase());
+  return norm(a) === norm(b);
+}
+
+/** The GPU preset a name stands for, as the core finds it: by id, display name or alias. */
 export function findGpu(presets, name) {
-  if (!name) return null;
-  const n = String(name).toLowerCase();
-  return (presets?.gpus || []).find((g) => g.id.toLowerCase() === n || (g.aliases || []).some((a) => String(a).toLowerCase() === n)) || null;
+  if (typeof name !== 'string' || !name) return null;
+  return (presets?.gpus || []).find((g) => [g.id, g.display_name, ...(g.aliases || [])].some((n) => n && sameName(n, name))) || null;
 }

@@ -4,15 +4,15 @@ import { fieldLabel, findGpu } from '../lib/config.js';
 import { fmtCount, fmtGiB, fmtInt, fmtPct } from '../lib/format.js';
 import { docsUrl } from '../lib/links.js';
 import { focusField } from './notes.js';
-import { level } from './parts.js';
+import { LEVEL_WORDS, level } from './parts.js';
 
 const ICON = { ok: '✓', tight: '!', over: '✕' };
 
 /** The headline of the core's verdict. */
 function head(result) {
-  if (result.verdict === 'fits') return 'Fits';
-  if (result.verdict === 'tight') return 'Tight: may run out of memory';
-  return result.verdict_reason === 'host_memory' ? 'Does not fit (host memory)' : 'Does not fit';
+  const lv = level(result);
+  if (lv === 'tight') return `${LEVEL_WORDS.tight}: may run out of memory`;
+  return lv === 'over' && result.verdict_reason === 'host_memory' ? `${LEVEL_WORDS.over} (host memory)` : LEVEL_WORDS[lv];
 }
 
 /** Why the verdict is what it is, in one sentence. */

@@ -6,7 +6,7 @@ import { Fields, More, Section, split } from './controls.js';
 const CUSTOM = '';
 const BAD = '__bad';
 
-export function HardwareSection({ value, onChange, errors, warnings, resolved, presets, ctx }) {
+export function HardwareSection({ value, onChange, errors, warnings, resolved, defaults, presets, ctx }) {
   const hw = value || {};
   const [main, adv] = split(visibleFields('hardware', ctx));
   const set = (k, v) => onChange(withKey(hw, k, v));
@@ -30,7 +30,7 @@ export function HardwareSection({ value, onChange, errors, warnings, resolved, p
   };
   const gid = inputId('hardware', 'gpu');
   const err = errors?.['hardware.gpu'];
-  const common = { section: 'hardware', value: hw, resolved, errors, warnings, onChange: set };
+  const common = { section: 'hardware', value: hw, resolved, defaults, errors, warnings, onChange: set };
   return html`<${Section} id="sec-hardware" title="Hardware">
     <div class="fields">
       <div class=${`field wide${err ? ' has-error' : ''}`}>

@@ -66,7 +66,7 @@ function summary(p, r) {
   return bits.join(' · ');
 }
 
-export function ModelSection({ value, onChange, errors, warnings, resolved, result, presets, ctx, onImport }) {
+export function ModelSection({ value, onChange, errors, warnings, resolved, defaults, result, presets, ctx, onImport }) {
   const model = value || {};
   const mode = modeOf(model);
   const models = presets?.models || {};
@@ -123,7 +123,7 @@ export function ModelSection({ value, onChange, errors, warnings, resolved, resu
   const get = (k) => modelValue(model, k);
   const p = result?.parameters;
   const r = resolved || {};
-  const common = { section: 'model', value: model, resolved: r, errors, warnings, onChange: setField, get };
+  const common = { section: 'model', value: model, resolved: r, defaults, errors, warnings, onChange: setField, get };
   const presetNote = typeof model.preset === 'string' && Object.hasOwn(models, model.preset) ? models[model.preset] : null;
 
   return html`<${Section} id="sec-model" title="Model">
