@@ -4,8 +4,8 @@ import { render } from 'preact';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { context, defaultConfig, fieldLabel, isFullConfig, isHfConfig, SECTIONS, switchEngine } from './lib/config.js';
 import { docsUrl, publishedUrl } from './lib/links.js';
-import { ambiguousKey, configFromHash, hashFor, pinnedFromHash, shareUrl, textFromHash } from './lib/url-state.js';
-import { Compare, LETTERS, MAX_COMPARED } from './result/compare.js';
+import { LETTERS, MAX_COMPARED, ambiguousKey, configFromHash, hashFor, pinnedFromHash, shareUrl, textFromHash } from './lib/url-state.js';
+import { later } from './lib/later.js';
 import { ModelSection } from './sections/model.js';
 import { TrainingSection } from './sections/training.js';
 import { ParallelismSection } from './sections/parallelism.js';
@@ -14,13 +14,15 @@ import { HardwareSection } from './sections/hardware.js';
 import { ErrorCard, MiniVerdict, Verdict } from './result/verdict.js';
 import { Chart } from './result/chart.js';
 import { Stages } from './result/stages.js';
-import { Timeline } from './result/timeline.js';
-import { Export } from './result/export.js';
 import { Breakdown, Parameters } from './result/breakdown.js';
 import { HostMemory, Warnings } from './result/notes.js';
-import { describeImport, importLauncher, mergeConfig } from './lib/launcher.js';
-import { PlannerPanel } from './plan/panel.js';
-import { ScalingCharts } from './plan/charts.js';
+
+// Below the first result: loaded once it is on screen.
+const Compare = later(() => import('./result/compare.js'), 'Compare');
+const Timeline = later(() => import('./result/timeline.js'), 'Timeline');
+const Export = later(() => import('./result/export.js'), 'Export');
+const PlannerPanel = later(() => import('./plan/panel.js'), 'PlannerPanel');
+const ScalingCharts = later(() => import('./plan/charts.js'), 'ScalingCharts');
 
 /** The one-file build carries the WASM inline; the served page offers that file. */
 const OFFLINE = typeof document !== 'undefined' && !!document.getElementById('gm-wasm');
@@ -231,6 +233,7 @@ function App({ gm }) {
     if (obj && (isFullConfig(obj) || isHfConfig(obj))) return importObject(obj, file.name, text);
     // A launcher's file (DeepSpeed, Megatron-LM, YAML): laid over the config.
     try {
+      const { describeImport, importLauncher, mergeConfig } = await import('./lib/launcher.js');
       const report = await importLauncher(text);
       setConfig((c) => normalize(mergeConfig(c, report.config)));
       showToast(describeImport(file.name, report));

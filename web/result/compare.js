@@ -5,8 +5,6 @@ import { fmtBytes, fmtPct } from '../lib/format.js';
 import { LEVEL_WORDS, PARTS, level } from './parts.js';
 
 
-export const MAX_COMPARED = 4;
-export const LETTERS = ['A', 'B', 'C', 'D'];
 
 /** A short description of a config: model, GPU count and card, engine. */
 export function describe(config) {

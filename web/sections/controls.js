@@ -108,7 +108,11 @@ export function Fields({ section, defs, value, resolved, defaults, errors, warni
   </div>`;
 }
 
-/** Folded-away fields; open by itself when one of them is set or wrong. */
+/**
+ * Folded-away fields; open by itself when one of them is set or wrong. Folded,
+ * they are not rendered at all: most of the form is folded, and the first
+ * result should not wait for fields nobody sees.
+ */
 export function More({ label, section, defs, value, errors, warnings, get, children, ...rest }) {
   if (!defs.length && !children) return null;
   const read = get || ((k) => value?.[k]);
@@ -117,8 +121,8 @@ export function More({ label, section, defs, value, errors, warnings, get, child
   useEffect(() => { if (hot) setOpen(true); }, [hot]);
   return html`<details class="more" open=${open} onToggle=${(e) => setOpen(e.currentTarget.open)}>
     <summary>${label}</summary>
-    ${children}
-    <${Fields} section=${section} defs=${defs} value=${value} errors=${errors} warnings=${warnings} get=${get} ...${rest} />
+    ${open && html`${children}
+      <${Fields} section=${section} defs=${defs} value=${value} errors=${errors} warnings=${warnings} get=${get} ...${rest} />`}
   </details>`;
 }
 
