@@ -18,7 +18,11 @@
 #define GM_EINVAL 1
 
 #define GM_AUTO (-1) /* any int or enum field: apply the default */
-#define GM_MAX_STAGES 256
+/* Pipeline stages a result holds (one gm_stage each, 152 bytes): every
+ * split of the presets' deepest model (128 layers), twice the deepest
+ * published pipeline (64 stages: Megatron-LM's GPT 1T, docs/performance-model.md).
+ * A deeper pipeline is refused, naming parallelism.pipeline_parallel_size. */
+#define GM_MAX_STAGES 128
 #define GM_MAX_CHUNKS 64 /* virtual pipeline stages per rank */
 #define GM_MAX_WARNINGS 16
 #define GM_FORMULA_LEN 320
@@ -360,6 +364,12 @@ typedef struct {
 int gm_find_gpu(const char *name, gm_gpu *out);
 /* The embedded presets: {"gpus":[...],"models":{...}} (static, not freed). */
 const char *gm_presets_json(void);
+/* Every config key the core reads, as JSON: {"keys":[{"section","key","aliases",
+ * "kind","min","max","values" (enums),"default","default_rule","doc","unit",
+ * "label","in_resolved"}],"gpus":[{"id","name","aliases",...}],"models":[...],
+ * "thresholds":{"safety_margin_default",...}}. Malloc'd, freed with calc_free();
+ * NULL when memory runs out. docs/config.md's key tables are made from it. */
+char *gm_schema_json(void);
 
 /* JSON in, JSON out: the one entry point shared by the CLI and WASM.
  * Returns a malloc'd string ({"error":{"field","message"}} on bad input);
