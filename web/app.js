@@ -2,7 +2,7 @@
 import { html } from 'htm/preact';
 import { render } from 'preact';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { context, defaultConfig, fieldLabel, isFullConfig, isHfConfig, SECTIONS, switchEngine } from './lib/config.js';
+import { context, defaultConfig, fieldLabel, isFullConfig, isHfConfig, SECTIONS, setSchema, switchEngine } from './lib/config.js';
 import { docsUrl, publishedUrl } from './lib/links.js';
 import { LETTERS, MAX_COMPARED, ambiguousKey, configFromHash, hashFor, pinnedFromHash, shareUrl, textFromHash } from './lib/url-state.js';
 import { later } from './lib/later.js';
@@ -147,7 +147,7 @@ function useToast() {
 
 function App({ gm }) {
   const presets = useMemo(() => gm.presets(), [gm]);
-  const [config, setConfigState] = useState(() => normalize(configFromHash(location.hash) || defaultConfig(presets)));
+  const [config, setConfigState] = useState(() => normalize(configFromHash(location.hash) || defaultConfig()));
   // The text of a config that came from a link or a file: the core reads it as
   // written (so both see the same keys) until the first edit.
   const [raw, setRaw] = useState(() => (configFromHash(location.hash) ? textFromHash(location.hash) : null));
@@ -317,7 +317,7 @@ function App({ gm }) {
       a.remove();
       setTimeout(() => URL.revokeObjectURL(url), 1000);
     },
-    reset: () => replace(normalize(defaultConfig(presets)), 'Reset to the default config.'),
+    reset: () => replace(normalize(defaultConfig()), 'Reset to the default config.'),
     // A layout or a suggestion from the planner.
     plan: (c) => replace(normalize(c), 'Layout loaded into the form.'),
   };
@@ -370,12 +370,12 @@ function App({ gm }) {
         <${TrainingSection} ...${sectionProps('training')} />
         <${EngineSection} ...${sectionProps('engine')} onEngine=${(t) => setConfig(switchEngine(config, t), 'engine.type')} />
         <${ParallelismSection} ...${sectionProps('parallelism')} invalid=${!!out.error} />
-        <${HardwareSection} ...${sectionProps('hardware')} presets=${presets} />
+        <${HardwareSection} ...${sectionProps('hardware')} />
       </form>
       <div class="results" aria-label="Result">
         <div class="verdict-slot" ref=${verdictRef}>
           ${out.error && html`<${ErrorCard} error=${out.error} causes=${causes} hasResult=${!!result} />`}
-          ${result && !out.error && html`<${Verdict} result=${result} presets=${presets} />`}
+          ${result && !out.error && html`<${Verdict} result=${result} />`}
         </div>
         <${Compare} columns=${columns} onUnpin=${actions.unpin} onLoad=${actions.edit} />
         ${result && html`<div class=${`details${out.error ? ' stale' : ''}`}>
@@ -391,7 +391,7 @@ function App({ gm }) {
         </div>`}
       </div>
     </main>
-    <${PlannerPanel} config=${compact(config)} result=${result} presets=${presets} onLoad=${actions.plan} />
+    <${PlannerPanel} config=${compact(config)} result=${result} onLoad=${actions.plan} />
     <footer class="foot">
       <p>Memory in GiB (2<sup>30</sup> bytes), per GPU, at the step's peak as nvidia-smi shows it. Computed in your browser; the config never leaves this page.${
         OFFLINE ? '' : html`${' '}<a href="gpu-mem-calc.html" download>Download the calculator as one HTML file</a> to use it offline.`}</p>
@@ -407,6 +407,7 @@ function App({ gm }) {
 export function start(root, gmPromise) {
   return Promise.resolve(gmPromise).then(
     (gm) => {
+      setSchema(gm.schema());
       root.textContent = '';
       render(html`<${App} gm=${gm} />`, root);
       document.documentElement.dataset.ready = '1';

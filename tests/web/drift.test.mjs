@@ -4,7 +4,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { cli, exportConfig, open, useBrowser } from './browser.mjs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { BUILD, cli, exportConfig, open, useBrowser } from './browser.mjs';
 
 useBrowser();
 
@@ -27,6 +29,43 @@ test('the GPU list selects the card for every name the core accepts', async () =
     assert.match(await page.textContent('#sec-hardware .hint'), /GiB usable/);
     await page.context().close();
   }
+});
+
+test('the model list selects the preset for every name the core accepts', async () => {
+  for (const name of ['meta-llama/Meta-Llama-3-8B', 'Llama 3 8B', 'LLAMA_3_8B']) {
+    const config = { ...on({ gpu: 'h100-80gb' }), model: { preset: name } };
+    const want = cli(config);
+    assert.ok(!want.error, `${name}: ${JSON.stringify(want.error)}`);
+    const page = await open('offline', { config });
+    assert.equal(await page.inputValue('#f-model-preset'), want.resolved.model.name, `${name} is ${want.resolved.model.name}`);
+    assert.match(await page.textContent('.model-summary'), /meta-llama\/Meta-Llama-3-8B/);
+    await page.context().close();
+  }
+});
+
+test('every field is the schema\'s: its label, and a select\'s choices are the values the core accepts', async () => {
+  const { loadGpuMem } = await import(pathToFileURL(join(BUILD, 'wasm', 'gpumem.js')).href);
+  const schema = (await loadGpuMem()).schema();
+  const config = {
+    model: { preset: 'mixtral-8x7b' }, training: { optimizer: 'sgd', finetune: 'lora', activation_checkpointing: 'selective', fp8: 'delayed' },
+    parallelism: { pipeline_parallel_size: 2 }, engine: { type: 'deepspeed', zero_stage: 3 }, hardware: { gpu: 'h100-80gb', num_gpus: 16 },
+  };
+  const page = await open('offline', { config });
+  for (const d of await page.$$('details.more:not([open]) > summary')) await d.click();
+  const shown = await page.$$eval('.form [id^="f-"]', (els) => els.map((el) => ({
+    id: el.id, label: document.querySelector(`label[for="${el.id}"]`)?.textContent.replace(/ default$/, '').trim(),
+    options: el.tagName === 'SELECT' ? [...el.options].map((o) => o.value).filter((v) => v !== '') : null,
+  })));
+  let checked = 0;
+  for (const row of schema.keys) {
+    const f = shown.find((x) => x.id === `f-${row.section}-${row.key}`);
+    if (!f || row.key === 'preset' || row.key === 'gpu') continue;
+    checked++;
+    assert.equal(f.label, row.label, `${row.section}.${row.key}`);
+    if (row.kind === 'enum') assert.deepEqual(f.options, row.values.map((v) => v.name), `${row.section}.${row.key} choices`);
+  }
+  assert.ok(checked > 60, `${checked} fields checked`);
+  await page.context().close();
 });
 
 test('Hugging Face spellings: the form shows and replaces those the core reads, and no other', async () => {
