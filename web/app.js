@@ -5,7 +5,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { context, defaultConfig, fieldLabel, isFullConfig, isHfConfig, SECTIONS, setSchema, switchEngine } from './lib/config.js';
 import { docsUrl, publishedUrl } from './lib/links.js';
 import { LETTERS, MAX_COMPARED, ambiguousKey, configFromHash, hashFor, pinnedFromHash, shareUrl, textFromHash } from './lib/url-state.js';
-import { later } from './lib/later.js';
+import { later, settled } from './lib/later.js';
 import { ModelSection } from './sections/model.js';
 import { TrainingSection } from './sections/training.js';
 import { ParallelismSection } from './sections/parallelism.js';
@@ -14,11 +14,12 @@ import { HardwareSection } from './sections/hardware.js';
 import { ErrorCard, MiniVerdict, Verdict } from './result/verdict.js';
 import { Chart } from './result/chart.js';
 import { Stages } from './result/stages.js';
-import { Breakdown, Parameters } from './result/breakdown.js';
 import { HostMemory, Warnings } from './result/notes.js';
 
-// Below the first result: loaded once it is on screen.
+// Below the first screen: loaded once the first result is on it.
 const Compare = later(() => import('./result/compare.js'), 'Compare');
+const Breakdown = later(() => import('./result/breakdown.js'), 'Breakdown');
+const Parameters = later(() => import('./result/breakdown.js'), 'Parameters');
 const Timeline = later(() => import('./result/timeline.js'), 'Timeline');
 const Export = later(() => import('./result/export.js'), 'Export');
 const PlannerPanel = later(() => import('./plan/panel.js'), 'PlannerPanel');
@@ -412,6 +413,11 @@ export function start(root, gmPromise) {
       render(html`<${App} gm=${gm} />`, root);
       document.documentElement.dataset.ready = '1';
       performance.mark('gm-first-result');
+      // The panels below the first screen follow; then the page is complete.
+      settled().then(() => {
+        document.documentElement.dataset.settled = '1';
+        performance.mark('gm-settled');
+      });
     },
     (e) => {
       root.innerHTML = '';

@@ -101,9 +101,9 @@ export async function stopServer() {
   server = undefined;
 }
 
-/** Wait until the page shows a result (or an error). */
+/** Wait until the page shows a result (or an error) and the panels that follow it. */
 export async function ready(page) {
-  await page.waitForSelector('html[data-ready]', { timeout: 15000 });
+  await page.waitForSelector('html[data-ready][data-settled]', { timeout: 15000 });
   await page.waitForSelector('.verdict', { timeout: 5000 });
 }
 

@@ -18,7 +18,8 @@ const zero3 = (c) => isDeepSpeed(c) && c.zero === 3;
 /*
  * The layout per section, in the order shown. own: drawn by its section, not
  * as a plain field. advanced: folded away. group 'moe': the mixture-of-experts
- * fold. when(ctx): shown only then. bare: the unit a bare number takes. hint,
+ * fold. when(ctx): shown only then. bare: the suffix a bare number takes, and
+ * unit: its name after the label. hint,
  * title: help under and over the field. choices: the select's text for each
  * whole number of a small range. required: no "default" choice.
  */
@@ -26,7 +27,7 @@ const LAYOUT = {
   model: [
     { key: 'preset', own: true },
     { key: 'name', advanced: true },
-    { key: 'num_parameters', bare: 'B', hint: '70 = 70B; or 125M, 1.5T',
+    { key: 'num_parameters', bare: 'B', unit: 'billions', hint: '70 = 70B; or 125M, 1.5T',
       title: 'A bare number is billions, as in the CLI. With an architecture, only a check; alone, the architecture is estimated from it.' },
     { key: 'num_layers' },
     { key: 'hidden_size' },
@@ -146,7 +147,8 @@ let rows = new Map();
 
 /** A form field from a schema row and its place in the layout. */
 function fieldOf(row, place) {
-  const f = { ...place, key: row.key, label: row.label || row.key, kind: KIND[row.kind] || 'text', row };
+  const label = row.label || row.key;
+  const f = { ...place, key: row.key, label: place.unit ? `${label} (${place.unit})` : label, kind: KIND[row.kind] || 'text', row };
   if (row.kind === 'enum') f.options = row.values.map((v) => ({ value: v.name, label: v.label || v.name }));
   else if (place.choices) {
     f.kind = 'select';

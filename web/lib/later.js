@@ -1,7 +1,7 @@
-// Panels the first result does not need (the planner, the scaling charts,
-// compare, export, the timeline) load once it is on screen: their modules are
-// fetched and rendered after the first paint, so they neither delay it nor
-// compete with it for the CPU.
+// Panels the first screen does not show (the planner, the scaling charts,
+// compare, export, the timeline, the breakdown) load once the first result is
+// on screen: their modules are fetched and rendered after the first paint, so
+// they neither delay it nor compete with it for the CPU.
 import { h } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 
@@ -14,9 +14,13 @@ export function afterPaint() {
   });
 }
 
-let painted = null;
-/** Resolves once, after the page's first paint. */
-const firstPaint = () => (painted ??= afterPaint());
+// Every panel's loader; all start together after the first paint.
+const loaders = [];
+let started = null;
+const loadAll = () => (started ??= afterPaint().then(() => Promise.allSettled(loaders.map((load) => load()))));
+
+/** Resolves once every panel is loaded and drawn: the page is complete. */
+export const settled = () => loadAll().then(afterPaint).then(afterPaint);
 
 /**
  * A component whose module loads after the first paint: renders nothing until
@@ -25,13 +29,14 @@ const firstPaint = () => (painted ??= afterPaint());
 export function later(load, name) {
   let Comp = null;
   let loading = null;
-  const fetchIt = () => (loading ??= firstPaint().then(load).then((m) => { Comp = m[name]; }));
+  const get = () => (loading ??= load().then((m) => { Comp = m[name]; }));
+  loaders.push(get);
   function Later(props) {
-    const [, setLoaded] = useState(!!Comp);
+    const [, setLoaded] = useState(false);
     useEffect(() => {
       if (Comp) return undefined;
       let live = true;
-      fetchIt().then(() => live && setLoaded(true), (e) => console.error(`${name}: ${e?.message || e}`));
+      loadAll().then(get).then(() => live && setLoaded(true), (e) => console.error(`${name}: ${e?.message || e}`));
       return () => { live = false; };
     }, []);
     return Comp ? h(Comp, props) : null;
