@@ -2,7 +2,7 @@
 import { html } from 'htm/preact';
 import { render } from 'preact';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { context, defaultConfig, fieldLabel, isFullConfig, isHfConfig, SECTIONS, setSchema, switchEngine } from './lib/config.js';
+import { context, defaultConfig, fieldLabel, isFullConfig, isHfConfig, schemaRow, SECTIONS, setSchema, switchEngine } from './lib/config.js';
 import { docsUrl, publishedUrl } from './lib/links.js';
 import { LETTERS, MAX_COMPARED, ambiguousKey, configFromHash, hashFor, pinnedFromHash, shareUrl, textFromHash } from './lib/url-state.js';
 import { later, settled } from './lib/later.js';
@@ -77,14 +77,17 @@ function allCauses(gm, config, first) {
 }
 
 /**
- * What a set key defaults to: the core's resolved value for the config with
- * the key unset (a constant or a rule of the other keys), asked only for the
- * keys a field names, once per config.
+ * What a set key defaults to: the schema's constant when no rule can move it,
+ * else the core's resolved value for the config with the key unset, asked
+ * only for the keys a field names, once per config. A model's keys are always
+ * asked: its model_type's rules override the constants.
  */
 function defaultsOf(gm, config) {
   const memo = new Map();
   return (section, key) => {
     const path = `${section}.${key}`;
+    const row = schemaRow(section, key);
+    if (section !== 'model' && row && row.default != null && !row.default_rule) return row.default;
     if (!memo.has(path)) {
       let v;
       if (isObj(config[section]) && Object.hasOwn(config[section], key)) {
