@@ -108,10 +108,17 @@ test('tight reads the same everywhere: verdict card, compare table and Markdown 
   const page = await open('offline', { config });
   const head = await page.textContent('[data-testid="verdict"]');
   assert.match(head, /^Tight/);
+  const amber = await page.$eval('.verdict[data-level]', (c) => getComputedStyle(c).borderLeftColor);
   await page.getByRole('button', { name: 'Pin as A' }).click();
-  await page.waitForSelector('.cmp');
+  await page.fill('#f-training-batch_size', '1');
+  await page.waitForSelector('.cmp-verdict td[data-col="1"][data-level="ok"]');
   const cell = await page.textContent('.cmp-verdict td[data-col="0"]');
   assert.ok(cell.startsWith('Tight'), `compare says "${cell}"`);
+  const colour = (i) => page.$eval(`.cmp-verdict td[data-col="${i}"]`, (td) => getComputedStyle(td).color);
+  assert.equal(await colour(0), amber, 'tight in the verdict card\'s amber');
+  assert.notEqual(await colour(1), amber, 'fits in another colour');
+  await page.fill('#f-training-batch_size', '5');
+  await page.waitForSelector('.verdict[data-level="tight"]');
   const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('.export button', { hasText: 'Markdown' }).click()]);
   const md = readFileSync(await dl.path(), 'utf8');
   assert.match(md, /^\*\*Tight[^*]*\*\*: /m);
