@@ -14,7 +14,7 @@ _Static_assert(sizeof(gm_dtype) == sizeof(int), "enums must be int-sized");
 /* ---- Sections, read by the schema's rows -------------------------------- */
 
 /* Most keys of one section, and spellings of one key. */
-#define MAX_KEYS 48
+#define MAX_KEYS 64 /* a bit each in a uint64_t */
 #define MAX_SPELLINGS 4
 
 int gm_known_key(const char *key, const void *fields, const char *const *extra) {
@@ -168,28 +168,41 @@ int gm_read_section(gm_parse_ctx *c, const cJSON *obj, gm_section s, void *base,
   const gm_section_schema *sec = &gm_schema[s];
   /* seen[i][r]: the member spelling key i with rank r (the key itself ranks highest). */
   const cJSON *seen[MAX_KEYS][MAX_SPELLINGS], *item;
-  unsigned char spelled[MAX_KEYS];
+  unsigned char spelled[MAX_KEYS]; /* bit r: spelling r was given */
+  uint64_t given = 0, many = 0;    /* bit i: key i given; given more than once */
   char path[64];
-  int n, i, r;
+  int n, i, r, unknown = 0, next = 0;
   for (n = 0; sec->keys[n].key; n++)
     ;
   if (n > MAX_KEYS)
     return gm_fail(c, sec->name, "internal: more than %d keys in one section", MAX_KEYS);
-  memset(spelled, 0, (size_t)n);
   /* One pass over the members; null is the same as leaving the key out. */
   cJSON_ArrayForEach(item, obj) {
     const gm_key *k;
-    if (!item->string || cJSON_IsNull(item) || !(k = gm_schema_find(s, item->string, &r)) ||
-        r >= MAX_SPELLINGS)
+    if (!item->string)
+      continue;
+    if (!(k = gm_schema_find_from(s, item->string, next, &r))) {
+      unknown++;
+      continue;
+    }
+    next = (int)(k - sec->keys) + 1 < n ? (int)(k - sec->keys) + 1 : 0;
+    if (cJSON_IsNull(item) || r >= MAX_SPELLINGS)
       continue;
     i = (int)(k - sec->keys);
+    if (!(given & (UINT64_C(1) << i))) {
+      given |= UINT64_C(1) << i;
+      spelled[i] = 0;
+    } else if (!(spelled[i] & (1u << r))) {
+      many |= UINT64_C(1) << i;
+    }
     if (!(spelled[i] & (1u << r))) {
       spelled[i] |= (unsigned char)(1u << r);
       seen[i][r] = item;
     }
   }
   /* In the rows' order; of two spellings of a key the stronger is read last, and wins. */
-  for (i = 0; i < n; i++) {
+  for (; given; given &= given - 1) {
+    i = __builtin_ctzll(given);
     for (r = 0; r < MAX_SPELLINGS; r++) {
       if (!(spelled[i] & (1u << r)))
         continue;
@@ -199,10 +212,9 @@ int gm_read_section(gm_parse_ctx *c, const cJSON *obj, gm_section s, void *base,
     }
   }
   /* Spellings that disagree with the one used. */
-  for (i = 0; i < n; i++) {
+  for (; many; many &= many - 1) {
     int used = -1;
-    if ((spelled[i] & (spelled[i] - 1)) == 0)
-      continue; /* one spelling or none */
+    i = __builtin_ctzll(many);
     for (r = MAX_SPELLINGS - 1; r >= 0 && used < 0; r--)
       if (spelled[i] & (1u << r))
         used = r;
@@ -214,7 +226,7 @@ int gm_read_section(gm_parse_ctx *c, const cJSON *obj, gm_section s, void *base,
       }
     }
   }
-  if (warn_unknown) {
+  if (warn_unknown && unknown) {
     cJSON_ArrayForEach(item, obj) {
       if (item->string && !gm_schema_known(s, item->string)) {
         gm_join_path(path, sizeof path, sec->name, item->string);

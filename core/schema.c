@@ -34,6 +34,8 @@
 #define P(...) ROW(gm_parallel, __VA_ARGS__)
 #define E(...) ROW(gm_engine, __VA_ARGS__)
 #define H(...) ROW(gm_hardware, __VA_ARGS__)
+/* Aliases: a NULL-terminated list, weakest first. */
+#define AL(...) ((const char *const[]){__VA_ARGS__, NULL})
 #define END                                                                                        \
   { NULL, NULL, 0, 0, 0, 0, 0, 0, NULL, NULL, 0, NULL, NULL, NULL, NULL }
 
@@ -165,15 +167,15 @@ static const gm_key model_keys[] = {
     M("name", NULL, STR, 0, ZERO, name, 0, 64, NULL, NULL, NONE, "the preset's id, else empty", NULL, "Name", "a label; with a preset, the preset's id unless given"),
     M("preset", NULL, STR, GM_HOOK_PRESET, NOF, name, 0, 96, NULL, NULL, NONE, NULL, NULL, "Model preset", "a model of `presets/models.json` by id (`\"llama-3-8b\"`), Hugging Face id or display name; the keys beside it override it"),
     M("num_parameters", NULL, SIZE, GM_HOOK_NUM_PARAMS, ZERO, declared_parameters, 1, 1e15, NULL, NULL, NONE, "the exact count of the architecture", "parameters", "Parameters", "total parameters. With an architecture only a check (a warning above 5 % off the exact count); alone, the architecture is estimated from it and flagged `estimated`"),
-    M("num_layers", "n_layer num_hidden_layers", I32, 0, 0, num_layers, 1, 100000, NULL, NULL, NONE, "required, or estimated from num_parameters", NULL, "Layers", "decoder layers L"),
-    M("hidden_size", "n_embd", I32, 0, 0, hidden_size, 1, 1048576, NULL, NULL, NONE, "required, or estimated from num_parameters", NULL, "Hidden size", "model width h"),
-    M("num_attention_heads", "n_head", I32, 0, 0, num_attention_heads, 1, 65536, NULL, NULL, NONE, "hidden_size / 128, else / 64 (estimated: the size table's)", NULL, "Attention heads", "attention heads a"),
+    M("num_layers", AL("n_layer", "num_hidden_layers"), I32, 0, 0, num_layers, 1, 100000, NULL, NULL, NONE, "required, or estimated from num_parameters", NULL, "Layers", "decoder layers L"),
+    M("hidden_size", AL("n_embd"), I32, 0, 0, hidden_size, 1, 1048576, NULL, NULL, NONE, "required, or estimated from num_parameters", NULL, "Hidden size", "model width h"),
+    M("num_attention_heads", AL("n_head"), I32, 0, 0, num_attention_heads, 1, 65536, NULL, NULL, NONE, "hidden_size / 128, else / 64 (estimated: the size table's)", NULL, "Attention heads", "attention heads a"),
     M("num_key_value_heads", NULL, I32, 0, 0, num_key_value_heads, 1, 65536, NULL, NULL, NONE, "= num_attention_heads", NULL, "KV heads", "key/value heads g; fewer than a: GQA or MQA"),
     M("head_dim", NULL, I32, 0, 0, head_dim, 1, 65536, NULL, NULL, NONE, "hidden_size / num_attention_heads; with latent attention qk_nope + qk_rope", NULL, "Head dim", "per-head width d_h"),
-    M("intermediate_size", "n_inner", I64, 0, 0, intermediate_size, 1, 1e8, NULL, NULL, NONE, "gated: 8h/3 rounded up to 256; plain: 4h", NULL, "MLP width", "dense MLP width f"),
+    M("intermediate_size", AL("n_inner"), I64, 0, 0, intermediate_size, 1, 1e8, NULL, NULL, NONE, "gated: 8h/3 rounded up to 256; plain: 4h", NULL, "MLP width", "dense MLP width f"),
     M("vocab_size", NULL, I64, 0, 0, vocab_size, 1, 1e9, NULL, NULL, 32000, NULL, "tokens", "Vocabulary", "vocabulary size V (warns when assumed)"),
     M("max_seq_len", NULL, I64, 0, 0, max_seq_len, 1, 1e8, NULL, NULL, NONE, NULL, "tokens", "Max sequence length", "training sequence length when training.seq_len is absent"),
-    M("max_position_embeddings", "n_positions", I64, 0, 0, max_position_embeddings, 1, 1e9, NULL, NULL, NONE, "= max_seq_len, else 2048", "tokens", "Position embeddings", "rows of a learned position table"),
+    M("max_position_embeddings", AL("n_positions"), I64, 0, 0, max_position_embeddings, 1, 1e9, NULL, NULL, NONE, "= max_seq_len, else 2048", "tokens", "Position embeddings", "rows of a learned position table"),
     M("mlp", NULL, ENUM, 0, 0, mlp, 0, 0, gm_mlp_names, "SwiGLU / GeGLU (gated)|plain (GELU, ReLU)", GM_MLP_GATED, NULL, NULL, "MLP", "gated (3 matrices: SwiGLU and GeGLU are the same memory, and the result calls them `gated`) or plain (2)"),
     M("norm", NULL, ENUM, 0, 0, norm, 0, 0, gm_norm_names, "RMSNorm|LayerNorm", GM_NORM_RMS, NULL, NULL, "Norm", "LayerNorm has a bias"),
     M("position_embedding", NULL, ENUM, 0, 0, position, 0, 0, gm_position_names, "RoPE|learned table", GM_POS_ROPE, NULL, NULL, "Positions", "learned adds max_position_embeddings x h parameters"),
@@ -183,10 +185,10 @@ static const gm_key model_keys[] = {
     M("mlp_bias", NULL, BOOL, 0, 0, mlp_bias, 0, 0, NULL, NULL, 0, NULL, NULL, "MLP bias", "biases on the MLP linears"),
     M("qk_norm", NULL, BOOL, 0, 0, qk_norm, 0, 0, NULL, NULL, 0, NULL, NULL, "QK norm", "per-head RMSNorm on Q and K (Qwen3)"),
     M("tie_word_embeddings", NULL, BOOL, 0, 0, tied_embeddings, 0, 0, NULL, NULL, 0, NULL, NULL, "Tied embeddings", "the output head shares the embedding"),
-    M("num_experts", "num_local_experts n_routed_experts", I32, 0, 0, num_experts, 0, 65536, NULL, NULL, 0, NULL, NULL, "Experts", "routed experts per MoE layer; 0: dense"),
+    M("num_experts", AL("num_local_experts", "n_routed_experts"), I32, 0, 0, num_experts, 0, 65536, NULL, NULL, 0, NULL, NULL, "Experts", "routed experts per MoE layer; 0: dense"),
     M("num_experts_per_tok", NULL, I32, 0, 0, experts_per_token, 1, 65536, NULL, NULL, NONE, "2 with experts", NULL, "Experts per token", "experts each token is routed to"),
     M("moe_intermediate_size", NULL, I64, 0, 0, moe_intermediate_size, 1, 1e8, NULL, NULL, NONE, "= intermediate_size with experts", NULL, "Expert width", "width of one expert"),
-    M("num_shared_experts", "n_shared_experts", I32, 0, 0, num_shared_experts, 0, 1024, NULL, NULL, 0, NULL, NULL, "Shared experts", "always-on experts"),
+    M("num_shared_experts", AL("n_shared_experts"), I32, 0, 0, num_shared_experts, 0, 1024, NULL, NULL, 0, NULL, NULL, "Shared experts", "always-on experts"),
     M("shared_expert_intermediate_size", NULL, I64, 0, 0, shared_expert_intermediate_size, 0, 1e8, NULL, NULL, NONE, "moe_intermediate_size x num_shared_experts", NULL, "Shared expert width", "total width of the shared experts"),
     M("shared_expert_gate", NULL, BOOL, 0, 0, shared_expert_gate, 0, 0, NULL, NULL, 0, NULL, NULL, "Shared expert gate", "a 1-wide sigmoid gate on the shared expert (Qwen2-MoE): h more parameters per MoE layer"),
     M("fused_projections", NULL, BOOL, 0, 0, fused_projections, 0, 0, NULL, NULL, 0, NULL, NULL, "Fused QKV / gate-up", "Q/K/V (and gate/up) as one matmul; matters under autocast (model_type gpt2, gpt_neox, phi3: true)"),
@@ -196,14 +198,14 @@ static const gm_key model_keys[] = {
     M("qk_rope_head_dim", NULL, I32, 0, 0, qk_rope_head_dim, 0, 65536, NULL, NULL, NONE, "64 " MLA ", else 0", NULL, "MLA QK head (RoPE)", "per-head Q/K width with RoPE"),
     M("v_head_dim", NULL, I32, 0, 0, v_head_dim, 0, 65536, NULL, NULL, NONE, "= qk_nope_head_dim " MLA ", else 0", NULL, "MLA V head", "per-head V width"),
     M("router_bias", NULL, BOOL, 0, 0, router_bias, 0, 0, NULL, NULL, 0, NULL, NULL, "Router bias", "a per-expert score-correction bias (model_type deepseek_v3: true)"),
-    M("first_dense_layers", "first_k_dense_replace", I32, 0, 0, first_dense_layers, 0, 100000, NULL, NULL, 0, NULL, "layers", "Leading dense layers", "leading layers with a dense MLP"),
+    M("first_dense_layers", AL("first_k_dense_replace"), I32, 0, 0, first_dense_layers, 0, 100000, NULL, NULL, 0, NULL, "layers", "Leading dense layers", "leading layers with a dense MLP"),
     M("largest_layer_params", NULL, SIZE, 0, ZERO, largest_layer_params, 1, 1e15, NULL, NULL, NONE, NULL, "parameters", "Largest layer", "the earlier tool's input for ZeRO-3: used as the gathered unit when given, else computed"),
     M("task", NULL, ENUM, GM_HOOK_TASK, NOF, num_labels, 0, 0, gm_task_names, "language model|sequence classifier", 0, NULL, NULL, "Head", "the head: vocabulary logits, or a classifier over `num_labels` (also read from a Hugging Face `architectures` entry `*ForSequenceClassification` and `id2label`)"),
     M("num_labels", NULL, I32, 0, OMIT, num_labels, 1, 1000000, NULL, NULL, NONE, "2 with a sequence classifier (id2label's count when given)", NULL, "Labels", "classes of a sequence classifier"),
     END};
 
 static const gm_key training_keys[] = {
-    T("batch_size", "micro_batch_size", I64, 0, 0, micro_batch_size, 1, 1e7, NULL, NULL, 1, NULL, "samples", "Micro-batch per GPU", "micro-batch per GPU b"),
+    T("batch_size", AL("micro_batch_size"), I64, 0, 0, micro_batch_size, 1, 1e7, NULL, NULL, 1, NULL, "samples", "Micro-batch per GPU", "micro-batch per GPU b"),
     T("gradient_accumulation_steps", NULL, I64, 0, 0, gradient_accumulation_steps, 1, 1e9, NULL, NULL, 1, NULL, NULL, "Gradient accumulation", "micro-batches per optimizer step"),
     T("seq_len", NULL, I64, 0, 0, seq_len, 1, 1e8, NULL, NULL, NONE, "model.max_seq_len, else 2048 (warns)", "tokens", "Sequence length", "tokens per sample s"),
     T("dtype", NULL, ENUM, 0, 0, dtype, 0, 0, gm_dtype_names, "bf16|fp16|fp32", GM_DTYPE_BF16, NULL, NULL, "Compute dtype", "compute dtype"),
@@ -290,40 +292,47 @@ const gm_section_schema gm_schema[GM_SEC_COUNT] = {
     {"hardware", offsetof(gm_config, hardware), hardware_keys, ignored_other},
 };
 
-int gm_key_matches(const gm_key *k, const char *name, int *rank) {
-  const char *a = k->aliases;
-  size_t n = strlen(name);
-  int r = 0;
+/* Whether name is k's key or an alias: the rank, or -1. The first byte is
+ * compared before the rest: most spellings differ there. */
+static int match(const gm_key *k, const char *name) {
+  const char *const *a = k->aliases;
+  int r;
   if (k->key[0] == name[0] && strcmp(k->key, name) == 0) {
-    if (a)
-      for (r = 1; *a; a++)
-        r += *a == ' ';
+    for (r = 0; a && a[r]; r++)
+      ;
+    return r;
+  }
+  for (r = 0; a && a[r]; r++)
+    if (a[r][0] == name[0] && strcmp(a[r], name) == 0)
+      return r;
+  return -1;
+}
+
+int gm_key_matches(const gm_key *k, const char *name, int *rank) {
+  int r = match(k, name);
+  if (r >= 0)
     *rank = r;
-    return 1;
+  return r >= 0;
+}
+
+const gm_key *gm_schema_find_from(gm_section s, const char *name, int from, int *rank) {
+  const gm_key *keys = gm_schema[s].keys, *k;
+  int r, pass;
+  /* From the row after the last one found, then from the top: a config
+   * written in the rows' order (as `resolved` prints it) finds each key at once. */
+  for (pass = 0; pass < 2; pass++) {
+    for (k = pass ? keys : keys + from; k->key && (!pass || k < keys + from); k++)
+      if ((k->key[0] == name[0] || k->aliases) && (r = match(k, name)) >= 0) {
+        if (rank)
+          *rank = r;
+        return k;
+      }
   }
-  while (a && *a) {
-    size_t len = strcspn(a, " ");
-    if (len == n && memcmp(a, name, n) == 0) {
-      *rank = r;
-      return 1;
-    }
-    a += len;
-    a += *a == ' ';
-    r++;
-  }
-  return 0;
+  return NULL;
 }
 
 const gm_key *gm_schema_find(gm_section s, const char *name, int *rank) {
-  const gm_key *k;
-  int r;
-  for (k = gm_schema[s].keys; k->key; k++)
-    if (gm_key_matches(k, name, &r)) {
-      if (rank)
-        *rank = r;
-      return k;
-    }
-  return NULL;
+  return gm_schema_find_from(s, name, 0, rank);
 }
 
 int gm_schema_known(gm_section s, const char *name) {

@@ -70,20 +70,20 @@ typedef enum {
 
 /* One config key. */
 typedef struct {
-  const char *key;       /* the name printed in `resolved` */
-  const char *aliases;   /* other spellings, space-separated, weakest first; the key wins */
-  unsigned char kind;    /* gm_key_kind */
-  unsigned char hook;    /* gm_hook */
-  unsigned char flags;   /* GM_KF_* */
-  unsigned short offset; /* into the section's struct (gm_model, gm_training, ...) */
-  double lo, hi;         /* bounds, as the gm_read_* functions take them */
-  const gm_name *names;  /* ENUM: accepted names, the first per value printed */
-  const char *labels;    /* ENUM: the page's label of each printed name, '|'-separated */
-  double dflt;           /* the value resolution gives when the key is left out */
-  const char *rule;      /* NULL, or how resolution sets it instead of dflt */
-  const char *unit;      /* of the value as written, or NULL */
-  const char *label;     /* what the page shows */
-  const char *doc;       /* one line */
+  const char *key;            /* the name printed in `resolved` */
+  const char *const *aliases; /* other spellings, NULL-terminated, weakest first; the key wins */
+  unsigned char kind;         /* gm_key_kind */
+  unsigned char hook;         /* gm_hook */
+  unsigned char flags;        /* GM_KF_* */
+  unsigned short offset;      /* into the section's struct (gm_model, gm_training, ...) */
+  double lo, hi;              /* bounds, as the gm_read_* functions take them */
+  const gm_name *names;       /* ENUM: accepted names, the first per value printed */
+  const char *labels;         /* ENUM: the page's label of each printed name, '|'-separated */
+  double dflt;                /* the value resolution gives when the key is left out */
+  const char *rule;           /* NULL, or how resolution sets it instead of dflt */
+  const char *unit;           /* of the value as written, or NULL */
+  const char *label;          /* what the page shows */
+  const char *doc;            /* one line */
 } gm_key;
 
 /* dflt of a key with neither a constant default nor a rule (printed as null). */
@@ -103,6 +103,8 @@ extern const gm_section_schema gm_schema[GM_SEC_COUNT];
 int gm_key_matches(const gm_key *k, const char *name, int *rank);
 /* The row of section s named (or aliased) name, or NULL. */
 const gm_key *gm_schema_find(gm_section s, const char *name, int *rank);
+/* The same, looking from row `from` on first (a valid index of s's rows). */
+const gm_key *gm_schema_find_from(gm_section s, const char *name, int from, int *rank);
 /* Whether name is a key, an alias or an ignored key of s. */
 int gm_schema_known(gm_section s, const char *name);
 

@@ -75,18 +75,14 @@ static void field(out *o, const char *name) {
   put(o, "\":", 2);
 }
 
-/* A space-separated list as a JSON array. */
-static void words(out *o, const char *list) {
-  int first = 1;
+/* A NULL-terminated list as a JSON array. */
+static void words(out *o, const char *const *list) {
+  int i;
   put(o, "[", 1);
-  while (list && *list) {
-    size_t len = strcspn(list, " ");
-    if (!first)
+  for (i = 0; list && list[i]; i++) {
+    if (i)
       put(o, ",", 1);
-    str_n(o, list, len);
-    first = 0;
-    list += len;
-    list += *list == ' ';
+    str(o, list[i]);
   }
   put(o, "]", 1);
 }

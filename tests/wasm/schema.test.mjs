@@ -2,7 +2,8 @@
 // module's calc_json reads and prints: the same keys, names and spellings.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { load } from './helpers.mjs';
+import { execFileSync } from 'node:child_process';
+import { calcStdin, load } from './helpers.mjs';
 
 const gm = await load();
 const schema = gm.schema();
@@ -71,4 +72,11 @@ test('a key is a number of bounds the core enforces', () => {
     const r = JSON.parse(gm.calcRaw(with_(k.section, k.key, k.max + 1)));
     assert.equal(r.error?.field, `${k.section}.${k.key}`, `${k.section}.${k.key} above ${k.max}`);
   }
+});
+
+test('the module gives the native schema, the docs aside', () => {
+  const native = JSON.parse(execFileSync(calcStdin, ['-s'], { encoding: 'utf8', maxBuffer: 1 << 24 }));
+  assert.ok(native.keys.every((k) => typeof k.doc === 'string' && k.doc.length > 0), 'a native key without its doc');
+  for (const k of native.keys) k.doc = null;
+  assert.deepEqual(schema, native);
 });
