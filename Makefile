@@ -121,12 +121,18 @@ $(BUILD)/unit_test: tests/unit_test.c core/*.c core/*.h $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -Icore -o $@ tests/unit_test.c $(LINK)
 
+# The core's own printf (core/fmt.c) against the C library's.
+$(BUILD)/fmt_test: tests/fmt_test.c core/fmt.h core/internal.h $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) -Icore -o $@ tests/fmt_test.c $(LINK)
+
 # Installs what the build and tests need on Debian/Ubuntu (no-op when present).
 deps:
 	sh scripts/deps.sh
 
-test-native: $(BUILD)/gpu-mem-calc $(BUILD)/run_cases $(BUILD)/unit_test $(BUILD)/plan_test
+test-native: $(BUILD)/gpu-mem-calc $(BUILD)/run_cases $(BUILD)/unit_test $(BUILD)/plan_test $(BUILD)/fmt_test
 	$(BUILD)/unit_test
+	$(BUILD)/fmt_test
 	$(BUILD)/run_cases tests/cases
 	$(BUILD)/plan_test tests/plan
 	sh tests/cli_test.sh $(BUILD)/gpu-mem-calc

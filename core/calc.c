@@ -436,21 +436,6 @@ uint64_t gm_worst_peak_bytes(const gm_config *c, const gm_params *P, int *worst,
   return w.peak_nvsmi_bytes;
 }
 
-size_t gm_fmt_count(char *buf, size_t n, double v) {
-  char digits[32];
-  int len, i, j = 0, lead;
-  snprintf(digits, sizeof digits, "%.0f", v < 0 ? 0 : v);
-  len = (int)strlen(digits);
-  lead = len % 3 == 0 ? 3 : len % 3;
-  for (i = 0; i < len && (size_t)j + 2 < n; i++) {
-    if (i > 0 && (i - lead) % 3 == 0)
-      buf[j++] = ',';
-    buf[j++] = digits[i];
-  }
-  buf[j] = '\0';
-  return (size_t)j;
-}
-
 const char *gm_component_name(gm_component c) {
   static const char *names[GM_C_COUNT] = {
       "weights",         "gradients", "optimizer_states", "activations",     "logits",

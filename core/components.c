@@ -379,8 +379,10 @@ static double buffers(ctx *x, gm_stage_mem *o) {
   double A = x->A, persist = 0, bwd = 0, step = 0, te, ws = workspace_bytes(x->c, &te);
   char txt[GM_FORMULA_LEN];
   size_t n = 0;
+/* Text only when formulas are asked for: the searches call this many times. */
 #define PART(...)                                                                                  \
-  (n < sizeof txt ? (void)(n += (size_t)snprintf(txt + n, sizeof txt - n, __VA_ARGS__)) : (void)0)
+  (x->fm && n < sizeof txt ? (void)(n += (size_t)snprintf(txt + n, sizeof txt - n, __VA_ARGS__))   \
+                           : (void)0)
   txt[0] = '\0';
   if (e->kind == GM_ENGINE_DDP && x->d > 1 && !e->ddp_bucket_view) {
     persist = x->g_full; /* DDP buckets hold a second copy of every gradient */
