@@ -70,7 +70,8 @@ $(BUILD)/libyaml/%.o: $(YAML_DIR)/%.c $(YAML_DIR)/yaml.h
 # cJSON's include path, so including cJSON (or config.h) there fails to build;
 # only the boundary (config readers, presets, result writer, calc_json) has it.
 PHYSICS_SRC  = core/activations.c core/calc.c core/resolve.c core/params.c core/split.c core/stages.c \
-               core/components.c core/verdict.c core/versions.c
+               core/components.c core/verdict.c core/versions.c \
+               core/config_init.c core/diag.c core/fmt.c core/names.c core/precision.c
 BOUNDARY_SRC = $(filter-out $(PHYSICS_SRC),$(CORE_SRC))
 OBJ          = $(BUILD)/obj
 PHYSICS_OBJ  = $(PHYSICS_SRC:core/%.c=$(OBJ)/%.o)
@@ -131,6 +132,9 @@ deps:
 	sh scripts/deps.sh
 
 test-native: $(BUILD)/gpu-mem-calc $(BUILD)/run_cases $(BUILD)/unit_test $(BUILD)/plan_test $(BUILD)/fmt_test
+	@# The core's files call each other one way; physics never uses the boundary
+	@# (scripts/check_deps.sh -v lists who calls what).
+	sh scripts/check_deps.sh $(PHYSICS_OBJ) -- $(BOUNDARY_OBJ) $(OBJ)/presets_data.o
 	$(BUILD)/unit_test
 	$(BUILD)/fmt_test
 	$(BUILD)/run_cases tests/cases
