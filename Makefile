@@ -232,16 +232,19 @@ $(CJSON_DIR)/cJSON.h: $(CJSON_DIR)/cJSON.c
 
 # strtod comes from the host (wasm/strtod.c): musl's works in software
 # 128-bit long double, a fifth of the module; both round to the nearest double.
+# snprintf is the core's own (core/fmt.c), exact without long double: musl's
+# printf brings the software long double back (8 KiB of the module).
+WASM_DEFS = -Dstrtod=gm_strtod -Dsnprintf=gm_snprintf -Dvsnprintf=gm_vsnprintf
 WASM_SRC = $(filter-out $(PLAN_SRC),$(CORE_SRC)) $(GEN_SRC) $(CJSON_DIR)/cJSON.c wasm/strtod.c
 
 $(WASM_DIR)/gpumem.wasm: $(WASM_SRC) core/*.h $(CJSON_DIR)/cJSON.h wasm/imports.js Makefile
 	@mkdir -p $(@D)
-	$(EMENV) $(EMCC) $(WARN) $(WASM_OPT) -Dstrtod=gm_strtod -Icore -I$(CJSON_DIR) -I$(CJSON_DIR)/.. \
+	$(EMENV) $(EMCC) $(WARN) $(WASM_OPT) $(WASM_DEFS) -Icore -I$(CJSON_DIR) -I$(CJSON_DIR)/.. \
 	  $(WASM_LDFLAGS) --js-library wasm/imports.js -o $@ $(WASM_SRC) -lm
 
 $(WASM_DIR)/gpumem-plan.wasm: $(WASM_SRC) $(PLAN_SRC) core/*.h $(CJSON_DIR)/cJSON.h wasm/imports.js Makefile
 	@mkdir -p $(@D)
-	$(EMENV) $(EMCC) $(WARN) $(WASM_OPT) -Dstrtod=gm_strtod -Icore -I$(CJSON_DIR) -I$(CJSON_DIR)/.. \
+	$(EMENV) $(EMCC) $(WARN) $(WASM_OPT) $(WASM_DEFS) -Icore -I$(CJSON_DIR) -I$(CJSON_DIR)/.. \
 	  $(WASM_PLAN_LDFLAGS) --js-library wasm/imports.js -o $@ $(WASM_SRC) $(PLAN_SRC) -lm
 
 # The importers (import_json) as a second module, loaded only when a launcher's

@@ -360,8 +360,10 @@ int gm_vsnprintf(char *out, size_t n, const char *fmt, va_list ap) {
         size = size == -1 ? -2 : -1;
       else if (*p == 'l')
         size = size == 1 ? 2 : 1;
-      else if (*p == 'z' || *p == 'j' || *p == 't')
+      else if (*p == 'j')
         size = 2;
+      else if (*p == 'z' || *p == 't') /* as wide as long, or as long long */
+        size = sizeof(size_t) == sizeof(long) ? 1 : 2;
       else
         break;
     }

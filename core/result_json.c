@@ -40,10 +40,18 @@ static int grow(writer *w, size_t n) {
   return 1;
 }
 
-static void put(writer *w, const char *s, size_t n) {
+/* Room for n more bytes (and the final NUL) at the end; NULL when memory ran out. */
+static char *room(writer *w, size_t n) {
   if (w->len + n + 1 > w->cap && !grow(w, n))
+    return NULL;
+  return w->buf + w->len;
+}
+
+static void put(writer *w, const char *s, size_t n) {
+  char *p = room(w, n);
+  if (!p)
     return;
-  memcpy(w->buf + w->len, s, n);
+  memcpy(p, s, n);
   w->len += n; /* room for the final NUL is kept; finish writes it */
 }
 
@@ -112,39 +120,29 @@ static void newline(writer *w) {
       (size_t)(2 * w->depth) < sizeof spaces - 1 ? (size_t)(2 * w->depth) : sizeof spaces - 1);
 }
 
-/* Start a member (key may be NULL inside arrays): comma, newline, key,
- * composed here and written at once. Keys are the writer's own plain names:
- * no escaping. */
+/* Start a member (key may be NULL inside arrays): comma, newline, indent
+ * and key, written in place. Keys are the writer's own plain names: no
+ * escaping. */
 static void member(writer *w, const char *key) {
-  char t[96];
-  size_t k = 0, len = key ? strlen(key) : 0, indent = 2 * (size_t)w->depth;
-  if (len > 64 || indent > 16) { /* longer than this writer's keys and depth */
-    if (w->count[w->depth]++ > 0)
-      put(w, ",", 1);
-    if (w->len > 0)
-      newline(w);
-    if (key) {
-      put(w, "\"", 1);
-      put(w, key, len);
-      put(w, "\": ", 3);
-    }
+  size_t len = key ? strlen(key) : 0, indent = 2 * (size_t)w->depth;
+  char *p = room(w, len + indent + 6), *q = p;
+  if (!p)
     return;
-  }
   if (w->count[w->depth]++ > 0)
-    t[k++] = ',';
+    *q++ = ',';
   if (w->len > 0) {
-    t[k++] = '\n';
-    memset(t + k, ' ', indent);
-    k += indent;
+    *q++ = '\n';
+    memset(q, ' ', indent);
+    q += indent;
   }
   if (key) {
-    t[k++] = '"';
-    memcpy(t + k, key, len);
-    k += len;
-    memcpy(t + k, "\": ", 3);
-    k += 3;
+    *q++ = '"';
+    memcpy(q, key, len);
+    q += len;
+    memcpy(q, "\": ", 3);
+    q += 3;
   }
-  put(w, t, k);
+  w->len += (size_t)(q - p);
 }
 
 static void begin(writer *w, const char *key, const char *bracket) {
