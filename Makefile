@@ -69,9 +69,9 @@ $(BUILD)/libyaml/%.o: $(YAML_DIR)/%.c $(YAML_DIR)/yaml.h
 # Two layers: the physics never sees JSON. Its files are compiled without
 # cJSON's include path, so including cJSON (or config.h) there fails to build;
 # only the boundary (config readers, presets, result writer, calc_json) has it.
-PHYSICS_SRC  = core/activations.c core/calc.c core/resolve.c core/params.c core/split.c core/stages.c \
+PHYSICS_SRC  = core/activations.c core/calc.c core/fastpath.c core/resolve.c core/params.c core/split.c core/stages.c \
                core/components.c core/verdict.c core/versions.c \
-               core/config_init.c core/diag.c core/fmt.c core/names.c core/precision.c
+               core/config_init.c core/diag.c core/fmt.c core/names.c core/precision.c core/perf.c
 BOUNDARY_SRC = $(filter-out $(PHYSICS_SRC),$(CORE_SRC))
 OBJ          = $(BUILD)/obj
 PHYSICS_OBJ  = $(PHYSICS_SRC:core/%.c=$(OBJ)/%.o)

@@ -190,8 +190,7 @@ static void gradients(ctx *x, gm_stage_mem *o) {
   const gm_engine *e = &x->c->engine;
   double *f = &o->comp[GM_PH_FORWARD][GM_C_GRADS], *b = &o->comp[GM_PH_BACKWARD][GM_C_GRADS];
   double *st = &o->comp[GM_PH_STEP][GM_C_GRADS];
-  x->persist_grads = tr->gradient_accumulation_steps > 1 || x->c->parallel.num_microbatches > 1 ||
-                     !tr->grads_set_to_none || e->kind == GM_ENGINE_MEGATRON ||
+  x->persist_grads = gm_accumulates(x->c) || !tr->grads_set_to_none || e->kind == GM_ENGINE_MEGATRON ||
                      (x->ds && (e->zero_stage >= 2 || x->lb.grads == 4));
   if (tr->optimizer_in_backward) {
     *b = x->lb.grads * x->s->unit_params;

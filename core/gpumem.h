@@ -18,7 +18,11 @@
 #define GM_EINVAL 1
 
 #define GM_AUTO (-1) /* any int or enum field: apply the default */
-#define GM_MAX_STAGES 256
+/* Pipeline stages a result holds (one gm_stage each, 152 bytes): every
+ * split of the presets' deepest model (128 layers), twice the deepest
+ * published pipeline (64 stages: Megatron-LM's GPT 1T, docs/performance-model.md).
+ * A deeper pipeline is refused, naming parallelism.pipeline_parallel_size. */
+#define GM_MAX_STAGES 128
 #define GM_MAX_CHUNKS 64 /* virtual pipeline stages per rank */
 #define GM_MAX_WARNINGS 16
 #define GM_FORMULA_LEN 320
@@ -433,7 +437,8 @@ typedef struct {
   int num_rejected;
   gm_plan_rejection rejected[GM_PLAN_MAX_REJECTED];
   int min_gpus;     /* fewest GPUs of this type that fit the model and recipe; 0: none found */
-  int64_t searched; /* layouts whose memory was evaluated */
+  int64_t searched;  /* layouts (micro-batch included) whose peak was found */
+  int64_t evaluated; /* evaluations of the physics on a whole layout, for those */
   uint64_t base_peak_bytes; /* the base config as given, 0 when it is incomplete */
   int num_suggestions;
   gm_plan_suggestion suggestions[GM_PLAN_MAX_SUGGESTIONS];

@@ -76,6 +76,7 @@ typedef struct {
   uint64_t fam_best_over[NUM_FAMILIES];
   int fam_best_stage[NUM_FAMILIES], fam_best_rc[NUM_FAMILIES];
   gm_config fam_best[NUM_FAMILIES];
+  gm_stage_poly q[GM_MAX_STAGES]; /* the stages of the layout being tried */
 } search;
 
 void gm_plan_request_init(gm_plan_request *req, const gm_config *base) {
@@ -128,6 +129,7 @@ static uint64_t evaluate(search *S, const gm_config *cand, gm_config *resolved, 
   *resolved = *cand;
   *fit = 0;
   S->out->searched++;
+  S->out->evaluated++;
   if (gm_resolve(resolved, NULL, &err) != GM_OK)
     return 0;
   peak = gm_worst_peak_bytes(resolved, &S->P, worst, &v);
@@ -199,11 +201,68 @@ static void set_mb(gm_config *c, int64_t b, int64_t ga) {
   c->training.gradient_accumulation_steps = ga;
 }
 
+/* The largest index of b whose micro-batch fits with room, b[0] fitting
+ * with room in r (c resolved) at *peak_lo. Memory is affine in the
+ * micro-batch while the accumulation steps keep the same micro-batches in
+ * flight: the candidates that do are read off the stages' polynomials up to
+ * the first that does not fit; that one and the last that fits are then
+ * evaluated in full. Where the polynomials do not reach or disagree:
+ * bisection, in full (memory grows with b). */
+static int largest_fitting_index(search *S, gm_config *c, const gm_config *r, const int64_t *b,
+                                 const int64_t *ga, int n, uint64_t *peak_lo) {
+  int lo = 0, hi = n, i, worst, f;
+  gm_config rr;
+  uint64_t pk;
+  if (n > 1) {
+    int nq = gm_stage_polys(r, &S->P, S->q);
+    int64_t m0 = r->parallel.num_microbatches;
+    S->out->evaluated += 2; /* the stages at two micro-batches */
+    for (i = 1; i < n; i++) {
+      gm_verdict v;
+      int64_t m = c->parallel.num_microbatches == GM_AUTO ? ga[i] : m0;
+      if (!gm_same_schedule_memory(r, ga[0], m0, ga[i], m))
+        break;
+      gm_poly_peak(r, S->q, nq, (double)b[i], NULL, &v);
+      S->out->searched++;
+      if (v != GM_VERDICT_FITS)
+        break;
+      lo = i;
+    }
+    hi = i;
+    if (lo > 0) {
+      set_mb(c, b[lo], ga[lo]);
+      pk = evaluate(S, c, &rr, &worst, &f);
+      if (pk > 0 && f == 1)
+        *peak_lo = pk;
+      else
+        hi = lo, lo = 0;
+    }
+    if (hi < n && hi == lo + 1 && hi > 0) {
+      set_mb(c, b[hi], ga[hi]);
+      pk = evaluate(S, c, &rr, &worst, &f);
+      if (pk > 0 && f == 1)
+        lo = hi, *peak_lo = pk, hi = n;
+      else
+        return lo;
+    }
+  }
+  while (hi - lo > 1) {
+    int mid = lo + (hi - lo) / 2;
+    set_mb(c, b[mid], ga[mid]);
+    pk = evaluate(S, c, &rr, &worst, &f);
+    if (pk > 0 && f == 1)
+      lo = mid, *peak_lo = pk;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
 /* One layout without its micro-batch: find the largest b that fits with
  * room (memory grows with b), then the fastest b up to it. */
 static void try_layout(search *S, int fi, const gm_config *cand) {
   int64_t b[64], ga[64];
-  int n = micro_batches(S, cand, cand->parallel.dp, b, ga), lo, hi, i, worst = 0, fit, best_i;
+  int n = micro_batches(S, cand, cand->parallel.dp, b, ga), lo, i, worst = 0, fit, best_i;
   gm_config c = *cand, r;
   gm_plan_layout l;
   gm_error err;
@@ -228,18 +287,9 @@ static void try_layout(search *S, int fi, const gm_config *cand) {
   S->found = 1;
   if (S->first_fit_only)
     return;
-  /* Bisect on the index (lo fits with room, hi does not); a tight b[0] stays alone. */
-  lo = 0, hi = fit == 2 ? 1 : n, peak_lo = peak;
-  while (hi - lo > 1) {
-    int mid = lo + (hi - lo) / 2, f;
-    uint64_t pk;
-    set_mb(&c, b[mid], ga[mid]);
-    pk = evaluate(S, &c, &r, &worst, &f);
-    if (pk > 0 && f == 1)
-      lo = mid, peak_lo = pk;
-    else
-      hi = mid;
-  }
+  /* A tight b[0] stays alone. */
+  peak_lo = peak;
+  lo = fit == 2 ? 0 : largest_fitting_index(S, &c, &r, b, ga, n, &peak_lo);
   /* The fastest micro-batch up to the largest that fits. The step time
    * needs only the batch fields of the resolved config: resolve once. */
   memset(&l, 0, sizeof l);
@@ -499,10 +549,10 @@ static int min_gpus(search *S, const gm_plan_request *q, const gm_params *P,
   if (lo < 1)
     lo = 1;
   for (G = lo; G <= 1 << 20 && tries < 200; tries++) {
-    int64_t searched = scratch->searched;
+    int64_t searched = scratch->searched, evaluated = scratch->evaluated;
     memset(S, 0, sizeof *S);
     memset(scratch, 0, sizeof *scratch);
-    scratch->searched = searched;
+    scratch->searched = searched, scratch->evaluated = evaluated;
     S->req = q, S->out = scratch, S->P = *P, S->first_fit_only = 1;
     search_all(S, G);
     if (S->found)
@@ -731,7 +781,7 @@ int gm_plan(const gm_plan_request *q, gm_plan_result *out, gm_error *err) {
   search s_mem, *S = &s_mem;
   gm_config r = q->base;
   int G, node, fewest;
-  int64_t searched;
+  int64_t searched, evaluated;
   memset(out, 0, sizeof *out);
   if (q->min_gpus < 1 || q->max_gpus < q->min_gpus) {
     snprintf(err->field, sizeof err->field, "plan.gpus");
@@ -757,7 +807,7 @@ int gm_plan(const gm_plan_request *q, gm_plan_result *out, gm_error *err) {
     return GM_EINVAL;
   /* The fewest GPUs first, with out as scratch space. */
   fewest = min_gpus(S, q, &S->P, out);
-  searched = out->searched;
+  searched = out->searched, evaluated = out->evaluated;
   memset(out, 0, sizeof *out);
   memset(S, 0, sizeof *S);
   S->req = q, S->out = out;
@@ -772,7 +822,7 @@ int gm_plan(const gm_plan_request *q, gm_plan_result *out, gm_error *err) {
     search_all(S, G);
   family_reasons(S);
   out->min_gpus = fewest;
-  out->searched += searched;
+  out->searched += searched, out->evaluated += evaluated;
   suggestions(q, &S->P, out, q->max_gpus);
   return GM_OK;
 }

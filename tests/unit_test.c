@@ -5,6 +5,7 @@
 #include "../core/config_value.c"
 #include "../core/hf_config.c"
 
+#include "internal.h"
 #include "presets_table.h"
 #include "result_json.h"
 
@@ -123,6 +124,104 @@ static void test_utf8_trim(void) {
   room = 4;
   copy_text(buf, room, "h\xC3\xA9llo");
   CHECK(strcmp(buf, "h\xC3\xA9") == 0, "copy_text lost a whole character: \"%s\"", buf);
+}
+
+/* Preset and enum names match ignoring case, spaces, '-' and '_', nothing else. */
+static void test_name_equal(void) {
+  static const struct {
+    const char *a, *b;
+    int equal;
+  } cases[] = {
+      {"H100 SXM", "h100-sxm", 1},
+      {"h100_80gb", "H100-80GB", 1},
+      {"-a-", "a", 1},
+      {"", "", 1},
+      {"", "-_ ", 1},
+      {"a100", "a10", 0},
+      {"a10", "a100", 0},
+      {"h100", "h100x", 0},
+      {"h100.80", "h10080", 0},
+      {"megatron_lm", "Megatron-LM", 1},
+      {"pure_bf16", "pure_fp16", 0},
+  };
+  size_t i;
+  for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    CHECK(gm_name_equal(cases[i].a, cases[i].b) == cases[i].equal &&
+              gm_name_equal(cases[i].b, cases[i].a) == cases[i].equal,
+          "gm_name_equal(\"%s\", \"%s\") should be %d", cases[i].a, cases[i].b, cases[i].equal);
+}
+
+/* Counts in formulas: thousands separators, whole numbers, nothing negative. */
+static void test_fmt_count(void) {
+  static const struct {
+    double v;
+    const char *text;
+  } cases[] = {
+      {0, "0"},
+      {7, "7"},
+      {999, "999"},
+      {1000, "1,000"},
+      {65536, "65,536"},
+      {999999.6, "1,000,000"},
+      {6738415616.0, "6,738,415,616"},
+      {123456789012345.0, "123,456,789,012,345"},
+      {-5, "0"},
+  };
+  char buf[32];
+  size_t i, n;
+  for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    n = gm_fmt_count(buf, sizeof buf, cases[i].v);
+    CHECK(strcmp(buf, cases[i].text) == 0 && n == strlen(cases[i].text),
+          "gm_fmt_count(%.1f) gave \"%s\" (%zu), want \"%s\"", cases[i].v, buf, n, cases[i].text);
+  }
+}
+
+/* The printed names (names.c) are the first spelling of each value in the
+ * readers' tables, so that a result reads back as the same config. */
+static void test_names_agree(void) {
+  int v;
+  for (v = GM_PRECISION_FP32; v <= GM_PRECISION_PURE_HALF; v++)
+    CHECK(strcmp(gm_precision_name((gm_precision)v), gm_enum_name(gm_precision_names, v)) == 0,
+          "precision %d: \"%s\" vs \"%s\"", v, gm_precision_name((gm_precision)v),
+          gm_enum_name(gm_precision_names, v));
+  for (v = GM_ENGINE_DDP; v <= GM_ENGINE_FSDP; v++)
+    CHECK(strcmp(gm_engine_name((gm_engine_kind)v), gm_enum_name(gm_engine_names, v)) == 0,
+          "engine %d: \"%s\" vs \"%s\"", v, gm_engine_name((gm_engine_kind)v),
+          gm_enum_name(gm_engine_names, v));
+  for (v = GM_FW_GENERIC; v <= GM_FW_LITGPT; v++)
+    CHECK(strcmp(gm_framework_name((gm_framework)v), gm_enum_name(gm_framework_names, v)) == 0,
+          "framework %d: \"%s\" vs \"%s\"", v, gm_framework_name((gm_framework)v),
+          gm_enum_name(gm_framework_names, v));
+  CHECK(strcmp(gm_precision_name((gm_precision)99), "?") == 0 &&
+            strcmp(gm_engine_name((gm_engine_kind)-2), "?") == 0 &&
+            gm_verdict_reason_name((gm_verdict_reason)7) == NULL,
+        "a value out of range has no name");
+}
+
+/* A JSON value in a message: printable, quoted, cut at 40 characters. */
+static void test_describe(void) {
+  static const struct {
+    const char *json, *text;
+  } cases[] = {
+      {"\"7X\"", "\"7X\""},
+      {"-3", "-3"},
+      {"0.1", "0.1"},
+      {"true", "true"},
+      {"null", "null"},
+      {"[1]", "an array"},
+      {"{}", "an object"},
+      {"\"a\\nb\"", "\"a?b\""},
+      {"\"0123456789012345678901234567890123456789X\"",
+       "\"0123456789012345678901234567890123456789...\""},
+  };
+  char buf[64];
+  size_t i;
+  for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    cJSON *v = cJSON_Parse(cases[i].json);
+    gm_describe(v, buf, sizeof buf);
+    CHECK(strcmp(buf, cases[i].text) == 0, "gm_describe(%s) gave %s", cases[i].json, buf);
+    cJSON_Delete(v);
+  }
 }
 
 /* The alias check looks only at neighbours: every spelling of a field must
@@ -282,6 +381,10 @@ int main(void) {
   test_scan_decimal();
   test_read_size();
   test_utf8_trim();
+  test_name_equal();
+  test_fmt_count();
+  test_names_agree();
+  test_describe();
   test_alias_adjacency();
   test_index_fields();
   test_presets();

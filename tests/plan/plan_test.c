@@ -407,7 +407,7 @@ static int bench(const char *file, int runs) {
   char *in = gm_read_file(file, NULL);
   double ms[32];
   int i;
-  int64_t searched = 0;
+  int64_t searched = 0, evaluated = 0;
   if (!in || runs < 1 || runs > 32)
     return 1;
   for (i = 0; i < runs; i++) {
@@ -416,11 +416,13 @@ static int bench(const char *file, int runs) {
     cJSON *r = out ? cJSON_Parse(out) : NULL;
     ms[i] = 1e3 * (double)(clock() - t0) / CLOCKS_PER_SEC;
     searched = (int64_t)num(r, "searched");
+    evaluated = (int64_t)num(r, "evaluated");
     cJSON_Delete(r);
     calc_free(out);
   }
   qsort(ms, (size_t)runs, sizeof ms[0], cmp_double);
-  printf("searched %lld\nmedian_ms %.2f\nlayouts_per_s %.0f\n", (long long)searched,
+  printf("searched %lld\nevaluated %lld\nmedian_ms %.2f\nlayouts_per_s %.0f\n", (long long)searched,
+         (long long)evaluated,
          ms[runs / 2], ms[runs / 2] > 0 ? (double)searched / (ms[runs / 2] / 1e3) : 0);
   free(in);
   return 0;
