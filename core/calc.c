@@ -1,6 +1,7 @@
 /* calc.c - the peak of every pipeline stage over the phases of a step, the
  * most loaded GPU, and the largest micro-batch that fits. */
 #include "checked.h"
+#include "fmt.h"
 #include "internal.h"
 
 #include <math.h>
@@ -42,14 +43,14 @@ static double clipped_cache(const gm_config *c, double best_res, double alloc_be
   if (cache < 0)
     cache = 0;
   /* Under pressure the allocator frees cached blocks before it fails. */
-  room = (double)c->hardware.gpu_capacity_bytes - (double)c->hardware.cuda_context_bytes -
-         alloc_best;
+  room =
+      (double)c->hardware.gpu_capacity_bytes - (double)c->hardware.cuda_context_bytes - alloc_best;
   if (cache > room && room >= 0)
     cache = room; /* only when the allocations themselves fit */
   return cache;
 }
 
-#define F(i, ...) (fm ? (void)snprintf(fm[i], GM_FORMULA_LEN, __VA_ARGS__) : (void)0)
+#define F(i, ...) (fm ? (void)gm_snprintf(fm[i], GM_FORMULA_LEN, __VA_ARGS__) : (void)0)
 
 #define PEAK_OK (-1)
 #define PEAK_TOTAL GM_C_COUNT
@@ -465,8 +466,8 @@ uint64_t gm_poly_peak(const gm_config *c, const gm_stage_poly *q, int n, double 
     if (st.peak_reserved_bytes < st.peak_allocated_bytes)
       st.peak_reserved_bytes = st.peak_allocated_bytes;
     st.peak_nvsmi_bytes = st.peak_reserved_bytes + st.bytes[GM_C_CONTEXT];
-    st.peak_unconstrained_bytes = (uint64_t)llround(best_res > best_alloc ? best_res : best_alloc) +
-                                  st.bytes[GM_C_CONTEXT];
+    st.peak_unconstrained_bytes =
+        (uint64_t)llround(best_res > best_alloc ? best_res : best_alloc) + st.bytes[GM_C_CONTEXT];
     if (st.peak_unconstrained_bytes < st.peak_nvsmi_bytes)
       st.peak_unconstrained_bytes = st.peak_nvsmi_bytes;
     if (verdict && gm_judge(c, &st) == GM_VERDICT_DOES_NOT_FIT) {

@@ -1,6 +1,7 @@
 /* config_version.c - engine.framework_version as written in a config: a date of
  * the framework's code, "current", or a release number (warned, not mapped). */
 #include "config.h"
+#include "fmt.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -88,5 +89,5 @@ int gm_read_version(gm_parse_ctx *c, const cJSON *v, const char *path, int *out)
 }
 
 void gm_format_version(int date, char *out, size_t n) {
-  snprintf(out, n, "%04d-%02d-%02d", date / 10000, date / 100 % 100, date % 100);
+  gm_snprintf(out, n, "%04d-%02d-%02d", date / 10000, date / 100 % 100, date % 100);
 }

@@ -173,7 +173,13 @@ enum { F_MINUS = 1, F_PLUS = 2, F_SPACE = 4, F_ALT = 8, F_ZERO = 16 };
  * precision or the 0 flag) go between them. */
 static void field(sink *s, int flags, int width, const char *prefix, int zeros, const char *body,
                   int body_len) {
-  int pre = (int)strlen(prefix), total = pre + zeros + body_len;
+  int pre, total;
+  if (!prefix[0] && !zeros && width <= body_len) { /* most conversions: the body alone */
+    emit(s, body, (size_t)body_len);
+    return;
+  }
+  pre = (int)strlen(prefix);
+  total = pre + zeros + body_len;
   if (flags & F_ZERO && !(flags & F_MINUS) && width > total) {
     zeros += width - total;
     total = width;
@@ -316,8 +322,9 @@ int gm_vsnprintf(char *out, size_t n, const char *fmt, va_list ap) {
     int flags = 0, width = 0, prec = -1, size = 0; /* size: -2 hh, -1 h, 1 l, 2 ll/j/z/t */
     char conv;
     const char *start = p, *pct;
-    while (*p && *p != '%')
-      p++;
+    p = strchr(p, '%');
+    if (!p)
+      p = start + strlen(start);
     emit(&s, start, (size_t)(p - start));
     if (!*p)
       break;

@@ -3,6 +3,7 @@
 #include "result_json.h"
 
 #include "config.h"
+#include "fmt.h"
 #include "internal.h"
 
 #include <math.h>
@@ -121,13 +122,13 @@ static void newline(writer *w) {
 }
 
 /* Start a member (key may be NULL inside arrays): comma, newline, indent
- * and key, written in place. Keys are the writer's own plain names: no
- * escaping. */
-static void member(writer *w, const char *key) {
+ * and key, written in place; returns room for n more bytes after it (NULL
+ * when memory ran out). Keys are the writer's own plain names: no escaping. */
+static char *member_n(writer *w, const char *key, size_t n) {
   size_t len = key ? strlen(key) : 0, indent = 2 * (size_t)w->depth;
-  char *p = room(w, len + indent + 6), *q = p;
+  char *p = room(w, len + indent + 6 + n), *q = p;
   if (!p)
-    return;
+    return NULL;
   if (w->count[w->depth]++ > 0)
     *q++ = ',';
   if (w->len > 0) {
@@ -143,7 +144,10 @@ static void member(writer *w, const char *key) {
     q += 3;
   }
   w->len += (size_t)(q - p);
+  return q;
 }
+
+static void member(writer *w, const char *key) { (void)member_n(w, key, 0); }
 
 static void begin(writer *w, const char *key, const char *bracket) {
   member(w, key);
@@ -184,17 +188,37 @@ static void put_raw(writer *w, const char *key, const char *text) {
   put_s(w, text);
 }
 
-static void put_i64(writer *w, const char *key, int64_t v) {
-  char t[32];
-  decimal(t, v < 0 ? 0 - (uint64_t)v : (uint64_t)v, v < 0);
-  put_raw(w, key, t);
+/* A member whose value is v's digits, '-' first when negative, written in place. */
+static void put_digits(writer *w, const char *key, uint64_t v, int negative) {
+  static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+                              "25262728293031323334353637383940414243444546474849"
+                              "50515253545556575859606162636465666768697071727374"
+                              "75767778798081828384858687888990919293949596979899";
+  char digits[20], *q = member_n(w, key, 21);
+  size_t n = 0;
+  if (!q)
+    return;
+  for (; v >= 100; v /= 100) { /* two digits a division */
+    const char *d = pairs + 2 * (v % 100);
+    digits[n++] = d[1];
+    digits[n++] = d[0];
+  }
+  do {
+    digits[n++] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v);
+  if (negative)
+    *q++ = '-', w->len++;
+  w->len += n;
+  while (n)
+    *q++ = digits[--n];
 }
 
-static void put_u64(writer *w, const char *key, uint64_t v) {
-  char t[32];
-  decimal(t, v, 0);
-  put_raw(w, key, t);
+static void put_i64(writer *w, const char *key, int64_t v) {
+  put_digits(w, key, v < 0 ? 0 - (uint64_t)v : (uint64_t)v, v < 0);
 }
+
+static void put_u64(writer *w, const char *key, uint64_t v) { put_digits(w, key, v, 0); }
 
 /* Append "." and frac as exactly `decimals` digits, then drop trailing zeros. */
 static void append_fraction(char *t, size_t n, uint64_t frac, int decimals) {
@@ -318,7 +342,7 @@ static void put_chunks(writer *w, const gm_config *c, int index) {
       continue;
     decimal(a, (uint64_t)first[j], 0);
     decimal(b, (uint64_t)(first[j] + count[j] - 1), 0);
-    snprintf(t, sizeof t, "[%s, %s]", a, b);
+    gm_snprintf(t, sizeof t, "[%s, %s]", a, b);
     put_raw(w, NULL, t);
   }
   end(w, "]");
@@ -465,7 +489,7 @@ static void put_engine(writer *w, const gm_engine *e) {
   if (e->framework_version > 0) {
     char d[16], v[24];
     gm_format_version(e->framework_version, d, sizeof d);
-    snprintf(v, sizeof v, "\"%s\"", d);
+    gm_snprintf(v, sizeof v, "\"%s\"", d);
     put_raw(w, "framework_version", v);
   }
   put_count(w, "zero_stage", e->zero_stage, 0);
