@@ -364,6 +364,12 @@ typedef struct {
 int gm_find_gpu(const char *name, gm_gpu *out);
 /* The embedded presets: {"gpus":[...],"models":{...}} (static, not freed). */
 const char *gm_presets_json(void);
+/* Every config key the core reads, as JSON: {"keys":[{"section","key","aliases",
+ * "kind","min","max","values" (enums),"default","default_rule","doc","unit",
+ * "label","in_resolved"}],"gpus":[{"id","name","aliases",...}],"models":[...],
+ * "thresholds":{"safety_margin_default",...}}. Malloc'd, freed with calc_free();
+ * NULL when memory runs out. docs/config.md's key tables are made from it. */
+char *gm_schema_json(void);
 
 /* JSON in, JSON out: the one entry point shared by the CLI and WASM.
  * Returns a malloc'd string ({"error":{"field","message"}} on bad input);
