@@ -415,8 +415,12 @@ int gm_vsnprintf(char *out, size_t n, const char *fmt, va_list ap) {
       size_t len = 0;
       if (!str)
         str = "(null)";
-      while ((prec < 0 || len < (size_t)prec) && str[len])
-        len++;
+      if (prec < 0) {
+        len = strlen(str);
+      } else {
+        const char *end = memchr(str, '\0', (size_t)prec);
+        len = end ? (size_t)(end - str) : (size_t)prec;
+      }
       field(&s, flags & ~F_ZERO, width, "", 0, str, (int)len);
       break;
     }
