@@ -114,13 +114,6 @@ static void put_string(writer *w, const char *s, size_t max) {
   put(w, "\"", 1);
 }
 
-static void newline(writer *w) {
-  static const char spaces[] = "                ";
-  put(w, "\n", 1);
-  put(w, spaces,
-      (size_t)(2 * w->depth) < sizeof spaces - 1 ? (size_t)(2 * w->depth) : sizeof spaces - 1);
-}
-
 /* Start a member (key may be NULL inside arrays): comma, newline, indent
  * and key, written in place; returns room for n more bytes after it (NULL
  * when memory ran out). Keys are the writer's own plain names: no escaping. */
@@ -149,21 +142,36 @@ static char *member_n(writer *w, const char *key, size_t n) {
 
 static void member(writer *w, const char *key) { (void)member_n(w, key, 0); }
 
+/* Opens an object or array: bracket is "{" or "[". */
 static void begin(writer *w, const char *key, const char *bracket) {
-  member(w, key);
-  put_s(w, bracket);
+  char *q = member_n(w, key, 1);
+  if (q) {
+    *q = bracket[0];
+    w->len++;
+  }
   if (w->depth < MAX_DEPTH)
     w->depth++;
   w->count[w->depth] = 0;
 }
 
+/* Closes it, on a line of its own unless it is empty: bracket "}" or "]". */
 static void end(writer *w, const char *bracket) {
   int had = w->count[w->depth] > 0;
+  size_t indent;
+  char *q;
   if (w->depth > 0)
     w->depth--;
-  if (had)
-    newline(w);
-  put_s(w, bracket);
+  indent = 2 * (size_t)w->depth;
+  if (!(q = room(w, indent + 2)))
+    return;
+  if (had) {
+    *q++ = '\n';
+    memset(q, ' ', indent);
+    q += indent;
+    w->len += indent + 1;
+  }
+  *q = bracket[0];
+  w->len++;
 }
 
 /* ---- Numbers ------------------------------------------------------------- */
