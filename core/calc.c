@@ -15,11 +15,24 @@
  * memory (tests/validation/rows/TT-*.json) and the Hugging Face runs read with
  * nvidia-smi (HF-*.json); one factor on the whole peak fits neither. */
 #define CACHE_FRACTION 0.25
+/* torchtitan's launchers set PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True
+ * (run_llama_train.sh in December 2024, run_train.sh today): freed pages join
+ * one growing segment per stream instead of fixed-size segments, which leaves
+ * less unusable between shapes. Calibrated with the FSDP gradients pooled on
+ * their reduce-scatter stream (components.c): 0.15 fits torchtitan's 8- and
+ * 128-GPU rows of one recipe together (TT-1, TT-2, TT-8, TT-10 within 2 %),
+ * which 0.25 cannot (their difference is the sharded states). */
+#define CACHE_FRACTION_EXPANDABLE 0.15
+
+/* The share of the short-lived bytes the allocator keeps beside them. */
+static double cache_fraction(const gm_config *c) {
+  return c->engine.framework == GM_FW_TORCHTITAN ? CACHE_FRACTION_EXPANDABLE : CACHE_FRACTION;
+}
 
 static const gm_phase phase_of[GM_PH_COUNT] = {GM_PHASE_FORWARD, GM_PHASE_BACKWARD, GM_PHASE_STEP};
 
-double gm_allocator_cache(const gm_config *c, double alloc, double persistent) {
-  double cache = CACHE_FRACTION * (alloc - persistent);
+double gm_allocator_cache(const gm_config *c, double alloc, double persistent, double pooled) {
+  double cache = cache_fraction(c) * (alloc - persistent) + pooled;
   /* Under pressure the allocator frees cached blocks before it fails. */
   double room =
       (double)c->hardware.gpu_capacity_bytes - (double)c->hardware.cuda_context_bytes - alloc;
@@ -29,10 +42,11 @@ double gm_allocator_cache(const gm_config *c, double alloc, double persistent) {
 }
 
 /* What a phase reserves before the cache is clipped to the card: its
- * allocations and the cache over its short-lived share. Linear in both, so
- * the closed-form searches apply it to polynomial coefficients too. */
-static double phase_reserved(double alloc, double persistent) {
-  return alloc + CACHE_FRACTION * (alloc - persistent);
+ * allocations, the cache over its short-lived share and the blocks pooled for
+ * another stream. Linear in all three, so the closed-form searches apply it
+ * to polynomial coefficients too. */
+static double phase_reserved(const gm_config *c, double alloc, double persistent, double pooled) {
+  return alloc + cache_fraction(c) * (alloc - persistent) + pooled;
 }
 
 /* The cache of the peak phase, reserving best_res with alloc_best allocated. */
@@ -66,7 +80,7 @@ static int stage_peaks(const gm_config *c, const gm_stage_mem *sm, gm_stage *st,
     double alloc = 0, res;
     for (k = 0; k < GM_C_CACHE; k++)
       alloc += sm->comp[ph][k];
-    res = phase_reserved(alloc, sm->persistent[ph]);
+    res = phase_reserved(c, alloc, sm->persistent[ph], sm->pooled[ph]);
     if (alloc > best_alloc)
       best_alloc = alloc;
     if (res > best_res) {
@@ -222,7 +236,7 @@ int64_t gm_fit_limit_estimate(const gm_config *c, const gm_params *P, gm_fast_va
     for (ph = 0; ph < GM_PH_COUNT; ph++) {
       double res[3], x;
       for (k = 0; k < 3; k++)
-        res[k] = phase_reserved(q.alloc[ph][k], q.persistent[ph][k]);
+        res[k] = phase_reserved(c, q.alloc[ph][k], q.persistent[ph][k], q.pooled[ph][k]);
       /* gm_judge: the allocations within the card; the larger of them and
        * the uncapped reserve within the margin. */
       x = gm_poly_largest(&q, q.alloc[ph], cap - ctx);
@@ -385,10 +399,26 @@ int gm_calculate(const gm_config *cfg, gm_result *out, gm_error *err) {
     r->verdict_reason = GM_REASON_HOST_MEMORY;
   }
   char(*fm)[GM_FORMULA_LEN] = r->formula;
-  F(GM_C_CACHE,
-    "%.0f%% of the short-lived tensors (activations, loss, gathers, buffers): caching "
-    "allocator reserve",
-    CACHE_FRACTION * 100.0);
+  {
+    const gm_stage *ws = &r->stages[r->worst_stage];
+    gm_shape s = gm_stage_shape(&c, &r->params, r->worst_stage);
+    gm_stage_mem sm;
+    int ph = ws->peak_phase == GM_PHASE_STEP       ? GM_PH_STEP
+             : ws->peak_phase == GM_PHASE_BACKWARD ? GM_PH_BACKWARD
+                                                   : GM_PH_FORWARD;
+    char pool[32];
+    gm_stage_memory(&c, &r->params, &s, &sm, NULL);
+    gm_fmt_count(pool, sizeof pool, sm.pooled[ph]);
+    F(GM_C_CACHE,
+      "%.0f%% of the short-lived tensors (activations, loss, gathers, buffers)%s: caching "
+      "allocator reserve%s%s",
+      cache_fraction(&c) * 100.0,
+      cache_fraction(&c) < CACHE_FRACTION ? ", with expandable segments" : "",
+      sm.pooled[ph] > 0 ? "; + the sharded gradients' blocks, cached for the reduce-scatter "
+                          "stream, B "
+                        : "",
+      sm.pooled[ph] > 0 ? pool : "");
+  }
   F(GM_C_CONTEXT, "CUDA context and libraries (%s): seen by nvidia-smi, not by PyTorch",
     c.hardware.gpu_name[0] ? c.hardware.gpu_name : "default");
   if (gpu == GM_VERDICT_TIGHT)
@@ -442,7 +472,8 @@ uint64_t gm_poly_peak(const gm_config *c, const gm_stage_poly *q, int n, double 
     /* As stage_peaks, on the phases' sums: the peak phase reserves most. */
     for (ph = 0; ph < GM_PH_COUNT; ph++) {
       double alloc = poly_at(q[i].alloc[ph], y);
-      double res = phase_reserved(alloc, poly_at(q[i].persistent[ph], y));
+      double res =
+          phase_reserved(c, alloc, poly_at(q[i].persistent[ph], y), poly_at(q[i].pooled[ph], y));
       if (alloc > best_alloc)
         best_alloc = alloc;
       if (res > best_res)
@@ -497,14 +528,10 @@ uint64_t gm_poly_peak(const gm_config *c, const gm_stage_poly *q, int n, double 
 }
 
 int gm_stage_polys(const gm_config *c, const gm_params *P, gm_stage_poly *q) {
-  int k, n = 0, p = c->parallel.pp, mid_layers = -1;
-  for (k = 0; k < p; k++) {
-    int i = k == 0 ? 0 : k == 1 ? p - 1 : k - 1;
-    if (gm_stage_dominated(c, i, &mid_layers))
-      continue;
-    gm_stage_poly_of(c, P, i, GM_VAR_MICRO_BATCH, 1, c->training.micro_batch_size, &q[n]);
-    q[n++].stage = i;
-  }
+  int n = 0, i;
+  (void)gm_worst_peak_start(c, P, NULL, NULL, q, &n);
+  for (i = 0; i < n; i++)
+    gm_stage_poly_finish(&q[i], c, P);
   return n;
 }
 
@@ -525,6 +552,11 @@ int gm_config_params(const gm_config *c, gm_params *out, gm_error *err) {
  * there and reports that stage. */
 uint64_t gm_worst_peak_bytes(const gm_config *c, const gm_params *P, int *worst,
                              gm_verdict *verdict) {
+  return gm_worst_peak_start(c, P, worst, verdict, NULL, NULL);
+}
+
+uint64_t gm_worst_peak_start(const gm_config *c, const gm_params *P, int *worst,
+                             gm_verdict *verdict, gm_stage_poly *q, int *nq) {
   int p = c->parallel.pp, k, best = 0, mid_layers = -1;
   double host_max = 0, bad;
   gm_stage w;
@@ -540,6 +572,8 @@ uint64_t gm_worst_peak_bytes(const gm_config *c, const gm_params *P, int *worst,
     memset(&st, 0, sizeof st);
     st.has_output_head = s.has_head;
     gm_stage_memory(c, P, &s, &sm, NULL);
+    if (q)
+      gm_stage_poly_start(&q[(*nq)++], i, (double)c->training.micro_batch_size, &sm);
     if (stage_peaks(c, &sm, &st, &bad) != PEAK_OK) {
       /* Beyond what the calculator represents: beyond any card. */
       if (worst)

@@ -25,21 +25,57 @@ static void set_var(gm_config *c, gm_fast_var var, int64_t unit, double x) {
     c->training.seq_len = (int64_t)x * unit;
 }
 
-/* Allocations and persistent bytes of each phase, and host bytes, of stage r at c. */
-static void sample(const gm_config *c, const gm_params *P, int r, double alloc[GM_PH_COUNT],
-                   double persistent[GM_PH_COUNT], double *host) {
-  gm_shape s = gm_stage_shape(c, P, r);
-  gm_stage_mem sm;
+/* The phases' sums of one stage's memory. */
+static void sums(const gm_stage_mem *sm, double alloc[GM_PH_COUNT], double persistent[GM_PH_COUNT],
+                 double pooled[GM_PH_COUNT], double *host) {
   int ph, k;
-  gm_stage_memory(c, P, &s, &sm, NULL);
   for (ph = 0; ph < GM_PH_COUNT; ph++) {
     double a = 0;
     for (k = 0; k < GM_C_CACHE; k++)
-      a += sm.comp[ph][k];
+      a += sm->comp[ph][k];
     alloc[ph] = a;
-    persistent[ph] = sm.persistent[ph];
+    persistent[ph] = sm->persistent[ph];
+    pooled[ph] = sm->pooled[ph];
   }
-  *host = sm.host_bytes;
+  *host = sm->host_bytes;
+}
+
+/* Allocations, persistent and pooled bytes of each phase, and host bytes, of stage r at c. */
+static void sample(const gm_config *c, const gm_params *P, int r, double alloc[GM_PH_COUNT],
+                   double persistent[GM_PH_COUNT], double pooled[GM_PH_COUNT], double *host) {
+  gm_shape s = gm_stage_shape(c, P, r);
+  gm_stage_mem sm;
+  gm_stage_memory(c, P, &s, &sm, NULL);
+  sums(&sm, alloc, persistent, pooled, host);
+}
+
+void gm_stage_poly_start(gm_stage_poly *q, int stage, double x0, const gm_stage_mem *sm) {
+  double a[GM_PH_COUNT], p[GM_PH_COUNT], o[GM_PH_COUNT], h;
+  int ph, k;
+  sums(sm, a, p, o, &h);
+  q->stage = stage;
+  q->x0 = x0;
+  for (ph = 0; ph < GM_PH_COUNT; ph++)
+    for (k = 0; k < 3; k++) {
+      q->alloc[ph][k] = k == 0 ? a[ph] : 0;
+      q->persistent[ph][k] = k == 0 ? p[ph] : 0;
+      q->pooled[ph][k] = k == 0 ? o[ph] : 0;
+    }
+  q->host[0] = h, q->host[1] = q->host[2] = 0;
+}
+
+void gm_stage_poly_finish(gm_stage_poly *q, const gm_config *c, const gm_params *P) {
+  gm_config v = *c;
+  double a[GM_PH_COUNT], p[GM_PH_COUNT], o[GM_PH_COUNT], h;
+  int ph;
+  v.training.micro_batch_size = 2 * (int64_t)q->x0;
+  sample(&v, P, q->stage, a, p, o, &h);
+  for (ph = 0; ph < GM_PH_COUNT; ph++) {
+    q->alloc[ph][1] = (a[ph] - q->alloc[ph][0]) / q->x0;
+    q->persistent[ph][1] = (p[ph] - q->persistent[ph][0]) / q->x0;
+    q->pooled[ph][1] = (o[ph] - q->pooled[ph][0]) / q->x0;
+  }
+  q->host[1] = (h - q->host[0]) / q->x0;
 }
 
 /* Newton's form through (x0, f0), (2 x0, f1), (3 x0, f2), written around x0:
@@ -54,23 +90,24 @@ static void fit(double x0, int degree, double f0, double f1, double f2, double k
 void gm_stage_poly_of(const gm_config *c, const gm_params *P, int r, gm_fast_var var, int64_t unit,
                       int64_t x0, gm_stage_poly *out) {
   gm_config v = *c;
-  double a[3][GM_PH_COUNT], p[3][GM_PH_COUNT], h[3];
+  double a[3][GM_PH_COUNT], p[3][GM_PH_COUNT], o[3][GM_PH_COUNT], h[3];
   int degree = var == GM_VAR_MICRO_BATCH ? 1 : 2, i, ph;
   if (x0 < 1)
     x0 = 1;
   for (i = 0; i <= degree; i++) {
     set_var(&v, var, unit, (double)x0 * (i + 1));
-    sample(&v, P, r, a[i], p[i], &h[i]);
+    sample(&v, P, r, a[i], p[i], o[i], &h[i]);
   }
   if (degree == 1)
     for (ph = 0; ph < GM_PH_COUNT; ph++)
-      a[2][ph] = p[2][ph] = 0;
+      a[2][ph] = p[2][ph] = o[2][ph] = 0;
   if (degree == 1)
     h[2] = 0;
   out->x0 = (double)x0;
   for (ph = 0; ph < GM_PH_COUNT; ph++) {
     fit(out->x0, degree, a[0][ph], a[1][ph], a[2][ph], out->alloc[ph]);
     fit(out->x0, degree, p[0][ph], p[1][ph], p[2][ph], out->persistent[ph]);
+    fit(out->x0, degree, o[0][ph], o[1][ph], o[2][ph], out->pooled[ph]);
   }
   fit(out->x0, degree, h[0], h[1], h[2], out->host);
 }

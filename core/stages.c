@@ -32,6 +32,10 @@ int gm_same_schedule_memory(const gm_config *c, int64_t ga1, int64_t m1, int64_t
   b.training.gradient_accumulation_steps = ga2, b.parallel.num_microbatches = m2;
   if (gm_accumulates(&a) != gm_accumulates(&b))
     return 0;
+  /* torch.distributed.pipelining keeps buffers per micro-batch of the step
+   * (components.c, torch_pipeline): its memory follows their number itself. */
+  if (c->parallel.pp > 1 && c->engine.framework == GM_FW_TORCHTITAN && m1 != m2)
+    return 0;
   for (r = 0; r < c->parallel.pp; r++)
     if (inflight_of(&a.parallel, r, (double)m1) != inflight_of(&b.parallel, r, (double)m2))
       return 0;

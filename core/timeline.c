@@ -15,7 +15,8 @@ typedef struct {
 } line;
 
 /* Allocated and reserved of one point, with calc.c's allocator rule. */
-static void add(line *l, const char *label, const double comp[GM_C_COUNT], double persistent) {
+static void add(line *l, const char *label, const double comp[GM_C_COUNT], double persistent,
+                double pooled) {
   double alloc = 0;
   int k;
   gm_timeline_point *p;
@@ -30,7 +31,8 @@ static void add(line *l, const char *label, const double comp[GM_C_COUNT], doubl
   memcpy(p->label, label, (size_t)k);
   p->label[k] = '\0';
   p->allocated_bytes = (uint64_t)llround(alloc);
-  p->reserved_bytes = (uint64_t)llround(alloc + gm_allocator_cache(l->c, alloc, persistent));
+  p->reserved_bytes =
+      (uint64_t)llround(alloc + gm_allocator_cache(l->c, alloc, persistent, pooled));
   if (p->reserved_bytes < p->allocated_bytes)
     p->reserved_bytes = p->allocated_bytes;
 }
@@ -65,18 +67,18 @@ int gm_stage_timeline(const gm_config *c, const gm_params *P, int stage, gm_time
     comp[GM_C_ACTIVATIONS] = fw[GM_C_ACTIVATIONS] * i / steps;
     comp[GM_C_LOGITS] = 0;
     add(&l, i == 0 ? "start" : pass_label(label, "forward", i, steps), comp,
-        sm.persistent[GM_PH_FORWARD]);
+        sm.persistent[GM_PH_FORWARD], sm.pooled[GM_PH_FORWARD]);
   }
   /* The loss: the forward phase as calc.c counts it, logits included. */
   if (fw[GM_C_LOGITS] > 0)
-    add(&l, "loss", fw, sm.persistent[GM_PH_FORWARD]);
+    add(&l, "loss", fw, sm.persistent[GM_PH_FORWARD], sm.pooled[GM_PH_FORWARD]);
   /* Backward: the phase as counted, then activations freed layer by layer. */
   for (i = 0; i <= steps; i++) {
     memcpy(comp, bw, sizeof comp);
     comp[GM_C_ACTIVATIONS] = bw[GM_C_ACTIVATIONS] * (steps - i) / steps;
     add(&l, pass_label(label, "backward", i, steps), i == 0 ? bw : comp,
-        sm.persistent[GM_PH_BACKWARD]);
+        sm.persistent[GM_PH_BACKWARD], sm.pooled[GM_PH_BACKWARD]);
   }
-  add(&l, "optimizer step", sm.comp[GM_PH_STEP], sm.persistent[GM_PH_STEP]);
+  add(&l, "optimizer step", sm.comp[GM_PH_STEP], sm.persistent[GM_PH_STEP], sm.pooled[GM_PH_STEP]);
   return l.n;
 }
