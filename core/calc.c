@@ -1,6 +1,7 @@
 /* calc.c - the peak of every pipeline stage over the phases of a step, the
  * most loaded GPU, and the largest micro-batch that fits. */
 #include "checked.h"
+#include "fmt.h"
 #include "internal.h"
 
 #include <math.h>
@@ -63,7 +64,7 @@ static double clipped_cache(const gm_config *c, double best_res, double alloc_be
   return cache;
 }
 
-#define F(i, ...) (fm ? (void)snprintf(fm[i], GM_FORMULA_LEN, __VA_ARGS__) : (void)0)
+#define F(i, ...) (fm ? (void)gm_snprintf(fm[i], GM_FORMULA_LEN, __VA_ARGS__) : (void)0)
 
 #define PEAK_OK (-1)
 #define PEAK_TOTAL GM_C_COUNT

@@ -1,5 +1,6 @@
 /* components.c - what one GPU of a stage holds in each phase: model states,
  * gathered parameters, buffers, step temporaries and activations. */
+#include "fmt.h"
 #include "internal.h"
 
 #include <math.h>
@@ -15,7 +16,7 @@
 #define NVME_OPT_PINNED_BYTES (4.0 * 1e8 * 4.0)
 #define NVME_PARAM_PINNED_BYTES (5.0 * 1e8 * 2.0)
 
-#define F(i, ...) (x->fm ? (void)snprintf(x->fm[i], GM_FORMULA_LEN, __VA_ARGS__) : (void)0)
+#define F(i, ...) (x->fm ? (void)gm_snprintf(x->fm[i], GM_FORMULA_LEN, __VA_ARGS__) : (void)0)
 
 /* A count in a formula, written as every count is ("1,234,567"). */
 typedef struct {
@@ -99,7 +100,7 @@ static void sharding(ctx *x) {
   }
   x->d_exp = x->d / pp->ep < 1 ? 1 : x->d / pp->ep;
   if (x->fm) /* only formulas print it */
-    snprintf(x->grp, sizeof x->grp, "%g data-parallel GPUs", x->d);
+    gm_snprintf(x->grp, sizeof x->grp, "%g data-parallel GPUs", x->d);
   switch (e->kind) {
   case GM_ENGINE_DDP:
     break;
@@ -386,8 +387,11 @@ static double buffers(ctx *x, gm_stage_mem *o) {
   double A = x->A, persist = 0, bwd = 0, step = 0, te, ws = workspace_bytes(x->c, &te);
   char txt[GM_FORMULA_LEN];
   size_t n = 0;
+/* Text only when formulas are asked for: the searches call this many times. */
 #define PART(...)                                                                                  \
-  (n < sizeof txt ? (void)(n += (size_t)snprintf(txt + n, sizeof txt - n, __VA_ARGS__)) : (void)0)
+  (x->fm && n < sizeof txt                                                                         \
+       ? (void)(n += (size_t)gm_snprintf(txt + n, sizeof txt - n, __VA_ARGS__))                    \
+       : (void)0)
   txt[0] = '\0';
   if (e->kind == GM_ENGINE_DDP && x->d > 1 && !e->ddp_bucket_view) {
     persist = x->g_full; /* DDP buckets hold a second copy of every gradient */

@@ -1,5 +1,7 @@
-/* names.c - the printed name of each enum value in results. */
-#include "gpumem.h"
+/* names.c - the printed name of each enum value in results; for the config's
+ * enums, the first spelling in the schema's tables (schema.c), as the
+ * `resolved` writer prints them. */
+#include "schema.h"
 
 #include <stddef.h>
 
@@ -15,22 +17,17 @@ const char *gm_phase_name(gm_phase p) {
   return (unsigned)p < 4 ? names[p] : "?";
 }
 
-const char *gm_precision_name(gm_precision l) {
-  static const char *names[] = {"fp32", "amp", "mixed", "mixed_fp32_grads", "pure_bf16"};
-  return (unsigned)l < 5 ? names[l] : "?";
+/* A config enum's printed name; "?" for a value it does not have. */
+static const char *config_name(const gm_name *table, int value) {
+  const char *name = gm_enum_name(table, value);
+  return name ? name : "?";
 }
 
-const char *gm_engine_name(gm_engine_kind k) {
-  static const char *names[] = {"pytorch_ddp", "deepspeed", "megatron_lm", "megatron_deepspeed",
-                                "fsdp"};
-  return (unsigned)k < 5 ? names[k] : "?";
-}
+const char *gm_precision_name(gm_precision l) { return config_name(gm_precision_names, (int)l); }
 
-const char *gm_framework_name(gm_framework f) {
-  static const char *names[] = {"generic",   "hf_trainer", "torchtitan", "megatron_lm",
-                                "deepspeed", "torchtune",  "litgpt"};
-  return (unsigned)f < 7 ? names[f] : "?";
-}
+const char *gm_engine_name(gm_engine_kind k) { return config_name(gm_engine_names, (int)k); }
+
+const char *gm_framework_name(gm_framework f) { return config_name(gm_framework_names, (int)f); }
 
 const char *gm_verdict_name(gm_verdict v) {
   static const char *names[] = {"fits", "tight", "does_not_fit"};
