@@ -143,6 +143,10 @@ gm_act_terms gm_layer_terms(const gm_config *c, int moe) {
                      : (double)m->intermediate_size;
       r.replicated = (t->compile == 1 ? 1.0 : 2.0) * A * h;
       r.split = A * (ad + gd + ad + f) + 4.0 * m->num_attention_heads;
+      if (gm_sac_recomputes_attention(c))
+        /* cuDNN attention is not on the save list: its output and log-sum-exp
+         * are recomputed in backward from the saved Q and V and a recomputed K. */
+        r.split = A * (ad + gd + f);
       r.scores = 0;
     }
     break;

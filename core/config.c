@@ -403,6 +403,8 @@ static int parse_hardware(gm_parse_ctx *c, const cJSON *s, gm_hardware *hw) {
     }
     snprintf(hw->gpu_name, sizeof hw->gpu_name, "%s", card.id);
     hw->gpu_capacity_bytes = card.capacity_bytes;
+    hw->gpu_amd = card.amd;
+    hw->gpu_compute_capability = card.compute_capability;
     context = card.cuda_context_bytes;
   }
   if (mem && !cJSON_IsNull(mem)) {

@@ -55,6 +55,17 @@ void gm_version_defaults(gm_config *c);
  * the config's framework_version (versions.c). */
 enum { GM_PP_KEEP_NONE = 0, GM_PP_KEEP_LAST_STAGE, GM_PP_KEEP_ALL_STAGES };
 int gm_pp_kept_outputs(const gm_config *c);
+/* 1 when the caching allocator runs with expandable segments: torchtitan's
+ * launcher asks for them, and PyTorch's ROCm build honours them only from
+ * 2026 (versions.c). */
+int gm_expandable_segments(const gm_config *c);
+/* 1 when torchtitan wraps the embedding as an FSDP unit of its own, resharded
+ * after forward (July 2025 on); before, it sat in the root unit with the head. */
+int gm_titan_embedding_unit(const gm_config *c);
+/* 1 when per-op selective checkpointing recomputes the attention kernel:
+ * torchtitan picks cuDNN attention on compute capability 10.0 and later, an op
+ * its save list named only from December 2025 (versions.c). */
+int gm_sac_recomputes_attention(const gm_config *c);
 
 size_t gm_fmt_count(char *buf, size_t n, double v); /* 1,234,567 */
 
