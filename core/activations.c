@@ -177,6 +177,21 @@ double gm_layer_full_bytes(const gm_config *c) {
   return terms_bytes(c, full_terms(c, moe));
 }
 
+/* The final norm and the output projection run outside the checkpointed
+ * blocks, so their saved tensors stay whatever the recomputation: the norm keeps
+ * its input, and the head keeps its input for the weight gradient. Under
+ * sequence parallelism torchtitan's ColwiseParallel head gathers that input over
+ * the sequence and autograd saves the gathered copy; Megatron's
+ * ColumnParallelLinear saves its shard and gathers again in backward
+ * (layers.py, LinearWithGradAccumulationAndAsyncCommunication). */
+double gm_head_saved_bytes(const gm_config *c) {
+  double t = c->parallel.tp, h = c->model.hidden_size;
+  int sp = c->parallel.sequence_parallel;
+  double norm = norm_saved(c) / (sp ? t : 1.0);
+  double in = gm_act_bytes(c) * h / (sp && c->engine.framework == GM_FW_MEGATRON ? t : 1.0);
+  return gm_tokens_per_gpu(c) * (norm + in);
+}
+
 /* The backward of one layer holds gradients of its activations while it
  * runs: the residual-stream gradient and two MLP-width gradients. */
 double gm_layer_backward_bytes(const gm_config *c) {

@@ -545,6 +545,8 @@ static void activations(ctx *x, gm_stage_mem *o) {
   }
   o->comp[GM_PH_FORWARD][GM_C_ACTIVATIONS] = acts;
   o->comp[GM_PH_BACKWARD][GM_C_ACTIVATIONS] = acts + working;
+  if (s->has_head) /* freed once the head's backward has run */
+    o->comp[GM_PH_FORWARD][GM_C_ACTIVATIONS] += gm_head_saved_bytes(x->c);
   if (s->has_head)
     o->comp[GM_PH_FORWARD][GM_C_LOGITS] = gm_loss_bytes(x->c, &per_logit);
   for (ph = 0; ph < GM_PH_COUNT; ph++)

@@ -23,6 +23,8 @@ double gm_moe_layer_saved_bytes(const gm_config *c);
 double gm_layer_full_bytes(const gm_config *c);
 /* Gradient working set of one layer's backward for one micro-batch. */
 double gm_layer_backward_bytes(const gm_config *c);
+/* What the final norm and the output head keep for backward (last stage). */
+double gm_head_saved_bytes(const gm_config *c);
 /* Logits and cross-entropy spike for one micro-batch on the last stage. */
 double gm_loss_bytes(const gm_config *c, double *bytes_per_logit);
 /* The per-token terms, for formulas. */
