@@ -2,6 +2,7 @@
 /* plan_cmd.c - `gpu-mem-calc plan`: which layouts fit, the fastest first.
  * Like the rest of the CLI it uses only the public API: plan_json. */
 #include "plan_cmd.h"
+#include "options.h"
 
 #include "gpumem.h"
 #include "read_file.h"
@@ -135,29 +136,21 @@ int gm_cmd_plan(int argc, char **argv) {
   const cJSON *error;
   double t0, wall;
   int i, rc = 0;
+  const cli_option opts[] = {{.name = "--config", .alias = "-c", .value = &file},
+                             {.name = "--format", .alias = "-f", .value = &format},
+                             {.name = "--gpus", .value = &gpus},
+                             {.name = "--top", .value = &top},
+                             {.name = NULL}};
   for (i = 2; i < argc; i++) {
-    const char *a = argv[i], **dst = NULL;
-    const char *eq = strchr(a, '=');
-    size_t n = eq ? (size_t)(eq - a) : strlen(a);
-    if (strncmp(a, "--config", n) == 0 && n == 8)
-      dst = &file;
-    else if (strncmp(a, "--format", n) == 0 && n == 8)
-      dst = &format;
-    else if (strncmp(a, "--gpus", n) == 0 && n == 6)
-      dst = &gpus;
-    else if (strncmp(a, "--top", n) == 0 && n == 5)
-      dst = &top;
-    else if (a[0] != '-' && !file) {
-      file = a;
+    int took = cli_option_take(opts, argc, argv, &i);
+    if (took < 0)
+      return EXIT_INVALID;
+    if (took)
       continue;
-    } else
-      return fail_usage("unknown argument", a);
-    if (eq)
-      *dst = eq + 1;
-    else if (i + 1 < argc)
-      *dst = argv[++i];
+    if (argv[i][0] != '-' && !file)
+      file = argv[i];
     else
-      return fail_usage("needs a value after", a);
+      return fail_usage("unknown argument", argv[i]);
   }
   if (!file)
     return fail_usage("needs --config FILE", NULL);

@@ -15,8 +15,11 @@ typedef struct {
   const char *const *aliases; /* ends with NULL */
   uint64_t capacity_bytes;    /* memory_mib, usable as nvidia-smi reports it */
   uint64_t cuda_context_bytes;
-  int amd;                /* vendor "amd": PyTorch's ROCm build */
-  int compute_capability; /* CUDA major * 10 + minor (100 for 10.0); 0 unknown */
+  /* "throughput", for the step-time model (perf.c); 0 and "" when not given. */
+  double bf16_tflops, hbm_tbps;
+  const char *interconnect, *network; /* link names of perf.c's table */
+  int amd;                            /* vendor "amd": PyTorch's ROCm build */
+  int compute_capability;             /* CUDA major * 10 + minor (100 for 10.0); 0 unknown */
 } gm_gpu_preset;
 
 typedef struct {
