@@ -16,7 +16,8 @@
  * nvidia-smi (HF-*.json); one factor on the whole peak fits neither. */
 #define CACHE_FRACTION 0.25
 /* torchtitan's launchers set PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True
- * (run_llama_train.sh in December 2024, run_train.sh today): freed pages join
+ * (run_llama_train.sh in December 2024, run_train.sh today; PyTorch's ROCm build
+ * ignored it until 2026: gm_expandable_segments in versions.c): freed pages join
  * one growing segment per stream instead of fixed-size segments, which leaves
  * less unusable between shapes. Calibrated with the FSDP gradients pooled on
  * their reduce-scatter stream (components.c): 0.15 fits torchtitan's 8- and
@@ -26,7 +27,7 @@
 
 /* The share of the short-lived bytes the allocator keeps beside them. */
 static double cache_fraction(const gm_config *c) {
-  return c->engine.framework == GM_FW_TORCHTITAN ? CACHE_FRACTION_EXPANDABLE : CACHE_FRACTION;
+  return gm_expandable_segments(c) ? CACHE_FRACTION_EXPANDABLE : CACHE_FRACTION;
 }
 
 static const gm_phase phase_of[GM_PH_COUNT] = {GM_PHASE_FORWARD, GM_PHASE_BACKWARD, GM_PHASE_STEP};

@@ -229,9 +229,11 @@ static void gathered(ctx *x, gm_stage_mem *o) {
   double *b = &o->comp[GM_PH_BACKWARD][GM_C_GATHERED];
   if (x->fsdp && e->sharding != GM_FSDP_NO_SHARD) {
     /* The root unit (embedding, head) stays unsharded through the step; torchtune
-     * wraps embedding and head as units of their own, so only the head, in use
-     * from the loss into backward, is gathered at the peak. */
-    double root = (e->framework == GM_FW_TORCHTUNE ? 0 : s->emb_params) + s->head_params;
+     * and torchtitan since July 2025 wrap embedding and head as units of their own,
+     * so only the head, in use from the loss into backward, is gathered at the peak. */
+    double root =
+        (e->framework == GM_FW_TORCHTUNE || gm_titan_embedding_unit(x->c) ? 0 : s->emb_params) +
+        s->head_params;
     double unit = s->unit_params;
     double reduce_bytes = x->lb.grads; /* FSDP reduces in the gradient dtype */
     /* FP8: torchao's float8 all-gather gathers the linear weights in fp8 (1 B);
@@ -262,8 +264,8 @@ static void gathered(ctx *x, gm_stage_mem *o) {
       F(GM_C_GATHERED, "compute copies of every weight of the stage: %g B x %s params%s", A,
         N(s->params).s, cw < A ? ", linear weights gathered in fp8 (1 B)" : "");
     else
-      F(GM_C_GATHERED, "compute copies: %g B x (embedding+head %s + 2 x layer %s params)%s%s", A,
-        N(root).s, N(unit).s,
+      F(GM_C_GATHERED, "compute copies: %g B x (%s %s + 2 x layer %s params)%s%s", A,
+        root > s->head_params ? "embedding+head" : "head", N(root).s, N(unit).s,
         cw < A     ? ", linear weights gathered in fp8 (1 B)"
         : cast > 0 ? ", + one layer's weights cast to fp8"
                    : "",
@@ -506,6 +508,8 @@ static void activations(ctx *x, gm_stage_mem *o) {
   }
   o->comp[GM_PH_FORWARD][GM_C_ACTIVATIONS] = acts;
   o->comp[GM_PH_BACKWARD][GM_C_ACTIVATIONS] = acts + working;
+  if (s->has_head) /* freed once the head's backward has run */
+    o->comp[GM_PH_FORWARD][GM_C_ACTIVATIONS] += gm_head_saved_bytes(x->c);
   if (s->has_head)
     o->comp[GM_PH_FORWARD][GM_C_LOGITS] = gm_loss_bytes(x->c, &per_logit);
   for (ph = 0; ph < GM_PH_COUNT; ph++)
@@ -519,7 +523,11 @@ static void activations(ctx *x, gm_stage_mem *o) {
       s->inflight, s->layers, s->layers == 1 ? "" : "s", N(gm_tokens_per_gpu(x->c)).s,
       N(at.replicated).s, pp->sequence_parallel ? " / TP" : "", N(at.split).s, pp->tp,
       at.scores > 0 ? " + attention scores" : "", working / GM_GIB,
-      tr->recompute != GM_AC_NONE ? " (incl. recomputation)" : "");
+      tr->recompute == GM_AC_SELECTIVE && tr->selective_policy == GM_SEL_PER_OP &&
+              gm_sac_recomputes_attention(x->c)
+          ? " (incl. recomputation of cuDNN attention)"
+      : tr->recompute != GM_AC_NONE ? " (incl. recomputation)"
+                                    : "");
     if (s->has_head && x->c->model.num_labels > 0)
       F(GM_C_LOGITS, "sequence classifier: %g B x %lld sequences x %d labels", per_logit,
         (long long)tr->micro_batch_size, x->c->model.num_labels);

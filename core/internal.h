@@ -23,6 +23,8 @@ double gm_moe_layer_saved_bytes(const gm_config *c);
 double gm_layer_full_bytes(const gm_config *c);
 /* Gradient working set of one layer's backward for one micro-batch. */
 double gm_layer_backward_bytes(const gm_config *c);
+/* What the final norm and the output head keep for backward (last stage). */
+double gm_head_saved_bytes(const gm_config *c);
 /* Logits and cross-entropy spike for one micro-batch on the last stage. */
 double gm_loss_bytes(const gm_config *c, double *bytes_per_logit);
 /* The per-token terms, for formulas. */
@@ -55,6 +57,17 @@ void gm_version_defaults(gm_config *c);
  * the config's framework_version (versions.c). */
 enum { GM_PP_KEEP_NONE = 0, GM_PP_KEEP_LAST_STAGE, GM_PP_KEEP_ALL_STAGES };
 int gm_pp_kept_outputs(const gm_config *c);
+/* 1 when the caching allocator runs with expandable segments: torchtitan's
+ * launcher asks for them, and PyTorch's ROCm build honours them only from
+ * 2026 (versions.c). */
+int gm_expandable_segments(const gm_config *c);
+/* 1 when torchtitan wraps the embedding as an FSDP unit of its own, resharded
+ * after forward (July 2025 on); before, it sat in the root unit with the head. */
+int gm_titan_embedding_unit(const gm_config *c);
+/* 1 when per-op selective checkpointing recomputes the attention kernel:
+ * torchtitan picks cuDNN attention on compute capability 10.0 and later, an op
+ * its save list named only from December 2025 (versions.c). */
+int gm_sac_recomputes_attention(const gm_config *c);
 
 size_t gm_fmt_count(char *buf, size_t n, double v); /* 1,234,567 (fmt.c) */
 

@@ -25,6 +25,21 @@
 /* torchtitan #1922 (2025-10-22): pp_schedule.step(return_outputs=False), so the
  * last stage no longer keeps every micro-batch's logits until the step ends. */
 #define TITAN_PP_NO_OUTPUTS 20251022
+/* torchtitan #1196 (2025-05-14): ScaledDotProductAttention puts cuDNN attention
+ * first on compute capability >= 10.0 (models/attention.py). */
+#define TITAN_CUDNN_SDPA 20250514
+/* torchtitan #2095 (2025-12-01): every SDPA backend joins the per-op SAC save
+ * list; before, only the flash and memory-efficient ops were saved. */
+#define TITAN_SAC_ALL_SDPA 20251201
+/* torchtitan #1094 (2025-07-28): apply_fsdp wraps tok_embeddings as a unit of its
+ * own (resharded after forward) and [norm, output] as another; before, both sat in
+ * the root unit, which FSDP2 does not reshard after forward. */
+#define TITAN_EMBEDDING_UNIT 20250728
+/* pytorch #177974 (2026-03-20, reland of #173330): expandable segments on ROCm.
+ * Before, CUDACachingAllocator.cpp compiled them only for CUDA
+ * (`!defined(USE_ROCM) && defined(PYTORCH_C10_DRIVER_API_SUPPORTED)`), and the
+ * ROCm build ignored expandable_segments:True. */
+#define TORCH_ROCM_EXPANDABLE 20260320
 
 void gm_version_defaults(gm_config *c) {
   gm_training *t = &c->training;
@@ -76,4 +91,22 @@ int gm_pp_kept_outputs(const gm_config *c) {
   if (v > 0 && v < TITAN_PP_NO_OUTPUTS)
     return GM_PP_KEEP_LAST_STAGE;
   return GM_PP_KEEP_NONE;
+}
+
+int gm_expandable_segments(const gm_config *c) {
+  if (c->engine.framework != GM_FW_TORCHTITAN)
+    return 0;
+  return !(c->hardware.gpu_amd && c->engine.framework_version < TORCH_ROCM_EXPANDABLE);
+}
+
+int gm_titan_embedding_unit(const gm_config *c) {
+  return c->engine.framework == GM_FW_TORCHTITAN &&
+         c->engine.framework_version >= TITAN_EMBEDDING_UNIT;
+}
+
+int gm_sac_recomputes_attention(const gm_config *c) {
+  int v = c->engine.framework_version;
+  return c->engine.framework == GM_FW_TORCHTITAN && c->training.attention == GM_ATTN_FLASH &&
+         c->hardware.gpu_compute_capability >= 100 && v >= TITAN_CUDNN_SDPA &&
+         v < TITAN_SAC_ALL_SDPA;
 }
