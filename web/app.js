@@ -205,9 +205,9 @@ function App({ gm }) {
     let obj = null;
     try {
       obj = JSON.parse(text);
-    } catch (e) { /* not JSON: a launch script or a YAML, perhaps */ }
+    } catch (e) { /* not JSON: a launch script, a YAML or a TOML, perhaps */ }
     if (obj && (isFullConfig(obj) || isHfConfig(obj))) return importObject(obj, file.name, text);
-    // A launcher's file (DeepSpeed, Megatron-LM, YAML): laid over the config.
+    // A launcher's file (DeepSpeed, Megatron-LM, YAML, torchtitan TOML): laid over the config.
     try {
       const report = await importLauncher(text);
       setConfig((c) => normalize(mergeConfig(c, report.config)));
@@ -330,7 +330,7 @@ function App({ gm }) {
         <button type="button" onClick=${actions.copy}>Copy JSON</button>
         <button type="button" onClick=${actions.download}>Save JSON</button>
         <button type="button" onClick=${() => document.getElementById('import-file').click()}>Import…</button>
-        <input type="file" id="import-file" hidden accept=".json,application/json" aria-label="Import a config file"
+        <input type="file" id="import-file" hidden accept=".json,.toml,.yaml,.yml,.sh,.txt,application/json" aria-label="Import a config file"
           onChange=${(e) => { importFile(e.currentTarget.files[0]); e.currentTarget.value = ''; }} />
         <a class="button" href="#planner">Find a layout</a>
         <button type="button" class="quiet" onClick=${actions.reset}>Reset</button>
@@ -372,7 +372,7 @@ function App({ gm }) {
         OFFLINE && published ? html` · <a href=${published}>published page</a>` : ''}</p>
     </footer>
     <div class="toast" role="status" aria-live="polite">${typeof toast === 'string' ? toast : html`${toast.text} <button type="button" class="link" onClick=${toast.action.run}>${toast.action.label}</button>`}</div>
-    ${dragging && html`<div class="drop-overlay" aria-hidden="true"><p>Drop a config, a model's config.json, or a DeepSpeed, Megatron-LM or YAML launcher file</p></div>`}
+    ${dragging && html`<div class="drop-overlay" aria-hidden="true"><p>Drop a config, a model's config.json, or a DeepSpeed, Megatron-LM, YAML or torchtitan TOML launcher file</p></div>`}
   `;
 }
 
