@@ -140,6 +140,19 @@ test('torchtitan TOML: HSDP, DDP, pipeline micro-batches, float8 recipes, the ol
   assert.throws(() => tt('[model]\n'), /toml: line 4/); // a table defined twice
 });
 
+test('torchtitan llama3_8b.toml as its December 2024 benchmark ran it gives the figure of the measured row TT-1', () => {
+  const row = JSON.parse(readFileSync(new URL('tests/validation/rows/TT-1.json', root), 'utf8'));
+  const calc = (args, input) => JSON.parse(execFileSync(cli, ['calculate', ...args, '--format', 'json'], { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] }));
+  const fromRow = calc(['--config', '-'], JSON.stringify(row.config));
+  const imported = calc(['--config', fileURLToPath(new URL('torchtitan_llama3_8b.toml', importsDir)), '--set', 'training.batch_size=2',
+    '--set', `hardware.num_gpus=${row.config.hardware.num_gpus}`, '--set', `engine.framework_version=${row.config.engine.framework_version}`,
+    '--set', `hardware.gpu_memory_gb=${row.config.hardware.gpu_memory_gb}`]);
+  assert.equal(imported.peak_reserved_gb, fromRow.peak_reserved_gb);
+  assert.deepEqual(imported.resolved.training, fromRow.resolved.training);
+  assert.deepEqual(imported.resolved.parallelism, fromRow.resolved.parallelism);
+  assert.ok(Math.abs(imported.peak_reserved_gb - row.measured.value) / row.measured.value < 0.1);
+});
+
 test('TOML errors give the line and column; a TOML that is not torchtitan is named', () => {
   assert.throws(() => gm.importConfig('[training]\nseq_len = 8192\nlocal_batch_size = \n'), (e) => e.field === 'toml' && /^toml: line 3, column 20: .*expected value/.test(e.message));
   assert.throws(() => gm.importConfig('[training]\nseq_len = 1\nseq_len = 2\n'), /toml: line 3/);
