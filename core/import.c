@@ -241,9 +241,7 @@ char *import_json(const char *kind, const char *text) {
 #endif
         /* Neither: a file written as TOML gets TOML's message. */
         if (strcmp(kind, "auto") == 0 && *msg && looks_toml(text)) {
-          char what[192];
-          snprintf(what, sizeof what, "TOML: %s", msg);
-          result = error_json("toml", what);
+          result = error_json("toml", msg);
           goto done;
         }
       }
@@ -287,12 +285,11 @@ char *import_json(const char *kind, const char *text) {
 #endif
   } else if (strcmp(kind, "toml") == 0) {
 #ifdef GM_TOML
-    char msg[160], what[192];
+    char msg[160];
     kind_out = "toml";
     detected = "a torchtitan job config (TOML)";
     if (!doc && !(doc = gm_toml_parse(text, msg, sizeof msg))) {
-      snprintf(what, sizeof what, "TOML: %s", msg);
-      result = error_json("toml", what);
+      result = error_json("toml", msg);
       goto done;
     }
     rc = gm_import_torchtitan(&im, doc, &err);
