@@ -159,6 +159,9 @@ test('TOML errors give the line and column; a TOML that is not torchtitan is nam
   assert.throws(() => gm.importConfig('[tool.poetry]\nname = "x"\n'), (e) => e.field === 'toml' && /not a torchtitan job config/.test(e.message));
   assert.throws(() => gm.importConfig('a = 1\n', 'toml'), /not a torchtitan job config/);
   assert.throws(() => gm.importConfig('not = [toml\n', 'torchtitan'), /toml: line 1/);
+  // A header with no key (toml++ 3.3.0 asserted here) and a control character: errors, with their place.
+  assert.throws(() => gm.importConfig('[job]\n[\n', 'toml'), /toml: line 2, column 2: .*expected bare key/);
+  assert.throws(() => gm.importConfig('[job]\n[\u001braining]\n'), /toml: line 2, column 2: a control character \(0x1B\)/);
 });
 
 test('errors name what is wrong', () => {
