@@ -232,13 +232,24 @@ function App({ gm }) {
       // Several files at once: in order, each laid over the last.
       (async () => { for (const f of e.dataTransfer.files) await importFile(f); })();
     };
+    // Pasted outside a field: files, or text, read as a dropped file would be.
+    const paste = (e) => {
+      if (e.target instanceof Element && e.target.closest('input, textarea, select, [contenteditable]')) return;
+      const files = [...(e.clipboardData?.files || [])];
+      const text = files.length ? '' : e.clipboardData?.getData('text/plain') || '';
+      if (!files.length && !text.trim()) return;
+      e.preventDefault();
+      (async () => { for (const f of files.length ? files : [new File([text], 'the pasted text')]) await importFile(f); })();
+    };
     addEventListener('dragover', over);
     addEventListener('dragleave', leave);
     addEventListener('drop', drop);
+    addEventListener('paste', paste);
     return () => {
       removeEventListener('dragover', over);
       removeEventListener('dragleave', leave);
       removeEventListener('drop', drop);
+      removeEventListener('paste', paste);
     };
   }, [importFile]);
 

@@ -89,6 +89,14 @@ test('a torchtitan TOML dropped: its layout and float8 are taken, and the page c
   const want = cli(config);
   assert.ok(!want.error, JSON.stringify(want.error));
   assert.equal((await shown(page)).peak, want.total_memory_per_gpu_gb.toFixed(2));
+  // Pasted outside a field, as text: read as the dropped file was.
+  await page.evaluate((text) => {
+    const dt = new DataTransfer();
+    dt.setData('text/plain', text);
+    document.body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+  }, file('torchtitan_llama3_70b.toml').text);
+  await page.waitForFunction(() => /the pasted text: a torchtitan job config/.test(document.querySelector('.toast')?.textContent || ''));
+  assert.equal((await exportConfig(page)).config.model.preset, 'llama-3.1-70b');
   await drop(page, [{ name: 'bad.toml', text: '[training]\nseq_len = 8192\nlocal_batch_size = \n' }]);
   await page.waitForFunction(() => /bad\.toml: toml: line 3, column 20/.test(document.querySelector('.toast')?.textContent || ''));
   await page.context().close();
