@@ -60,6 +60,17 @@ static const struct {
      "  --offload D              optimizer states to cpu or nvme (--offload-params D too)\n"
      "  -s, --set KEY=VALUE      any other key (repeatable)\n"
      "  -f, --format F           table, json, csv, markdown\n"},
+    {"plan", "usage: gpu-mem-calc plan [--config] FILE [SOURCES...] [--gpus N|MIN-MAX] [--top N]\n"
+             "                         [--format table|json]\n"
+             "\n"
+             "The layouts that fit the config's model and GPUs, fastest first (estimated), why\n"
+             "the others do not, the fewest GPUs, and changes that make the config as given fit.\n"
+             "The config's plan section (docs/config.md) says what may vary.\n"
+             "\n" SOURCES "\n"
+             "options:\n"
+             "  --gpus N|MIN-MAX      GPU counts to try (plan.gpus)\n"
+             "  --top N               layouts returned, 1 to 100 (plan.top; default 20)\n"
+             "  -f, --format F        table (default) or json (plan_json's output)\n"},
     {"sweep",
      "usage: gpu-mem-calc sweep [--config] FILE [SOURCES...] --vary KEY=VALUES... [--format F]\n"
      "\n"

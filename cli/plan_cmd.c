@@ -4,10 +4,9 @@
 #include "plan_cmd.h"
 
 #include "gpumem.h"
-#include "read_file.h"
+#include "inputs.h"
 
 #include <cJSON.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,26 +128,34 @@ static double now_s(void) {
 }
 
 int gm_cmd_plan(int argc, char **argv) {
-  const char *file = NULL, *format = "table", *gpus = NULL, *top = NULL;
+  const char *file = "plan", *format = "table", *gpus = NULL, *top = NULL;
+  cli_inputs in;
   cJSON *root, *plan, *res;
-  char *text, *req, *out;
+  char *text = NULL, *req, *out;
   const cJSON *error;
   double t0, wall;
   int i, rc = 0;
+  memset(&in, 0, sizeof in);
   for (i = 2; i < argc; i++) {
     const char *a = argv[i], **dst = NULL;
     const char *eq = strchr(a, '=');
     size_t n = eq ? (size_t)(eq - a) : strlen(a);
-    if (strncmp(a, "--config", n) == 0 && n == 8)
-      dst = &file;
-    else if (strncmp(a, "--format", n) == 0 && n == 8)
+    /* The config's sources, as calculate takes them (--config, --model,
+     * launcher files, --set, --margin). */
+    int took = cli_inputs_take(&in, argc, argv, &i);
+    if (took < 0)
+      return EXIT_INVALID;
+    if (took)
+      continue;
+    if (strncmp(a, "--format", n) == 0 && n == 8)
       dst = &format;
     else if (strncmp(a, "--gpus", n) == 0 && n == 6)
       dst = &gpus;
     else if (strncmp(a, "--top", n) == 0 && n == 5)
       dst = &top;
-    else if (a[0] != '-' && !file) {
-      file = a;
+    else if (a[0] != '-') {
+      if (cli_inputs_add_file(&in, a) < 0)
+        return EXIT_INVALID;
       continue;
     } else
       return fail_usage("unknown argument", a);
@@ -159,16 +166,20 @@ int gm_cmd_plan(int argc, char **argv) {
     else
       return fail_usage("needs a value after", a);
   }
-  if (!file)
+  if (!cli_inputs_has_source(&in))
     return fail_usage("needs --config FILE", NULL);
   if (strcmp(format, "table") != 0 && strcmp(format, "json") != 0)
     return fail_usage("--format must be table or json", NULL);
-  text = gm_read_file(file, NULL);
-  if (!text) {
-    fprintf(stderr, "gpu-mem-calc: cannot read %s: %s\n", file, strerror(errno));
-    return EXIT_IO;
-  }
-  root = cJSON_Parse(text);
+  for (i = 0; i < in.n; i++)
+    if (in.items[i].kind != CLI_IN_SET && in.items[i].kind != CLI_IN_MARGIN) {
+      file = in.items[i].arg;
+      break;
+    }
+  root = cli_inputs_load(&in, 0, &rc, &text);
+  if (!root && !text)
+    return rc;
+  if (text) /* one config file of ours, as written */
+    root = cJSON_Parse(text);
   if (!cJSON_IsObject(root)) {
     /* plan_json words the error. */
     cJSON_Delete(root);

@@ -22,7 +22,7 @@ printf '%s\n' '{"model": {"preset": "gpt2"}, "training": {"batch_size": 4, "seq_
   "hardware": {"num_gpus": 1, "gpu": "H100"}}' >"$TMP/set.json"
 
 # --help on every command
-for cmd in calculate quick sweep validate import presets; do
+for cmd in calculate quick plan sweep validate import presets; do
   run "$BIN" $cmd --help
   check "$cmd --help exits 0 with its usage" $(status_is 0 && out_has "^usage: gpu-mem-calc $cmd" && [ ! -s "$TMP/err" ]; echo $?)
 done
@@ -142,6 +142,8 @@ check "a torchtitan TOML with --model and --set" $(status_is 0 && err_has "torch
 printf '[training]\nseq_len = 8192\nlocal_batch_size = \n' >"$TMP/bad.toml"
 run "$BIN" calculate --config "$TMP/bad.toml" --model llama-3-8b
 check "a malformed TOML: its line and column, exit 2" $(status_is 2 && err_has "toml: line 3, column 20"; echo $?)
+run "$BIN" plan "$IMP/torchtitan_llama3_8b.toml" --set hardware.num_gpus=8 --set hardware.gpu=H100 --set plan.frameworks='["torchtitan"]' --top 2
+check "plan: a launcher file and --set, as calculate takes them" $(status_is 0 && err_has "a torchtitan job config (TOML)" && out_has "^  *1  FSDP 8, mb 1, selective" && ! out_has "^  *3  "; echo $?)
 run "$BIN" import "$IMP/torchtitan_llama3_405b.toml" --kind toml --format config
 check "import --kind toml" $(status_is 0 && out_has '"fp8_all_gather":	true' && out_has '"preset":	"llama-3.1-405b"'; echo $?)
 
