@@ -33,7 +33,7 @@ TOML_DIR ?= $(BUILD)/third_party/tomlplusplus
 TOML_CXXFLAGS = -std=c++17 -fno-exceptions -fno-rtti -DTOML_EXCEPTIONS=0 -DTOML_HEADER_ONLY=1 \
                 -DTOML_ENABLE_FORMATTERS=0 -I$(TOML_DIR) $(CJSON_CFLAGS)
 
-.PHONY: all test test-native deps san fuzz wasm bench serve validate format clean
+.PHONY: all test test-native docs deps san fuzz wasm bench serve validate format clean examples
 
 all: $(BUILD)/gpu-mem-calc
 
@@ -42,7 +42,8 @@ $(CJSON_OBJ): $(CJSON_DIR)/cJSON.c $(CJSON_DIR)/cJSON.h
 	$(CC) $(CFLAGS) -c -o $@ $(CJSON_DIR)/cJSON.c
 
 $(BUILD)/gpu-mem-calc $(BUILD)/run_cases $(BUILD)/unit_test $(BUILD)/calc_stdin \
-  $(BUILD)/bench_native $(BUILD)/validate $(BUILD)/plan_test: $(CJSON_OBJ)
+  $(BUILD)/bench_native $(BUILD)/validate $(BUILD)/plan_test $(BUILD)/examples/fit \
+  $(BUILD)/gen_docs: $(CJSON_OBJ)
 
 # Tools run during the build link a plain cJSON, whatever CFLAGS (sanitizers) say.
 $(BUILD)/cjson-host.o: $(CJSON_DIR)/cJSON.c $(CJSON_DIR)/cJSON.h
@@ -80,7 +81,9 @@ $(TOML_DIR)/toml++/toml.h: scripts/fetch_tomlplusplus.sh
 # cJSON's include path, so including cJSON (or config.h) there fails to build;
 # only the boundary (config readers, presets, result writer, calc_json) has it.
 PHYSICS_SRC  = core/activations.c core/calc.c core/resolve.c core/params.c core/split.c core/stages.c \
-               core/components.c core/verdict.c core/versions.c
+               core/components.c core/verdict.c core/versions.c \
+               core/config_init.c core/diag.c core/fmt.c core/names.c core/precision.c core/perf.c \
+               core/schema.c
 BOUNDARY_SRC = $(filter-out $(PHYSICS_SRC),$(CORE_SRC))
 OBJ          = $(BUILD)/obj
 PHYSICS_OBJ  = $(PHYSICS_SRC:core/%.c=$(OBJ)/%.o)
@@ -136,12 +139,41 @@ $(BUILD)/unit_test: tests/unit_test.c core/*.c core/*.h $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -Icore -o $@ tests/unit_test.c $(LINK)
 
+# The C API in use (docs/c-api.md), built against the library as a user
+# would; make test runs it (it fails if its C and JSON configs disagree).
+$(BUILD)/examples/fit: examples/fit.c core/gpumem.h $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) -Icore -o $@ examples/fit.c $(LINK)
+
+examples: $(BUILD)/examples/fit
+
+# The key tables of docs/config.md, made from the schema (core/schema.c):
+# `make docs` rewrites them; test-native fails when they differ.
+$(BUILD)/gen_docs: scripts/gen_docs.c core/gpumem.h $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -Icore -o $@ scripts/gen_docs.c $(LINK)
+
+docs: $(BUILD)/gen_docs
+	$(BUILD)/gen_docs docs/config.md
+
+# Which core file calls which, and through which symbols: what test-native's
+# dependency check reads.
+callgraph: $(LIB)
+	sh scripts/check_deps.sh -v $(PHYSICS_OBJ) -- $(BOUNDARY_OBJ) $(OBJ)/presets_data.o
+
 # Installs what the build and tests need on Debian/Ubuntu (no-op when present).
 deps:
 	sh scripts/deps.sh
 
-test-native: $(BUILD)/gpu-mem-calc $(BUILD)/run_cases $(BUILD)/unit_test $(BUILD)/plan_test
+test-native: $(BUILD)/gpu-mem-calc $(BUILD)/run_cases $(BUILD)/unit_test $(BUILD)/plan_test \
+             $(BUILD)/examples/fit $(BUILD)/gen_docs
+	$(BUILD)/gen_docs --check docs/config.md
+	@# The core's files call each other one way; physics never uses the boundary
+	@# (scripts/check_deps.sh -v lists who calls what).
+	sh scripts/check_deps.sh $(PHYSICS_OBJ) -- $(BOUNDARY_OBJ) $(OBJ)/presets_data.o
+	sh tests/check_deps_test.sh $(CC)
 	$(BUILD)/unit_test
+	$(BUILD)/examples/fit > $(BUILD)/examples/fit.out
 	$(BUILD)/run_cases tests/cases
 	$(BUILD)/plan_test tests/plan
 	sh tests/cli_test.sh $(BUILD)/gpu-mem-calc
@@ -189,7 +221,7 @@ fuzz: $(FUZZ_DIR)/fuzz_calc
 	  -artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus $(FUZZ_DIR)/seeds
 
 format:
-	clang-format -i core/*.c core/*.cc core/*.h cli/*.c cli/*.h tests/*.c python/gpu_mem_calculator/*.c
+	clang-format -i core/*.c core/*.cc core/*.h cli/*.c cli/*.h tests/*.c examples/*.c python/gpu_mem_calculator/*.c
 
 clean:
 	rm -rf $(BUILD)
@@ -210,10 +242,10 @@ clean:
 EMCC      ?= emcc
 # -mbulk-memory: memset and memcpy as single instructions (smaller and
 # faster; every browser since 2021 runs them).
-WASM_OPT  ?= -Oz -flto -mbulk-memory
+WASM_OPT  ?= -Oz -flto -mbulk-memory -DGM_SCHEMA_NO_DOCS
 WASM_DIR   = $(BUILD)/wasm
 comma     := ,
-WASM_EXPORTS = _calc_json,_calc_free,_malloc,_free,_gm_presets_json$(if \
+WASM_EXPORTS = _calc_json,_calc_free,_malloc,_free,_gm_presets_json,_schema_json$(if \
                $(shell grep -s 'gm_version(void)' core/gpumem.h),$(comma)_gm_version)
 # emmalloc: Emscripten's small allocator, 2 KB (gzipped) less than dlmalloc.
 WASM_LDFLAGS = -sSTANDALONE_WASM --no-entry -sALLOW_MEMORY_GROWTH=1 -sMALLOC=emmalloc \
@@ -237,7 +269,8 @@ $(CJSON_DIR)/cJSON.h: $(CJSON_DIR)/cJSON.c
 
 # strtod comes from the host (wasm/strtod.c): musl's works in software
 # 128-bit long double, a fifth of the module; both round to the nearest double.
-WASM_SRC = $(filter-out $(PLAN_SRC),$(CORE_SRC)) $(GEN_SRC) $(CJSON_DIR)/cJSON.c wasm/strtod.c
+WASM_SRC = $(filter-out $(PLAN_SRC),$(CORE_SRC)) $(GEN_SRC) $(CJSON_DIR)/cJSON.c wasm/strtod.c \
+           wasm/schema_json.c
 
 $(WASM_DIR)/gpumem.wasm: $(WASM_SRC) core/*.h $(CJSON_DIR)/cJSON.h wasm/imports.js Makefile
 	@mkdir -p $(@D)

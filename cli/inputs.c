@@ -29,21 +29,6 @@ static int add(cli_inputs *in, cli_input_kind kind, const char *arg) {
   return 1;
 }
 
-/* The value of --name (as "--name value" or "--name=value"), or NULL. */
-static const char *value_of(int argc, char **argv, int *i, const char *name, int *matched) {
-  size_t n = strlen(name);
-  *matched = 0;
-  if (strncmp(argv[*i], name, n) == 0 && argv[*i][n] == '=') {
-    *matched = 1;
-    return argv[*i] + n + 1;
-  }
-  if (strcmp(argv[*i], name) == 0) {
-    *matched = 1;
-    return *i + 1 < argc ? argv[++*i] : NULL;
-  }
-  return NULL;
-}
-
 int cli_inputs_take(cli_inputs *in, int argc, char **argv, int *i) {
   static const struct {
     const char *name;
@@ -59,7 +44,7 @@ int cli_inputs_take(cli_inputs *in, int argc, char **argv, int *i) {
   size_t k;
   for (k = 0; k < sizeof opts / sizeof opts[0]; k++) {
     int matched;
-    const char *v = value_of(argc, argv, i, opts[k].name, &matched);
+    const char *v = cli_option_value(argc, argv, i, opts[k].name, &matched);
     if (!matched)
       continue;
     if (!v)
@@ -70,6 +55,29 @@ int cli_inputs_take(cli_inputs *in, int argc, char **argv, int *i) {
 }
 
 int cli_inputs_add_file(cli_inputs *in, const char *path) { return add(in, CLI_IN_CONFIG, path); }
+
+int cli_inputs_read_args(cli_inputs *in, const cli_option *opts, const char *cmd, int argc,
+                         char **argv) {
+  int i, took;
+  for (i = 2; i < argc; i++) {
+    const char *a = argv[i];
+    took = cli_inputs_take(in, argc, argv, &i);
+    if (took == 0 && opts)
+      took = cli_option_take(opts, argc, argv, &i);
+    if (took < 0)
+      return -1;
+    if (took)
+      continue;
+    if (a[0] == '-' && strcmp(a, "-") != 0) {
+      fprintf(stderr, "gpu-mem-calc: %s: unknown argument '%s'\n", cmd, a);
+      fprintf(stderr, "run 'gpu-mem-calc %s --help' for usage\n", cmd);
+      return -1;
+    }
+    if (cli_inputs_add_file(in, a) < 0)
+      return -1;
+  }
+  return 0;
+}
 
 static int has_suffix(const char *s, const char *suffix) {
   size_t n = strlen(s), k = strlen(suffix);

@@ -3,6 +3,7 @@
 #define GM_CLI_INPUTS_H
 
 #include "cli.h"
+#include "options.h"
 
 #define CLI_MAX_INPUTS 64
 
@@ -28,6 +29,11 @@ typedef struct {
 /* If argv[*i] is one of the options above, record it (moving *i past its
  * value) and return 1; 0 when it is not one; -1 after a usage message. */
 int cli_inputs_take(cli_inputs *in, int argc, char **argv, int *i);
+/* Read argv[2..] of command cmd: the config sources above (into in), the
+ * options of opts (may be NULL) and config files named without --config.
+ * 0, or -1 after a usage message. */
+int cli_inputs_read_args(cli_inputs *in, const cli_option *opts, const char *cmd, int argc,
+                         char **argv);
 /* A config file given without --config. 1, or -1 when there are too many. */
 int cli_inputs_add_file(cli_inputs *in, const char *path);
 /* Whether any source other than --set was given. */

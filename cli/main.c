@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "gpumem.h"
 #include "inputs.h"
+#include "options.h"
 #include "plan_cmd.h"
 #include "read_file.h"
 #include "text.h"
@@ -412,21 +413,6 @@ static int check_format(const char *format) {
          cli_rows_format_of(format, 0, &rows) == 0;
 }
 
-/* The value of option argv[*i] (as "--opt value" or "--opt=value"); NULL when missing. */
-static const char *option_value(int argc, char **argv, int *i, const char *name) {
-  size_t n = strlen(name);
-  if (strncmp(argv[*i], name, n) == 0 && argv[*i][n] == '=')
-    return argv[*i] + n + 1;
-  if (strcmp(argv[*i], name) == 0)
-    return *i + 1 < argc ? argv[++*i] : NULL;
-  return NULL;
-}
-
-static int is_option(const char *arg, const char *name) {
-  size_t n = strlen(name);
-  return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
-}
-
 /* The sources combined, as the text to give calc_json (free with free()), or
  * NULL with *rc set. cJSON allocates with malloc: no hooks are installed. */
 static char *inputs_text(const cli_inputs *in, int flags, int *rc) {
@@ -458,33 +444,19 @@ static int run_inputs(const cli_inputs *in, int flags, const char *format) {
 
 static int cmd_calculate(int argc, char **argv) {
   const char *format = "table";
+  int verbose = 0;
+  const cli_option opts[] = {{.name = "--format", .alias = "-f", .value = &format},
+                             {.name = "--verbose", .alias = "-v", .flag = &verbose},
+                             {.name = NULL}};
   cli_inputs in;
-  int i, flags = 0;
   memset(&in, 0, sizeof in);
-  for (i = 2; i < argc; i++) {
-    const char *a = argv[i];
-    int took = cli_inputs_take(&in, argc, argv, &i);
-    if (took < 0)
-      return EXIT_INVALID;
-    if (took)
-      continue;
-    if (is_option(a, "--format") || strcmp(a, "-f") == 0) {
-      format = strcmp(a, "-f") == 0 ? (i + 1 < argc ? argv[++i] : NULL)
-                                    : option_value(argc, argv, &i, "--format");
-      if (!format || !check_format(format))
-        return usage_error("--format must be table or json (or csv, markdown)");
-    } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
-      flags |= CLI_INPUTS_VERBOSE;
-    } else if (a[0] != '-' || strcmp(a, "-") == 0) {
-      if (cli_inputs_add_file(&in, a) < 0)
-        return EXIT_INVALID;
-    } else {
-      return usage_error("calculate: unknown argument '%s'", a);
-    }
-  }
+  if (cli_inputs_read_args(&in, opts, "calculate", argc, argv) < 0)
+    return EXIT_INVALID;
+  if (!check_format(format))
+    return usage_error("--format must be table or json (or csv, markdown)");
   if (!cli_inputs_has_source(&in))
     return usage_error("calculate needs --config FILE");
-  return run_inputs(&in, flags, format);
+  return run_inputs(&in, verbose ? CLI_INPUTS_VERBOSE : 0, format);
 }
 
 /* A number as a JSON number, anything else as a string (calc_json names the
@@ -523,32 +495,28 @@ static int cmd_quick(int argc, char **argv) {
              *zero = NULL, *batch = NULL, *seq = NULL, *format = "table", *margin = NULL;
   const char *accum = NULL, *recompute = NULL, *tp = NULL, *pp = NULL, *finetune = NULL,
              *rank = NULL, *offload = NULL, *offload_params = NULL;
-  static const char *const opts[] = {"--gpus",
-                                     "--gpu",
-                                     "--gpu-mem",
-                                     "--engine",
-                                     "--dtype",
-                                     "--zero-stage",
-                                     "--batch-size",
-                                     "--seq-len",
-                                     "--format",
-                                     "--grad-accum",
-                                     "--checkpointing",
-                                     "--tp",
-                                     "--pp",
-                                     "--finetune",
-                                     "--lora-rank",
-                                     "--offload",
-                                     "--offload-params",
-                                     "--margin"};
-  const char **dst[] = {&gpus,  &gpu,      &mem,    &engine,  &dtype,          &zero,
-                        &batch, &seq,      &format, &accum,   &recompute,      &tp,
-                        &pp,    &finetune, &rank,   &offload, &offload_params, &margin};
+  const cli_option opts[] = {{.name = "--gpus", .value = &gpus},
+                             {.name = "--gpu", .value = &gpu},
+                             {.name = "--gpu-mem", .value = &mem},
+                             {.name = "--engine", .value = &engine},
+                             {.name = "--dtype", .value = &dtype},
+                             {.name = "--zero-stage", .value = &zero},
+                             {.name = "--batch-size", .value = &batch},
+                             {.name = "--seq-len", .value = &seq},
+                             {.name = "--format", .alias = "-f", .value = &format},
+                             {.name = "--grad-accum", .value = &accum},
+                             {.name = "--checkpointing", .value = &recompute},
+                             {.name = "--tp", .value = &tp},
+                             {.name = "--pp", .value = &pp},
+                             {.name = "--finetune", .value = &finetune},
+                             {.name = "--lora-rank", .value = &rank},
+                             {.name = "--offload", .value = &offload},
+                             {.name = "--offload-params", .value = &offload_params},
+                             {.name = NULL}};
   cli_inputs sets;
   cJSON *config, *model, *training, *eng, *hw;
   char *text, number[64];
   int i, rc;
-  size_t k;
   memset(&sets, 0, sizeof sets);
   for (i = 2; i < argc; i++) {
     int took = cli_inputs_take(&sets, argc, argv, &i);
@@ -562,16 +530,9 @@ static int cmd_quick(int argc, char **argv) {
       return usage_error("quick takes --set; for config files use calculate");
     if (took)
       continue;
-    for (k = 0; k < sizeof opts / sizeof opts[0]; k++) {
-      if (is_option(argv[i], opts[k])) {
-        const char *v = option_value(argc, argv, &i, opts[k]);
-        if (!v)
-          return usage_error("%s needs a value", opts[k]);
-        *dst[k] = v;
-        break;
-      }
-    }
-    if (k < sizeof opts / sizeof opts[0])
+    if ((took = cli_option_take(opts, argc, argv, &i)) < 0)
+      return EXIT_INVALID;
+    if (took)
       continue;
     if (argv[i][0] != '-' && !params)
       params = argv[i];
@@ -674,31 +635,17 @@ static int cmd_quick(int argc, char **argv) {
 /* validate: text ("valid" and warnings) or JSON ({"valid", "warnings"} or {"valid", "error"}). */
 static int cmd_validate(int argc, char **argv) {
   const char *format = "text";
+  const cli_option opts[] = {{.name = "--format", .alias = "-f", .value = &format}, {.name = NULL}};
   char *text, *json;
   cJSON *tree = NULL;
   const cJSON *error, *w;
   cli_inputs in;
-  int i, rc;
+  int rc;
   memset(&in, 0, sizeof in);
-  for (i = 2; i < argc; i++) {
-    const char *a = argv[i];
-    int took = cli_inputs_take(&in, argc, argv, &i);
-    if (took < 0)
-      return EXIT_INVALID;
-    if (took)
-      continue;
-    if (is_option(a, "--format") || strcmp(a, "-f") == 0) {
-      format = strcmp(a, "-f") == 0 ? (i + 1 < argc ? argv[++i] : NULL)
-                                    : option_value(argc, argv, &i, "--format");
-      if (!format || (strcmp(format, "text") != 0 && strcmp(format, "json") != 0))
-        return usage_error("validate: --format must be text or json");
-    } else if (a[0] != '-' || strcmp(a, "-") == 0) {
-      if (cli_inputs_add_file(&in, a) < 0)
-        return EXIT_INVALID;
-    } else {
-      return usage_error("validate: unknown argument '%s'", a);
-    }
-  }
+  if (cli_inputs_read_args(&in, opts, "validate", argc, argv) < 0)
+    return EXIT_INVALID;
+  if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0)
+    return usage_error("validate: --format must be text or json");
   if (!cli_inputs_has_source(&in))
     return usage_error("validate takes one FILE");
   if (!(text = inputs_text(&in, 0, &rc)))
@@ -741,25 +688,25 @@ static int cmd_validate(int argc, char **argv) {
 /* import: import_json's report, or only the config it maps to. */
 static int cmd_import(int argc, char **argv) {
   const char *file = NULL, *kind = "auto", *format = "json";
+  const cli_option opts[] = {
+      {.name = "--kind", .value = &kind}, {.name = "--format", .value = &format}, {.name = NULL}};
   char *text, *json;
   cJSON *tree;
   const cJSON *error;
-  int i, rc = 0;
+  int i, rc = 0, took;
   for (i = 2; i < argc; i++) {
     const char *a = argv[i];
-    if (is_option(a, "--kind")) {
-      if (!(kind = option_value(argc, argv, &i, "--kind")))
-        return usage_error("--kind needs a value");
-    } else if (is_option(a, "--format")) {
-      format = option_value(argc, argv, &i, "--format");
-      if (!format || (strcmp(format, "json") != 0 && strcmp(format, "config") != 0))
-        return usage_error("import: --format must be json or config");
-    } else if ((a[0] != '-' || strcmp(a, "-") == 0) && !file) {
+    if ((took = cli_option_take(opts, argc, argv, &i)) < 0)
+      return EXIT_INVALID;
+    if (took)
+      continue;
+    if ((a[0] != '-' || strcmp(a, "-") == 0) && !file)
       file = a;
-    } else {
+    else
       return usage_error("import: unknown argument '%s'", a);
-    }
   }
+  if (strcmp(format, "json") != 0 && strcmp(format, "config") != 0)
+    return usage_error("import: --format must be json or config");
   if (!file)
     return usage_error("import takes one FILE");
   if (!(text = read_config(file, &rc)))
@@ -812,16 +759,16 @@ static int cmd_presets(int argc, char **argv) {
   cJSON *presets;
   const cJSON *g, *m;
   const char *format = "table";
-  int i;
+  const cli_option opts[] = {{.name = "--format", .value = &format}, {.name = NULL}};
+  int i, took;
   for (i = 2; i < argc; i++) {
-    if (is_option(argv[i], "--format")) {
-      format = option_value(argc, argv, &i, "--format");
-      if (!format || !check_format(format))
-        return usage_error("--format must be table or json (or csv, markdown)");
-    } else {
+    if ((took = cli_option_take(opts, argc, argv, &i)) < 0)
+      return EXIT_INVALID;
+    if (!took)
       return usage_error("presets: unknown argument '%s'", argv[i]);
-    }
   }
+  if (!check_format(format))
+    return usage_error("--format must be table or json (or csv, markdown)");
   if (strcmp(format, "json") == 0) {
     printf("%s\n", gm_presets_json());
     return 0;

@@ -2,6 +2,7 @@
 /* plan_cmd.c - `gpu-mem-calc plan`: which layouts fit, the fastest first.
  * Like the rest of the CLI it uses only the public API: plan_json. */
 #include "plan_cmd.h"
+#include "options.h"
 
 #include "gpumem.h"
 #include "inputs.h"
@@ -135,37 +136,15 @@ int gm_cmd_plan(int argc, char **argv) {
   const cJSON *error;
   double t0, wall;
   int i, rc = 0;
+  const cli_option opts[] = {{.name = "--format", .alias = "-f", .value = &format},
+                             {.name = "--gpus", .value = &gpus},
+                             {.name = "--top", .value = &top},
+                             {.name = NULL}};
   memset(&in, 0, sizeof in);
-  for (i = 2; i < argc; i++) {
-    const char *a = argv[i], **dst = NULL;
-    const char *eq = strchr(a, '=');
-    size_t n = eq ? (size_t)(eq - a) : strlen(a);
-    /* The config's sources, as calculate takes them (--config, --model,
-     * launcher files, --set, --margin). */
-    int took = cli_inputs_take(&in, argc, argv, &i);
-    if (took < 0)
-      return EXIT_INVALID;
-    if (took)
-      continue;
-    if (strncmp(a, "--format", n) == 0 && n == 8)
-      dst = &format;
-    else if (strncmp(a, "--gpus", n) == 0 && n == 6)
-      dst = &gpus;
-    else if (strncmp(a, "--top", n) == 0 && n == 5)
-      dst = &top;
-    else if (a[0] != '-') {
-      if (cli_inputs_add_file(&in, a) < 0)
-        return EXIT_INVALID;
-      continue;
-    } else
-      return fail_usage("unknown argument", a);
-    if (eq)
-      *dst = eq + 1;
-    else if (i + 1 < argc)
-      *dst = argv[++i];
-    else
-      return fail_usage("needs a value after", a);
-  }
+  /* The config's sources, as calculate takes them (--config, --model,
+   * launcher files, --set, --margin), and plan's own options. */
+  if (cli_inputs_read_args(&in, opts, "plan", argc, argv) < 0)
+    return EXIT_INVALID;
   if (!cli_inputs_has_source(&in))
     return fail_usage("needs --config FILE", NULL);
   if (strcmp(format, "table") != 0 && strcmp(format, "json") != 0)

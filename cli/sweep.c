@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "gpumem.h"
 #include "inputs.h"
+#include "options.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -149,63 +150,39 @@ static cJSON *compute(const cJSON *config, const vary *vs, int nv, const int *at
 int cli_sweep(int argc, char **argv) {
   cli_inputs in;
   vary vs[MAX_VARY];
-  const char *format = "table", *keys[MAX_VARY], *values[MAX_VARY];
+  const char *format = "table", *keys[MAX_VARY], *values[MAX_VARY], *vary_args[MAX_VARY];
+  int verbose = 0, nargs = 0;
+  const cli_option opts[] = {
+      {.name = "--vary", .value = vary_args, .count = &nargs, .max = MAX_VARY},
+      {.name = "--format", .alias = "-f", .value = &format},
+      {.name = "--verbose", .alias = "-v", .flag = &verbose},
+      {.name = NULL}};
   cli_rows_format rows = CLI_ROWS_TABLE;
-  int nv = 0, i, rc = 0, flags = 0, json = 0, rows_done = 0, invalid = 0, at[MAX_VARY];
+  int nv = 0, i, rc = 0, json = 0, rows_done = 0, invalid = 0, at[MAX_VARY];
   long total = 1;
   cJSON *config = NULL;
   memset(&in, 0, sizeof in);
-  for (i = 2; i < argc; i++) {
-    const char *a = argv[i];
-    int took = cli_inputs_take(&in, argc, argv, &i);
-    if (took < 0) {
+  if (cli_inputs_read_args(&in, opts, "sweep", argc, argv) < 0) {
+    rc = CLI_EXIT_INVALID;
+    goto done;
+  }
+  for (; nv < nargs; nv++) {
+    if (parse_vary(vary_args[nv], &vs[nv]) != 0) {
+      free_vary(&vs[nv]);
       rc = CLI_EXIT_INVALID;
       goto done;
     }
-    if (took)
-      continue;
-    if (strcmp(a, "--vary") == 0 || strncmp(a, "--vary=", 7) == 0) {
-      const char *v = a[6] == '=' ? a + 7 : (i + 1 < argc ? argv[++i] : NULL);
-      if (!v) {
-        rc = usage("%s", "--vary needs KEY=VALUES");
-        goto done;
-      }
-      if (nv >= MAX_VARY) {
-        rc = usage("%s", "at most 8 --vary");
-        goto done;
-      }
-      if (parse_vary(v, &vs[nv]) != 0) {
-        free_vary(&vs[nv]);
-        rc = CLI_EXIT_INVALID;
-        goto done;
-      }
-      total *= vs[nv].n;
+    total *= vs[nv].n;
+    if (total > MAX_ROWS) {
       nv++;
-      if (total > MAX_ROWS) {
-        rc = usage("%s", "more than 10000 combinations");
-        goto done;
-      }
-    } else if (strcmp(a, "--format") == 0 || strncmp(a, "--format=", 9) == 0 ||
-               strcmp(a, "-f") == 0) {
-      format = a[1] == 'f'   ? (i + 1 < argc ? argv[++i] : NULL)
-               : a[8] == '=' ? a + 9
-                             : (i + 1 < argc ? argv[++i] : NULL);
-      json = format && strcmp(format, "json") == 0;
-      if (!json && cli_rows_format_of(format, 1, &rows) != 0) {
-        rc = usage("%s", "--format must be table, csv, markdown or json");
-        goto done;
-      }
-    } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
-      flags |= CLI_INPUTS_VERBOSE;
-    } else if (a[0] != '-' || strcmp(a, "-") == 0) {
-      if (cli_inputs_add_file(&in, a) < 0) {
-        rc = CLI_EXIT_INVALID;
-        goto done;
-      }
-    } else {
-      rc = usage("unknown argument '%s'", a);
+      rc = usage("%s", "more than 10000 combinations");
       goto done;
     }
+  }
+  json = strcmp(format, "json") == 0;
+  if (!json && cli_rows_format_of(format, 1, &rows) != 0) {
+    rc = usage("%s", "--format must be table, csv, markdown or json");
+    goto done;
   }
   if (!cli_inputs_has_source(&in)) {
     rc = usage("%s", "needs --config FILE (or --model, --deepspeed, --megatron-args)");
@@ -215,7 +192,7 @@ int cli_sweep(int argc, char **argv) {
     rc = usage("%s", "needs --vary KEY=VALUES");
     goto done;
   }
-  config = cli_inputs_load(&in, flags, &rc, NULL);
+  config = cli_inputs_load(&in, verbose ? CLI_INPUTS_VERBOSE : 0, &rc, NULL);
   if (!config)
     goto done;
   for (i = 0; i < nv; i++) {

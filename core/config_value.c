@@ -8,106 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Enum spellings: the first entry of each value is the one printed. */
-const gm_name gm_dtype_names[] = {
-    {"bf16", GM_DTYPE_BF16},     {"fp16", GM_DTYPE_FP16},    {"fp32", GM_DTYPE_FP32},
-    {"bfloat16", GM_DTYPE_BF16}, {"float16", GM_DTYPE_FP16}, {"half", GM_DTYPE_FP16},
-    {"float32", GM_DTYPE_FP32},  {"float", GM_DTYPE_FP32},   {NULL, 0}};
-const gm_name gm_precision_names[] = {
-    {"fp32", GM_PRECISION_FP32},           {"amp", GM_PRECISION_AMP},
-    {"mixed", GM_PRECISION_MIXED},         {"mixed_fp32_grads", GM_PRECISION_MIXED_FP32_GRADS},
-    {"pure_bf16", GM_PRECISION_PURE_HALF}, {"pure_fp16", GM_PRECISION_PURE_HALF},
-    {"pure_half", GM_PRECISION_PURE_HALF}, {NULL, 0}};
-const gm_name gm_optimizer_names[] = {{"adamw", GM_OPT_ADAMW},
-                                      {"adam", GM_OPT_ADAM},
-                                      {"sgd", GM_OPT_SGD},
-                                      {"sgd_momentum", GM_OPT_SGD_MOMENTUM},
-                                      {"lion", GM_OPT_LION},
-                                      {"adafactor", GM_OPT_ADAFACTOR},
-                                      {"adamw_8bit", GM_OPT_ADAMW_8BIT},
-                                      {"adam_8bit", GM_OPT_ADAMW_8BIT},
-                                      {NULL, 0}};
-const gm_name gm_optimizer_impl_names[] = {{"fused", GM_OPTIMPL_FUSED},
-                                           {"foreach", GM_OPTIMPL_FOREACH},
-                                           {"for_loop", GM_OPTIMPL_FOR_LOOP},
-                                           {NULL, 0}};
-const gm_name gm_recompute_names[] = {
-    {"none", GM_AC_NONE}, {"selective", GM_AC_SELECTIVE}, {"full", GM_AC_FULL}, {NULL, 0}};
-const gm_name gm_selective_names[] = {
-    {"attention", GM_SEL_ATTENTION}, {"per_op", GM_SEL_PER_OP}, {NULL, 0}};
-const gm_name gm_attention_names[] = {{"flash", GM_ATTN_FLASH},
-                                      {"eager", GM_ATTN_EAGER},
-                                      {"sdpa", GM_ATTN_FLASH},
-                                      {"flash_attention_2", GM_ATTN_FLASH},
-                                      {NULL, 0}};
-const gm_name gm_loss_names[] = {{"standard", GM_LOSS_EAGER},
-                                 {"keep_fp32", GM_LOSS_KEEP_FP32},
-                                 {"vocab_parallel", GM_LOSS_VOCAB_PARALLEL},
-                                 {"loss_parallel", GM_LOSS_TP_PARALLEL},
-                                 {"compiled", GM_LOSS_COMPILED},
-                                 {"chunked", GM_LOSS_CHUNKED},
-                                 {"eager", GM_LOSS_EAGER},
-                                 {NULL, 0}};
-const gm_name gm_norm_impl_names[] = {
-    {"eager", GM_NORMIMPL_EAGER}, {"fused", GM_NORMIMPL_FUSED}, {NULL, 0}};
-const gm_name gm_fp8_names[] = {{"none", GM_FP8_NONE},
-                                {"tensorwise", GM_FP8_TENSORWISE},
-                                {"rowwise", GM_FP8_ROWWISE},
-                                {"mxfp8", GM_FP8_MXFP8},
-                                {"delayed", GM_FP8_DELAYED},
-                                {"default", GM_FP8_DEFAULT},
-                                {"float8", GM_FP8_TENSORWISE},
-                                {"current", GM_FP8_TENSORWISE},
-                                {"mxfp8_cublas", GM_FP8_MXFP8},
-                                {"blockwise", GM_FP8_MXFP8},
-                                {NULL, 0}};
-const gm_name gm_finetune_names[] = {
-    {"full", GM_FT_FULL}, {"lora", GM_FT_LORA}, {"qlora", GM_FT_QLORA}, {NULL, 0}};
-/* training.lora_targets: the value is gm_training.lora_all_linear. */
-const gm_name gm_lora_target_names[] = {{"qv", 0}, {"all", 1}, {NULL, 0}};
-const gm_name gm_schedule_names[] = {{"1f1b", GM_SCHED_1F1B},
-                                     {"interleaved", GM_SCHED_INTERLEAVED},
-                                     {"gpipe", GM_SCHED_GPIPE},
-                                     {"interleaved_1f1b", GM_SCHED_INTERLEAVED},
-                                     {NULL, 0}};
-/* The short names are the earlier tool's CLI spellings. */
-const gm_name gm_engine_names[] = {{"pytorch_ddp", GM_ENGINE_DDP},
-                                   {"deepspeed", GM_ENGINE_DEEPSPEED},
-                                   {"megatron_lm", GM_ENGINE_MEGATRON},
-                                   {"megatron_deepspeed", GM_ENGINE_MEGATRON_DEEPSPEED},
-                                   {"fsdp", GM_ENGINE_FSDP},
-                                   {"ddp", GM_ENGINE_DDP},
-                                   {"pytorch", GM_ENGINE_DDP},
-                                   {"megatron", GM_ENGINE_MEGATRON},
-                                   {NULL, 0}};
-const gm_name gm_framework_names[] = {
-    {"generic", GM_FW_GENERIC},         {"hf_trainer", GM_FW_HF_TRAINER},
-    {"torchtitan", GM_FW_TORCHTITAN},   {"megatron_lm", GM_FW_MEGATRON},
-    {"deepspeed", GM_FW_DEEPSPEED},     {"torchtune", GM_FW_TORCHTUNE},
-    {"litgpt", GM_FW_LITGPT},           {"megatron", GM_FW_MEGATRON},
-    {"transformers", GM_FW_HF_TRAINER}, {NULL, 0}};
-const gm_name gm_offload_names[] = {
-    {"none", GM_OFFLOAD_NONE}, {"cpu", GM_OFFLOAD_CPU}, {"nvme", GM_OFFLOAD_NVME}, {NULL, 0}};
-const gm_name gm_fsdp_names[] = {{"full_shard", GM_FSDP_FULL_SHARD},
-                                 {"shard_grad_op", GM_FSDP_SHARD_GRAD_OP},
-                                 {"hybrid_shard", GM_FSDP_HYBRID_SHARD},
-                                 {"no_shard", GM_FSDP_NO_SHARD},
-                                 {NULL, 0}};
-/* The MLP activation only matters through the number of matrices. */
-const gm_name gm_mlp_names[] = {{"gated", GM_MLP_GATED},  {"plain", GM_MLP_PLAIN},
-                                {"swiglu", GM_MLP_GATED}, {"geglu", GM_MLP_GATED},
-                                {"gelu", GM_MLP_PLAIN},   {"relu", GM_MLP_PLAIN},
-                                {"relu2", GM_MLP_PLAIN},  {NULL, 0}};
-const gm_name gm_norm_names[] = {{"rmsnorm", GM_NORM_RMS}, {"layernorm", GM_NORM_LAYER}, {NULL, 0}};
-const gm_name gm_position_names[] = {{"rope", GM_POS_ROPE}, {"learned", GM_POS_LEARNED}, {NULL, 0}};
-
-const char *gm_enum_name(const gm_name *table, int value) {
-  for (; table->name; table++)
-    if (table->value == value)
-      return table->name;
-  return NULL;
-}
-
 static int is_ignorable(char ch) { return ch == ' ' || ch == '-' || ch == '_'; }
 
 int gm_name_equal(const char *a, const char *b) {
@@ -182,6 +82,44 @@ int gm_fail(gm_parse_ctx *c, const char *path, const char *fmt, ...) {
 void gm_unknown_key(gm_parse_ctx *c, const char *path) {
   if (c->unknown_keys++ < 4)
     gm_warn(c->sink, path, "unknown key, ignored");
+}
+
+/* A short rendering of a JSON value for messages. */
+static void quote(const char *s, char *out, size_t n) {
+  size_t i = 0, k = 0;
+  if (n < 8) {
+    if (n > 0)
+      out[0] = '\0';
+    return;
+  }
+  out[k++] = '"';
+  for (; s[i] && i < 40 && k + 5 < n; i++)
+    out[k++] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
+  if (s[i] && k + 5 < n) {
+    memcpy(out + k, "...", 3);
+    k += 3;
+  }
+  out[k++] = '"';
+  out[k] = '\0';
+}
+
+void gm_describe(const cJSON *v, char *out, size_t n) {
+  if (cJSON_IsString(v))
+    quote(v->valuestring, out, n);
+  else if (cJSON_IsNumber(v) && isfinite(v->valuedouble))
+    snprintf(out, n, "%.15g", v->valuedouble);
+  else if (cJSON_IsNumber(v))
+    snprintf(out, n, "a number out of range");
+  else if (cJSON_IsBool(v))
+    snprintf(out, n, "%s", cJSON_IsTrue(v) ? "true" : "false");
+  else if (cJSON_IsNull(v))
+    snprintf(out, n, "null");
+  else if (cJSON_IsArray(v))
+    snprintf(out, n, "an array");
+  else if (cJSON_IsObject(v))
+    snprintf(out, n, "an object");
+  else
+    snprintf(out, n, "an invalid value");
 }
 
 /* A short description of a JSON value for messages: -1, "abc", an object. */

@@ -1,10 +1,15 @@
 /*
  * gpumem.h - GPU memory of one LLM training configuration.
  *
- * Memory management: gm_calculate() and every other gm_ function work on
- * caller-owned structs and never allocate. The JSON boundary is the only
- * exception: calc_json() returns a NUL-terminated string allocated by the
- * library; release it with calc_free().
+ * Memory management: the gm_ functions work on caller-owned structs and
+ * never allocate, except gm_calculate_json, which parses its text with cJSON
+ * and frees the tree before it returns. calc_json, import_json and plan_json
+ * return a NUL-terminated string allocated by the library; release it with
+ * calc_free().
+ *
+ * Out-parameters (out, err) are only written, never read: what they held
+ * before a call changes nothing. err is written only when a call returns
+ * GM_EINVAL. docs/c-api.md shows the API in use (examples/fit.c).
  *
  * Units: every byte count is an exact uint64_t named *_bytes; GiB (2^30)
  * appear only when results are printed.
@@ -18,7 +23,11 @@
 #define GM_EINVAL 1
 
 #define GM_AUTO (-1) /* any int or enum field: apply the default */
-#define GM_MAX_STAGES 256
+/* Pipeline stages a result holds (one gm_stage each, 152 bytes): every
+ * split of the presets' deepest model (128 layers), twice the deepest
+ * published pipeline (64 stages: Megatron-LM's GPT 1T, docs/performance-model.md).
+ * A deeper pipeline is refused, naming parallelism.pipeline_parallel_size. */
+#define GM_MAX_STAGES 128
 #define GM_MAX_CHUNKS 64 /* virtual pipeline stages per rank */
 #define GM_MAX_WARNINGS 16
 #define GM_FORMULA_LEN 320
@@ -319,11 +328,15 @@ typedef struct {
 void gm_config_init(gm_config *cfg);
 
 /* Apply engine and framework defaults to every GM_AUTO field of cfg and
- * check it; GM_OK or GM_EINVAL. Warnings about the config go to r. */
+ * check it; GM_OK or GM_EINVAL. r is a warning sink, not an out-parameter:
+ * warnings are appended at r->warnings[r->num_warnings] (set num_warnings to
+ * 0 first); nothing else of r is touched; NULL drops them. gm_calculate
+ * resolves a copy itself: call this only to see the resolved config. */
 int gm_resolve(gm_config *cfg, gm_result *r, gm_error *err);
 
-/* Count the parameters of a resolved model (gm_resolve) exactly; GM_OK, or
- * GM_EINVAL with err set, also when a field of m is still GM_AUTO. */
+/* Count the parameters of a resolved model (gm_resolve) exactly; GM_OK with
+ * out written, or GM_EINVAL with err set (out untouched), also when a field
+ * of m is still GM_AUTO. */
 int gm_count_params(const gm_model *m, gm_params *out, gm_error *err);
 
 /* The whole calculation: resolves a copy of cfg, then computes. out is only
@@ -333,11 +346,12 @@ int gm_count_params(const gm_model *m, gm_params *out, gm_error *err);
 int gm_calculate(const gm_config *cfg, gm_result *out, gm_error *err);
 
 /* A JSON config (as calc_json takes) read and calculated into out: the
- * struct behind calc_json's text. Warnings about the config come first in
- * out->warnings. GM_OK, or GM_EINVAL with err naming the field. */
+ * struct behind calc_json's text, for callers that want numbers, not text.
+ * Warnings about the config come first in out->warnings. GM_OK, or
+ * GM_EINVAL with err naming the field (out then holds nothing of use). */
 int gm_calculate_json(const char *config_json, gm_result *out, gm_error *err);
 
-/* Add a warning to a result (dropped silently past GM_MAX_WARNINGS). */
+/* Append a warning to r (a sink, as in gm_resolve); dropped past GM_MAX_WARNINGS. */
 void gm_warn(gm_result *r, const char *field, const char *fmt, ...);
 
 /* Names, for messages and JSON. */
@@ -356,10 +370,18 @@ typedef struct {
   uint64_t capacity_bytes; /* usable, as reported by nvidia-smi */
   uint64_t cuda_context_bytes;
 } gm_gpu;
-/* Look a GPU up by id or alias ("H100", "a100-40gb"); GM_OK or GM_EINVAL. */
+/* Look a GPU up by id, display name or alias ("H100", "a100-40gb"),
+ * ignoring case, spaces, '-' and '_'; a table lookup, no parsing. GM_OK, or
+ * GM_EINVAL (unknown name, or NULL) with out zeroed. */
 int gm_find_gpu(const char *name, gm_gpu *out);
 /* The embedded presets: {"gpus":[...],"models":{...}} (static, not freed). */
 const char *gm_presets_json(void);
+/* Every config key the core reads, as JSON: {"keys":[{"section","key","aliases",
+ * "kind","min","max","values" (enums),"default","default_rule","doc","unit",
+ * "label","in_resolved"}],"gpus":[{"id","name","aliases",...}],"models":[...],
+ * "thresholds":{"safety_margin_default",...}}. Malloc'd, freed with calc_free();
+ * NULL when memory runs out. docs/config.md's key tables are made from it. */
+char *gm_schema_json(void);
 
 /* JSON in, JSON out: the one entry point shared by the CLI and WASM.
  * Returns a malloc'd string ({"error":{"field","message"}} on bad input);
@@ -442,9 +464,12 @@ typedef struct {
 /* Fill req with the defaults: the base's GPU count, top 20, micro-batches up
  * to 16, the base's framework or all, recompute allowed, offload allowed. */
 void gm_plan_request_init(gm_plan_request *req, const gm_config *base);
-/* Search the layouts of req; out is fully written on GM_OK. */
+/* Search the layouts of req; out is fully written on GM_OK, err on
+ * GM_EINVAL. No allocation: out is large, so static or on the heap. */
 int gm_plan(const gm_plan_request *req, gm_plan_result *out, gm_error *err);
-/* Estimate the step time of one resolved config (perf.c). */
+/* Estimate the step time of a resolved config (r.resolved and r.params of
+ * gm_calculate) from its GPU preset's throughput figures; out is fully
+ * written, out->known 0 when the GPU has none (perf.c). */
 void gm_perf_estimate(const gm_config *resolved, const gm_params *P, gm_perf *out);
 
 /* JSON in, JSON out for the planner: a config with an optional "plan"

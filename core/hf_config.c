@@ -6,64 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define M(field) offsetof(gm_model, field)
-/* Hugging Face spellings come before the native key, so the native key wins
- * when an object has both. */
-static const gm_field model_fields[] = {
-    {"n_layer", GM_F_INT32, M(num_layers), 1, 100000, NULL},
-    {"num_hidden_layers", GM_F_INT32, M(num_layers), 1, 100000, NULL},
-    {"num_layers", GM_F_INT32, M(num_layers), 1, 100000, NULL},
-    {"n_embd", GM_F_INT32, M(hidden_size), 1, 1048576, NULL},
-    {"hidden_size", GM_F_INT32, M(hidden_size), 1, 1048576, NULL},
-    {"n_head", GM_F_INT32, M(num_attention_heads), 1, 65536, NULL},
-    {"num_attention_heads", GM_F_INT32, M(num_attention_heads), 1, 65536, NULL},
-    {"num_key_value_heads", GM_F_INT32, M(num_key_value_heads), 1, 65536, NULL},
-    {"head_dim", GM_F_INT32, M(head_dim), 1, 65536, NULL},
-    {"n_inner", GM_F_INT64, M(intermediate_size), 1, 1e8, NULL},
-    {"intermediate_size", GM_F_INT64, M(intermediate_size), 1, 1e8, NULL},
-    {"vocab_size", GM_F_INT64, M(vocab_size), 1, 1e9, NULL},
-    {"n_positions", GM_F_INT64, M(max_position_embeddings), 1, 1e9, NULL},
-    {"max_position_embeddings", GM_F_INT64, M(max_position_embeddings), 1, 1e9, NULL},
-    {"max_seq_len", GM_F_INT64, M(max_seq_len), 1, 1e8, NULL},
-    {"mlp", GM_F_ENUM, M(mlp), 0, 0, gm_mlp_names},
-    {"norm", GM_F_ENUM, M(norm), 0, 0, gm_norm_names},
-    {"position_embedding", GM_F_ENUM, M(position), 0, 0, gm_position_names},
-    {"norms_per_layer", GM_F_INT32, M(norms_per_layer), 1, 8, NULL},
-    {"attention_bias", GM_F_BOOL, M(qkv_bias), 0, 0, NULL},
-    {"attention_out_bias", GM_F_BOOL, M(attn_out_bias), 0, 0, NULL},
-    {"mlp_bias", GM_F_BOOL, M(mlp_bias), 0, 0, NULL},
-    {"qk_norm", GM_F_BOOL, M(qk_norm), 0, 0, NULL},
-    {"tie_word_embeddings", GM_F_BOOL, M(tied_embeddings), 0, 0, NULL},
-    {"num_local_experts", GM_F_INT32, M(num_experts), 0, 65536, NULL},
-    {"n_routed_experts", GM_F_INT32, M(num_experts), 0, 65536, NULL},
-    {"num_experts", GM_F_INT32, M(num_experts), 0, 65536, NULL},
-    {"num_experts_per_tok", GM_F_INT32, M(experts_per_token), 1, 65536, NULL},
-    {"moe_intermediate_size", GM_F_INT64, M(moe_intermediate_size), 1, 1e8, NULL},
-    {"n_shared_experts", GM_F_INT32, M(num_shared_experts), 0, 1024, NULL},
-    {"num_shared_experts", GM_F_INT32, M(num_shared_experts), 0, 1024, NULL},
-    {"shared_expert_intermediate_size", GM_F_INT64, M(shared_expert_intermediate_size), 0, 1e8,
-     NULL},
-    {"shared_expert_gate", GM_F_BOOL, M(shared_expert_gate), 0, 0, NULL},
-    {"fused_projections", GM_F_BOOL, M(fused_projections), 0, 0, NULL},
-    {"q_lora_rank", GM_F_INT32, M(q_lora_rank), 0, 1048576, NULL},
-    {"kv_lora_rank", GM_F_INT32, M(kv_lora_rank), 0, 1048576, NULL},
-    {"qk_nope_head_dim", GM_F_INT32, M(qk_nope_head_dim), 0, 65536, NULL},
-    {"qk_rope_head_dim", GM_F_INT32, M(qk_rope_head_dim), 0, 65536, NULL},
-    {"v_head_dim", GM_F_INT32, M(v_head_dim), 0, 65536, NULL},
-    {"router_bias", GM_F_BOOL, M(router_bias), 0, 0, NULL},
-    {"first_k_dense_replace", GM_F_INT32, M(first_dense_layers), 0, 100000, NULL},
-    {"first_dense_layers", GM_F_INT32, M(first_dense_layers), 0, 100000, NULL},
-    {"num_parameters", GM_F_SIZE, M(declared_parameters), 1, 1e15, NULL},
-    {"largest_layer_params", GM_F_SIZE, M(largest_layer_params), 1, 1e15, NULL},
-    {"num_labels", GM_F_INT32, M(num_labels), 1, 1000000, NULL},
-    {NULL, 0, 0, 0, 0, NULL}};
-#undef M
-
-const gm_field *gm_model_field_table(void) { return model_fields; }
-
-/* Keys read below rather than through the table. A Hugging Face file's own
- * keys need no entry: with any of hf_only present, unknown keys pass silently. */
-static const char *const model_extra[] = {"name", "task", "preset", "description", NULL};
+/* The model section's keys and their Hugging Face spellings are rows of
+ * core/schema.c; this file adds what a model object implies beyond its keys. */
 
 /* Keys only a Hugging Face config.json has: their presence means the object
  * is one, whose many keys without a memory effect are ignored silently. */
@@ -224,10 +168,9 @@ static int moe_layout(gm_parse_ctx *c, const cJSON *obj, gm_model *m) {
 /* The head: a language model's vocabulary projection, or a sequence
  * classifier (`task`, or a Hugging Face *ForSequenceClassification). */
 static int parse_task(gm_parse_ctx *c, const cJSON *obj, gm_model *m) {
-  static const gm_name tasks[] = {{"causal_lm", 0}, {"sequence_classification", 1}, {NULL, 0}};
   const cJSON *task = item(obj, "task"), *arch = item(obj, "architectures"), *labels, *v;
   int classify = -1;
-  if (task && gm_read_enum(c, task, "model.task", tasks, &classify) != GM_OK)
+  if (task && gm_read_enum(c, task, "model.task", gm_task_names, &classify) != GM_OK)
     return GM_EINVAL;
   if (classify < 0 && cJSON_IsArray(arch)) {
     cJSON_ArrayForEach(v, arch) {
@@ -245,27 +188,9 @@ static int parse_task(gm_parse_ctx *c, const cJSON *obj, gm_model *m) {
   return GM_OK;
 }
 
-/* Two spellings of one field that disagree: the later (native) one is used.
- * The table keeps the spellings of a field next to each other, so only the
- * entries that follow a given one, up to the next field, need a look. */
-static void warn_disagreeing_aliases(gm_parse_ctx *c, const cJSON *const *seen) {
-  char path[64];
-  int a, b;
-  for (a = 0; model_fields[a].key; a++) {
-    if (!seen[a])
-      continue;
-    for (b = a + 1; model_fields[b].key && model_fields[b].offset == model_fields[a].offset; b++) {
-      if (seen[b] && !cJSON_Compare(seen[a], seen[b], 1)) {
-        gm_join_path(path, sizeof path, "model", model_fields[a].key);
-        gm_warn(c->sink, path, "disagrees with model.%s, which is used", model_fields[b].key);
-      }
-    }
-  }
-}
-
 /* Apply one model object (a preset's or the config's) on top of m. */
 static int apply_object(gm_parse_ctx *c, const cJSON *obj, gm_model *m) {
-  const cJSON *type = item(obj, "model_type"), *v, *seen[GM_MAX_FIELDS];
+  const cJSON *type = item(obj, "model_type");
   int hf = has_any(obj, hf_only), known = 0;
   char got[64];
   if (type) {
@@ -288,12 +213,7 @@ static int apply_object(gm_parse_ctx *c, const cJSON *obj, gm_model *m) {
     gm_warn(c->sink, "model.model_type",
             "not given; GPT-2 key names (n_embd, n_layer), so counted with GPT-2's rules");
   }
-  if (gm_index_fields(obj, model_fields, seen) < 0)
-    return gm_fail(c, "model", "internal: more than %d model keys", GM_MAX_FIELDS);
-  if (gm_read_seen(c, "model", model_fields, seen, m) != GM_OK)
-    return GM_EINVAL;
-  warn_disagreeing_aliases(c, seen);
-  if ((v = item(obj, "name")) && gm_read_string(c, v, "model.name", m->name, sizeof m->name))
+  if (gm_read_section(c, obj, GM_SEC_MODEL, m, 0) != GM_OK)
     return GM_EINVAL;
   /* attention_bias covers the output projection too unless that is given. */
   if (item(obj, "attention_bias") && !item(obj, "attention_out_bias"))
@@ -324,7 +244,7 @@ static int apply_object(gm_parse_ctx *c, const cJSON *obj, gm_model *m) {
     const cJSON *key;
     char path[64];
     cJSON_ArrayForEach(key, obj) {
-      if (key->string && !gm_known_key(key->string, model_fields, model_extra)) {
+      if (key->string && !gm_schema_known(GM_SEC_MODEL, key->string)) {
         gm_join_path(path, sizeof path, "model", key->string);
         gm_unknown_key(c, path);
       }

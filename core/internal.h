@@ -41,7 +41,7 @@ int64_t gm_largest_matrix(const gm_model *m);
 /* Parameters of the norms in one layer. */
 int64_t gm_layer_norm_params(const gm_model *m);
 
-/* Bytes per parameter of weights, grads, master copy and optimizer state. */
+/* Bytes per parameter of weights, grads, master copy and optimizer state (precision.c). */
 typedef struct {
   double weights, grads, master, states;
 } gm_precision_bytes;
@@ -51,7 +51,7 @@ gm_precision_bytes gm_precision_bytes_of(const gm_training *t);
  * (GM_AUTO: the current release, written back); only GM_AUTO fields change (versions.c). */
 void gm_version_defaults(gm_config *c);
 
-size_t gm_fmt_count(char *buf, size_t n, double v); /* 1,234,567 */
+size_t gm_fmt_count(char *buf, size_t n, double v); /* 1,234,567 (fmt.c) */
 
 /* What one GPU of pipeline stage r holds, in parameters (stages.c). */
 typedef struct {
@@ -98,7 +98,7 @@ typedef struct {
 int gm_stage_timeline(const gm_config *c, const gm_params *P, int stage, gm_timeline_point *pts,
                       int max);
 
-/* Bytes of one activation element in the compute dtype. */
+/* Bytes of one activation element in the compute dtype (precision.c). */
 double gm_act_bytes(const gm_config *c);
 
 /* Parameters as gm_calculate counts them for a resolved config (calc.c). */
@@ -128,7 +128,7 @@ double gm_default_safety_margin(void);
 /* 1 when the node's memory holds host_bytes_per_node, 0 when not, -1 when unknown. */
 int gm_host_fits(const gm_config *c, uint64_t host_bytes_per_node);
 
-/* Write err (field and message) and return GM_EINVAL (resolve.c). */
+/* Write err (field and message) and return GM_EINVAL (diag.c). */
 int gm_error_set(gm_error *err, const char *field, const char *fmt, ...);
 
 #endif

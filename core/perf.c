@@ -3,8 +3,8 @@
  * docs/performance-model.md derives every term and compares the estimates
  * with published throughput. Estimates, not measurements. */
 #include "internal.h"
+#include "presets_table.h"
 
-#include <cJSON.h>
 #include <math.h>
 #include <string.h>
 
@@ -76,25 +76,18 @@ static double link_bytes_s(const char *name) {
 }
 
 int gm_gpu_perf_of(const char *gpu_id, gm_gpu_perf *out) {
-  cJSON *root = cJSON_Parse(gm_presets_json());
-  const cJSON *gpu;
+  const gm_gpu_preset *g;
   memset(out, 0, sizeof *out);
-  cJSON_ArrayForEach(gpu, cJSON_GetObjectItemCaseSensitive(root, "gpus")) {
-    const cJSON *id = cJSON_GetObjectItemCaseSensitive(gpu, "id");
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive(gpu, "throughput");
-    if (!cJSON_IsString(id) || strcmp(id->valuestring, gpu_id) != 0 || !cJSON_IsObject(t))
+  for (g = gm_gpu_presets; g->id; g++) {
+    if (strcmp(g->id, gpu_id) != 0)
       continue;
-    out->bf16_flops =
-        cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(t, "bf16_tflops")) * 1e12;
-    out->hbm_bytes_s = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(t, "hbm_tbps")) * 1e12;
-    out->intra_bytes_s =
-        link_bytes_s(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t, "interconnect")));
-    out->inter_bytes_s =
-        link_bytes_s(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t, "network")));
+    out->bf16_flops = g->bf16_tflops * 1e12;
+    out->hbm_bytes_s = g->hbm_tbps * 1e12;
+    out->intra_bytes_s = link_bytes_s(g->interconnect);
+    out->inter_bytes_s = link_bytes_s(g->network);
     out->known = out->bf16_flops > 0 && out->hbm_bytes_s > 0 && out->intra_bytes_s > 0 &&
                  out->inter_bytes_s > 0;
   }
-  cJSON_Delete(root);
   return out->known ? GM_OK : GM_EINVAL;
 }
 

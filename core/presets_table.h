@@ -15,6 +15,9 @@ typedef struct {
   const char *const *aliases; /* ends with NULL */
   uint64_t capacity_bytes;    /* memory_mib, usable as nvidia-smi reports it */
   uint64_t cuda_context_bytes;
+  /* "throughput", for the step-time model (perf.c); 0 and "" when not given. */
+  double bf16_tflops, hbm_tbps;
+  const char *interconnect, *network; /* link names of perf.c's table */
 } gm_gpu_preset;
 
 typedef struct {

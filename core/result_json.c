@@ -361,137 +361,6 @@ static void put_stage(writer *w, const gm_result *r, const gm_stage *s, int inde
   end(w, "}");
 }
 
-static void put_model(writer *w, const gm_model *m, const gm_params *p) {
-  begin(w, "model", "{");
-  put_str(w, "name", m->name, sizeof m->name);
-  put_i64(w, "num_parameters", m->declared_parameters > 0 ? m->declared_parameters : p->total);
-  put_count(w, "num_layers", m->num_layers, 1);
-  put_count(w, "hidden_size", m->hidden_size, 1);
-  put_count(w, "num_attention_heads", m->num_attention_heads, 1);
-  put_count(w, "num_key_value_heads", m->num_key_value_heads, 1);
-  put_count(w, "head_dim", m->head_dim, 1);
-  put_count(w, "intermediate_size", m->intermediate_size, 1);
-  put_count(w, "vocab_size", m->vocab_size, 1);
-  put_count(w, "max_seq_len", m->max_seq_len, 1);
-  put_count(w, "max_position_embeddings", m->max_position_embeddings, 1);
-  put_name(w, "mlp", gm_mlp_names, (int)m->mlp);
-  put_name(w, "norm", gm_norm_names, (int)m->norm);
-  put_name(w, "position_embedding", gm_position_names, (int)m->position);
-  put_count(w, "norms_per_layer", m->norms_per_layer, 1);
-  put_flag(w, "attention_bias", m->qkv_bias);
-  put_flag(w, "attention_out_bias", m->attn_out_bias);
-  put_flag(w, "mlp_bias", m->mlp_bias);
-  put_flag(w, "qk_norm", m->qk_norm);
-  put_flag(w, "tie_word_embeddings", m->tied_embeddings);
-  put_count(w, "num_experts", m->num_experts, 0);
-  put_count(w, "num_experts_per_tok", m->experts_per_token, 1);
-  put_count(w, "moe_intermediate_size", m->moe_intermediate_size, 1);
-  put_count(w, "num_shared_experts", m->num_shared_experts, 0);
-  put_count(w, "shared_expert_intermediate_size", m->shared_expert_intermediate_size, 0);
-  put_flag(w, "shared_expert_gate", m->shared_expert_gate);
-  put_flag(w, "fused_projections", m->fused_projections);
-  put_count(w, "q_lora_rank", m->q_lora_rank, 0);
-  put_count(w, "kv_lora_rank", m->kv_lora_rank, 0);
-  put_count(w, "qk_nope_head_dim", m->qk_nope_head_dim, 0);
-  put_count(w, "qk_rope_head_dim", m->qk_rope_head_dim, 0);
-  put_count(w, "v_head_dim", m->v_head_dim, 0);
-  put_flag(w, "router_bias", m->router_bias);
-  put_count(w, "first_dense_layers", m->first_dense_layers, 0);
-  put_count(w, "largest_layer_params", m->largest_layer_params, 1);
-  put_raw(w, "task", m->num_labels > 0 ? "\"sequence_classification\"" : "\"causal_lm\"");
-  if (m->num_labels > 0)
-    put_count(w, "num_labels", m->num_labels, 1);
-  end(w, "}");
-}
-
-static void put_training(writer *w, const gm_training *t) {
-  begin(w, "training", "{");
-  put_count(w, "batch_size", t->micro_batch_size, 1);
-  put_count(w, "gradient_accumulation_steps", t->gradient_accumulation_steps, 1);
-  put_count(w, "seq_len", t->seq_len, 1);
-  put_name(w, "dtype", gm_dtype_names, (int)t->dtype);
-  put_name(w, "precision", gm_precision_names, (int)t->precision);
-  put_name(w, "optimizer", gm_optimizer_names, (int)t->optimizer);
-  put_name(w, "optimizer_impl", gm_optimizer_impl_names, (int)t->optimizer_impl);
-  put_name(w, "activation_checkpointing", gm_recompute_names, (int)t->recompute);
-  put_name(w, "selective_policy", gm_selective_names, (int)t->selective_policy);
-  put_name(w, "attention", gm_attention_names, (int)t->attention);
-  put_name(w, "loss", gm_loss_names, (int)t->loss);
-  put_name(w, "norm_impl", gm_norm_impl_names, (int)t->norm_impl);
-  put_flag(w, "compile", t->compile);
-  put_flag(w, "gqa_expand_kv", t->gqa_expand_kv);
-  if (t->attention_dropout >= 0)
-    put_fixed(w, "attention_dropout", t->attention_dropout, 6);
-  else
-    put_raw(w, "attention_dropout", "null");
-  if (t->hidden_dropout >= 0)
-    put_fixed(w, "hidden_dropout", t->hidden_dropout, 6);
-  else
-    put_raw(w, "hidden_dropout", "null");
-  put_flag(w, "activation_offload", t->activation_offload);
-  put_flag(w, "optimizer_in_backward", t->optimizer_in_backward);
-  put_flag(w, "zero_grad_set_to_none", t->grads_set_to_none);
-  put_name(w, "finetune", gm_finetune_names, (int)t->finetune);
-  put_count(w, "lora_rank", t->lora_rank, 1);
-  put_name(w, "lora_targets", gm_lora_target_names, t->lora_all_linear);
-  put_name(w, "fp8", gm_fp8_names, (int)t->fp8);
-  put_flag(w, "fp8_all_gather", t->fp8_all_gather);
-  if (t->fp8_amax_history > 0)
-    put_count(w, "fp8_amax_history_len", t->fp8_amax_history, 1);
-  end(w, "}");
-}
-
-static void put_parallel(writer *w, const gm_parallel *p) {
-  begin(w, "parallelism", "{");
-  put_count(w, "tensor_parallel_size", p->tp, 1);
-  put_count(w, "pipeline_parallel_size", p->pp, 1);
-  put_count(w, "data_parallel_size", p->dp, 1);
-  put_count(w, "context_parallel_size", p->cp, 1);
-  put_count(w, "expert_parallel_size", p->ep, 1);
-  put_count(w, "virtual_pipeline_stages", p->vpp, 1);
-  put_flag(w, "sequence_parallel", p->sequence_parallel);
-  put_name(w, "pipeline_schedule", gm_schedule_names, (int)p->schedule);
-  put_count(w, "num_microbatches", p->num_microbatches, 1);
-  put_count(w, "first_stage_layers", p->first_stage_layers, 0);
-  put_count(w, "last_stage_layers", p->last_stage_layers, 0);
-  put_flag(w, "account_for_embedding_in_pipeline_split", p->embedding_in_split);
-  put_flag(w, "account_for_loss_in_pipeline_split", p->loss_in_split);
-  end(w, "}");
-}
-
-static void put_engine(writer *w, const gm_engine *e) {
-  char t[48];
-  begin(w, "engine", "{");
-  put_name(w, "type", gm_engine_names, (int)e->kind);
-  put_name(w, "framework", gm_framework_names, (int)e->framework);
-  if (e->framework_version > 0) {
-    char d[16], v[24];
-    gm_format_version(e->framework_version, d, sizeof d);
-    snprintf(v, sizeof v, "\"%s\"", d);
-    put_raw(w, "framework_version", v);
-  }
-  put_count(w, "zero_stage", e->zero_stage, 0);
-  put_name(w, "offload_optimizer", gm_offload_names, (int)e->offload_optimizer);
-  put_name(w, "offload_param", gm_offload_names, (int)e->offload_param);
-  put_name(w, "sharding_strategy", gm_fsdp_names, (int)e->sharding);
-  put_flag(w, "reshard_after_forward", e->reshard_after_forward);
-  put_flag(w, "distributed_optimizer", e->distributed_optimizer);
-  put_count(w, "reduce_bucket_size", e->reduce_bucket_elems, 1);
-  put_count(w, "allgather_bucket_size", e->allgather_bucket_elems, 1);
-  put_count(w, "stage3_max_live_parameters", e->stage3_max_live_parameters, 1);
-  put_count(w, "stage3_prefetch_bucket_size", e->stage3_prefetch_bucket_elems, 1);
-  put_count(w, "sub_group_size", e->sub_group_elems, 1);
-  put_flag(w, "overlap_comm", e->overlap_comm);
-  put_flag(w, "gradient_as_bucket_view", e->ddp_bucket_view);
-  if (e->ddp_bucket_bytes > 0) {
-    scaled(t, sizeof t, (uint64_t)e->ddp_bucket_bytes, 20, 10);
-    put_raw(w, "bucket_cap_mb", t);
-  } else {
-    put_raw(w, "bucket_cap_mb", "null");
-  }
-  end(w, "}");
-}
-
 /* Memory of the resolved config: 10 decimals of GiB read back to the same byte. */
 static void put_memory(writer *w, const char *key, uint64_t bytes) {
   if (bytes == 0)
@@ -500,18 +369,100 @@ static void put_memory(writer *w, const char *key, uint64_t bytes) {
     put_gib(w, key, bytes, 10);
 }
 
-static void put_hardware(writer *w, const gm_hardware *h) {
-  begin(w, "hardware", "{");
-  if (h->gpu_name[0])
-    put_str(w, "gpu", h->gpu_name, sizeof h->gpu_name);
-  else
-    put_raw(w, "gpu", "null");
-  put_count(w, "num_gpus", h->num_gpus, 1);
-  put_count(w, "gpus_per_node", h->gpus_per_node, 1);
-  put_memory(w, "gpu_memory_gb", h->gpu_capacity_bytes);
-  put_memory(w, "cuda_context_gb", h->cuda_context_bytes);
-  put_memory(w, "host_memory_per_node_gb", h->host_memory_per_node_bytes);
-  put_fixed(w, "safety_margin", h->safety_margin, 6);
+/* One key of the resolved config, under its own name, as its row says. */
+static void put_key(writer *w, const gm_key *k, const char *base, const gm_result *r) {
+  const char *p = base + k->offset;
+  int iv;
+  int64_t lv;
+  uint64_t uv;
+  double dv;
+  char t[48];
+  if (k->flags & GM_KF_NOFIELD) {
+    if (k->hook == GM_HOOK_TASK) /* the head: from num_labels */
+      put_raw(w, k->key,
+              r->resolved.model.num_labels > 0 ? "\"sequence_classification\"" : "\"causal_lm\"");
+    return;
+  }
+  switch ((gm_hook)k->hook) {
+  case GM_HOOK_NUM_PARAMS: /* as given, else the exact count */
+    memcpy(&lv, p, sizeof lv);
+    put_i64(w, k->key, lv > 0 ? lv : r->params.total);
+    return;
+  case GM_HOOK_VERSION:
+    memcpy(&iv, p, sizeof iv);
+    if (iv > 0) {
+      char d[16];
+      gm_format_version(iv, d, sizeof d);
+      snprintf(t, sizeof t, "\"%s\"", d);
+      put_raw(w, k->key, t);
+    }
+    return;
+  case GM_HOOK_BUCKET_MIB:
+    memcpy(&lv, p, sizeof lv);
+    if (lv > 0) {
+      scaled(t, sizeof t, (uint64_t)lv, 20, 10);
+      put_raw(w, k->key, t);
+    } else {
+      put_raw(w, k->key, "null");
+    }
+    return;
+  case GM_HOOK_GPU:
+    if (*p)
+      put_str(w, k->key, p, (size_t)k->hi);
+    else
+      put_raw(w, k->key, "null");
+    return;
+  default:
+    break;
+  }
+  switch ((gm_key_kind)k->kind) {
+  case GM_K_INT32:
+    memcpy(&iv, p, sizeof iv);
+    if (!(k->flags & GM_KF_OMIT_UNSET) || iv >= k->lo)
+      put_count(w, k->key, iv, (int64_t)k->lo);
+    break;
+  case GM_K_INT64:
+  case GM_K_SIZE:
+    memcpy(&lv, p, sizeof lv);
+    if (!(k->flags & GM_KF_OMIT_UNSET) || (double)lv >= k->lo)
+      put_count(w, k->key, lv, (int64_t)k->lo);
+    break;
+  case GM_K_MEMORY:
+    memcpy(&uv, p, sizeof uv);
+    put_memory(w, k->key, uv);
+    break;
+  case GM_K_BOOL:
+    memcpy(&iv, p, sizeof iv);
+    put_flag(w, k->key, iv);
+    break;
+  case GM_K_ENUM:
+    memcpy(&iv, p, sizeof iv);
+    put_name(w, k->key, k->names, iv);
+    break;
+  case GM_K_NUMBER:
+    memcpy(&dv, p, sizeof dv);
+    if (dv >= 0)
+      put_fixed(w, k->key, dv, 6);
+    else
+      put_raw(w, k->key, "null");
+    break;
+  case GM_K_STRING:
+    put_str(w, k->key, p, (size_t)k->hi);
+    break;
+  }
+}
+
+/* The config with every default applied: each section's keys in the schema's order. */
+static void put_resolved(writer *w, const gm_result *r) {
+  int s;
+  const gm_key *k;
+  begin(w, "resolved", "{");
+  for (s = 0; s < GM_SEC_COUNT; s++) {
+    begin(w, gm_schema[s].name, "{");
+    for (k = gm_schema[s].keys; k->key; k++)
+      put_key(w, k, (const char *)&r->resolved + gm_schema[s].offset, r);
+    end(w, "}");
+  }
   end(w, "}");
 }
 
@@ -634,13 +585,7 @@ char *gm_result_json(const gm_result *r) {
   for (i = 0; i < GM_C_COUNT; i++)
     put_str(&w, component_keys[i], r->formula[i], GM_FORMULA_LEN);
   end(&w, "}");
-  begin(&w, "resolved", "{");
-  put_model(&w, &r->resolved.model, &r->params);
-  put_training(&w, &r->resolved.training);
-  put_parallel(&w, &r->resolved.parallel);
-  put_engine(&w, &r->resolved.engine);
-  put_hardware(&w, &r->resolved.hardware);
-  end(&w, "}");
+  put_resolved(&w, r);
   begin(&w, "warnings", "[");
   n = r->num_warnings < 0                 ? 0
       : r->num_warnings > GM_MAX_WARNINGS ? GM_MAX_WARNINGS

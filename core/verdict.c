@@ -44,13 +44,3 @@ int gm_host_fits(const gm_config *c, uint64_t host_bytes_per_node) {
     return -1;
   return host_bytes_per_node <= have;
 }
-
-const char *gm_verdict_name(gm_verdict v) {
-  static const char *names[] = {"fits", "tight", "does_not_fit"};
-  return (unsigned)v < 3 ? names[v] : "?";
-}
-
-const char *gm_verdict_reason_name(gm_verdict_reason r) {
-  static const char *names[] = {NULL, "gpu_memory", "host_memory"};
-  return (unsigned)r < 3 ? names[r] : NULL;
-}

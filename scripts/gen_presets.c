@@ -129,6 +129,19 @@ static unsigned long long mib_bytes(const cJSON *gpu, const char *key) {
   return (unsigned long long)llround(v->valuedouble * 1048576.0);
 }
 
+/* A number of the GPU's "throughput" object, 0 when absent. */
+static double throughput_number(const cJSON *gpu, const char *key) {
+  const cJSON *v =
+      cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(gpu, "throughput"), key);
+  return cJSON_IsNumber(v) && v->valuedouble > 0 && v->valuedouble < 1e9 ? v->valuedouble : 0;
+}
+
+/* A string of the GPU's "throughput" object, "" when absent. */
+static const char *throughput_string(const cJSON *gpu, const char *key) {
+  const char *s = string_of(cJSON_GetObjectItemCaseSensitive(gpu, "throughput"), key);
+  return s ? s : "";
+}
+
 /* name as the core compares names: case, spaces, '-' and '_' ignored. */
 static void normalise(const char *name, char *out, size_t n) {
   size_t k = 0;
@@ -210,10 +223,16 @@ static int write_gpus(const char *file, const cJSON *gpus) {
     put_c_string(id);
     printf(", ");
     put_c_string(display ? display : id);
-    printf(", gpu_aliases_%d, %lluu, %lluu},\n", i++, mib_bytes(gpu, "memory_mib"),
-           mib_bytes(gpu, "cuda_context_mib"));
+    printf(", gpu_aliases_%d, %lluu, %lluu, %.17g, %.17g, ", i++, mib_bytes(gpu, "memory_mib"),
+           mib_bytes(gpu, "cuda_context_mib"), throughput_number(gpu, "bf16_tflops"),
+           throughput_number(gpu, "hbm_tbps"));
+    put_c_string(throughput_string(gpu, "interconnect"));
+    printf(", ");
+    put_c_string(throughput_string(gpu, "network"));
+    printf("},\n");
   }
-  printf("    {NULL, NULL, NULL, 0, 0}};\nconst int gm_num_gpu_presets = %d;\n\n", i);
+  printf("    {NULL, NULL, NULL, 0, 0, 0, 0, NULL, NULL}};\nconst int gm_num_gpu_presets = %d;\n\n",
+         i);
   return 0;
 }
 

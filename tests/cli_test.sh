@@ -49,6 +49,17 @@ run "$BIN" frobnicate
 check "an unknown command exits 2" $(status_is 2 && err_has "unknown command 'frobnicate'"; echo $?)
 run "$BIN" calculate --config "$TMP/fits.json" --format yaml
 check "an unknown --format exits 2" $(status_is 2 && err_has "table or json"; echo $?)
+# Every command reads its options alike: "--opt VALUE", "--opt=VALUE", the short alias.
+for cmd in "calculate --config $TMP/fits.json" "validate $TMP/fits.json" "sweep $TMP/fits.json --vary training.batch_size=1,2" "presets" "import $TMP/fits.json" "quick 7 --gpus 8" "plan --config $TMP/fits.json"; do
+  run "$BIN" $cmd --format
+  check "${cmd%% *} --format without a value exits 2 naming it" $(status_is 2 && err_has "^gpu-mem-calc: --format needs a value$"; echo $?)
+done
+run "$BIN" sweep "$TMP/fits.json" --vary=training.batch_size=1,2 -f csv
+check "sweep: --vary=VALUE and -f csv" $(status_is 0 && [ "$(wc -l <"$TMP/out")" = 3 ] && out_has "^training.batch_size,model,"; echo $?)
+run "$BIN" validate "$TMP/fits.json" --format=json
+check "validate --format=json" $(status_is 0 && out_has '"valid":	true'; echo $?)
+run "$BIN" sweep "$TMP/fits.json" --vary
+check "sweep --vary without a value exits 2" $(status_is 2 && err_has "^gpu-mem-calc: --vary needs a value$"; echo $?)
 
 # calculate: the table
 run "$BIN" calculate --config "$TMP/fits.json"

@@ -5,6 +5,7 @@
 #include "../core/config_value.c"
 #include "../core/hf_config.c"
 
+#include "internal.h"
 #include "presets_table.h"
 #include "result_json.h"
 
@@ -125,42 +126,155 @@ static void test_utf8_trim(void) {
   CHECK(strcmp(buf, "h\xC3\xA9") == 0, "copy_text lost a whole character: \"%s\"", buf);
 }
 
+/* Preset and enum names match ignoring case, spaces, '-' and '_', nothing else. */
+static void test_name_equal(void) {
+  static const struct {
+    const char *a, *b;
+    int equal;
+  } cases[] = {
+      {"H100 SXM", "h100-sxm", 1},
+      {"h100_80gb", "H100-80GB", 1},
+      {"-a-", "a", 1},
+      {"", "", 1},
+      {"", "-_ ", 1},
+      {"a100", "a10", 0},
+      {"a10", "a100", 0},
+      {"h100", "h100x", 0},
+      {"h100.80", "h10080", 0},
+      {"megatron_lm", "Megatron-LM", 1},
+      {"pure_bf16", "pure_fp16", 0},
+  };
+  size_t i;
+  for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    CHECK(gm_name_equal(cases[i].a, cases[i].b) == cases[i].equal &&
+              gm_name_equal(cases[i].b, cases[i].a) == cases[i].equal,
+          "gm_name_equal(\"%s\", \"%s\") should be %d", cases[i].a, cases[i].b, cases[i].equal);
+}
+
+/* Counts in formulas: thousands separators, whole numbers, nothing negative. */
+static void test_fmt_count(void) {
+  static const struct {
+    double v;
+    const char *text;
+  } cases[] = {
+      {0, "0"},
+      {7, "7"},
+      {999, "999"},
+      {1000, "1,000"},
+      {65536, "65,536"},
+      {999999.6, "1,000,000"},
+      {6738415616.0, "6,738,415,616"},
+      {123456789012345.0, "123,456,789,012,345"},
+      {-5, "0"},
+  };
+  char buf[32];
+  size_t i, n;
+  for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    n = gm_fmt_count(buf, sizeof buf, cases[i].v);
+    CHECK(strcmp(buf, cases[i].text) == 0 && n == strlen(cases[i].text),
+          "gm_fmt_count(%.1f) gave \"%s\" (%zu), want \"%s\"", cases[i].v, buf, n, cases[i].text);
+  }
+}
+
+/* The printed names of the config's enums (names.c) are the schema's first
+ * spellings: every value has one, and one that is not a value gets "?". */
+static void test_enum_names(void) {
+  CHECK(strcmp(gm_precision_name(GM_PRECISION_PURE_HALF), "pure_bf16") == 0 &&
+            strcmp(gm_precision_name(GM_PRECISION_MIXED_FP32_GRADS), "mixed_fp32_grads") == 0 &&
+            strcmp(gm_engine_name(GM_ENGINE_DDP), "pytorch_ddp") == 0 &&
+            strcmp(gm_engine_name(GM_ENGINE_FSDP), "fsdp") == 0 &&
+            strcmp(gm_framework_name(GM_FW_MEGATRON), "megatron_lm") == 0 &&
+            strcmp(gm_framework_name(GM_FW_LITGPT), "litgpt") == 0,
+        "printed names of precision, engine and framework");
+  CHECK(strcmp(gm_precision_name((gm_precision)99), "?") == 0 &&
+            strcmp(gm_engine_name((gm_engine_kind)-2), "?") == 0 &&
+            strcmp(gm_framework_name((gm_framework)7), "?") == 0 &&
+            gm_verdict_reason_name((gm_verdict_reason)7) == NULL,
+        "a value out of range has no name");
+}
+
+/* A JSON value in a message: printable, quoted, cut at 40 characters. */
+static void test_describe(void) {
+  static const struct {
+    const char *json, *text;
+  } cases[] = {
+      {"\"7X\"", "\"7X\""},
+      {"-3", "-3"},
+      {"0.1", "0.1"},
+      {"true", "true"},
+      {"null", "null"},
+      {"[1]", "an array"},
+      {"{}", "an object"},
+      {"\"a\\nb\"", "\"a?b\""},
+      {"\"0123456789012345678901234567890123456789X\"",
+       "\"0123456789012345678901234567890123456789...\""},
+  };
+  char buf[64];
+  size_t i;
+  for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    cJSON *v = cJSON_Parse(cases[i].json);
+    gm_describe(v, buf, sizeof buf);
+    CHECK(strcmp(buf, cases[i].text) == 0, "gm_describe(%s) gave %s", cases[i].json, buf);
+    cJSON_Delete(v);
+  }
+}
+
 /* The alias check looks only at neighbours: every spelling of a field must
  * sit next to the others in model_fields. */
-static void test_alias_adjacency(void) {
-  int a, b, k, apart = 0;
-  for (a = 0; model_fields[a].key; a++)
-    for (b = a + 1; model_fields[b].key; b++)
-      if (model_fields[b].offset == model_fields[a].offset)
-        for (k = a + 1; k < b; k++)
-          if (model_fields[k].offset != model_fields[a].offset) {
-            apart = 1;
-            printf("  %s and %s are apart\n", model_fields[a].key, model_fields[b].key);
-          }
-  CHECK(!apart, "spellings of one model field must be adjacent in model_fields");
+/* Every spelling of a section finds its own row, and only that one; the key
+ * ranks above its aliases, which rank in the order listed. */
+static void test_schema_spellings(void) {
+  int s, r, r2;
+  for (s = 0; s < GM_SEC_COUNT; s++) {
+    const gm_key *k;
+    for (k = gm_schema[s].keys; k->key; k++) {
+      const char *const *a = k->aliases;
+      int n = 0;
+      CHECK(gm_schema_find((gm_section)s, k->key, &r) == k, "%s.%s: its key finds another row",
+            gm_schema[s].name, k->key);
+      for (; a && *a; a++, n++)
+        CHECK(gm_schema_find((gm_section)s, *a, &r2) == k && r2 == n && r2 < r,
+              "%s.%s: alias %s finds another row or outranks the key", gm_schema[s].name, k->key,
+              *a);
+      CHECK(r == n, "%s.%s: the key must rank above its %d aliases", gm_schema[s].name, k->key, n);
+    }
+  }
+  CHECK(gm_schema_find(GM_SEC_MODEL, "num_hidden_layers", NULL) ==
+                gm_schema_find(GM_SEC_MODEL, "num_layers", NULL) &&
+            gm_schema_find(GM_SEC_MODEL, "n_routed_experts", NULL) ==
+                gm_schema_find(GM_SEC_MODEL, "num_experts", NULL),
+        "Hugging Face spellings must find the native row");
+  CHECK(gm_schema_find(GM_SEC_MODEL, "d_model", NULL) == NULL,
+        "d_model is no spelling the core reads");
 }
 
 /* One pass over the members gives what per-key lookups gave. */
-static void test_index_fields(void) {
+static void test_read_section(void) {
   cJSON *obj = cJSON_Parse("{\"num_layers\": 4, \"x\": 1, \"n_layer\": null, \"hidden_size\": 64,"
                            " \"num_layers\": 9}");
-  const cJSON *seen[GM_MAX_FIELDS];
-  int n = gm_index_fields(obj, model_fields, seen), i, nl = -1, hs = -1, nlayer = -1;
-  for (i = 0; i < n; i++) {
-    if (strcmp(model_fields[i].key, "num_layers") == 0)
-      nl = i;
-    if (strcmp(model_fields[i].key, "hidden_size") == 0)
-      hs = i;
-    if (strcmp(model_fields[i].key, "n_layer") == 0)
-      nlayer = i;
-  }
-  CHECK(n > 0 && nl >= 0 && hs >= 0 && nlayer >= 0, "model_fields lacks a key");
-  if (nl >= 0 && hs >= 0 && nlayer >= 0) {
-    CHECK(seen[nl] && seen[nl]->valuedouble == 4, "the first of repeated keys must count");
-    CHECK(seen[hs] && seen[hs]->valuedouble == 64, "hidden_size not seen");
-    CHECK(seen[nlayer] == NULL, "a null member must count as absent");
-  }
+  gm_config cfg;
+  gm_error err;
+  gm_result *sink = calloc(1, sizeof *sink);
+  gm_parse_ctx ctx = {&err, sink, 0};
+  gm_config_init(&cfg);
+  CHECK(gm_read_section(&ctx, obj, GM_SEC_MODEL, &cfg.model, 1) == GM_OK, "read_section failed");
+  CHECK(cfg.model.num_layers == 4, "the first of repeated keys must count; got %d",
+        cfg.model.num_layers);
+  CHECK(cfg.model.hidden_size == 64, "hidden_size not read");
+  CHECK(sink->num_warnings == 1 && strcmp(sink->warnings[0].field, "model.x") == 0,
+        "a null member must count as absent, an unknown one warn");
   cJSON_Delete(obj);
+  /* Two spellings that disagree: the key wins, the alias is named. */
+  obj = cJSON_Parse("{\"n_layer\": 2, \"num_layers\": 3, \"num_hidden_layers\": 3}");
+  sink->num_warnings = 0;
+  gm_config_init(&cfg);
+  CHECK(gm_read_section(&ctx, obj, GM_SEC_MODEL, &cfg.model, 0) == GM_OK &&
+            cfg.model.num_layers == 3 && sink->num_warnings == 1 &&
+            strcmp(sink->warnings[0].field, "model.n_layer") == 0,
+        "of disagreeing spellings the key must win and the other warn (%d warnings)",
+        sink->num_warnings);
+  cJSON_Delete(obj);
+  free(sink);
 }
 
 static void test_presets(void) {
@@ -228,6 +342,35 @@ static void test_calculate_writes_only(void) {
         "1F1B keeps pp - r micro-batches in flight");
 }
 
+/* The header's promise: err is written only on GM_EINVAL; gm_count_params
+ * leaves out as it was when it fails. */
+static void test_err_only_on_failure(void) {
+  static gm_result r;
+  gm_config cfg;
+  gm_params p, before;
+  gm_error err, pattern;
+  memset(&pattern, 0x5A, sizeof pattern);
+  err = pattern;
+  CHECK(gm_calculate_json(config_7b, &r, &err) == GM_OK && memcmp(&err, &pattern, sizeof err) == 0,
+        "gm_calculate_json wrote err on success");
+  CHECK(parse(config_7b, &cfg) == GM_OK, "config_7b must parse");
+  err = pattern;
+  CHECK(gm_calculate(&cfg, &r, &err) == GM_OK && memcmp(&err, &pattern, sizeof err) == 0,
+        "gm_calculate wrote err on success");
+  r.num_warnings = 0;
+  err = pattern;
+  CHECK(gm_resolve(&cfg, &r, &err) == GM_OK && memcmp(&err, &pattern, sizeof err) == 0,
+        "gm_resolve wrote err on success");
+  err = pattern;
+  CHECK(gm_count_params(&cfg.model, &p, &err) == GM_OK && memcmp(&err, &pattern, sizeof err) == 0,
+        "gm_count_params wrote err on success");
+  gm_config_init(&cfg);
+  memset(&p, 0x33, sizeof p);
+  before = p;
+  CHECK(gm_count_params(&cfg.model, &p, &err) == GM_EINVAL && memcmp(&p, &before, sizeof p) == 0,
+        "gm_count_params wrote out on failure");
+}
+
 static void test_phase_names(void) {
   CHECK(strcmp(gm_phase_name(GM_PHASE_FORWARD), "forward") == 0 &&
             strcmp(gm_phase_name(GM_PHASE_LOSS), "loss") == 0 &&
@@ -278,17 +421,103 @@ static void test_calculate_json(void) {
         "a bad value must name its field, got \"%s\"", err.field);
 }
 
+/* The schema's defaults are what resolution gives: every key that resolved
+ * prints back has, for a config that leaves it out, the schema's constant
+ * default (null when it has none), so the page cannot show another one. */
+static void test_schema_defaults(void) {
+  char *schema_text = gm_schema_json();
+  char *result_text = calc_json("{\"model\": {\"num_layers\": 2, \"hidden_size\": 64}}");
+  cJSON *schema = cJSON_Parse(schema_text), *result = cJSON_Parse(result_text), *k;
+  const cJSON *resolved = cJSON_GetObjectItemCaseSensitive(result, "resolved");
+  int checked = 0, printed = 0, in_resolved = 0;
+  CHECK(schema && resolved, "schema_json or calc_json gave no JSON");
+  cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(schema, "keys")) {
+    const char *sec = cJSON_GetObjectItemCaseSensitive(k, "section")->valuestring;
+    const char *key = cJSON_GetObjectItemCaseSensitive(k, "key")->valuestring;
+    const cJSON *dflt = cJSON_GetObjectItemCaseSensitive(k, "default");
+    const cJSON *rule = cJSON_GetObjectItemCaseSensitive(k, "default_rule");
+    const cJSON *got =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(resolved, sec), key);
+    if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(k, "in_resolved")))
+      continue;
+    in_resolved++;
+    if (!cJSON_IsNull(rule))
+      continue;
+    checked++;
+    if (cJSON_IsNull(dflt))
+      CHECK(!got || cJSON_IsNull(got), "%s.%s has no default, but resolves to a value", sec, key);
+    else if (cJSON_IsNumber(dflt))
+      CHECK(cJSON_IsNumber(got) && got->valuedouble == dflt->valuedouble,
+            "%s.%s: schema default %g, resolved %g", sec, key, dflt->valuedouble,
+            cJSON_IsNumber(got) ? got->valuedouble : -1.0);
+    else
+      CHECK(got && cJSON_Compare(got, dflt, 1), "%s.%s: resolved differs from the schema default",
+            sec, key);
+  }
+  /* Every key resolved prints is a schema key, by its own name. */
+  cJSON_ArrayForEach(k, resolved) {
+    const cJSON *v;
+    int s;
+    for (s = 0; s < GM_SEC_COUNT && strcmp(gm_schema[s].name, k->string) != 0; s++)
+      ;
+    CHECK(s < GM_SEC_COUNT, "resolved has a section %s the schema lacks", k->string);
+    cJSON_ArrayForEach(v, k) {
+      int rank;
+      const gm_key *row = s < GM_SEC_COUNT ? gm_schema_find((gm_section)s, v->string, &rank) : NULL;
+      CHECK(row && strcmp(row->key, v->string) == 0, "resolved prints %s.%s, no schema key",
+            k->string, v->string);
+      printed++;
+    }
+  }
+  CHECK(checked > 50 && printed + 2 >= in_resolved, "%d defaults checked, %d printed of %d",
+        checked, printed, in_resolved);
+  cJSON_Delete(schema);
+  cJSON_Delete(result);
+  calc_free(schema_text);
+  calc_free(result_text);
+}
+
+/* Every name of every enum row is read into its field as its value. */
+static void test_schema_enum_names(void) {
+  int s;
+  char json[256];
+  for (s = 0; s < GM_SEC_COUNT; s++) {
+    const gm_key *k;
+    for (k = gm_schema[s].keys; k->key; k++) {
+      const gm_name *n;
+      if (k->kind != GM_K_ENUM || (k->flags & GM_KF_NOFIELD))
+        continue;
+      for (n = k->names; n->name; n++) {
+        gm_config cfg;
+        int v = -99;
+        snprintf(json, sizeof json, "{\"%s\": {\"%s\": \"%s\"}}", gm_schema[s].name, k->key,
+                 n->name);
+        CHECK(parse(json, &cfg) == GM_OK, "%s rejected", json);
+        memcpy(&v, (char *)&cfg + gm_schema[s].offset + k->offset, sizeof v);
+        CHECK(v == n->value, "%s read as %d, not %d", json, v, n->value);
+      }
+    }
+  }
+}
+
 int main(void) {
   test_scan_decimal();
   test_read_size();
   test_utf8_trim();
-  test_alias_adjacency();
-  test_index_fields();
+  test_name_equal();
+  test_fmt_count();
+  test_enum_names();
+  test_describe();
+  test_schema_spellings();
+  test_read_section();
   test_presets();
   test_calculate_writes_only();
+  test_err_only_on_failure();
   test_phase_names();
   test_count_params();
   test_calculate_json();
+  test_schema_defaults();
+  test_schema_enum_names();
   printf("%d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
 }

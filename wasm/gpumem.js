@@ -5,6 +5,11 @@
 //   gm.calc(config)     -> result object; throws GmError (.field) on a bad config
 //   gm.calcRaw(config)  -> the result JSON string, untouched
 //   gm.presets()        -> {gpus: [...], models: {...}}
+//   gm.schema()         -> every config key the core reads: {keys: [{section,
+//                          key, aliases, kind, min, max, values, default,
+//                          default_rule, doc, unit, label, in_resolved}], gpus,
+//                          models, thresholds} (doc is null in the module: the
+//                          docs live in docs/config.md)
 //   gm.importConfig(text, kind = 'auto') -> {kind, detected, config, mapped,
 //                          ignored, warnings}: a DeepSpeed ds_config.json,
 //                          Megatron-LM arguments, an Axolotl, LLaMA-Factory or
@@ -198,6 +203,21 @@ async function instantiate(bytes) {
     return JSON.parse(presetsText); // a fresh copy: callers may mutate it
   };
 
+  let schemaText;
+  const schema = () => {
+    if (schemaText === undefined) {
+      if (!ex.schema_json) throw new Error('gpumem: this module has no schema');
+      const ptr = ex.schema_json() >>> 0;
+      if (!ptr) throw new Error('gpumem: out of memory');
+      try {
+        schemaText = cString(ptr);
+      } finally {
+        ex.calc_free(ptr);
+      }
+    }
+    return JSON.parse(schemaText); // a fresh copy: callers may mutate it
+  };
+
   const version = ex.gm_version ? cString(ex.gm_version() >>> 0) : VERSION;
-  return Object.freeze({ calc, calcRaw, plan, planRaw, presets, importConfig, importRaw, version, exports: ex });
+  return Object.freeze({ calc, calcRaw, plan, planRaw, presets, schema, importConfig, importRaw, version, exports: ex });
 }

@@ -5,19 +5,10 @@
 
 #include "gpumem.h"
 
-static PyObject *core_calc_json(PyObject *self, PyObject *args) {
-  const char *config;
-  char *out;
+/* Text the core allocated, as a Python str, freed here; NULL from the core
+ * means it ran out of memory. */
+static PyObject *owned_text(char *out) {
   PyObject *result;
-  (void)self;
-  if (!PyArg_ParseTuple(args, "s:calc_json", &config))
-    return NULL;
-  {
-    /* The core keeps no global state: other threads may run meanwhile. */
-    PyThreadState *saved = PyEval_SaveThread();
-    out = calc_json(config);
-    PyEval_RestoreThread(saved);
-  }
   if (!out)
     return PyErr_NoMemory();
   result = PyUnicode_FromString(out);
@@ -25,38 +16,36 @@ static PyObject *core_calc_json(PyObject *self, PyObject *args) {
   return result;
 }
 
-static PyObject *core_plan_json(PyObject *self, PyObject *args) {
-  const char *request;
+/* A JSON-in, JSON-out function of the core called with one str argument.
+ * The core keeps no global state: other threads run meanwhile. */
+static PyObject *call_json(PyObject *args, const char *format, char *(*fn)(const char *)) {
+  const char *text;
   char *out;
-  PyObject *result;
-  (void)self;
-  if (!PyArg_ParseTuple(args, "s:plan_json", &request))
+  PyThreadState *saved;
+  if (!PyArg_ParseTuple(args, format, &text))
     return NULL;
-  {
-    PyThreadState *saved = PyEval_SaveThread(); /* a search: let other threads run */
-    out = plan_json(request);
-    PyEval_RestoreThread(saved);
-  }
-  if (!out)
-    return PyErr_NoMemory();
-  result = PyUnicode_FromString(out);
-  calc_free(out);
-  return result;
+  saved = PyEval_SaveThread();
+  out = fn(text);
+  PyEval_RestoreThread(saved);
+  return owned_text(out);
+}
+
+static PyObject *core_calc_json(PyObject *self, PyObject *args) {
+  (void)self;
+  return call_json(args, "s:calc_json", calc_json);
+}
+
+static PyObject *core_plan_json(PyObject *self, PyObject *args) {
+  (void)self;
+  return call_json(args, "s:plan_json", plan_json);
 }
 
 static PyObject *core_import_json(PyObject *self, PyObject *args) {
   const char *kind, *text;
-  char *out;
-  PyObject *result;
   (void)self;
   if (!PyArg_ParseTuple(args, "ss:import_json", &kind, &text))
     return NULL;
-  out = import_json(kind, text);
-  if (!out)
-    return PyErr_NoMemory();
-  result = PyUnicode_FromString(out);
-  calc_free(out);
-  return result;
+  return owned_text(import_json(kind, text));
 }
 
 static PyObject *core_presets_json(PyObject *self, PyObject *args) {

@@ -1,7 +1,7 @@
 /* Prints calc_json() of stdin: the native side of the WASM parity test.
  * With -0, stdin holds NUL-terminated configs and each result is printed
  * followed by a NUL, so one process answers a whole suite.
- * With -p, prints gm_presets_json(). */
+ * With -p, prints gm_presets_json(); with -s, gm_schema_json(). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +29,14 @@ int main(int argc, char **argv) {
   int rc = 0;
   if (argc > 1 && strcmp(argv[1], "-p") == 0) {
     puts(gm_presets_json());
+    return fflush(stdout) != 0;
+  }
+  if (argc > 1 && strcmp(argv[1], "-s") == 0) {
+    char *schema = gm_schema_json();
+    if (!schema)
+      return 1;
+    fputs(schema, stdout);
+    calc_free(schema);
     return fflush(stdout) != 0;
   }
   in = gm_read_file("-", &len);

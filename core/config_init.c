@@ -1,0 +1,57 @@
+/* config_init.c - gm_config_init: every field a schema row names (core/schema.c)
+ * unset, for the readers to fill and gm_resolve to default. */
+#include "schema.h"
+
+#include <string.h>
+
+/* How a row's value is stored: its kind's way, unless its reader says otherwise. */
+typedef enum { ST_NONE, ST_INT, ST_I64, ST_U64, ST_DOUBLE, ST_TEXT } storage;
+
+static storage storage_of(const gm_key *k) {
+  if (k->flags & GM_KF_NOFIELD)
+    return ST_NONE;
+  if (k->hook == GM_HOOK_VERSION)
+    return ST_INT; /* YYYYMMDD */
+  if (k->hook == GM_HOOK_BUCKET_MIB)
+    return ST_I64; /* bytes */
+  switch (k->kind) {
+  case GM_K_INT64:
+  case GM_K_SIZE:
+    return ST_I64;
+  case GM_K_MEMORY:
+    return ST_U64;
+  case GM_K_NUMBER:
+    return ST_DOUBLE;
+  case GM_K_STRING:
+    return ST_TEXT;
+  default:
+    return ST_INT; /* int, bool, and enums (int-sized, as config.c asserts) */
+  }
+}
+
+void gm_config_init(gm_config *cfg) {
+  int s;
+  memset(cfg, 0, sizeof *cfg);
+  for (s = 0; s < GM_SEC_COUNT; s++) {
+    const gm_key *k;
+    char *base = (char *)cfg + gm_schema[s].offset;
+    for (k = gm_schema[s].keys; k->key; k++) {
+      int auto_int = (k->flags & GM_KF_ZERO_UNSET) ? 0 : GM_AUTO;
+      int64_t auto_i64 = auto_int;
+      double unset_number = -1.0; /* "<0: default", as resolve.c reads it */
+      switch (storage_of(k)) {
+      case ST_INT:
+        memcpy(base + k->offset, &auto_int, sizeof auto_int);
+        break;
+      case ST_I64:
+        memcpy(base + k->offset, &auto_i64, sizeof auto_i64);
+        break;
+      case ST_DOUBLE:
+        memcpy(base + k->offset, &unset_number, sizeof unset_number);
+        break;
+      default: /* memory and text: 0 and "" */
+        break;
+      }
+    }
+  }
+}
