@@ -143,6 +143,10 @@ gm_act_terms gm_layer_terms(const gm_config *c, int moe) {
                      : (double)m->intermediate_size;
       r.replicated = (t->compile == 1 ? 1.0 : 2.0) * A * h;
       r.split = A * (ad + gd + ad + f) + 4.0 * m->num_attention_heads;
+      if (gm_sac_recomputes_attention(c))
+        /* cuDNN attention is not on the save list: its output and log-sum-exp
+         * are recomputed in backward from the saved Q and V and a recomputed K. */
+        r.split = A * (ad + gd + f);
       r.scores = 0;
     }
     break;
@@ -171,6 +175,21 @@ double gm_moe_layer_saved_bytes(const gm_config *c) { return terms_bytes(c, gm_l
 double gm_layer_full_bytes(const gm_config *c) {
   int moe = c->model.num_experts > 0;
   return terms_bytes(c, full_terms(c, moe));
+}
+
+/* The final norm and the output projection run outside the checkpointed
+ * blocks, so their saved tensors stay whatever the recomputation: the norm keeps
+ * its input, and the head keeps its input for the weight gradient. Under
+ * sequence parallelism torchtitan's ColwiseParallel head gathers that input over
+ * the sequence and autograd saves the gathered copy; Megatron's
+ * ColumnParallelLinear saves its shard and gathers again in backward
+ * (layers.py, LinearWithGradAccumulationAndAsyncCommunication). */
+double gm_head_saved_bytes(const gm_config *c) {
+  double t = c->parallel.tp, h = c->model.hidden_size;
+  int sp = c->parallel.sequence_parallel;
+  double norm = norm_saved(c) / (sp ? t : 1.0);
+  double in = gm_act_bytes(c) * h / (sp && c->engine.framework == GM_FW_MEGATRON ? t : 1.0);
+  return gm_tokens_per_gpu(c) * (norm + in);
 }
 
 /* The backward of one layer holds gradients of its activations while it

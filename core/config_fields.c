@@ -59,6 +59,8 @@ static int read_gpu(gm_parse_ctx *c, const cJSON *v, const char *path, gm_hardwa
   snprintf(hw->gpu_name, sizeof hw->gpu_name, "%s", card.id);
   hw->gpu_capacity_bytes = card.capacity_bytes;
   hw->cuda_context_bytes = card.cuda_context_bytes;
+  hw->gpu_amd = card.amd;
+  hw->gpu_compute_capability = card.compute_capability;
   return GM_OK;
 }
 

@@ -230,6 +230,8 @@ typedef struct {
   uint64_t cuda_context_bytes;         /* seen by nvidia-smi, not by the allocator */
   uint64_t host_memory_per_node_bytes; /* 0: unknown */
   double safety_margin;                /* share of the card kept free for "fits"; <0: default */
+  int gpu_amd;                         /* from hardware.gpu's preset; 0 without one */
+  int gpu_compute_capability;          /* CUDA major * 10 + minor; 0 unknown */
 } gm_hardware;
 
 /* A fully resolved configuration: every default already applied. */
@@ -369,6 +371,8 @@ typedef struct {
   char display_name[64];   /* "NVIDIA H100 SXM 80GB" */
   uint64_t capacity_bytes; /* usable, as reported by nvidia-smi */
   uint64_t cuda_context_bytes;
+  int amd;                /* an AMD card: PyTorch runs its ROCm build */
+  int compute_capability; /* CUDA major * 10 + minor (90 for 9.0); 0 unknown */
 } gm_gpu;
 /* Look a GPU up by id, display name or alias ("H100", "a100-40gb"),
  * ignoring case, spaces, '-' and '_'; a table lookup, no parsing. GM_OK, or
@@ -454,8 +458,9 @@ typedef struct {
   gm_plan_layout layouts[GM_PLAN_MAX_TOP];
   int num_rejected;
   gm_plan_rejection rejected[GM_PLAN_MAX_REJECTED];
-  int min_gpus;     /* fewest GPUs of this type that fit the model and recipe; 0: none found */
-  int64_t searched; /* layouts whose memory was evaluated */
+  int min_gpus;      /* fewest GPUs of this type that fit the model and recipe; 0: none found */
+  int64_t searched;  /* layouts (micro-batch included) whose peak was found */
+  int64_t evaluated; /* evaluations of the physics on a whole layout, for those */
   uint64_t base_peak_bytes; /* the base config as given, 0 when it is incomplete */
   int num_suggestions;
   gm_plan_suggestion suggestions[GM_PLAN_MAX_SUGGESTIONS];

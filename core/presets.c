@@ -35,6 +35,8 @@ int gm_find_gpu(const char *name, gm_gpu *out) {
       copy(out->display_name, sizeof out->display_name, g->display_name);
       out->capacity_bytes = g->capacity_bytes;
       out->cuda_context_bytes = g->cuda_context_bytes;
+      out->amd = g->amd;
+      out->compute_capability = g->compute_capability;
       return GM_OK;
     }
   }

@@ -18,6 +18,8 @@ typedef struct {
   /* "throughput", for the step-time model (perf.c); 0 and "" when not given. */
   double bf16_tflops, hbm_tbps;
   const char *interconnect, *network; /* link names of perf.c's table */
+  int amd;                            /* vendor "amd": PyTorch's ROCm build */
+  int compute_capability;             /* CUDA major * 10 + minor (100 for 10.0); 0 unknown */
 } gm_gpu_preset;
 
 typedef struct {

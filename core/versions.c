@@ -19,6 +19,27 @@
 #define TITAN_FUSED_ADAMW 20250224
 /* torchtitan #1033 (2025-04-02): build_loss_fn compiles the loss when compile is on. */
 #define TITAN_LOSS_COMPILED 20250402
+/* pytorch #153383 (2025-05-13): a pipeline stage keeps its outputs for the merge
+ * after step() only on the last stage; before, every stage kept all of them. */
+#define TORCH_PP_OUTPUTS_LAST_ONLY 20250513
+/* torchtitan #1922 (2025-10-22): pp_schedule.step(return_outputs=False), so the
+ * last stage no longer keeps every micro-batch's logits until the step ends. */
+#define TITAN_PP_NO_OUTPUTS 20251022
+/* torchtitan #1196 (2025-05-14): ScaledDotProductAttention puts cuDNN attention
+ * first on compute capability >= 10.0 (models/attention.py). */
+#define TITAN_CUDNN_SDPA 20250514
+/* torchtitan #2095 (2025-12-01): every SDPA backend joins the per-op SAC save
+ * list; before, only the flash and memory-efficient ops were saved. */
+#define TITAN_SAC_ALL_SDPA 20251201
+/* torchtitan #1094 (2025-07-28): apply_fsdp wraps tok_embeddings as a unit of its
+ * own (resharded after forward) and [norm, output] as another; before, both sat in
+ * the root unit, which FSDP2 does not reshard after forward. */
+#define TITAN_EMBEDDING_UNIT 20250728
+/* pytorch #177974 (2026-03-20, reland of #173330): expandable segments on ROCm.
+ * Before, CUDACachingAllocator.cpp compiled them only for CUDA
+ * (`!defined(USE_ROCM) && defined(PYTORCH_C10_DRIVER_API_SUPPORTED)`), and the
+ * ROCm build ignored expandable_segments:True. */
+#define TORCH_ROCM_EXPANDABLE 20260320
 
 void gm_version_defaults(gm_config *c) {
   gm_training *t = &c->training;
@@ -59,4 +80,33 @@ void gm_version_defaults(gm_config *c) {
       (e->framework == GM_FW_GENERIC || e->framework == GM_FW_HF_TRAINER ||
        e->framework == GM_FW_LITGPT))
     t->grads_set_to_none = 0;
+}
+
+int gm_pp_kept_outputs(const gm_config *c) {
+  int v = c->engine.framework_version;
+  if (c->engine.framework != GM_FW_TORCHTITAN || c->parallel.pp <= 1)
+    return GM_PP_KEEP_NONE;
+  if (v > 0 && v < TORCH_PP_OUTPUTS_LAST_ONLY)
+    return GM_PP_KEEP_ALL_STAGES;
+  if (v > 0 && v < TITAN_PP_NO_OUTPUTS)
+    return GM_PP_KEEP_LAST_STAGE;
+  return GM_PP_KEEP_NONE;
+}
+
+int gm_expandable_segments(const gm_config *c) {
+  if (c->engine.framework != GM_FW_TORCHTITAN)
+    return 0;
+  return !(c->hardware.gpu_amd && c->engine.framework_version < TORCH_ROCM_EXPANDABLE);
+}
+
+int gm_titan_embedding_unit(const gm_config *c) {
+  return c->engine.framework == GM_FW_TORCHTITAN &&
+         c->engine.framework_version >= TITAN_EMBEDDING_UNIT;
+}
+
+int gm_sac_recomputes_attention(const gm_config *c) {
+  int v = c->engine.framework_version;
+  return c->engine.framework == GM_FW_TORCHTITAN && c->training.attention == GM_ATTN_FLASH &&
+         c->hardware.gpu_compute_capability >= 100 && v >= TITAN_CUDNN_SDPA &&
+         v < TITAN_SAC_ALL_SDPA;
 }

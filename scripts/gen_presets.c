@@ -188,6 +188,20 @@ static int check_unique_names(const char *file, const cJSON *gpus) {
   return 0;
 }
 
+/* 1 for an AMD card (PyTorch's ROCm build), else 0. */
+static int amd_of(const cJSON *gpu) {
+  const char *v = string_of(gpu, "vendor");
+  return v && strcmp(v, "amd") == 0;
+}
+
+/* CUDA compute capability as major * 10 + minor (9.0 -> 90); 0 when absent. */
+static int capability_of(const cJSON *gpu) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(gpu, "compute_capability");
+  return cJSON_IsNumber(v) && v->valuedouble > 0 && v->valuedouble < 100
+             ? (int)(v->valuedouble * 10.0 + 0.5)
+             : 0;
+}
+
 static int write_gpus(const char *file, const cJSON *gpus) {
   const cJSON *gpu, *a;
   int i = 0;
@@ -229,9 +243,9 @@ static int write_gpus(const char *file, const cJSON *gpus) {
     put_c_string(throughput_string(gpu, "interconnect"));
     printf(", ");
     put_c_string(throughput_string(gpu, "network"));
-    printf("},\n");
+    printf(", %d, %d},\n", amd_of(gpu), capability_of(gpu));
   }
-  printf("    {NULL, NULL, NULL, 0, 0, 0, 0, NULL, NULL}};\nconst int gm_num_gpu_presets = %d;\n\n",
+  printf("    {NULL, NULL, NULL, 0, 0, 0, 0, NULL, NULL, 0, 0}};\nconst int gm_num_gpu_presets = %d;\n\n",
          i);
   return 0;
 }

@@ -68,9 +68,9 @@ check "calculate: the table shows the breakdown and the total" $(out_has "^  Mod
 check "calculate: the table shows the largest micro-batch that fits" $(out_has "^Largest micro-batch that fits with the margin: 44$"; echo $?)
 check "calculate: the table shows the longest sequence that fits" $(out_has "^Longest sequence that fits with the margin: 1,024 tokens$"; echo $?)
 run "$BIN" calculate --config "$TMP/tight.json"
-check "calculate: within the margin the verdict is TIGHT" $(status_is 0 && out_has "^TIGHT (may run out of memory): 69.94 GiB of 79.65 GiB per GPU (87.8 %)" && out_has "62.92 GiB that keeps a 21 % margin"; echo $?)
+check "calculate: within the margin the verdict is TIGHT" $(status_is 0 && out_has "^TIGHT (may run out of memory): 70.21 GiB of 79.65 GiB per GPU (88.2 %)" && out_has "62.92 GiB that keeps a 21 % margin"; echo $?)
 run "$BIN" calculate --config "$TMP/tight.json" --margin 0.05
-check "calculate --margin 0.05: the same run fits" $(status_is 0 && out_has "^FITS: 69.94 GiB" && out_has "fits below 75.67 GiB with the 5 % safety margin$" && out_has "^Largest micro-batch that fits with the margin: 54$"; echo $?)
+check "calculate --margin 0.05: the same run fits" $(status_is 0 && out_has "^FITS: 70.21 GiB" && out_has "fits below 75.67 GiB with the 5 % safety margin$" && out_has "^Largest micro-batch that fits with the margin: 54$"; echo $?)
 run "$BIN" calculate --config "$TMP/tight.json" --margin=0.05 --format json
 check "calculate --margin: resolved shows the margin" $(status_is 0 && out_has '"safety_margin": 0.05' && out_has '"verdict": "fits"'; echo $?)
 run "$BIN" calculate --config "$TMP/tight.json" --margin 1

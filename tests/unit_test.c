@@ -290,6 +290,13 @@ static void test_presets(void) {
               g.capacity_bytes == 81559ull * 1048576 && g.cuda_context_bytes > 0,
           "gm_find_gpu(\"%s\") gave \"%.32s\"", h100[i], g.id);
   }
+  /* The vendor and compute capability select allocator and attention behaviour. */
+  CHECK(gm_find_gpu("B200", &g) == GM_OK && g.compute_capability == 100 && g.amd == 0,
+        "B200: compute capability 10.0, NVIDIA (got %d, amd %d)", g.compute_capability, g.amd);
+  CHECK(gm_find_gpu("H100", &g) == GM_OK && g.compute_capability == 90, "H100: 9.0 (got %d)",
+        g.compute_capability);
+  CHECK(gm_find_gpu("MI300X", &g) == GM_OK && g.amd == 1 && g.compute_capability == 0,
+        "MI300X: AMD, no CUDA capability (got amd %d, %d)", g.amd, g.compute_capability);
   memset(&g, 0x5A, sizeof g);
   CHECK(gm_find_gpu("Z9000", &g) == GM_EINVAL && g.id[0] == '\0', "unknown GPU must fail cleanly");
   CHECK(gm_find_gpu(NULL, &g) == GM_EINVAL, "NULL name must fail");
