@@ -63,9 +63,7 @@ test('a YAML and an unreadable file: the toast says what each was', async () => 
 });
 
 test('a torchtitan TOML dropped: its layout and float8 are taken, and the page computes what the CLI does', async () => {
-  const page = await newPage(browser);
-  await page.goto(await servedUrl());
-  await ready(page);
+  const page = await open();
   await drop(page, [file('torchtitan_llama3_405b.toml')]);
   await page.waitForFunction(() => /torchtitan/.test(document.querySelector('.toast')?.textContent || ''));
   assert.match(await page.textContent('.toast'), /torchtitan_llama3_405b\.toml: a torchtitan job config \(TOML\); \d+ keys mapped; not mapped: parallelism\.enable_async_tensor_parallel/);
