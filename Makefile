@@ -37,7 +37,7 @@ $(CJSON_OBJ): $(CJSON_DIR)/cJSON.c $(CJSON_DIR)/cJSON.h
 
 $(BUILD)/gpu-mem-calc $(BUILD)/run_cases $(BUILD)/unit_test $(BUILD)/calc_stdin \
   $(BUILD)/bench_native $(BUILD)/validate $(BUILD)/plan_test $(BUILD)/examples/fit \
-  $(BUILD)/gen_docs: $(CJSON_OBJ)
+  $(BUILD)/gen_docs $(BUILD)/fmt_test: $(CJSON_OBJ)
 
 # Tools run during the build link a plain cJSON, whatever CFLAGS (sanitizers) say.
 $(BUILD)/cjson-host.o: $(CJSON_DIR)/cJSON.c $(CJSON_DIR)/cJSON.h
@@ -70,7 +70,7 @@ $(BUILD)/libyaml/%.o: $(YAML_DIR)/%.c $(YAML_DIR)/yaml.h
 # Two layers: the physics never sees JSON. Its files are compiled without
 # cJSON's include path, so including cJSON (or config.h) there fails to build;
 # only the boundary (config readers, presets, result writer, calc_json) has it.
-PHYSICS_SRC  = core/activations.c core/calc.c core/resolve.c core/params.c core/split.c core/stages.c \
+PHYSICS_SRC  = core/activations.c core/calc.c core/fastpath.c core/resolve.c core/params.c core/split.c core/stages.c \
                core/components.c core/verdict.c core/versions.c \
                core/config_init.c core/diag.c core/fmt.c core/names.c core/precision.c core/perf.c \
                core/schema.c
@@ -132,6 +132,11 @@ $(BUILD)/examples/fit: examples/fit.c core/gpumem.h $(LIB)
 
 examples: $(BUILD)/examples/fit
 
+# The core's own printf (core/fmt.c) against the C library's.
+$(BUILD)/fmt_test: tests/fmt_test.c core/fmt.h core/internal.h $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) -Icore -o $@ tests/fmt_test.c $(LINK)
+
 # The key tables of docs/config.md, made from the schema (core/schema.c):
 # `make docs` rewrites them; test-native fails when they differ.
 $(BUILD)/gen_docs: scripts/gen_docs.c core/gpumem.h $(LIB)
@@ -151,7 +156,7 @@ deps:
 	sh scripts/deps.sh
 
 test-native: $(BUILD)/gpu-mem-calc $(BUILD)/run_cases $(BUILD)/unit_test $(BUILD)/plan_test \
-             $(BUILD)/examples/fit $(BUILD)/gen_docs
+             $(BUILD)/examples/fit $(BUILD)/gen_docs $(BUILD)/fmt_test
 	$(BUILD)/gen_docs --check docs/config.md
 	@# The core's files call each other one way; physics never uses the boundary
 	@# (scripts/check_deps.sh -v lists who calls what).
@@ -159,6 +164,7 @@ test-native: $(BUILD)/gpu-mem-calc $(BUILD)/run_cases $(BUILD)/unit_test $(BUILD
 	sh tests/check_deps_test.sh $(CC)
 	$(BUILD)/unit_test
 	$(BUILD)/examples/fit > $(BUILD)/examples/fit.out
+	$(BUILD)/fmt_test
 	$(BUILD)/run_cases tests/cases
 	$(BUILD)/plan_test tests/plan
 	sh tests/cli_test.sh $(BUILD)/gpu-mem-calc
@@ -254,17 +260,21 @@ $(CJSON_DIR)/cJSON.h: $(CJSON_DIR)/cJSON.c
 
 # strtod comes from the host (wasm/strtod.c): musl's works in software
 # 128-bit long double, a fifth of the module; both round to the nearest double.
+# snprintf is the core's own (core/fmt.c), exact without long double: musl's
+# printf brings the software long double back (8 KiB of the module).
+# strstr is a plain scan (wasm/strstr.c), 0.6 KiB (gzipped) under musl's.
+WASM_DEFS = -Dstrtod=gm_strtod -Dsnprintf=gm_snprintf -Dvsnprintf=gm_vsnprintf
 WASM_SRC = $(filter-out $(PLAN_SRC),$(CORE_SRC)) $(GEN_SRC) $(CJSON_DIR)/cJSON.c wasm/strtod.c \
-           wasm/schema_json.c
+           wasm/schema_json.c wasm/strstr.c
 
 $(WASM_DIR)/gpumem.wasm: $(WASM_SRC) core/*.h $(CJSON_DIR)/cJSON.h wasm/imports.js Makefile
 	@mkdir -p $(@D)
-	$(EMENV) $(EMCC) $(WARN) $(WASM_OPT) -Dstrtod=gm_strtod -Icore -I$(CJSON_DIR) -I$(CJSON_DIR)/.. \
+	$(EMENV) $(EMCC) $(WARN) $(WASM_OPT) $(WASM_DEFS) -Icore -I$(CJSON_DIR) -I$(CJSON_DIR)/.. \
 	  $(WASM_LDFLAGS) --js-library wasm/imports.js -o $@ $(WASM_SRC) -lm
 
 $(WASM_DIR)/gpumem-plan.wasm: $(WASM_SRC) $(PLAN_SRC) core/*.h $(CJSON_DIR)/cJSON.h wasm/imports.js Makefile
 	@mkdir -p $(@D)
-	$(EMENV) $(EMCC) $(WARN) $(WASM_OPT) -Dstrtod=gm_strtod -Icore -I$(CJSON_DIR) -I$(CJSON_DIR)/.. \
+	$(EMENV) $(EMCC) $(WARN) $(WASM_OPT) $(WASM_DEFS) -Icore -I$(CJSON_DIR) -I$(CJSON_DIR)/.. \
 	  $(WASM_PLAN_LDFLAGS) --js-library wasm/imports.js -o $@ $(WASM_SRC) $(PLAN_SRC) -lm
 
 # The importers (import_json) as a second module, loaded only when a launcher's

@@ -78,7 +78,12 @@ console.log(`wasm/native ${(wasm / native).toFixed(2)}`);
 
 // The planner: one full search (bench/plan_request.json: Llama 3.1 405B on
 // 1,024 H100, every framework, every recompute mode, micro-batches up to 16),
-// CPU time per search and memory evaluations per CPU second.
+// CPU time per search. A layout is one whole assignment (framework and
+// sharding, TP, PP and its split, virtual stages, CP, EP, DP, recompute,
+// offload, micro-batch and accumulation) whose most loaded GPU's peak the
+// search found: evaluated in full, or read off the stages' polynomials in the
+// micro-batch (docs/performance-model.md, "Speed"). Full evaluations (the
+// physics run on a whole layout) are counted too.
 const planRequest = readFileSync(new URL('./plan_request.json', import.meta.url), 'utf8');
 const planOut = execFileSync(`${build}/plan_test`, ['--bench', new URL('./plan_request.json', import.meta.url).pathname, '7'], {
   encoding: 'utf8',
@@ -89,11 +94,15 @@ const planTimes = Array.from({ length: 7 }, () => {
   const cpu0 = cpuSeconds();
   const r = JSON.parse(gmPlan.planRaw(planRequest));
   if (r.error) throw new Error(`the plan request fails: ${JSON.stringify(r.error)}`);
-  return [(cpuSeconds() - cpu0) * 1e3, r.searched];
+  return [(cpuSeconds() - cpu0) * 1e3, r.searched, r.evaluated];
 });
 const planMs = median(planTimes.map(([ms]) => ms));
-const searched = planTimes[0][1];
+const [, searched, evaluated] = planTimes[0];
+const perS = (n, ms) => Math.round((n * 1000) / ms).toLocaleString('en-US');
 console.log(`planner module ${kib(readFileSync(`${build}/wasm/gpumem-plan.wasm`).length)}, ${kib(gz(readFileSync(`${build}/wasm/gpumem-plan.wasm`)))} gzipped (loaded only for a search)`);
 console.log(`\nplanner: Llama 3.1 405B on 1,024 H100, all frameworks (median of 7 searches, CPU time)`);
-console.log(`native   ${field('median_ms').toFixed(1).padStart(8)} ms/search   ${Math.round(field('layouts_per_s')).toLocaleString('en-US')} layouts/s   (${field('searched')} evaluated)`);
-console.log(`wasm     ${planMs.toFixed(1).padStart(8)} ms/search   ${Math.round((searched * 1000) / planMs).toLocaleString('en-US')} layouts/s`);
+console.log(`         ms/search   layouts/s (goal: 5M native, 1M WASM)   full evaluations/s`);
+console.log(`native   ${field('median_ms').toFixed(1).padStart(8)}   ${perS(field('searched'), field('median_ms')).padStart(10)} (${field('searched')} layouts)   ${perS(field('evaluated'), field('median_ms')).padStart(10)} (${field('evaluated')})`);
+console.log(`wasm     ${planMs.toFixed(1).padStart(8)}   ${perS(searched, planMs).padStart(10)} (${searched} layouts)   ${perS(evaluated, planMs).padStart(10)} (${evaluated})`);
+console.log(`one layout (TP 8 x PP 16, native CPU time): full evaluation ${(field('full_evaluation_ns') / 1e3).toFixed(2)} us, ` +
+  `its stages' polynomials ${(field('stage_polys_ns') / 1e3).toFixed(2)} us, each further micro-batch read off them ${field('poly_peak_ns')} ns`);

@@ -1,6 +1,7 @@
 /* calc.c - the peak of every pipeline stage over the phases of a step, the
  * most loaded GPU, and the largest micro-batch that fits. */
 #include "checked.h"
+#include "fmt.h"
 #include "internal.h"
 
 #include <math.h>
@@ -14,11 +15,24 @@
  * memory (tests/validation/rows/TT-*.json) and the Hugging Face runs read with
  * nvidia-smi (HF-*.json); one factor on the whole peak fits neither. */
 #define CACHE_FRACTION 0.25
+/* torchtitan's launchers set PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True
+ * (run_llama_train.sh in December 2024, run_train.sh today): freed pages join
+ * one growing segment per stream instead of fixed-size segments, which leaves
+ * less unusable between shapes. Calibrated with the FSDP gradients pooled on
+ * their reduce-scatter stream (components.c): 0.15 fits torchtitan's 8- and
+ * 128-GPU rows of one recipe together (TT-1, TT-2, TT-8, TT-10 within 2 %),
+ * which 0.25 cannot (their difference is the sharded states). */
+#define CACHE_FRACTION_EXPANDABLE 0.15
+
+/* The share of the short-lived bytes the allocator keeps beside them. */
+static double cache_fraction(const gm_config *c) {
+  return c->engine.framework == GM_FW_TORCHTITAN ? CACHE_FRACTION_EXPANDABLE : CACHE_FRACTION;
+}
 
 static const gm_phase phase_of[GM_PH_COUNT] = {GM_PHASE_FORWARD, GM_PHASE_BACKWARD, GM_PHASE_STEP};
 
-double gm_allocator_cache(const gm_config *c, double alloc, double persistent) {
-  double cache = CACHE_FRACTION * (alloc - persistent);
+double gm_allocator_cache(const gm_config *c, double alloc, double persistent, double pooled) {
+  double cache = cache_fraction(c) * (alloc - persistent) + pooled;
   /* Under pressure the allocator frees cached blocks before it fails. */
   double room =
       (double)c->hardware.gpu_capacity_bytes - (double)c->hardware.cuda_context_bytes - alloc;
@@ -27,7 +41,30 @@ double gm_allocator_cache(const gm_config *c, double alloc, double persistent) {
   return cache;
 }
 
-#define F(i, ...) (fm ? (void)snprintf(fm[i], GM_FORMULA_LEN, __VA_ARGS__) : (void)0)
+/* What a phase reserves before the cache is clipped to the card: its
+ * allocations, the cache over its short-lived share and the blocks pooled for
+ * another stream. Linear in all three, so the closed-form searches apply it
+ * to polynomial coefficients too. */
+static double phase_reserved(const gm_config *c, double alloc, double persistent, double pooled) {
+  return alloc + cache_fraction(c) * (alloc - persistent) + pooled;
+}
+
+/* The cache of the peak phase, reserving best_res with alloc_best allocated. */
+static double clipped_cache(const gm_config *c, double best_res, double alloc_best) {
+  /* The short-lived share is never negative; the components' rounding
+   * could make the difference a fraction of a byte below zero. */
+  double cache = best_res - alloc_best, room;
+  if (cache < 0)
+    cache = 0;
+  /* Under pressure the allocator frees cached blocks before it fails. */
+  room =
+      (double)c->hardware.gpu_capacity_bytes - (double)c->hardware.cuda_context_bytes - alloc_best;
+  if (cache > room && room >= 0)
+    cache = room; /* only when the allocations themselves fit */
+  return cache;
+}
+
+#define F(i, ...) (fm ? (void)gm_snprintf(fm[i], GM_FORMULA_LEN, __VA_ARGS__) : (void)0)
 
 #define PEAK_OK (-1)
 #define PEAK_TOTAL GM_C_COUNT
@@ -43,7 +80,7 @@ static int stage_peaks(const gm_config *c, const gm_stage_mem *sm, gm_stage *st,
     double alloc = 0, res;
     for (k = 0; k < GM_C_CACHE; k++)
       alloc += sm->comp[ph][k];
-    res = alloc + CACHE_FRACTION * (alloc - sm->persistent[ph]);
+    res = phase_reserved(c, alloc, sm->persistent[ph], sm->pooled[ph]);
     if (alloc > best_alloc)
       best_alloc = alloc;
     if (res > best_res) {
@@ -60,19 +97,10 @@ static int stage_peaks(const gm_config *c, const gm_stage_mem *sm, gm_stage *st,
   }
   st->peak_allocated_bytes = gm_bytes(&chk, best_alloc);
   {
-    double alloc_best = 0, cache, room;
+    double alloc_best = 0, cache;
     for (k = 0; k < GM_C_CACHE; k++)
       alloc_best += (double)st->bytes[k];
-    /* The short-lived share is never negative; the components' rounding
-     * could make the difference a fraction of a byte below zero. */
-    cache = best_res - alloc_best;
-    if (cache < 0)
-      cache = 0;
-    /* Under pressure the allocator frees cached blocks before it fails. */
-    room = (double)c->hardware.gpu_capacity_bytes - (double)c->hardware.cuda_context_bytes -
-           alloc_best;
-    if (cache > room && room >= 0)
-      cache = room; /* only when the allocations themselves fit */
+    cache = clipped_cache(c, best_res, alloc_best);
     st->bytes[GM_C_CACHE] = gm_bytes(&chk, cache);
     /* The peak itself, with the context, must be representable too. */
     (void)gm_bytes(&chk, alloc_best + cache + (double)c->hardware.cuda_context_bytes);
@@ -190,40 +218,93 @@ static int config_fits(const gm_config *c, const gm_params *P) {
   return gm_host_fits(c, (uint64_t)llround(host_max) * (uint64_t)c->hardware.gpus_per_node) != 0;
 }
 
+int64_t gm_fit_limit_estimate(const gm_config *c, const gm_params *P, gm_fast_var var, int64_t unit,
+                              int64_t x0, int64_t limit) {
+  const gm_hardware *hw = &c->hardware;
+  double cap = (double)hw->gpu_capacity_bytes, ctx = (double)hw->cuda_context_bytes;
+  double margin = hw->safety_margin, best = (double)limit, host_room = INFINITY;
+  int i, ph, k, mid_layers = -1;
+  if (!(margin >= 0 && margin < 1))
+    margin = gm_default_safety_margin();
+  if (hw->host_memory_per_node_bytes > 0)
+    host_room = (double)hw->host_memory_per_node_bytes / hw->gpus_per_node;
+  for (i = 0; i < c->parallel.pp; i++) {
+    gm_stage_poly q;
+    if (gm_stage_dominated(c, i, &mid_layers))
+      continue;
+    gm_stage_poly_of(c, P, i, var, unit, x0, &q);
+    for (ph = 0; ph < GM_PH_COUNT; ph++) {
+      double res[3], x;
+      for (k = 0; k < 3; k++)
+        res[k] = phase_reserved(c, q.alloc[ph][k], q.persistent[ph][k], q.pooled[ph][k]);
+      /* gm_judge: the allocations within the card; the larger of them and
+       * the uncapped reserve within the margin. */
+      x = gm_poly_largest(&q, q.alloc[ph], cap - ctx);
+      best = x < best ? x : best;
+      x = gm_poly_largest(&q, q.alloc[ph], (1.0 - margin) * cap - ctx);
+      best = x < best ? x : best;
+      x = gm_poly_largest(&q, res, (1.0 - margin) * cap - ctx);
+      best = x < best ? x : best;
+    }
+    {
+      double x = gm_poly_largest(&q, q.host, host_room);
+      best = x < best ? x : best;
+    }
+  }
+  return best < 0 ? 0 : best >= (double)limit ? limit : (int64_t)floor(best);
+}
+
 /* The largest k in [1, limit] for which the config fits with *field set to
- * k * unit, or 0; by doubling from start (the configured value, usually
- * close) then bisection: memory grows with micro-batch and sequence. */
-static int64_t largest_fitting(gm_config *c, const gm_params *P, int64_t *field, int64_t unit,
-                               int64_t start, int64_t limit) {
-  int64_t lo = 0, hi = start < 1 ? 1 : start > limit ? limit : start;
-  *field = hi * unit;
-  if (config_fits(c, P)) {
+ * k * unit, or 0: from a guess (the closed form, usually exact), checked
+ * with its neighbour; when the check fails, by galloping from the guess
+ * then bisection (memory grows with micro-batch and sequence). */
+static int64_t settle(gm_config *c, const gm_params *P, int64_t *field, int64_t unit, int64_t guess,
+                      int64_t limit) {
+  int64_t lo, hi, step = 1;
+#define FITS_AT(k) (*field = (k)*unit, config_fits(c, P))
+  guess = guess < 0 ? 0 : guess > limit ? limit : guess;
+  if (guess >= 1 && !FITS_AT(guess)) {
+    /* Down: lo fits (or is 0), hi does not. */
+    hi = guess;
     for (;;) {
-      lo = hi;
-      if (hi >= limit)
-        return lo;
-      hi = hi > limit / 2 ? limit : hi * 2;
-      *field = hi * unit;
-      if (!config_fits(c, P))
+      lo = hi - step;
+      if (lo < 1) {
+        lo = 0;
         break;
+      }
+      if (FITS_AT(lo))
+        break;
+      hi = lo, step *= 2;
+    }
+  } else {
+    lo = guess;
+    for (;;) {
+      if (lo >= limit)
+        return lo;
+      hi = limit - lo > step ? lo + step : limit;
+      if (!FITS_AT(hi))
+        break;
+      lo = hi, step *= 2;
     }
   }
   while (hi - lo > 1) {
     int64_t mid = lo + (hi - lo) / 2;
-    *field = mid * unit;
-    if (config_fits(c, P))
+    if (FITS_AT(mid))
       lo = mid;
     else
       hi = mid;
   }
+#undef FITS_AT
   return lo;
 }
 
 /* The largest micro-batch that fits, up to 2^24. */
 static int64_t max_micro_batch(const gm_config *cfg, const gm_params *P) {
   gm_config c = *cfg;
-  return largest_fitting(&c, P, &c.training.micro_batch_size, 1, cfg->training.micro_batch_size,
-                         (int64_t)1 << 24);
+  int64_t limit = (int64_t)1 << 24;
+  int64_t guess =
+      gm_fit_limit_estimate(cfg, P, GM_VAR_MICRO_BATCH, 1, cfg->training.micro_batch_size, limit);
+  return settle(&c, P, &c.training.micro_batch_size, 1, guess, limit);
 }
 
 /* The longest sequence that fits at the configured micro-batch, in whole
@@ -231,13 +312,13 @@ static int64_t max_micro_batch(const gm_config *cfg, const gm_params *P) {
  * tokens or the learned position table. */
 static int64_t max_seq_len(const gm_config *cfg, const gm_params *P) {
   gm_config c = *cfg;
-  int64_t unit = c.parallel.cp > 0 ? c.parallel.cp : 1, limit = ((int64_t)1 << 24) / unit;
+  int64_t unit = c.parallel.cp > 0 ? c.parallel.cp : 1, limit = ((int64_t)1 << 24) / unit, guess;
   if (c.model.position == GM_POS_LEARNED && c.model.max_position_embeddings / unit < limit)
     limit = c.model.max_position_embeddings / unit;
   if (limit < 1)
     return 0;
-  return unit *
-         largest_fitting(&c, P, &c.training.seq_len, unit, cfg->training.seq_len / unit, limit);
+  guess = gm_fit_limit_estimate(cfg, P, GM_VAR_SEQ_LEN, unit, cfg->training.seq_len / unit, limit);
+  return unit * settle(&c, P, &c.training.seq_len, unit, guess, limit);
 }
 
 /* An estimated architecture keeps the user's total: scale every part to it. */
@@ -318,10 +399,26 @@ int gm_calculate(const gm_config *cfg, gm_result *out, gm_error *err) {
     r->verdict_reason = GM_REASON_HOST_MEMORY;
   }
   char(*fm)[GM_FORMULA_LEN] = r->formula;
-  F(GM_C_CACHE,
-    "%.0f%% of the short-lived tensors (activations, loss, gathers, buffers): caching "
-    "allocator reserve",
-    CACHE_FRACTION * 100.0);
+  {
+    const gm_stage *ws = &r->stages[r->worst_stage];
+    gm_shape s = gm_stage_shape(&c, &r->params, r->worst_stage);
+    gm_stage_mem sm;
+    int ph = ws->peak_phase == GM_PHASE_STEP       ? GM_PH_STEP
+             : ws->peak_phase == GM_PHASE_BACKWARD ? GM_PH_BACKWARD
+                                                   : GM_PH_FORWARD;
+    char pool[32];
+    gm_stage_memory(&c, &r->params, &s, &sm, NULL);
+    gm_fmt_count(pool, sizeof pool, sm.pooled[ph]);
+    F(GM_C_CACHE,
+      "%.0f%% of the short-lived tensors (activations, loss, gathers, buffers)%s: caching "
+      "allocator reserve%s%s",
+      cache_fraction(&c) * 100.0,
+      cache_fraction(&c) < CACHE_FRACTION ? ", with expandable segments" : "",
+      sm.pooled[ph] > 0 ? "; + the sharded gradients' blocks, cached for the reduce-scatter "
+                          "stream, B "
+                        : "",
+      sm.pooled[ph] > 0 ? pool : "");
+  }
   F(GM_C_CONTEXT, "CUDA context and libraries (%s): seen by nvidia-smi, not by PyTorch",
     c.hardware.gpu_name[0] ? c.hardware.gpu_name : "default");
   if (gpu == GM_VERDICT_TIGHT)
@@ -359,6 +456,85 @@ int gm_calculate(const gm_config *cfg, gm_result *out, gm_error *err) {
   return GM_OK;
 }
 
+/* k0 + k1 y + k2 y^2 */
+static double poly_at(const double k[3], double y) { return k[0] + (k[1] + k[2] * y) * y; }
+
+uint64_t gm_poly_peak(const gm_config *c, const gm_stage_poly *q, int n, double x, int *worst,
+                      gm_verdict *verdict) {
+  double host_max = 0, ctx = (double)c->hardware.cuda_context_bytes;
+  int i, ph, best = 0;
+  gm_stage w;
+  memset(&w, 0, sizeof w);
+  for (i = 0; i < n; i++) {
+    double y = x - q[i].x0, best_res = -1, best_alloc = 0, alloc_best = 0, cache, host;
+    gm_stage st;
+    gm_checked chk = {0};
+    /* As stage_peaks, on the phases' sums: the peak phase reserves most. */
+    for (ph = 0; ph < GM_PH_COUNT; ph++) {
+      double alloc = poly_at(q[i].alloc[ph], y);
+      double res =
+          phase_reserved(c, alloc, poly_at(q[i].persistent[ph], y), poly_at(q[i].pooled[ph], y));
+      if (alloc > best_alloc)
+        best_alloc = alloc;
+      if (res > best_res)
+        best_res = res, alloc_best = alloc;
+    }
+    cache = clipped_cache(c, best_res, alloc_best);
+    memset(&st, 0, sizeof st);
+    st.bytes[GM_C_WEIGHTS] = gm_bytes(&chk, alloc_best);
+    st.bytes[GM_C_CACHE] = gm_bytes(&chk, cache);
+    st.bytes[GM_C_CONTEXT] = c->hardware.cuda_context_bytes;
+    st.peak_allocated_bytes = gm_bytes(&chk, best_alloc);
+    (void)gm_bytes(&chk, alloc_best + cache + ctx);
+    if (chk.overflow) {
+      if (worst)
+        *worst = q[i].stage;
+      if (verdict)
+        *verdict = GM_VERDICT_DOES_NOT_FIT;
+      return UINT64_MAX;
+    }
+    st.peak_reserved_bytes = st.bytes[GM_C_WEIGHTS] + st.bytes[GM_C_CACHE];
+    if (st.peak_reserved_bytes < st.peak_allocated_bytes)
+      st.peak_reserved_bytes = st.peak_allocated_bytes;
+    st.peak_nvsmi_bytes = st.peak_reserved_bytes + st.bytes[GM_C_CONTEXT];
+    st.peak_unconstrained_bytes =
+        (uint64_t)llround(best_res > best_alloc ? best_res : best_alloc) + st.bytes[GM_C_CONTEXT];
+    if (st.peak_unconstrained_bytes < st.peak_nvsmi_bytes)
+      st.peak_unconstrained_bytes = st.peak_nvsmi_bytes;
+    if (verdict && gm_judge(c, &st) == GM_VERDICT_DOES_NOT_FIT) {
+      if (worst)
+        *worst = q[i].stage;
+      *verdict = GM_VERDICT_DOES_NOT_FIT;
+      return st.peak_nvsmi_bytes;
+    }
+    if (i == 0 || st.peak_nvsmi_bytes > w.peak_nvsmi_bytes ||
+        (st.peak_nvsmi_bytes == w.peak_nvsmi_bytes && q[i].stage < best)) {
+      w = st;
+      best = q[i].stage;
+    }
+    host = poly_at(q[i].host, y);
+    if (host > host_max)
+      host_max = host;
+  }
+  if (worst)
+    *worst = best;
+  if (verdict) {
+    *verdict = gm_judge(c, &w);
+    if (*verdict != GM_VERDICT_DOES_NOT_FIT &&
+        gm_host_fits(c, (uint64_t)llround(host_max) * (uint64_t)c->hardware.gpus_per_node) == 0)
+      *verdict = GM_VERDICT_DOES_NOT_FIT;
+  }
+  return w.peak_nvsmi_bytes;
+}
+
+int gm_stage_polys(const gm_config *c, const gm_params *P, gm_stage_poly *q) {
+  int n = 0, i;
+  (void)gm_worst_peak_start(c, P, NULL, NULL, q, &n);
+  for (i = 0; i < n; i++)
+    gm_stage_poly_finish(&q[i], c, P);
+  return n;
+}
+
 int gm_config_params(const gm_config *c, gm_params *out, gm_error *err) {
   int rc = gm_count_params(&c->model, out, err);
   if (rc != GM_OK)
@@ -376,6 +552,11 @@ int gm_config_params(const gm_config *c, gm_params *out, gm_error *err) {
  * there and reports that stage. */
 uint64_t gm_worst_peak_bytes(const gm_config *c, const gm_params *P, int *worst,
                              gm_verdict *verdict) {
+  return gm_worst_peak_start(c, P, worst, verdict, NULL, NULL);
+}
+
+uint64_t gm_worst_peak_start(const gm_config *c, const gm_params *P, int *worst,
+                             gm_verdict *verdict, gm_stage_poly *q, int *nq) {
   int p = c->parallel.pp, k, best = 0, mid_layers = -1;
   double host_max = 0, bad;
   gm_stage w;
@@ -385,22 +566,14 @@ uint64_t gm_worst_peak_bytes(const gm_config *c, const gm_params *P, int *worst,
     gm_shape s;
     gm_stage_mem sm;
     gm_stage st;
-    if (i > 0 && i < p - 1 && c->model.num_experts == 0) {
-      /* A dense model's middle stage holds no more than an earlier middle
-       * stage with as many layers: same components, fewer micro-batches in
-       * flight. */
-      int first[GM_MAX_CHUNKS], count[GM_MAX_CHUNKS], n = gm_stage_chunks(c, i, first, count);
-      int j, layers = 0;
-      for (j = 0; j < n; j++)
-        layers += count[j];
-      if (layers <= mid_layers)
-        continue;
-      mid_layers = layers;
-    }
+    if (gm_stage_dominated(c, i, &mid_layers))
+      continue;
     s = gm_stage_shape(c, P, i);
     memset(&st, 0, sizeof st);
     st.has_output_head = s.has_head;
     gm_stage_memory(c, P, &s, &sm, NULL);
+    if (q)
+      gm_stage_poly_start(&q[(*nq)++], i, (double)c->training.micro_batch_size, &sm);
     if (stage_peaks(c, &sm, &st, &bad) != PEAK_OK) {
       /* Beyond what the calculator represents: beyond any card. */
       if (worst)

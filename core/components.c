@@ -1,5 +1,6 @@
 /* components.c - what one GPU of a stage holds in each phase: model states,
  * gathered parameters, buffers, step temporaries and activations. */
+#include "fmt.h"
 #include "internal.h"
 
 #include <math.h>
@@ -15,7 +16,7 @@
 #define NVME_OPT_PINNED_BYTES (4.0 * 1e8 * 4.0)
 #define NVME_PARAM_PINNED_BYTES (5.0 * 1e8 * 2.0)
 
-#define F(i, ...) (x->fm ? (void)snprintf(x->fm[i], GM_FORMULA_LEN, __VA_ARGS__) : (void)0)
+#define F(i, ...) (x->fm ? (void)gm_snprintf(x->fm[i], GM_FORMULA_LEN, __VA_ARGS__) : (void)0)
 
 /* A count in a formula, written as every count is ("1,234,567"). */
 typedef struct {
@@ -41,6 +42,7 @@ typedef struct {
   char grp[48];
   double g_full, wbytes, gbytes, obytes;
   double fp8_persist; /* Transformer Engine's fp8 weight copies, kept across micro-batches */
+  double pp_logits[GM_PH_COUNT]; /* earlier micro-batches' logits a pipeline keeps */
   int persist_grads;
 } ctx;
 
@@ -98,7 +100,7 @@ static void sharding(ctx *x) {
   }
   x->d_exp = x->d / pp->ep < 1 ? 1 : x->d / pp->ep;
   if (x->fm) /* only formulas print it */
-    snprintf(x->grp, sizeof x->grp, "%g data-parallel GPUs", x->d);
+    gm_snprintf(x->grp, sizeof x->grp, "%g data-parallel GPUs", x->d);
   switch (e->kind) {
   case GM_ENGINE_DDP:
     break;
@@ -190,8 +192,8 @@ static void gradients(ctx *x, gm_stage_mem *o) {
   const gm_engine *e = &x->c->engine;
   double *f = &o->comp[GM_PH_FORWARD][GM_C_GRADS], *b = &o->comp[GM_PH_BACKWARD][GM_C_GRADS];
   double *st = &o->comp[GM_PH_STEP][GM_C_GRADS];
-  x->persist_grads = tr->gradient_accumulation_steps > 1 || x->c->parallel.num_microbatches > 1 ||
-                     !tr->grads_set_to_none || e->kind == GM_ENGINE_MEGATRON ||
+  x->persist_grads = gm_accumulates(x->c) || !tr->grads_set_to_none ||
+                     e->kind == GM_ENGINE_MEGATRON ||
                      (x->ds && (e->zero_stage >= 2 || x->lb.grads == 4));
   if (tr->optimizer_in_backward) {
     *b = x->lb.grads * x->s->unit_params;
@@ -201,6 +203,14 @@ static void gradients(ctx *x, gm_stage_mem *o) {
     *st = x->gbytes;
     /* The head's gradients come first, whole until they are reduced. */
     *b = x->lb.grads * x->s->head_params;
+    if (x->fsdp && e->sharding != GM_FSDP_NO_SHARD)
+      /* FSDP allocates each sharded gradient (the reduce-scatter output) on
+       * its reduce-scatter stream (FSDP2 _fsdp_collectives.py foreach_reduce,
+       * FSDP1 _runtime_utils.py _reduce_grad), and the caching allocator keeps
+       * blocks per stream (c10/cuda/CUDACachingAllocator.cpp): freed by
+       * zero_grad, they stay reserved through the next forward and backward,
+       * where the compute stream cannot use them. */
+      o->pooled[GM_PH_FORWARD] = o->pooled[GM_PH_BACKWARD] = x->gbytes;
   }
   if (x->ds && x->lb.grads == 4 && x->lb.weights == 2 && !tr->optimizer_in_backward) {
     /* DeepSpeed's BF16 optimizer: bf16 .grad tensors besides its fp32 accumulation buffer. */
@@ -235,9 +245,11 @@ static void gathered(ctx *x, gm_stage_mem *o) {
       double lin_all = stage_linear_params(x);
       *f = *b = A * (s->params - lin_all) + cw * lin_all + cast;
       if (!e->reshard_after_forward && x->c->parallel.pp > 1) {
-        /* Reduction waits for the last micro-batch: unsharded accumulators. */
+        /* Reduction waits for the last micro-batch: unsharded accumulators. The
+         * sharded gradients it then makes are pooled as without accumulation. */
         o->comp[GM_PH_FORWARD][GM_C_GRADS] = o->comp[GM_PH_BACKWARD][GM_C_GRADS] =
             reduce_bytes * s->trainable;
+        o->pooled[GM_PH_FORWARD] = o->pooled[GM_PH_BACKWARD] = x->gbytes;
       } else {
         *b += reduce_bytes * unit;
       }
@@ -329,6 +341,43 @@ static double workspace_bytes(const gm_config *c, double *te) {
   return 2.0 * one + *te;
 }
 
+/* torch.distributed.pipelining, which torchtitan runs (torch/distributed/pipelining/
+ * stage.py). _prepare_forward_infra allocates a receive buffer per micro-batch for
+ * every stage but the first and _prepare_backward_infra a gradient receive buffer
+ * per micro-batch for every stage but the last; both stay allocated across steps
+ * (pytorch issue #136380). stage_backward accumulates each received input's
+ * gradient into its buffer's .grad, released by clear_runtime_states when the next
+ * step starts. fwd_cache holds each output until its backward, and output_chunks
+ * keeps every output for the merge after step(): on every stage before pytorch
+ * #153383, on the last (the logits) until torchtitan #1922 (gm_pp_kept_outputs).
+ * Returns the persistent receive buffers; what the step keeps goes into the
+ * buffers component per phase and the kept logits into x->pp_logits. */
+static double torch_pipeline(ctx *x, gm_stage_mem *o) {
+  const gm_parallel *pp = &x->c->parallel;
+  const gm_shape *s = x->s;
+  int keep = gm_pp_kept_outputs(x->c);
+  double h = x->c->model.hidden_size / (pp->sequence_parallel ? (double)pp->tp : 1.0);
+  double act = x->A * gm_tokens_per_gpu(x->c) * h; /* one stage boundary tensor */
+  double m = (double)pp->num_microbatches, v = pp->vpp > 1 ? pp->vpp : 1;
+  double recv = v - (s->has_emb ? 1 : 0), send = v - (s->has_head ? 1 : 0);
+  /* In flight the received input is the first layer's saved input (activations). */
+  double waiting = m > s->inflight ? m - s->inflight : 0;
+  double persist = (waiting * recv + m * send) * act;
+  double outs = (keep == GM_PP_KEEP_ALL_STAGES ? m : s->inflight) * send * act;
+  double logits =
+      s->has_head ? gm_tokens_per_gpu(x->c) * (double)x->c->model.vocab_size / pp->tp * x->A : 0;
+  o->comp[GM_PH_FORWARD][GM_C_BUFFERS] = outs + waiting * recv * act;
+  o->comp[GM_PH_BACKWARD][GM_C_BUFFERS] = outs + waiting * recv * act;
+  o->comp[GM_PH_STEP][GM_C_BUFFERS] =
+      (keep == GM_PP_KEEP_ALL_STAGES ? m * send * act : 0) + m * recv * act;
+  if (keep != GM_PP_KEEP_NONE && m > 1) {
+    /* The loss term holds the running micro-batch's logits. */
+    x->pp_logits[GM_PH_FORWARD] = (m - 1) * logits;
+    x->pp_logits[GM_PH_BACKWARD] = x->pp_logits[GM_PH_STEP] = m * logits;
+  }
+  return persist;
+}
+
 /* Buffers for communication and fixed workspaces: persistent ones, and those of
  * backward and the step. */
 static double buffers(ctx *x, gm_stage_mem *o) {
@@ -338,8 +387,11 @@ static double buffers(ctx *x, gm_stage_mem *o) {
   double A = x->A, persist = 0, bwd = 0, step = 0, te, ws = workspace_bytes(x->c, &te);
   char txt[GM_FORMULA_LEN];
   size_t n = 0;
+/* Text only when formulas are asked for: the searches call this many times. */
 #define PART(...)                                                                                  \
-  (n < sizeof txt ? (void)(n += (size_t)snprintf(txt + n, sizeof txt - n, __VA_ARGS__)) : (void)0)
+  (x->fm && n < sizeof txt                                                                         \
+       ? (void)(n += (size_t)gm_snprintf(txt + n, sizeof txt - n, __VA_ARGS__))                    \
+       : (void)0)
   txt[0] = '\0';
   if (e->kind == GM_ENGINE_DDP && x->d > 1 && !e->ddp_bucket_view) {
     persist = x->g_full; /* DDP buckets hold a second copy of every gradient */
@@ -359,7 +411,13 @@ static double buffers(ctx *x, gm_stage_mem *o) {
          "step; ",
          A, N(bucket).s, e->overlap_comm ? 2 : 1, N(step).s);
   }
-  if (pp->pp > 1) {
+  if (pp->pp > 1 && e->framework == GM_FW_TORCHTITAN) {
+    double pipe = torch_pipeline(x, o);
+    persist += pipe;
+    PART("pipeline receive buffers, one per micro-batch, %s B; outputs and input gradients "
+         "kept until the step ends, up to %s B; ",
+         N(pipe).s, N(o->comp[GM_PH_STEP][GM_C_BUFFERS]).s);
+  } else if (pp->pp > 1) {
     double h = x->c->model.hidden_size / (pp->sequence_parallel ? (double)pp->tp : 1.0);
     double pipe = 2.0 * A * gm_tokens_per_gpu(x->c) * h; /* send and receive buffers */
     if (e->kind == GM_ENGINE_MEGATRON_DEEPSPEED && !s->has_head)
@@ -381,9 +439,10 @@ static double buffers(ctx *x, gm_stage_mem *o) {
        te > 0 ? " + Transformer Engine's" : "");
 #undef PART
   F(GM_C_BUFFERS, "%s", txt);
-  o->comp[GM_PH_FORWARD][GM_C_BUFFERS] = persist;
-  o->comp[GM_PH_BACKWARD][GM_C_BUFFERS] = persist + bwd;
-  o->comp[GM_PH_STEP][GM_C_BUFFERS] = persist + step;
+  /* torch_pipeline left what the pipeline keeps between micro-batches there. */
+  o->comp[GM_PH_FORWARD][GM_C_BUFFERS] += persist;
+  o->comp[GM_PH_BACKWARD][GM_C_BUFFERS] += persist + bwd;
+  o->comp[GM_PH_STEP][GM_C_BUFFERS] += persist + step;
   return persist;
 }
 
@@ -437,6 +496,7 @@ static void activations(ctx *x, gm_stage_mem *o) {
   const gm_training *tr = &x->c->training;
   const gm_shape *s = x->s;
   double acts = s->acts_bytes, working = gm_layer_backward_bytes(x->c), per_logit = 0;
+  int ph;
   if (tr->recompute != GM_AC_NONE)
     working += gm_layer_full_bytes(x->c); /* the layer being recomputed */
   if (tr->activation_offload && acts > 0) {
@@ -448,6 +508,8 @@ static void activations(ctx *x, gm_stage_mem *o) {
   o->comp[GM_PH_BACKWARD][GM_C_ACTIVATIONS] = acts + working;
   if (s->has_head)
     o->comp[GM_PH_FORWARD][GM_C_LOGITS] = gm_loss_bytes(x->c, &per_logit);
+  for (ph = 0; ph < GM_PH_COUNT; ph++)
+    o->comp[ph][GM_C_LOGITS] += x->pp_logits[ph];
   if (x->fm) {
     const gm_parallel *pp = &x->c->parallel;
     gm_act_terms at = gm_layer_terms(x->c, s->moe_layers > 0 && s->moe_layers == s->layers);
@@ -462,14 +524,19 @@ static void activations(ctx *x, gm_stage_mem *o) {
       F(GM_C_LOGITS, "sequence classifier: %g B x %lld sequences x %d labels", per_logit,
         (long long)tr->micro_batch_size, x->c->model.num_labels);
     else if (s->has_head)
-      F(GM_C_LOGITS, "%g B per logit x %s tokens x vocab %s / TP %d (%s)", per_logit,
+      F(GM_C_LOGITS, "%g B per logit x %s tokens x vocab %s / TP %d (%s)%s%s%s", per_logit,
         N(gm_tokens_per_gpu(x->c)).s, N((double)x->c->model.vocab_size).s, pp->tp,
         tr->loss == GM_LOSS_CHUNKED          ? "loss computed in chunks"
         : tr->loss == GM_LOSS_VOCAB_PARALLEL ? "loss split over the vocabulary"
         : tr->loss == GM_LOSS_TP_PARALLEL    ? "loss split over tensor-parallel ranks"
         : tr->loss == GM_LOSS_COMPILED       ? "compiled loss"
         : tr->loss == GM_LOSS_KEEP_FP32      ? "logits also kept as fp32 for the loss"
-                                             : "loss in fp32");
+                                             : "loss in fp32",
+        x->pp_logits[GM_PH_FORWARD] > 0 ? "; + the earlier micro-batches' logits the pipeline "
+                                          "keeps for its outputs, "
+                                        : "",
+        x->pp_logits[GM_PH_FORWARD] > 0 ? N(x->pp_logits[GM_PH_FORWARD]).s : "",
+        x->pp_logits[GM_PH_FORWARD] > 0 ? " B" : "");
     else
       F(GM_C_LOGITS, "none: the loss is computed on the last pipeline stage");
   }

@@ -6,6 +6,7 @@
  * ends at an escaped NUL ("training\u0000" reads as "training" here and as
  * another key in a browser), so both are errors rather than a choice. */
 #include "config.h"
+#include "fmt.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,12 +160,12 @@ static int by_key(const void *a, const void *b) {
 static void key_path(walk *w, size_t len, const char *key) {
   if (len && len + 1 < sizeof w->path)
     w->path[len++] = '.';
-  snprintf(w->path + len, sizeof w->path - len, "%s", key);
+  gm_snprintf(w->path + len, sizeof w->path - len, "%s", key);
 }
 
 /* path[0..len) followed by ".i". */
 static void index_path(walk *w, size_t len, long i) {
-  snprintf(w->path + len, sizeof w->path - len, "%s%ld", len ? "." : "", i);
+  gm_snprintf(w->path + len, sizeof w->path - len, "%s%ld", len ? "." : "", i);
 }
 
 static int duplicate(walk *w, size_t len, const char *key) {

@@ -1,8 +1,10 @@
 /* config_version.c - engine.framework_version as written in a config: a date of
  * the framework's code, "current", or a release number (warned, not mapped). */
 #include "config.h"
+#include "fmt.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static int days_in_month(int y, int m) {
   static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -29,9 +31,31 @@ static int is_release_number(const char *s) {
   return dots > 0 && digits > 0;
 }
 
+/* The number in s[0..len) when all of it is digits, else -1. */
+static int digits_of(const char *s, int len) {
+  int v = 0, i;
+  for (i = 0; i < len; i++) {
+    if (s[i] < '0' || s[i] > '9')
+      return -1;
+    v = v * 10 + (s[i] - '0');
+  }
+  return v;
+}
+
+/* "YYYY-MM-DD" or "YYYY-MM" (day 1), digits only; 1 when s is one. */
+static int scan_date(const char *s, int *y, int *m, int *day) {
+  size_t len = strlen(s);
+  if ((len != 10 && len != 7) || s[4] != '-' || (len == 10 && s[7] != '-'))
+    return 0;
+  *y = digits_of(s, 4);
+  *m = digits_of(s + 5, 2);
+  *day = len == 10 ? digits_of(s + 8, 2) : 1;
+  return *y >= 0 && *m >= 0 && *day >= 0;
+}
+
 int gm_read_version(gm_parse_ctx *c, const cJSON *v, const char *path, int *out) {
   char d[64];
-  int y = 0, m = 0, day = 1, n = 0;
+  int y = 0, m = 0, day = 1;
   const char *s;
   if (!cJSON_IsString(v) || !v->valuestring) {
     gm_describe(v, d, sizeof d);
@@ -52,9 +76,8 @@ int gm_read_version(gm_parse_ctx *c, const cJSON *v, const char *path, int *out)
     *out = GM_AUTO;
     return GM_OK;
   }
-  if (!((sscanf(s, "%4d-%2d-%2d%n", &y, &m, &day, &n) == 3 && n == 10 && s[n] == '\0') ||
-        (day = 1, n = 0, sscanf(s, "%4d-%2d%n", &y, &m, &n) == 2 && n == 7 && s[n] == '\0')) ||
-      y < 2018 || y > 2100 || m < 1 || m > 12 || day < 1 || day > days_in_month(y, m)) {
+  if (!scan_date(s, &y, &m, &day) || y < 2018 || y > 2100 || m < 1 || m > 12 || day < 1 ||
+      day > days_in_month(y, m)) {
     gm_describe(v, d, sizeof d);
     return gm_fail(c, path,
                    "must be the date of the framework's code, \"YYYY-MM-DD\" or \"YYYY-MM\" "
@@ -66,5 +89,5 @@ int gm_read_version(gm_parse_ctx *c, const cJSON *v, const char *path, int *out)
 }
 
 void gm_format_version(int date, char *out, size_t n) {
-  snprintf(out, n, "%04d-%02d-%02d", date / 10000, date / 100 % 100, date % 100);
+  gm_snprintf(out, n, "%04d-%02d-%02d", date / 10000, date / 100 % 100, date % 100);
 }

@@ -454,8 +454,9 @@ typedef struct {
   gm_plan_layout layouts[GM_PLAN_MAX_TOP];
   int num_rejected;
   gm_plan_rejection rejected[GM_PLAN_MAX_REJECTED];
-  int min_gpus;     /* fewest GPUs of this type that fit the model and recipe; 0: none found */
-  int64_t searched; /* layouts whose memory was evaluated */
+  int min_gpus;      /* fewest GPUs of this type that fit the model and recipe; 0: none found */
+  int64_t searched;  /* layouts (micro-batch included) whose peak was found */
+  int64_t evaluated; /* evaluations of the physics on a whole layout, for those */
   uint64_t base_peak_bytes; /* the base config as given, 0 when it is incomplete */
   int num_suggestions;
   gm_plan_suggestion suggestions[GM_PLAN_MAX_SUGGESTIONS];

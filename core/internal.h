@@ -50,6 +50,11 @@ gm_precision_bytes gm_precision_bytes_of(const gm_training *t);
 /* Defaults that changed between framework releases, for engine.framework_version
  * (GM_AUTO: the current release, written back); only GM_AUTO fields change (versions.c). */
 void gm_version_defaults(gm_config *c);
+/* Which pipeline stages keep every micro-batch's output until the step ends
+ * (torch.distributed.pipelining's output_chunks, as torchtitan calls it), by
+ * the config's framework_version (versions.c). */
+enum { GM_PP_KEEP_NONE = 0, GM_PP_KEEP_LAST_STAGE, GM_PP_KEEP_ALL_STAGES };
+int gm_pp_kept_outputs(const gm_config *c);
 
 size_t gm_fmt_count(char *buf, size_t n, double v); /* 1,234,567 (fmt.c) */
 
@@ -63,6 +68,12 @@ typedef struct {
   double acts_bytes;   /* all kept activations */
 } gm_shape;
 gm_shape gm_stage_shape(const gm_config *c, const gm_params *P, int r);
+/* Whether gradients accumulate over several micro-batches per step (stages.c). */
+int gm_accumulates(const gm_config *c);
+/* Whether every stage of c holds the same memory with ga1 accumulation steps
+ * and m1 micro-batches per pipeline as with ga2 and m2: the same micro-batches
+ * in flight on every rank, and gradients accumulated in both or in neither. */
+int gm_same_schedule_memory(const gm_config *c, int64_t ga1, int64_t m1, int64_t ga2, int64_t m2);
 /* The decoder layers of pipeline rank r, one [first, first + count) range
  * per model chunk (virtual stage), in the order the rank runs them; returns
  * the number of chunks (<= GM_MAX_CHUNKS). The config must have passed
@@ -77,6 +88,7 @@ enum { GM_PH_FORWARD = 0, GM_PH_BACKWARD, GM_PH_STEP, GM_PH_COUNT };
 typedef struct {
   double comp[GM_PH_COUNT][GM_C_COUNT];
   double persistent[GM_PH_COUNT]; /* part of the phase that is not short-lived */
+  double pooled[GM_PH_COUNT];     /* freed, but cached for another CUDA stream */
   double host_bytes, nvme_bytes;
 } gm_stage_mem;
 /* Every component of one stage's GPU; formulas written to fm when not NULL. */
@@ -85,8 +97,9 @@ void gm_stage_memory(const gm_config *c, const gm_params *P, const gm_shape *s, 
 /* Every resolved value within the bounds a config may give it (config.c):
  * derived values are held to them too. GM_OK, or GM_EINVAL naming the field. */
 int gm_check_resolved(const gm_config *cfg, gm_error *err);
-/* The allocator's cache beside alloc bytes in use, persistent of them long-lived (calc.c). */
-double gm_allocator_cache(const gm_config *c, double alloc, double persistent);
+/* The allocator's cache beside alloc bytes in use, persistent of them long-lived,
+ * and pooled bytes cached for another stream (calc.c). */
+double gm_allocator_cache(const gm_config *c, double alloc, double persistent, double pooled);
 
 /* One GPU's memory at one moment of a step (timeline.c). */
 typedef struct {
@@ -127,6 +140,51 @@ gm_verdict gm_judge(const gm_config *c, const gm_stage *worst);
 double gm_default_safety_margin(void);
 /* 1 when the node's memory holds host_bytes_per_node, 0 when not, -1 when unknown. */
 int gm_host_fits(const gm_config *c, uint64_t host_bytes_per_node);
+
+/* The variable of a closed-form search: the micro-batch, or the sequence
+ * length in units of the context-parallel size (fastpath.c). */
+typedef enum { GM_VAR_MICRO_BATCH = 0, GM_VAR_SEQ_LEN } gm_fast_var;
+/* One stage's memory around x0 as k0 + k1 (x - x0) + k2 (x - x0)^2: the
+ * allocations, their persistent part and the bytes pooled for another stream
+ * in each phase, and the host bytes. */
+typedef struct {
+  int stage; /* pipeline rank */
+  double x0;
+  double alloc[GM_PH_COUNT][3], persistent[GM_PH_COUNT][3], pooled[GM_PH_COUNT][3], host[3];
+} gm_stage_poly;
+/* Stage r of a resolved config as a polynomial in var (degree 1 in the
+ * micro-batch, 2 in the sequence), from the physics at x0, 2 x0 (and 3 x0). */
+void gm_stage_poly_of(const gm_config *c, const gm_params *P, int r, gm_fast_var var, int64_t unit,
+                      int64_t x0, gm_stage_poly *out);
+/* The same, affine in the micro-batch, in two steps: start from the memory
+ * of stage r at micro-batch x0, finish with one more evaluation at 2 x0. */
+void gm_stage_poly_start(gm_stage_poly *q, int stage, double x0, const gm_stage_mem *sm);
+void gm_stage_poly_finish(gm_stage_poly *q, const gm_config *c, const gm_params *P);
+/* The largest real x at which the polynomial k (around q->x0, growing) stays
+ * within bound: INFINITY when it always does, -INFINITY when it never does. */
+double gm_poly_largest(const gm_stage_poly *q, const double k[3], double bound);
+/* Whether stage r needs no evaluation of its own: a dense model's middle
+ * stage with no more layers than an earlier middle stage holds no more.
+ * Call for r = 0, p - 1, then the middle stages in order; *mid_layers starts at -1. */
+int gm_stage_dominated(const gm_config *c, int r, int *mid_layers);
+/* The largest x in [0, limit] at which the config fits with var = x (every
+ * stage's verdict "fits", and the host), in closed form from the stages'
+ * polynomials: an estimate, exact up to rounding and the allocator cache's
+ * clipping, for the caller to check in full (calc.c). */
+int64_t gm_fit_limit_estimate(const gm_config *c, const gm_params *P, gm_fast_var var, int64_t unit,
+                              int64_t x0, int64_t limit);
+
+/* gm_worst_peak_bytes that also starts the polynomial in the micro-batch of
+ * every stage it evaluates (q[*nq...], *nq counting them; both may be NULL). */
+uint64_t gm_worst_peak_start(const gm_config *c, const gm_params *P, int *worst,
+                             gm_verdict *verdict, gm_stage_poly *q, int *nq);
+/* The stages gm_worst_peak_bytes examines, as polynomials in the micro-batch
+ * around c's (q: room for pp); returns their number (calc.c). */
+int gm_stage_polys(const gm_config *c, const gm_params *P, gm_stage_poly *q);
+/* gm_worst_peak_bytes at micro-batch x, read off those polynomials: the same
+ * peak and verdict up to floating-point rounding (calc.c). */
+uint64_t gm_poly_peak(const gm_config *c, const gm_stage_poly *q, int n, double x, int *worst,
+                      gm_verdict *verdict);
 
 /* Write err (field and message) and return GM_EINVAL (diag.c). */
 int gm_error_set(gm_error *err, const char *field, const char *fmt, ...);

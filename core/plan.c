@@ -76,6 +76,7 @@ typedef struct {
   uint64_t fam_best_over[NUM_FAMILIES];
   int fam_best_stage[NUM_FAMILIES], fam_best_rc[NUM_FAMILIES];
   gm_config fam_best[NUM_FAMILIES];
+  gm_stage_poly q[GM_MAX_STAGES]; /* the stages of the layout being tried */
 } search;
 
 void gm_plan_request_init(gm_plan_request *req, const gm_config *base) {
@@ -119,20 +120,28 @@ static void reject(gm_plan_result *o, const char *fam, const char *fmt, ...) {
 }
 
 /* Resolve a candidate and find its peak and verdict (fit_code); 0 when it
- * does not resolve. */
-static uint64_t evaluate(search *S, const gm_config *cand, gm_config *resolved, int *worst,
-                         int *fit) {
+ * does not resolve. With nq, the polynomials of the stages it evaluates are
+ * started in S->q (*nq of them). */
+static uint64_t evaluate_start(search *S, const gm_config *cand, gm_config *resolved, int *worst,
+                               int *fit, int *nq) {
   gm_error err;
   gm_verdict v;
   uint64_t peak;
   *resolved = *cand;
   *fit = 0;
   S->out->searched++;
+  S->out->evaluated++;
   if (gm_resolve(resolved, NULL, &err) != GM_OK)
     return 0;
-  peak = gm_worst_peak_bytes(resolved, &S->P, worst, &v);
+  peak = gm_worst_peak_start(resolved, &S->P, worst, &v, nq ? S->q : NULL, nq);
   *fit = fit_code(v);
   return peak;
+}
+
+/* The same, without the polynomials. */
+static uint64_t evaluate(search *S, const gm_config *cand, gm_config *resolved, int *worst,
+                         int *fit) {
+  return evaluate_start(S, cand, resolved, worst, fit, NULL);
 }
 
 /* Layouts that fit with room come before tight ones; then the fastest. */
@@ -199,19 +208,77 @@ static void set_mb(gm_config *c, int64_t b, int64_t ga) {
   c->training.gradient_accumulation_steps = ga;
 }
 
+/* The largest index of b whose micro-batch fits with room, b[0] fitting
+ * with room in r (c resolved) at *peak_lo, its nq stages' polynomials started
+ * in S->q. Memory is affine in the
+ * micro-batch while the accumulation steps keep the same micro-batches in
+ * flight: the candidates that do are read off the stages' polynomials up to
+ * the first that does not fit; that one and the last that fits are then
+ * evaluated in full. Where the polynomials do not reach or disagree:
+ * bisection, in full (memory grows with b). */
+static int largest_fitting_index(search *S, gm_config *c, const gm_config *r, const int64_t *b,
+                                 const int64_t *ga, int n, int nq, uint64_t *peak_lo) {
+  int lo = 0, hi = n, i, worst, f, checked = 0, last_read = 0;
+  gm_config rr;
+  uint64_t pk;
+  /* A micro-batch evaluated in full after its peak was read off counts once. */
+#define FULL_AT(j)                                                                                 \
+  (set_mb(c, b[j], ga[j]), pk = evaluate(S, c, &rr, &worst, &f),                                   \
+   S->out->searched -= (j) <= last_read, pk > 0 && f == 1)
+  /* Two candidates: one full evaluation settles them, as the polynomial would. */
+  if (n > 2) {
+    int64_t m0 = r->parallel.num_microbatches;
+    for (i = 0; i < nq; i++)
+      gm_stage_poly_finish(&S->q[i], r, &S->P);
+    S->out->evaluated++; /* the stages at a second micro-batch */
+    for (i = 1; i < n; i++) {
+      gm_verdict v;
+      int64_t m = c->parallel.num_microbatches == GM_AUTO ? ga[i] : m0;
+      if (!gm_same_schedule_memory(r, ga[0], m0, ga[i], m))
+        break;
+      gm_poly_peak(r, S->q, nq, (double)b[i], NULL, &v);
+      S->out->searched++, last_read = i;
+      if (v != GM_VERDICT_FITS)
+        break;
+      lo = i;
+    }
+    hi = i;
+    if (lo > 0) {
+      if (FULL_AT(lo))
+        *peak_lo = pk;
+      else
+        hi = lo, lo = 0, checked = 1; /* hi is known not to fit */
+    }
+    if (hi < n && !checked) {
+      if (!FULL_AT(hi))
+        return lo;
+      lo = hi, *peak_lo = pk, hi = n;
+    }
+  }
+  while (hi - lo > 1) {
+    int mid = lo + (hi - lo) / 2;
+    if (FULL_AT(mid))
+      lo = mid, *peak_lo = pk;
+    else
+      hi = mid;
+  }
+#undef FULL_AT
+  return lo;
+}
+
 /* One layout without its micro-batch: find the largest b that fits with
  * room (memory grows with b), then the fastest b up to it. */
 static void try_layout(search *S, int fi, const gm_config *cand) {
   int64_t b[64], ga[64];
-  int n = micro_batches(S, cand, cand->parallel.dp, b, ga), lo, hi, i, worst = 0, fit, best_i;
+  int n = micro_batches(S, cand, cand->parallel.dp, b, ga), lo, i, worst = 0, fit, best_i, nq = 0;
   gm_config c = *cand, r;
   gm_plan_layout l;
   gm_error err;
-  uint64_t peak, peak_lo;
+  uint64_t peak, peak_lo, peak0;
   if (n == 0)
     return;
   set_mb(&c, b[0], ga[0]);
-  peak = evaluate(S, &c, &r, &worst, &fit);
+  peak = evaluate_start(S, &c, &r, &worst, &fit, &nq);
   if (peak == 0)
     return;
   if (!fit) {
@@ -228,18 +295,9 @@ static void try_layout(search *S, int fi, const gm_config *cand) {
   S->found = 1;
   if (S->first_fit_only)
     return;
-  /* Bisect on the index (lo fits with room, hi does not); a tight b[0] stays alone. */
-  lo = 0, hi = fit == 2 ? 1 : n, peak_lo = peak;
-  while (hi - lo > 1) {
-    int mid = lo + (hi - lo) / 2, f;
-    uint64_t pk;
-    set_mb(&c, b[mid], ga[mid]);
-    pk = evaluate(S, &c, &r, &worst, &f);
-    if (pk > 0 && f == 1)
-      lo = mid, peak_lo = pk;
-    else
-      hi = mid;
-  }
+  /* A tight b[0] stays alone. */
+  peak_lo = peak;
+  lo = fit == 2 ? 0 : largest_fitting_index(S, &c, &r, b, ga, n, nq, &peak_lo);
   /* The fastest micro-batch up to the largest that fits. The step time
    * needs only the batch fields of the resolved config: resolve once. */
   memset(&l, 0, sizeof l);
@@ -257,11 +315,14 @@ static void try_layout(search *S, int fi, const gm_config *cand) {
       if (i == 0 || (pf.known && pf.tokens_per_s_per_gpu > l.perf.tokens_per_s_per_gpu))
         l.perf = pf, best_i = i;
     }
-  peak = peak_lo;
-  if (best_i != lo) {
+  peak0 = peak, peak = peak_lo;
+  if (best_i == 0 && lo > 0) {
+    peak = peak0; /* evaluated in full first */
+  } else if (best_i != lo) {
     int f;
     set_mb(&c, b[best_i], ga[best_i]);
     peak = evaluate(S, &c, &r, &worst, &f);
+    S->out->searched--; /* its peak was found already, up to the largest */
     if (peak == 0 || f != 1) {
       /* Memory was not monotone in b here: keep the largest that fits. */
       best_i = lo, peak = peak_lo;
@@ -499,10 +560,10 @@ static int min_gpus(search *S, const gm_plan_request *q, const gm_params *P,
   if (lo < 1)
     lo = 1;
   for (G = lo; G <= 1 << 20 && tries < 200; tries++) {
-    int64_t searched = scratch->searched;
+    int64_t searched = scratch->searched, evaluated = scratch->evaluated;
     memset(S, 0, sizeof *S);
     memset(scratch, 0, sizeof *scratch);
-    scratch->searched = searched;
+    scratch->searched = searched, scratch->evaluated = evaluated;
     S->req = q, S->out = scratch, S->P = *P, S->first_fit_only = 1;
     search_all(S, G);
     if (S->found)
@@ -731,7 +792,7 @@ int gm_plan(const gm_plan_request *q, gm_plan_result *out, gm_error *err) {
   search s_mem, *S = &s_mem;
   gm_config r = q->base;
   int G, node, fewest;
-  int64_t searched;
+  int64_t searched, evaluated;
   memset(out, 0, sizeof *out);
   if (q->min_gpus < 1 || q->max_gpus < q->min_gpus) {
     snprintf(err->field, sizeof err->field, "plan.gpus");
@@ -757,7 +818,7 @@ int gm_plan(const gm_plan_request *q, gm_plan_result *out, gm_error *err) {
     return GM_EINVAL;
   /* The fewest GPUs first, with out as scratch space. */
   fewest = min_gpus(S, q, &S->P, out);
-  searched = out->searched;
+  searched = out->searched, evaluated = out->evaluated;
   memset(out, 0, sizeof *out);
   memset(S, 0, sizeof *S);
   S->req = q, S->out = out;
@@ -772,7 +833,7 @@ int gm_plan(const gm_plan_request *q, gm_plan_result *out, gm_error *err) {
     search_all(S, G);
   family_reasons(S);
   out->min_gpus = fewest;
-  out->searched += searched;
+  out->searched += searched, out->evaluated += evaluated;
   suggestions(q, &S->P, out, q->max_gpus);
   return GM_OK;
 }

@@ -310,6 +310,7 @@ static char *result_json(const cJSON *request, const plan_state *s) {
   else
     cJSON_AddNullToObject(root, "min_gpus");
   cJSON_AddNumberToObject(root, "searched", (double)r->searched);
+  cJSON_AddNumberToObject(root, "evaluated", (double)r->evaluated);
   if (r->base_peak_bytes > 0)
     cJSON_AddNumberToObject(root, "base_peak_gb", round_to((double)r->base_peak_bytes / GIB, 1e-4));
   arr = cJSON_AddArrayToObject(root, "suggestions");

@@ -3,6 +3,7 @@
 #include "result_json.h"
 
 #include "config.h"
+#include "fmt.h"
 #include "internal.h"
 
 #include <math.h>
@@ -40,10 +41,18 @@ static int grow(writer *w, size_t n) {
   return 1;
 }
 
-static void put(writer *w, const char *s, size_t n) {
+/* Room for n more bytes (and the final NUL) at the end; NULL when memory ran out. */
+static char *room(writer *w, size_t n) {
   if (w->len + n + 1 > w->cap && !grow(w, n))
+    return NULL;
+  return w->buf + w->len;
+}
+
+static void put(writer *w, const char *s, size_t n) {
+  char *p = room(w, n);
+  if (!p)
     return;
-  memcpy(w->buf + w->len, s, n);
+  memcpy(p, s, n);
   w->len += n; /* room for the final NUL is kept; finish writes it */
 }
 
@@ -105,63 +114,64 @@ static void put_string(writer *w, const char *s, size_t max) {
   put(w, "\"", 1);
 }
 
-static void newline(writer *w) {
-  static const char spaces[] = "                ";
-  put(w, "\n", 1);
-  put(w, spaces,
-      (size_t)(2 * w->depth) < sizeof spaces - 1 ? (size_t)(2 * w->depth) : sizeof spaces - 1);
-}
-
-/* Start a member (key may be NULL inside arrays): comma, newline, key,
- * composed here and written at once. Keys are the writer's own plain names:
- * no escaping. */
-static void member(writer *w, const char *key) {
-  char t[96];
-  size_t k = 0, len = key ? strlen(key) : 0, indent = 2 * (size_t)w->depth;
-  if (len > 64 || indent > 16) { /* longer than this writer's keys and depth */
-    if (w->count[w->depth]++ > 0)
-      put(w, ",", 1);
-    if (w->len > 0)
-      newline(w);
-    if (key) {
-      put(w, "\"", 1);
-      put(w, key, len);
-      put(w, "\": ", 3);
-    }
-    return;
-  }
+/* Start a member (key may be NULL inside arrays): comma, newline, indent
+ * and key, written in place; returns room for n more bytes after it (NULL
+ * when memory ran out). Keys are the writer's own plain names: no escaping. */
+static char *member_n(writer *w, const char *key, size_t n) {
+  size_t len = key ? strlen(key) : 0, indent = 2 * (size_t)w->depth;
+  char *p = room(w, len + indent + 6 + n), *q = p;
+  if (!p)
+    return NULL;
   if (w->count[w->depth]++ > 0)
-    t[k++] = ',';
+    *q++ = ',';
   if (w->len > 0) {
-    t[k++] = '\n';
-    memset(t + k, ' ', indent);
-    k += indent;
+    *q++ = '\n';
+    memset(q, ' ', indent);
+    q += indent;
   }
   if (key) {
-    t[k++] = '"';
-    memcpy(t + k, key, len);
-    k += len;
-    memcpy(t + k, "\": ", 3);
-    k += 3;
+    *q++ = '"';
+    memcpy(q, key, len);
+    q += len;
+    memcpy(q, "\": ", 3);
+    q += 3;
   }
-  put(w, t, k);
+  w->len += (size_t)(q - p);
+  return q;
 }
 
+static void member(writer *w, const char *key) { (void)member_n(w, key, 0); }
+
+/* Opens an object or array: bracket is "{" or "[". */
 static void begin(writer *w, const char *key, const char *bracket) {
-  member(w, key);
-  put_s(w, bracket);
+  char *q = member_n(w, key, 1);
+  if (q) {
+    *q = bracket[0];
+    w->len++;
+  }
   if (w->depth < MAX_DEPTH)
     w->depth++;
   w->count[w->depth] = 0;
 }
 
+/* Closes it, on a line of its own unless it is empty: bracket "}" or "]". */
 static void end(writer *w, const char *bracket) {
   int had = w->count[w->depth] > 0;
+  size_t indent;
+  char *q;
   if (w->depth > 0)
     w->depth--;
-  if (had)
-    newline(w);
-  put_s(w, bracket);
+  indent = 2 * (size_t)w->depth;
+  if (!(q = room(w, indent + 2)))
+    return;
+  if (had) {
+    *q++ = '\n';
+    memset(q, ' ', indent);
+    q += indent;
+    w->len += indent + 1;
+  }
+  *q = bracket[0];
+  w->len++;
 }
 
 /* ---- Numbers ------------------------------------------------------------- */
@@ -186,17 +196,37 @@ static void put_raw(writer *w, const char *key, const char *text) {
   put_s(w, text);
 }
 
-static void put_i64(writer *w, const char *key, int64_t v) {
-  char t[32];
-  decimal(t, v < 0 ? 0 - (uint64_t)v : (uint64_t)v, v < 0);
-  put_raw(w, key, t);
+/* A member whose value is v's digits, '-' first when negative, written in place. */
+static void put_digits(writer *w, const char *key, uint64_t v, int negative) {
+  static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+                              "25262728293031323334353637383940414243444546474849"
+                              "50515253545556575859606162636465666768697071727374"
+                              "75767778798081828384858687888990919293949596979899";
+  char digits[20], *q = member_n(w, key, 21);
+  size_t n = 0;
+  if (!q)
+    return;
+  for (; v >= 100; v /= 100) { /* two digits a division */
+    const char *d = pairs + 2 * (v % 100);
+    digits[n++] = d[1];
+    digits[n++] = d[0];
+  }
+  do {
+    digits[n++] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v);
+  if (negative)
+    *q++ = '-', w->len++;
+  w->len += n;
+  while (n)
+    *q++ = digits[--n];
 }
 
-static void put_u64(writer *w, const char *key, uint64_t v) {
-  char t[32];
-  decimal(t, v, 0);
-  put_raw(w, key, t);
+static void put_i64(writer *w, const char *key, int64_t v) {
+  put_digits(w, key, v < 0 ? 0 - (uint64_t)v : (uint64_t)v, v < 0);
 }
+
+static void put_u64(writer *w, const char *key, uint64_t v) { put_digits(w, key, v, 0); }
 
 /* Append "." and frac as exactly `decimals` digits, then drop trailing zeros. */
 static void append_fraction(char *t, size_t n, uint64_t frac, int decimals) {
@@ -320,7 +350,7 @@ static void put_chunks(writer *w, const gm_config *c, int index) {
       continue;
     decimal(a, (uint64_t)first[j], 0);
     decimal(b, (uint64_t)(first[j] + count[j] - 1), 0);
-    snprintf(t, sizeof t, "[%s, %s]", a, b);
+    gm_snprintf(t, sizeof t, "[%s, %s]", a, b);
     put_raw(w, NULL, t);
   }
   end(w, "]");

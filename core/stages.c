@@ -4,14 +4,52 @@
 #include <math.h>
 #include <string.h>
 
+/* Micro-batches whose activations are alive at once on rank r, of m_mb per
+ * step (1F1B: p - r on rank r). */
+static double inflight_of(const gm_parallel *pp, int r, double m_mb) {
+  int p = pp->pp, v = pp->vpp;
+  if (p == 1)
+    return 1;
+  if (pp->schedule == GM_SCHED_GPIPE)
+    return m_mb;
+  if (pp->schedule == GM_SCHED_INTERLEAVED) {
+    double chunks = (double)(p - r - 1) * 2 + (double)(v - 1) * p + 1;
+    if (chunks > m_mb * v)
+      chunks = m_mb * v;
+    return chunks / v; /* in units of this rank's whole layer set */
+  }
+  return (double)(p - r) < m_mb ? (double)(p - r) : m_mb;
+}
+
+int gm_accumulates(const gm_config *c) {
+  return c->training.gradient_accumulation_steps > 1 || c->parallel.num_microbatches > 1;
+}
+
+int gm_same_schedule_memory(const gm_config *c, int64_t ga1, int64_t m1, int64_t ga2, int64_t m2) {
+  gm_config a = *c, b = *c;
+  int r;
+  a.training.gradient_accumulation_steps = ga1, a.parallel.num_microbatches = m1;
+  b.training.gradient_accumulation_steps = ga2, b.parallel.num_microbatches = m2;
+  if (gm_accumulates(&a) != gm_accumulates(&b))
+    return 0;
+  /* torch.distributed.pipelining keeps buffers per micro-batch of the step
+   * (components.c, torch_pipeline): its memory follows their number itself. */
+  if (c->parallel.pp > 1 && c->engine.framework == GM_FW_TORCHTITAN && m1 != m2)
+    return 0;
+  for (r = 0; r < c->parallel.pp; r++)
+    if (inflight_of(&a.parallel, r, (double)m1) != inflight_of(&b.parallel, r, (double)m2))
+      return 0;
+  return 1;
+}
+
 /* Stage r's layers, parameters and in-flight micro-batches. */
 gm_shape gm_stage_shape(const gm_config *c, const gm_params *P, int r) {
   const gm_model *m = &c->model;
   const gm_parallel *pp = &c->parallel;
   gm_shape s;
-  int p = pp->pp, v = pp->vpp, L = m->num_layers, j, l;
+  int p = pp->pp, L = m->num_layers, j, l;
   double t = pp->tp, e = pp->ep, vocab = (double)m->vocab_size, h = m->hidden_size;
-  double norms = (double)gm_layer_norm_params(m), dense_layer, moe_layer, m_mb;
+  double norms = (double)gm_layer_norm_params(m), dense_layer, moe_layer;
   memset(&s, 0, sizeof s);
   {
     int first[GM_MAX_CHUNKS], count[GM_MAX_CHUNKS], n = gm_stage_chunks(c, r, first, count);
@@ -66,20 +104,7 @@ gm_shape gm_stage_shape(const gm_config *c, const gm_params *P, int r) {
     s.trainable = (double)gm_lora_params(c) * s.layers / L / t;
     s.trainable_expert = 0;
   }
-  /* Micro-batches whose activations are alive at once (1F1B: p - r on rank r). */
-  m_mb = (double)pp->num_microbatches;
-  if (p == 1) {
-    s.inflight = 1;
-  } else if (pp->schedule == GM_SCHED_GPIPE) {
-    s.inflight = m_mb;
-  } else if (pp->schedule == GM_SCHED_INTERLEAVED) {
-    double chunks = (double)(p - r - 1) * 2 + (double)(v - 1) * p + 1;
-    if (chunks > m_mb * v)
-      chunks = m_mb * v;
-    s.inflight = chunks / v; /* in units of this rank's whole layer set */
-  } else {
-    s.inflight = (double)(p - r) < m_mb ? (double)(p - r) : m_mb;
-  }
+  s.inflight = inflight_of(pp, r, (double)pp->num_microbatches);
   s.inflight_mbs = ceil(s.inflight);
   s.acts_bytes = s.inflight * ((s.layers - s.moe_layers) * gm_layer_saved_bytes(c) +
                                s.moe_layers * gm_moe_layer_saved_bytes(c));

@@ -3,7 +3,6 @@
 #include "internal.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <string.h>
 
 /* Points between phases: forward and backward each in at most this many steps. */
@@ -16,7 +15,8 @@ typedef struct {
 } line;
 
 /* Allocated and reserved of one point, with calc.c's allocator rule. */
-static void add(line *l, const char *label, const double comp[GM_C_COUNT], double persistent) {
+static void add(line *l, const char *label, const double comp[GM_C_COUNT], double persistent,
+                double pooled) {
   double alloc = 0;
   int k;
   gm_timeline_point *p;
@@ -25,11 +25,28 @@ static void add(line *l, const char *label, const double comp[GM_C_COUNT], doubl
   for (k = 0; k < GM_C_CACHE; k++)
     alloc += comp[k];
   p = &l->pts[l->n++];
-  snprintf(p->label, sizeof p->label, "%s", label);
+  k = (int)strlen(label);
+  if (k > (int)sizeof p->label - 1)
+    k = (int)sizeof p->label - 1;
+  memcpy(p->label, label, (size_t)k);
+  p->label[k] = '\0';
   p->allocated_bytes = (uint64_t)llround(alloc);
-  p->reserved_bytes = (uint64_t)llround(alloc + gm_allocator_cache(l->c, alloc, persistent));
+  p->reserved_bytes =
+      (uint64_t)llround(alloc + gm_allocator_cache(l->c, alloc, persistent, pooled));
   if (p->reserved_bytes < p->allocated_bytes)
     p->reserved_bytes = p->allocated_bytes;
+}
+
+/* "<pass> i/steps" (steps <= STEPS_PER_PASS: one digit each). */
+static const char *pass_label(char *t, const char *pass, int i, int steps) {
+  size_t k = strlen(pass);
+  memcpy(t, pass, k);
+  t[k++] = ' ';
+  t[k++] = (char)('0' + i);
+  t[k++] = '/';
+  t[k++] = (char)('0' + steps);
+  t[k] = '\0';
+  return t;
 }
 
 int gm_stage_timeline(const gm_config *c, const gm_params *P, int stage, gm_timeline_point *pts,
@@ -49,19 +66,19 @@ int gm_stage_timeline(const gm_config *c, const gm_params *P, int stage, gm_time
     memcpy(comp, fw, sizeof comp);
     comp[GM_C_ACTIVATIONS] = fw[GM_C_ACTIVATIONS] * i / steps;
     comp[GM_C_LOGITS] = 0;
-    snprintf(label, sizeof label, i == 0 ? "start" : "forward %d/%d", i, steps);
-    add(&l, label, comp, sm.persistent[GM_PH_FORWARD]);
+    add(&l, i == 0 ? "start" : pass_label(label, "forward", i, steps), comp,
+        sm.persistent[GM_PH_FORWARD], sm.pooled[GM_PH_FORWARD]);
   }
   /* The loss: the forward phase as calc.c counts it, logits included. */
   if (fw[GM_C_LOGITS] > 0)
-    add(&l, "loss", fw, sm.persistent[GM_PH_FORWARD]);
+    add(&l, "loss", fw, sm.persistent[GM_PH_FORWARD], sm.pooled[GM_PH_FORWARD]);
   /* Backward: the phase as counted, then activations freed layer by layer. */
   for (i = 0; i <= steps; i++) {
     memcpy(comp, bw, sizeof comp);
     comp[GM_C_ACTIVATIONS] = bw[GM_C_ACTIVATIONS] * (steps - i) / steps;
-    snprintf(label, sizeof label, "backward %d/%d", i, steps);
-    add(&l, label, i == 0 ? bw : comp, sm.persistent[GM_PH_BACKWARD]);
+    add(&l, pass_label(label, "backward", i, steps), i == 0 ? bw : comp,
+        sm.persistent[GM_PH_BACKWARD], sm.pooled[GM_PH_BACKWARD]);
   }
-  add(&l, "optimizer step", sm.comp[GM_PH_STEP], sm.persistent[GM_PH_STEP]);
+  add(&l, "optimizer step", sm.comp[GM_PH_STEP], sm.persistent[GM_PH_STEP], sm.pooled[GM_PH_STEP]);
   return l.n;
 }

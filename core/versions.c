@@ -19,6 +19,12 @@
 #define TITAN_FUSED_ADAMW 20250224
 /* torchtitan #1033 (2025-04-02): build_loss_fn compiles the loss when compile is on. */
 #define TITAN_LOSS_COMPILED 20250402
+/* pytorch #153383 (2025-05-13): a pipeline stage keeps its outputs for the merge
+ * after step() only on the last stage; before, every stage kept all of them. */
+#define TORCH_PP_OUTPUTS_LAST_ONLY 20250513
+/* torchtitan #1922 (2025-10-22): pp_schedule.step(return_outputs=False), so the
+ * last stage no longer keeps every micro-batch's logits until the step ends. */
+#define TITAN_PP_NO_OUTPUTS 20251022
 
 void gm_version_defaults(gm_config *c) {
   gm_training *t = &c->training;
@@ -59,4 +65,15 @@ void gm_version_defaults(gm_config *c) {
       (e->framework == GM_FW_GENERIC || e->framework == GM_FW_HF_TRAINER ||
        e->framework == GM_FW_LITGPT))
     t->grads_set_to_none = 0;
+}
+
+int gm_pp_kept_outputs(const gm_config *c) {
+  int v = c->engine.framework_version;
+  if (c->engine.framework != GM_FW_TORCHTITAN || c->parallel.pp <= 1)
+    return GM_PP_KEEP_NONE;
+  if (v > 0 && v < TORCH_PP_OUTPUTS_LAST_ONLY)
+    return GM_PP_KEEP_ALL_STAGES;
+  if (v > 0 && v < TITAN_PP_NO_OUTPUTS)
+    return GM_PP_KEEP_LAST_STAGE;
+  return GM_PP_KEEP_NONE;
 }

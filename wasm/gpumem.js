@@ -2,6 +2,8 @@
 //
 //   const gm = await loadGpuMem();            // ./gpumem.wasm next to this file
 //   const gm = await loadGpuMem({ bytes });   // ArrayBuffer or Uint8Array
+//   const gm = await loadGpuMem({ module });  // a WebAssembly.Module, or a promise
+//                                             // of one, compiled while the page loads
 //   gm.calc(config)     -> result object; throws GmError (.field) on a bad config
 //   gm.calcRaw(config)  -> the result JSON string, untouched
 //   gm.presets()        -> {gpus: [...], models: {...}}
@@ -43,14 +45,15 @@ export class GmError extends Error {
 }
 
 /** Loads and instantiates the module once per source; later calls share it. */
-export async function loadGpuMem({ bytes, url } = {}) {
+export async function loadGpuMem({ bytes, url, module } = {}) {
   // A relative url is resolved as fetch() would, against the page.
   const base = url === undefined ? import.meta.url : globalThis.document?.baseURI ?? globalThis.location?.href;
-  const key = bytes ?? new URL(url ?? './gpumem.wasm', base).href;
-  const cache = bytes ? byBytes : byUrl;
+  const given = module ?? bytes;
+  const key = given ?? new URL(url ?? './gpumem.wasm', base).href;
+  const cache = given ? byBytes : byUrl;
   let loading = cache.get(key);
   if (!loading) {
-    loading = (bytes ? Promise.resolve(bytes) : readUrl(new URL(key))).then(instantiate);
+    loading = (given ? Promise.resolve(given) : readUrl(new URL(key))).then(instantiate);
     cache.set(key, loading);
     loading.catch(() => cache.delete(key)); // a failed load may be retried
   }
@@ -82,7 +85,9 @@ async function instantiate(bytes) {
       gm_parse_number: (ptr, len) => Number(String.fromCharCode(...new Uint8Array(ex.memory.buffer, ptr >>> 0, len >>> 0))),
     },
   };
-  const { instance } = await WebAssembly.instantiate(bytes, imports);
+  // Bytes give {module, instance}; a compiled module gives the instance.
+  const made = await WebAssembly.instantiate(bytes, imports);
+  const instance = made.instance ?? made;
   ex = instance.exports;
   if (ex._initialize) ex._initialize(); // reactor: runs the C constructors
 

@@ -2,10 +2,10 @@
 import { html } from 'htm/preact';
 import { render } from 'preact';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { context, defaultConfig, fieldLabel, isFullConfig, isHfConfig, SECTIONS, switchEngine } from './lib/config.js';
+import { context, defaultConfig, fieldLabel, isFullConfig, isHfConfig, schemaRow, SECTIONS, setSchema, switchEngine } from './lib/config.js';
 import { docsUrl, publishedUrl } from './lib/links.js';
-import { ambiguousKey, configFromHash, hashFor, pinnedFromHash, shareUrl, textFromHash } from './lib/url-state.js';
-import { Compare, LETTERS, MAX_COMPARED } from './result/compare.js';
+import { LETTERS, MAX_COMPARED, ambiguousKey, configFromHash, hashFor, pinnedFromHash, shareUrl, textFromHash } from './lib/url-state.js';
+import { later, settled } from './lib/later.js';
 import { ModelSection } from './sections/model.js';
 import { TrainingSection } from './sections/training.js';
 import { ParallelismSection } from './sections/parallelism.js';
@@ -14,13 +14,16 @@ import { HardwareSection } from './sections/hardware.js';
 import { ErrorCard, MiniVerdict, Verdict } from './result/verdict.js';
 import { Chart } from './result/chart.js';
 import { Stages } from './result/stages.js';
-import { Timeline } from './result/timeline.js';
-import { Export } from './result/export.js';
-import { Breakdown, Parameters } from './result/breakdown.js';
 import { HostMemory, Warnings } from './result/notes.js';
-import { describeImport, importLauncher, mergeConfig } from './lib/launcher.js';
-import { PlannerPanel } from './plan/panel.js';
-import { ScalingCharts } from './plan/charts.js';
+
+// Below the first screen: loaded once the first result is on it.
+const Compare = later(() => import('./result/compare.js'), 'Compare');
+const Breakdown = later(() => import('./result/breakdown.js'), 'Breakdown');
+const Parameters = later(() => import('./result/breakdown.js'), 'Parameters');
+const Timeline = later(() => import('./result/timeline.js'), 'Timeline');
+const Export = later(() => import('./result/export.js'), 'Export');
+const PlannerPanel = later(() => import('./plan/panel.js'), 'PlannerPanel');
+const ScalingCharts = later(() => import('./plan/charts.js'), 'ScalingCharts');
 
 /** The one-file build carries the WASM inline; the served page offers that file. */
 const OFFLINE = typeof document !== 'undefined' && !!document.getElementById('gm-wasm');
@@ -73,6 +76,31 @@ function allCauses(gm, config, first) {
   return list;
 }
 
+/**
+ * What a set key defaults to: the schema's constant when no rule can move it,
+ * else the core's resolved value for the config with the key unset, asked
+ * only for the keys a field names, once per config. A model's keys are always
+ * asked: its model_type's rules override the constants.
+ */
+function defaultsOf(gm, config) {
+  const memo = new Map();
+  return (section, key) => {
+    const path = `${section}.${key}`;
+    const row = schemaRow(section, key);
+    if (section !== 'model' && row && row.default != null && !row.default_rule) return row.default;
+    if (!memo.has(path)) {
+      let v;
+      if (isObj(config[section]) && Object.hasOwn(config[section], key)) {
+        const c = structuredClone(config);
+        delete c[section][key];
+        v = compute(gm, c).result?.resolved?.[section]?.[key];
+      }
+      memo.set(path, v);
+    }
+    return memo.get(path);
+  };
+}
+
 /** Keys with a value only: what export, the URL and the core receive. */
 function compact(config) {
   const out = {};
@@ -123,7 +151,7 @@ function useToast() {
 
 function App({ gm }) {
   const presets = useMemo(() => gm.presets(), [gm]);
-  const [config, setConfigState] = useState(() => normalize(configFromHash(location.hash) || defaultConfig(presets)));
+  const [config, setConfigState] = useState(() => normalize(configFromHash(location.hash) || defaultConfig()));
   // The text of a config that came from a link or a file: the core reads it as
   // written (so both see the same keys) until the first edit.
   const [raw, setRaw] = useState(() => (configFromHash(location.hash) ? textFromHash(location.hash) : null));
@@ -209,6 +237,7 @@ function App({ gm }) {
     if (obj && (isFullConfig(obj) || isHfConfig(obj))) return importObject(obj, file.name, text);
     // A launcher's file (DeepSpeed, Megatron-LM, YAML): laid over the config.
     try {
+      const { describeImport, importLauncher, mergeConfig } = await import('./lib/launcher.js');
       const report = await importLauncher(text);
       setConfig((c) => normalize(mergeConfig(c, report.config)));
       showToast(describeImport(file.name, report));
@@ -292,7 +321,7 @@ function App({ gm }) {
       a.remove();
       setTimeout(() => URL.revokeObjectURL(url), 1000);
     },
-    reset: () => replace(normalize(defaultConfig(presets)), 'Reset to the default config.'),
+    reset: () => replace(normalize(defaultConfig()), 'Reset to the default config.'),
     // A layout or a suggestion from the planner.
     plan: (c) => replace(normalize(c), 'Layout loaded into the form.'),
   };
@@ -308,7 +337,9 @@ function App({ gm }) {
   const warnings = {};
   for (const w of result && !out.error ? result.warnings || [] : []) if (w.field && !warnings[w.field]) warnings[w.field] = w.message;
   const ctx = context(config, resolved);
+  const defaults = useMemo(() => defaultsOf(gm, compact(config)), [gm, config]);
   const sectionProps = (s) => ({
+    defaults,
     value: isObj(config[s]) ? config[s] : {},
     onChange: (v) => setConfig({ ...config, [s]: v }, changedPath(s, config[s], v)),
     errors,
@@ -343,12 +374,12 @@ function App({ gm }) {
         <${TrainingSection} ...${sectionProps('training')} />
         <${EngineSection} ...${sectionProps('engine')} onEngine=${(t) => setConfig(switchEngine(config, t), 'engine.type')} />
         <${ParallelismSection} ...${sectionProps('parallelism')} invalid=${!!out.error} />
-        <${HardwareSection} ...${sectionProps('hardware')} presets=${presets} />
+        <${HardwareSection} ...${sectionProps('hardware')} />
       </form>
       <div class="results" aria-label="Result">
         <div class="verdict-slot" ref=${verdictRef}>
           ${out.error && html`<${ErrorCard} error=${out.error} causes=${causes} hasResult=${!!result} />`}
-          ${result && !out.error && html`<${Verdict} result=${result} presets=${presets} />`}
+          ${result && !out.error && html`<${Verdict} result=${result} />`}
         </div>
         <${Compare} columns=${columns} onUnpin=${actions.unpin} onLoad=${actions.edit} />
         ${result && html`<div class=${`details${out.error ? ' stale' : ''}`}>
@@ -364,7 +395,7 @@ function App({ gm }) {
         </div>`}
       </div>
     </main>
-    <${PlannerPanel} config=${compact(config)} result=${result} presets=${presets} onLoad=${actions.plan} />
+    <${PlannerPanel} config=${compact(config)} result=${result} onLoad=${actions.plan} />
     <footer class="foot">
       <p>Memory in GiB (2<sup>30</sup> bytes), per GPU, at the step's peak as nvidia-smi shows it. Computed in your browser; the config never leaves this page.${
         OFFLINE ? '' : html`${' '}<a href="gpu-mem-calc.html" download>Download the calculator as one HTML file</a> to use it offline.`}</p>
@@ -380,10 +411,16 @@ function App({ gm }) {
 export function start(root, gmPromise) {
   return Promise.resolve(gmPromise).then(
     (gm) => {
+      setSchema(gm.schema());
       root.textContent = '';
       render(html`<${App} gm=${gm} />`, root);
       document.documentElement.dataset.ready = '1';
       performance.mark('gm-first-result');
+      // The panels below the first screen follow; then the page is complete.
+      settled().then(() => {
+        document.documentElement.dataset.settled = '1';
+        performance.mark('gm-settled');
+      });
     },
     (e) => {
       root.innerHTML = '';

@@ -84,11 +84,34 @@ copyFileSync(importBin, join(OUT, 'gpumem-import.wasm'));
 const planBin = join(WASM_DIR, 'gpumem-plan.wasm');
 const hasPlanModule = existsSync(planBin);
 if (hasPlanModule) copyFileSync(planBin, join(OUT, 'gpumem-plan.wasm'));
-// Preload hints flatten the module waterfall to one round trip.
+/**
+ * The page modules the first result needs: app.js and what it imports
+ * statically, transitively. The rest (import() of the panels below the
+ * result) are fetched after the first paint.
+ */
+function firstLoad() {
+  const seen = new Set();
+  const visit = (f) => {
+    if (seen.has(f)) return;
+    seen.add(f);
+    const js = readFileSync(join(WEB, f), 'utf8');
+    for (const m of js.matchAll(/^\s*(?:import|export)\b[^'"()]*?\bfrom\s*(['"])(\.{1,2}\/[^'"]+)\1/gm)) {
+      const target = posix.normalize(posix.join(posix.dirname(f), m[2]));
+      if (modules.includes(target)) visit(target);
+    }
+  };
+  visit('app.js');
+  return modules.filter((f) => seen.has(f));
+}
+
+// Preload hints flatten the module waterfall to one round trip; the WASM first,
+// since its compile is the longest step, then what the first result runs.
 const preload = [
+  // The core is fetched and compiled while the modules load; the page's main
+  // script takes the compiled module (or fetches it again, if that failed).
+  "<script>\nwindow.gmCore = WebAssembly.compileStreaming ? WebAssembly.compileStreaming(fetch('gpumem.wasm')).catch(function () { return null; }) : null;\n</script>",
   ...vendor.map((v) => `<link rel="modulepreload" href="${v.url}" integrity="${readImportMap(html).integrity[v.url]}" crossorigin="anonymous">`),
-  ...['gpumem.js', ...modules].map((f) => `<link rel="modulepreload" href="${f}">`),
-  '<link rel="preload" href="gpumem.wasm" as="fetch" type="application/wasm" crossorigin="anonymous">',
+  ...['gpumem.js', ...firstLoad()].map((f) => `<link rel="modulepreload" href="${f}">`),
   ...(hasPlanModule ? ['<meta name="gm-plan-module" content="gpumem-plan.wasm">'] : []),
 ].join('\n');
 writeFileSync(join(OUT, 'index.html'), withCsp(replaceMarker(html, 'preload', preload), { offline: false }));
@@ -113,23 +136,31 @@ if (workerSrc.includes("'./gpumem.js'") || !workerSrc.includes(imports['gm/gpume
 if (/<\/script/i.test(workerSrc)) die(`${WORKER} must not contain a closing script tag`);
 const map = `<script type="importmap">\n${JSON.stringify({ imports }, null, 1)}\n</script>`;
 const planInline = hasPlanModule ? `<script type="application/wasm;base64" id="gm-wasm-plan">${readFileSync(planBin).toString('base64')}</script>\n` : '';
-const main = `<script type="text/plain" id="gm-planner-worker">${workerSrc}</script>
-${planInline}
-<script type="application/wasm;base64" id="gm-wasm">${readFileSync(wasmBin).toString('base64')}</script>
-<script type="application/wasm;base64" id="gm-import-wasm">${readFileSync(importBin).toString('base64')}</script>
+// The core first: it compiles (off the main thread) while the modules load.
+// The main module comes next, so that its imports are fetched while the parser
+// reads the blobs the first result does not need (the worker, the planner's and
+// the importers' modules), which follow it.
+const main = `<script type="application/wasm;base64" id="gm-wasm">${readFileSync(wasmBin).toString('base64')}</script>
+<script>
+window.gmCore = (function () {
+  var b64 = document.getElementById('gm-wasm').textContent, bytes, bin, i;
+  if (Uint8Array.fromBase64) bytes = Uint8Array.fromBase64(b64);
+  else {
+    bin = atob(b64);
+    bytes = new Uint8Array(bin.length);
+    for (i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  }
+  return WebAssembly.compile(bytes);
+})();
+</script>
 <script type="module">
 import { start } from 'gm/app.js';
 import { loadGpuMem } from 'gm/gpumem.js';
-const b64 = document.getElementById('gm-wasm').textContent;
-let bytes;
-if (Uint8Array.fromBase64) bytes = Uint8Array.fromBase64(b64);
-else {
-  const bin = atob(b64);
-  bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-}
-start(document.getElementById('app'), loadGpuMem({ bytes }));
-</script>`;
+start(document.getElementById('app'), loadGpuMem({ module: window.gmCore }));
+</script>
+<script type="text/plain" id="gm-planner-worker">${workerSrc}</script>
+${planInline}
+<script type="application/wasm;base64" id="gm-import-wasm">${readFileSync(importBin).toString('base64')}</script>`;
 let single = replaceMarker(html, 'importmap', map);
 single = replaceMarker(single, 'preload', '');
 single = replaceMarker(single, 'main', main);

@@ -178,6 +178,14 @@ static void open_searches(void) {
   r = plan("{\"model\":{\"preset\":\"llama-3.1-70b\"},\"training\":{\"seq_len\":4096},"
            "\"hardware\":{\"gpu\":\"H100\",\"num_gpus\":64},\"plan\":{\"top\":40}}");
   check(count(r, "layouts") == 40, "70B on 64 H100: 40 layouts");
+  {
+    char what[160];
+    snprintf(what, sizeof what,
+             "70B on 64 H100: more peaks found (%.0f) than full evaluations (%.0f): the "
+             "micro-batches are read off the polynomials",
+             num(r, "searched"), num(r, "evaluated"));
+    check(num(r, "searched") > 1.2 * num(r, "evaluated"), what);
+  }
   recheck("70B/64 open", r);
   cJSON_Delete(r);
   r = plan("{\"model\":{\"preset\":\"mixtral-8x7b\"},\"training\":{\"seq_len\":4096},"
@@ -270,6 +278,66 @@ static void fewest_gpus(void) {
   cJSON_Delete(r);
 }
 
+/* The root of the closed forms: the largest x at which k0 + k1 (x - x0) +
+ * k2 (x - x0)^2 stays within a bound. */
+static void poly_roots(void) {
+  gm_stage_poly q;
+  const double line[3] = {10, 2, 0}, square[3] = {0, 0, 1}, flat[3] = {5, 0, 0};
+  const double tiny[3] = {1e10, 1e9, 1e3}, mixed[3] = {3, -4, 1};
+  memset(&q, 0, sizeof q);
+  q.x0 = 4;
+  /* 10 + 2 (x - 4) <= 30: x <= 14 */
+  check(gm_poly_largest(&q, line, 30) == 14, "affine root: x0 + (bound - k0) / k1");
+  /* (x - 4)^2 <= 9: x <= 7 */
+  check(gm_poly_largest(&q, square, 9) == 7, "quadratic root: the larger one");
+  check(gm_poly_largest(&q, flat, 5) == INFINITY && gm_poly_largest(&q, flat, 4.9) == -INFINITY,
+        "a constant stays within its bound always or never");
+  check(gm_poly_largest(&q, square, -1) == -INFINITY, "a parabola above its bound never fits");
+  /* Nearly affine: no cancellation in the root. */
+  check(fabs(gm_poly_largest(&q, tiny, 2e10) - (4 + 10 - 1e-4)) < 1e-6,
+        "a tiny square term barely moves the affine root");
+  /* 3 - 4y + y^2 <= 8, y = x - 4: y <= 2 + sqrt(9) */
+  check(fabs(gm_poly_largest(&q, mixed, 8) - 9) < 1e-12, "root with a falling linear term");
+}
+
+typedef struct {
+  int points, far, verdicts, closed_off;
+  double max_diff;
+} fast_stats;
+
+/* The fast path against the full one on resolved config r (gm_calculate's
+ * result in res): the stages' polynomials in the micro-batch give each
+ * micro-batch's peak and verdict as gm_worst_peak_bytes does; the closed
+ * forms give gm_calculate's largest micro-batch and longest sequence. */
+static void poly_against_full(const gm_config *r, const gm_params *P, const gm_result *res,
+                              fast_stats *st) {
+  static gm_stage_poly q[GM_MAX_STAGES];
+  gm_config at = *r;
+  int nq = gm_stage_polys(r, P, q), b;
+  int64_t unit = r->parallel.cp, mb, seq;
+  for (b = 1; b <= 12; b++) {
+    gm_verdict vf, vp;
+    uint64_t full, poly;
+    double d;
+    at.training.micro_batch_size = b;
+    full = gm_worst_peak_bytes(&at, P, NULL, &vf);
+    poly = gm_poly_peak(r, q, nq, (double)b, NULL, &vp);
+    st->points++;
+    st->verdicts += vf != vp;
+    if (vf == GM_VERDICT_DOES_NOT_FIT)
+      continue; /* the search stops at the first stage over the card */
+    d = fabs((double)full - (double)poly);
+    if (d > st->max_diff)
+      st->max_diff = d;
+    st->far += d > 8;
+  }
+  mb = gm_fit_limit_estimate(r, P, GM_VAR_MICRO_BATCH, 1, r->training.micro_batch_size,
+                             (int64_t)1 << 24);
+  seq = unit * gm_fit_limit_estimate(r, P, GM_VAR_SEQ_LEN, unit, r->training.seq_len / unit,
+                                     ((int64_t)1 << 24) / unit);
+  st->closed_off += mb != res->max_micro_batch || seq != res->max_seq_len;
+}
+
 /* The planner's evaluation (gm_worst_peak_bytes) against gm_calculate on a
  * sweep of pipeline layouts, fitting or not: the same verdict, and the same
  * peak whenever the layout fits. */
@@ -282,6 +350,7 @@ static void evaluation_sweep(void) {
                                        "\"preset\":\"deepseek-v2-lite\""};
   gm_result *res = calloc(1, sizeof *res);
   int mi, ei, pi, v, rc, bad = 0, n = 0;
+  fast_stats fast = {0, 0, 0, 0, 0};
   for (mi = 0; mi < 3; mi++)
     for (ei = 0; ei < 3; ei++)
       for (pi = 0; pi < (int)(sizeof pps / sizeof pps[0]); pi++)
@@ -310,6 +379,7 @@ static void evaluation_sweep(void) {
             if (gm_calculate(&c, res, &err) != GM_OK)
               continue;
             peak = gm_worst_peak_bytes(&r, &P, NULL, &verdict);
+            poly_against_full(&r, &P, res, &fast);
             n++;
             if (verdict != res->verdict ||
                 (verdict != GM_VERDICT_DOES_NOT_FIT &&
@@ -320,10 +390,20 @@ static void evaluation_sweep(void) {
           }
   free(res);
   {
-    char what[96];
+    char what[256];
     snprintf(what, sizeof what, "evaluation equals gm_calculate on %d pipeline layouts (%d differ)",
              n, bad);
     check(n > 100 && bad == 0, what);
+    snprintf(what, sizeof what,
+             "polynomial peaks equal full evaluations within 8 bytes on %d micro-batches (%d "
+             "differ, largest %.0f bytes; %d verdicts differ)",
+             fast.points, fast.far, fast.max_diff, fast.verdicts);
+    check(fast.points > 1000 && fast.far == 0 && fast.verdicts == 0, what);
+    snprintf(what, sizeof what,
+             "closed form equals the largest micro-batch and longest sequence of gm_calculate on "
+             "%d configs (%d differ)",
+             n, fast.closed_off);
+    check(fast.closed_off == 0, what);
   }
 }
 
@@ -401,13 +481,55 @@ static void throughput(const char *dir, int table) {
   free(text);
 }
 
+/* CPU nanoseconds per call of what a search spends its time on, on one
+ * layout of the bench request (TP 8 x PP 16, torchtitan FSDP): a full
+ * evaluation, the stages' polynomials, and one micro-batch read off them. */
+static void bench_parts(void) {
+  static gm_stage_poly q[GM_MAX_STAGES];
+  const char *cfg = "{\"model\":{\"preset\":\"llama-3.1-405b\"},\"training\":{\"seq_len\":8192,"
+                    "\"activation_checkpointing\":\"full\"},\"parallelism\":{"
+                    "\"tensor_parallel_size\":8,\"pipeline_parallel_size\":16,"
+                    "\"data_parallel_size\":8},\"engine\":{\"type\":\"fsdp\","
+                    "\"framework\":\"torchtitan\"},\"hardware\":{\"gpu\":\"H100\"}}";
+  gm_config c;
+  gm_params P;
+  gm_error err;
+  gm_result *sink = calloc(1, sizeof *sink);
+  gm_verdict v;
+  volatile uint64_t keep = 0;
+  int i, n = 0, reps = 20000;
+  clock_t t0;
+  double full_ns, polys_ns, peak_ns;
+  if (gm_parse_config(cfg, &c, sink, &err) != GM_OK || gm_resolve(&c, NULL, &err) != GM_OK ||
+      gm_config_params(&c, &P, &err) != GM_OK) {
+    free(sink);
+    return;
+  }
+  free(sink);
+  t0 = clock();
+  for (i = 0; i < reps; i++)
+    keep += gm_worst_peak_bytes(&c, &P, NULL, &v);
+  full_ns = 1e9 * (double)(clock() - t0) / CLOCKS_PER_SEC / reps;
+  t0 = clock();
+  for (i = 0; i < reps; i++)
+    n = gm_stage_polys(&c, &P, q);
+  polys_ns = 1e9 * (double)(clock() - t0) / CLOCKS_PER_SEC / reps;
+  t0 = clock();
+  for (i = 0; i < reps * 10; i++)
+    keep += gm_poly_peak(&c, q, n, (double)(1 + i % 16), NULL, &v);
+  peak_ns = 1e9 * (double)(clock() - t0) / CLOCKS_PER_SEC / (reps * 10);
+  printf("full_evaluation_ns %.0f\nstage_polys_ns %.0f\npoly_peak_ns %.0f\n", full_ns, polys_ns,
+         peak_ns);
+  (void)keep;
+}
+
 /* The planner's speed on one request: CPU time per search (median of runs)
  * and memory evaluations per CPU second. */
 static int bench(const char *file, int runs) {
   char *in = gm_read_file(file, NULL);
   double ms[32];
   int i;
-  int64_t searched = 0;
+  int64_t searched = 0, evaluated = 0;
   if (!in || runs < 1 || runs > 32)
     return 1;
   for (i = 0; i < runs; i++) {
@@ -416,12 +538,15 @@ static int bench(const char *file, int runs) {
     cJSON *r = out ? cJSON_Parse(out) : NULL;
     ms[i] = 1e3 * (double)(clock() - t0) / CLOCKS_PER_SEC;
     searched = (int64_t)num(r, "searched");
+    evaluated = (int64_t)num(r, "evaluated");
     cJSON_Delete(r);
     calc_free(out);
   }
   qsort(ms, (size_t)runs, sizeof ms[0], cmp_double);
-  printf("searched %lld\nmedian_ms %.2f\nlayouts_per_s %.0f\n", (long long)searched,
+  printf("searched %lld\nevaluated %lld\nmedian_ms %.2f\nlayouts_per_s %.0f\n", (long long)searched,
+         (long long)evaluated,
          ms[runs / 2], ms[runs / 2] > 0 ? (double)searched / (ms[runs / 2] / 1e3) : 0);
+  bench_parts();
   free(in);
   return 0;
 }
@@ -447,6 +572,7 @@ int main(int argc, char **argv) {
     return 0;
   }
   throughput(argv[1], 0);
+  poly_roots();
   evaluation_sweep();
   published_layouts();
   open_searches();

@@ -4,8 +4,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { after, before } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
+import { hashFor } from '../../web/lib/url-state.js';
 import { ROOT, cdnToLocal } from '../../web/vendor.mjs';
 import { startServer } from '../../web/serve.mjs';
 
@@ -36,12 +38,30 @@ export async function launchBrowser() {
   return chromium.launch({ executablePath: chromiumPath(), args: BROWSER_ARGS, headless: true });
 }
 
+let browser;
+/**
+ * The test file's browser: launched before its first test (once the build is
+ * checked), closed with the server after its last. newPage and open use it.
+ */
+export function useBrowser({ build = true } = {}) {
+  before(async () => {
+    if (build) requireBuild();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    browser = undefined;
+    await stopServer();
+  });
+}
+
 /**
  * A page in a new context. CDN requests are answered from node_modules (the
  * import map's SRI still applies); any other request off this machine is
  * refused and recorded in page.blocked. offline: refuse the CDN too.
  */
-export async function newPage(browser, { width = 1280, height = 900, colorScheme = 'light', offline = false } = {}) {
+export async function newPage({ width = 1280, height = 900, colorScheme = 'light', offline = false } = {}) {
+  if (!browser) throw new Error('newPage: call useBrowser() at the top of the test file');
   const context = await browser.newContext({
     viewport: { width, height }, colorScheme, acceptDownloads: true, deviceScaleFactor: 1,
     isMobile: width < 500, hasTouch: width < 500,
@@ -81,10 +101,24 @@ export async function stopServer() {
   server = undefined;
 }
 
-/** Wait until the page shows a result (or an error). */
+/** Wait until the page shows a result (or an error) and the panels that follow it. */
 export async function ready(page) {
-  await page.waitForSelector('html[data-ready]', { timeout: 15000 });
+  await page.waitForSelector('html[data-ready][data-settled]', { timeout: 15000 });
   await page.waitForSelector('.verdict', { timeout: 5000 });
+}
+
+/**
+ * A new page at where ('served', 'offline' for the one-file build, or a URL),
+ * opened on config (or on hash), once it shows its result. The other options
+ * go to newPage; the offline file gets no network.
+ */
+export async function open(where = 'served', { config, hash = config ? hashFor(config) : '', ...opts } = {}) {
+  const offline = where === 'offline' || where === SINGLE_URL;
+  const page = await newPage({ offline, ...opts });
+  const url = where === 'served' ? await servedUrl() : offline ? SINGLE_URL : where;
+  await page.goto(`${url}${hash}`);
+  await ready(page);
+  return page;
 }
 
 /** The native CLI's JSON for a config. */

@@ -1,18 +1,10 @@
 // Compare (pinned configs beside the edited one), memory over one step, and export: each checked against the CLI.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { PARTS } from '../../web/result/parts.js';
-import { cli, exportConfig, launchBrowser, newPage, ready, requireBuild, servedUrl, shot, stopServer } from './browser.mjs';
+import { cli, exportConfig, newPage, open, ready, servedUrl, shot, useBrowser } from './browser.mjs';
 
-let browser;
-before(async () => {
-  requireBuild();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await stopServer();
-});
+useBrowser();
 
 /** Column i of the compare table: bytes per row. */
 const column = (page, i) => page.$$eval(`.cmp tbody tr[data-row] td[data-col="${i}"]`, (tds) =>
@@ -26,7 +18,7 @@ function assertColumn(got, want, name) {
 }
 
 test('pin A, change the config, see A and B as the CLI computes them; up to four; in the link too', async () => {
-  const page = await newPage(browser);
+  const page = await newPage();
   const url = await servedUrl();
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(url).origin });
   await page.goto(url);
@@ -65,7 +57,7 @@ test('pin A, change the config, see A and B as the CLI computes them; up to four
   for (let i = 0; i < 4; i++) cols.push(await column(page, i));
   await page.context().close();
 
-  const page2 = await newPage(browser, { width: 390, height: 844 });
+  const page2 = await newPage({ width: 390, height: 844 });
   await page2.goto(link);
   await ready(page2);
   await page2.waitForSelector('.cmp');
@@ -84,9 +76,7 @@ test('memory over one step: each stage\'s chart peaks at the stage\'s reported p
   const { hashFor } = await import('../../web/lib/url-state.js');
   const config = { model: { preset: 'llama-3-8b' }, training: { batch_size: 2, seq_len: 4096 }, parallelism: { tensor_parallel_size: 2, pipeline_parallel_size: 4 }, engine: { type: 'megatron_lm' }, hardware: { gpu: 'h100-80gb', num_gpus: 8 } };
   const want = cli(config);
-  const page = await newPage(browser);
-  await page.goto(`${await servedUrl()}${hashFor(config)}`);
-  await ready(page);
+  const page = await open('served', { config });
   assert.equal(Number(await page.getAttribute('.timeline', 'data-stage')), want.worst_stage, 'the most loaded stage first');
   for (const s of want.stages) {
     await page.selectOption('#tl-stage', String(s.stage));
@@ -116,9 +106,7 @@ test('export: Markdown and CSV carry the CLI figures; the charts save as SVG and
   const { hashFor } = await import('../../web/lib/url-state.js');
   const config = { model: { preset: 'llama-3-8b' }, training: { batch_size: 1, seq_len: 4096 }, parallelism: { pipeline_parallel_size: 2 }, engine: { type: 'megatron_lm' }, hardware: { gpu: 'h100-80gb', num_gpus: 8 } };
   const want = cli(config);
-  const page = await newPage(browser);
-  await page.goto(`${await servedUrl()}${hashFor(config)}`);
-  await ready(page);
+  const page = await open('served', { config });
   const dir = mkdtempSync(join(tmpdir(), 'gm-export-'));
   const save = async (name) => {
     const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('.export button', { hasText: name }).nth(name === 'SVG' || name === 'PNG' ? saveIndex : 0).click()]);
@@ -150,10 +138,7 @@ test('export: Markdown and CSV carry the CLI figures; the charts save as SVG and
 });
 
 test('the offline file exports Markdown and PNG with no network', async () => {
-  const { SINGLE_URL } = await import('./browser.mjs');
-  const page = await newPage(browser, { offline: true });
-  await page.goto(SINGLE_URL);
-  await ready(page);
+  const page = await open('offline');
   for (const [name, index, ext] of [['Markdown', 0, '.md'], ['PNG', 0, '.png'], ['PNG', 1, '.png']]) {
     const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('.export button', { hasText: name }).nth(index).click()]);
     assert.ok(dl.suggestedFilename().endsWith(ext), dl.suggestedFilename());

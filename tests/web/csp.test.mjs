@@ -2,23 +2,15 @@
 // under it without a single violation, and it does refuse what it should.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { startServer } from '../../web/serve.mjs';
-import { BUILD, SINGLE_URL, launchBrowser, newPage, ready, requireBuild, servedUrl, stopServer } from './browser.mjs';
+import { BUILD, SINGLE_URL, newPage, ready, servedUrl, useBrowser } from './browser.mjs';
 
-let browser;
-before(async () => {
-  requireBuild();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await stopServer();
-});
+useBrowser();
 
 /** Open url, record every CSP violation, and wait for a result. */
-async function open(url, offline) {
-  const page = await newPage(browser, { offline });
+async function openWatched(url, offline) {
+  const page = await newPage({ offline });
   await page.addInitScript(() => {
     window.__violations = [];
     document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
@@ -45,13 +37,13 @@ async function check(page) {
 }
 
 test('the served page runs under its policy', async () => {
-  const page = await open(await servedUrl(), false);
+  const page = await openWatched(await servedUrl(), false);
   await check(page);
   await page.context().close();
 });
 
 test('the offline file runs under its policy', async () => {
-  const page = await open(SINGLE_URL, true);
+  const page = await openWatched(SINGLE_URL, true);
   await check(page);
   await page.context().close();
 });
@@ -59,7 +51,7 @@ test('the offline file runs under its policy', async () => {
 test('make serve (Preact from node_modules, the page rewritten) runs under a policy hashed afresh', async () => {
   const { server, url } = await startServer({ dir: join(BUILD, 'web'), port: 0, localVendor: true });
   try {
-    const page = await open(url, true);
+    const page = await openWatched(url, true);
     await check(page);
     await page.context().close();
   } finally {

@@ -1,24 +1,16 @@
 // Hub lookup: a model id fetches its config.json from huggingface.co only on
 // that action; offline, gated and unknown ids say what to do. The network is mocked.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { SINGLE_URL, cli, exportConfig, launchBrowser, newPage, ready, requireBuild, servedUrl, stopServer } from './browser.mjs';
+import { test } from 'node:test';
+import { SINGLE_URL, cli, exportConfig, newPage, ready, servedUrl, useBrowser } from './browser.mjs';
 
-let browser;
-before(async () => {
-  requireBuild();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await stopServer();
-});
+useBrowser();
 
 const QWEN = { model_type: 'qwen2', architectures: ['Qwen2ForCausalLM'], hidden_size: 896, intermediate_size: 4864, num_hidden_layers: 24,
   num_attention_heads: 14, num_key_value_heads: 2, vocab_size: 151936, max_position_embeddings: 32768, tie_word_embeddings: true, hidden_act: 'silu' };
 
 async function hubPage(url, answer) {
-  const page = await newPage(browser, { offline: url === SINGLE_URL });
+  const page = await newPage({ offline: url === SINGLE_URL });
   const asked = [];
   await page.route('https://huggingface.co/**', (route) => {
     asked.push(route.request().url());

@@ -4,18 +4,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { ROOT, SINGLE_URL, cli, exportConfig, launchBrowser, newPage, ready, requireBuild, servedUrl, shown, stopServer } from './browser.mjs';
+import { test } from 'node:test';
+import { ROOT, SINGLE_URL, cli, exportConfig, newPage, open, ready, servedUrl, shown, useBrowser } from './browser.mjs';
 
-let browser;
-before(async () => {
-  requireBuild();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await stopServer();
-});
+useBrowser();
 
 const file = (name) => ({ name, text: readFileSync(join(ROOT, 'tests/imports', name), 'utf8') });
 
@@ -31,7 +23,7 @@ async function drop(page, files) {
 
 for (const [where, url] of [['served page', null], ['offline file', SINGLE_URL]]) {
   test(`${where}: a ds_config.json and a Megatron-DeepSpeed script dropped together`, async () => {
-    const page = await newPage(browser, { offline: where === 'offline file' });
+    const page = await newPage({ offline: where === 'offline file' });
     const requests = [];
     page.on('request', (r) => requests.push(r.url()));
     await page.goto(url ?? (await servedUrl()));
@@ -58,9 +50,7 @@ for (const [where, url] of [['served page', null], ['offline file', SINGLE_URL]]
 }
 
 test('a YAML and an unreadable file: the toast says what each was', async () => {
-  const page = await newPage(browser);
-  await page.goto(await servedUrl());
-  await ready(page);
+  const page = await open();
   await drop(page, [file('axolotl_llama-3_qlora.yml')]);
   await page.waitForFunction(() => /Axolotl/.test(document.querySelector('.toast')?.textContent || ''));
   assert.match(await page.textContent('.toast'), /not mapped: base_model/);

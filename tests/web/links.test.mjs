@@ -5,18 +5,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { after, before, describe, test } from 'node:test';
-import { BUILD, launchBrowser, newPage, ready, requireBuild, servedUrl, shown, stopServer } from './browser.mjs';
+import { describe, test } from 'node:test';
+import { BUILD, newPage, open, ready, servedUrl, shown, useBrowser } from './browser.mjs';
 
-let browser;
-before(async () => {
-  requireBuild();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await stopServer();
-});
+useBrowser();
 
 /** "#c=" + base64url of a JSON text exactly as written (duplicate keys and all). */
 const hashOfText = (text) => `#c=${Buffer.from(text, 'utf8').toString('base64url')}`;
@@ -30,9 +22,7 @@ function cliText(text) {
 }
 
 async function openText(text) {
-  const page = await newPage(browser);
-  await page.goto(`${await servedUrl()}${hashOfText(text)}`);
-  await ready(page);
+  const page = await open('served', { hash: hashOfText(text) });
   return page;
 }
 
@@ -96,7 +86,7 @@ describe('crafted share links', () => {
   }
 
   test('a link that is not base64 JSON opens the default config', async () => {
-    const page = await newPage(browser);
+    const page = await newPage();
     await page.goto(`${await servedUrl()}#c=%%%not-json`);
     await ready(page);
     assert.deepEqual(page.errors, []);

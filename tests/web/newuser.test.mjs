@@ -3,28 +3,14 @@
 // breakdown's wording, Reset and links, presets, version and docs links.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { startServer } from '../../web/serve.mjs';
-import { hashFor } from '../../web/lib/url-state.js';
-import { BUILD, SINGLE_URL, cli, exportConfig, launchBrowser, newPage, ready, requireBuild, servedUrl, shot, shown, stopServer } from './browser.mjs';
+import { BUILD, SINGLE_URL, cli, exportConfig, newPage, open, ready, servedUrl, shot, shown, useBrowser } from './browser.mjs';
 import { join } from 'node:path';
 
-let browser;
-before(async () => {
-  requireBuild();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await stopServer();
-});
+useBrowser();
 
-async function open(config, opts = {}) {
-  const page = await newPage(browser, opts);
-  await page.goto(`${await servedUrl()}${config ? hashFor(config) : ''}`);
-  await ready(page);
-  return page;
-}
+const openConfig = (config, opts = {}) => open('served', { config, ...opts });
 
 /** The page's figures equal the CLI's for config. */
 async function sameAsCli(page, config) {
@@ -40,7 +26,7 @@ const fieldText = (page, id) => page.locator(`#${id}-err, #${id}-warn`).first().
 
 describe('defects a new user met', () => {
   test('1. FSDP CPU offload can be chosen, and an imported one shows', async () => {
-    const page = await open();
+    const page = await openConfig();
     await page.selectOption('#f-engine-type', 'fsdp');
     await page.selectOption('#f-engine-offload_param', 'all');
     await page.waitForSelector('#host-h');
@@ -52,13 +38,13 @@ describe('defects a new user met', () => {
     assert.ok(want.host_memory.per_gpu_gb > 0);
     await page.context().close();
 
-    const page2 = await open(config);
+    const page2 = await openConfig(config);
     assert.equal(await page2.inputValue('#f-engine-offload_param'), 'all', 'the imported offload shows');
     await page2.context().close();
   });
 
   test('2. a cross-field error lands at the field just changed, with every cause, and the layout line follows', async () => {
-    const page = await open({ model: { preset: 'llama-3-8b' }, engine: { type: 'megatron_lm' }, hardware: { gpu: 'h100-80gb', num_gpus: 8 } });
+    const page = await openConfig({ model: { preset: 'llama-3-8b' }, engine: { type: 'megatron_lm' }, hardware: { gpu: 'h100-80gb', num_gpus: 8 } });
     assert.match(await page.textContent('.layout-line'), /d=8/);
     await page.fill('#f-parallelism-tensor_parallel_size', '5');
     await page.waitForSelector('[data-testid="error"]');
@@ -80,7 +66,7 @@ describe('defects a new user met', () => {
   });
 
   test('3. a bare parameter count is billions, as in the CLI; sizes no model has are refused', async () => {
-    const page = await open();
+    const page = await openConfig();
     await page.selectOption('#f-model-preset', '__count');
     assert.match(await page.textContent('label[for="f-model-num_parameters"]'), /billions/);
     await page.fill('#f-model-num_parameters', '70');
@@ -94,22 +80,22 @@ describe('defects a new user met', () => {
     await page.context().close();
 
     // A file or link with the bare number 70 means 70 parameters: no model is that small.
-    const page2 = await open({ model: { num_parameters: 70 } });
+    const page2 = await openConfig({ model: { num_parameters: 70 } });
     assert.match(await page2.textContent('[data-testid="error"]'), /Parameters.*70B/);
     await page2.context().close();
   });
 
   test('4. layout, positions and schedule warnings', async () => {
-    let page = await open({ model: { preset: 'llama-3-8b' }, parallelism: { data_parallel_size: 16 }, hardware: { gpu: 'h100-80gb', num_gpus: 8 } });
+    let page = await openConfig({ model: { preset: 'llama-3-8b' }, parallelism: { data_parallel_size: 16 }, hardware: { gpu: 'h100-80gb', num_gpus: 8 } });
     assert.match(await page.textContent('[data-testid="layout-warning"]'), /do not match the GPU count.*num_gpus is 8/s);
     await page.context().close();
 
-    page = await open({ model: { preset: 'llama-2-7b' }, training: { seq_len: 131072, activation_checkpointing: 'full' }, engine: { type: 'fsdp' }, hardware: { gpu: 'h100-80gb', num_gpus: 8 } });
+    page = await openConfig({ model: { preset: 'llama-2-7b' }, training: { seq_len: 131072, activation_checkpointing: 'full' }, engine: { type: 'fsdp' }, hardware: { gpu: 'h100-80gb', num_gpus: 8 } });
     assert.match(await fieldText(page, 'f-training-seq_len'), /exceed the model's 4096 positions/);
     await page.context().close();
 
     const pp = { model: { preset: 'llama-2-7b' }, training: { gradient_accumulation_steps: 6 }, engine: { type: 'megatron_lm' }, hardware: { gpu: 'h100-80gb', num_gpus: 4 } };
-    page = await open({ ...pp, parallelism: { pipeline_parallel_size: 4, pipeline_schedule: 'interleaved' } });
+    page = await openConfig({ ...pp, parallelism: { pipeline_parallel_size: 4, pipeline_schedule: 'interleaved' } });
     assert.match(await fieldText(page, 'f-parallelism-pipeline_schedule'), /needs virtual_pipeline_stages/);
     await page.fill('#f-parallelism-virtual_pipeline_stages', '2');
     await page.waitForSelector('#f-parallelism-num_microbatches-warn');
@@ -119,7 +105,7 @@ describe('defects a new user met', () => {
 
   test('5. no horizontal scroll at phone width with pipeline stages, details open', async () => {
     for (const colorScheme of ['light', 'dark']) {
-      const page = await open({ model: { preset: 'llama-3-8b' }, parallelism: { tensor_parallel_size: 2, pipeline_parallel_size: 4 }, engine: { type: 'megatron_lm' }, hardware: { gpu: 'h100-80gb', num_gpus: 8 } },
+      const page = await openConfig({ model: { preset: 'llama-3-8b' }, parallelism: { tensor_parallel_size: 2, pipeline_parallel_size: 4 }, engine: { type: 'megatron_lm' }, hardware: { gpu: 'h100-80gb', num_gpus: 8 } },
         { width: 390, height: 844, colorScheme });
       await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = true; }));
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
@@ -134,7 +120,7 @@ describe('defects a new user met', () => {
   test('6. make serve needs no network: Preact from node_modules, the same pinned files', async () => {
     const { server, url } = await startServer({ dir: join(BUILD, 'web'), port: 0, localVendor: true });
     try {
-      const page = await newPage(browser, { offline: true });
+      const page = await newPage({ offline: true });
       await page.goto(url);
       await ready(page);
       assert.deepEqual(page.blocked, [], 'nothing asked of the network');
@@ -148,7 +134,7 @@ describe('defects a new user met', () => {
   test('7. plain words: parts not held at the peak, the DeepSpeed note per stage, gated MLP naming, precision readable', async () => {
     const config = { model: { preset: 'llama-3-8b' }, training: { batch_size: 1, seq_len: 4096, activation_checkpointing: 'full' }, engine: { type: 'fsdp' }, hardware: { gpu: 'h100-80gb', num_gpus: 8 } };
     const want = cli(config);
-    const page = await open(config);
+    const page = await openConfig(config);
     const zeroWithFormula = Object.keys(want.formulas).filter((k) => !want.bytes[k] && /[0-9]/.test(want.formulas[k]) && !/^(none|0 )/.test(want.formulas[k]));
     assert.ok(zeroWithFormula.length > 0, 'this config has a part held only outside the peak');
     for (const k of zeroWithFormula) assert.match(await page.textContent(`.bd-row[data-part="${k}"] summary`), /not held at the peak/, k);
@@ -173,7 +159,7 @@ describe('defects a new user met', () => {
   });
 
   test('8. Reset can be undone and Back returns; Copy link in the offline file; no stale verdict', async () => {
-    const page = await open();
+    const page = await openConfig();
     await page.fill('#f-training-batch_size', '3');
     await page.waitForFunction(() => /"batch_size":3/.test(atob(location.hash.slice(3).replace(/-/g, '+').replace(/_/g, '/'))));
     await page.getByRole('button', { name: 'Reset' }).click();
@@ -187,7 +173,7 @@ describe('defects a new user met', () => {
     assert.deepEqual(page.errors, []);
     await page.context().close();
 
-    const off = await newPage(browser, { offline: true });
+    const off = await newPage({ offline: true });
     await off.addInitScript(() => {
       Object.defineProperty(navigator, 'clipboard', { value: { writeText: async (t) => { window.copied = t; } } });
     });
@@ -206,7 +192,7 @@ describe('defects a new user met', () => {
   });
 
   test('9. presets people rent today, with exact counts', async () => {
-    const page = await open();
+    const page = await openConfig();
     const gpus = await page.$$eval('#f-hardware-gpu option', (o) => o.map((x) => x.value));
     for (const id of ['rtx-5090-32gb', 'l40-48gb', 'a40-48gb', 'rtx-6000-ada-48gb', 'h20-96gb', 'a800-80gb', 'mi325x-256gb', 'b300-288gb']) assert.ok(gpus.includes(id), id);
     const models = await page.$$eval('#f-model-preset option', (o) => o.map((x) => x.value));
@@ -221,7 +207,7 @@ describe('defects a new user met', () => {
   });
 
   test('10. version, and links to the formulas and the accuracy page', async () => {
-    const page = await open();
+    const page = await openConfig();
     const v = spawnSync(join(BUILD, 'gpu-mem-calc'), ['--version'], { encoding: 'utf8' }).stdout.trim();
     assert.equal(await page.textContent('[data-testid="version"]').then((t) => t.split(' · ')[0].trim()), v);
     const hrefs = await page.$$eval('.bd-row', (rows) => rows.map((r) => [r.dataset.part, r.querySelector('.formula a')?.getAttribute('href')]));

@@ -3,19 +3,11 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { fmtBytes, fmtPct } from '../../web/lib/format.js';
-import { SINGLE_URL, cli, exportConfig, launchBrowser, newPage, ready, requireBuild, servedUrl, shot, shown, stopServer } from './browser.mjs';
+import { SINGLE_URL, cli, exportConfig, newPage, open, ready, servedUrl, shot, shown, useBrowser } from './browser.mjs';
 
-let browser;
-before(async () => {
-  requireBuild();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await stopServer();
-});
+useBrowser();
 
 /** The page shows exactly what the CLI computes for config. */
 async function assertMatchesCli(page, config) {
@@ -42,9 +34,7 @@ async function presetIds(page, id) {
 
 describe('offline file (file://, no network)', () => {
   test('loads, computes the default config like the CLI, and asks the network for nothing', async () => {
-    const page = await newPage(browser, { offline: true });
-    await page.goto(SINGLE_URL);
-    await ready(page);
+    const page = await open('offline');
     const { config } = await exportConfig(page);
     await assertMatchesCli(page, config);
     assert.deepEqual(page.blocked, [], 'no request left the machine');
@@ -56,9 +46,7 @@ describe('offline file (file://, no network)', () => {
 
 describe('served page (CDN answered from node_modules)', () => {
   test('a preset and edited fields give the CLI figures; export matches what was typed', async () => {
-    const page = await newPage(browser);
-    await page.goto(await servedUrl());
-    await ready(page);
+    const page = await open();
     const models = await presetIds(page, 'f-model-preset');
     const gpus = await presetIds(page, 'f-hardware-gpu');
     assert.ok(models.length >= 2 && gpus.length >= 2, 'presets come from gm.presets()');
@@ -87,7 +75,7 @@ describe('served page (CDN answered from node_modules)', () => {
   });
 
   test('the shareable link reopens the same config, form and figures', async () => {
-    const page = await newPage(browser);
+    const page = await newPage();
     const url = await servedUrl();
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(url).origin });
     await page.goto(url);
@@ -105,7 +93,7 @@ describe('served page (CDN answered from node_modules)', () => {
     const { config } = await exportConfig(page);
     await page.context().close();
 
-    const page2 = await newPage(browser);
+    const page2 = await newPage();
     await page2.goto(link);
     await ready(page2);
     assert.deepEqual(await shown(page2), before, 'same figures');
@@ -121,9 +109,7 @@ describe('served page (CDN answered from node_modules)', () => {
   });
 
   test('JSON export, then import into a fresh page, restores the config', async () => {
-    const page = await newPage(browser);
-    await page.goto(await servedUrl());
-    await ready(page);
+    const page = await open();
     await page.selectOption('#f-engine-type', 'fsdp');
     await page.selectOption('#f-engine-sharding_strategy', 'shard_grad_op');
     await page.fill('#f-training-batch_size', '3');
@@ -131,9 +117,7 @@ describe('served page (CDN answered from node_modules)', () => {
     const before = await shown(page);
     await page.context().close();
 
-    const page2 = await newPage(browser);
-    await page2.goto(await servedUrl());
-    await ready(page2);
+    const page2 = await open();
     await page2.setInputFiles('#import-file', out.path);
     await page2.waitForFunction(() => document.querySelector('#f-training-batch_size')?.value === '3');
     assert.deepEqual(await shown(page2), before);
@@ -153,9 +137,7 @@ describe('served page (CDN answered from node_modules)', () => {
   });
 
   test('an invalid value names its field, in the verdict and at the input', async () => {
-    const page = await newPage(browser);
-    await page.goto(await servedUrl());
-    await ready(page);
+    const page = await open();
     await page.selectOption('#f-engine-type', 'megatron_lm');
     await page.fill('#f-hardware-num_gpus', '6');
     await page.fill('#f-parallelism-tensor_parallel_size', '3');
@@ -181,9 +163,7 @@ describe('served page (CDN answered from node_modules)', () => {
   });
 
   test('a pasted Hugging Face config.json fills the model', async () => {
-    const page = await newPage(browser);
-    await page.goto(await servedUrl());
-    await ready(page);
+    const page = await open();
     const hf = await page.evaluate(async () => {
       const { loadGpuMem } = await import('./gpumem.js');
       const gm = await loadGpuMem({ url: new URL('./gpumem.wasm', document.baseURI) });
@@ -212,9 +192,7 @@ describe('served page (CDN answered from node_modules)', () => {
   });
 
   test('human formats: a parameter count such as 7B, a memory such as 80GB', async () => {
-    const page = await newPage(browser);
-    await page.goto(await servedUrl());
-    await ready(page);
+    const page = await open();
     await page.selectOption('#f-model-preset', '__count');
     await page.fill('#f-model-num_parameters', '7B');
     await page.selectOption('#f-hardware-gpu', '');
@@ -229,9 +207,7 @@ describe('served page (CDN answered from node_modules)', () => {
   });
 
   test('each engine shows only its own settings', async () => {
-    const page = await newPage(browser);
-    await page.goto(await servedUrl());
-    await ready(page);
+    const page = await open();
     const has = (id) => page.locator(`#${id}`).count().then((n) => n > 0);
     await page.selectOption('#f-engine-type', 'deepspeed');
     assert.equal(await has('f-engine-zero_stage'), true);
@@ -256,9 +232,7 @@ describe('served page (CDN answered from node_modules)', () => {
   });
 
   test('every control has a label and the form works from the keyboard', async () => {
-    const page = await newPage(browser);
-    await page.goto(await servedUrl());
-    await ready(page);
+    const page = await open();
     await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = true; }));
     const unlabelled = await page.$$eval('input, select, textarea', (els) =>
       els.filter((e) => !e.labels?.length && !e.getAttribute('aria-label')).map((e) => e.id || e.outerHTML.slice(0, 60)));
@@ -280,9 +254,7 @@ describe('served page (CDN answered from node_modules)', () => {
       ['phone-light', { width: 390, height: 844, colorScheme: 'light' }],
       ['phone-dark', { width: 390, height: 844, colorScheme: 'dark' }],
     ]) {
-      const page = await newPage(browser, opts);
-      await page.goto(await servedUrl());
-      await ready(page);
+      const page = await open('served', opts);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       assert.ok(overflow <= 0, `${name}: no horizontal scroll (${overflow}px)`);
       await shot(page, name);
@@ -303,7 +275,7 @@ describe('configs of the earlier tool', () => {
 
   test('load unchanged from a link; stages and warnings as the CLI says', async () => {
     for (const [name, width] of [['gpt3-desktop', 1280], ['gpt3-phone', 390]]) {
-      const page = await newPage(browser, { width });
+      const page = await newPage({ width });
       const { hashFor } = await import('../../web/lib/url-state.js');
       await page.goto(`${SINGLE_URL}${hashFor(gpt3)}`);
       await ready(page);

@@ -5,22 +5,15 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { after, before, describe, test } from 'node:test';
-import { BUILD, SINGLE_URL, cli, exportConfig, launchBrowser, newPage, ready, requireBuild, servedUrl, shot, shown, stopServer } from './browser.mjs';
+import { describe, test } from 'node:test';
+import { BUILD, cli, exportConfig, newPage, open, ready, requireBuild, servedUrl, shot, shown, useBrowser } from './browser.mjs';
 
 requireBuild();
 // Whether the build has the planner (its own module, or in the main one) decides which tests apply.
 const { loadGpuMem } = await import(pathToFileURL(join(BUILD, 'wasm', 'gpumem.js')).href);
 const planModule = join(BUILD, 'wasm', 'gpumem-plan.wasm');
 const hasPlan = !!(await loadGpuMem(existsSync(planModule) ? { bytes: readFileSync(planModule) } : {})).exports.plan_json;
-let browser;
-before(async () => {
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await stopServer();
-});
+useBrowser();
 const needsPlanner = () => (hasPlan ? false : 'the core in this build has no planner');
 
 /** The charts, once computed for the form's config: {axis: [{x, gb, fits}]} from the points' titles. */
@@ -61,9 +54,7 @@ async function tableRows(page) {
 
 describe('scaling charts (a worker computes every point)', () => {
   test('offline file: the worker starts from the file, with no network; the form\'s point is the shown peak', async () => {
-    const page = await newPage(browser, { offline: true });
-    await page.goto(SINGLE_URL);
-    await ready(page);
+    const page = await open('offline');
     const c = await charts(page);
     const peak = (await shown(page)).peak;
     for (const axis of ['batch_size', 'seq_len', 'num_gpus']) {
@@ -76,9 +67,7 @@ describe('scaling charts (a worker computes every point)', () => {
   });
 
   test('served: each point is the CLI\'s figure for that config, and the largest that fits is the CLI\'s', async () => {
-    const page = await newPage(browser);
-    await page.goto(await servedUrl());
-    await ready(page);
+    const page = await open();
     const c = await charts(page);
     const { config } = await exportConfig(page);
     // Micro-batch: the largest point that fits is the CLI's largest micro-batch (when within the points tried).
@@ -102,16 +91,14 @@ describe('scaling charts (a worker computes every point)', () => {
 
 describe('find a layout', () => {
   test('without the planner in the core, the panel says so', { skip: hasPlan ? 'the core has the planner' : false }, async () => {
-    const page = await newPage(browser);
-    await page.goto(await servedUrl());
-    await ready(page);
+    const page = await open();
     assert.equal(await search(page), 'unavailable');
     assert.match(await page.textContent('[data-testid="plan-status"]'), /no planner/);
     await page.context().close();
   });
 
   test('finds layouts for a preset on a cluster; a loaded layout gives the CLI\'s figures', { skip: needsPlanner() }, async () => {
-    const page = await newPage(browser);
+    const page = await newPage();
     const wasm = [];
     page.context().on('request', (r) => { if (r.url().endsWith('.wasm')) wasm.push(r.url().split('/').pop()); });
     await page.goto(await servedUrl());
@@ -168,9 +155,7 @@ describe('find a layout', () => {
   });
 
   test('when nothing fits, the rejected families say why, with the fewest GPUs', { skip: needsPlanner() }, async () => {
-    const page = await newPage(browser);
-    await page.goto(await servedUrl());
-    await ready(page);
+    const page = await open();
     await setForm(page, { model: 'llama-3.1-405b', gpu: 'h100-80gb', gpus: 8 });
     await page.uncheck('#plan-allow-offload');
     assert.equal(await search(page), 'done');
@@ -191,9 +176,7 @@ describe('find a layout', () => {
   });
 
   test('changes to the form\'s own config, each with its saving; Apply loads one', { skip: needsPlanner() }, async () => {
-    const page = await newPage(browser);
-    await page.goto(await servedUrl());
-    await ready(page);
+    const page = await open();
     // Llama-3.1-70B, full fine-tuning under FSDP on 8 H100: does not fit as given.
     await setForm(page, { model: 'llama-3.1-70b', gpu: 'h100-80gb', gpus: 8 });
     const { config: before } = await exportConfig(page);
@@ -219,9 +202,7 @@ describe('find a layout', () => {
   });
 
   test('a request the planner rejects names its field; options that do not parse are marked at once', { skip: needsPlanner() }, async () => {
-    const page = await newPage(browser);
-    await page.goto(await servedUrl());
-    await ready(page);
+    const page = await open();
     await page.fill('#plan-gpus', '64-8');
     assert.match(await page.textContent('#plan-gpus-err'), /64 is more than 8/);
     assert.ok(await page.getByRole('button', { name: 'Find layouts' }).isDisabled(), 'nothing to search');
@@ -238,9 +219,7 @@ describe('find a layout', () => {
   });
 
   test('the page answers while a search runs', { skip: needsPlanner() }, async () => {
-    const page = await newPage(browser);
-    await page.goto(await servedUrl());
-    await ready(page);
+    const page = await open();
     // A wide search: every GPU count from 8 to 16,384 for Llama-3.1-405B.
     await setForm(page, { model: 'llama-3.1-405b', gpu: 'h100-80gb', gpus: 1024 });
     await page.fill('#plan-gpus', '8-16384');
@@ -274,9 +253,7 @@ describe('find a layout', () => {
   });
 
   test('offline file: the search runs in the file\'s own worker', { skip: needsPlanner() }, async () => {
-    const page = await newPage(browser, { offline: true });
-    await page.goto(SINGLE_URL);
-    await ready(page);
+    const page = await open('offline');
     await setForm(page, { model: 'llama-3.1-8b', gpu: 'h100-80gb', gpus: 8 });
     assert.equal(await search(page), 'done');
     assert.ok((await tableRows(page)).length >= 1);
@@ -294,9 +271,7 @@ describe('screenshots', () => {
       ['planner-phone-light', { width: 390, height: 844, colorScheme: 'light' }],
       ['planner-phone-dark', { width: 390, height: 844, colorScheme: 'dark' }],
     ]) {
-      const page = await newPage(browser, opts);
-      await page.goto(await servedUrl());
-      await ready(page);
+      const page = await open('served', opts);
       // 70B on 16 H100 does not fit as the form has it: layouts that do, and suggestions.
       await setForm(page, { model: 'llama-3.1-70b', gpu: 'h100-80gb', gpus: 16 });
       await charts(page);

@@ -2,18 +2,10 @@
 // fit (red), for host memory too; the margin control moves it; stages list
 // their chunks. Each figure is checked against the native CLI.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { hashFor } from '../../web/lib/url-state.js';
-import { SINGLE_URL, cli, exportConfig, launchBrowser, newPage, ready, requireBuild, shot } from './browser.mjs';
+import { test } from 'node:test';
+import { cli, exportConfig, open, shot, useBrowser } from './browser.mjs';
 
-let browser;
-before(async () => {
-  requireBuild();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-});
+useBrowser();
 
 const LEVEL = { fits: 'ok', tight: 'tight', does_not_fit: 'over' };
 
@@ -35,12 +27,7 @@ async function verdictShown(page) {
   });
 }
 
-async function open(config) {
-  const page = await newPage(browser);
-  await page.goto(`${SINGLE_URL}${hashFor(config)}`);
-  await ready(page);
-  return page;
-}
+const openConfig = (config) => open('offline', { config });
 
 /** Waits until the card shows the CLI's verdict for the page's config, and returns both. */
 async function agrees(page) {
@@ -65,7 +52,7 @@ const llama = (batch, hardware = {}) => ({
 test('fits, tight and does not fit are the core\'s verdicts, in green, amber and red', async () => {
   const borders = {};
   for (const [batch, verdict, head] of [[1, 'fits', 'Fits'], [5, 'tight', 'Tight: may run out of memory'], [8, 'does_not_fit', 'Does not fit']]) {
-    const page = await open(llama(batch));
+    const page = await openConfig(llama(batch));
     const { got, want } = await agrees(page);
     assert.equal(want.verdict, verdict, `the CLI calls micro-batch ${batch} ${verdict}`);
     assert.equal(got.head, head);
@@ -81,7 +68,7 @@ test('fits, tight and does not fit are the core\'s verdicts, in green, amber and
 });
 
 test('the safety margin control changes the verdict and the largest micro-batch', async () => {
-  const page = await open(llama(5));
+  const page = await openConfig(llama(5));
   const before = await agrees(page);
   assert.equal(before.want.verdict, 'tight');
   await page.fill('#f-hardware-safety_margin', '0.05');
@@ -105,7 +92,7 @@ test('offloaded states beyond the node\'s memory: does not fit (host memory)', a
     engine: { type: 'deepspeed', zero_stage: 3, offload_optimizer: 'cpu', offload_param: 'cpu' },
     hardware: { gpu: 'h100-80gb', num_gpus: 8, host_memory_per_node_gb: '512GB' },
   };
-  const page = await open(config);
+  const page = await openConfig(config);
   const { got, want } = await agrees(page);
   assert.equal(want.verdict_reason, 'host_memory');
   assert.equal(got.head, 'Does not fit (host memory)');
@@ -128,7 +115,7 @@ test('pipeline stages list every chunk they run', async () => {
     hardware: { num_gpus: 4, gpu: 'H100' },
   };
   const want = cli(config);
-  const page = await open(config);
+  const page = await openConfig(config);
   const labels = await page.$$eval('[data-testid="stage-layers"]', (els) => els.map((e) => e.textContent.trim()));
   assert.deepEqual(want.stages.map((s) => s.chunks), [[[0, 3], [16, 19]], [[4, 7], [20, 23]], [[8, 11], [24, 27]], [[12, 15], [28, 31]]]);
   assert.ok(labels[0].startsWith('layers 0–3, 16–19'), labels[0]);

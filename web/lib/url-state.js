@@ -81,6 +81,10 @@ export function ambiguousKey(text) {
   return null;
 }
 
+/** Configs side by side at most: three pinned and the one being edited, lettered. */
+export const MAX_COMPARED = 4;
+export const LETTERS = ['A', 'B', 'C', 'D'];
+
 /** The configs pinned for comparison in a hash (those that decode). */
 export function pinnedFromHash(hash) {
   const out = [];

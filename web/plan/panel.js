@@ -4,7 +4,7 @@
 // changes that make the form's own config fit.
 import { html } from 'htm/preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { findGpu } from '../lib/config.js';
+import { findGpu, findModel } from '../lib/config.js';
 import { fmtGiB, fmtInt } from '../lib/format.js';
 import { ALLOW, FRAMEWORKS, SORTS, currentRequest, defaultPlanOptions, fixableFields, formConfig, planRequest, sortLayouts } from '../lib/plan.js';
 import { runPlan, startWorker } from './client.js';
@@ -25,10 +25,10 @@ const fmtSeconds = (s) => (Number.isFinite(s) ? (s >= 100 ? `${s.toFixed(0)} s` 
 const fmtRate = (n) => (Number.isFinite(n) ? (n >= 1e6 ? `${(n / 1e6).toFixed(1)} M` : n >= 1e4 ? `${(n / 1e3).toFixed(0)} K` : fmtInt(n)) : '–');
 const fmtMfu = (m) => (Number.isFinite(m) ? `${(m * 100).toFixed(1)} %` : '–');
 
-function modelName(config, presets) {
+function modelName(config) {
   const m = config?.model || {};
   const name = [m.preset, m.name, m._name_or_path].find((v) => typeof v === 'string' && v);
-  return (typeof m.preset === 'string' && presets?.models?.[m.preset]?.display_name) || name || 'this model';
+  return findModel(m.preset)?.name || name || 'this model';
 }
 
 function Input({ id, label, value, onInput, error, hint, placeholder, inputmode = 'numeric' }) {
@@ -142,7 +142,7 @@ function Found({ found, gpuName, current, onLoad, stale }) {
   </div>`;
 }
 
-export function PlannerPanel({ config, result, presets, onLoad: load }) {
+export function PlannerPanel({ config, result, onLoad: load }) {
   const onLoad = (c) => load(formConfig(c));
   // The options the user set; the others follow the form (GPU count, per node, framework).
   const [chosen, setChosen] = useState({});
@@ -168,8 +168,8 @@ export function PlannerPanel({ config, result, presets, onLoad: load }) {
   const fixable = fixableFields(config);
   const built = planRequest(config, opts);
   const errors = built.errors || {};
-  const gpu = findGpu(presets, hw.gpu);
-  const gpuName = gpu?.display_name || (typeof hw.gpu === 'string' && hw.gpu ? hw.gpu : `GPUs of ${fmtGiB(result?.gpu_capacity_gb)}`);
+  const gpu = findGpu(hw.gpu);
+  const gpuName = gpu?.name || (typeof hw.gpu === 'string' && hw.gpu ? hw.gpu : `GPUs of ${fmtGiB(result?.gpu_capacity_gb)}`);
 
   const search = async () => {
     if (!built.request) return;
@@ -198,7 +198,7 @@ export function PlannerPanel({ config, result, presets, onLoad: load }) {
   const id = (k) => `plan-${k}`;
   return html`<section class="card planner" id="planner" ref=${panel} aria-labelledby="planner-h" data-status=${state.status}>
     <h2 id="planner-h">Find a layout</h2>
-    <p class="muted small plan-intro">Every layout the training code can run for <strong>${modelName(config, presets)}</strong> with the form's recipe on <strong>${gpuName}</strong>: engine, sharding, tensor, pipeline, context and expert parallel sizes, micro-batch, checkpointing and offload. Those that fit, with their estimated speed.</p>
+    <p class="muted small plan-intro">Every layout the training code can run for <strong>${modelName(config)}</strong> with the form's recipe on <strong>${gpuName}</strong>: engine, sharding, tensor, pipeline, context and expert parallel sizes, micro-batch, checkpointing and offload. Those that fit, with their estimated speed.</p>
     <div class="fields plan-inputs">
       <${Input} id=${id('gpus')} label="GPUs" value=${opts.gpus} onInput=${(v) => set('gpus', v)} error=${errors.gpus} hint="a count, or a range such as 32-256" />
       <${Input} id=${id('per-node')} label="GPUs per node" value=${opts.gpusPerNode} onInput=${(v) => set('gpusPerNode', v)} error=${errors.gpusPerNode}

@@ -2,13 +2,9 @@
 // each computed by the core, with the difference from A.
 import { html } from 'htm/preact';
 import { fmtBytes, fmtPct } from '../lib/format.js';
-import { PARTS, level } from './parts.js';
+import { LEVEL_WORDS, PARTS, level } from './parts.js';
 
-/** The level of a result: the core's verdict where the result carries one. */
-const levelOf = (r) => (r.verdict ? level(r) : level(r.memory_utilization_percent, r.fits_on_gpu));
 
-export const MAX_COMPARED = 4;
-export const LETTERS = ['A', 'B', 'C', 'D'];
 
 /** A short description of a config: model, GPU count and card, engine. */
 export function describe(config) {
@@ -25,7 +21,6 @@ export function describe(config) {
   return bits.join(' · ');
 }
 
-const HEAD = { ok: 'Fits', tight: 'Fits, tight', risk: 'Fits, barely', over: 'Does not fit' };
 
 function diff(bytes, base) {
   if (bytes == null || base == null) return '';
@@ -62,8 +57,8 @@ export function Compare({ columns, onUnpin, onLoad }) {
           <tr class="cmp-verdict"><th scope="row">Verdict</th>${columns.map((c, i) => {
             const r = c.out.result;
             if (!r) return html`<td data-col=${i} class="bad">invalid: ${c.out.error?.field ? `${c.out.error.field}: ` : ''}${c.out.error?.message}</td>`;
-            const lv = levelOf(r);
-            return html`<td data-col=${i} data-level=${lv} class=${`v-${lv}`}>${HEAD[lv]}, ${fmtPct(r.memory_utilization_percent, 0)} of ${r.gpu_capacity_gb.toFixed(1)} GiB</td>`;
+            const lv = level(r);
+            return html`<td data-col=${i} data-level=${lv} class=${`v-${lv}`}>${LEVEL_WORDS[lv]}, ${fmtPct(r.memory_utilization_percent, 0)} of ${r.gpu_capacity_gb.toFixed(1)} GiB</td>`;
           })}</tr>
           ${rows.map(([label, get, key]) => html`<tr data-row=${key}><th scope="row">${label}</th>${columns.map((c, i) => {
             const r = c.out.result;

@@ -1,13 +1,10 @@
 // Export: the result as Markdown (for a planning doc) and CSV, the charts as SVG and PNG.
 import { html } from 'htm/preact';
 import { GiB, fmtBytes, fmtCount, fmtPct } from '../lib/format.js';
-import { PARTS, level } from './parts.js';
+import { LEVEL_WORDS, PARTS, level } from './parts.js';
 
-/** The level of a result: the core's verdict where the result carries one. */
-const levelOf = (r) => (r.verdict ? level(r) : level(r.memory_utilization_percent, r.fits_on_gpu));
 
 const gib = (b) => (b / GiB).toFixed(2);
-const HEAD = { ok: 'Fits', tight: 'Fits, with little headroom', risk: 'Fits, barely', over: 'Does not fit' };
 
 /** A one-line description of what was computed. */
 function what(result) {
@@ -26,13 +23,13 @@ function what(result) {
 
 export function toMarkdown(result, link = '') {
   const b = result.bytes;
-  const lv = levelOf(result);
+  const lv = level(result);
   const lines = [
     '## GPU memory estimate',
     '',
     what(result),
     '',
-    `**${HEAD[lv]}**: ${gib(b.peak_nvidia_smi)} GiB of ${result.gpu_capacity_gb.toFixed(2)} GiB per GPU (${fmtPct(result.memory_utilization_percent)})` +
+    `**${LEVEL_WORDS[lv]}**: ${gib(b.peak_nvidia_smi)} GiB of ${result.gpu_capacity_gb.toFixed(2)} GiB per GPU (${fmtPct(result.memory_utilization_percent)})` +
       `${result.stages?.length > 1 ? `, stage ${result.worst_stage}` : ''}; largest micro-batch that fits: ${result.max_micro_batch_size > 0 ? result.max_micro_batch_size : 'none'}.`,
     '',
     '| Component | GiB | Share | Formula |',

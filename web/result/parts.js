@@ -15,6 +15,9 @@ export const PARTS = [
 /** The parts with a non-zero size in a bytes object. */
 export const present = (bytes) => PARTS.filter((p) => (bytes?.[p.key] || 0) > 0);
 
+/** The words for each level, the same on the verdict card, in the compare table and in the export. */
+export const LEVEL_WORDS = { ok: 'Fits', tight: 'Tight', over: 'Does not fit' };
+
 /** The level the page colours: the core's verdict (fits / tight / does not fit), never its own thresholds. */
 export function level(result) {
   if (result?.verdict === 'does_not_fit') return 'over';

@@ -4,15 +4,15 @@ import { fieldLabel, findGpu } from '../lib/config.js';
 import { fmtCount, fmtGiB, fmtInt, fmtPct } from '../lib/format.js';
 import { docsUrl } from '../lib/links.js';
 import { focusField } from './notes.js';
-import { level } from './parts.js';
+import { LEVEL_WORDS, level } from './parts.js';
 
 const ICON = { ok: '✓', tight: '!', over: '✕' };
 
 /** The headline of the core's verdict. */
 function head(result) {
-  if (result.verdict === 'fits') return 'Fits';
-  if (result.verdict === 'tight') return 'Tight: may run out of memory';
-  return result.verdict_reason === 'host_memory' ? 'Does not fit (host memory)' : 'Does not fit';
+  const lv = level(result);
+  if (lv === 'tight') return `${LEVEL_WORDS.tight}: may run out of memory`;
+  return lv === 'over' && result.verdict_reason === 'host_memory' ? `${LEVEL_WORDS.over} (host memory)` : LEVEL_WORDS[lv];
 }
 
 /** Why the verdict is what it is, in one sentence. */
@@ -31,15 +31,15 @@ function why(result) {
 }
 
 /** "each of 8 × NVIDIA H100 SXM 80GB", or "each of 128 GPUs of 80.00 GiB". */
-function onWhat(result, presets) {
+function onWhat(result) {
   const hw = result.resolved?.hardware || {};
   const n = hw.num_gpus;
-  const g = findGpu(presets, hw.gpu);
-  if (g) return `on ${n > 1 ? `each of ${fmtInt(n)} × ` : ''}${g.display_name}`;
+  const g = findGpu(hw.gpu);
+  if (g) return `on ${n > 1 ? `each of ${fmtInt(n)} × ` : ''}${g.name}`;
   return n > 1 ? `on each of ${fmtInt(n)} GPUs of ${fmtGiB(result.gpu_capacity_gb)}` : `on a GPU of ${fmtGiB(result.gpu_capacity_gb)}`;
 }
 
-export function Verdict({ result, presets, stale }) {
+export function Verdict({ result, stale }) {
   const util = result.memory_utilization_percent;
   const lv = level(result);
   const seq = result.max_seq_len;
@@ -50,7 +50,7 @@ export function Verdict({ result, presets, stale }) {
   return html`<section class=${`verdict v-${lv}${stale ? ' stale' : ''}`} aria-labelledby="verdict-h" aria-live="polite" data-level=${lv}>
     <div class="verdict-head">
       <span class="verdict-icon" aria-hidden="true">${ICON[lv]}</span>
-      <h2 id="verdict-h"><span data-testid="verdict">${head(result)}</span> <span class="verdict-gpu">${onWhat(result, presets)}</span></h2>
+      <h2 id="verdict-h"><span data-testid="verdict">${head(result)}</span> <span class="verdict-gpu">${onWhat(result)}</span></h2>
     </div>
     <p class="small verdict-why" data-testid="verdict-why">${why(result)}</p>
     <div class="verdict-main">

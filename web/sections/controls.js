@@ -29,9 +29,10 @@ function toValue(def, text) {
 
 /**
  * One field. value: what the config holds (undefined = default); resolved:
- * the value the core used, shown as the placeholder or the default choice.
+ * the value the core used, shown as the placeholder; dflt: the value the core
+ * uses with the field unset, named by a select's "default" choice.
  */
-export function Field({ section, def, value, resolved, error, warning, onChange }) {
+export function Field({ section, def, value, resolved, dflt, error, warning, onChange }) {
   const id = inputId(section, def.key);
   // What the user is typing, kept while the config holds its reading ("70" -> "70B").
   const [draft, setDraft] = useState(null);
@@ -64,7 +65,7 @@ export function Field({ section, def, value, resolved, error, warning, onChange 
           const o = def.options.find((x) => String(x.value) === v);
           set(o ? o.value : v);
         }}>
-        ${!def.required && html`<option value="">${resolved != null && resolved !== '' ? `default: ${optionLabel(def, resolved)}` : 'default'}</option>`}
+        ${!def.required && html`<option value="">${dflt != null && dflt !== '' ? `default: ${optionLabel(def, dflt)}` : 'default'}</option>`}
         ${def.options.map((o) => html`<option value=${String(o.value)}>${o.label}</option>`)}
         ${!known && html`<option value=${cur}>${cur}</option>`}
       </select>`;
@@ -92,19 +93,26 @@ export function Field({ section, def, value, resolved, error, warning, onChange 
 
 /**
  * A grid of fields. get(key) reads the config value (a section may map
- * names); errors and warnings are keyed by the full path "section.key".
+ * names); defaults(section, key) is the value with the key unset (the core's
+ * answer); errors and warnings are keyed by the full path "section.key".
  */
-export function Fields({ section, defs, value, resolved, errors, warnings, onChange, get }) {
+export function Fields({ section, defs, value, resolved, defaults, errors, warnings, onChange, get }) {
   if (!defs.length) return null;
   const read = get || ((k) => value?.[k]);
+  // Unset, the value the core resolved is the default; set, the core is asked without it.
+  const dflt = (def, v) => (v == null ? resolved?.[def.key] : def.kind === 'select' ? defaults?.(section, def.key) : undefined);
   return html`<div class="fields">
     ${defs.map((def) => html`<${Field} key=${def.key} section=${section} def=${def} value=${read(def.key)}
-      resolved=${resolved?.[def.key]} error=${errors?.[`${section}.${def.key}`]}
+      resolved=${resolved?.[def.key]} dflt=${dflt(def, read(def.key))} error=${errors?.[`${section}.${def.key}`]}
       warning=${warnings?.[`${section}.${def.key}`]} onChange=${onChange} />`)}
   </div>`;
 }
 
-/** Folded-away fields; open by itself when one of them is set or wrong. */
+/**
+ * Folded-away fields; open by itself when one of them is set or wrong. Folded,
+ * they are not rendered at all: most of the form is folded, and the first
+ * result should not wait for fields nobody sees.
+ */
 export function More({ label, section, defs, value, errors, warnings, get, children, ...rest }) {
   if (!defs.length && !children) return null;
   const read = get || ((k) => value?.[k]);
@@ -113,8 +121,8 @@ export function More({ label, section, defs, value, errors, warnings, get, child
   useEffect(() => { if (hot) setOpen(true); }, [hot]);
   return html`<details class="more" open=${open} onToggle=${(e) => setOpen(e.currentTarget.open)}>
     <summary>${label}</summary>
-    ${children}
-    <${Fields} section=${section} defs=${defs} value=${value} errors=${errors} warnings=${warnings} get=${get} ...${rest} />
+    ${open && html`${children}
+      <${Fields} section=${section} defs=${defs} value=${value} errors=${errors} warnings=${warnings} get=${get} ...${rest} />`}
   </details>`;
 }
 

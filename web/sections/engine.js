@@ -42,11 +42,11 @@ function FsdpOffload({ value, onChange, errors }) {
   </div>`;
 }
 
-export function EngineSection({ value, onChange, onEngine, errors, warnings, resolved, ctx }) {
+export function EngineSection({ value, onChange, onEngine, errors, warnings, resolved, defaults, ctx }) {
   const [main, adv] = split(visibleFields('engine', ctx));
   const set = (k, v) => (k === 'type' ? onEngine(v) : onChange(withKey(value, k, v)));
   const get = (k) => (k === 'type' ? value?.type ?? resolved?.type ?? 'pytorch_ddp' : value?.[k]);
-  const common = { section: 'engine', value, resolved, errors, warnings, onChange: set, get };
+  const common = { section: 'engine', value, resolved, defaults, errors, warnings, onChange: set, get };
   return html`<${Section} id="sec-engine" title="Engine">
     <${Fields} defs=${main} ...${common} />
     ${ctx.engine === 'fsdp' && html`<div class="fields"><${FsdpOffload} value=${value} onChange=${onChange} errors=${errors} /></div>`}

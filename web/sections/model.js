@@ -1,7 +1,7 @@
 // Model section: a preset, a pasted or dropped config.json, or an architecture typed in.
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
-import { FIELDS, HF_ALIASES, inputId, isFullConfig, modelValue, visibleFields } from '../lib/config.js';
+import { aliasesOf, findModel, inputId, isFullConfig, modelList, modelValue, sectionFields, visibleFields } from '../lib/config.js';
 import { fmtCount, fmtInt, plural } from '../lib/format.js';
 import { Fields, More, Section, split } from './controls.js';
 
@@ -37,7 +37,7 @@ export async function fetchHubConfig(id, fetchImpl = fetch) {
 function modeOf(model) {
   if (!model) return CUSTOM;
   if (model.preset != null && typeof model.preset !== 'string') return BAD;
-  if (model.preset) return model.preset;
+  if (model.preset) return findModel(model.preset)?.id ?? model.preset;
   if (model.model_type) return HF;
   const keys = Object.keys(model).filter((k) => k !== 'name');
   if (keys.length === 1 && keys[0] === 'num_parameters') return COUNT;
@@ -47,7 +47,7 @@ function modeOf(model) {
 /** The architecture the core resolved, as explicit fields to edit. */
 function explicitFrom(resolvedModel) {
   const out = {};
-  for (const f of FIELDS.model) {
+  for (const f of sectionFields('model')) {
     const v = resolvedModel?.[f.key];
     if (v == null || f.key === 'num_parameters' || f.key === 'largest_layer_params') continue;
     if (f.key === 'name' && !v) continue;
@@ -66,7 +66,7 @@ function summary(p, r) {
   return bits.join(' · ');
 }
 
-export function ModelSection({ value, onChange, errors, warnings, resolved, result, presets, ctx, onImport }) {
+export function ModelSection({ value, onChange, errors, warnings, resolved, defaults, result, presets, ctx, onImport }) {
   const model = value || {};
   const mode = modeOf(model);
   const models = presets?.models || {};
@@ -85,7 +85,7 @@ export function ModelSection({ value, onChange, errors, warnings, resolved, resu
 
   const setField = (key, v) => {
     let next = { ...model };
-    for (const a of HF_ALIASES[key] || []) delete next[a];
+    for (const a of aliasesOf('model', key)) delete next[a];
     if (v === undefined) delete next[key];
     else next[key] = v;
     onChange(next);
@@ -123,8 +123,8 @@ export function ModelSection({ value, onChange, errors, warnings, resolved, resu
   const get = (k) => modelValue(model, k);
   const p = result?.parameters;
   const r = resolved || {};
-  const common = { section: 'model', value: model, resolved: r, errors, warnings, onChange: setField, get };
-  const presetNote = typeof model.preset === 'string' && Object.hasOwn(models, model.preset) ? models[model.preset] : null;
+  const common = { section: 'model', value: model, resolved: r, defaults, errors, warnings, onChange: setField, get };
+  const presetNote = findModel(mode) && Object.hasOwn(models, mode) ? models[mode] : null;
 
   return html`<${Section} id="sec-model" title="Model">
     <div class="fields">
@@ -133,8 +133,8 @@ export function ModelSection({ value, onChange, errors, warnings, resolved, resu
         <select id=${inputId('model', 'preset')} value=${mode} onChange=${(e) => choose(e.currentTarget.value)}
           aria-invalid=${errors?.['model.preset'] ? 'true' : undefined}>
           <optgroup label="Presets">
-            ${Object.entries(models).map(([id, m]) => html`<option value=${id}>${m.display_name}${m.parameters ? ` · ${fmtCount(m.parameters)}` : ''}</option>`)}
-            ${typeof model.preset === 'string' && model.preset && !Object.hasOwn(models, model.preset) && html`<option value=${model.preset}>${model.preset}</option>`}
+            ${modelList().map((m) => html`<option value=${m.id}>${m.name}${models[m.id]?.parameters ? ` · ${fmtCount(models[m.id].parameters)}` : ''}</option>`)}
+            ${typeof model.preset === 'string' && model.preset && !findModel(model.preset) && html`<option value=${model.preset}>${model.preset}</option>`}
             ${mode === BAD && html`<option value=${BAD}>not a preset name: see the error</option>`}
           </optgroup>
           <optgroup label="Your own">

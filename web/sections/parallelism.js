@@ -14,10 +14,10 @@ function replicaNote(ctx) {
   return 'ZeRO stage 0: each GPU holds a whole model replica. Stages 1–3 shard it across the data-parallel GPUs.';
 }
 
-export function ParallelismSection({ value, onChange, errors, warnings, resolved, ctx, invalid }) {
+export function ParallelismSection({ value, onChange, errors, warnings, resolved, defaults, ctx, invalid }) {
   const [main, adv] = split(visibleFields('parallelism', ctx));
   const set = (k, v) => onChange(withKey(value, k, v));
-  const common = { section: 'parallelism', value, resolved, errors, warnings, onChange: set };
+  const common = { section: 'parallelism', value, resolved, defaults, errors, warnings, onChange: set };
   // With an invalid config the last result's sizes are stale: show what is typed.
   const r = invalid ? {} : resolved || {};
   const pick = (k) => (typeof value?.[k] === 'number' ? value[k] : r[k]);
