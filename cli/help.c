@@ -8,8 +8,9 @@
   "config sources (combined in order, later ones win key by key):\n"                               \
   "  -c, --config FILE     a config: ours (docs/config.md), a Hugging Face config.json,\n"         \
   "                        a DeepSpeed ds_config.json, an Axolotl, LLaMA-Factory or\n"             \
-  "                        accelerate YAML, or a text file holding Megatron-LM\n"                  \
-  "                        arguments; the kind is detected and reported. '-' reads stdin\n"        \
+  "                        accelerate YAML, a torchtitan job TOML, or a text file holding\n"       \
+  "                        Megatron-LM arguments; the kind is detected and reported.\n"            \
+  "                        '-' reads stdin\n"                                                      \
   "  --model FILE|ID       the model: a config.json, or a preset or Hugging Face Hub id\n"         \
   "                        (llama-3-8b, meta-llama/Llama-3.1-8B)\n"                                \
   "  --deepspeed FILE      a DeepSpeed ds_config.json\n"                                           \
@@ -59,6 +60,17 @@ static const struct {
      "  --offload D              optimizer states to cpu or nvme (--offload-params D too)\n"
      "  -s, --set KEY=VALUE      any other key (repeatable)\n"
      "  -f, --format F           table, json, csv, markdown\n"},
+    {"plan", "usage: gpu-mem-calc plan [--config] FILE [SOURCES...] [--gpus N|MIN-MAX] [--top N]\n"
+             "                         [--format table|json]\n"
+             "\n"
+             "The layouts that fit the config's model and GPUs, fastest first (estimated), why\n"
+             "the others do not, the fewest GPUs, and changes that make the config as given fit.\n"
+             "The config's plan section (docs/config.md) says what may vary.\n"
+             "\n" SOURCES "\n"
+             "options:\n"
+             "  --gpus N|MIN-MAX      GPU counts to try (plan.gpus)\n"
+             "  --top N               layouts returned, 1 to 100 (plan.top; default 20)\n"
+             "  -f, --format F        table (default) or json (plan_json's output)\n"},
     {"sweep",
      "usage: gpu-mem-calc sweep [--config] FILE [SOURCES...] --vary KEY=VALUES... [--format F]\n"
      "\n"
@@ -94,7 +106,8 @@ static const struct {
      "keys without a memory effect, and keys that could not be mapped.\n"
      "\n"
      "options:\n"
-     "  --kind K       auto (default), config, hf_config, deepspeed, megatron, yaml\n"
+     "  --kind K       auto (default), config, hf_config, deepspeed, megatron, yaml,\n"
+     "                 toml (torchtitan)\n"
      "  --format F     json (the whole report, default) or config (the mapped config only)\n"},
     {"presets", "usage: gpu-mem-calc presets [--format table|json|csv|markdown]\n"
                 "\n"

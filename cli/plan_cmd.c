@@ -5,10 +5,9 @@
 #include "options.h"
 
 #include "gpumem.h"
-#include "read_file.h"
+#include "inputs.h"
 
 #include <cJSON.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,38 +129,36 @@ static double now_s(void) {
 }
 
 int gm_cmd_plan(int argc, char **argv) {
-  const char *file = NULL, *format = "table", *gpus = NULL, *top = NULL;
+  const char *file = "plan", *format = "table", *gpus = NULL, *top = NULL;
+  cli_inputs in;
   cJSON *root, *plan, *res;
-  char *text, *req, *out;
+  char *text = NULL, *req, *out;
   const cJSON *error;
   double t0, wall;
   int i, rc = 0;
-  const cli_option opts[] = {{.name = "--config", .alias = "-c", .value = &file},
-                             {.name = "--format", .alias = "-f", .value = &format},
+  const cli_option opts[] = {{.name = "--format", .alias = "-f", .value = &format},
                              {.name = "--gpus", .value = &gpus},
                              {.name = "--top", .value = &top},
                              {.name = NULL}};
-  for (i = 2; i < argc; i++) {
-    int took = cli_option_take(opts, argc, argv, &i);
-    if (took < 0)
-      return EXIT_INVALID;
-    if (took)
-      continue;
-    if (argv[i][0] != '-' && !file)
-      file = argv[i];
-    else
-      return fail_usage("unknown argument", argv[i]);
-  }
-  if (!file)
+  memset(&in, 0, sizeof in);
+  /* The config's sources, as calculate takes them (--config, --model,
+   * launcher files, --set, --margin), and plan's own options. */
+  if (cli_inputs_read_args(&in, opts, "plan", argc, argv) < 0)
+    return EXIT_INVALID;
+  if (!cli_inputs_has_source(&in))
     return fail_usage("needs --config FILE", NULL);
   if (strcmp(format, "table") != 0 && strcmp(format, "json") != 0)
     return fail_usage("--format must be table or json", NULL);
-  text = gm_read_file(file, NULL);
-  if (!text) {
-    fprintf(stderr, "gpu-mem-calc: cannot read %s: %s\n", file, strerror(errno));
-    return EXIT_IO;
-  }
-  root = cJSON_Parse(text);
+  for (i = 0; i < in.n; i++)
+    if (in.items[i].kind != CLI_IN_SET && in.items[i].kind != CLI_IN_MARGIN) {
+      file = in.items[i].arg;
+      break;
+    }
+  root = cli_inputs_load(&in, 0, &rc, &text);
+  if (!root && !text)
+    return rc;
+  if (text) /* one config file of ours, as written */
+    root = cJSON_Parse(text);
   if (!cJSON_IsObject(root)) {
     /* plan_json words the error. */
     cJSON_Delete(root);

@@ -1,7 +1,8 @@
 /* import.c - import_json: which kind of file a text is (our config, a Hugging
- * Face config.json, a DeepSpeed config, Megatron-LM arguments), read into our
- * config with a report. The format readers are import_deepspeed.c and
- * import_megatron.c. */
+ * Face config.json, a DeepSpeed config, Megatron-LM arguments, a YAML or a
+ * torchtitan TOML), read into our config with a report. The format readers
+ * are import_deepspeed.c, import_megatron.c, import_yaml.c and
+ * import_torchtitan.c. */
 #include "import.h"
 
 #include "result_json.h"
@@ -61,10 +62,39 @@ static int looks_megatron(const char *text) {
   return 0;
 }
 
-#ifdef GM_YAML
+#if defined(GM_YAML) && defined(GM_TOML)
+#define NOT_ANY "neither JSON, TOML, YAML nor a Megatron-LM command line"
+#elif defined(GM_YAML)
 #define NOT_ANY "neither JSON, YAML nor a Megatron-LM command line"
 #else
 #define NOT_ANY "neither JSON nor a Megatron-LM command line"
+#endif
+
+#ifdef GM_TOML
+/* Whether text reads as meant to be TOML: a line that is a table header
+ * ("[training]") or a "key = value" pair, neither of which YAML writes. */
+static int looks_toml(const char *text) {
+  const char *line = text;
+  while (*line) {
+    const char *p = line + strspn(line, " \t");
+    size_t n = strcspn(p, "\r\n#");
+    if (*p == '[' &&
+        ((p[1] >= 'a' && p[1] <= 'z') || (p[1] >= 'A' && p[1] <= 'Z') || p[1] == '_')) {
+      while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+        n--;
+      if (n > 2 && p[n - 1] == ']')
+        return 1;
+    } else {
+      size_t k = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.");
+      if (k && k < n && p[k + strspn(p + k, " \t")] == '=')
+        return 1;
+    }
+    line = p + strcspn(p, "\n");
+    if (*line)
+      line++;
+  }
+  return 0;
+}
 #endif
 
 char *import_json(const char *kind, const char *text) {
@@ -86,7 +116,9 @@ char *import_json(const char *kind, const char *text) {
   im.warnings = cJSON_CreateArray();
   if (!im.config || !im.mapped || !im.ignored || !im.warnings)
     goto oom;
-  if (strcmp(kind, "megatron") != 0 && strcmp(kind, "yaml") != 0)
+  if (strcmp(kind, "torchtitan") == 0)
+    kind = "toml";
+  if (strcmp(kind, "megatron") != 0 && strcmp(kind, "yaml") != 0 && strcmp(kind, "toml") != 0)
     doc = cJSON_Parse(text);
 
   if (strcmp(kind, "auto") == 0) {
@@ -100,7 +132,35 @@ char *import_json(const char *kind, const char *text) {
     } else if (!doc && looks_megatron(text)) {
       kind = "megatron";
     }
+#ifdef GM_TOML
+    else if (!doc) {
+      char msg[160];
+      doc = gm_toml_parse(text, msg, sizeof msg);
+      if (cJSON_IsObject(doc) && doc->child) {
+        kind = "toml";
+      } else {
+        cJSON_Delete(doc);
+        doc = NULL;
 #ifdef GM_YAML
+        {
+          char ymsg[128];
+          doc = gm_yaml_parse(text, ymsg, sizeof ymsg);
+        }
+        if (cJSON_IsObject(doc)) {
+          kind = "yaml";
+        } else {
+          cJSON_Delete(doc);
+          doc = NULL;
+        }
+#endif
+        /* Neither: a file written as TOML gets TOML's message. */
+        if (strcmp(kind, "auto") == 0 && *msg && looks_toml(text)) {
+          result = error_json("toml", msg);
+          goto done;
+        }
+      }
+    }
+#elif defined(GM_YAML)
     else if (!doc) {
       char msg[128];
       doc = gm_yaml_parse(text, msg, sizeof msg);
@@ -137,6 +197,20 @@ char *import_json(const char *kind, const char *text) {
     result = error_json("kind", "YAML is not built into this program");
     goto done;
 #endif
+  } else if (strcmp(kind, "toml") == 0) {
+#ifdef GM_TOML
+    char msg[160];
+    kind_out = "toml";
+    detected = "a torchtitan job config (TOML)";
+    if (!doc && !(doc = gm_toml_parse(text, msg, sizeof msg))) {
+      result = error_json("toml", msg);
+      goto done;
+    }
+    rc = gm_import_torchtitan(&im, doc, &err);
+#else
+    result = error_json("kind", "TOML is not built into this program");
+    goto done;
+#endif
   } else if (!cJSON_IsObject(doc)) {
     result = error_json("", "not a JSON object");
     goto done;
@@ -160,7 +234,8 @@ char *import_json(const char *kind, const char *text) {
     detected = "a DeepSpeed config (ds_config.json)";
     rc = gm_import_deepspeed(&im, doc, &err);
   } else {
-    result = error_json("kind", "must be auto, config, hf_config, deepspeed, megatron or yaml");
+    result =
+        error_json("kind", "must be auto, config, hf_config, deepspeed, megatron, yaml or toml");
     goto done;
   }
   if (rc != GM_OK) {

@@ -1,4 +1,4 @@
-/* import.h - internal: launcher configs (DeepSpeed, Megatron-LM) read into
+/* import.h - internal: launcher configs (DeepSpeed, Megatron-LM, YAML, torchtitan TOML) read into
  * our config, with a report of what was mapped and what was not. Not public;
  * import_json in gpumem.h is the entry point. */
 #ifndef GM_IMPORT_H
@@ -42,6 +42,14 @@ int gm_import_megatron(gm_import *im, const char *text, gm_error *err);
 cJSON *gm_yaml_parse(const char *text, char *msg, size_t n);
 /* An Axolotl, LLaMA-Factory or accelerate config, parsed; *detected says which. */
 int gm_import_yaml(gm_import *im, const cJSON *o, const char **detected, gm_error *err);
+#endif
+
+#ifdef GM_TOML
+#include <stddef.h>
+/* A TOML document as cJSON (NULL with msg set: "line L, column C: ..."). */
+cJSON *gm_toml_parse(const char *text, char *msg, size_t n);
+/* A torchtitan job config (its TOML as parsed), into our config. */
+int gm_import_torchtitan(gm_import *im, const cJSON *o, gm_error *err);
 #endif
 
 #endif

@@ -3,6 +3,7 @@
 set -e
 need=""
 command -v cc >/dev/null 2>&1 || need="$need build-essential"
+command -v c++ >/dev/null 2>&1 || need="$need g++"
 # WebAssembly: emcc, and node for the tests and benchmarks.
 command -v emcc >/dev/null 2>&1 || need="$need emscripten"
 command -v node >/dev/null 2>&1 || need="$need nodejs"
@@ -21,12 +22,14 @@ inc=$($py -c 'import sysconfig; print(sysconfig.get_paths()["include"])' 2>/dev/
 $py -c 'import ensurepip, venv' 2>/dev/null || need="$need python3-venv"
 $py -c 'import setuptools' 2>/dev/null || need="$need python3-setuptools"
 $py -c 'import wheel' 2>/dev/null || need="$need python3-wheel"
-# Every build compiles cJSON, and the YAML importers libyaml, from Debian's
-# source packages (scripts/fetch_cjson.sh, fetch_libyaml.sh): add deb-src
-# entries mirroring the deb ones.
+# Every build compiles cJSON, the YAML importers libyaml and the torchtitan
+# importer toml++, from Debian's source packages (scripts/fetch_cjson.sh,
+# fetch_libyaml.sh, fetch_tomlplusplus.sh): add deb-src entries mirroring the
+# deb ones.
 srcs=""
 if { { [ ! -f build/third_party/cjson/cJSON.c ] && [ -z "${CJSON_SRC:-}${CJSON_TARBALL:-}" ]; } ||
-  { [ ! -f build/third_party/libyaml/parser.c ] && [ -z "${LIBYAML_SRC:-}${LIBYAML_TARBALL:-}" ]; }; } &&
+  { [ ! -f build/third_party/libyaml/parser.c ] && [ -z "${LIBYAML_SRC:-}${LIBYAML_TARBALL:-}" ]; } ||
+  { [ ! -f build/third_party/tomlplusplus/toml++/toml.h ] && [ -z "${TOMLPP_SRC:-}${TOMLPP_TARBALL:-}" ]; }; } &&
   ! grep -qsE '^(deb-src |Types:.*deb-src)' /etc/apt/sources.list /etc/apt/sources.list.d/*; then
   srcs=1
 fi

@@ -22,7 +22,7 @@ printf '%s\n' '{"model": {"preset": "gpt2"}, "training": {"batch_size": 4, "seq_
   "hardware": {"num_gpus": 1, "gpu": "H100"}}' >"$TMP/set.json"
 
 # --help on every command
-for cmd in calculate quick sweep validate import presets; do
+for cmd in calculate quick plan sweep validate import presets; do
   run "$BIN" $cmd --help
   check "$cmd --help exits 0 with its usage" $(status_is 0 && out_has "^usage: gpu-mem-calc $cmd" && [ ! -s "$TMP/err" ]; echo $?)
 done
@@ -136,7 +136,16 @@ run "$BIN" calculate --config "$IMP/axolotl_llama-3_qlora.yml" --model llama-3-8
 check "an Axolotl YAML with --model" $(status_is 0 && err_has "an Axolotl config (YAML)" && err_has "NousResearch/Meta-Llama-3-8B is not a preset" && out_has "QLoRA (NF4 base) rank 32 on all linears, 83886080 trainable"; echo $?)
 printf 'hello\n' >"$TMP/text.txt"
 run "$BIN" import "$TMP/text.txt"
-check "import: a file of no known kind exits 2" $(status_is 2 && err_has "neither JSON, YAML nor a Megatron-LM command line"; echo $?)
+check "import: a file of no known kind exits 2" $(status_is 2 && err_has "neither JSON, TOML, YAML nor a Megatron-LM command line"; echo $?)
+run "$BIN" calculate --config "$IMP/torchtitan_llama3_8b.toml" --model "$ROOT/tests/hf/llama-3.1-8b.json" --set hardware.num_gpus=8 --set training.batch_size=2 --set hardware.gpu=H100
+check "a torchtitan TOML with --model and --set" $(status_is 0 && err_has "torchtitan_llama3_8b.toml: a torchtitan job config (TOML); 12 mapped" && out_has "8,030,261,248" && out_has "TP 1 x PP 1 x DP 8" && out_has "checkpointing selective"; echo $?)
+printf '[training]\nseq_len = 8192\nlocal_batch_size = \n' >"$TMP/bad.toml"
+run "$BIN" calculate --config "$TMP/bad.toml" --model llama-3-8b
+check "a malformed TOML: its line and column, exit 2" $(status_is 2 && err_has "toml: line 3, column 20"; echo $?)
+run "$BIN" plan "$IMP/torchtitan_llama3_8b.toml" --set hardware.num_gpus=8 --set hardware.gpu=H100 --set plan.frameworks='["torchtitan"]' --top 2
+check "plan: a launcher file and --set, as calculate takes them" $(status_is 0 && err_has "a torchtitan job config (TOML)" && out_has "^  *1  FSDP 8, mb 1, selective" && ! out_has "^  *3  "; echo $?)
+run "$BIN" import "$IMP/torchtitan_llama3_405b.toml" --kind toml --format config
+check "import --kind toml" $(status_is 0 && out_has '"fp8_all_gather":	true' && out_has '"preset":	"llama-3.1-405b"'; echo $?)
 
 printf '{"train_micro_batch_size_per_gpu": 1, "zero_optimization": {"stage": 2, "a\\u001b[31mb": 1}}\n' >"$TMP/esc.json"
 run "$BIN" calculate --model gpt2 --deepspeed "$TMP/esc.json" --set 'model.name="x\u001b[2Jy"' --format csv

@@ -15,7 +15,7 @@
 //   gm.importConfig(text, kind = 'auto') -> {kind, detected, config, mapped,
 //                          ignored, warnings}: a DeepSpeed ds_config.json,
 //                          Megatron-LM arguments, an Axolotl, LLaMA-Factory or
-//                          accelerate YAML, or a Hugging Face config.json read
+//                          accelerate YAML, a torchtitan TOML, or a Hugging Face config.json read
 //                          as a config; throws GmError when it is none. These
 //                          need the import module: loadGpuMem({ url:
 //                          './gpumem-import.wasm' })
@@ -83,6 +83,22 @@ async function instantiate(bytes) {
       // glibc's strtod rounds it, so native and WASM read numbers alike.
       // The C side takes the exact cases itself; the text is ASCII.
       gm_parse_number: (ptr, len) => Number(String.fromCharCode(...new Uint8Array(ex.memory.buffer, ptr >>> 0, len >>> 0))),
+    },
+    // The import module's C++ runtime (toml++ reads floats through an
+    // istringstream) links stdio and the environment without using them:
+    // nothing is written, the environment is empty, and 52 is WASI's ENOSYS.
+    wasi_snapshot_preview1: {
+      fd_write: () => 52,
+      fd_close: () => 52,
+      fd_seek: () => 52,
+      environ_sizes_get: (count, size) => {
+        const view = new DataView(ex.memory.buffer);
+        view.setUint32(count, 0, true);
+        view.setUint32(size, 0, true);
+        return 0;
+      },
+      environ_get: () => 0,
+      proc_exit: (code) => { throw new Error(`gpumem: the module exited (${code})`); },
     },
   };
   // Bytes give {module, instance}; a compiled module gives the instance.

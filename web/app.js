@@ -233,9 +233,9 @@ function App({ gm }) {
     let obj = null;
     try {
       obj = JSON.parse(text);
-    } catch (e) { /* not JSON: a launch script or a YAML, perhaps */ }
+    } catch (e) { /* not JSON: a launch script, a YAML or a TOML, perhaps */ }
     if (obj && (isFullConfig(obj) || isHfConfig(obj))) return importObject(obj, file.name, text);
-    // A launcher's file (DeepSpeed, Megatron-LM, YAML): laid over the config.
+    // A launcher's file (DeepSpeed, Megatron-LM, YAML, torchtitan TOML): laid over the config.
     try {
       const { describeImport, importLauncher, mergeConfig } = await import('./lib/launcher.js');
       const report = await importLauncher(text);
@@ -261,13 +261,24 @@ function App({ gm }) {
       // Several files at once: in order, each laid over the last.
       (async () => { for (const f of e.dataTransfer.files) await importFile(f); })();
     };
+    // Pasted outside a field: files, or text, read as a dropped file would be.
+    const paste = (e) => {
+      if (e.target instanceof Element && e.target.closest('input, textarea, select, [contenteditable]')) return;
+      const files = [...(e.clipboardData?.files || [])];
+      const text = files.length ? '' : e.clipboardData?.getData('text/plain') || '';
+      if (!files.length && !text.trim()) return;
+      e.preventDefault();
+      (async () => { for (const f of files.length ? files : [new File([text], 'the pasted text')]) await importFile(f); })();
+    };
     addEventListener('dragover', over);
     addEventListener('dragleave', leave);
     addEventListener('drop', drop);
+    addEventListener('paste', paste);
     return () => {
       removeEventListener('dragover', over);
       removeEventListener('dragleave', leave);
       removeEventListener('drop', drop);
+      removeEventListener('paste', paste);
     };
   }, [importFile]);
 
@@ -361,7 +372,7 @@ function App({ gm }) {
         <button type="button" onClick=${actions.copy}>Copy JSON</button>
         <button type="button" onClick=${actions.download}>Save JSON</button>
         <button type="button" onClick=${() => document.getElementById('import-file').click()}>Import…</button>
-        <input type="file" id="import-file" hidden accept=".json,application/json" aria-label="Import a config file"
+        <input type="file" id="import-file" hidden accept=".json,.toml,.yaml,.yml,.sh,.txt,application/json" aria-label="Import a config file"
           onChange=${(e) => { importFile(e.currentTarget.files[0]); e.currentTarget.value = ''; }} />
         <a class="button" href="#planner">Find a layout</a>
         <button type="button" class="quiet" onClick=${actions.reset}>Reset</button>
@@ -403,7 +414,7 @@ function App({ gm }) {
         OFFLINE && published ? html` · <a href=${published}>published page</a>` : ''}</p>
     </footer>
     <div class="toast" role="status" aria-live="polite">${typeof toast === 'string' ? toast : html`${toast.text} <button type="button" class="link" onClick=${toast.action.run}>${toast.action.label}</button>`}</div>
-    ${dragging && html`<div class="drop-overlay" aria-hidden="true"><p>Drop a config, a model's config.json, or a DeepSpeed, Megatron-LM or YAML launcher file</p></div>`}
+    ${dragging && html`<div class="drop-overlay" aria-hidden="true"><p>Drop a config, a model's config.json, or a DeepSpeed, Megatron-LM, YAML or torchtitan TOML launcher file</p></div>`}
   `;
 }
 

@@ -64,7 +64,8 @@ def presets():
 
 def import_config(text, kind="auto"):
     """A launcher's file read as a config: a DeepSpeed ds_config.json, Megatron-LM
-    arguments (or a launch script), a Hugging Face config.json, or our own config
+    arguments (or a launch script), an Axolotl, LLaMA-Factory or accelerate YAML, a
+    torchtitan job TOML, a Hugging Face config.json, or our own config
     (kind "auto" detects which). Returns {"kind", "detected", "config", "mapped",
     "ignored", "warnings"}; raises ConfigError when the text is none of them."""
     if not isinstance(text, str) or not isinstance(kind, str):

@@ -222,8 +222,8 @@ class Plan(unittest.TestCase):
 class Imports(unittest.TestCase):
     def test_every_launcher_file_imports_as_in_the_cli(self):
         folder = os.path.join(ROOT, "tests", "imports")
-        names = [n for n in sorted(os.listdir(folder)) if n.endswith((".json", ".sh", ".yml", ".yaml"))]
-        self.assertGreaterEqual(len(names), 9)
+        names = [n for n in sorted(os.listdir(folder)) if n.endswith((".json", ".sh", ".yml", ".yaml", ".toml"))]
+        self.assertGreaterEqual(len(names), 16)
         for name in names:
             with self.subTest(file=name):
                 path = os.path.join(folder, name)

@@ -14,8 +14,8 @@ const cli = fileURLToPath(new URL('gpu-mem-calc', build));
 const importsDir = new URL('tests/imports/', root);
 const bytes = readFileSync(new URL('wasm/gpumem-import.wasm', build));
 const gm = await loadGpuMem({ bytes });
-const files = readdirSync(importsDir).filter((f) => /\.(json|sh|ya?ml)$/.test(f));
-const detectedAs = { megatron: 'Megatron-LM arguments', deepspeed: 'a DeepSpeed config', yaml: 'an? [A-Za-z-]+ config \\(YAML\\)' };
+const files = readdirSync(importsDir).filter((f) => /\.(json|sh|ya?ml|toml)$/.test(f));
+const detectedAs = { megatron: 'Megatron-LM arguments', deepspeed: 'a DeepSpeed config', yaml: 'an? [A-Za-z-]+ config \\(YAML\\)', toml: 'a torchtitan job config \\(TOML\\)' };
 
 test('every launcher file has its expectation', () => {
   assert.ok(files.length >= 6);
@@ -106,13 +106,71 @@ test('YAML: plain and quoted scalars, the 4-bit base, LLaMA-Factory checkpointin
   assert.equal(acc.config.hardware.gpus_per_node, 8);
 });
 
+test('torchtitan TOML: HSDP, DDP, pipeline micro-batches, float8 recipes, the older layout', () => {
+  const tt = (body) => gm.importConfig(`[model]\nname = "llama3"\nflavor = "8B"\n${body}`);
+  const hsdp = tt('[parallelism]\ndata_parallel_replicate_degree = 2\ndata_parallel_shard_degree = 4\n');
+  assert.equal(hsdp.kind, 'toml');
+  assert.equal(hsdp.config.engine.sharding_strategy, 'hybrid_shard');
+  assert.equal(hsdp.config.parallelism.data_parallel_size, 8);
+  const ddp = tt('[parallelism]\ndata_parallel_replicate_degree = 4\ndata_parallel_shard_degree = 1\n');
+  assert.equal(ddp.config.engine.type, 'pytorch_ddp');
+  assert.equal(ddp.config.parallelism.data_parallel_size, 4);
+  // Pipeline: the local batch is cut into micro-batches of pipeline_parallel_microbatch_size.
+  const pp = tt('[training]\nlocal_batch_size = 8\nglobal_batch_size = 64\n[parallelism]\ndata_parallel_shard_degree = 2\n' +
+    'pipeline_parallel_degree = 4\npipeline_parallel_microbatch_size = 2\npipeline_parallel_schedule = "Interleaved1F1B"\n');
+  assert.equal(pp.config.training.batch_size, 2);
+  assert.equal(pp.config.parallelism.num_microbatches, 4);
+  assert.equal(pp.config.parallelism.pipeline_schedule, 'interleaved');
+  assert.equal(pp.config.parallelism.virtual_pipeline_stages, 2);
+  assert.equal(pp.config.training.gradient_accumulation_steps, 4); // 64 / (8 x 2)
+  const old = gm.importConfig('[model]\nflavor = "8B"\n[training]\nbatch_size = 4\ndata_parallel_degree = 8\n' +
+    '[experimental]\npipeline_parallel_degree = 2\npipeline_parallel_microbatches = 2\n[float8]\nenable_float8_linear = true\n');
+  assert.equal(old.config.training.batch_size, 2);
+  assert.equal(old.config.parallelism.num_microbatches, 2);
+  assert.equal(old.config.parallelism.data_parallel_size, 8);
+  assert.equal(old.config.training.fp8, 'tensorwise');
+  const rowwise = tt('converters = ["quantize.linear.float8"]\n[quantize.linear.float8]\nrecipe_name = "rowwise"\n');
+  assert.equal(rowwise.config.training.fp8, 'rowwise');
+  const mx = tt('[compile]\nenable = true\ncomponents = ["loss"]\n[activation_checkpoint]\nmode = "selective"\nselective_ac_option = "1"\n');
+  assert.equal(mx.config.training.compile, false); // the model stays eager
+  assert.equal(mx.config.training.activation_checkpointing, 'full');
+  const odd = tt('[training]\nseq_len = 4096.5\nmixed_precision_param = "float16"\n[made_up]\nx = 1\n[parallelism]\ntensor_parallel_degree = "two"\n');
+  assert.deepEqual(odd.warnings.map((w) => w.field).sort(),
+    ['made_up.x', 'parallelism.tensor_parallel_degree', 'training.mixed_precision_param', 'training.seq_len']);
+  assert.throws(() => tt('[model]\n'), /toml: line 4/); // a table defined twice
+});
+
+test('torchtitan llama3_8b.toml as its December 2024 benchmark ran it gives the figure of the measured row TT-1', () => {
+  const row = JSON.parse(readFileSync(new URL('tests/validation/rows/TT-1.json', root), 'utf8'));
+  const calc = (args, input) => JSON.parse(execFileSync(cli, ['calculate', ...args, '--format', 'json'], { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] }));
+  const fromRow = calc(['--config', '-'], JSON.stringify(row.config));
+  const imported = calc(['--config', fileURLToPath(new URL('torchtitan_llama3_8b.toml', importsDir)), '--set', 'training.batch_size=2',
+    '--set', `hardware.num_gpus=${row.config.hardware.num_gpus}`, '--set', `engine.framework_version=${row.config.engine.framework_version}`,
+    '--set', `hardware.gpu_memory_gb=${row.config.hardware.gpu_memory_gb}`]);
+  assert.equal(imported.peak_reserved_gb, fromRow.peak_reserved_gb);
+  assert.deepEqual(imported.resolved.training, fromRow.resolved.training);
+  assert.deepEqual(imported.resolved.parallelism, fromRow.resolved.parallelism);
+  assert.ok(Math.abs(imported.peak_reserved_gb - row.measured.value) / row.measured.value < 0.1);
+});
+
+test('TOML errors give the line and column; a TOML that is not torchtitan is named', () => {
+  assert.throws(() => gm.importConfig('[training]\nseq_len = 8192\nlocal_batch_size = \n'), (e) => e.field === 'toml' && /^toml: line 3, column 20: .*expected value/.test(e.message));
+  assert.throws(() => gm.importConfig('[training]\nseq_len = 1\nseq_len = 2\n'), /toml: line 3/);
+  assert.throws(() => gm.importConfig('[tool.poetry]\nname = "x"\n'), (e) => e.field === 'toml' && /not a torchtitan job config/.test(e.message));
+  assert.throws(() => gm.importConfig('a = 1\n', 'toml'), /not a torchtitan job config/);
+  assert.throws(() => gm.importConfig('not = [toml\n', 'torchtitan'), /toml: line 1/);
+  // A header with no key (toml++ 3.3.0 asserted here) and a control character: errors, with their place.
+  assert.throws(() => gm.importConfig('[job]\n[\n', 'toml'), /toml: line 2, column 2: .*expected bare key/);
+  assert.throws(() => gm.importConfig('[job]\n[\u001braining]\n'), /toml: line 2, column 2: a control character \(0x1B\)/);
+});
+
 test('errors name what is wrong', () => {
-  assert.throws(() => gm.importConfig('just some text'), (e) => e instanceof GmError && /neither JSON, YAML nor a Megatron-LM/.test(e.message));
-  assert.throws(() => gm.importConfig('a: [1, 2'), /neither JSON, YAML nor/);
+  assert.throws(() => gm.importConfig('just some text'), (e) => e instanceof GmError && /neither JSON, TOML, YAML nor a Megatron-LM/.test(e.message));
+  assert.throws(() => gm.importConfig('a: [1, 2'), /neither JSON, TOML, YAML nor/);
   assert.throws(() => gm.importConfig('colour: blue\n'), /neither an Axolotl, a LLaMA-Factory nor an accelerate config/);
   assert.throws(() => gm.importConfig('a: &x 1\nb: *x\n', 'yaml'), /aliases/);
   assert.throws(() => gm.importConfig('{"foo": 1}'), /neither a gpu-mem-calc config/);
-  assert.throws(() => gm.importConfig('{}', 'toml'), (e) => e.field === 'kind');
+  assert.throws(() => gm.importConfig('{}', 'made-up'), (e) => e.field === 'kind');
   assert.throws(() => gm.importConfig('[1]', 'deepspeed'), /not a JSON object/);
   assert.throws(() => gm.importConfig('--a 1 '.repeat(15000), 'megatron'), /more than 20000 words/);
 });

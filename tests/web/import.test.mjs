@@ -58,6 +58,34 @@ test('a YAML and an unreadable file: the toast says what each was', async () => 
   assert.equal(config.training.finetune, 'qlora');
   assert.equal(config.training.lora_rank, 32);
   await drop(page, [{ name: 'notes.txt', text: 'hello' }]);
-  await page.waitForFunction(() => /notes\.txt: neither JSON, YAML nor a Megatron-LM command line/.test(document.querySelector('.toast')?.textContent || ''));
+  await page.waitForFunction(() => /notes\.txt: neither JSON, TOML, YAML nor a Megatron-LM command line/.test(document.querySelector('.toast')?.textContent || ''));
+  await page.context().close();
+});
+
+test('a torchtitan TOML dropped: its layout and float8 are taken, and the page computes what the CLI does', async () => {
+  const page = await open();
+  await drop(page, [file('torchtitan_llama3_405b.toml')]);
+  await page.waitForFunction(() => /torchtitan/.test(document.querySelector('.toast')?.textContent || ''));
+  assert.match(await page.textContent('.toast'), /torchtitan_llama3_405b\.toml: a torchtitan job config \(TOML\); \d+ keys mapped; not mapped: parallelism\.enable_async_tensor_parallel/);
+  const { config } = await exportConfig(page);
+  assert.equal(config.model.preset, 'llama-3.1-405b');
+  assert.equal(config.engine.framework, 'torchtitan');
+  assert.equal(config.parallelism.tensor_parallel_size, 8);
+  assert.equal(config.training.fp8, 'tensorwise');
+  assert.equal(config.training.fp8_all_gather, true);
+  assert.equal(config.training.activation_checkpointing, 'full');
+  const want = cli(config);
+  assert.ok(!want.error, JSON.stringify(want.error));
+  assert.equal((await shown(page)).peak, want.total_memory_per_gpu_gb.toFixed(2));
+  // Pasted outside a field, as text: read as the dropped file was.
+  await page.evaluate((text) => {
+    const dt = new DataTransfer();
+    dt.setData('text/plain', text);
+    document.body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+  }, file('torchtitan_llama3_70b.toml').text);
+  await page.waitForFunction(() => /the pasted text: a torchtitan job config/.test(document.querySelector('.toast')?.textContent || ''));
+  assert.equal((await exportConfig(page)).config.model.preset, 'llama-3.1-70b');
+  await drop(page, [{ name: 'bad.toml', text: '[training]\nseq_len = 8192\nlocal_batch_size = \n' }]);
+  await page.waitForFunction(() => /bad\.toml: toml: line 3, column 20/.test(document.querySelector('.toast')?.textContent || ''));
   await page.context().close();
 });

@@ -1,5 +1,5 @@
 // Launcher files — a DeepSpeed ds_config.json, Megatron-LM arguments or a launch
-// script, an Axolotl, LLaMA-Factory or accelerate YAML — read by the core's
+// script, an Axolotl, LLaMA-Factory or accelerate YAML, a torchtitan TOML — read by the core's
 // importers. They live in a second module, gpumem-import.wasm, loaded only when
 // such a file is dropped (the one-file build carries it inline).
 import { loadGpuMem } from '../gpumem.js';
