@@ -151,6 +151,8 @@ describe('defects a new user met', () => {
 
     await page.selectOption('#f-model-preset', 'mixtral-8x7b');
     await page.click('text=More architecture options');
+    // The folded fields render after the click: wait for them, under load too.
+    await page.waitForSelector('#f-model-mlp option[value=""]', { state: 'attached' });
     assert.match(await page.$eval('#f-model-mlp option[value=""]', (o) => o.textContent), /SwiGLU/);
     await page.setViewportSize({ width: 390, height: 844 });
     const w = await page.$eval('#f-training-precision', (e) => e.getBoundingClientRect().width);
