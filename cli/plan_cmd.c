@@ -73,16 +73,35 @@ static int set_gpus(cJSON *plan, const char *arg) {
   return 1;
 }
 
+/* Characters on screen of UTF-8 text ("×" is one), for padding columns. */
+static int text_width(const char *s) {
+  int w = 0;
+  for (; *s; s++)
+    w += ((unsigned char)*s & 0xC0) != 0x80;
+  return w;
+}
+
+static void put_padded(const char *s, int width) {
+  int pad = width - text_width(s);
+  printf("%s%*s", s, pad > 0 ? pad : 0, "");
+}
+
 static void print_table(const cJSON *r, double wall_s) {
   const cJSON *l, *x;
-  int i = 0;
+  int i = 0, width = 6; /* "layout" */
   double searched = num(r, "searched");
+  cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(r, "layouts")) {
+    int w = text_width(str(l, "summary"));
+    width = w > width ? w : width;
+  }
   printf("Layouts that fit, fastest first (step time, tokens/s and MFU are estimates):\n");
   if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r, "layouts")) == 0)
     printf("  none\n");
-  else
-    printf("  %3s  %-60s %9s %7s %9s %11s %6s\n", "#", "layout", "peak GiB", "verdict", "step s",
-           "tok/s/GPU", "MFU");
+  else {
+    printf("  %3s  ", "#");
+    put_padded("layout", width);
+    printf(" %9s %7s %9s %11s %6s\n", "peak GiB", "verdict", "step s", "tok/s/GPU", "MFU");
+  }
   cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(r, "layouts")) {
     const cJSON *st = cJSON_GetObjectItemCaseSensitive(l, "step_time_s");
     char step[32] = "-", tps[32] = "-", mfu[32] = "-";
@@ -91,8 +110,9 @@ static void print_table(const cJSON *r, double wall_s) {
       snprintf(tps, sizeof tps, "%.0f", num(l, "tokens_per_s_per_gpu"));
       snprintf(mfu, sizeof mfu, "%.1f%%", 100.0 * num(l, "mfu"));
     }
-    printf("  %3d  %-60s %9.2f %7s %9s %11s %6s\n", ++i, str(l, "summary"), num(l, "peak_gb"),
-           str(l, "verdict"), step, tps, mfu);
+    printf("  %3d  ", ++i);
+    put_padded(str(l, "summary"), width);
+    printf(" %9.2f %7s %9s %11s %6s\n", num(l, "peak_gb"), str(l, "verdict"), step, tps, mfu);
   }
   l = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r, "layouts"), 0);
   if (l && !cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(l, "step_time_s")))

@@ -137,6 +137,11 @@ write plan70.json '{"model": {"preset": "llama-3.1-70b"}, "training": {"seq_len"
   "hardware": {"gpu": "H100", "num_gpus": 64}, "plan": {"frameworks": ["torchtitan"]}}'
 run "$BIN" plan --config "$TMP/plan70.json" --top 3
 check "plan: a table of layouts, fastest first, and the fewest GPUs" $(status_is 0 && out_has "^  *1  FSDP" && out_has "^  *3  " && ! out_has "^  *4  " && out_has "^Fewest GPUs"; echo $?)
+run "$BIN" plan --config presets/examples/plan_llama3_70b.json --top 5
+# Layout names differ in length ("(5 virtual)") and hold "×": every line of
+# the table, header included, ends at the same column.
+check "plan: the table's columns line up whatever the layout's name" $(status_is 0 && sed -n '/^    #  layout/,/^$/p' "$TMP/out" | sed 's/×/x/g; /^$/d' |
+  awk 'NR == 1 { n = length($0) } length($0) != n { bad = 1 } END { exit bad || NR < 6 }'; echo $?)
 run "$BIN" plan --config "$TMP/plan70.json" --gpus 8-4
 check "plan --gpus 8-4 exits 2" $(status_is 2 && err_has "MIN-MAX"; echo $?)
 run "$BIN" plan --config "$TMP/plan70.json" --gpus 16 --format json
