@@ -97,6 +97,20 @@ static int looks_toml(const char *text) {
 }
 #endif
 
+#ifdef GM_YAML
+/* Detection's last try: the text as a YAML mapping; NULL when it is not one. */
+static cJSON *try_yaml(const char *text, const char **kind) {
+  char msg[128];
+  cJSON *doc = gm_yaml_parse(text, msg, sizeof msg);
+  if (cJSON_IsObject(doc)) {
+    *kind = "yaml";
+    return doc;
+  }
+  cJSON_Delete(doc);
+  return NULL;
+}
+#endif
+
 char *import_json(const char *kind, const char *text) {
   gm_import im;
   gm_error err;
@@ -142,16 +156,7 @@ char *import_json(const char *kind, const char *text) {
         cJSON_Delete(doc);
         doc = NULL;
 #ifdef GM_YAML
-        {
-          char ymsg[128];
-          doc = gm_yaml_parse(text, ymsg, sizeof ymsg);
-        }
-        if (cJSON_IsObject(doc)) {
-          kind = "yaml";
-        } else {
-          cJSON_Delete(doc);
-          doc = NULL;
-        }
+        doc = try_yaml(text, &kind);
 #endif
         /* Neither: a file written as TOML gets TOML's message. */
         if (strcmp(kind, "auto") == 0 && *msg && looks_toml(text)) {
@@ -162,14 +167,7 @@ char *import_json(const char *kind, const char *text) {
     }
 #elif defined(GM_YAML)
     else if (!doc) {
-      char msg[128];
-      doc = gm_yaml_parse(text, msg, sizeof msg);
-      if (cJSON_IsObject(doc)) {
-        kind = "yaml";
-      } else {
-        cJSON_Delete(doc);
-        doc = NULL;
-      }
+      doc = try_yaml(text, &kind);
     }
 #endif
     if (strcmp(kind, "auto") == 0) {
