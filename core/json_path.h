@@ -1,5 +1,6 @@
-/* json_path.h - a member of nested JSON objects by its dotted path
- * ("host_memory.per_gpu_gb"), for the boundary and the programs around it. */
+/* json_path.h - a member of nested JSON by its dotted path ("host_memory.per_gpu_gb",
+ * "stages.0.bytes"; a number indexes an array), for the boundary and the programs
+ * around it. */
 #ifndef GM_JSON_PATH_H
 #define GM_JSON_PATH_H
 

@@ -19,6 +19,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "gpumem.h"
+#include "json_path.h"
 #include "read_file.h"
 
 #include <cJSON.h>
@@ -38,30 +39,6 @@ static void fail(const char *id, const char *fmt, ...) {
   vprintf(fmt, ap);
   va_end(ap);
   printf("\n");
-}
-
-/* The value at a dotted path; numbers index arrays. */
-static const cJSON *lookup(const cJSON *root, const char *path) {
-  char key[128];
-  const cJSON *v = root;
-  while (v && *path) {
-    size_t n = strcspn(path, ".");
-    if (n >= sizeof key)
-      return NULL;
-    memcpy(key, path, n);
-    key[n] = '\0';
-    if (cJSON_IsArray(v)) {
-      char *end;
-      long i = strtol(key, &end, 10);
-      v = (*end || end == key || i < 0) ? NULL : cJSON_GetArrayItem(v, (int)i);
-    } else {
-      v = cJSON_GetObjectItemCaseSensitive(v, key);
-    }
-    path += n;
-    if (*path == '.')
-      path++;
-  }
-  return v;
 }
 
 /* Compare one expectation; 1 when it holds. */
@@ -127,7 +104,7 @@ static void roundtrip(const char *id, const cJSON *result) {
     ok = 0;
   } else {
     for (i = 0; i < sizeof same / sizeof same[0]; i++) {
-      const cJSON *a = lookup(result, same[i]), *b = lookup(again, same[i]);
+      const cJSON *a = gm_json_path(result, same[i]), *b = gm_json_path(again, same[i]);
       if (!a || !b || !cJSON_Compare(a, b, 1)) {
         char *x = a ? cJSON_PrintUnformatted(a) : NULL, *y = b ? cJSON_PrintUnformatted(b) : NULL;
         fail(name, "%s differs: first %.300s, again %.300s", same[i], x ? x : "(missing)",
@@ -214,7 +191,7 @@ static void run_case(const char *dir, const char *file) {
       ok = 0;
     } else {
       cJSON_ArrayForEach(item, expect) {
-        if (!check(id, item->string, item, lookup(result, item->string)))
+        if (!check(id, item->string, item, gm_json_path(result, item->string)))
           ok = 0;
       }
     }
@@ -226,7 +203,7 @@ done:
     failed++;
   if (ok && cJSON_IsObject(expect) &&
       !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(c, "roundtrip")) &&
-      !cJSON_IsTrue(lookup(result, "parameters.estimated")))
+      !cJSON_IsTrue(gm_json_path(result, "parameters.estimated")))
     roundtrip(id, result);
   if (config_text && !cJSON_IsString(raw))
     free(config_text);
@@ -247,7 +224,7 @@ static void check_presets(void) {
     cJSON_AddStringToObject(model, "preset", entry->string);
     snprintf(id, sizeof id, "preset %s", entry->string);
     result = calc_object(config);
-    if (check(id, "parameters.total", want, lookup(result, "parameters.total")))
+    if (check(id, "parameters.total", want, gm_json_path(result, "parameters.total")))
       passed++;
     else
       failed++;
