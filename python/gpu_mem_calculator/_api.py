@@ -14,6 +14,24 @@ class ConfigError(ValueError):
         super().__init__(f"{field}: {message}" if field else message)
 
 
+def _text_of(config, name):
+    """A config dict or JSON text (str or bytes) as the JSON text the core reads."""
+    if isinstance(config, (str, bytes)):
+        return config.decode() if isinstance(config, bytes) else config
+    if isinstance(config, dict):
+        return json.dumps(config, allow_nan=False)
+    raise TypeError(name + " takes a dict or JSON text, got " + type(config).__name__)
+
+
+def _checked(text):
+    """The core's JSON answer as a dict; ConfigError when it is an error object."""
+    out = json.loads(text)
+    error = out.get("error") if isinstance(out, dict) else None
+    if error is not None:
+        raise ConfigError(error.get("field", ""), error.get("message", ""))
+    return out
+
+
 def calculate_json(config_json):
     """calc_json of the C core: JSON text in, JSON text out, byte for byte what
     the CLI prints with --format json (an {"error": ...} object on bad input)."""
@@ -27,17 +45,7 @@ def calculate(config):
     text). Returns the result as a dict (keys as in docs/config.md and the
     README: total_memory_per_gpu_gb, fits_on_gpu, breakdown, resolved, ...).
     Raises ConfigError naming the field when the config is invalid."""
-    if isinstance(config, (str, bytes)):
-        text = config.decode() if isinstance(config, bytes) else config
-    elif isinstance(config, dict):
-        text = json.dumps(config, allow_nan=False)
-    else:
-        raise TypeError("calculate takes a dict or JSON text, got " + type(config).__name__)
-    out = json.loads(_core.calc_json(text))
-    error = out.get("error") if isinstance(out, dict) else None
-    if error is not None:
-        raise ConfigError(error.get("field", ""), error.get("message", ""))
-    return out
+    return _checked(_core.calc_json(_text_of(config, "calculate")))
 
 
 def plan(config):
@@ -45,16 +53,7 @@ def plan(config):
     an optional "plan" section (GPU counts, top N, what may change: see
     docs/config.md). Returns the planner's result as a dict (layouts, rejected,
     min_gpus, suggestions, ...); raises ConfigError for an invalid request."""
-    if isinstance(config, (str, bytes)):
-        text = config.decode() if isinstance(config, bytes) else config
-    elif isinstance(config, dict):
-        text = json.dumps(config, allow_nan=False)
-    else:
-        raise TypeError("plan takes a dict or JSON text, got " + type(config).__name__)
-    out = json.loads(_core.plan_json(text))
-    if "error" in out:
-        raise ConfigError(out["error"].get("field", ""), out["error"].get("message", ""))
-    return out
+    return _checked(_core.plan_json(_text_of(config, "plan")))
 
 
 def presets():
@@ -70,7 +69,4 @@ def import_config(text, kind="auto"):
     "ignored", "warnings"}; raises ConfigError when the text is none of them."""
     if not isinstance(text, str) or not isinstance(kind, str):
         raise TypeError("import_config takes the file's text and a kind, both str")
-    out = json.loads(_core.import_json(kind, text))
-    if "error" in out:
-        raise ConfigError(out["error"].get("field", ""), out["error"].get("message", ""))
-    return out
+    return _checked(_core.import_json(kind, text))
