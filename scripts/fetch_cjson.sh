@@ -22,10 +22,7 @@ DEB_VERSION=1.7.15-1+deb12u4
 DEBIAN_C=5c5ab83a24eecfebc25b6aa4d47dbdb5f23d1baec92de75fec5f0528dbe255a7
 CJSON_H=c25b54ebc98e814eb7b3eeaf12ce899806f87ff5a275b20a3b77dbb3968e5d0b
 
-sha256() {
-  if command -v sha256sum >/dev/null 2>&1; then sha256sum "$1" | cut -d' ' -f1
-  else shasum -a 256 "$1" | cut -d' ' -f1; fi
-}
+. "$(dirname "$0")/fetch_lib.sh"
 
 # Prints which pinned release DIR holds; fails if none.
 check() {
@@ -39,36 +36,22 @@ check() {
 
 if check "$DEST" >/dev/null; then exit 0; fi
 
-mkdir -p "$DEST"
-TMP=$(cd "$DEST/.." && pwd)/.cjson-fetch
-rm -rf "$TMP"
-mkdir -p "$TMP"
-trap 'rm -rf "$TMP"' EXIT INT TERM
+work_dir "$DEST" cjson
 
 # Copies cJSON.{c,h} from the tree under $1 into $TMP/out.
 take() {
   c=$(find "$1" -name cJSON.c -not -path '*/tests/*' | head -n 1)
   [ -n "$c" ] || { echo "fetch_cjson: no cJSON.c in $1" >&2; return 1; }
-  mkdir -p "$TMP/out"
   cp "$c" "$(dirname "$c")/cJSON.h" "$TMP/out/"
 }
 
 # Debian's archive keeps every released source package under pool/.
 POOL=${CJSON_DEBIAN_POOL:-https://deb.debian.org/debian/pool/main/c/cjson}
 
-download() { # download URL FILE
-  if command -v curl >/dev/null 2>&1; then curl -fsSL -o "$2" "$1"
-  else wget -q -O "$2" "$1"; fi
-}
-
 if [ -n "${CJSON_SRC:-}" ]; then
   take "$CJSON_SRC"
 elif [ -n "${CJSON_TARBALL:-}" ]; then
-  case $CJSON_TARBALL in
-    http://* | https://*) download "$CJSON_TARBALL" "$TMP/src.tar.gz" ;;
-    *) cp "$CJSON_TARBALL" "$TMP/src.tar.gz" ;;
-  esac
-  mkdir "$TMP/x"
+  fetch_tarball "$CJSON_TARBALL" "$TMP/src.tar.gz"
   tar -xzf "$TMP/src.tar.gz" -C "$TMP/x"
   take "$TMP/x"
 else
@@ -86,7 +69,6 @@ else
     download "$POOL/cjson_1.7.15.orig.tar.gz" "$TMP/cjson_1.7.15.orig.tar.gz"
     download "$POOL/cjson_$DEB_VERSION.debian.tar.xz" "$TMP/cjson_$DEB_VERSION.debian.tar.xz"
   fi
-  mkdir "$TMP/x"
   tar -xzf "$TMP"/cjson_1.7.15.orig.tar.gz -C "$TMP/x"
   src=$(find "$TMP/x" -mindepth 1 -maxdepth 1 -type d | head -n 1)
   tar -xJf "$TMP"/cjson_*.debian.tar.xz -C "$src"

@@ -24,10 +24,7 @@ b418ed8d6ef7e86dbd0e59c8dc7a00c8e48200b0252dd41e25d00d4616c7b2dc src/parser.c
 de39c9fc2b2c8584775e6d0dc0f13c8e778ceba47d419cff9d85465ca35d6954 include/yaml.h
 c40112449f254b9753045925248313e9270efa36d226b22d82d4cc6c43c57f29 License"
 
-sha256() {
-  if command -v sha256sum >/dev/null 2>&1; then sha256sum "$1" | cut -d' ' -f1
-  else shasum -a 256 "$1" | cut -d' ' -f1; fi
-}
+. "$(dirname "$0")/fetch_lib.sh"
 
 # Succeeds when DIR (flat: the files without their src/ and include/) matches.
 check() {
@@ -39,11 +36,7 @@ check() {
 
 if check "$DEST"; then exit 0; fi
 
-mkdir -p "$DEST"
-TMP=$(cd "$DEST/.." && pwd)/.libyaml-fetch
-rm -rf "$TMP"
-mkdir -p "$TMP/out"
-trap 'rm -rf "$TMP"' EXIT INT TERM
+work_dir "$DEST" libyaml
 
 # Copies the pinned files from the tree under $1 into $TMP/out.
 take() {
@@ -55,16 +48,7 @@ take() {
 if [ -n "${LIBYAML_SRC:-}" ]; then
   take "$LIBYAML_SRC"
 elif [ -n "${LIBYAML_TARBALL:-}" ]; then
-  case $LIBYAML_TARBALL in
-    http://* | https://*)
-      if command -v curl >/dev/null 2>&1; then
-        curl -fsSL -o "$TMP/src.tar.gz" "$LIBYAML_TARBALL"
-      else
-        wget -q -O "$TMP/src.tar.gz" "$LIBYAML_TARBALL"
-      fi ;;
-    *) cp "$LIBYAML_TARBALL" "$TMP/src.tar.gz" ;;
-  esac
-  mkdir "$TMP/x"
+  fetch_tarball "$LIBYAML_TARBALL" "$TMP/src.tar.gz"
   tar -xzf "$TMP/src.tar.gz" -C "$TMP/x"
   take "$TMP/x"
 else
@@ -76,7 +60,6 @@ else
     echo "  LIBYAML_TARBALL=https://github.com/yaml/libyaml/archive/refs/tags/0.2.5.tar.gz" >&2
     exit 1
   fi
-  mkdir "$TMP/x"
   tar -xzf "$TMP"/libyaml_0.2.5.orig.tar.gz -C "$TMP/x"
   take "$TMP/x"
 fi

@@ -73,10 +73,7 @@ b5f8b2f4bf5a111ff03e740af69212371f25c7598323a97b62ad9fd100bcf9ae toml++/impl/ver
 PINS
 )"
 
-sha256() {
-  if command -v sha256sum >/dev/null 2>&1; then sha256sum "$1" | cut -d' ' -f1
-  else shasum -a 256 "$1" | cut -d' ' -f1; fi
-}
+. "$(dirname "$0")/fetch_lib.sh"
 
 # Succeeds when DIR holds every pinned file.
 check() {
@@ -87,11 +84,7 @@ check() {
 
 if check "$DEST"; then exit 0; fi
 
-mkdir -p "$DEST"
-TMP=$(cd "$DEST/.." && pwd)/.tomlplusplus-fetch
-rm -rf "$TMP"
-mkdir -p "$TMP/out" "$TMP/x"
-trap 'rm -rf "$TMP"' EXIT INT TERM
+work_dir "$DEST" tomlplusplus
 
 # Copies the pinned files from the tree under $1 (the directory above a
 # toml++/toml.h) into $TMP/out.
@@ -107,15 +100,7 @@ take() {
 if [ -n "${TOMLPP_SRC:-}" ]; then
   take "$TOMLPP_SRC"
 elif [ -n "${TOMLPP_TARBALL:-}" ]; then
-  case $TOMLPP_TARBALL in
-    http://* | https://*)
-      if command -v curl >/dev/null 2>&1; then
-        curl -fsSL -o "$TMP/src.tar" "$TOMLPP_TARBALL"
-      else
-        wget -q -O "$TMP/src.tar" "$TOMLPP_TARBALL"
-      fi ;;
-    *) cp "$TOMLPP_TARBALL" "$TMP/src.tar" ;;
-  esac
+  fetch_tarball "$TOMLPP_TARBALL" "$TMP/src.tar"
   tar -xf "$TMP/src.tar" -C "$TMP/x"
   take "$TMP/x"
 elif (cd "$TMP" && apt-get source --download-only -q "tomlplusplus=$DEB_VERSION") \
