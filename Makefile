@@ -13,6 +13,7 @@ CJSON_CFLAGS ?= -I$(CJSON_DIR)
 CJSON_LIBS   ?= $(CJSON_OBJ)
 CORE_SRC = $(wildcard core/*.c)
 GEN_SRC  = $(BUILD)/gen/presets_data.c
+GEN_BASE = $(BUILD)/gen/presets_base.c
 # The programs around the core share one file reader.
 READ_SRC = cli/read_file.c
 # The CLI: main.c and one file per concern (commands, rows, inputs, ...).
@@ -57,7 +58,7 @@ $(BUILD)/gen_presets: scripts/gen_presets.c $(BUILD)/cjson-host.o
 	@mkdir -p $(@D)
 	$(CC) $(WARN) -O2 $(CJSON_CFLAGS) -o $@ scripts/gen_presets.c $(BUILD)/cjson-host.o -lm
 
-$(GEN_SRC): $(PRESETS) $(BUILD)/gen_presets
+$(GEN_BASE): $(PRESETS) $(BUILD)/gen_presets
 	@mkdir -p $(@D)
 	$(BUILD)/gen_presets $(PRESETS) > $@.tmp
 	mv $@.tmp $@
@@ -107,6 +108,25 @@ $(OBJ)/presets_data.o: $(GEN_SRC) core/presets_table.h
 $(LIB): $(PHYSICS_OBJ) $(BOUNDARY_OBJ) $(OBJ)/presets_data.o
 	rm -f $@
 	$(AR) rcs $@ $^
+
+# Then each model preset as the core's reader applies it (scripts/gen_models.c,
+# linked with the core on the tables above), so that no call parses a preset.
+# The archive lets the generator take only the reader's files.
+$(OBJ)/presets_base.o: $(GEN_BASE) core/presets_table.h
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) -Icore -c -o $@ $(GEN_BASE)
+
+$(BUILD)/libgpumem-base.a: $(PHYSICS_OBJ) $(BOUNDARY_OBJ) $(OBJ)/presets_base.o
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/gen_models: scripts/gen_models.c core/*.h $(BUILD)/libgpumem-base.a $(CJSON_OBJ)
+	$(CC) $(WARN) $(CFLAGS) $(CJSON_CFLAGS) -Icore -o $@ scripts/gen_models.c \
+	  $(BUILD)/libgpumem-base.a $(CJSON_LIBS) -lm
+
+$(GEN_SRC): $(GEN_BASE) $(BUILD)/gen_models
+	{ cat $(GEN_BASE) && $(BUILD)/gen_models; } > $@.tmp
+	mv $@.tmp $@
 
 # The boundary includes cJSON.h: fetched first.
 $(BOUNDARY_OBJ) $(BUILD)/gen_presets: $(CJSON_DIR)/cJSON.h
@@ -413,7 +433,7 @@ PY_SRC  = setup.py pyproject.toml $(wildcard python/gpu_mem_calculator/*.py \
 python: deps
 	$(MAKE) --no-print-directory $(VENV)/.installed
 
-$(VENV)/.installed: $(PY_SRC) $(CORE_SRC) core/*.h $(PRESETS) scripts/gen_presets.c $(CJSON_DIR)/cJSON.c \
+$(VENV)/.installed: $(PY_SRC) $(CORE_SRC) core/*.h $(PRESETS) scripts/gen_presets.c scripts/gen_models.c $(CJSON_DIR)/cJSON.c \
                     $(YAML_DIR)/parser.c $(TOML_DIR)/toml++/toml.h core/*.cc
 	[ -x $(VENV)/bin/python ] || $(PYTHON) -m venv --system-site-packages $(VENV)
 	CJSON_DIR=$(CJSON_DIR) YAML_DIR=$(YAML_DIR) TOML_DIR=$(TOML_DIR) $(VENV)/bin/python -m pip install -q --no-build-isolation --no-deps --no-index .

@@ -27,6 +27,27 @@ static int section(gm_parse_ctx *c, const cJSON *root, const char *key, const cJ
   return GM_OK;
 }
 
+/* The model section: a preset's model (applied at build time: gm_preset_models)
+ * and the keys beside it, or the section alone. */
+static int model_section(gm_parse_ctx *c, const cJSON *section, gm_model *m) {
+  const cJSON *preset = cJSON_GetObjectItemCaseSensitive(section, "preset");
+  const gm_model_preset *p;
+  char name[96], got[64], ids[120];
+  if (!preset || cJSON_IsNull(preset))
+    return gm_apply_model_object(c, section, m);
+  if (gm_read_string(c, preset, "model.preset", name, sizeof name) != GM_OK)
+    return GM_EINVAL;
+  if ((p = gm_find_model_preset(name)) == NULL) {
+    gm_describe(preset, got, sizeof got);
+    gm_model_ids(ids, sizeof ids);
+    return gm_fail(c, "model.preset", "unknown model preset %s; known: %s", got, ids);
+  }
+  *m = gm_preset_models[p - gm_model_presets];
+  if (!m->name[0])
+    snprintf(m->name, sizeof m->name, "%s", p->id);
+  return gm_apply_model_object(c, section, m);
+}
+
 /* "line 3, column 7" for a byte offset into text, and why parsing may have
  * stopped there when the text is not simply malformed. */
 static void position(const char *text, size_t offset, char *out, size_t n) {
@@ -98,7 +119,7 @@ int gm_parse_config(const char *json, gm_config *cfg, gm_result *warnings, gm_er
   }
   if (gm_check_config_tree(c, json, root) != GM_OK)
     goto done;
-  if (section(c, root, "model", &s) != GM_OK || (s && gm_parse_model(c, s, &cfg->model) != GM_OK))
+  if (section(c, root, "model", &s) != GM_OK || (s && model_section(c, s, &cfg->model) != GM_OK))
     goto done;
   for (sec = GM_SEC_TRAINING; sec < GM_SEC_COUNT; sec++)
     if (section(c, root, gm_schema[sec].name, &s) != GM_OK ||

@@ -78,9 +78,11 @@ int gm_known_key(const char *key, const void *fields, const char *const *extra);
 int gm_check_config_text(gm_parse_ctx *c, const char *json);
 int gm_check_config_tree(gm_parse_ctx *c, const char *json, const cJSON *root);
 
-/* Parse the model section (native keys, a Hugging Face config.json, or a
- * preset plus overrides) into m. */
-int gm_parse_model(gm_parse_ctx *c, const cJSON *section, gm_model *m);
+/* Apply one model object (native keys or a Hugging Face config.json) on
+ * top of m (hf_config.c). The model section is one, or a preset plus
+ * overriding keys: gm_preset_models holds each preset's object applied at
+ * build time (scripts/gen_models.c), which the keys then override. */
+int gm_apply_model_object(gm_parse_ctx *c, const cJSON *obj, gm_model *m);
 
 /* Presets (presets.c). The ids of all GPUs, comma-separated, truncated to n. */
 void gm_gpu_ids(char *out, size_t n);

@@ -1,5 +1,6 @@
-/* hf_config.c - the model section: native keys, a pasted Hugging Face
- * config.json (mapped by model_type), or a preset plus overriding keys. */
+/* hf_config.c - one model object: native keys or a pasted Hugging Face
+ * config.json (mapped by model_type). Presets are such objects too, applied
+ * at build time (scripts/gen_models.c). */
 #include "config.h"
 
 #include <stdio.h>
@@ -188,8 +189,7 @@ static int parse_task(gm_parse_ctx *c, const cJSON *obj, gm_model *m) {
   return GM_OK;
 }
 
-/* Apply one model object (a preset's or the config's) on top of m. */
-static int apply_object(gm_parse_ctx *c, const cJSON *obj, gm_model *m) {
+int gm_apply_model_object(gm_parse_ctx *c, const cJSON *obj, gm_model *m) {
   const cJSON *type = item(obj, "model_type");
   int hf = has_any(obj, hf_only), known = 0;
   char got[64];
@@ -251,39 +251,4 @@ static int apply_object(gm_parse_ctx *c, const cJSON *obj, gm_model *m) {
     }
   }
   return GM_OK;
-}
-
-int gm_parse_model(gm_parse_ctx *c, const cJSON *section, gm_model *m) {
-  const cJSON *preset = item(section, "preset");
-  const gm_model_preset *p;
-  cJSON *pm;
-  char name[96], got[64], ids[120];
-  int rc = GM_EINVAL;
-  if (!preset)
-    return apply_object(c, section, m);
-  if (gm_read_string(c, preset, "model.preset", name, sizeof name) != GM_OK)
-    return GM_EINVAL;
-  if ((p = gm_find_model_preset(name)) == NULL) {
-    gm_describe(preset, got, sizeof got);
-    gm_model_ids(ids, sizeof ids);
-    return gm_fail(c, "model.preset", "unknown model preset %s; known: %s", got, ids);
-  }
-  /* Only the preset's own model object is parsed: the generator located it. */
-  pm = cJSON_ParseWithLength(gm_presets_data + p->model_offset, p->model_length);
-  if (!cJSON_IsObject(pm)) {
-    gm_fail(c, "model.preset", "preset \"%s\" has no model section", p->id);
-    goto done;
-  }
-  if (apply_object(c, pm, m) != GM_OK) {
-    /* The preset data is at fault, not the config: say which preset. */
-    gm_error inner = *c->err;
-    gm_fail(c, "model.preset", "preset \"%.40s\": %.40s %.100s", p->id, inner.field, inner.message);
-    goto done;
-  }
-  if (!m->name[0])
-    snprintf(m->name, sizeof m->name, "%s", p->id);
-  rc = apply_object(c, section, m);
-done:
-  cJSON_Delete(pm);
-  return rc;
 }

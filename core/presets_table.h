@@ -1,8 +1,11 @@
 /* presets_table.h - internal: the presets as C tables, generated at build time
- * from presets/gpus.json and presets/models.json by scripts/gen_presets.c, so
- * that a lookup compares names and never parses JSON. Not public. */
+ * from presets/gpus.json and presets/models.json by scripts/gen_presets.c and
+ * scripts/gen_models.c, so that a lookup compares names and never parses JSON.
+ * Not public. */
 #ifndef GM_PRESETS_TABLE_H
 #define GM_PRESETS_TABLE_H
+
+#include "gpumem.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -32,5 +35,10 @@ extern const gm_gpu_preset gm_gpu_presets[];
 extern const int gm_num_gpu_presets;
 extern const gm_model_preset gm_model_presets[];
 extern const int gm_num_model_presets;
+
+/* Each model preset's "model" object applied to a fresh gm_model, in the
+ * order of gm_model_presets: what the reader would make of it, computed by
+ * the reader itself at build time (scripts/gen_models.c). */
+extern const gm_model gm_preset_models[];
 
 #endif
