@@ -1,5 +1,6 @@
-/* presets.c - the GPU and model presets, looked up in the tables that
- * scripts/gen_presets.c generates from presets/gpus.json and models.json. */
+/* presets.c - the GPU and model presets, looked up by name in the sorted
+ * indexes that scripts/gen_presets.c generates from presets/gpus.json and
+ * models.json. */
 #include "config.h"
 
 #include <string.h>
@@ -14,33 +15,49 @@ static void copy(char *out, size_t n, const char *s) {
   out[len] = '\0';
 }
 
-static int gpu_matches(const gm_gpu_preset *g, const char *name) {
-  const char *const *a;
-  if (gm_name_equal(g->id, name) || gm_name_equal(g->display_name, name))
-    return 1;
-  for (a = g->aliases; *a; a++)
-    if (gm_name_equal(*a, name))
-      return 1;
-  return 0;
+/* The index of the preset that name picks in table (sorted, n names), or -1:
+ * name normalised as gm_name_equal compares, then a binary search. */
+static int find_name(const gm_preset_name *table, int n, const char *name) {
+  char key[128];
+  size_t k = 0;
+  int lo = 0, hi = n;
+  for (; *name; name++) {
+    unsigned char ch = (unsigned char)*name;
+    if (ch == ' ' || ch == '-' || ch == '_')
+      continue;
+    if (k + 1 == sizeof key)
+      return -1; /* longer than any name in the tables */
+    key[k++] = (char)(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+  }
+  key[k] = '\0';
+  while (lo < hi) {
+    int mid = lo + (hi - lo) / 2, c = strcmp(table[mid].name, key);
+    if (c == 0)
+      return table[mid].index;
+    if (c < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return -1;
 }
 
 int gm_find_gpu(const char *name, gm_gpu *out) {
   const gm_gpu_preset *g;
+  int i;
   if (!name || !out)
     return GM_EINVAL;
   memset(out, 0, sizeof *out);
-  for (g = gm_gpu_presets; g->id; g++) {
-    if (gpu_matches(g, name)) {
-      copy(out->id, sizeof out->id, g->id);
-      copy(out->display_name, sizeof out->display_name, g->display_name);
-      out->capacity_bytes = g->capacity_bytes;
-      out->cuda_context_bytes = g->cuda_context_bytes;
-      out->amd = g->amd;
-      out->compute_capability = g->compute_capability;
-      return GM_OK;
-    }
-  }
-  return GM_EINVAL;
+  if ((i = find_name(gm_gpu_names, gm_gpu_names_count, name)) < 0)
+    return GM_EINVAL;
+  g = &gm_gpu_presets[i];
+  copy(out->id, sizeof out->id, g->id);
+  copy(out->display_name, sizeof out->display_name, g->display_name);
+  out->capacity_bytes = g->capacity_bytes;
+  out->cuda_context_bytes = g->cuda_context_bytes;
+  out->amd = g->amd;
+  out->compute_capability = g->compute_capability;
+  return GM_OK;
 }
 
 /* Appends "name" to the list in out (k bytes used), or ", ..." once it is full. */
@@ -87,14 +104,6 @@ void gm_model_ids(char *out, size_t n) {
 }
 
 const gm_model_preset *gm_find_model_preset(const char *name) {
-  const gm_model_preset *p;
-  /* By id first, then by Hugging Face id or display name. */
-  for (p = gm_model_presets; p->id; p++)
-    if (gm_name_equal(p->id, name))
-      return p;
-  for (p = gm_model_presets; p->id; p++)
-    if ((p->hf_id[0] && gm_name_equal(p->hf_id, name)) ||
-        (p->display_name[0] && gm_name_equal(p->display_name, name)))
-      return p;
-  return NULL;
+  int i = name ? find_name(gm_model_names, gm_model_names_count, name) : -1;
+  return i < 0 ? NULL : &gm_model_presets[i];
 }

@@ -31,6 +31,19 @@ typedef struct {
   size_t model_offset, model_length;
 } gm_model_preset;
 
+/* A name a preset answers to, normalised as gm_name_equal compares names
+ * (case, spaces, '-' and '_' ignored), and the preset's index. Each table
+ * is sorted by name (strcmp) and holds each name once. */
+typedef struct {
+  const char *name;
+  int index;
+} gm_preset_name;
+
+/* GPUs by id, display name and alias; models by id, then Hugging Face id
+ * and display name (a model's id wins over another's other names). */
+extern const gm_preset_name gm_gpu_names[], gm_model_names[];
+extern const int gm_gpu_names_count, gm_model_names_count;
+
 extern const gm_gpu_preset gm_gpu_presets[];
 extern const int gm_num_gpu_presets;
 extern const gm_model_preset gm_model_presets[];

@@ -1,4 +1,5 @@
-/* gen_presets.c - writes the C tables of core/presets_table.h from the preset files.
+/* gen_presets.c - writes the C tables of core/presets_table.h from the preset files
+ * (all but gm_preset_models, which scripts/gen_models.c appends).
  * Usage: gen_presets presets/gpus.json presets/models.json > build/gen/presets_data.c
  *
  * Runs at build time, on the build machine, so the core looks a GPU or a model
@@ -188,6 +189,62 @@ static int check_unique_names(const char *file, const cJSON *gpus) {
   return 0;
 }
 
+/* ---- Name indexes: every accepted name, normalised and sorted ----------- */
+
+/* One name of a preset: normalised, the preset's index, and its priority
+ * (0 wins over 1: a model's id over another model's hf_id or display name). */
+typedef struct {
+  char name[128];
+  int index, priority;
+} name_entry;
+
+enum { MAX_INDEX = 2048 };
+static name_entry entries[MAX_INDEX];
+static int num_entries;
+
+static int add_entry(const char *file, const char *name, int index, int priority) {
+  if (!name || !*name)
+    return 0;
+  if (num_entries == MAX_INDEX)
+    return fail(file, name, "too many preset names");
+  if (strlen(name) >= sizeof entries[0].name)
+    return fail(file, name, "a name is at most 127 characters");
+  normalise(name, entries[num_entries].name, sizeof entries[0].name);
+  entries[num_entries].index = index;
+  entries[num_entries].priority = priority;
+  num_entries++;
+  return 0;
+}
+
+static int by_name_then_priority(const void *a, const void *b) {
+  const name_entry *x = a, *y = b;
+  int c = strcmp(x->name, y->name);
+  if (c)
+    return c;
+  if (x->priority != y->priority)
+    return x->priority - y->priority;
+  return x->index - y->index;
+}
+
+/* The entries as `table`, sorted by name for a binary search (strcmp's
+ * order); of entries with one name the first by priority, then file order,
+ * is kept: the preset the name picks. */
+static void write_index(const char *table) {
+  int i, n = 0;
+  qsort(entries, (size_t)num_entries, sizeof entries[0], by_name_then_priority);
+  printf("const gm_preset_name %s[] = {\n", table);
+  for (i = 0; i < num_entries; i++) {
+    if (i > 0 && strcmp(entries[i].name, entries[i - 1].name) == 0)
+      continue;
+    printf("    {");
+    put_c_string(entries[i].name);
+    printf(", %d},\n", entries[i].index);
+    n++;
+  }
+  printf("    {NULL, 0}};\nconst int %s_count = %d;\n\n", table, n);
+  num_entries = 0;
+}
+
 /* 1 for an AMD card (PyTorch's ROCm build), else 0. */
 static int amd_of(const cJSON *gpu) {
   const char *v = string_of(gpu, "vendor");
@@ -245,8 +302,21 @@ static int write_gpus(const char *file, const cJSON *gpus) {
     put_c_string(throughput_string(gpu, "network"));
     printf(", %d, %d},\n", amd_of(gpu), capability_of(gpu));
   }
-  printf("    {NULL, NULL, NULL, 0, 0, 0, 0, NULL, NULL, 0, 0}};\nconst int gm_num_gpu_presets = %d;\n\n",
+  printf("    {NULL, NULL, NULL, 0, 0, 0, 0, NULL, NULL, 0, 0}};\nconst int gm_num_gpu_presets = "
+         "%d;\n\n",
          i);
+  i = 0;
+  cJSON_ArrayForEach(gpu, gpus) {
+    if (add_entry(file, string_of(gpu, "id"), i, 0) ||
+        add_entry(file, string_of(gpu, "display_name"), i, 0))
+      return 1;
+    cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(gpu, "aliases")) {
+      if (add_entry(file, a->valuestring, i, 0))
+        return 1;
+    }
+    i++;
+  }
+  write_index("gm_gpu_names");
   return 0;
 }
 
@@ -273,9 +343,14 @@ static int write_models(const char *file, const cJSON *models, const char *text,
     printf(", ");
     put_c_string(hf ? hf : "");
     printf(", %zu, %zu},\n", (size_t)(model - text), (size_t)(end - model));
+    /* By id first, then by Hugging Face id or display name. */
+    if (add_entry(file, entry->string, n, 0) || add_entry(file, hf, n, 1) ||
+        add_entry(file, display, n, 1))
+      return 1;
     n++;
   }
-  printf("    {NULL, NULL, NULL, 0, 0}};\nconst int gm_num_model_presets = %d;\n", n);
+  printf("    {NULL, NULL, NULL, 0, 0}};\nconst int gm_num_model_presets = %d;\n\n", n);
+  write_index("gm_model_names");
   return 0;
 }
 

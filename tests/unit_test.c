@@ -311,6 +311,71 @@ static void test_presets(void) {
         "a cut list of ids must end with \", ...\": \"%s\"", ids);
 }
 
+/* Whether name (a hf_id or display name of m, may be "") picks m, or a
+ * preset whose id it is. */
+static int picks(const gm_model_preset *m, const char *name) {
+  const gm_model_preset *p = gm_find_model_preset(name);
+  return !name[0] || p == m || (p && gm_name_equal(p->id, name));
+}
+
+/* Every name of every preset finds it through the sorted indexes, in another
+ * case and with other separators too; a model's id wins over other names. */
+static void test_preset_names(void) {
+  const gm_gpu_preset *p;
+  const gm_model_preset *m;
+  const char *const *a;
+  gm_gpu g;
+  char upper[128];
+  size_t i;
+  for (p = gm_gpu_presets; p->id; p++) {
+    CHECK(gm_find_gpu(p->id, &g) == GM_OK && strcmp(g.id, p->id) == 0, "GPU id %s", p->id);
+    CHECK(gm_find_gpu(p->display_name, &g) == GM_OK && strcmp(g.id, p->id) == 0,
+          "GPU display name %s", p->display_name);
+    for (a = p->aliases; *a; a++) {
+      for (i = 0; (*a)[i] && i + 2 < sizeof upper; i++)
+        upper[i] = (*a)[i] == '-' ? '_' : (char)toupper((unsigned char)(*a)[i]);
+      upper[i] = '\0';
+      CHECK(gm_find_gpu(upper, &g) == GM_OK && strcmp(g.id, p->id) == 0, "GPU alias %s as %s", *a,
+            upper);
+    }
+  }
+  for (m = gm_model_presets; m->id; m++) {
+    CHECK(gm_find_model_preset(m->id) == m, "model id %s", m->id);
+    CHECK(picks(m, m->hf_id), "model hf_id %s", m->hf_id);
+    CHECK(picks(m, m->display_name), "model display name %s", m->display_name);
+  }
+  CHECK(gm_gpu_names_count > gm_num_gpu_presets && gm_model_names_count >= gm_num_model_presets,
+        "the indexes hold every preset (%d GPU names, %d model names)", gm_gpu_names_count,
+        gm_model_names_count);
+  for (i = 1; i < (size_t)gm_gpu_names_count; i++)
+    CHECK(strcmp(gm_gpu_names[i - 1].name, gm_gpu_names[i].name) < 0, "GPU names sorted at %zu", i);
+  for (i = 1; i < (size_t)gm_model_names_count; i++)
+    CHECK(strcmp(gm_model_names[i - 1].name, gm_model_names[i].name) < 0,
+          "model names sorted at %zu", i);
+}
+
+/* The build's table of preset models is what the reader makes of each
+ * preset's model object now: a stale or wrongly written table fails here. */
+static void test_preset_models(void) {
+  const gm_model_preset *p;
+  static gm_config cfg;
+  static gm_result sink;
+  for (p = gm_model_presets; p->id; p++) {
+    gm_error err;
+    gm_parse_ctx ctx = {&err, &sink, 0};
+    cJSON *obj = cJSON_ParseWithLength(gm_presets_data + p->model_offset, p->model_length);
+    gm_config_init(&cfg);
+    sink.num_warnings = 0;
+    CHECK(obj && gm_apply_model_object(&ctx, obj, &cfg.model) == GM_OK && sink.num_warnings == 0,
+          "preset %s must read cleanly", p->id);
+    CHECK(memcmp(&cfg.model, &gm_preset_models[p - gm_model_presets], sizeof cfg.model) == 0,
+          "preset %s: the table differs from its model object read now", p->id);
+    CHECK(cfg.model.num_layers > 0 && cfg.model.hidden_size > 0, "preset %s: layers and width",
+          p->id);
+    cJSON_Delete(obj);
+  }
+}
+
 static int parse(const char *json, gm_config *cfg) {
   static gm_result sink;
   gm_error err;
@@ -518,6 +583,8 @@ int main(void) {
   test_schema_spellings();
   test_read_section();
   test_presets();
+  test_preset_names();
+  test_preset_models();
   test_calculate_writes_only();
   test_err_only_on_failure();
   test_phase_names();
