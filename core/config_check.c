@@ -152,6 +152,14 @@ typedef struct {
   char path[64];
 } walk;
 
+/* Where the walk is: a member (key) or element (index, key NULL) of the
+ * value at up; the root is NULL. The path is only written for an error. */
+typedef struct place {
+  const struct place *up;
+  const char *key;
+  long index;
+} place;
+
 static int by_key(const void *a, const void *b) {
   return strcmp((*(const cJSON *const *)a)->string, (*(const cJSON *const *)b)->string);
 }
@@ -168,21 +176,37 @@ static void index_path(walk *w, size_t len, long i) {
   gm_snprintf(w->path + len, sizeof w->path - len, "%s%ld", len ? "." : "", i);
 }
 
-static int duplicate(walk *w, size_t len, const char *key) {
-  key_path(w, len, key);
+/* The path of p, "training.batch_size" or "model.architectures.0", in w->path. */
+static void write_path(walk *w, const place *p) {
+  if (!p) {
+    w->path[0] = '\0';
+    return;
+  }
+  write_path(w, p->up);
+  if (p->key)
+    key_path(w, strlen(w->path), p->key);
+  else
+    index_path(w, strlen(w->path), p->index);
+}
+
+static int duplicate(walk *w, const place *p, const char *key) {
+  write_path(w, p);
+  key_path(w, strlen(w->path), key);
   return gm_fail(w->c, w->path, "appears twice in one object; give each key once");
 }
 
-/* A duplicate key among the members of obj, if any. */
-static int check_duplicates(walk *w, const cJSON *obj, size_t len) {
+/* A duplicate key among the members of obj (at p), if any. */
+static int check_duplicates(walk *w, const cJSON *obj, const place *p) {
   const cJSON *a, *b, **keys;
   size_t n = 0, i;
   cJSON_ArrayForEach(a, obj) n++;
   if (n <= PAIRWISE_KEYS) {
     cJSON_ArrayForEach(a, obj) {
+      if (!a->string)
+        continue;
       for (b = a->next; b; b = b->next)
-        if (a->string && b->string && strcmp(a->string, b->string) == 0)
-          return duplicate(w, len, a->string);
+        if (b->string && a->string[0] == b->string[0] && strcmp(a->string, b->string) == 0)
+          return duplicate(w, p, a->string);
     }
     return GM_OK;
   }
@@ -197,7 +221,7 @@ static int check_duplicates(walk *w, const cJSON *obj, size_t len) {
   qsort(keys, n, sizeof *keys, by_key);
   for (i = 1; i < n; i++)
     if (strcmp(keys[i - 1]->string, keys[i]->string) == 0) {
-      int rc = duplicate(w, len, keys[i]->string);
+      int rc = duplicate(w, p, keys[i]->string);
       free(keys);
       return rc;
     }
@@ -205,34 +229,37 @@ static int check_duplicates(walk *w, const cJSON *obj, size_t len) {
   return GM_OK;
 }
 
-static int check_value(walk *w, const cJSON *v, size_t len);
+static int check_value(walk *w, const cJSON *v, const place *p);
 
-static int check_members(walk *w, const cJSON *v, size_t len) {
+static int check_members(walk *w, const cJSON *v, const place *p) {
   const cJSON *item;
-  long i = 0;
-  if (cJSON_IsObject(v) && check_duplicates(w, v, len) != GM_OK)
+  int object = cJSON_IsObject(v);
+  place at = {p, NULL, 0};
+  if (object && check_duplicates(w, v, p) != GM_OK)
     return GM_EINVAL;
   cJSON_ArrayForEach(item, v) {
-    if (cJSON_IsObject(v)) {
-      key_path(w, len, item->string ? item->string : "");
-      if (item->string && strlen(item->string) > GM_MAX_STRING_BYTES)
+    if (object) {
+      at.key = item->string ? item->string : "";
+      if (strlen(at.key) > GM_MAX_STRING_BYTES) {
+        write_path(w, &at);
         return gm_fail(w->c, w->path, "a key is at most %d bytes long", GM_MAX_STRING_BYTES);
-    } else {
-      index_path(w, len, i);
+      }
     }
-    i++;
-    if (check_value(w, item, strlen(w->path)) != GM_OK)
+    if (check_value(w, item, &at) != GM_OK)
       return GM_EINVAL;
+    at.index++;
   }
   return GM_OK;
 }
 
-static int check_value(walk *w, const cJSON *v, size_t len) {
-  if (cJSON_IsString(v) && v->valuestring && strlen(v->valuestring) > GM_MAX_STRING_BYTES)
+static int check_value(walk *w, const cJSON *v, const place *p) {
+  if (cJSON_IsString(v) && v->valuestring && strlen(v->valuestring) > GM_MAX_STRING_BYTES) {
+    write_path(w, p);
     return gm_fail(w->c, w->path, "a string is at most %d bytes long; got %zu", GM_MAX_STRING_BYTES,
                    strlen(v->valuestring));
+  }
   if (cJSON_IsObject(v) || cJSON_IsArray(v))
-    return check_members(w, v, len);
+    return check_members(w, v, p);
   return GM_OK;
 }
 
@@ -244,5 +271,5 @@ int gm_check_config_tree(gm_parse_ctx *c, const char *json, const cJSON *root) {
                    in_key ? "the key" : "the string");
   w.c = c;
   w.path[0] = '\0';
-  return check_value(&w, root, 0);
+  return check_value(&w, root, NULL);
 }
