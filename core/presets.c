@@ -15,26 +15,55 @@ static void copy(char *out, size_t n, const char *s) {
   out[len] = '\0';
 }
 
-/* The index of the preset that name picks in table (sorted, n names), or -1:
- * name normalised as gm_name_equal compares, then a binary search. */
-static int find_name(const gm_preset_name *table, int n, const char *name) {
-  char key[128];
+/* The name of preset index in slot (see gm_preset_name). */
+static const char *gpu_name(int index, int slot) {
+  const gm_gpu_preset *g = &gm_gpu_presets[index];
+  return slot == 0 ? g->id : slot == 1 ? g->display_name : g->aliases[slot - 2];
+}
+
+static const char *model_name(int index, int slot) {
+  const gm_model_preset *m = &gm_model_presets[index];
+  return slot == 0 ? m->id : slot == 1 ? m->display_name : m->hf_id;
+}
+
+static int ignorable(unsigned char ch) { return ch == ' ' || ch == '-' || ch == '_'; }
+
+static unsigned char lower(unsigned char ch) {
+  return ch >= 'A' && ch <= 'Z' ? (unsigned char)(ch - 'A' + 'a') : ch;
+}
+
+/* key (normalised) against name normalised as it is read: <0, 0 or >0 as strcmp. */
+static int compare(const unsigned char *key, const char *name) {
+  const unsigned char *s = (const unsigned char *)name;
+  for (;; key++, s++) {
+    while (ignorable(*s))
+      s++;
+    if (*key != lower(*s) || !*key)
+      return (int)*key - (int)lower(*s);
+  }
+}
+
+/* The index of the preset that name picks in table (n names, sorted), or -1:
+ * name normalised once, then a binary search. */
+static int find_name(const gm_preset_name *table, int n, const char *(*name_of)(int, int),
+                     const char *name) {
+  unsigned char key[128];
   size_t k = 0;
   int lo = 0, hi = n;
   for (; *name; name++) {
     unsigned char ch = (unsigned char)*name;
-    if (ch == ' ' || ch == '-' || ch == '_')
+    if (ignorable(ch))
       continue;
     if (k + 1 == sizeof key)
       return -1; /* longer than any name in the tables */
-    key[k++] = (char)(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+    key[k++] = lower(ch);
   }
   key[k] = '\0';
   while (lo < hi) {
-    int mid = lo + (hi - lo) / 2, c = strcmp(table[mid].name, key);
+    int mid = lo + (hi - lo) / 2, c = compare(key, name_of(table[mid].index, table[mid].slot));
     if (c == 0)
       return table[mid].index;
-    if (c < 0)
+    if (c > 0)
       lo = mid + 1;
     else
       hi = mid;
@@ -48,7 +77,7 @@ int gm_find_gpu(const char *name, gm_gpu *out) {
   if (!name || !out)
     return GM_EINVAL;
   memset(out, 0, sizeof *out);
-  if ((i = find_name(gm_gpu_names, gm_gpu_names_count, name)) < 0)
+  if ((i = find_name(gm_gpu_names, gm_gpu_names_count, gpu_name, name)) < 0)
     return GM_EINVAL;
   g = &gm_gpu_presets[i];
   copy(out->id, sizeof out->id, g->id);
@@ -104,6 +133,6 @@ void gm_model_ids(char *out, size_t n) {
 }
 
 const gm_model_preset *gm_find_model_preset(const char *name) {
-  int i = name ? find_name(gm_model_names, gm_model_names_count, name) : -1;
+  int i = name ? find_name(gm_model_names, gm_model_names_count, model_name, name) : -1;
   return i < 0 ? NULL : &gm_model_presets[i];
 }

@@ -31,12 +31,14 @@ typedef struct {
   size_t model_offset, model_length;
 } gm_model_preset;
 
-/* A name a preset answers to, normalised as gm_name_equal compares names
- * (case, spaces, '-' and '_' ignored), and the preset's index. Each table
- * is sorted by name (strcmp) and holds each name once. */
+/* A name a preset answers to: the preset's index and which of its names
+ * (0 id, 1 display name, 2 a model's hf_id or a GPU's first alias, 3 the
+ * second alias, ...). Each table is sorted by the names normalised as
+ * gm_name_equal compares them (case, spaces, '-' and '_' ignored; then
+ * strcmp's order) and holds each normalised name once. */
 typedef struct {
-  const char *name;
-  int index;
+  unsigned short index;
+  unsigned char slot;
 } gm_preset_name;
 
 /* GPUs by id, display name and alias; models by id, then Hugging Face id

@@ -191,26 +191,31 @@ static int check_unique_names(const char *file, const cJSON *gpus) {
 
 /* ---- Name indexes: every accepted name, normalised and sorted ----------- */
 
-/* One name of a preset: normalised, the preset's index, and its priority
- * (0 wins over 1: a model's id over another model's hf_id or display name). */
+/* One name of a preset: normalised, the preset's index, which of its names
+ * it is (slot: 0 the id, 1 the display name, 2 a model's hf_id or a GPU's
+ * first alias, 3 the second, ...), and its priority (0 wins over 1: a
+ * model's id over another model's hf_id or display name). */
 typedef struct {
   char name[128];
-  int index, priority;
+  int index, slot, priority;
 } name_entry;
 
 enum { MAX_INDEX = 2048 };
 static name_entry entries[MAX_INDEX];
 static int num_entries;
 
-static int add_entry(const char *file, const char *name, int index, int priority) {
+static int add_entry(const char *file, const char *name, int index, int slot, int priority) {
   if (!name || !*name)
     return 0;
   if (num_entries == MAX_INDEX)
     return fail(file, name, "too many preset names");
   if (strlen(name) >= sizeof entries[0].name)
     return fail(file, name, "a name is at most 127 characters");
+  if (index > 65535 || slot > 255)
+    return fail(file, name, "too many presets or names of one preset");
   normalise(name, entries[num_entries].name, sizeof entries[0].name);
   entries[num_entries].index = index;
+  entries[num_entries].slot = slot;
   entries[num_entries].priority = priority;
   num_entries++;
   return 0;
@@ -236,12 +241,10 @@ static void write_index(const char *table) {
   for (i = 0; i < num_entries; i++) {
     if (i > 0 && strcmp(entries[i].name, entries[i - 1].name) == 0)
       continue;
-    printf("    {");
-    put_c_string(entries[i].name);
-    printf(", %d},\n", entries[i].index);
+    printf("    {%d, %d}, /* %s */\n", entries[i].index, entries[i].slot, entries[i].name);
     n++;
   }
-  printf("    {NULL, 0}};\nconst int %s_count = %d;\n\n", table, n);
+  printf("    {0, 0}};\nconst int %s_count = %d;\n\n", table, n);
   num_entries = 0;
 }
 
@@ -307,11 +310,12 @@ static int write_gpus(const char *file, const cJSON *gpus) {
          i);
   i = 0;
   cJSON_ArrayForEach(gpu, gpus) {
-    if (add_entry(file, string_of(gpu, "id"), i, 0) ||
-        add_entry(file, string_of(gpu, "display_name"), i, 0))
+    int slot = 2;
+    if (add_entry(file, string_of(gpu, "id"), i, 0, 0) ||
+        add_entry(file, string_of(gpu, "display_name"), i, 1, 0))
       return 1;
     cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(gpu, "aliases")) {
-      if (add_entry(file, a->valuestring, i, 0))
+      if (add_entry(file, a->valuestring, i, slot++, 0))
         return 1;
     }
     i++;
@@ -344,8 +348,8 @@ static int write_models(const char *file, const cJSON *models, const char *text,
     put_c_string(hf ? hf : "");
     printf(", %zu, %zu},\n", (size_t)(model - text), (size_t)(end - model));
     /* By id first, then by Hugging Face id or display name. */
-    if (add_entry(file, entry->string, n, 0) || add_entry(file, hf, n, 1) ||
-        add_entry(file, display, n, 1))
+    if (add_entry(file, entry->string, n, 0, 0) || add_entry(file, display, n, 1, 1) ||
+        add_entry(file, hf, n, 2, 1))
       return 1;
     n++;
   }
