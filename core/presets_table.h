@@ -10,8 +10,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* {"gpus":[...],"models":{...}}: the text the page reads (gm_presets_json). */
+/* {"gpus":[...],"models":{...}}: the text the page reads (gm_presets_json),
+ * without the models' "model" objects, which gm_preset_models holds read. */
 extern const char gm_presets_data[];
+/* The "model" objects' text, one after another: only the build's generator
+ * and the tests read it (the WebAssembly linker leaves it out). */
+extern const char gm_preset_models_json[];
 
 typedef struct {
   const char *id, *display_name;
@@ -27,7 +31,8 @@ typedef struct {
 
 typedef struct {
   const char *id, *display_name, *hf_id; /* hf_id and display_name may be "" */
-  /* The preset's "model" object: model_length bytes at model_offset of gm_presets_data. */
+  /* The preset's "model" object: model_length bytes at model_offset of
+   * gm_preset_models_json (read by scripts/gen_models.c and the tests). */
   size_t model_offset, model_length;
 } gm_model_preset;
 

@@ -98,7 +98,7 @@ int main(void) {
     static gm_result sink;
     gm_error err;
     gm_parse_ctx ctx = {&err, &sink, 0};
-    cJSON *obj = cJSON_ParseWithLength(gm_presets_data + p->model_offset, p->model_length);
+    cJSON *obj = cJSON_ParseWithLength(gm_preset_models_json + p->model_offset, p->model_length);
     memset(&err, 0, sizeof err);
     sink.num_warnings = 0;
     gm_config_init(&cfg);

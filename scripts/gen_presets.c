@@ -42,67 +42,6 @@ static char *slurp(const char *path) {
   return buf;
 }
 
-static const char *skip_space(const char *p) {
-  while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-    p++;
-  return p;
-}
-
-static const char *skip_string(const char *p) {
-  for (p++; *p && *p != '"'; p++)
-    if (*p == '\\' && p[1])
-      p++;
-  return *p ? p + 1 : p;
-}
-
-/* The end of the JSON value starting at p (text already known to parse). */
-static const char *skip_value(const char *p) {
-  int depth = 0;
-  while (*p) {
-    if (*p == '"') {
-      p = skip_string(p);
-      if (depth == 0)
-        return p;
-      continue;
-    }
-    if (*p == '[' || *p == '{') {
-      depth++;
-    } else if (*p == ']' || *p == '}') {
-      if (depth == 0)
-        return p;
-      if (--depth == 0)
-        return p + 1;
-    } else if (depth == 0 && (*p == ',' || *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) {
-      return p;
-    }
-    p++;
-  }
-  return p;
-}
-
-/* Where the member key of the object starting at obj has its value, or NULL. */
-static const char *member_value(const char *obj, const char *key) {
-  const char *p = skip_space(obj);
-  size_t n = strlen(key);
-  if (*p != '{')
-    return NULL;
-  p = skip_space(p + 1);
-  while (*p == '"') {
-    const char *name = p + 1, *end = skip_string(p);
-    int match = (size_t)(end - 1 - name) == n && memcmp(name, key, n) == 0;
-    p = skip_space(end);
-    if (*p++ != ':')
-      return NULL;
-    p = skip_space(p);
-    if (match)
-      return p;
-    p = skip_space(skip_value(p));
-    if (*p == ',')
-      p = skip_space(p + 1);
-  }
-  return NULL;
-}
-
 /* s as a C string literal; bytes outside printable ASCII as octal escapes. */
 static void put_c_string(const char *s) {
   putchar('"');
@@ -324,37 +263,56 @@ static int write_gpus(const char *file, const cJSON *gpus) {
   return 0;
 }
 
-static int write_models(const char *file, const cJSON *models, const char *text,
-                        const char *models_text) {
-  const cJSON *entry;
+/* Writes gm_model_presets and, for gen_models, gm_preset_models_json: each
+ * model object's compact text, which main took out of the page's text. */
+static int write_models(const char *file, const cJSON *models, const cJSON *objects) {
+  const cJSON *entry, *model = objects ? objects->child : NULL;
+  size_t at = 0;
   int n = 0;
   if (!cJSON_IsObject(models))
     return fail(file, "top level", "must be an object of models by id");
   printf("const gm_model_preset gm_model_presets[] = {\n");
   cJSON_ArrayForEach(entry, models) {
     const char *display = string_of(entry, "display_name"), *hf = string_of(entry, "hf_id");
-    const char *model = member_value(models_text, entry->string), *end;
+    char *text;
+    size_t len;
     if (!entry->string[0] || strlen(entry->string) >= 64)
       return fail(file, "a model", "needs an id of 1 to 63 characters");
-    if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(entry, "model")) || !model ||
-        !(model = member_value(model, "model")))
+    if (!cJSON_IsObject(model))
       return fail(file, entry->string, "needs a \"model\" object");
-    end = skip_value(model);
+    text = cJSON_PrintUnformatted(model);
+    if (!text)
+      return fail(file, entry->string, "out of memory");
+    len = strlen(text);
+    free(text);
     printf("    {");
     put_c_string(entry->string);
     printf(", ");
     put_c_string(display ? display : "");
     printf(", ");
     put_c_string(hf ? hf : "");
-    printf(", %zu, %zu},\n", (size_t)(model - text), (size_t)(end - model));
+    printf(", %zu, %zu},\n", at, len);
+    at += len;
     /* By id first, then by Hugging Face id or display name. */
     if (add_entry(file, entry->string, n, 0, 0) || add_entry(file, display, n, 1, 1) ||
         add_entry(file, hf, n, 2, 1))
       return 1;
     n++;
+    model = model->next;
   }
   printf("    {NULL, NULL, NULL, 0, 0}};\nconst int gm_num_model_presets = %d;\n\n", n);
   write_index("gm_model_names");
+  printf("const char gm_preset_models_json[] = {");
+  for (model = objects ? objects->child : NULL; model; model = model->next) {
+    char *text = cJSON_PrintUnformatted(model);
+    size_t i;
+    if (!text)
+      return fail(file, "models", "out of memory");
+    for (i = 0; text[i]; i++, at++)
+      printf("%s0x%02x,", at % 24 == 0 ? "\n" : "", (unsigned char)text[i]);
+    free(text);
+  }
+  printf("0x00};\n");
   return 0;
 }
 
@@ -373,7 +331,7 @@ static void drop_sources(cJSON *root) {
 
 int main(int argc, char **argv) {
   char *gpus_text, *models_text, *text;
-  cJSON *root, *gpus, *models;
+  cJSON *root, *gpus, *models, *objects;
   size_t k, i;
   int rc;
   if (argc != 3) {
@@ -395,8 +353,21 @@ int main(int argc, char **argv) {
       !cJSON_AddItemToObject(root, "models", models))
     return fail(argv[1], "memory", "out of memory");
   drop_sources(root);
-  /* The text the page reads: compact, and parsed again to locate each
-   * model object in it. */
+  /* The model objects are read at build time (gen_models) and never by the
+   * page: out of its text, in their own, which only the generator links. */
+  objects = cJSON_CreateArray();
+  if (!objects)
+    return fail(argv[2], "memory", "out of memory");
+  if (cJSON_IsObject(models)) {
+    cJSON *entry;
+    cJSON_ArrayForEach(entry, models) {
+      cJSON *model = cJSON_DetachItemFromObjectCaseSensitive(entry, "model");
+      if (!cJSON_IsObject(model))
+        return fail(argv[2], entry->string, "needs a \"model\" object");
+      cJSON_AddItemToArray(objects, model);
+    }
+  }
+  /* The text the page reads: compact. */
   text = cJSON_PrintUnformatted(root);
   if (!text)
     return fail(argv[1], "memory", "out of memory");
@@ -410,8 +381,9 @@ int main(int argc, char **argv) {
   printf("};\n\n");
   rc = write_gpus(argv[1], gpus);
   if (rc == 0)
-    rc = write_models(argv[2], models, text, member_value(text, "models"));
+    rc = write_models(argv[2], models, objects);
   cJSON_Delete(root);
+  cJSON_Delete(objects);
   free(text);
   free(gpus_text);
   free(models_text);
