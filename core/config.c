@@ -86,8 +86,9 @@ static void position(const char *text, size_t offset, char *out, size_t n) {
 int gm_parse_config(const char *json, gm_config *cfg, gm_result *warnings, gm_error *err) {
   gm_parse_ctx ctx = {err, warnings, 0};
   gm_parse_ctx *c = &ctx;
-  cJSON *root = NULL;
-  const cJSON *s;
+  const cJSON *root = NULL, *s;
+  cJSON *owned = NULL;
+  gm_json_doc doc = {NULL, NULL, 0};
   const char *end = NULL;
   char where[96], got[64];
   int rc = GM_EINVAL, sec;
@@ -102,7 +103,11 @@ int gm_parse_config(const char *json, gm_config *cfg, gm_result *warnings, gm_er
     json += 3; /* a UTF-8 byte order mark, as some editors save */
   if (gm_check_config_text(c, json) != GM_OK)
     goto done;
-  root = cJSON_ParseWithOpts(json, &end, 1);
+  /* In two blocks when it can (config_json.c), else by cJSON, whose error
+   * position the message gives. */
+  root = gm_json_parse(json, &doc);
+  if (!root)
+    root = owned = cJSON_ParseWithOpts(json, &end, 1);
   if (!root) {
     size_t offset = end && end >= json ? (size_t)(end - json) : 0;
     position(json, offset, where, sizeof where);
@@ -137,6 +142,7 @@ int gm_parse_config(const char *json, gm_config *cfg, gm_result *warnings, gm_er
     gm_warn(warnings, "", "%d more unknown keys ignored", c->unknown_keys - MAX_UNKNOWN_WARNINGS);
   rc = GM_OK;
 done:
-  cJSON_Delete(root);
+  cJSON_Delete(owned);
+  gm_json_free(&doc);
   return rc;
 }

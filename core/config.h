@@ -14,6 +14,18 @@
  * warnings->warnings. GM_OK, or GM_EINVAL with err naming the field. */
 int gm_parse_config(const char *json, gm_config *cfg, gm_result *warnings, gm_error *err);
 
+/* A config's text as a read-only cJSON tree in two blocks (config_json.c),
+ * or NULL where cJSON_ParseWithOpts(text, &end, 1) must be asked instead:
+ * text that is not JSON, or JSON this reader leaves to cJSON. gm_json_free
+ * frees the tree (never cJSON_Delete). */
+typedef struct {
+  struct gm_json_block *blocks;
+  char *strings;
+  size_t strings_used;
+} gm_json_doc;
+const cJSON *gm_json_parse(const char *text, gm_json_doc *doc);
+void gm_json_free(gm_json_doc *doc);
+
 /* Names compare equal ignoring case, spaces, '-' and '_' ("H100 SXM" = "h100-sxm"). */
 int gm_name_equal(const char *a, const char *b);
 

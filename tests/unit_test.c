@@ -576,7 +576,67 @@ static void test_schema_enum_names(void) {
   }
 }
 
+/* Whether trees a and b (siblings from a and b on) hold the same members in
+ * the same order: types, keys, strings, numbers to the bit, cJSON's links. */
+static int same_tree(const cJSON *a, const cJSON *b) {
+  const cJSON *head = a;
+  for (; a || b; a = a->next, b = b->next) {
+    if (!a || !b || a->type != b->type || a->valueint != b->valueint ||
+        memcmp(&a->valuedouble, &b->valuedouble, sizeof a->valuedouble) != 0 ||
+        !a->string != !b->string || (a->string && strcmp(a->string, b->string) != 0) ||
+        !a->valuestring != !b->valuestring ||
+        (a->valuestring && strcmp(a->valuestring, b->valuestring) != 0) || !a->child != !b->child ||
+        (a->child && !same_tree(a->child, b->child)))
+      return 0;
+    if (!a->next && head->prev && head->prev != a)
+      return 0; /* the head points back at the tail, as cJSON's do */
+  }
+  return 1;
+}
+
+/* The two-block reader gives cJSON's tree, or leaves the text to cJSON. */
+static void test_json_parse(void) {
+  static const struct {
+    const char *text;
+    int fast; /* 1: read here; 0: left to cJSON */
+  } cases[] = {
+      {"{\"model\":{\"preset\":\"llama-3-8b\"},\"training\":{\"batch_size\":1}}", 1},
+      {" {\"a\" : [ { } , [ ] , \"\" ] }\n", 1},
+      {"[1.,-0,1e5,1E+2,-1.5e-3,01,1e400,-1e400,2147483648,-2147483649,0.1]", 1},
+      {"[true,false,null]", 1},
+      {"{\"s\":\"\\u00e9\\u4e2d\\u0041\\/\\b\\f\\n\\r\\t\\\"\\\\\"}", 1},
+      {"{\"dup\":1,\"dup\":2}", 1},
+      {"\"top\"", 1},
+      {"{\"s\":\"\\ud83d\\ude00\"}", 0}, /* a surrogate pair: cJSON's rules */
+      {"{\"s\":\"a\\u0000b\"}", 0},
+      {"\x01[1]", 0}, /* cJSON skips any control byte as space */
+      {"[+1]", 0},
+      {"[1-2]", 0},
+      {"[0x10]", 0},
+      {"[nulll]", 0},
+      {"{\"a\":1,}", 0},
+      {"[1,]", 0},
+      {"", 0},
+      {"{\"a\":\"unterminated}", 0},
+      {"{\"a\":\"\\x\"}", 0},
+  };
+  size_t i;
+  for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    gm_json_doc doc;
+    const char *end;
+    const cJSON *fast = gm_json_parse(cases[i].text, &doc);
+    cJSON *slow = cJSON_ParseWithOpts(cases[i].text, &end, 1);
+    CHECK(!fast == !cases[i].fast, "gm_json_parse(%s): %s", cases[i].text,
+          fast ? "read" : "left to cJSON");
+    CHECK(!fast || (slow && same_tree(fast, slow)), "gm_json_parse(%s): not cJSON's tree",
+          cases[i].text);
+    gm_json_free(&doc);
+    cJSON_Delete(slow);
+  }
+}
+
 int main(void) {
+  test_json_parse();
   test_scan_decimal();
   test_read_size();
   test_utf8_trim();
