@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,15 +121,25 @@ static char *read_string(reader *r) {
 /* A number as cJSON reads one: the run of characters it takes, all of
  * which strtod must read. */
 static int read_number(reader *r, cJSON *item) {
-  const char *p = r->p, *run = p + strspn(p, "0123456789+-eE.");
-  char *end;
-  double x = strtod(p, &end);
-  if (end != run || end == p)
-    return 0;
+  const char *p = r->p, *run = p + strspn(p, "0123456789+-eE."), *digits = p + (*p == '-');
+  double x;
+  if (run - digits >= 1 && run - digits <= 15 &&
+      strspn(digits, "0123456789") == (size_t)(run - digits)) {
+    /* A whole number of up to 15 digits is exact in a double, as strtod gives it. */
+    int64_t v = 0;
+    for (; digits < run; digits++)
+      v = v * 10 + (*digits - '0');
+    x = *p == '-' ? -(double)v : (double)v;
+  } else {
+    char *end;
+    x = strtod(p, &end);
+    if (end != run || end == p)
+      return 0;
+  }
   item->type = cJSON_Number;
   item->valuedouble = x;
   item->valueint = x >= INT_MAX ? INT_MAX : x <= (double)INT_MIN ? INT_MIN : (int)x;
-  r->p = end;
+  r->p = run;
   return 1;
 }
 

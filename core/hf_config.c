@@ -70,23 +70,65 @@ static const hf_rules rules_table[] = {
     {NULL,        GM_MLP_GATED, GM_NORM_RMS,   GM_POS_ROPE,    0,  0,  0,  0,  0,  2,    0}};
 /* clang-format on */
 
-static const cJSON *item(const cJSON *obj, const char *key) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-  return v && !cJSON_IsNull(v) ? v : NULL;
-}
+/* The members the rules below look at, found in one pass over the object. */
+enum {
+  K_MODEL_TYPE,
+  K_N_EMBD,
+  K_ATTENTION_BIAS,
+  K_ATTENTION_OUT_BIAS,
+  K_NORM,
+  K_RMS_NORM_EPS,
+  K_LAYER_NORM_EPS,
+  K_LAYER_NORM_EPSILON,
+  K_DECODER_SPARSE_STEP,
+  K_MLP_ONLY_LAYERS,
+  K_TASK,
+  K_ARCHITECTURES,
+  K_NUM_LABELS,
+  K_ID2LABEL,
+  K_COUNT
+};
 
-/* Whether obj has a non-null member named in keys: one pass over its members. */
-static int has_any(const cJSON *obj, const char *const *keys) {
+static const char *const wanted[K_COUNT] = {"model_type",
+                                            "n_embd",
+                                            "attention_bias",
+                                            "attention_out_bias",
+                                            "norm",
+                                            "rms_norm_eps",
+                                            "layer_norm_eps",
+                                            "layer_norm_epsilon",
+                                            "decoder_sparse_step",
+                                            "mlp_only_layers",
+                                            "task",
+                                            "architectures",
+                                            "num_labels",
+                                            "id2label"};
+
+typedef struct {
+  const cJSON *v[K_COUNT]; /* the first member of each name; NULL when absent or null */
+  int hf;                  /* a non-null key only a Hugging Face config.json has */
+} model_keys;
+
+static void find_keys(const cJSON *obj, model_keys *k) {
   const cJSON *v;
-  const char *const *k;
+  const char *const *h;
+  unsigned seen = 0;
+  int i;
+  memset(k, 0, sizeof *k);
   cJSON_ArrayForEach(v, obj) {
-    if (!v->string || cJSON_IsNull(v))
+    const char *name = v->string;
+    if (!name)
       continue;
-    for (k = keys; *k; k++)
-      if ((*k)[0] == v->string[0] && strcmp(*k, v->string) == 0)
-        return 1;
+    for (i = 0; i < K_COUNT; i++)
+      if (wanted[i][0] == name[0] && !(seen & 1u << i) && strcmp(wanted[i], name) == 0) {
+        seen |= 1u << i;
+        k->v[i] = cJSON_IsNull(v) ? NULL : v;
+      }
+    if (!k->hf && !cJSON_IsNull(v))
+      for (h = hf_only; *h; h++)
+        if ((*h)[0] == name[0] && strcmp(*h, name) == 0)
+          k->hf = 1;
   }
-  return 0;
 }
 
 /* The rules of type; the last (Llama-like) entry when type is unknown. */
@@ -121,8 +163,8 @@ static void apply_rules(const hf_rules *r, gm_model *m) {
 
 /* Qwen-MoE place dense layers by decoder_sparse_step and mlp_only_layers;
  * gm_model knows only leading dense layers, which keeps the count exact. */
-static int moe_layout(gm_parse_ctx *c, const cJSON *obj, gm_model *m) {
-  const cJSON *step_v = item(obj, "decoder_sparse_step"), *list = item(obj, "mlp_only_layers");
+static int moe_layout(gm_parse_ctx *c, const model_keys *k, gm_model *m) {
+  const cJSON *step_v = k->v[K_DECODER_SPARSE_STEP], *list = k->v[K_MLP_ONLY_LAYERS];
   const cJSON *v;
   unsigned char *listed;
   int step = 1, i, dense = 0, leading = 1,
@@ -168,8 +210,8 @@ static int moe_layout(gm_parse_ctx *c, const cJSON *obj, gm_model *m) {
 
 /* The head: a language model's vocabulary projection, or a sequence
  * classifier (`task`, or a Hugging Face *ForSequenceClassification). */
-static int parse_task(gm_parse_ctx *c, const cJSON *obj, gm_model *m) {
-  const cJSON *task = item(obj, "task"), *arch = item(obj, "architectures"), *labels, *v;
+static int parse_task(gm_parse_ctx *c, const model_keys *k, gm_model *m) {
+  const cJSON *task = k->v[K_TASK], *arch = k->v[K_ARCHITECTURES], *labels, *v;
   int classify = -1;
   if (task && gm_read_enum(c, task, "model.task", gm_task_names, &classify) != GM_OK)
     return GM_EINVAL;
@@ -179,10 +221,10 @@ static int parse_task(gm_parse_ctx *c, const cJSON *obj, gm_model *m) {
         classify = 1;
     }
   }
-  if (classify == 0 || (classify < 0 && item(obj, "num_labels"))) {
+  if (classify == 0 || (classify < 0 && k->v[K_NUM_LABELS])) {
     m->num_labels = 0; /* labels alone do not make a classifier */
   } else if (classify == 1 && m->num_labels <= 0) {
-    labels = item(obj, "id2label");
+    labels = k->v[K_ID2LABEL];
     m->num_labels =
         cJSON_IsObject(labels) && cJSON_GetArraySize(labels) > 0 ? cJSON_GetArraySize(labels) : 2;
   }
@@ -190,9 +232,12 @@ static int parse_task(gm_parse_ctx *c, const cJSON *obj, gm_model *m) {
 }
 
 int gm_apply_model_object(gm_parse_ctx *c, const cJSON *obj, gm_model *m) {
-  const cJSON *type = item(obj, "model_type");
-  int hf = has_any(obj, hf_only), known = 0;
+  model_keys k;
+  const cJSON *type;
+  int known = 0;
   char got[64];
+  find_keys(obj, &k);
+  type = k.v[K_MODEL_TYPE];
   if (type) {
     if (!cJSON_IsString(type)) {
       gm_describe(type, got, sizeof got);
@@ -207,27 +252,29 @@ int gm_apply_model_object(gm_parse_ctx *c, const cJSON *obj, gm_model *m) {
               got);
     }
   }
-  if (!type && item(obj, "n_embd")) {
+  if (!type && k.v[K_N_EMBD]) {
     /* GPT-2's own key names: its rules, not Llama's. */
     apply_rules(find_rules("gpt2", &known), m);
     gm_warn(c->sink, "model.model_type",
             "not given; GPT-2 key names (n_embd, n_layer), so counted with GPT-2's rules");
   }
-  if (gm_read_section(c, obj, GM_SEC_MODEL, m, 0) != GM_OK)
+  /* A config.json's many keys without a memory effect are ignored silently;
+   * other unknown keys get a warning. */
+  if (gm_read_section(c, obj, GM_SEC_MODEL, m, !k.hf) != GM_OK)
     return GM_EINVAL;
   /* attention_bias covers the output projection too unless that is given. */
-  if (item(obj, "attention_bias") && !item(obj, "attention_out_bias"))
+  if (k.v[K_ATTENTION_BIAS] && !k.v[K_ATTENTION_OUT_BIAS])
     m->attn_out_bias = m->qkv_bias;
   /* Without a known model_type the norm follows the epsilon key's name. */
-  if (!known && !item(obj, "norm")) {
-    if (item(obj, "rms_norm_eps"))
+  if (!known && !k.v[K_NORM]) {
+    if (k.v[K_RMS_NORM_EPS])
       m->norm = GM_NORM_RMS;
-    else if (item(obj, "layer_norm_eps") || item(obj, "layer_norm_epsilon"))
+    else if (k.v[K_LAYER_NORM_EPS] || k.v[K_LAYER_NORM_EPSILON])
       m->norm = GM_NORM_LAYER;
   }
-  if (moe_layout(c, obj, m) != GM_OK)
+  if (moe_layout(c, &k, m) != GM_OK)
     return GM_EINVAL;
-  if (parse_task(c, obj, m) != GM_OK)
+  if (parse_task(c, &k, m) != GM_OK)
     return GM_EINVAL;
   if (type &&
       (strcmp(type->valuestring, "qwen2") == 0 || strcmp(type->valuestring, "qwen2_moe") == 0)) {
@@ -239,16 +286,6 @@ int gm_apply_model_object(gm_parse_ctx *c, const cJSON *obj, gm_model *m) {
     /* One shared expert of shared_expert_intermediate_size, behind a 1-wide gate. */
     m->num_shared_experts = m->shared_expert_intermediate_size > 0 ? 1 : 0;
     m->shared_expert_gate = m->num_shared_experts;
-  }
-  if (!hf) {
-    const cJSON *key;
-    char path[64];
-    cJSON_ArrayForEach(key, obj) {
-      if (key->string && !gm_schema_known(GM_SEC_MODEL, key->string)) {
-        gm_join_path(path, sizeof path, "model", key->string);
-        gm_unknown_key(c, path);
-      }
-    }
   }
   return GM_OK;
 }
