@@ -249,6 +249,11 @@ EMCC      ?= emcc
 # -mbulk-memory: memset and memcpy as single instructions (smaller and
 # faster; every browser since 2021 runs them).
 WASM_OPT  ?= -Oz -flto -mbulk-memory -DGM_SCHEMA_NO_DOCS
+# The calculator's modules also use saturating float-to-int conversions and
+# sign extension as single instructions (every browser since 2021, like bulk
+# memory): 0.2 KB (gzipped) less than their emulation. The core converts only
+# values it has checked to be in range, where both give the same integer.
+WASM_FEATURES = -mnontrapping-fptoint -msign-ext
 WASM_DIR   = $(BUILD)/wasm
 comma     := ,
 WASM_EXPORTS = _calc_json,_calc_free,_malloc,_free,_gm_presets_json,_schema_json$(if \
@@ -260,7 +265,8 @@ WASM_LDFLAGS = -sSTANDALONE_WASM --no-entry -sALLOW_MEMORY_GROWTH=1 -sMALLOC=non
 # Binaryen's wasm-opt (a dependency of Debian's emscripten) runs -Oz again
 # over emcc's output: 0.35 KB (gzipped) less.
 WASM_OPT_TOOL ?= wasm-opt
-WASM_POST  = $(WASM_OPT_TOOL) -Oz -Oz --enable-bulk-memory -o $@ $@
+WASM_POST  = $(WASM_OPT_TOOL) -Oz -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+             --enable-sign-ext -o $@ $@
 # The planner (plan_json) is a module of its own, gpumem-plan.wasm, loaded
 # only when a search runs: the page's first load stays the calculator.
 PLAN_SRC     = core/plan.c core/plan_json.c core/perf.c
@@ -290,13 +296,13 @@ WASM_SRC = $(filter-out $(PLAN_SRC),$(CORE_SRC)) $(GEN_SRC) $(CJSON_DIR)/cJSON.c
 
 $(WASM_DIR)/gpumem.wasm: $(WASM_SRC) core/*.h $(CJSON_DIR)/cJSON.h wasm/imports.js Makefile
 	@mkdir -p $(@D)
-	$(EMENV) $(EMCC) $(WARN) $(WASM_OPT) $(WASM_DEFS) -Icore -I$(CJSON_DIR) -I$(CJSON_DIR)/.. \
+	$(EMENV) $(EMCC) $(WARN) $(WASM_OPT) $(WASM_FEATURES) $(WASM_DEFS) -Icore -I$(CJSON_DIR) -I$(CJSON_DIR)/.. \
 	  $(WASM_LDFLAGS) --js-library wasm/imports.js -o $@ $(WASM_SRC) -lm
 	$(WASM_POST)
 
 $(WASM_DIR)/gpumem-plan.wasm: $(WASM_SRC) $(PLAN_SRC) core/*.h $(CJSON_DIR)/cJSON.h wasm/imports.js Makefile
 	@mkdir -p $(@D)
-	$(EMENV) $(EMCC) $(WARN) $(WASM_OPT) $(WASM_DEFS) -Icore -I$(CJSON_DIR) -I$(CJSON_DIR)/.. \
+	$(EMENV) $(EMCC) $(WARN) $(WASM_OPT) $(WASM_FEATURES) $(WASM_DEFS) -Icore -I$(CJSON_DIR) -I$(CJSON_DIR)/.. \
 	  $(WASM_PLAN_LDFLAGS) --js-library wasm/imports.js -o $@ $(WASM_SRC) $(PLAN_SRC) -lm
 	$(WASM_POST)
 
