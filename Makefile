@@ -288,11 +288,12 @@ $(CJSON_DIR)/cJSON.h: $(CJSON_DIR)/cJSON.c
 # 128-bit long double, a fifth of the module; both round to the nearest double.
 # snprintf is the core's own (core/fmt.c), exact without long double: musl's
 # printf brings the software long double back (8 KiB of the module).
-# strstr is a plain scan (wasm/strstr.c), 0.6 KiB (gzipped) under musl's;
-# qsort a heapsort (wasm/qsort.c), 0.6 KiB under musl's smoothsort.
+# strstr, strchr, strspn and strcspn are plain loops (wasm/string.c), 0.7 KiB
+# (gzipped) under musl's; qsort a heapsort (wasm/qsort.c), 0.6 KiB under
+# musl's smoothsort.
 WASM_DEFS = -Dstrtod=gm_strtod -Dsnprintf=gm_snprintf -Dvsnprintf=gm_vsnprintf
 WASM_SRC = $(filter-out $(PLAN_SRC),$(CORE_SRC)) $(GEN_SRC) $(CJSON_DIR)/cJSON.c wasm/strtod.c \
-           wasm/schema_json.c wasm/strstr.c wasm/qsort.c wasm/malloc.c
+           wasm/schema_json.c wasm/string.c wasm/qsort.c wasm/malloc.c
 
 $(WASM_DIR)/gpumem.wasm: $(WASM_SRC) core/*.h $(CJSON_DIR)/cJSON.h wasm/imports.js Makefile
 	@mkdir -p $(@D)
