@@ -263,10 +263,11 @@ WASM_EXPORTS = _calc_json,_calc_free,_malloc,_free,_gm_presets_json,_schema_json
 WASM_LDFLAGS = -sSTANDALONE_WASM --no-entry -sALLOW_MEMORY_GROWTH=1 -sMALLOC=none \
                -sEXPORTED_FUNCTIONS=$(WASM_EXPORTS)
 # Binaryen's wasm-opt (a dependency of Debian's emscripten) runs -Oz again
-# over emcc's output: 0.35 KB (gzipped) less.
+# over emcc's output: 0.35 KB (gzipped) less. Then the data becomes one
+# segment again (wasm/join_data.mjs): 1 KB less.
 WASM_OPT_TOOL ?= wasm-opt
 WASM_POST  = $(WASM_OPT_TOOL) -Oz -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-             --enable-sign-ext -o $@ $@
+             --enable-sign-ext -o $@ $@ && node wasm/join_data.mjs $@ $@
 # The planner (plan_json) is a module of its own, gpumem-plan.wasm, loaded
 # only when a search runs: the page's first load stays the calculator.
 PLAN_SRC     = core/plan.c core/plan_json.c core/perf.c
@@ -295,13 +296,14 @@ WASM_DEFS = -Dstrtod=gm_strtod -Dsnprintf=gm_snprintf -Dvsnprintf=gm_vsnprintf
 WASM_SRC = $(filter-out $(PLAN_SRC),$(CORE_SRC)) $(GEN_SRC) $(CJSON_DIR)/cJSON.c wasm/strtod.c \
            wasm/schema_json.c wasm/string.c wasm/qsort.c wasm/malloc.c
 
-$(WASM_DIR)/gpumem.wasm: $(WASM_SRC) core/*.h $(CJSON_DIR)/cJSON.h wasm/imports.js Makefile
+$(WASM_DIR)/gpumem.wasm: $(WASM_SRC) core/*.h $(CJSON_DIR)/cJSON.h wasm/imports.js wasm/join_data.mjs Makefile
 	@mkdir -p $(@D)
 	$(EMENV) $(EMCC) $(WARN) $(WASM_OPT) $(WASM_FEATURES) $(WASM_DEFS) -Icore -I$(CJSON_DIR) -I$(CJSON_DIR)/.. \
 	  $(WASM_LDFLAGS) --js-library wasm/imports.js -o $@ $(WASM_SRC) -lm
 	$(WASM_POST)
 
-$(WASM_DIR)/gpumem-plan.wasm: $(WASM_SRC) $(PLAN_SRC) core/*.h $(CJSON_DIR)/cJSON.h wasm/imports.js Makefile
+$(WASM_DIR)/gpumem-plan.wasm: $(WASM_SRC) $(PLAN_SRC) core/*.h $(CJSON_DIR)/cJSON.h wasm/imports.js \
+                            wasm/join_data.mjs Makefile
 	@mkdir -p $(@D)
 	$(EMENV) $(EMCC) $(WARN) $(WASM_OPT) $(WASM_FEATURES) $(WASM_DEFS) -Icore -I$(CJSON_DIR) -I$(CJSON_DIR)/.. \
 	  $(WASM_PLAN_LDFLAGS) --js-library wasm/imports.js -o $@ $(WASM_SRC) $(PLAN_SRC) -lm
