@@ -1,0 +1,45 @@
+/* string.c - the string searches of the WebAssembly module as plain loops.
+ * musl's work a word at a time (strchr), through a bit set (strspn, strcspn)
+ * or by the two-way algorithm (strstr, 1.8 KB of code alone); the core
+ * searches short strings for short needles, where the plain loop is as fast
+ * and a fraction of the code. */
+#include <stdint.h>
+#include <string.h>
+
+char *strchr(const char *s, int c) {
+  for (;; s++) {
+    if (*s == (char)c)
+      return (char *)(uintptr_t)s;
+    if (!*s)
+      return NULL;
+  }
+}
+
+size_t strspn(const char *s, const char *accept) {
+  size_t n = 0;
+  while (s[n] && strchr(accept, s[n]))
+    n++;
+  return n;
+}
+
+size_t strcspn(const char *s, const char *reject) {
+  size_t n = 0;
+  while (s[n] && !strchr(reject, s[n]))
+    n++;
+  return n;
+}
+
+/* The first occurrence of needle in haystack, compared in place: at most
+ * strlen(needle) comparisons a byte. */
+char *strstr(const char *haystack, const char *needle) {
+  size_t i;
+  if (!needle[0])
+    return (char *)(uintptr_t)haystack;
+  for (; *haystack; haystack++) {
+    for (i = 0; needle[i] && haystack[i] == needle[i]; i++)
+      ;
+    if (!needle[i])
+      return (char *)(uintptr_t)haystack;
+  }
+  return NULL;
+}
