@@ -428,6 +428,54 @@ static void test_calculate_json(void) {
         "a bad value must name its field, got \"%s\"", err.field);
 }
 
+/* gm_schema_defaults: a row's constant default lands in its field in the
+ * stored unit; a value given stays, and keys with a rule are left to resolve.c. */
+static void test_schema_constant_defaults(void) {
+  gm_config c;
+  int s, filled = 0, left = 0;
+  gm_config_init(&c);
+  c.model.vocab_size = 100;
+  c.hardware.safety_margin = NAN;
+  for (s = 0; s < GM_SEC_COUNT; s++)
+    gm_schema_defaults((gm_section)s, (char *)&c + gm_schema[s].offset);
+  CHECK(c.model.vocab_size == 100, "a given vocab_size became %lld", (long long)c.model.vocab_size);
+  CHECK(c.model.mlp == GM_MLP_GATED && c.model.norms_per_layer == 2 && c.parallel.tp == 1 &&
+            c.training.micro_batch_size == 1 && c.engine.kind == GM_ENGINE_DDP &&
+            c.engine.stage3_max_live_parameters == 1000000000,
+        "constant defaults of ints, enums and sizes");
+  CHECK(c.engine.ddp_bucket_bytes == 25 * 1048576, "bucket_cap_mb 25 MiB, got %lld bytes",
+        (long long)c.engine.ddp_bucket_bytes);
+  CHECK(c.hardware.gpu_capacity_bytes == 80ull << 30 && c.hardware.cuda_context_bytes == 1ull << 30,
+        "memory defaults in bytes from GiB");
+  CHECK(c.hardware.safety_margin == GM_DEFAULT_SAFETY_MARGIN,
+        "a NaN margin takes the default, got %g", c.hardware.safety_margin);
+  CHECK(c.training.grads_set_to_none == GM_AUTO && c.parallel.dp == GM_AUTO &&
+            c.training.loss == (gm_loss)GM_AUTO,
+        "keys with a rule stay unset");
+  /* Every row: a constant default leaves no field unset; a rule leaves it so. */
+  for (s = 0; s < GM_SEC_COUNT; s++) {
+    const gm_key *k;
+    for (k = gm_schema[s].keys; k->key; k++) {
+      const char *p = (const char *)&c + gm_schema[s].offset + k->offset;
+      int iv;
+      if ((k->flags & GM_KF_NOFIELD) || k->kind == GM_K_STRING || k->kind == GM_K_MEMORY ||
+          k->kind == GM_K_NUMBER || k->kind == GM_K_INT64 || k->kind == GM_K_SIZE)
+        continue; /* the int-stored rows (int, bool, enum) */
+      memcpy(&iv, p, sizeof iv);
+      if (k->rule || k->dflt == GM_NO_DEFAULT) {
+        CHECK(iv == GM_AUTO || iv == 0, "%s.%s has no constant default but was set to %d",
+              gm_schema[s].name, k->key, iv);
+        left++;
+      } else {
+        CHECK(iv == (int)k->dflt, "%s.%s: default %g, field %d", gm_schema[s].name, k->key, k->dflt,
+              iv);
+        filled++;
+      }
+    }
+  }
+  CHECK(filled > 30 && left > 10, "%d int rows defaulted, %d left", filled, left);
+}
+
 /* The schema's defaults are what resolution gives: every key that resolved
  * prints back has, for a config that leaves it out, the schema's constant
  * default (null when it has none), so the page cannot show another one. */
@@ -523,6 +571,7 @@ int main(void) {
   test_phase_names();
   test_count_params();
   test_calculate_json();
+  test_schema_constant_defaults();
   test_schema_defaults();
   test_schema_enum_names();
   printf("%d passed, %d failed\n", passed, failed);
