@@ -251,7 +251,7 @@ EMCC      ?= emcc
 WASM_OPT  ?= -Oz -flto -mbulk-memory -DGM_SCHEMA_NO_DOCS
 WASM_DIR   = $(BUILD)/wasm
 comma     := ,
-WASM_EXPORTS = _calc_json,_calc_free,_malloc,_free,_gm_presets_json,_schema_json$(if \
+WASM_EXPORTS = _calc_json,_calc_free,_malloc,_free,_gm_presets_json,_schema_json,_gm_preset_id$(if \
                $(shell grep -s 'gm_version(void)' core/gpumem.h),$(comma)_gm_version)
 # emmalloc: Emscripten's small allocator, 2 KB (gzipped) less than dlmalloc.
 WASM_LDFLAGS = -sSTANDALONE_WASM --no-entry -sALLOW_MEMORY_GROWTH=1 -sMALLOC=emmalloc \

@@ -378,6 +378,13 @@ typedef struct {
  * ignoring case, spaces, '-' and '_'; a table lookup, no parsing. GM_OK, or
  * GM_EINVAL (unknown name, or NULL) with out zeroed. */
 int gm_find_gpu(const char *name, gm_gpu *out);
+/* Which preset a name stands for, read exactly as a config's hardware.gpu
+ * (GM_PRESET_GPU) or model.preset (GM_PRESET_MODEL: by id first, then Hugging
+ * Face id or display name) is read: case, spaces, '-' and '_' ignored. The
+ * preset's id (static, not freed), or NULL when a config naming it would be
+ * rejected (or name is NULL). */
+typedef enum { GM_PRESET_GPU = 0, GM_PRESET_MODEL = 1 } gm_preset_kind;
+const char *gm_preset_id(gm_preset_kind kind, const char *name);
 /* The embedded presets: {"gpus":[...],"models":{...}} (static, not freed). */
 const char *gm_presets_json(void);
 /* Every config key the core reads, as JSON: {"keys":[{"section","key","aliases",

@@ -428,6 +428,28 @@ static void test_calculate_json(void) {
         "a bad value must name its field, got \"%s\"", err.field);
 }
 
+/* gm_preset_id: a name's preset as the readers find it; NULL for none. */
+static void test_preset_id(void) {
+  const char *id = gm_preset_id(GM_PRESET_GPU, "NVIDIA H100 SXM 80GB");
+  char longname[80];
+  CHECK(id && strcmp(id, "h100-80gb") == 0, "display name: %s", id ? id : "NULL");
+  id = gm_preset_id(GM_PRESET_GPU, "h100_80gb");
+  CHECK(id && strcmp(id, "h100-80gb") == 0, "underscores: %s", id ? id : "NULL");
+  id = gm_preset_id(GM_PRESET_MODEL, "LLAMA_3_8B");
+  CHECK(id && strcmp(id, "llama-3-8b") == 0, "model id spelled loosely: %s", id ? id : "NULL");
+  id = gm_preset_id(GM_PRESET_MODEL, "meta-llama/Meta-Llama-3-8B");
+  CHECK(id && strcmp(id, "llama-3-8b") == 0, "Hugging Face id: %s", id ? id : "NULL");
+  CHECK(gm_preset_id(GM_PRESET_GPU, "H100x") == NULL && gm_preset_id(GM_PRESET_GPU, "") == NULL &&
+            gm_preset_id(GM_PRESET_GPU, NULL) == NULL &&
+            gm_preset_id(GM_PRESET_MODEL, "h100-80gb") == NULL &&
+            gm_preset_id((gm_preset_kind)7, "h100-80gb") == NULL,
+        "unknown names, kinds and NULL give NULL");
+  /* hardware.gpu is read into 64 bytes: what is cut off is not compared. */
+  snprintf(longname, sizeof longname, "%-63s%s", "H100", "tail");
+  id = gm_preset_id(GM_PRESET_GPU, longname);
+  CHECK(id && strcmp(id, "h100-80gb") == 0, "a name cut at the row's size: %s", id ? id : "NULL");
+}
+
 /* gm_schema_defaults: a row's constant default lands in its field in the
  * stored unit; a value given stays, and keys with a rule are left to resolve.c. */
 static void test_schema_constant_defaults(void) {
@@ -571,6 +593,7 @@ int main(void) {
   test_phase_names();
   test_count_params();
   test_calculate_json();
+  test_preset_id();
   test_schema_constant_defaults();
   test_schema_defaults();
   test_schema_enum_names();
