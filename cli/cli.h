@@ -2,6 +2,8 @@
 #ifndef GM_CLI_H
 #define GM_CLI_H
 
+#include "gpumem.h"
+
 #include <cJSON.h>
 #include <stddef.h>
 
@@ -27,6 +29,9 @@ int cli_rows_format_of(const char *name, int allow_table, cli_rows_format *out);
 int cli_help(const char *command);
 /* Whether argv (from index 2) asks for help: -h or --help. */
 int cli_wants_help(int argc, char **argv);
+
+/* table.c: the calculate command's table of one result (gm_calculate_json). */
+void cli_print_table(const gm_result *r);
 
 /* sweep.c */
 int cli_sweep(int argc, char **argv);

@@ -1,5 +1,6 @@
 /* main.c - the gpu-mem-calc command line. It uses only the public API: the
- * config goes through calc_json, and tables are drawn from its JSON output. */
+ * config goes through calc_json for JSON, CSV and markdown, and through
+ * gm_calculate_json for the table (table.c), which reads the result struct. */
 #include "cli.h"
 #include "gpumem.h"
 #include "inputs.h"
@@ -16,7 +17,6 @@
 #include <string.h>
 
 #define VERSION "0.1.0"
-#define GIB 1073741824.0
 
 /* Exit statuses: 2 for an invalid config or usage, 1 for I/O. */
 enum { EXIT_INVALID = 2, EXIT_IO = 1 };
@@ -92,252 +92,6 @@ static const char *str(const cJSON *obj, const char *key) {
   return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-static int flag(const cJSON *obj, const char *key) { return cJSON_IsTrue(get(obj, key)); }
-
-static double gib(const cJSON *bytes, const char *key) { return num(bytes, key) / GIB; }
-
-/* 6738415616 -> "6,738,415,616" */
-static void thousands(double v, char *out, size_t n) {
-  char digits[32];
-  size_t len, i, k = 0;
-  snprintf(digits, sizeof digits, "%.0f", v < 0 ? 0 : v);
-  len = strlen(digits);
-  for (i = 0; i < len && k + 2 < n; i++) {
-    if (i > 0 && (len - i) % 3 == 0)
-      out[k++] = ',';
-    out[k++] = digits[i];
-  }
-  out[k] = '\0';
-}
-
-/* 6738415616 -> "6.74 B", 124439808 -> "124.4 M" */
-static void short_count(double v, char *out, size_t n) {
-  if (v >= 1e12)
-    snprintf(out, n, "%.2f T", v / 1e12);
-  else if (v >= 1e9)
-    snprintf(out, n, "%.2f B", v / 1e9);
-  else if (v >= 1e6)
-    snprintf(out, n, "%.1f M", v / 1e6);
-  else
-    snprintf(out, n, "%.0f", v);
-}
-
-/* ---- The table ------------------------------------------------------------ */
-
-static void row(const char *label, double value_gib) {
-  printf("  %-34s %10.2f\n", label, value_gib);
-}
-
-static void detail(const cJSON *bytes, const char *key, const char *label) {
-  if (num(bytes, key) > 0)
-    printf("    %-32s %10.2f\n", label, gib(bytes, key));
-}
-
-static void print_header(const cJSON *out) {
-  const cJSON *res = get(out, "resolved"), *m = get(res, "model"), *t = get(res, "training"),
-              *p = get(res, "parallelism"), *e = get(res, "engine"), *h = get(res, "hardware"),
-              *params = get(out, "parameters");
-  const char *name = str(m, "name"), *engine = str(e, "type"), *gpu = str(h, "gpu");
-  char count[32], exact[40];
-  short_count(num(params, "total"), count, sizeof count);
-  thousands(num(params, "total"), exact, sizeof exact);
-  printf("Model       %s%s%s parameters (%s)%s\n", name && *name ? name : "",
-         name && *name ? ": " : "", count, exact,
-         flag(params, "estimated") ? ", architecture estimated from the count" : "");
-  printf("Training    micro-batch %.0f x %.0f tokens, gradient accumulation %.0f, %s compute, %s "
-         "precision, %s, activation checkpointing %s\n",
-         num(t, "batch_size"), num(t, "seq_len"), num(t, "gradient_accumulation_steps"),
-         str(t, "dtype") ? str(t, "dtype") : "?", str(t, "precision") ? str(t, "precision") : "?",
-         str(t, "optimizer") ? str(t, "optimizer") : "?",
-         str(t, "activation_checkpointing") ? str(t, "activation_checkpointing") : "?");
-  if (str(t, "finetune") && strcmp(str(t, "finetune"), "full") != 0)
-    printf("            %s rank %.0f on %s linears, %.0f trainable parameters\n",
-           strcmp(str(t, "finetune"), "qlora") == 0 ? "QLoRA (NF4 base)" : "LoRA",
-           num(t, "lora_rank"), str(t, "lora_targets") ? str(t, "lora_targets") : "?",
-           num(params, "trainable"));
-  if (str(t, "fp8") && strcmp(str(t, "fp8"), "none") != 0)
-    printf("            FP8 linears (%s scaling)%s\n", str(t, "fp8"),
-           flag(t, "fp8_all_gather") ? ", weights gathered in fp8" : "");
-  printf("Engine      %s", engine ? engine : "?");
-  if (engine && (strcmp(engine, "deepspeed") == 0 || strcmp(engine, "megatron_deepspeed") == 0))
-    printf(" ZeRO-%.0f", num(e, "zero_stage"));
-  if (engine && strcmp(engine, "fsdp") == 0 && str(e, "sharding_strategy"))
-    printf(" %s", str(e, "sharding_strategy"));
-  if (str(e, "offload_optimizer") && strcmp(str(e, "offload_optimizer"), "none") != 0)
-    printf(", optimizer offload to %s", str(e, "offload_optimizer"));
-  if (str(e, "offload_param") && strcmp(str(e, "offload_param"), "none") != 0)
-    printf(", parameter offload to %s", str(e, "offload_param"));
-  if (engine && str(e, "framework") && strcmp(str(e, "framework"), engine) != 0)
-    printf(" (%s defaults%s%s)", str(e, "framework"), str(e, "framework_version") ? " as of " : "",
-           str(e, "framework_version") ? str(e, "framework_version") : "");
-  printf("\n");
-  printf("Parallel    %.0f GPUs: TP %.0f x PP %.0f x DP %.0f", num(h, "num_gpus"),
-         num(p, "tensor_parallel_size"), num(p, "pipeline_parallel_size"),
-         num(p, "data_parallel_size"));
-  if (num(p, "context_parallel_size") > 1)
-    printf(" x CP %.0f", num(p, "context_parallel_size"));
-  if (num(p, "expert_parallel_size") > 1)
-    printf(", EP %.0f", num(p, "expert_parallel_size"));
-  if (flag(p, "sequence_parallel"))
-    printf(", sequence parallel");
-  printf("\n");
-  printf("GPU         %s%s%.2f GiB usable each\n", gpu ? gpu : "", gpu ? ": " : "",
-         num(out, "gpu_capacity_gb"));
-}
-
-static void print_memory(const cJSON *out) {
-  const cJSON *b = get(out, "bytes"), *d = get(out, "breakdown");
-  int stages = cJSON_GetArraySize(get(out, "stages"));
-  char title[80];
-  if (stages > 1)
-    snprintf(title, sizeof title, "Memory per GPU, stage %.0f of %d", num(out, "worst_stage"),
-             stages);
-  else
-    snprintf(title, sizeof title, "Memory per GPU");
-  printf("\n%-36s %10s\n", title, "GiB");
-  row("Model parameters", num(d, "model_params_gb"));
-  if (num(b, "gathered_params") > 0) {
-    detail(b, "weights", "own shard");
-    detail(b, "gathered_params", "gathered for compute");
-  }
-  row("Gradients", num(d, "gradients_gb"));
-  row("Optimizer states", num(d, "optimizer_states_gb"));
-  row("Activations", num(d, "activations_gb"));
-  detail(b, "activations", "saved for backward");
-  detail(b, "logits", "logits and loss");
-  row("Overhead", num(d, "overhead_gb"));
-  detail(b, "buffers", "buffers and cuBLAS workspaces");
-  detail(b, "optimizer_step", "optimizer step temporaries");
-  detail(b, "allocator_cache", "allocator cache");
-  detail(b, "cuda_context", "CUDA context");
-  printf("  %s\n", "-----------------------------------------------");
-  row("Peak allocated (PyTorch)", num(out, "peak_allocated_gb"));
-  row("Peak reserved (PyTorch)", num(out, "peak_reserved_gb"));
-  row("Total (nvidia-smi)", num(out, "total_memory_per_gpu_gb"));
-}
-
-static void print_verdict(const cJSON *out) {
-  double total = num(out, "total_memory_per_gpu_gb"), cap = num(out, "gpu_capacity_gb");
-  double mb = num(out, "max_micro_batch_size"), seq = num(out, "max_seq_len");
-  double margin = num(get(get(out, "resolved"), "hardware"), "safety_margin");
-  const char *verdict = str(out, "verdict"), *reason = str(out, "verdict_reason");
-  const cJSON *host = get(out, "host_memory");
-  char tokens[32];
-  if (verdict && strcmp(verdict, "fits") == 0)
-    printf("\nFITS: %.2f GiB of %.2f GiB per GPU (%.1f %%), %.2f GiB headroom; fits below "
-           "%.2f GiB with the %.0f %% safety margin\n",
-           total, cap, num(out, "memory_utilization_percent"), cap - total,
-           num(out, "fits_below_gb"), 100.0 * margin);
-  else if (verdict && strcmp(verdict, "tight") == 0)
-    printf("\nTIGHT (may run out of memory): %.2f GiB of %.2f GiB per GPU (%.1f %%); without "
-           "pressure the allocator would hold %.2f GiB, more than the %.2f GiB that keeps a "
-           "%.0f %% margin\n",
-           total, cap, num(out, "memory_utilization_percent"), num(out, "peak_unconstrained_gb"),
-           num(out, "fits_below_gb"), 100.0 * margin);
-  else if (reason && strcmp(reason, "host_memory") == 0)
-    printf("\nDOES NOT FIT (host memory): %.2f GiB of host memory per node needed; the GPUs "
-           "hold %.2f GiB of %.2f GiB each\n",
-           num(host, "per_node_gb"), total, cap);
-  else
-    printf("\nDOES NOT FIT: %.2f GiB of %.2f GiB per GPU (%.1f %%), %.2f GiB over\n", total, cap,
-           num(out, "memory_utilization_percent"), total - cap);
-  if (mb > 0)
-    printf("Largest micro-batch that fits with the margin: %.0f\n", mb);
-  else
-    printf("Largest micro-batch that fits with the margin: none (even 1 does not)\n");
-  thousands(seq, tokens, sizeof tokens);
-  if (seq > 0)
-    printf("Longest sequence that fits with the margin: %s tokens\n", tokens);
-  else
-    printf("Longest sequence that fits with the margin: none\n");
-}
-
-/* A stage's layers from its chunks: "0-9, 40-49"; "-" when it has none. */
-static void stage_layers(const cJSON *stage, char *out, size_t n) {
-  const cJSON *chunk;
-  size_t len = 0;
-  out[0] = '\0';
-  cJSON_ArrayForEach(chunk, get(stage, "chunks")) {
-    const cJSON *a = cJSON_GetArrayItem(chunk, 0), *b = cJSON_GetArrayItem(chunk, 1);
-    int k;
-    if (!cJSON_IsNumber(a) || !cJSON_IsNumber(b) || len >= n)
-      continue;
-    k = snprintf(out + len, n - len, "%s%.0f-%.0f", len ? ", " : "", a->valuedouble,
-                 b->valuedouble);
-    if (k > 0)
-      len += (size_t)k;
-  }
-  if (!out[0])
-    snprintf(out, n, "-");
-}
-
-static void print_stages(const cJSON *out) {
-  const cJSON *s;
-  int worst = (int)num(out, "worst_stage"), width = 9;
-  char layers[160];
-  if (cJSON_GetArraySize(get(out, "stages")) < 2)
-    return;
-  cJSON_ArrayForEach(s, get(out, "stages")) {
-    stage_layers(s, layers, sizeof layers);
-    if ((int)strlen(layers) > width)
-      width = (int)strlen(layers);
-  }
-  printf("\nPipeline stages\n  %5s  %-*s  %15s  %-9s  %9s  %9s  %9s\n", "stage", width, "layers",
-         "params", "peak in", "allocated", "reserved", "total GiB");
-  cJSON_ArrayForEach(s, get(out, "stages")) {
-    char params[32];
-    int index = (int)num(s, "stage");
-    stage_layers(s, layers, sizeof layers);
-    thousands(num(s, "params"), params, sizeof params);
-    printf("  %5d  %-*s  %15s  %-9s  %9.2f  %9.2f  %9.2f%s\n", index, width, layers, params,
-           str(s, "peak_phase") ? str(s, "peak_phase") : "", num(s, "peak_allocated_gb"),
-           num(s, "peak_reserved_gb"), num(s, "total_gb"),
-           index == worst ? "  <- most loaded" : "");
-  }
-}
-
-static void print_host(const cJSON *out) {
-  const cJSON *host = get(out, "host_memory");
-  const cJSON *node = get(get(get(out, "resolved"), "hardware"), "host_memory_per_node_gb");
-  if (num(host, "per_gpu_bytes") <= 0 && num(host, "nvme_per_gpu_bytes") <= 0)
-    return;
-  printf("\nHost memory %.2f GiB per GPU, %.2f GiB per node", num(host, "per_gpu_gb"),
-         num(host, "per_node_gb"));
-  if (cJSON_IsNumber(node))
-    printf(" (of %.2f GiB)", node->valuedouble);
-  if (num(host, "nvme_per_gpu_bytes") > 0)
-    printf("; NVMe %.2f GiB per GPU", num(host, "nvme_per_gpu_gb"));
-  printf("\n");
-}
-
-static void print_warnings(const cJSON *out) {
-  const cJSON *w;
-  if (cJSON_GetArraySize(get(out, "warnings")) == 0)
-    return;
-  printf("\nWarnings\n");
-  cJSON_ArrayForEach(w, get(out, "warnings")) {
-    const char *field = str(w, "field");
-    printf("  %s%s%s\n", field && *field ? field : "", field && *field ? ": " : "",
-           str(w, "message") ? str(w, "message") : "");
-  }
-}
-
-static int print_table(const char *json) {
-  cJSON *out = cJSON_Parse(json);
-  if (!out || gm_escape_tree(out) != 0) {
-    cJSON_Delete(out);
-    fprintf(stderr, "gpu-mem-calc: the calculation returned unreadable output\n");
-    return EXIT_IO;
-  }
-  print_header(out);
-  print_memory(out);
-  print_verdict(out);
-  print_stages(out);
-  print_host(out);
-  print_warnings(out);
-  cJSON_Delete(out);
-  return 0;
-}
 
 /* ---- Commands ------------------------------------------------------------- */
 
@@ -374,13 +128,41 @@ static char *read_config(const char *file, int *rc) {
   return text;
 }
 
+/* The table: the result struct, not calc_json's text read back. */
+static int run_table(const char *config, const char *where) {
+  gm_result *r = malloc(sizeof *r); /* every pipeline stage: too large for the stack */
+  gm_error err;
+  int rc = 0;
+  if (!r) {
+    fprintf(stderr, "gpu-mem-calc: out of memory\n");
+    return EXIT_IO;
+  }
+  memset(&err, 0, sizeof err);
+  if (gm_calculate_json(config, r, &err) == GM_OK) {
+    cli_print_table(r);
+  } else {
+    fprintf(stderr, "gpu-mem-calc: invalid config%s%s: ", where ? " " : "", where ? where : "");
+    if (err.field[0]) {
+      gm_put_text(stderr, err.field, sizeof err.field);
+      fputs(": ", stderr);
+    }
+    gm_put_text(stderr, err.message, sizeof err.message);
+    fputs("\n", stderr);
+    rc = EXIT_INVALID;
+  }
+  free(r);
+  return rc;
+}
+
 /* Calculate config text and print it; the exit status. */
 static int run(const char *config, const char *format, const char *where) {
-  char *json = calc_json(config);
+  char *json;
   cJSON *tree = NULL;
   const cJSON *error;
   int rc = 0;
-  if (!json) {
+  if (strcmp(format, "table") == 0)
+    return run_table(config, where);
+  if (!(json = calc_json(config))) {
     fprintf(stderr, "gpu-mem-calc: out of memory\n");
     return EXIT_IO;
   }
@@ -391,14 +173,12 @@ static int run(const char *config, const char *format, const char *where) {
       print_error(where, error);
   } else if (error) {
     print_error(where, error);
-  } else if (strcmp(format, "table") != 0) {
+  } else {
     cli_rows_format rows;
     if (cli_rows_format_of(format, 0, &rows) == 0) {
       cli_rows_header(rows, NULL, 0);
       cli_rows_row(rows, NULL, 0, tree);
     }
-  } else {
-    rc = print_table(json);
   }
   if (error)
     rc = EXIT_INVALID;
@@ -797,7 +577,7 @@ static int cmd_presets(int argc, char **argv) {
   printf("\nModels (model.preset)\n  %-18s %18s  %s\n", "id", "parameters", "name");
   cJSON_ArrayForEach(m, get(presets, "models")) {
     char count[40];
-    thousands(num(m, "parameters"), count, sizeof count);
+    cli_thousands(num(m, "parameters"), count, sizeof count);
     printf("  %-18s %18s  %s\n", m->string, count,
            str(m, "display_name") ? str(m, "display_name") : "");
   }

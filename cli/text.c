@@ -1,4 +1,5 @@
-/* text.c - escaping for the terminal, and strict numbers for options. */
+/* text.c - escaping for the terminal, counts as people read them, and strict
+ * numbers for options. */
 #include "text.h"
 
 #include <stdio.h>
@@ -90,4 +91,66 @@ int gm_is_json_number(const char *s) {
       return 0;
   }
   return *s == '\0';
+}
+
+void gm_put_text(FILE *f, const char *text, size_t max) {
+  const unsigned char *s = (const unsigned char *)text;
+  size_t i = 0;
+  while (i < max && s[i]) {
+    unsigned char ch = s[i];
+    size_t len = ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : ch >= 0xC0 ? 2 : 0, k;
+    unsigned cp = len == 4 ? ch & 0x07u : len == 3 ? ch & 0x0Fu : ch & 0x1Fu;
+    if (ch < 0x80) {
+      if (ch < 0x20 || ch == 0x7f)
+        fprintf(f, "\\x%02x", ch);
+      else
+        fputc(ch, f);
+      i++;
+      continue;
+    }
+    for (k = 1; k < len; k++) {
+      unsigned char cb = i + k < max ? s[i + k] : 0;
+      if ((cb & 0xC0) != 0x80)
+        break;
+      cp = (cp << 6) | (cb & 0x3Fu);
+    }
+    /* Not UTF-8 (truncated, overlong, a surrogate, out of range): U+FFFD, as
+     * calc_json writes it, one byte at a time. */
+    if (len == 0 || ch > 0xF4 || k < len || (len == 2 && cp < 0x80) ||
+        (len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))) {
+      fputs("\xef\xbf\xbd", f);
+      i++;
+    } else if (cp >= 0x80 && cp <= 0x9F) {
+      fprintf(f, "\\u%04x", cp); /* a C1 control character */
+      i += len;
+    } else {
+      fwrite(s + i, 1, len, f);
+      i += len;
+    }
+  }
+}
+
+void cli_thousands(double v, char *out, size_t n) {
+  char digits[32];
+  size_t len, i, k = 0;
+  snprintf(digits, sizeof digits, "%.0f", v < 0 ? 0 : v);
+  len = strlen(digits);
+  for (i = 0; i < len && k + 2 < n; i++) {
+    if (i > 0 && (len - i) % 3 == 0)
+      out[k++] = ',';
+    out[k++] = digits[i];
+  }
+  out[k] = '\0';
+}
+
+void cli_short_count(double v, char *out, size_t n) {
+  if (v >= 1e12)
+    snprintf(out, n, "%.2f T", v / 1e12);
+  else if (v >= 1e9)
+    snprintf(out, n, "%.2f B", v / 1e9);
+  else if (v >= 1e6)
+    snprintf(out, n, "%.1f M", v / 1e6);
+  else
+    snprintf(out, n, "%.0f", v);
 }

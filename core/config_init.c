@@ -1,5 +1,6 @@
 /* config_init.c - gm_config_init: every field a schema row names (core/schema.c)
- * unset, for the readers to fill and gm_resolve to default. */
+ * unset, for the readers to fill; gm_schema_defaults: the rows' constant
+ * defaults, which gm_resolve applies. */
 #include "schema.h"
 
 #include <string.h>
@@ -52,6 +53,57 @@ void gm_config_init(gm_config *cfg) {
       default: /* memory and text: 0 and "" */
         break;
       }
+    }
+  }
+}
+
+/* The value a row's field holds when the config left it out (ST_DOUBLE: any
+ * negative or NaN, "<0: default" as gm_config_init and resolve.c read it). */
+static int unset_int(const gm_key *k) { return (k->flags & GM_KF_ZERO_UNSET) ? 0 : GM_AUTO; }
+
+void gm_schema_defaults(gm_section s, void *section) {
+  const gm_key *k;
+  char *base = section;
+  for (k = gm_schema[s].keys; k->key; k++) {
+    char *p = base + k->offset;
+    int iv;
+    int64_t lv;
+    uint64_t uv;
+    double dv;
+    if (k->rule || k->dflt == GM_NO_DEFAULT)
+      continue; /* set by resolve.c's code, or left unset */
+    switch (storage_of(k)) {
+    case ST_INT:
+      memcpy(&iv, p, sizeof iv);
+      if (iv == unset_int(k)) {
+        iv = (int)k->dflt;
+        memcpy(p, &iv, sizeof iv);
+      }
+      break;
+    case ST_I64:
+      memcpy(&lv, p, sizeof lv);
+      if (lv == unset_int(k)) {
+        /* bucket_cap_mb is written in MiB and stored in bytes */
+        lv = (int64_t)(k->hook == GM_HOOK_BUCKET_MIB ? k->dflt * 1048576.0 : k->dflt);
+        memcpy(p, &lv, sizeof lv);
+      }
+      break;
+    case ST_U64: /* memory: written in GiB, stored in bytes; unset is 0 */
+      memcpy(&uv, p, sizeof uv);
+      if (uv == 0) {
+        uv = (uint64_t)(k->dflt * 1073741824.0);
+        memcpy(p, &uv, sizeof uv);
+      }
+      break;
+    case ST_DOUBLE:
+      memcpy(&dv, p, sizeof dv);
+      if (!(dv >= 0)) {
+        dv = k->dflt;
+        memcpy(p, &dv, sizeof dv);
+      }
+      break;
+    default: /* no field, or text: no constant default */
+      break;
     }
   }
 }

@@ -326,6 +326,33 @@ typedef struct {
   gm_error warnings[GM_MAX_WARNINGS];
 } gm_result;
 
+/* What calc_json derives from a result beyond its fields, the one way its
+ * JSON and the CLI's table state it (gm_summarize). */
+typedef struct {
+  int num_stages;              /* num_stages, within 0..GM_MAX_STAGES */
+  int worst_stage;             /* worst_stage, 0 when it names no stage */
+  int num_warnings;            /* num_warnings, within 0..GM_MAX_WARNINGS */
+  gm_stage worst;              /* that stage; all zero when there is none */
+  uint64_t model_params_bytes; /* its weights and gathered parameters */
+  uint64_t activations_bytes;  /* saved activations and logits */
+  uint64_t overhead_bytes;     /* buffers, optimizer step, allocator cache, CUDA context */
+  uint64_t fits_below_bytes;   /* (1 - safety margin) x capacity: the most that "fits" */
+} gm_summary;
+
+/* The summary of a result gm_calculate wrote; out is only written. */
+void gm_summarize(const gm_result *r, gm_summary *out);
+/* Stage `stage`'s decoder layers, one (first, count) pair per model chunk,
+ * as calc_json's stages[].chunks: the number of pairs (<= GM_MAX_CHUNKS). */
+int gm_result_chunks(const gm_result *r, int stage, int first[], int count[]);
+/* A figure as calc_json prints it, as the nearest double: bytes in GiB
+ * rounded half up to `decimals` (0-10; figures ending in _gb have 4), or v
+ * rounded half away from zero (memory_utilization_percent has 2). */
+double gm_printed_gib(uint64_t bytes, int decimals);
+double gm_printed_fixed(double v, int decimals);
+/* The name `resolved` prints for value of the enum key "section.key"
+ * ("training.dtype", "engine.offload_param"), or NULL. Static. */
+const char *gm_value_name(const char *key, int value);
+
 /* Set every field of cfg to GM_AUTO (or 0 for sizes), to be filled in. */
 void gm_config_init(gm_config *cfg);
 
@@ -378,6 +405,13 @@ typedef struct {
  * ignoring case, spaces, '-' and '_'; a table lookup, no parsing. GM_OK, or
  * GM_EINVAL (unknown name, or NULL) with out zeroed. */
 int gm_find_gpu(const char *name, gm_gpu *out);
+/* Which preset a name stands for, read exactly as a config's hardware.gpu
+ * (GM_PRESET_GPU) or model.preset (GM_PRESET_MODEL: by id first, then Hugging
+ * Face id or display name) is read: case, spaces, '-' and '_' ignored. The
+ * preset's id (static, not freed), or NULL when a config naming it would be
+ * rejected (or name is NULL). */
+typedef enum { GM_PRESET_GPU = 0, GM_PRESET_MODEL = 1 } gm_preset_kind;
+const char *gm_preset_id(gm_preset_kind kind, const char *name);
 /* The embedded presets: {"gpus":[...],"models":{...}} (static, not freed). */
 const char *gm_presets_json(void);
 /* Every config key the core reads, as JSON: {"keys":[{"section","key","aliases",

@@ -1,11 +1,14 @@
 /* resolve.c - resolution: engine and framework defaults, and the checks that need them. */
 #include "internal.h"
+#include "schema.h"
 
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+/* A default that depends on other fields or on the framework (its schema row
+ * states the rule); constant defaults are the rows' own (gm_schema_defaults). */
 #define DEF(x, v)                                                                                  \
   do {                                                                                             \
     if (sizeof(x) <= sizeof(int) ? (int)(x) == GM_AUTO : (int64_t)(x) == GM_AUTO)                  \
@@ -46,7 +49,6 @@ static int estimate_architecture(gm_model *m, gm_result *r, gm_error *err) {
     if (m->num_attention_heads == GM_AUTO)
       m->num_attention_heads = a;
   }
-  DEF(m->vocab_size, 32000);
   if (m->num_layers == GM_AUTO) {
     /* 12h^2 per layer (4h^2 attention + 8h^2 MLP), embeddings and head aside. */
     h = m->hidden_size;
@@ -73,7 +75,8 @@ static int estimate_architecture(gm_model *m, gm_result *r, gm_error *err) {
 #define MIN_MODEL_PARAMETERS 100000
 
 static int resolve_model(gm_model *m, gm_result *r, gm_error *err) {
-  int estimated = 0;
+  int estimated = 0, vocab_given = m->vocab_size != GM_AUTO;
+  gm_schema_defaults(GM_SEC_MODEL, m);
   if (m->num_layers == GM_AUTO || m->hidden_size == GM_AUTO) {
     if (m->declared_parameters <= 0)
       return gm_error_set(err, m->num_layers == GM_AUTO ? "model.num_layers" : "model.hidden_size",
@@ -104,30 +107,18 @@ static int resolve_model(gm_model *m, gm_result *r, gm_error *err) {
                           m->hidden_size, m->num_attention_heads);
     m->head_dim = m->hidden_size / m->num_attention_heads;
   }
-  DEF(m->mlp, GM_MLP_GATED);
-  DEF(m->norm, GM_NORM_RMS);
-  DEF(m->position, GM_POS_ROPE);
-  DEF(m->norms_per_layer, 2);
   if (m->intermediate_size == GM_AUTO) {
     /* Llama's rule: 2/3 of 4h, rounded up to a multiple of 256; GPT: 4h. */
     int64_t f = 8 * (int64_t)m->hidden_size / 3;
     m->intermediate_size =
         m->mlp == GM_MLP_GATED ? (f + 255) / 256 * 256 : 4 * (int64_t)m->hidden_size;
   }
-  if (m->vocab_size == GM_AUTO) {
-    m->vocab_size = 32000;
-    gm_warn(r, "model.vocab_size", "not given; assumed 32000");
-  }
+  if (!vocab_given && !estimated)
+    gm_warn(r, "model.vocab_size", "not given; assumed %lld", (long long)m->vocab_size);
   DEF(m->max_position_embeddings, m->max_seq_len > 0 ? m->max_seq_len : 2048);
-  DEF(m->qkv_bias, 0);
   DEF(m->attn_out_bias, m->qkv_bias);
-  DEF(m->mlp_bias, 0);
-  DEF(m->qk_norm, 0);
-  DEF(m->tied_embeddings, 0);
-  DEF(m->num_experts, 0);
   DEF(m->experts_per_token, m->num_experts > 0 ? 2 : 0);
   DEF(m->moe_intermediate_size, m->num_experts > 0 ? m->intermediate_size : 0);
-  DEF(m->num_shared_experts, 0);
   DEF(m->shared_expert_intermediate_size,
       m->moe_intermediate_size * (int64_t)m->num_shared_experts);
   if (m->shared_expert_intermediate_size > MAX_WIDTH)
@@ -136,13 +127,7 @@ static int resolve_model(gm_model *m, gm_result *r, gm_error *err) {
         "%d shared experts of width %lld make a shared MLP of width %lld, more than %d",
         m->num_shared_experts, (long long)m->moe_intermediate_size,
         (long long)m->shared_expert_intermediate_size, MAX_WIDTH);
-  DEF(m->shared_expert_gate, 0);
-  DEF(m->first_dense_layers, 0);
   DEF(m->num_labels, 0);
-  DEF(m->fused_projections, 0);
-  DEF(m->router_bias, 0);
-  DEF(m->q_lora_rank, 0);
-  DEF(m->kv_lora_rank, 0);
   if (m->kv_lora_rank > 0) {
     DEF(m->qk_rope_head_dim, 64);
     DEF(m->qk_nope_head_dim, 128);
@@ -160,7 +145,6 @@ static int resolve_model(gm_model *m, gm_result *r, gm_error *err) {
                         m->experts_per_token);
   if (m->first_dense_layers > m->num_layers)
     m->first_dense_layers = m->num_layers; /* as the modeling code: every layer is dense */
-  (void)estimated;
   return GM_OK;
 }
 
@@ -183,8 +167,7 @@ static int resolve_training(gm_config *c, gm_result *r, gm_error *err) {
   gm_framework fw = c->engine.framework;
   int megatron =
       c->engine.kind == GM_ENGINE_MEGATRON || c->engine.kind == GM_ENGINE_MEGATRON_DEEPSPEED;
-  DEF(t->micro_batch_size, 1);
-  DEF(t->gradient_accumulation_steps, 1);
+  gm_schema_defaults(GM_SEC_TRAINING, t);
   if (t->seq_len == GM_AUTO) {
     if (c->model.max_seq_len > 0) {
       t->seq_len = c->model.max_seq_len;
@@ -195,8 +178,6 @@ static int resolve_training(gm_config *c, gm_result *r, gm_error *err) {
       gm_warn(r, "training.seq_len", "not given; assumed %lld tokens", (long long)t->seq_len);
     }
   }
-  DEF(t->dtype, GM_DTYPE_BF16);
-  DEF(t->compile, 0);
   gm_version_defaults(c); /* before the defaults that do not depend on the release */
   if (t->precision == (gm_precision)GM_AUTO) {
     if (t->dtype == GM_DTYPE_FP32)
@@ -213,7 +194,6 @@ static int resolve_training(gm_config *c, gm_result *r, gm_error *err) {
   if (t->dtype == GM_DTYPE_FP32 && t->precision != GM_PRECISION_FP32)
     return gm_error_set(err, "training.precision", "dtype fp32 needs precision fp32; got %s",
                         gm_precision_name(t->precision));
-  DEF(t->optimizer, GM_OPT_ADAMW);
   if (t->optimizer_impl == (gm_optimizer_impl)GM_AUTO) {
     /* torch.optim picks foreach on CUDA unless told otherwise; the big
      * frameworks ask for fused (or apex / DeepSpeed FusedAdam). */
@@ -223,11 +203,8 @@ static int resolve_training(gm_config *c, gm_result *r, gm_error *err) {
             ? GM_OPTIMPL_FOREACH
             : GM_OPTIMPL_FUSED;
   }
-  DEF(t->recompute, GM_AC_NONE);
   DEF(t->selective_policy, fw == GM_FW_TORCHTITAN ? GM_SEL_PER_OP : GM_SEL_ATTENTION);
-  DEF(t->attention, GM_ATTN_FLASH);
   DEF(t->loss, default_loss(fw, c->parallel.tp));
-  DEF(t->compile, 0);
   if (t->norm_impl == (gm_norm_impl)GM_AUTO)
     t->norm_impl = (megatron || c->model.norm == GM_NORM_LAYER || t->compile) ? GM_NORMIMPL_FUSED
                                                                               : GM_NORMIMPL_EAGER;
@@ -236,19 +213,13 @@ static int resolve_training(gm_config *c, gm_result *r, gm_error *err) {
     t->attention_dropout = megatron ? 0.1 : 0.0;
   if (t->hidden_dropout < 0)
     t->hidden_dropout = megatron ? 0.1 : 0.0;
-  DEF(t->activation_offload, 0);
-  DEF(t->optimizer_in_backward, 0);
   DEF(t->grads_set_to_none, 1);
-  DEF(t->finetune, GM_FT_FULL);
   DEF(t->lora_rank, t->finetune == GM_FT_FULL ? 0 : 16);
-  DEF(t->lora_all_linear, 1);
   if (t->finetune != GM_FT_FULL && t->lora_rank <= 0)
     return gm_error_set(err, "training.lora_rank", "must be positive with LoRA; got %d",
                         t->lora_rank);
-  DEF(t->fp8, GM_FP8_NONE);
   if (t->fp8 == GM_FP8_DEFAULT) /* Megatron-LM's --fp8-recipe delayed; torchao's tensorwise */
     t->fp8 = megatron ? GM_FP8_DELAYED : GM_FP8_TENSORWISE;
-  DEF(t->fp8_all_gather, 0);
   if (t->fp8_all_gather && t->fp8 == GM_FP8_NONE)
     return gm_error_set(err, "training.fp8_all_gather", "needs an fp8 recipe in training.fp8");
   if (t->fp8_all_gather && c->engine.kind == GM_ENGINE_FSDP && t->fp8 != GM_FP8_TENSORWISE &&
@@ -294,11 +265,6 @@ static int resolve_parallel(gm_config *c, gm_result *r, gm_error *err) {
   gm_hardware *hw = &c->hardware;
   const gm_model *m = &c->model;
   int64_t layout_gpus;
-  DEF(p->tp, 1);
-  DEF(p->pp, 1);
-  DEF(p->cp, 1);
-  DEF(p->ep, 1);
-  DEF(p->vpp, 1);
   if (p->tp < 1 || p->pp < 1 || p->cp < 1 || p->ep < 1 || p->vpp < 1 ||
       (p->dp != GM_AUTO && p->dp < 1))
     return gm_error_set(err, "parallelism", "every parallel size must be at least 1");
@@ -345,8 +311,6 @@ static int resolve_parallel(gm_config *c, gm_result *r, gm_error *err) {
     return gm_error_set(err, "parallelism.pipeline_parallel_size", "at most %d stages; got %d",
                         GM_MAX_STAGES, p->pp);
   DEF(p->schedule, p->vpp > 1 ? GM_SCHED_INTERLEAVED : GM_SCHED_1F1B);
-  DEF(p->embedding_in_split, 0);
-  DEF(p->loss_in_split, 0);
   if (gm_check_split(c, err) != GM_OK)
     return GM_EINVAL;
   if (p->schedule == GM_SCHED_INTERLEAVED && p->vpp == 1) {
@@ -377,7 +341,6 @@ static int resolve_parallel(gm_config *c, gm_result *r, gm_error *err) {
             "ignored: torchtitan gathers float8 weights only when data parallelism shards them");
     c->training.fp8_all_gather = 0;
   }
-  DEF(p->sequence_parallel, 0);
   if (p->sequence_parallel && p->tp == 1) {
     p->sequence_parallel = 0;
     gm_warn(r, "parallelism.sequence_parallel", "needs tensor parallelism; ignored with TP = 1");
@@ -407,7 +370,8 @@ static int resolve_parallel(gm_config *c, gm_result *r, gm_error *err) {
 
 static int resolve_engine(gm_config *c, gm_result *r, gm_error *err) {
   gm_engine *e = &c->engine;
-  DEF(e->kind, GM_ENGINE_DDP);
+  int zero_given = e->zero_stage != GM_AUTO;
+  gm_schema_defaults(GM_SEC_ENGINE, e);
   if (e->framework == (gm_framework)GM_AUTO) {
     switch (e->kind) {
     case GM_ENGINE_MEGATRON:
@@ -421,10 +385,9 @@ static int resolve_engine(gm_config *c, gm_result *r, gm_error *err) {
       e->framework = GM_FW_GENERIC;
     }
   }
-  if (e->zero_stage == GM_AUTO && e->kind == GM_ENGINE_DEEPSPEED)
+  if (!zero_given && e->kind == GM_ENGINE_DEEPSPEED)
     gm_warn(r, "engine.zero_stage",
             "not given: DeepSpeed's default is stage 0, which shards nothing; set 1, 2 or 3");
-  DEF(e->zero_stage, 0);
   if (e->zero_stage < 0 || e->zero_stage > 3)
     return gm_error_set(err, "engine.zero_stage", "must be 0, 1, 2 or 3; got %d", e->zero_stage);
   if (e->zero_stage > 0 && e->kind != GM_ENGINE_DEEPSPEED &&
@@ -433,8 +396,6 @@ static int resolve_engine(gm_config *c, gm_result *r, gm_error *err) {
             gm_engine_name(e->kind));
     e->zero_stage = 0;
   }
-  DEF(e->offload_optimizer, GM_OFFLOAD_NONE);
-  DEF(e->offload_param, GM_OFFLOAD_NONE);
   if ((e->offload_optimizer != GM_OFFLOAD_NONE || e->offload_param != GM_OFFLOAD_NONE) &&
       e->kind == GM_ENGINE_DDP)
     return gm_error_set(
@@ -446,9 +407,7 @@ static int resolve_engine(gm_config *c, gm_result *r, gm_error *err) {
                         "parameter offload needs ZeRO-3 (or FSDP); got stage %d", e->zero_stage);
   if (e->kind == GM_ENGINE_FSDP && e->offload_optimizer == GM_OFFLOAD_NVME)
     return gm_error_set(err, "engine.offload_optimizer", "FSDP offloads to cpu only; got nvme");
-  DEF(e->sharding, GM_FSDP_FULL_SHARD);
   DEF(e->reshard_after_forward, (e->framework == GM_FW_TORCHTITAN && c->parallel.pp > 1) ? 0 : 1);
-  DEF(e->distributed_optimizer, 0);
   if (e->framework == GM_FW_HF_TRAINER && e->kind == GM_ENGINE_DEEPSPEED) {
     /* The Trainer's DeepSpeed templates: "auto" buckets sized by the hidden size,
      * all-gather 2e8, overlap_comm on. */
@@ -460,12 +419,8 @@ static int resolve_engine(gm_config *c, gm_result *r, gm_error *err) {
   }
   DEF(e->reduce_bucket_elems, 500000000);
   DEF(e->allgather_bucket_elems, 500000000);
-  DEF(e->stage3_max_live_parameters, 1000000000);
   DEF(e->stage3_prefetch_bucket_elems, 500000000);
-  DEF(e->sub_group_elems, 1000000000);
   DEF(e->overlap_comm, e->zero_stage == 3 ? 1 : 0);
-  DEF(e->ddp_bucket_view, 0);
-  DEF(e->ddp_bucket_bytes, 25 * 1048576);
   return GM_OK;
 }
 
@@ -477,7 +432,7 @@ int gm_resolve(gm_config *c, gm_result *r, gm_error *err) {
   /* The engine first: training defaults depend on it. */
   if ((rc = resolve_model(&c->model, r, err)) != GM_OK)
     return rc;
-  DEF(c->parallel.pp, 1);
+  gm_schema_defaults(GM_SEC_PARALLEL, &c->parallel);
   if ((rc = resolve_engine(c, r, err)) != GM_OK)
     return rc;
   if ((rc = resolve_training(c, r, err)) != GM_OK)
@@ -492,14 +447,11 @@ int gm_resolve(gm_config *c, gm_result *r, gm_error *err) {
             "%lld tokens exceed the model's %lld positions (max_position_embeddings); it needs "
             "RoPE scaling or a longer-context model",
             (long long)c->training.seq_len, (long long)c->model.max_position_embeddings);
-  if (hw->gpu_capacity_bytes == 0)
-    hw->gpu_capacity_bytes = (uint64_t)80 << 30;
-  if (hw->cuda_context_bytes == 0)
-    hw->cuda_context_bytes = (uint64_t)1 << 30;
+  /* Capacity, CUDA context and safety margin; a NaN margin (from a caller
+   * that skipped the parser) counts as unset. */
+  gm_schema_defaults(GM_SEC_HARDWARE, hw);
   if (hw->cuda_context_bytes >= hw->gpu_capacity_bytes)
     return gm_error_set(err, "hardware.cuda_context_gb", "must be smaller than the GPU's memory");
-  if (!(hw->safety_margin >= 0)) /* also NaN from a caller that skipped the parser */
-    hw->safety_margin = gm_default_safety_margin();
   if (hw->safety_margin >= 1)
     return gm_error_set(err, "hardware.safety_margin",
                         "must be a share of the card in [0, 1); got %g", hw->safety_margin);

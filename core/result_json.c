@@ -340,10 +340,9 @@ static void put_bytes(writer *w, const gm_stage *s) {
 }
 
 /* The rank's decoder layers, one [first, last] pair per model chunk. */
-static void put_chunks(writer *w, const gm_config *c, int index) {
-  int first[GM_MAX_CHUNKS], count[GM_MAX_CHUNKS], n, j;
+static void put_chunks(writer *w, const gm_result *r, int index) {
+  int first[GM_MAX_CHUNKS], count[GM_MAX_CHUNKS], n = gm_result_chunks(r, index, first, count), j;
   begin(w, "chunks", "[");
-  n = c->parallel.pp > 0 && c->parallel.vpp > 0 ? gm_stage_chunks(c, index, first, count) : 0;
   for (j = 0; j < n; j++) {
     char t[64], a[24], b[24];
     if (count[j] <= 0)
@@ -376,7 +375,7 @@ static void put_stage(writer *w, const gm_result *r, const gm_stage *s, int inde
   put_i64(w, "stage", index);
   put_i64(w, "first_layer", s->first_layer);
   put_i64(w, "num_layers", s->num_layers);
-  put_chunks(w, &r->resolved, index);
+  put_chunks(w, r, index);
   put_bool(w, "has_embedding", s->has_embedding);
   put_bool(w, "has_output_head", s->has_output_head);
   put_i64(w, "params", s->params);
@@ -516,10 +515,10 @@ static void put_all_gpus(writer *w, const gm_result *r, int num_stages) {
     put_fixed(w, "total_memory_all_gpus_gb", approx / 1073741824.0, 4);
 }
 
-static void put_summary(writer *w, const gm_result *r, const gm_stage *worst, int num_stages) {
-  const uint64_t *b = worst->bytes;
+static void put_summary(writer *w, const gm_result *r, const gm_summary *sum) {
+  const gm_stage *worst = &sum->worst;
   put_gib(w, "total_memory_per_gpu_gb", worst->peak_nvsmi_bytes, 4);
-  put_all_gpus(w, r, num_stages);
+  put_all_gpus(w, r, sum->num_stages);
   put_gib(w, "cpu_memory_gb", r->host_bytes_per_node, 4);
   put_bool(w, "fits_on_gpu", r->fits);
   put_str(w, "verdict", gm_verdict_name(r->verdict), (size_t)-1);
@@ -534,15 +533,13 @@ static void put_summary(writer *w, const gm_result *r, const gm_stage *worst, in
   put_gib(w, "peak_reserved_gb", worst->peak_reserved_bytes, 4);
   put_gib(w, "peak_nvidia_smi_gb", worst->peak_nvsmi_bytes, 4);
   put_gib(w, "peak_unconstrained_gb", worst->peak_unconstrained_bytes, 4);
-  put_gib(w, "fits_below_gb",
-          (uint64_t)llround((1.0 - r->resolved.hardware.safety_margin) * (double)r->capacity_bytes),
-          4);
+  put_gib(w, "fits_below_gb", sum->fits_below_bytes, 4);
   begin(w, "breakdown", "{");
-  put_gib(w, "model_params_gb", b[GM_C_WEIGHTS] + b[GM_C_GATHERED], 4);
-  put_gib(w, "gradients_gb", b[GM_C_GRADS], 4);
-  put_gib(w, "optimizer_states_gb", b[GM_C_OPTIMIZER], 4);
-  put_gib(w, "activations_gb", b[GM_C_ACTIVATIONS] + b[GM_C_LOGITS], 4);
-  put_gib(w, "overhead_gb", b[GM_C_BUFFERS] + b[GM_C_STEP] + b[GM_C_CACHE] + b[GM_C_CONTEXT], 4);
+  put_gib(w, "model_params_gb", sum->model_params_bytes, 4);
+  put_gib(w, "gradients_gb", worst->bytes[GM_C_GRADS], 4);
+  put_gib(w, "optimizer_states_gb", worst->bytes[GM_C_OPTIMIZER], 4);
+  put_gib(w, "activations_gb", sum->activations_bytes, 4);
+  put_gib(w, "overhead_gb", sum->overhead_bytes, 4);
   end(w, "}");
   put_bytes(w, worst);
 }
@@ -586,26 +583,19 @@ static char *finish(writer *w) {
 
 char *gm_result_json(const gm_result *r) {
   writer w;
-  static const gm_stage none; /* stands in when a result has no stage */
-  int i, num_stages = r->num_stages, worst_index = r->worst_stage, n;
-  const gm_stage *worst;
+  gm_summary sum; /* the worst stage (a zero one when there is none), the sums */
+  int i;
   memset(&w, 0, sizeof w);
-  if (num_stages < 0)
-    num_stages = 0;
-  if (num_stages > GM_MAX_STAGES)
-    num_stages = GM_MAX_STAGES;
-  if (worst_index < 0 || worst_index >= num_stages)
-    worst_index = 0;
-  worst = num_stages > 0 ? &r->stages[worst_index] : &none;
+  gm_summarize(r, &sum);
 
   begin(&w, NULL, "{");
-  put_summary(&w, r, worst, num_stages);
-  put_parameters(&w, r, worst);
+  put_summary(&w, r, &sum);
+  put_parameters(&w, r, &sum.worst);
   begin(&w, "stages", "[");
-  for (i = 0; i < num_stages; i++)
+  for (i = 0; i < sum.num_stages; i++)
     put_stage(&w, r, &r->stages[i], i);
   end(&w, "]");
-  put_i64(&w, "worst_stage", worst_index);
+  put_i64(&w, "worst_stage", sum.worst_stage);
   put_host(&w, r);
   put_i64(&w, "max_micro_batch_size", r->max_micro_batch);
   put_i64(&w, "max_seq_len", r->max_seq_len);
@@ -617,10 +607,7 @@ char *gm_result_json(const gm_result *r) {
   end(&w, "}");
   put_resolved(&w, r);
   begin(&w, "warnings", "[");
-  n = r->num_warnings < 0                 ? 0
-      : r->num_warnings > GM_MAX_WARNINGS ? GM_MAX_WARNINGS
-                                          : r->num_warnings;
-  for (i = 0; i < n; i++) {
+  for (i = 0; i < sum.num_warnings; i++) {
     begin(&w, NULL, "{");
     put_str(&w, "field", r->warnings[i].field, sizeof r->warnings[i].field);
     put_str(&w, "message", r->warnings[i].message, sizeof r->warnings[i].message);

@@ -224,7 +224,7 @@ static const gm_key training_keys[] = {
     T("hidden_dropout", NULL, NUM, 0, 0, hidden_dropout, 0, 1, NULL, NULL, NONE, "0.1 under Megatron, else 0", NULL, "Hidden dropout", "dropout keeps masks"),
     T("activation_offload", NULL, BOOL, 0, 0, activation_offload, 0, 0, NULL, NULL, 0, NULL, NULL, "Offload activations", "saved activations go to host memory"),
     T("optimizer_in_backward", NULL, BOOL, 0, 0, optimizer_in_backward, 0, 0, NULL, NULL, 0, NULL, NULL, "Optimizer in backward", "step each parameter during backward"),
-    T("zero_grad_set_to_none", NULL, BOOL, 0, 0, grads_set_to_none, 0, 0, NULL, NULL, 1, NULL, NULL, "zero_grad frees gradients", "PyTorch >= 2.0 frees gradients between steps; false (PyTorch 1.x, old Trainer) keeps them through forward"),
+    T("zero_grad_set_to_none", NULL, BOOL, 0, 0, grads_set_to_none, 0, 0, NULL, NULL, NONE, "false with generic, hf_trainer or litgpt code before PyTorch 2.0 (framework_version), else true", NULL, "zero_grad frees gradients", "PyTorch >= 2.0 frees gradients between steps; false (PyTorch 1.x, old Trainer) keeps them through forward"),
     T("finetune", NULL, ENUM, 0, 0, finetune, 0, 0, gm_finetune_names, "full|LoRA|QLoRA", GM_FT_FULL, NULL, NULL, "Fine-tuning", "full training or adapters"),
     T("lora_rank", NULL, I32, 0, 0, lora_rank, 1, 65536, NULL, NULL, NONE, "16 with LoRA", NULL, "LoRA rank", "rank of the adapters"),
     T("lora_targets", NULL, ENUM, 0, 0, lora_all_linear, 0, 0, gm_lora_target_names, "q and v only|all linears", 1, NULL, NULL, "LoRA targets", "the adapted linears"),
@@ -276,7 +276,7 @@ static const gm_key hardware_keys[] = {
     H("gpu_memory_gb", NULL, MEM, GM_HOOK_GPU_MEMORY, ZERO, gpu_capacity_bytes, 0, GIB * 16384, NULL, NULL, 80, NULL, "GiB", "Memory per GPU", "capacity per GPU if `gpu` is absent; with `gpu` it is ignored (with a warning when it differs by more than 1 % from the card's measured capacity)"),
     H("cuda_context_gb", NULL, MEM, 0, ZERO, cuda_context_bytes, 0, GIB * 16384, NULL, NULL, 1, NULL, "GiB", "CUDA context", "memory nvidia-smi shows beyond the allocator; overrides the GPU's figure (1 GiB without `gpu`); must be positive"),
     H("host_memory_per_node_gb", NULL, MEM, 0, ZERO, host_memory_per_node_bytes, 0, GIB * 1048576, NULL, NULL, NONE, NULL, "GiB", "Host memory per node", "checked against host use under offload"),
-    H("safety_margin", NULL, NUM, 0, 0, safety_margin, 0, 1, NULL, NULL, 0.21, NULL, NULL, "Safety margin", "share of the card kept free for the verdict \"fits\"; above it the verdict is \"tight\" (docs/formulas.md section 6.1 gives the evidence for the default); CLI `--margin`"),
+    H("safety_margin", NULL, NUM, 0, 0, safety_margin, 0, 1, NULL, NULL, GM_DEFAULT_SAFETY_MARGIN, NULL, NULL, "Safety margin", "share of the card kept free for the verdict \"fits\"; above it the verdict is \"tight\" (docs/formulas.md section 6.1 gives the evidence for the default); CLI `--margin`"),
     END};
 /* clang-format on */
 

@@ -98,6 +98,12 @@ typedef struct {
 
 extern const gm_section_schema gm_schema[GM_SEC_COUNT];
 
+/* Every field of section s (the gm_model, gm_training, ... at section) that
+ * is unset and whose row has a constant default and no rule takes that
+ * default (memory in bytes from GiB, bucket_cap_mb in bytes from MiB). Keys
+ * with a rule are left to resolve.c. */
+void gm_schema_defaults(gm_section s, void *section);
+
 /* Whether name is key's own name or one of its aliases; *rank is 0 for the
  * first alias, increasing, and highest for the key itself. */
 int gm_key_matches(const gm_key *k, const char *name, int *rank);

@@ -2,18 +2,7 @@
  * margin, and the host's share of the verdict. */
 #include "internal.h"
 
-/* The default share of the card kept free before a run is called "fits".
- * Evidence (docs/formulas.md §6.1): the fit/OOM rows of the validation set
- * (tests/validation/rows, tier D). The lowest observed out-of-memory run is
- * predicted at 79.9 % of its card (D-7, LitGPT Llama-2-7B full fine-tune on
- * 4x A10G), so a margin below 20.1 % would call an observed OOM "fits"; no
- * observed fit has its allocations beyond the card. With this margin the
- * longest sequence lands within -5.4 % .. +9.6 % of the longest context
- * measured on six of the seven rows that give one, and all but two measured
- * rows are below 1 / (1 - 0.21) = 1.27 times the prediction. */
-#define DEFAULT_SAFETY_MARGIN 0.21
-
-double gm_default_safety_margin(void) { return DEFAULT_SAFETY_MARGIN; }
+double gm_default_safety_margin(void) { return GM_DEFAULT_SAFETY_MARGIN; }
 
 gm_verdict gm_judge(const gm_config *c, const gm_stage *worst) {
   const gm_hardware *hw = &c->hardware;
@@ -31,7 +20,7 @@ gm_verdict gm_judge(const gm_config *c, const gm_stage *worst) {
   if (allocated + (double)hw->cuda_context_bytes > cap)
     return GM_VERDICT_DOES_NOT_FIT;
   if (!(margin >= 0 && margin < 1))
-    margin = DEFAULT_SAFETY_MARGIN;
+    margin = GM_DEFAULT_SAFETY_MARGIN;
   unconstrained = (double)worst->peak_unconstrained_bytes;
   if ((double)worst->peak_nvsmi_bytes > unconstrained)
     unconstrained = (double)worst->peak_nvsmi_bytes;

@@ -198,6 +198,10 @@ run "$BIN" validate "$TMP/esc.json"
 check "validate: control characters in warnings print escaped" $(status_is 0 && ! grep -q "$ESC" "$TMP/out" && out_has '^warning: x\\x1b'; echo $?)
 run "$BIN" calculate --config "$TMP/esc-bad.json"
 check "calculate: control characters in an error print escaped" $(status_is 2 && ! grep -q "$ESC" "$TMP/err" && err_has 'model.preset'; echo $?)
+# Bytes that are not UTF-8: the table prints U+FFFD where calc_json's JSON has it.
+printf '{"model": {"preset": "gpt2", "name": "a\377b\303\251"}, "hardware": {"num_gpus": 1}}\n' >"$TMP/utf8.json"
+run "$BIN" calculate --config "$TMP/utf8.json"
+check "calculate: a byte that is not UTF-8 prints as U+FFFD, as in the JSON" $(status_is 0 && ! grep -q "$(printf '\377')" "$TMP/out" && out_has "$(printf 'a\357\277\275b\303\251: ')" && "$BIN" calculate --config "$TMP/utf8.json" --format json | grep -q '"name": "a\\ufffdb'; echo $?)
 
 # A NUL byte: the core would stop reading at it
 printf '{"model": {"preset": "gpt2"}}\0{"training": {"batch_size": 64}}' >"$TMP/nul.json"

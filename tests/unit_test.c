@@ -497,6 +497,148 @@ static void test_calculate_json(void) {
         "a bad value must name its field, got \"%s\"", err.field);
 }
 
+/* gm_summarize and the printed precision: each figure the table takes from
+ * the struct is the number calc_json's JSON holds, to the last bit. */
+static void test_summary(void) {
+  static const char *const configs[] = {
+      "{\"model\": {\"preset\": \"llama-3-8b\"}, \"parallelism\": {\"pipeline_parallel_size\": 4,"
+      " \"virtual_pipeline_stages\": 2}, \"engine\": {\"type\": \"megatron_lm\"},"
+      " \"hardware\": {\"num_gpus\": 8, \"safety_margin\": 0.1234567}}",
+      "{\"model\": {\"preset\": \"llama-2-7b\"}, \"engine\": {\"type\": \"deepspeed\", "
+      "\"zero_stage\": 3,"
+      " \"offload_optimizer\": \"cpu\"}, \"hardware\": {\"gpu\": \"a10g\", \"num_gpus\": 4}}"};
+  static gm_result r;
+  size_t c;
+  int checked = 0;
+  for (c = 0; c < sizeof configs / sizeof configs[0]; c++) {
+    gm_error err;
+    gm_summary sum;
+    char *text = calc_json(configs[c]);
+    cJSON *j = cJSON_Parse(text);
+    const cJSON *b = cJSON_GetObjectItemCaseSensitive(j, "breakdown"), *st;
+    int i = 0;
+    CHECK(gm_calculate_json(configs[c], &r, &err) == GM_OK, "config %zu: %s", c, err.message);
+    gm_summarize(&r, &sum);
+#define JNUM(obj, key) cJSON_GetObjectItemCaseSensitive(obj, key)->valuedouble
+    CHECK(sum.num_stages == cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, "stages")) &&
+              sum.worst_stage == (int)JNUM(j, "worst_stage"),
+          "config %zu: stages and worst stage", c);
+    CHECK(gm_printed_gib(sum.model_params_bytes, 4) == JNUM(b, "model_params_gb") &&
+              gm_printed_gib(sum.activations_bytes, 4) == JNUM(b, "activations_gb") &&
+              gm_printed_gib(sum.overhead_bytes, 4) == JNUM(b, "overhead_gb") &&
+              gm_printed_gib(sum.fits_below_bytes, 4) == JNUM(j, "fits_below_gb") &&
+              gm_printed_gib(r.capacity_bytes, 4) == JNUM(j, "gpu_capacity_gb"),
+          "config %zu: the summary's figures as printed", c);
+    CHECK(gm_printed_fixed(r.utilization_percent, 2) == JNUM(j, "memory_utilization_percent") &&
+              gm_printed_fixed(r.resolved.hardware.safety_margin, 6) ==
+                  JNUM(cJSON_GetObjectItemCaseSensitive(
+                           cJSON_GetObjectItemCaseSensitive(j, "resolved"), "hardware"),
+                       "safety_margin"),
+          "config %zu: percent and margin as printed", c);
+    cJSON_ArrayForEach(st, cJSON_GetObjectItemCaseSensitive(j, "stages")) {
+      int first[GM_MAX_CHUNKS], count[GM_MAX_CHUNKS], n = gm_result_chunks(&r, i, first, count);
+      const cJSON *chunks = cJSON_GetObjectItemCaseSensitive(st, "chunks");
+      CHECK(
+          gm_printed_gib(r.stages[i].peak_reserved_bytes, 4) == JNUM(st, "peak_reserved_gb") &&
+              n == cJSON_GetArraySize(chunks) &&
+              (n == 0 || (first[0] ==
+                          (int)cJSON_GetArrayItem(cJSON_GetArrayItem(chunks, 0), 0)->valuedouble)),
+          "config %zu stage %d: figures and chunks", c, i);
+      i++;
+      checked++;
+    }
+#undef JNUM
+    cJSON_Delete(j);
+    calc_free(text);
+  }
+  CHECK(checked == 5, "%d stages compared", checked);
+  /* Rounded half up at 4 decimals: 53687 bytes are 0.00004999 GiB, 53688 0.00005000. */
+  CHECK(gm_printed_gib(53687, 4) == 0.0 && gm_printed_gib(53688, 4) == 0.0001 &&
+            gm_printed_gib(3ull << 29, 4) == 1.5 && gm_printed_gib(1, 10) == 0.0000000009,
+        "gm_printed_gib rounding");
+  CHECK(gm_printed_fixed(37.375, 2) == 37.38 && gm_printed_fixed(-0.125, 2) == -0.13,
+        "gm_printed_fixed rounding: %.17g %.17g", gm_printed_fixed(37.375, 2),
+        gm_printed_fixed(-0.125, 2));
+  CHECK(strcmp(gm_value_name("training.dtype", GM_DTYPE_FP16), "fp16") == 0 &&
+            strcmp(gm_value_name("engine.type", GM_ENGINE_FSDP), "fsdp") == 0 &&
+            strcmp(gm_value_name("training.activation_checkpointing", GM_AC_FULL), "full") == 0,
+        "gm_value_name of enum keys");
+  CHECK(!gm_value_name("training.batch_size", 1) && !gm_value_name("training.dtype", 99) &&
+            !gm_value_name("dtype", 0) && !gm_value_name("nope.dtype", 0) &&
+            !gm_value_name(NULL, 0),
+        "gm_value_name: NULL for no enum key or no such value");
+}
+
+/* gm_preset_id: a name's preset as the readers find it; NULL for none. */
+static void test_preset_id(void) {
+  const char *id = gm_preset_id(GM_PRESET_GPU, "NVIDIA H100 SXM 80GB");
+  char longname[80];
+  CHECK(id && strcmp(id, "h100-80gb") == 0, "display name: %s", id ? id : "NULL");
+  id = gm_preset_id(GM_PRESET_GPU, "h100_80gb");
+  CHECK(id && strcmp(id, "h100-80gb") == 0, "underscores: %s", id ? id : "NULL");
+  id = gm_preset_id(GM_PRESET_MODEL, "LLAMA_3_8B");
+  CHECK(id && strcmp(id, "llama-3-8b") == 0, "model id spelled loosely: %s", id ? id : "NULL");
+  id = gm_preset_id(GM_PRESET_MODEL, "meta-llama/Meta-Llama-3-8B");
+  CHECK(id && strcmp(id, "llama-3-8b") == 0, "Hugging Face id: %s", id ? id : "NULL");
+  CHECK(gm_preset_id(GM_PRESET_GPU, "H100x") == NULL && gm_preset_id(GM_PRESET_GPU, "") == NULL &&
+            gm_preset_id(GM_PRESET_GPU, NULL) == NULL &&
+            gm_preset_id(GM_PRESET_MODEL, "h100-80gb") == NULL &&
+            gm_preset_id((gm_preset_kind)7, "h100-80gb") == NULL,
+        "unknown names, kinds and NULL give NULL");
+  /* hardware.gpu is read into 64 bytes: what is cut off is not compared. */
+  snprintf(longname, sizeof longname, "%-63s%s", "H100", "tail");
+  id = gm_preset_id(GM_PRESET_GPU, longname);
+  CHECK(id && strcmp(id, "h100-80gb") == 0, "a name cut at the row's size: %s", id ? id : "NULL");
+}
+
+/* gm_schema_defaults: a row's constant default lands in its field in the
+ * stored unit; a value given stays, and keys with a rule are left to resolve.c. */
+static void test_schema_constant_defaults(void) {
+  gm_config c;
+  int s, filled = 0, left = 0;
+  gm_config_init(&c);
+  c.model.vocab_size = 100;
+  c.hardware.safety_margin = NAN;
+  for (s = 0; s < GM_SEC_COUNT; s++)
+    gm_schema_defaults((gm_section)s, (char *)&c + gm_schema[s].offset);
+  CHECK(c.model.vocab_size == 100, "a given vocab_size became %lld", (long long)c.model.vocab_size);
+  CHECK(c.model.mlp == GM_MLP_GATED && c.model.norms_per_layer == 2 && c.parallel.tp == 1 &&
+            c.training.micro_batch_size == 1 && c.engine.kind == GM_ENGINE_DDP &&
+            c.engine.stage3_max_live_parameters == 1000000000,
+        "constant defaults of ints, enums and sizes");
+  CHECK(c.engine.ddp_bucket_bytes == 25 * 1048576, "bucket_cap_mb 25 MiB, got %lld bytes",
+        (long long)c.engine.ddp_bucket_bytes);
+  CHECK(c.hardware.gpu_capacity_bytes == 80ull << 30 && c.hardware.cuda_context_bytes == 1ull << 30,
+        "memory defaults in bytes from GiB");
+  CHECK(c.hardware.safety_margin == GM_DEFAULT_SAFETY_MARGIN,
+        "a NaN margin takes the default, got %g", c.hardware.safety_margin);
+  CHECK(c.training.grads_set_to_none == GM_AUTO && c.parallel.dp == GM_AUTO &&
+            c.training.loss == (gm_loss)GM_AUTO,
+        "keys with a rule stay unset");
+  /* Every row: a constant default leaves no field unset; a rule leaves it so. */
+  for (s = 0; s < GM_SEC_COUNT; s++) {
+    const gm_key *k;
+    for (k = gm_schema[s].keys; k->key; k++) {
+      const char *p = (const char *)&c + gm_schema[s].offset + k->offset;
+      int iv;
+      if ((k->flags & GM_KF_NOFIELD) || k->kind == GM_K_STRING || k->kind == GM_K_MEMORY ||
+          k->kind == GM_K_NUMBER || k->kind == GM_K_INT64 || k->kind == GM_K_SIZE)
+        continue; /* the int-stored rows (int, bool, enum) */
+      memcpy(&iv, p, sizeof iv);
+      if (k->rule || k->dflt == GM_NO_DEFAULT) {
+        CHECK(iv == GM_AUTO || iv == 0, "%s.%s has no constant default but was set to %d",
+              gm_schema[s].name, k->key, iv);
+        left++;
+      } else {
+        CHECK(iv == (int)k->dflt, "%s.%s: default %g, field %d", gm_schema[s].name, k->key, k->dflt,
+              iv);
+        filled++;
+      }
+    }
+  }
+  CHECK(filled > 30 && left > 10, "%d int rows defaulted, %d left", filled, left);
+}
+
 /* The schema's defaults are what resolution gives: every key that resolved
  * prints back has, for a config that leaves it out, the schema's constant
  * default (null when it has none), so the page cannot show another one. */
@@ -654,6 +796,9 @@ int main(void) {
   test_phase_names();
   test_count_params();
   test_calculate_json();
+  test_summary();
+  test_preset_id();
+  test_schema_constant_defaults();
   test_schema_defaults();
   test_schema_enum_names();
   printf("%d passed, %d failed\n", passed, failed);

@@ -7,6 +7,8 @@
 //   gm.calc(config)     -> result object; throws GmError (.field) on a bad config
 //   gm.calcRaw(config)  -> the result JSON string, untouched
 //   gm.presets()        -> {gpus: [...], models: {...}}
+//   gm.presetId(kind, name) -> the id of the GPU ('gpu') or model ('model')
+//                          preset a name stands for, as the core reads it; or null
 //   gm.schema()         -> every config key the core reads: {keys: [{section,
 //                          key, aliases, kind, min, max, values, default,
 //                          default_rule, doc, unit, label, in_resolved}], gpus,
@@ -223,6 +225,21 @@ async function instantiate(bytes) {
     return JSON.parse(schemaText); // a fresh copy: callers may mutate it
   };
 
+  // gm_preset_id (core/gpumem.h): the id is static, nothing to free.
+  const presetId = (kind, name) => {
+    const input = enc.encode(name), ptr = ex.malloc(input.length + 1) >>> 0;
+    if (!ptr) throw new Error('gpumem: out of memory');
+    try {
+      const heap = new Uint8Array(ex.memory.buffer);
+      heap.set(input, ptr);
+      heap[ptr + input.length] = 0;
+      const id = ex.gm_preset_id(kind === 'model' ? 1 : 0, ptr) >>> 0;
+      return id ? cString(id) : null;
+    } finally {
+      ex.free(ptr);
+    }
+  };
+
   const version = ex.gm_version ? cString(ex.gm_version() >>> 0) : VERSION;
-  return Object.freeze({ calc, calcRaw, plan, planRaw, presets, schema, importConfig, importRaw, version, exports: ex });
+  return Object.freeze({ calc, calcRaw, plan, planRaw, presets, presetId, schema, importConfig, importRaw, version, exports: ex });
 }

@@ -422,7 +422,7 @@ function App({ gm }) {
 export function start(root, gmPromise) {
   return Promise.resolve(gmPromise).then(
     (gm) => {
-      setSchema(gm.schema());
+      setSchema(gm.schema(), gm.presetId);
       root.textContent = '';
       render(html`<${App} gm=${gm} />`, root);
       document.documentElement.dataset.ready = '1';

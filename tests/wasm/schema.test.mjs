@@ -67,6 +67,36 @@ test('every model spelling the schema lists finds its preset', () => {
     for (const name of [m.id, m.name, ...m.aliases]) assert.equal(gm.calc({ model: { preset: name } }).resolved.model.name, m.id, name);
 });
 
+// The page asks gm.presetId which preset a typed name stands for: its answer
+// is the preset calc_json reads for that name, or null where calc_json
+// refuses it, for every spelling and near-miss, overlong and cut names too.
+test('presetId names the preset calc reads, and no other', () => {
+  const variants = (name) => [name, name.toUpperCase(), name.replace(/[-\s]/g, '_'), ` ${name.replace(/(.)/, '$1-')} `,
+    `${name}x`, `x${name}`, name.slice(0, -1), `${name}.`, `${name}\u00a0`, `${name}${' '.repeat(60)}tail`,
+    `${name}${' '.repeat(96 - name.length - 2)}\u00e9`, `${name}${'-'.repeat(40)}zz`, ''];
+  const gpuOf = (name) => {
+    const r = JSON.parse(gm.calcRaw(with_('hardware', 'gpu', name)));
+    if (r.error) assert.equal(r.error.field, 'hardware.gpu', name);
+    return r.error ? null : r.resolved.hardware.gpu;
+  };
+  const modelOf = (name) => {
+    const r = JSON.parse(gm.calcRaw({ model: { preset: name } }));
+    if (r.error) assert.equal(r.error.field, 'model.preset', name);
+    return r.error ? null : r.resolved.model.name;
+  };
+  let found = 0, refused = 0;
+  for (const [kind, list, of] of [['gpu', schema.gpus, gpuOf], ['model', schema.models, modelOf]])
+    for (const p of list)
+      for (const spelling of [p.id, p.name, ...p.aliases])
+        for (const name of variants(spelling)) {
+          const want = of(name);
+          assert.equal(gm.presetId(kind, name), want, `${kind} ${JSON.stringify(name)}`);
+          if (want) found++;
+          else refused++;
+        }
+  assert.ok(found > 500 && refused > 500, `${found} found, ${refused} refused`);
+});
+
 test('a key is a number of bounds the core enforces', () => {
   for (const k of schema.keys.filter((x) => (x.kind === 'int' || x.kind === 'int64') && x.max < 1e7 && !x.aliases.length)) {
     const r = JSON.parse(gm.calcRaw(with_(k.section, k.key, k.max + 1)));

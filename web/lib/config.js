@@ -142,6 +142,10 @@ const LAYOUT = {
 const KIND = { int: 'int', int64: 'int', size: 'count', memory: 'memory', bool: 'bool', enum: 'select', number: 'number', string: 'text' };
 
 let schema = { keys: [], gpus: [], models: [], thresholds: {} };
+// Which preset a typed name stands for is the core's answer (gm.presetId),
+// never a second matcher here; answers are kept per name.
+let presetId = () => null;
+const presetIds = new Map();
 let fields = Object.fromEntries(SECTIONS.map((s) => [s, []]));
 let rows = new Map();
 
@@ -160,11 +164,14 @@ function fieldOf(row, place) {
 
 /**
  * Takes the core's schema (gm.schema()) for the page: fields, labels, options,
- * the Hugging Face spellings and the GPU and model names. Called once, before
- * the page renders.
+ * the Hugging Face spellings and the GPU and model lists; and its preset
+ * matcher (gm.presetId), which says what a typed GPU or model name stands
+ * for. Called once, before the page renders.
  */
-export function setSchema(s) {
+export function setSchema(s, matchPreset) {
   schema = s;
+  presetId = matchPreset;
+  presetIds.clear();
   rows = new Map(s.keys.map((r) => [`${r.section}.${r.key}`, r]));
   fields = {};
   for (const sec of SECTIONS) {
@@ -301,23 +308,20 @@ export function defaultConfig() {
   return c;
 }
 
-/**
- * Two names the same as the core compares them (gm_name_equal in
- * core/config_value.c): case, spaces, '-' and '_' ignored.
- */
-export function sameName(a, b) {
-  const norm = (x) => String(x).replace(/[ _-]+/g, '').replace(/[A-Z]+/g, (c) => c.toLowerCase());
-  return norm(a) === norm(b);
-}
-
-/** The entry of a list ({id, name, aliases}) a name stands for, as the core finds it: by id, name or alias. */
-export function findNamed(list, name) {
+/** The entry of a list ({id, ...}) with the preset id the core gives a name, or null. */
+function byPresetId(list, kind, name) {
   if (typeof name !== 'string' || !name) return null;
-  return (list || []).find((g) => [g.id, g.name, ...(g.aliases || [])].some((n) => n && sameName(n, name))) || null;
+  const key = `${kind}:${name}`;
+  if (!presetIds.has(key)) {
+    if (presetIds.size >= 256) presetIds.clear(); // names typed one letter at a time
+    presetIds.set(key, presetId(kind, name));
+  }
+  const id = presetIds.get(key);
+  return (id && (list || []).find((p) => p.id === id)) || null;
 }
 
-/** The GPU preset a name stands for, as the core finds it. */
-export const findGpu = (name) => findNamed(schema.gpus, name);
+/** The GPU preset a name stands for, as the core reads hardware.gpu (gm.presetId). */
+export const findGpu = (name) => byPresetId(schema.gpus, 'gpu', name);
 
-/** The model preset a name stands for: by id first, then by Hugging Face id or name, as the core looks it up. */
-export const findModel = (name) => (typeof name === 'string' && schema.models.find((m) => sameName(m.id, name))) || findNamed(schema.models, name);
+/** The model preset a name stands for, as the core reads model.preset (gm.presetId). */
+export const findModel = (name) => byPresetId(schema.models, 'model', name);
