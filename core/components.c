@@ -534,12 +534,13 @@ static void activations(ctx *x, gm_stage_mem *o) {
     else if (s->has_head)
       F(GM_C_LOGITS, "%g B per logit x %s tokens x vocab %s / TP %d (%s)%s%s%s", per_logit,
         N(gm_tokens_per_gpu(x->c)).s, N((double)x->c->model.vocab_size).s, pp->tp,
-        tr->loss == GM_LOSS_CHUNKED          ? "loss computed in chunks"
-        : tr->loss == GM_LOSS_VOCAB_PARALLEL ? "loss split over the vocabulary"
-        : tr->loss == GM_LOSS_TP_PARALLEL    ? "loss split over tensor-parallel ranks"
-        : tr->loss == GM_LOSS_COMPILED       ? "compiled loss"
-        : tr->loss == GM_LOSS_KEEP_FP32      ? "logits also kept as fp32 for the loss"
-                                             : "loss in fp32",
+        tr->loss == GM_LOSS_CHUNKED                ? "loss computed in chunks"
+        : tr->loss == GM_LOSS_VOCAB_PARALLEL       ? "loss split over the vocabulary"
+        : tr->loss == GM_LOSS_VOCAB_PARALLEL_FUSED ? "fused loss split over the vocabulary"
+        : tr->loss == GM_LOSS_TP_PARALLEL          ? "loss split over tensor-parallel ranks"
+        : tr->loss == GM_LOSS_COMPILED             ? "compiled loss"
+        : tr->loss == GM_LOSS_KEEP_FP32            ? "logits also kept as fp32 for the loss"
+                                                   : "loss in fp32",
         x->pp_logits[GM_PH_FORWARD] > 0 ? "; + the earlier micro-batches' logits the pipeline "
                                           "keeps for its outputs, "
                                         : "",

@@ -111,12 +111,13 @@ typedef enum { GM_SEL_ATTENTION = 0, GM_SEL_PER_OP } gm_selective_policy;
 typedef enum { GM_ATTN_FLASH = 0, GM_ATTN_EAGER } gm_attention;
 
 typedef enum {
-  GM_LOSS_EAGER = 0,      /* upcast to fp32, log-softmax, grad: ~12 B/logit */
-  GM_LOSS_KEEP_FP32,      /* HF models: logits.float() kept alive: ~16 B/logit */
-  GM_LOSS_VOCAB_PARALLEL, /* Megatron fused vocab-parallel CE: ~6 B/logit */
-  GM_LOSS_COMPILED,       /* torch.compile'd CE: ~4 B/logit */
-  GM_LOSS_CHUNKED,        /* chunked / fused linear CE */
-  GM_LOSS_TP_PARALLEL     /* PyTorch tensor-parallel loss_parallel: ~16 B/logit */
+  GM_LOSS_EAGER = 0,           /* upcast to fp32, log-softmax, grad: ~12 B/logit */
+  GM_LOSS_KEEP_FP32,           /* HF models: logits.float() kept alive: ~16 B/logit */
+  GM_LOSS_VOCAB_PARALLEL,      /* Megatron vocab-parallel CE, in place: ~6 B/logit */
+  GM_LOSS_COMPILED,            /* torch.compile'd CE: ~4 B/logit */
+  GM_LOSS_CHUNKED,             /* chunked / fused linear CE */
+  GM_LOSS_TP_PARALLEL,         /* PyTorch tensor-parallel loss_parallel: ~16 B/logit */
+  GM_LOSS_VOCAB_PARALLEL_FUSED /* Megatron --cross-entropy-loss-fusion: ~10 B/logit */
 } gm_loss;
 
 typedef enum { GM_NORMIMPL_EAGER = 0, GM_NORMIMPL_FUSED } gm_norm_impl;

@@ -363,6 +363,7 @@ static void training_args(gm_import *im, options *opts, double gpus, double tp, 
                           double cp) {
   double micro = 0, global = 0, layers = 0, per_stage = 0;
   const char *s;
+  int local;
   map_number(im, opts, "micro-batch-size", "training.batch_size", 1, 1e7, &micro);
   map_number(im, opts, "seq-length", "training.seq_len", 1, 1e8, NULL);
   if (number(im, opts, "global-batch-size", 1, 1e12, &global)) {
@@ -404,7 +405,20 @@ static void training_args(gm_import *im, options *opts, double gpus, double tp, 
     gm_import_ignore(im, "--recompute-num-layers", "read with --recompute-method");
   map_fraction(im, opts, "attention-dropout", "training.attention_dropout");
   map_fraction(im, opts, "hidden-dropout", "training.hidden_dropout");
+  /* The local spec's DotProductAttention is unfused whatever the backend
+   * (megatron/core/models/gpt/gpt_layer_specs.py, get_gpt_layer_local_spec). */
+  s = string(im, opts, "transformer-impl");
+  local = s && strcmp(s, "local") == 0;
+  if (local)
+    gm_import_set(im, "--transformer-impl", "training.attention", cJSON_CreateString("eager"),
+                  "the local implementation keeps the s x s scores");
+  else if (s)
+    gm_import_ignore(im, "--transformer-impl", "no effect on memory beyond attention");
   s = string(im, opts, "attention-backend");
+  if (s && local) {
+    gm_import_ignore(im, "--attention-backend", "the local implementation is unfused");
+    s = NULL;
+  }
   if (s && (strcmp(s, "flash") == 0 || strcmp(s, "fused") == 0 || strcmp(s, "auto") == 0))
     gm_import_set(im, "--attention-backend", "training.attention", cJSON_CreateString("flash"),
                   "flash and cuDNN fused attention keep no score matrix");
@@ -413,6 +427,14 @@ static void training_args(gm_import *im, options *opts, double gpus, double tp, 
                   NULL);
   else if (s)
     gm_import_warn(im, "--attention-backend", "not mapped: %s", s);
+  s = string(im, opts, "cross-entropy-fusion-impl");
+  if (has(opts, "cross-entropy-loss-fusion") && (!s || strcmp(s, "native") == 0))
+    gm_import_set(im, "--cross-entropy-loss-fusion", "training.loss",
+                  cJSON_CreateString("vocab_parallel_fused"),
+                  "the compiled loss keeps a second fp32 copy of the logits");
+  else if (has(opts, "cross-entropy-loss-fusion"))
+    gm_import_warn(im, "--cross-entropy-fusion-impl",
+                   "not mapped: %s; counted as the unfused vocab-parallel loss", s);
   if (has(opts, "use-flash-attn"))
     gm_import_set(im, "--use-flash-attn", "training.attention", cJSON_CreateString("flash"), NULL);
   s = string(im, opts, "optimizer");

@@ -94,6 +94,7 @@ const gm_name gm_loss_names[] = {{"standard", GM_LOSS_EAGER},
                                  {"loss_parallel", GM_LOSS_TP_PARALLEL},
                                  {"compiled", GM_LOSS_COMPILED},
                                  {"chunked", GM_LOSS_CHUNKED},
+                                 {"vocab_parallel_fused", GM_LOSS_VOCAB_PARALLEL_FUSED},
                                  {"eager", GM_LOSS_EAGER},
                                  {NULL, 0}};
 const gm_name gm_norm_impl_names[] = {
@@ -216,7 +217,7 @@ static const gm_key training_keys[] = {
     T("activation_checkpointing", NULL, ENUM, GM_HOOK_RECOMPUTE, 0, recompute, 0, 0, gm_recompute_names, "none|selective|full", GM_AC_NONE, NULL, NULL, "Activation checkpointing", "what backward recomputes; also the earlier tool's 0-4 scale (0 none; 1, 2 selective; 3, 4 full) or a bool (`true` full, `false` none)"),
     T("selective_policy", NULL, ENUM, 0, 0, selective_policy, 0, 0, gm_selective_names, "attention core (Megatron)|every other matmul (torchtitan)", NONE, "per_op under torchtitan, else attention", NULL, "Selective policy", "what selective recompute saves: Megatron recomputes the attention core; torchtitan saves every other matmul"),
     T("attention", NULL, ENUM, 0, 0, attention, 0, 0, gm_attention_names, "flash / SDPA|eager (keeps s x s)", GM_ATTN_FLASH, NULL, NULL, "Attention", "flash/SDPA keeps no s x s matrix"),
-    T("loss", NULL, ENUM, 0, 0, loss, 0, 0, gm_loss_names, "standard|standard, fp32 copy of the logits kept|split over the vocabulary|split over tensor-parallel ranks|compiled|chunked / fused linear", NONE, "megatron_lm: vocab_parallel; torchtune, litgpt: chunked; torchtitan: loss_parallel with TP, else standard; else keep_fp32", NULL, "Loss", "cross-entropy implementation; `standard` (also `eager`) is the plain eager loss"),
+    T("loss", NULL, ENUM, 0, 0, loss, 0, 0, gm_loss_names, "standard|standard, fp32 copy of the logits kept|split over the vocabulary|split over tensor-parallel ranks|compiled|chunked / fused linear|split over the vocabulary, fused (Megatron --cross-entropy-loss-fusion)", NONE, "megatron_lm: vocab_parallel; torchtune, litgpt: chunked; torchtitan: loss_parallel with TP, else standard; else keep_fp32", NULL, "Loss", "cross-entropy implementation; `standard` (also `eager`) is the plain eager loss"),
     T("norm_impl", NULL, ENUM, 0, 0, norm_impl, 0, 0, gm_norm_impl_names, "eager|fused", NONE, "fused under Megatron, with LayerNorm or compile; else eager", NULL, "Norm implementation", "eager RMSNorm keeps an fp32 copy"),
     T("compile", NULL, BOOL, 0, 0, compile, 0, 0, NULL, NULL, 0, NULL, NULL, "torch.compile", "torch.compile of the blocks"),
     T("gqa_expand_kv", NULL, BOOL, 0, 0, gqa_expand_kv, 0, 0, NULL, NULL, NONE, "false under Megatron, else true", NULL, "Expand KV heads", "K/V repeated to all heads before attention"),
