@@ -187,6 +187,9 @@ typedef struct {
   int first_stage_layers, last_stage_layers;
   /* Megatron-LM counts the embedding / the loss as one layer of the split. */
   int embedding_in_split, loss_in_split;
+  /* Megatron-LM's --defer-embedding-wgrad-compute and --wgrad-deferral-limit
+   * (0: every micro-batch). */
+  int defer_embedding_wgrad, wgrad_deferral_limit;
 } gm_parallel;
 
 typedef enum {

@@ -636,6 +636,11 @@ int gm_import_megatron(gm_import *im, const char *text, gm_error *err) {
   if (has(&opts, "use-distributed-optimizer"))
     gm_import_set(im, "--use-distributed-optimizer", "engine.distributed_optimizer",
                   cJSON_CreateTrue(), NULL);
+  if (has(&opts, "defer-embedding-wgrad-compute")) {
+    gm_import_set(im, "--defer-embedding-wgrad-compute", "parallelism.defer_embedding_wgrad",
+                  cJSON_CreateTrue(), NULL);
+    map_number(im, &opts, "wgrad-deferral-limit", "parallelism.wgrad_deferral_limit", 0, 1e9, NULL);
+  }
   model_args(im, &opts, tp);
   training_args(im, &opts, gpus, tp, pp, cp);
   for (i = 0; i < opts.n; i++) {

@@ -347,6 +347,13 @@ static int resolve_parallel(gm_config *c, gm_result *r, gm_error *err) {
   DEF(p->schedule, p->vpp > 1 ? GM_SCHED_INTERLEAVED : GM_SCHED_1F1B);
   DEF(p->embedding_in_split, 0);
   DEF(p->loss_in_split, 0);
+  DEF(p->defer_embedding_wgrad, 0);
+  DEF(p->wgrad_deferral_limit, 0);
+  /* megatron/core/model_parallel_config.py refuses the deferral without a pipeline. */
+  if (p->defer_embedding_wgrad == 1 && (c->engine.kind != GM_ENGINE_MEGATRON || p->pp < 2))
+    return gm_error_set(err, "parallelism.defer_embedding_wgrad",
+                        "is a Megatron-LM option that needs pipeline parallelism (engine.type "
+                        "megatron_lm, pipeline_parallel_size >= 2)");
   if (gm_check_split(c, err) != GM_OK)
     return GM_EINVAL;
   if (p->schedule == GM_SCHED_INTERLEAVED && p->vpp == 1) {

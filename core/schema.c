@@ -248,6 +248,8 @@ static const gm_key parallel_keys[] = {
     P("last_stage_layers", NULL, I32, 0, 0, last_stage_layers, 0, 1e6, NULL, NULL, NONE, NULL, "layers", "Last stage layers", "decoder layers on the last pipeline rank (Megatron-LM `--decoder-last-pipeline-num-layers`); the other ranks split the rest evenly"),
     P("account_for_embedding_in_pipeline_split", NULL, BOOL, 0, 0, embedding_in_split, 0, 0, NULL, NULL, 0, NULL, NULL, "Embedding counts as a layer", "Megatron-LM counts the embedding as one layer of the split (engine `megatron_lm` only)"),
     P("account_for_loss_in_pipeline_split", NULL, BOOL, 0, 0, loss_in_split, 0, 0, NULL, NULL, 0, NULL, NULL, "Loss counts as a layer", "Megatron-LM counts the loss as one layer of the split (engine `megatron_lm` only)"),
+    P("defer_embedding_wgrad", NULL, BOOL, 0, 0, defer_embedding_wgrad, 0, 0, NULL, NULL, 0, NULL, NULL, "Defer output-layer wgrad", "Megatron-LM --defer-embedding-wgrad-compute: the last stage keeps each micro-batch's output-layer input and output gradient until the pipeline flush (engine `megatron_lm`, pipeline parallelism only)"),
+    P("wgrad_deferral_limit", NULL, I32, 0, 0, wgrad_deferral_limit, 0, 1e9, NULL, NULL, 0, NULL, "micro-batches", "Wgrad deferral limit", "Megatron-LM --wgrad-deferral-limit: at most this many micro-batches are deferred; 0 defers every one"),
     END};
 
 static const gm_key engine_keys[] = {

@@ -107,6 +107,8 @@ const LAYOUT = {
     { key: 'last_stage_layers', advanced: true, when: pipelined, hint: 'uneven split' },
     { key: 'account_for_embedding_in_pipeline_split', advanced: true, when: (c) => c.pp > 1 && c.engine === 'megatron_lm' },
     { key: 'account_for_loss_in_pipeline_split', advanced: true, when: (c) => c.pp > 1 && c.engine === 'megatron_lm' },
+    { key: 'defer_embedding_wgrad', advanced: true, when: (c) => c.pp > 1 && c.engine === 'megatron_lm' },
+    { key: 'wgrad_deferral_limit', advanced: true, when: (c) => c.pp > 1 && c.engine === 'megatron_lm' },
   ],
   engine: [
     { key: 'type', required: true },
