@@ -190,6 +190,10 @@ typedef struct {
   /* Megatron-LM's --defer-embedding-wgrad-compute and --wgrad-deferral-limit
    * (0: every micro-batch). */
   int defer_embedding_wgrad, wgrad_deferral_limit;
+  /* Interleaved schedule: micro-batches that run on one virtual stage before
+   * the next (Megatron-LM --microbatch-group-size-per-virtual-pipeline-stage);
+   * GM_AUTO: the pipeline size. */
+  int microbatch_group;
 } gm_parallel;
 
 typedef enum {

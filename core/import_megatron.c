@@ -467,6 +467,20 @@ static void training_args(gm_import *im, options *opts, double gpus, double tp, 
   }
   map_number(im, opts, "virtual-pipeline-model-parallel-size",
              "parallelism.virtual_pipeline_stages", 1, 65536, NULL);
+  map_number(im, opts, "microbatch-group-size-per-virtual-pipeline-stage",
+             "parallelism.microbatch_group_size", 1, 1e9, NULL);
+  map_number(im, opts, "num-virtual-stages-per-pipeline-rank",
+             "parallelism.virtual_pipeline_stages", 1, 65536, NULL);
+  map_number(im, opts, "decoder-first-pipeline-num-layers", "parallelism.first_stage_layers", 0,
+             1e5, NULL);
+  map_number(im, opts, "decoder-last-pipeline-num-layers", "parallelism.last_stage_layers", 0, 1e5,
+             NULL);
+  if (has(opts, "account-for-embedding-in-pipeline-split"))
+    gm_import_set(im, "--account-for-embedding-in-pipeline-split",
+                  "parallelism.account_for_embedding_in_pipeline_split", cJSON_CreateTrue(), NULL);
+  if (has(opts, "account-for-loss-in-pipeline-split"))
+    gm_import_set(im, "--account-for-loss-in-pipeline-split",
+                  "parallelism.account_for_loss_in_pipeline_split", cJSON_CreateTrue(), NULL);
 }
 
 /* Whether word i assigns options (ARGS="--tp 2") outside any if block. An
