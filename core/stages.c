@@ -42,24 +42,32 @@ static int chunk_of(int64_t k, int64_t m, int64_t g, int v) {
  * Steps repeat every g x v within the full groups: two periods and the last
  * group hold the peak. */
 static double interleaved_alive(const gm_parallel *pp, int r, const int count[]) {
-  int p = pp->pp, v = pp->vpp;
+  int p = pp->pp, v = pp->vpp, j;
   int64_t m = pp->num_microbatches, g = pp->microbatch_group > 0 ? pp->microbatch_group : p;
-  int64_t total = m * v, warmup = (int64_t)(p - r - 1) * 2 + (int64_t)(v - 1) * g, k, i;
-  int64_t period = 2 * g * v, tail = total - warmup - 2 * period;
-  double alive = 0, peak;
+  int64_t total = m * v, warmup = (int64_t)(p - r - 1) * 2 + (int64_t)(v - 1) * g, k = 0, i;
+  int64_t round, full, period, tail;
+  double alive = 0, peak, per_round = 0;
   if (g > m)
     g = m;
+  round = g * v;              /* one group through every chunk */
+  full = (m - 1) / g * g * v; /* forwards before the last group */
+  period = 2 * round, tail = total - warmup - 2 * period;
+  if (round > 1000000)
+    return -1; /* too long to follow: the caller counts equal shares */
   if (warmup > total)
     warmup = total;
-  for (k = 0; k < warmup; k++)
+  for (j = 0; j < v; j++)
+    per_round += (double)g * count[j];
+  /* Whole rounds of the warmup add every chunk g times. */
+  k = (warmup < full ? warmup : full) / round * round;
+  alive = (double)(k / round) * per_round;
+  for (; k < warmup; k++)
     alive += count[chunk_of(k, m, g, v)];
   peak = alive;
   for (i = 0; warmup + i < total; i++) {
-    if (i == period && tail > period) {
-      /* Skip whole periods: every step adds and removes the same chunks. */
-      int64_t skip = (tail - period) / (g * v) * (g * v);
-      i += skip;
-    }
+    if (i == period && tail > period)
+      /* Skip whole rounds: every step adds and removes the same chunks. */
+      i += (tail - period) / round * round;
     alive += count[chunk_of(warmup + i, m, g, v)];
     if (alive > peak)
       peak = alive;
@@ -163,8 +171,9 @@ gm_shape gm_stage_shape(const gm_config *c, const gm_params *P, int r) {
   if (pp->schedule == GM_SCHED_INTERLEAVED && p > 1 && pp->vpp > 1 && pp->vpp <= GM_MAX_CHUNKS &&
       s.layers > 0) {
     int first[GM_MAX_CHUNKS], count[GM_MAX_CHUNKS], n = gm_stage_chunks(c, r, first, count);
-    if (n == pp->vpp)
-      s.inflight = interleaved_alive(pp, r, count) / s.layers;
+    double alive = n == pp->vpp ? interleaved_alive(pp, r, count) : -1;
+    if (alive >= 0)
+      s.inflight = alive / s.layers;
   }
   s.inflight_mbs = ceil(s.inflight);
   s.acts_bytes = s.inflight * ((s.layers - s.moe_layers) * gm_layer_saved_bytes(c) +
