@@ -237,6 +237,14 @@ double gm_loss_bytes(const gm_config *c, double *bytes_per_logit) {
   case GM_LOSS_VOCAB_PARALLEL:
     per = 6.0; /* Megatron: logits, fp32 exp in place, grad reuses the buffer */
     break;
+  case GM_LOSS_VOCAB_PARALLEL_FUSED:
+    /* Megatron's --cross-entropy-loss-fusion runs the same steps through
+     * jit_fuser (torch.compile from PyTorch 2.2, megatron/core/jit.py): the
+     * compiled calculate_predicted_logits cannot subtract and exponentiate in
+     * place, so exp_logits is a new fp32 tensor beside the fp32 copy the
+     * caller still holds until forward returns (fusions/fused_cross_entropy.py). */
+    per = 10.0;
+    break;
   case GM_LOSS_COMPILED:
     per = 4.0;
     break;

@@ -430,6 +430,23 @@ static double buffers(ctx *x, gm_stage_mem *o) {
     persist += pipe;
     PART("pipeline send/receive buffers %s B; ", N(pipe).s);
   }
+  if (pp->defer_embedding_wgrad == 1 && s->has_head) {
+    /* Megatron-LM's --defer-embedding-wgrad-compute: the output layer's forward
+     * appends its input to embedding_activation_buffer and its backward appends
+     * grad_output to grad_output_buffer instead of computing the weight
+     * gradient, up to --wgrad-deferral-limit micro-batches (tensor_parallel/
+     * layers.py); finish_embedding_wgrad_compute empties both in the pipeline
+     * flush (pipeline_parallel/schedules.py). */
+    double m = (double)pp->num_microbatches, lim = (double)pp->wgrad_deferral_limit;
+    double kept = lim > 0 && lim < m ? lim : m, done = kept < m - 1 ? kept : m - 1;
+    double h = x->c->model.hidden_size / (pp->sequence_parallel ? (double)pp->tp : 1.0);
+    double one = A * gm_tokens_per_gpu(x->c) * ((double)x->c->model.vocab_size / pp->tp + h);
+    o->comp[GM_PH_FORWARD][GM_C_BUFFERS] += done * one;
+    o->comp[GM_PH_BACKWARD][GM_C_BUFFERS] += kept * one;
+    PART("deferred output-layer weight gradients: grad outputs and inputs of %g micro-batch%s, "
+         "%s B each; ",
+         kept, kept == 1 ? "" : "es", N(one).s);
+  }
   if (x->c->training.fp8 == GM_FP8_DELAYED) {
     double meta = fp8_meta_bytes(x);
     persist += meta;
@@ -534,12 +551,13 @@ static void activations(ctx *x, gm_stage_mem *o) {
     else if (s->has_head)
       F(GM_C_LOGITS, "%g B per logit x %s tokens x vocab %s / TP %d (%s)%s%s%s", per_logit,
         N(gm_tokens_per_gpu(x->c)).s, N((double)x->c->model.vocab_size).s, pp->tp,
-        tr->loss == GM_LOSS_CHUNKED          ? "loss computed in chunks"
-        : tr->loss == GM_LOSS_VOCAB_PARALLEL ? "loss split over the vocabulary"
-        : tr->loss == GM_LOSS_TP_PARALLEL    ? "loss split over tensor-parallel ranks"
-        : tr->loss == GM_LOSS_COMPILED       ? "compiled loss"
-        : tr->loss == GM_LOSS_KEEP_FP32      ? "logits also kept as fp32 for the loss"
-                                             : "loss in fp32",
+        tr->loss == GM_LOSS_CHUNKED                ? "loss computed in chunks"
+        : tr->loss == GM_LOSS_VOCAB_PARALLEL       ? "loss split over the vocabulary"
+        : tr->loss == GM_LOSS_VOCAB_PARALLEL_FUSED ? "fused loss split over the vocabulary"
+        : tr->loss == GM_LOSS_TP_PARALLEL          ? "loss split over tensor-parallel ranks"
+        : tr->loss == GM_LOSS_COMPILED             ? "compiled loss"
+        : tr->loss == GM_LOSS_KEEP_FP32            ? "logits also kept as fp32 for the loss"
+                                                   : "loss in fp32",
         x->pp_logits[GM_PH_FORWARD] > 0 ? "; + the earlier micro-batches' logits the pipeline "
                                           "keeps for its outputs, "
                                         : "",

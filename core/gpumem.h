@@ -111,12 +111,13 @@ typedef enum { GM_SEL_ATTENTION = 0, GM_SEL_PER_OP } gm_selective_policy;
 typedef enum { GM_ATTN_FLASH = 0, GM_ATTN_EAGER } gm_attention;
 
 typedef enum {
-  GM_LOSS_EAGER = 0,      /* upcast to fp32, log-softmax, grad: ~12 B/logit */
-  GM_LOSS_KEEP_FP32,      /* HF models: logits.float() kept alive: ~16 B/logit */
-  GM_LOSS_VOCAB_PARALLEL, /* Megatron fused vocab-parallel CE: ~6 B/logit */
-  GM_LOSS_COMPILED,       /* torch.compile'd CE: ~4 B/logit */
-  GM_LOSS_CHUNKED,        /* chunked / fused linear CE */
-  GM_LOSS_TP_PARALLEL     /* PyTorch tensor-parallel loss_parallel: ~16 B/logit */
+  GM_LOSS_EAGER = 0,           /* upcast to fp32, log-softmax, grad: ~12 B/logit */
+  GM_LOSS_KEEP_FP32,           /* HF models: logits.float() kept alive: ~16 B/logit */
+  GM_LOSS_VOCAB_PARALLEL,      /* Megatron vocab-parallel CE, in place: ~6 B/logit */
+  GM_LOSS_COMPILED,            /* torch.compile'd CE: ~4 B/logit */
+  GM_LOSS_CHUNKED,             /* chunked / fused linear CE */
+  GM_LOSS_TP_PARALLEL,         /* PyTorch tensor-parallel loss_parallel: ~16 B/logit */
+  GM_LOSS_VOCAB_PARALLEL_FUSED /* Megatron --cross-entropy-loss-fusion: ~10 B/logit */
 } gm_loss;
 
 typedef enum { GM_NORMIMPL_EAGER = 0, GM_NORMIMPL_FUSED } gm_norm_impl;
@@ -186,6 +187,13 @@ typedef struct {
   int first_stage_layers, last_stage_layers;
   /* Megatron-LM counts the embedding / the loss as one layer of the split. */
   int embedding_in_split, loss_in_split;
+  /* Megatron-LM's --defer-embedding-wgrad-compute and --wgrad-deferral-limit
+   * (0: every micro-batch). */
+  int defer_embedding_wgrad, wgrad_deferral_limit;
+  /* Interleaved schedule: micro-batches that run on one virtual stage before
+   * the next (Megatron-LM --microbatch-group-size-per-virtual-pipeline-stage);
+   * GM_AUTO: the pipeline size. */
+  int microbatch_group;
 } gm_parallel;
 
 typedef enum {

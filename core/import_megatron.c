@@ -363,6 +363,7 @@ static void training_args(gm_import *im, options *opts, double gpus, double tp, 
                           double cp) {
   double micro = 0, global = 0, layers = 0, per_stage = 0;
   const char *s;
+  int local;
   map_number(im, opts, "micro-batch-size", "training.batch_size", 1, 1e7, &micro);
   map_number(im, opts, "seq-length", "training.seq_len", 1, 1e8, NULL);
   if (number(im, opts, "global-batch-size", 1, 1e12, &global)) {
@@ -404,7 +405,20 @@ static void training_args(gm_import *im, options *opts, double gpus, double tp, 
     gm_import_ignore(im, "--recompute-num-layers", "read with --recompute-method");
   map_fraction(im, opts, "attention-dropout", "training.attention_dropout");
   map_fraction(im, opts, "hidden-dropout", "training.hidden_dropout");
+  /* The local spec's DotProductAttention is unfused whatever the backend
+   * (megatron/core/models/gpt/gpt_layer_specs.py, get_gpt_layer_local_spec). */
+  s = string(im, opts, "transformer-impl");
+  local = s && strcmp(s, "local") == 0;
+  if (local)
+    gm_import_set(im, "--transformer-impl", "training.attention", cJSON_CreateString("eager"),
+                  "the local implementation keeps the s x s scores");
+  else if (s)
+    gm_import_ignore(im, "--transformer-impl", "no effect on memory beyond attention");
   s = string(im, opts, "attention-backend");
+  if (s && local) {
+    gm_import_ignore(im, "--attention-backend", "the local implementation is unfused");
+    s = NULL;
+  }
   if (s && (strcmp(s, "flash") == 0 || strcmp(s, "fused") == 0 || strcmp(s, "auto") == 0))
     gm_import_set(im, "--attention-backend", "training.attention", cJSON_CreateString("flash"),
                   "flash and cuDNN fused attention keep no score matrix");
@@ -413,6 +427,14 @@ static void training_args(gm_import *im, options *opts, double gpus, double tp, 
                   NULL);
   else if (s)
     gm_import_warn(im, "--attention-backend", "not mapped: %s", s);
+  s = string(im, opts, "cross-entropy-fusion-impl");
+  if (has(opts, "cross-entropy-loss-fusion") && (!s || strcmp(s, "native") == 0))
+    gm_import_set(im, "--cross-entropy-loss-fusion", "training.loss",
+                  cJSON_CreateString("vocab_parallel_fused"),
+                  "the compiled loss keeps a second fp32 copy of the logits");
+  else if (has(opts, "cross-entropy-loss-fusion"))
+    gm_import_warn(im, "--cross-entropy-fusion-impl",
+                   "not mapped: %s; counted as the unfused vocab-parallel loss", s);
   if (has(opts, "use-flash-attn"))
     gm_import_set(im, "--use-flash-attn", "training.attention", cJSON_CreateString("flash"), NULL);
   s = string(im, opts, "optimizer");
@@ -445,6 +467,20 @@ static void training_args(gm_import *im, options *opts, double gpus, double tp, 
   }
   map_number(im, opts, "virtual-pipeline-model-parallel-size",
              "parallelism.virtual_pipeline_stages", 1, 65536, NULL);
+  map_number(im, opts, "microbatch-group-size-per-virtual-pipeline-stage",
+             "parallelism.microbatch_group_size", 1, 1e9, NULL);
+  map_number(im, opts, "num-virtual-stages-per-pipeline-rank",
+             "parallelism.virtual_pipeline_stages", 1, 65536, NULL);
+  map_number(im, opts, "decoder-first-pipeline-num-layers", "parallelism.first_stage_layers", 0,
+             1e5, NULL);
+  map_number(im, opts, "decoder-last-pipeline-num-layers", "parallelism.last_stage_layers", 0, 1e5,
+             NULL);
+  if (has(opts, "account-for-embedding-in-pipeline-split"))
+    gm_import_set(im, "--account-for-embedding-in-pipeline-split",
+                  "parallelism.account_for_embedding_in_pipeline_split", cJSON_CreateTrue(), NULL);
+  if (has(opts, "account-for-loss-in-pipeline-split"))
+    gm_import_set(im, "--account-for-loss-in-pipeline-split",
+                  "parallelism.account_for_loss_in_pipeline_split", cJSON_CreateTrue(), NULL);
 }
 
 /* Whether word i assigns options (ARGS="--tp 2") outside any if block. An
@@ -614,6 +650,11 @@ int gm_import_megatron(gm_import *im, const char *text, gm_error *err) {
   if (has(&opts, "use-distributed-optimizer"))
     gm_import_set(im, "--use-distributed-optimizer", "engine.distributed_optimizer",
                   cJSON_CreateTrue(), NULL);
+  if (has(&opts, "defer-embedding-wgrad-compute")) {
+    gm_import_set(im, "--defer-embedding-wgrad-compute", "parallelism.defer_embedding_wgrad",
+                  cJSON_CreateTrue(), NULL);
+    map_number(im, &opts, "wgrad-deferral-limit", "parallelism.wgrad_deferral_limit", 0, 1e9, NULL);
+  }
   model_args(im, &opts, tp);
   training_args(im, &opts, gpus, tp, pp, cp);
   for (i = 0; i < opts.n; i++) {

@@ -311,6 +311,11 @@ static int resolve_parallel(gm_config *c, gm_result *r, gm_error *err) {
     return gm_error_set(err, "parallelism.pipeline_parallel_size", "at most %d stages; got %d",
                         GM_MAX_STAGES, p->pp);
   DEF(p->schedule, p->vpp > 1 ? GM_SCHED_INTERLEAVED : GM_SCHED_1F1B);
+  /* megatron/core/model_parallel_config.py refuses the deferral without a pipeline. */
+  if (p->defer_embedding_wgrad == 1 && (c->engine.kind != GM_ENGINE_MEGATRON || p->pp < 2))
+    return gm_error_set(err, "parallelism.defer_embedding_wgrad",
+                        "is a Megatron-LM option that needs pipeline parallelism (engine.type "
+                        "megatron_lm, pipeline_parallel_size >= 2)");
   if (gm_check_split(c, err) != GM_OK)
     return GM_EINVAL;
   if (p->schedule == GM_SCHED_INTERLEAVED && p->vpp == 1) {
@@ -349,14 +354,30 @@ static int resolve_parallel(gm_config *c, gm_result *r, gm_error *err) {
   if (p->num_microbatches < 1)
     return gm_error_set(err, "parallelism.num_microbatches", "must be positive; got %lld",
                         (long long)p->num_microbatches);
+  DEF(p->microbatch_group, p->pp);
   /* Megatron-LM's interleaved schedule (schedules.py,
    * forward_backward_pipelining_with_interleaving) runs micro-batches in groups
-   * of pipeline size and refuses a count that is not a multiple of it. */
-  if (p->schedule == GM_SCHED_INTERLEAVED && p->pp > 1 && p->num_microbatches % p->pp != 0)
-    gm_warn(r, "parallelism.num_microbatches",
-            "the interleaved schedule needs a multiple of the pipeline size (%d) micro-batches; "
-            "got %lld, which Megatron-LM refuses",
-            p->pp, (long long)p->num_microbatches);
+   * of g (the pipeline size unless told), refuses g outside [pipeline size,
+   * micro-batches] and a last group smaller than the pipeline size. */
+  if (p->schedule == GM_SCHED_INTERLEAVED && p->pp > 1) {
+    int64_t g = p->microbatch_group, mb = p->num_microbatches;
+    if (g == p->pp && mb % g != 0)
+      gm_warn(r, "parallelism.num_microbatches",
+              "the interleaved schedule needs a multiple of the pipeline size (%d) "
+              "micro-batches; got %lld, which Megatron-LM refuses",
+              p->pp, (long long)mb);
+    else if (g != p->pp && (g < p->pp || g > mb))
+      gm_warn(r, "parallelism.microbatch_group_size",
+              "the interleaved schedule needs a group of %d to %lld micro-batches (pipeline "
+              "size to micro-batches); got %lld, which Megatron-LM refuses",
+              p->pp, (long long)mb, (long long)g);
+    else if (mb % g != 0 && mb % g < p->pp)
+      gm_warn(r, "parallelism.num_microbatches",
+              "the interleaved schedule needs a multiple of the group of %lld micro-batches, or "
+              "a remainder of at least the pipeline size (%d); got %lld, which Megatron-LM "
+              "refuses",
+              (long long)g, p->pp, (long long)mb);
+  }
   if (p->pp > 1 && p->num_microbatches < p->pp)
     gm_warn(r, "parallelism.num_microbatches",
             "%lld micro-batch%s for %d pipeline stages leaves the pipeline mostly idle",

@@ -94,6 +94,7 @@ const gm_name gm_loss_names[] = {{"standard", GM_LOSS_EAGER},
                                  {"loss_parallel", GM_LOSS_TP_PARALLEL},
                                  {"compiled", GM_LOSS_COMPILED},
                                  {"chunked", GM_LOSS_CHUNKED},
+                                 {"vocab_parallel_fused", GM_LOSS_VOCAB_PARALLEL_FUSED},
                                  {"eager", GM_LOSS_EAGER},
                                  {NULL, 0}};
 const gm_name gm_norm_impl_names[] = {
@@ -216,7 +217,7 @@ static const gm_key training_keys[] = {
     T("activation_checkpointing", NULL, ENUM, GM_HOOK_RECOMPUTE, 0, recompute, 0, 0, gm_recompute_names, "none|selective|full", GM_AC_NONE, NULL, NULL, "Activation checkpointing", "what backward recomputes; also the earlier tool's 0-4 scale (0 none; 1, 2 selective; 3, 4 full) or a bool (`true` full, `false` none)"),
     T("selective_policy", NULL, ENUM, 0, 0, selective_policy, 0, 0, gm_selective_names, "attention core (Megatron)|every other matmul (torchtitan)", NONE, "per_op under torchtitan, else attention", NULL, "Selective policy", "what selective recompute saves: Megatron recomputes the attention core; torchtitan saves every other matmul"),
     T("attention", NULL, ENUM, 0, 0, attention, 0, 0, gm_attention_names, "flash / SDPA|eager (keeps s x s)", GM_ATTN_FLASH, NULL, NULL, "Attention", "flash/SDPA keeps no s x s matrix"),
-    T("loss", NULL, ENUM, 0, 0, loss, 0, 0, gm_loss_names, "standard|standard, fp32 copy of the logits kept|split over the vocabulary|split over tensor-parallel ranks|compiled|chunked / fused linear", NONE, "megatron_lm: vocab_parallel; torchtune, litgpt: chunked; torchtitan: loss_parallel with TP, else standard; else keep_fp32", NULL, "Loss", "cross-entropy implementation; `standard` (also `eager`) is the plain eager loss"),
+    T("loss", NULL, ENUM, 0, 0, loss, 0, 0, gm_loss_names, "standard|standard, fp32 copy of the logits kept|split over the vocabulary|split over tensor-parallel ranks|compiled|chunked / fused linear|split over the vocabulary, fused (Megatron --cross-entropy-loss-fusion)", NONE, "megatron_lm: vocab_parallel; torchtune, litgpt: chunked; torchtitan: loss_parallel with TP, else standard; else keep_fp32", NULL, "Loss", "cross-entropy implementation; `standard` (also `eager`) is the plain eager loss"),
     T("norm_impl", NULL, ENUM, 0, 0, norm_impl, 0, 0, gm_norm_impl_names, "eager|fused", NONE, "fused under Megatron, with LayerNorm or compile; else eager", NULL, "Norm implementation", "eager RMSNorm keeps an fp32 copy"),
     T("compile", NULL, BOOL, 0, 0, compile, 0, 0, NULL, NULL, 0, NULL, NULL, "torch.compile", "torch.compile of the blocks"),
     T("gqa_expand_kv", NULL, BOOL, 0, 0, gqa_expand_kv, 0, 0, NULL, NULL, NONE, "false under Megatron, else true", NULL, "Expand KV heads", "K/V repeated to all heads before attention"),
@@ -243,10 +244,13 @@ static const gm_key parallel_keys[] = {
     P("sequence_parallel", NULL, BOOL, 0, 0, sequence_parallel, 0, 0, NULL, NULL, 0, NULL, NULL, "Sequence parallel", "Megatron sequence parallelism (needs TP)"),
     P("pipeline_schedule", NULL, ENUM, 0, 0, schedule, 0, 0, gm_schedule_names, "1F1B|interleaved 1F1B|GPipe", NONE, "interleaved with virtual stages above 1, else 1f1b", NULL, "Schedule", "pipeline schedule"),
     P("num_microbatches", NULL, I64, 0, 0, num_microbatches, 1, 1e9, NULL, NULL, NONE, "= training.gradient_accumulation_steps", NULL, "Micro-batches per step", "micro-batches per step per pipeline"),
+    P("microbatch_group_size", NULL, I32, 0, 0, microbatch_group, 1, 1e9, NULL, NULL, NONE, "pipeline_parallel_size", "micro-batches", "Micro-batch group", "interleaved schedule: micro-batches that run on one virtual stage before the next (Megatron-LM `--microbatch-group-size-per-virtual-pipeline-stage`); more keeps more in flight"),
     P("first_stage_layers", NULL, I32, 0, 0, first_stage_layers, 0, 1e6, NULL, NULL, NONE, NULL, "layers", "First stage layers", "decoder layers on the first pipeline rank (Megatron-LM `--decoder-first-pipeline-num-layers`); the other ranks split the rest evenly"),
     P("last_stage_layers", NULL, I32, 0, 0, last_stage_layers, 0, 1e6, NULL, NULL, NONE, NULL, "layers", "Last stage layers", "decoder layers on the last pipeline rank (Megatron-LM `--decoder-last-pipeline-num-layers`); the other ranks split the rest evenly"),
     P("account_for_embedding_in_pipeline_split", NULL, BOOL, 0, 0, embedding_in_split, 0, 0, NULL, NULL, 0, NULL, NULL, "Embedding counts as a layer", "Megatron-LM counts the embedding as one layer of the split (engine `megatron_lm` only)"),
     P("account_for_loss_in_pipeline_split", NULL, BOOL, 0, 0, loss_in_split, 0, 0, NULL, NULL, 0, NULL, NULL, "Loss counts as a layer", "Megatron-LM counts the loss as one layer of the split (engine `megatron_lm` only)"),
+    P("defer_embedding_wgrad", NULL, BOOL, 0, 0, defer_embedding_wgrad, 0, 0, NULL, NULL, 0, NULL, NULL, "Defer output-layer wgrad", "Megatron-LM --defer-embedding-wgrad-compute: the last stage keeps each micro-batch's output-layer input and output gradient until the pipeline flush (engine `megatron_lm`, pipeline parallelism only)"),
+    P("wgrad_deferral_limit", NULL, I32, 0, 0, wgrad_deferral_limit, 0, 1e9, NULL, NULL, 0, NULL, "micro-batches", "Wgrad deferral limit", "Megatron-LM --wgrad-deferral-limit: at most this many micro-batches are deferred; 0 defers every one"),
     END};
 
 static const gm_key engine_keys[] = {

@@ -123,11 +123,16 @@ int gm_check_split(const gm_config *c, gm_error *err) {
   if (v > GM_MAX_CHUNKS)
     return gm_error_set(err, "parallelism.virtual_pipeline_stages", "at most %d per rank; got %d",
                         GM_MAX_CHUNKS, v);
-  if (S > L + (rule == SPLIT_TORCHTITAN ? 2 : 0) && rule != SPLIT_FIRST_LAST)
+  /* torchtitan always, Megatron-LM when told, count the embedding and the
+   * output (loss) as layers: a chunk may hold one of them alone. */
+  if (S > L + even_of(c, rule).in_w + even_of(c, rule).out_w && rule != SPLIT_FIRST_LAST)
     return gm_error_set(
         err, v > 1 ? "parallelism.virtual_pipeline_stages" : "parallelism.pipeline_parallel_size",
         "pipeline x virtual stages (%d x %d) exceeds the %d layers%s", pp, v, L,
-        rule == SPLIT_TORCHTITAN ? " + embedding + output" : "");
+        rule == SPLIT_TORCHTITAN ? " + embedding + output"
+        : rule == SPLIT_MEGATRON && (p->embedding_in_split == 1 || p->loss_in_split == 1)
+            ? " (counting the embedding / loss as layers)"
+            : "");
   if (rule == SPLIT_TORCHTITAN) {
     even_split e = even_of(c, rule);
     /* torchtitan's generate_llm_fqn_per_model_part rejects stages that would

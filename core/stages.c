@@ -13,12 +13,67 @@ static double inflight_of(const gm_parallel *pp, int r, double m_mb) {
   if (pp->schedule == GM_SCHED_GPIPE)
     return m_mb;
   if (pp->schedule == GM_SCHED_INTERLEAVED) {
-    double chunks = (double)(p - r - 1) * 2 + (double)(v - 1) * p + 1;
+    double g = pp->microbatch_group > 0 ? pp->microbatch_group : p;
+    double chunks = (double)(p - r - 1) * 2 + (double)(v - 1) * g + 1;
     if (chunks > m_mb * v)
       chunks = m_mb * v;
     return chunks / v; /* in units of this rank's whole layer set */
   }
   return (double)(p - r) < m_mb ? (double)(p - r) : m_mb;
+}
+
+/* The model chunk of the k-th forward of the interleaved schedule: groups of
+ * g micro-batches run chunk 0, then chunk 1, ...; the last group takes the
+ * remaining micro-batches (Megatron-LM pipeline_parallel/schedules.py,
+ * get_schedule_table). */
+static int chunk_of(int64_t k, int64_t m, int64_t g, int v) {
+  int64_t last = (m - 1) / g * g; /* first micro-batch of the last group */
+  if (k < last * v)
+    return (int)(k % (g * v) / g);
+  return (int)((k - last * v) / (m - last));
+}
+
+/* Layer-micro-batches alive at the peak of the interleaved schedule on rank r
+ * when its chunks hold different numbers of layers (uneven splits, Megatron-LM's
+ * embedding / loss accounting, where a chunk may hold no layer). After
+ * (p - r - 1) x 2 + (v - 1) x g warmup forwards each step runs one forward and
+ * the backward of the oldest, whose chunks come in reverse order (schedules.py,
+ * get_pp_rank_microbatches; PyTorch's ScheduleInterleaved1F1B with g = p).
+ * Steps repeat every g x v within the full groups: two periods and the last
+ * group hold the peak. */
+static double interleaved_alive(const gm_parallel *pp, int r, const int count[]) {
+  int p = pp->pp, v = pp->vpp, j;
+  int64_t m = pp->num_microbatches, g = pp->microbatch_group > 0 ? pp->microbatch_group : p;
+  int64_t total = m * v, warmup = (int64_t)(p - r - 1) * 2 + (int64_t)(v - 1) * g, k = 0, i;
+  int64_t round, full, period, tail;
+  double alive = 0, peak, per_round = 0;
+  if (g > m)
+    g = m;
+  round = g * v;              /* one group through every chunk */
+  full = (m - 1) / g * g * v; /* forwards before the last group */
+  period = 2 * round, tail = total - warmup - 2 * period;
+  if (round > 1000000)
+    return -1; /* too long to follow: the caller counts equal shares */
+  if (warmup > total)
+    warmup = total;
+  for (j = 0; j < v; j++)
+    per_round += (double)g * count[j];
+  /* Whole rounds of the warmup add every chunk g times. */
+  k = (warmup < full ? warmup : full) / round * round;
+  alive = (double)(k / round) * per_round;
+  for (; k < warmup; k++)
+    alive += count[chunk_of(k, m, g, v)];
+  peak = alive;
+  for (i = 0; warmup + i < total; i++) {
+    if (i == period && tail > period)
+      /* Skip whole rounds: every step adds and removes the same chunks. */
+      i += (tail - period) / round * round;
+    alive += count[chunk_of(warmup + i, m, g, v)];
+    if (alive > peak)
+      peak = alive;
+    alive -= count[v - 1 - chunk_of(i, m, g, v)];
+  }
+  return peak;
 }
 
 int gm_accumulates(const gm_config *c) {
@@ -36,6 +91,14 @@ int gm_same_schedule_memory(const gm_config *c, int64_t ga1, int64_t m1, int64_t
    * (components.c, torch_pipeline): its memory follows their number itself. */
   if (c->parallel.pp > 1 && c->engine.framework == GM_FW_TORCHTITAN && m1 != m2)
     return 0;
+  /* Uneven chunks: the interleaved peak follows the micro-batches' order itself. */
+  if (c->parallel.schedule == GM_SCHED_INTERLEAVED && c->parallel.vpp > 1 && m1 != m2)
+    for (r = 0; r < c->parallel.pp; r++) {
+      int first[GM_MAX_CHUNKS], count[GM_MAX_CHUNKS], n = gm_stage_chunks(c, r, first, count), j;
+      for (j = 1; j < n; j++)
+        if (count[j] != count[0])
+          return 0;
+    }
   for (r = 0; r < c->parallel.pp; r++)
     if (inflight_of(&a.parallel, r, (double)m1) != inflight_of(&b.parallel, r, (double)m2))
       return 0;
@@ -105,6 +168,13 @@ gm_shape gm_stage_shape(const gm_config *c, const gm_params *P, int r) {
     s.trainable_expert = 0;
   }
   s.inflight = inflight_of(pp, r, (double)pp->num_microbatches);
+  if (pp->schedule == GM_SCHED_INTERLEAVED && p > 1 && pp->vpp > 1 && pp->vpp <= GM_MAX_CHUNKS &&
+      s.layers > 0) {
+    int first[GM_MAX_CHUNKS], count[GM_MAX_CHUNKS], n = gm_stage_chunks(c, r, first, count);
+    double alive = n == pp->vpp ? interleaved_alive(pp, r, count) : -1;
+    if (alive >= 0)
+      s.inflight = alive / s.layers;
+  }
   s.inflight_mbs = ceil(s.inflight);
   s.acts_bytes = s.inflight * ((s.layers - s.moe_layers) * gm_layer_saved_bytes(c) +
                                s.moe_layers * gm_moe_layer_saved_bytes(c));

@@ -103,10 +103,13 @@ const LAYOUT = {
     { key: 'virtual_pipeline_stages', when: pipelined },
     { key: 'pipeline_schedule', when: pipelined },
     { key: 'num_microbatches', when: pipelined },
+    { key: 'microbatch_group_size', advanced: true, when: (c) => c.pp > 1 && c.engine === 'megatron_lm', hint: 'interleaved schedule' },
     { key: 'first_stage_layers', advanced: true, when: pipelined, hint: 'uneven split' },
     { key: 'last_stage_layers', advanced: true, when: pipelined, hint: 'uneven split' },
     { key: 'account_for_embedding_in_pipeline_split', advanced: true, when: (c) => c.pp > 1 && c.engine === 'megatron_lm' },
     { key: 'account_for_loss_in_pipeline_split', advanced: true, when: (c) => c.pp > 1 && c.engine === 'megatron_lm' },
+    { key: 'defer_embedding_wgrad', advanced: true, when: (c) => c.pp > 1 && c.engine === 'megatron_lm' },
+    { key: 'wgrad_deferral_limit', advanced: true, when: (c) => c.pp > 1 && c.engine === 'megatron_lm' },
   ],
   engine: [
     { key: 'type', required: true },
