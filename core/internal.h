@@ -107,6 +107,9 @@ typedef struct {
 /* Every component of one stage's GPU; formulas written to fm when not NULL. */
 void gm_stage_memory(const gm_config *c, const gm_params *P, const gm_shape *s, gm_stage_mem *o,
                      char (*fm)[GM_FORMULA_LEN]);
+/* gm_resolve without its last part, gm_check_resolved: for the planner, which
+ * checks the bounds only of the layouts that fit (resolve.c). */
+int gm_resolve_unchecked(gm_config *c, gm_result *r, gm_error *err);
 /* Every resolved value within the bounds a config may give it (config.c):
  * derived values are held to them too. GM_OK, or GM_EINVAL naming the field. */
 int gm_check_resolved(const gm_config *cfg, gm_error *err);

@@ -131,10 +131,15 @@ static uint64_t evaluate_start(search *S, const gm_config *cand, gm_config *reso
   *fit = 0;
   S->out->searched++;
   S->out->evaluated++;
-  if (gm_resolve(resolved, NULL, &err) != GM_OK)
+  /* The bounds of derived values (gm_check_resolved) are checked only where
+   * the answer depends on them: on a layout that fits, and on the closest
+   * miss (try_layout). Outside them a layout does not resolve, as in calculate. */
+  if (gm_resolve_unchecked(resolved, NULL, &err) != GM_OK)
     return 0;
   peak = gm_worst_peak_start(resolved, &S->P, worst, &v, nq ? S->q : NULL, nq);
   *fit = fit_code(v);
+  if (*fit && gm_check_resolved(resolved, &err) != GM_OK)
+    return *fit = 0, 0;
   return peak;
 }
 
@@ -283,7 +288,9 @@ static void try_layout(search *S, int fi, const gm_config *cand) {
     return;
   if (!fit) {
     uint64_t over = peak > r.hardware.gpu_capacity_bytes ? peak - r.hardware.gpu_capacity_bytes : 1;
-    if (!S->fam_fits[fi] && (S->fam_best_over[fi] == 0 || over < S->fam_best_over[fi])) {
+    gm_error err_bounds;
+    if (!S->fam_fits[fi] && (S->fam_best_over[fi] == 0 || over < S->fam_best_over[fi]) &&
+        gm_check_resolved(&r, &err_bounds) == GM_OK) {
       S->fam_best_over[fi] = over;
       S->fam_best_stage[fi] = worst;
       S->fam_best_rc[fi] = (int)r.training.recompute;
