@@ -134,12 +134,16 @@ static uint64_t evaluate_start(search *S, const gm_config *cand, gm_config *reso
   /* The bounds of derived values (gm_check_resolved) are checked only where
    * the answer depends on them: on a layout that fits, and on the closest
    * miss (try_layout). Outside them a layout does not resolve, as in calculate. */
-  if (gm_resolve_unchecked(resolved, NULL, &err) != GM_OK)
-    return 0;
-  peak = gm_worst_peak_start(resolved, &S->P, worst, &v, nq ? S->q : NULL, nq);
-  *fit = fit_code(v);
-  if (*fit && gm_check_resolved(resolved, &err) != GM_OK)
-    return *fit = 0, 0;
+  if (gm_resolve_unchecked(resolved, NULL, &err) != GM_OK) {
+    peak = 0;
+  } else {
+    peak = gm_worst_peak_start(resolved, &S->P, worst, &v, nq ? S->q : NULL, nq);
+    *fit = fit_code(v);
+    if (*fit && gm_check_resolved(resolved, &err) != GM_OK)
+      peak = 0, *fit = 0;
+  }
+  if (S->req->on_evaluated)
+    S->req->on_evaluated(S->req->on_evaluated_arg, cand, peak, *fit);
   return peak;
 }
 
@@ -545,8 +549,10 @@ static int next_count(int G, int lo, int hi, int node) {
 
 /* Fewest GPUs on which some layout fits: from the bound of the model
  * states fully sharded over every GPU, upwards. */
-static int min_gpus(search *S, const gm_plan_request *q, const gm_params *P,
+static int min_gpus(search *S, const gm_plan_request *q, const gm_params *counts,
                     gm_plan_result *scratch) {
+  /* A copy: the caller's counts may sit in S, which each try clears. */
+  const gm_params Pc = *counts, *P = &Pc;
   gm_config r = q->base;
   gm_error err;
   gm_precision_bytes lb;
