@@ -6,6 +6,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -184,7 +185,8 @@ static void keep(search *S, const gm_plan_layout *l) {
 
 /* Micro-batch sizes worth trying for data parallel dp, ascending; and the
  * accumulation steps of each to reach the global batch. */
-static int micro_batches(const search *S, const gm_config *c, int dp, int64_t *b, int64_t *ga) {
+static int micro_batches(const search *S, const gm_config *c, int dp, int max_n, int64_t *b,
+                         int64_t *ga) {
   const gm_plan_request *q = S->req;
   int64_t fixed_b = c->training.micro_batch_size,
           fixed_ga = c->training.gradient_accumulation_steps;
@@ -193,7 +195,7 @@ static int micro_batches(const search *S, const gm_config *c, int dp, int64_t *b
   int v = c->parallel.vpp > 0 ? c->parallel.vpp : 1;
   if (S->first_fit_only)
     hi = lo;
-  for (x = lo; x <= hi && n < 64; x++) {
+  for (x = lo; x <= hi && n < max_n; x++) {
     int64_t steps;
     if (q->global_batch > 0 && !S->first_fit_only) {
       if (q->global_batch % (x * dp) != 0)
@@ -279,7 +281,9 @@ static int largest_fitting_index(search *S, gm_config *c, const gm_config *r, co
  * room (memory grows with b), then the fastest b up to it. */
 static void try_layout(search *S, int fi, const gm_config *cand) {
   int64_t b[64], ga[64];
-  int n = micro_batches(S, cand, cand->parallel.dp, b, ga), lo, i, worst = 0, fit, best_i, nq = 0;
+  /* The first micro-batch only: most layouts stop there. */
+  int n = micro_batches(S, cand, cand->parallel.dp, 1, b, ga), lo, i, worst = 0, fit, best_i,
+      nq = 0;
   gm_config c = *cand, r;
   gm_plan_layout l;
   gm_error err;
@@ -306,6 +310,7 @@ static void try_layout(search *S, int fi, const gm_config *cand) {
   S->found = 1;
   if (S->first_fit_only)
     return;
+  n = micro_batches(S, cand, cand->parallel.dp, 64, b, ga); /* b[0] again, and the rest */
   /* A tight b[0] stays alone. */
   peak_lo = peak;
   lo = fit == 2 ? 0 : largest_fitting_index(S, &c, &r, b, ga, n, nq, &peak_lo);
@@ -315,7 +320,8 @@ static void try_layout(search *S, int fi, const gm_config *cand) {
   best_i = lo;
   set_mb(&c, b[lo], ga[lo]);
   r = c;
-  if (gm_resolve(&r, NULL, &err) == GM_OK)
+  /* b[lo] was evaluated in full and fits: its bounds are checked. */
+  if (gm_resolve_unchecked(&r, NULL, &err) == GM_OK)
     for (i = 0; i <= lo; i++) {
       gm_perf pf;
       r.training.micro_batch_size = b[i];
@@ -339,7 +345,7 @@ static void try_layout(search *S, int fi, const gm_config *cand) {
       best_i = lo, peak = peak_lo;
       set_mb(&c, b[lo], ga[lo]);
       r = c;
-      if (gm_resolve(&r, NULL, &err) == GM_OK)
+      if (gm_resolve_unchecked(&r, NULL, &err) == GM_OK)
         gm_perf_eval(&r, &S->P, &S->gpu, &l.perf);
     }
   }
@@ -574,8 +580,10 @@ static int min_gpus(search *S, const gm_plan_request *q, const gm_params *counts
     lo = 1;
   for (G = lo; G <= 1 << 20 && tries < 200; tries++) {
     int64_t searched = scratch->searched, evaluated = scratch->evaluated;
-    memset(S, 0, sizeof *S);
-    memset(scratch, 0, sizeof *scratch);
+    /* A first-fit search keeps no layouts: its counts and reasons start
+     * again; the stages' polynomials (S->q, the largest part) need no clearing. */
+    memset(S, 0, offsetof(search, q));
+    scratch->num_layouts = scratch->num_rejected = scratch->num_suggestions = 0;
     scratch->searched = searched, scratch->evaluated = evaluated;
     S->req = q, S->out = scratch, S->P = *P, S->first_fit_only = 1;
     search_all(S, G);
@@ -826,14 +834,14 @@ int gm_plan(const gm_plan_request *q, gm_plan_result *out, gm_error *err) {
   r.parallel.num_microbatches = GM_AUTO;
   if (gm_resolve(&r, NULL, err) != GM_OK)
     return GM_EINVAL;
-  memset(S, 0, sizeof *S);
+  memset(S, 0, offsetof(search, q));
   if (gm_config_params(&r, &S->P, err) != GM_OK)
     return GM_EINVAL;
   /* The fewest GPUs first, with out as scratch space. */
   fewest = min_gpus(S, q, &S->P, out);
   searched = out->searched, evaluated = out->evaluated;
   memset(out, 0, sizeof *out);
-  memset(S, 0, sizeof *S);
+  memset(S, 0, offsetof(search, q));
   S->req = q, S->out = out;
   gm_config_params(&r, &S->P, err);
   /* A card without throughput figures is ranked as an H100 would run the
