@@ -191,7 +191,8 @@ int64_t gm_fit_limit_estimate(const gm_config *c, const gm_params *P, gm_fast_va
                               int64_t x0, int64_t limit);
 
 /* gm_worst_peak_bytes that also starts the polynomial in the micro-batch of
- * every stage it evaluates (q[*nq...], *nq counting them; both may be NULL). */
+ * every stage it evaluates (q[*nq...], *nq counting them; both may be NULL),
+ * but for a stage that settles "does not fit". */
 uint64_t gm_worst_peak_start(const gm_config *c, const gm_params *P, int *worst,
                              gm_verdict *verdict, gm_stage_poly *q, int *nq);
 /* The stages gm_worst_peak_bytes examines, as polynomials in the micro-batch
