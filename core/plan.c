@@ -496,7 +496,7 @@ static void search_family(search *S, int fi, int G) {
                 continue;
               }
               for (off = 0; off < 3; off++) {
-                gm_config k = c;
+                gm_config k;
                 if (off > 0 && (!q->allow_offload || S->first_fit_only ||
                                 (int)base->engine.offload_optimizer != GM_AUTO))
                   break;
@@ -504,6 +504,7 @@ static void search_family(search *S, int fi, int G) {
                   continue;
                 if (off == 2 && !(f->can & CAN_OFFLOAD_PARAM))
                   continue;
+                k = c;
                 k.parallel.tp = tp, k.parallel.cp = cp, k.parallel.pp = pp;
                 k.parallel.dp = dp, k.parallel.vpp = v, k.parallel.ep = ep;
                 if (edge > 0)
