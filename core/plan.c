@@ -144,7 +144,7 @@ static uint64_t evaluate_start(search *S, const gm_config *cand, gm_config *reso
       peak = 0, *fit = 0;
   }
   if (S->req->on_evaluated)
-    S->req->on_evaluated(S->req->on_evaluated_arg, cand, peak, *fit);
+    S->req->on_evaluated(S->req->on_evaluated_arg, cand, peak, *fit, 0);
   return peak;
 }
 
@@ -245,10 +245,16 @@ static int largest_fitting_index(search *S, gm_config *c, const gm_config *r, co
     for (i = 1; i < n; i++) {
       gm_verdict v;
       int64_t m = c->parallel.num_microbatches == GM_AUTO ? ga[i] : m0;
+      uint64_t at;
       if (!gm_same_schedule_memory(r, ga[0], m0, ga[i], m))
         break;
-      gm_poly_peak(r, S->q, nq, (double)b[i], NULL, &v);
+      at = gm_poly_peak(r, S->q, nq, (double)b[i], NULL, &v);
       S->out->searched++, last_read = i;
+      if (S->req->on_evaluated) {
+        gm_config k = *c;
+        set_mb(&k, b[i], ga[i]);
+        S->req->on_evaluated(S->req->on_evaluated_arg, &k, at, fit_code(v), 1);
+      }
       if (v != GM_VERDICT_FITS)
         break;
       lo = i;
