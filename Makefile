@@ -322,12 +322,19 @@ $(WASM_DIR)/gpumem.wasm: $(WASM_SRC) core/*.h $(CJSON_DIR)/cJSON.h wasm/imports.
 	  $(WASM_LDFLAGS) --js-library wasm/imports.js -o $@ $(WASM_SRC) -lm
 	$(WASM_POST)
 
+# The planner's module is built for speed: it is loaded only when a search
+# runs, and a search evaluates thousands of layouts. -O2 against -Oz on
+# bench/plan_request.json (Node, CPU time, warm): 1.5x to 1.7x the layouts
+# per second, for 18 KiB more gzipped (96 KiB against 78 KiB).
+WASM_PLAN_OPT ?= $(subst -Oz,-O2,$(WASM_OPT))
+WASM_PLAN_POST = $(subst -Oz -Oz,-O2,$(WASM_POST))
+
 $(WASM_DIR)/gpumem-plan.wasm: $(WASM_SRC) $(PLAN_SRC) core/*.h $(CJSON_DIR)/cJSON.h wasm/imports.js \
                             wasm/join_data.mjs Makefile
 	@mkdir -p $(@D)
-	$(EMENV) $(EMCC) $(WARN) $(WASM_OPT) $(WASM_FEATURES) $(WASM_DEFS) -Icore -I$(CJSON_DIR) -I$(CJSON_DIR)/.. \
+	$(EMENV) $(EMCC) $(WARN) $(WASM_PLAN_OPT) $(WASM_FEATURES) $(WASM_DEFS) -Icore -I$(CJSON_DIR) -I$(CJSON_DIR)/.. \
 	  $(WASM_PLAN_LDFLAGS) --js-library wasm/imports.js -o $@ $(WASM_SRC) $(PLAN_SRC) -lm
-	$(WASM_POST)
+	$(WASM_PLAN_POST)
 
 # The importers (import_json) as a second module, loaded only when a launcher's
 # file is read, so the first load stays small; the linker keeps only what

@@ -573,8 +573,6 @@ uint64_t gm_worst_peak_start(const gm_config *c, const gm_params *P, int *worst,
     memset(&st, 0, sizeof st);
     st.has_output_head = s.has_head;
     gm_stage_memory(c, P, &s, &sm, NULL);
-    if (q)
-      gm_stage_poly_start(&q[(*nq)++], i, (double)c->training.micro_batch_size, &sm);
     if (stage_peaks(c, &sm, &st, &bad) != PEAK_OK) {
       /* Beyond what the calculator represents: beyond any card. */
       if (worst)
@@ -589,6 +587,9 @@ uint64_t gm_worst_peak_start(const gm_config *c, const gm_params *P, int *worst,
       *verdict = GM_VERDICT_DOES_NOT_FIT;
       return st.peak_nvsmi_bytes;
     }
+    /* Only a layout that may fit needs its polynomials. */
+    if (q)
+      gm_stage_poly_start(&q[(*nq)++], i, (double)c->training.micro_batch_size, &sm);
     /* Ties go to the lower stage, as gm_calculate picks it. */
     if (k == 0 || st.peak_nvsmi_bytes > w.peak_nvsmi_bytes ||
         (st.peak_nvsmi_bytes == w.peak_nvsmi_bytes && i < best)) {

@@ -62,7 +62,12 @@ static inline uint64_t gm_bytes(gm_checked *k, double v) {
     k->overflow = 1;
     return 0;
   }
-  return v < 0.5 ? 0 : (uint64_t)llround(v);
+  /* llround's half away from zero, inline: below 2^53 the truncation and
+   * the fraction v - i are exact. The searches call this per stage. */
+  {
+    uint64_t i = v < 0.5 ? 0 : (uint64_t)v;
+    return i + (v - (double)i >= 0.5);
+  }
 }
 
 #endif

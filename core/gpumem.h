@@ -470,6 +470,14 @@ typedef struct {
   int num_frameworks;     /* 0: the base's framework, or all */
   gm_framework frameworks[GM_PLAN_MAX_FRAMEWORKS];
   int allow_offload, allow_recompute, allow_optimizer, allow_precision, allow_finetune;
+  /* When set, called on every layout whose peak the search finds, with its
+   * config as gm_calculate would read it, the peak and its fit: 0 does not fit
+   * (or does not resolve), 1 fits, 2 tight; from_polynomial when read off the
+   * stages' polynomials rather than evaluated in full. For tests that hold the
+   * search to gm_calculate; NULL in use. */
+  void (*on_evaluated)(void *arg, const gm_config *config, uint64_t peak_bytes, int fit,
+                       int from_polynomial);
+  void *on_evaluated_arg;
 } gm_plan_request;
 
 /* One layout that fits: base with the searched fields set, still unresolved,

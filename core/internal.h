@@ -107,6 +107,9 @@ typedef struct {
 /* Every component of one stage's GPU; formulas written to fm when not NULL. */
 void gm_stage_memory(const gm_config *c, const gm_params *P, const gm_shape *s, gm_stage_mem *o,
                      char (*fm)[GM_FORMULA_LEN]);
+/* gm_resolve without its last part, gm_check_resolved: for the planner, which
+ * checks the bounds only of the layouts that fit (resolve.c). */
+int gm_resolve_unchecked(gm_config *c, gm_result *r, gm_error *err);
 /* Every resolved value within the bounds a config may give it (config.c):
  * derived values are held to them too. GM_OK, or GM_EINVAL naming the field. */
 int gm_check_resolved(const gm_config *cfg, gm_error *err);
@@ -198,7 +201,8 @@ int64_t gm_fit_limit_estimate(const gm_config *c, const gm_params *P, gm_fast_va
                               int64_t x0, int64_t limit);
 
 /* gm_worst_peak_bytes that also starts the polynomial in the micro-batch of
- * every stage it evaluates (q[*nq...], *nq counting them; both may be NULL). */
+ * every stage it evaluates (q[*nq...], *nq counting them; both may be NULL),
+ * but for a stage that settles "does not fit". */
 uint64_t gm_worst_peak_start(const gm_config *c, const gm_params *P, int *worst,
                              gm_verdict *verdict, gm_stage_poly *q, int *nq);
 /* The stages gm_worst_peak_bytes examines, as polynomials in the micro-batch

@@ -6,6 +6,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -131,10 +132,19 @@ static uint64_t evaluate_start(search *S, const gm_config *cand, gm_config *reso
   *fit = 0;
   S->out->searched++;
   S->out->evaluated++;
-  if (gm_resolve(resolved, NULL, &err) != GM_OK)
-    return 0;
-  peak = gm_worst_peak_start(resolved, &S->P, worst, &v, nq ? S->q : NULL, nq);
-  *fit = fit_code(v);
+  /* The bounds of derived values (gm_check_resolved) are checked only where
+   * the answer depends on them: on a layout that fits, and on the closest
+   * miss (try_layout). Outside them a layout does not resolve, as in calculate. */
+  if (gm_resolve_unchecked(resolved, NULL, &err) != GM_OK) {
+    peak = 0;
+  } else {
+    peak = gm_worst_peak_start(resolved, &S->P, worst, &v, nq ? S->q : NULL, nq);
+    *fit = fit_code(v);
+    if (*fit && gm_check_resolved(resolved, &err) != GM_OK)
+      peak = 0, *fit = 0;
+  }
+  if (S->req->on_evaluated)
+    S->req->on_evaluated(S->req->on_evaluated_arg, cand, peak, *fit, 0);
   return peak;
 }
 
@@ -175,7 +185,8 @@ static void keep(search *S, const gm_plan_layout *l) {
 
 /* Micro-batch sizes worth trying for data parallel dp, ascending; and the
  * accumulation steps of each to reach the global batch. */
-static int micro_batches(const search *S, const gm_config *c, int dp, int64_t *b, int64_t *ga) {
+static int micro_batches(const search *S, const gm_config *c, int dp, int max_n, int64_t *b,
+                         int64_t *ga) {
   const gm_plan_request *q = S->req;
   int64_t fixed_b = c->training.micro_batch_size,
           fixed_ga = c->training.gradient_accumulation_steps;
@@ -184,7 +195,7 @@ static int micro_batches(const search *S, const gm_config *c, int dp, int64_t *b
   int v = c->parallel.vpp > 0 ? c->parallel.vpp : 1;
   if (S->first_fit_only)
     hi = lo;
-  for (x = lo; x <= hi && n < 64; x++) {
+  for (x = lo; x <= hi && n < max_n; x++) {
     int64_t steps;
     if (q->global_batch > 0 && !S->first_fit_only) {
       if (q->global_batch % (x * dp) != 0)
@@ -234,10 +245,16 @@ static int largest_fitting_index(search *S, gm_config *c, const gm_config *r, co
     for (i = 1; i < n; i++) {
       gm_verdict v;
       int64_t m = c->parallel.num_microbatches == GM_AUTO ? ga[i] : m0;
+      uint64_t at;
       if (!gm_same_schedule_memory(r, ga[0], m0, ga[i], m))
         break;
-      gm_poly_peak(r, S->q, nq, (double)b[i], NULL, &v);
+      at = gm_poly_peak(r, S->q, nq, (double)b[i], NULL, &v);
       S->out->searched++, last_read = i;
+      if (S->req->on_evaluated) {
+        gm_config k = *c;
+        set_mb(&k, b[i], ga[i]);
+        S->req->on_evaluated(S->req->on_evaluated_arg, &k, at, fit_code(v), 1);
+      }
       if (v != GM_VERDICT_FITS)
         break;
       lo = i;
@@ -270,7 +287,9 @@ static int largest_fitting_index(search *S, gm_config *c, const gm_config *r, co
  * room (memory grows with b), then the fastest b up to it. */
 static void try_layout(search *S, int fi, const gm_config *cand) {
   int64_t b[64], ga[64];
-  int n = micro_batches(S, cand, cand->parallel.dp, b, ga), lo, i, worst = 0, fit, best_i, nq = 0;
+  /* The first micro-batch only: most layouts stop there. */
+  int n = micro_batches(S, cand, cand->parallel.dp, 1, b, ga), lo, i, worst = 0, fit, best_i,
+      nq = 0;
   gm_config c = *cand, r;
   gm_plan_layout l;
   gm_error err;
@@ -283,7 +302,9 @@ static void try_layout(search *S, int fi, const gm_config *cand) {
     return;
   if (!fit) {
     uint64_t over = peak > r.hardware.gpu_capacity_bytes ? peak - r.hardware.gpu_capacity_bytes : 1;
-    if (!S->fam_fits[fi] && (S->fam_best_over[fi] == 0 || over < S->fam_best_over[fi])) {
+    gm_error err_bounds;
+    if (!S->fam_fits[fi] && (S->fam_best_over[fi] == 0 || over < S->fam_best_over[fi]) &&
+        gm_check_resolved(&r, &err_bounds) == GM_OK) {
       S->fam_best_over[fi] = over;
       S->fam_best_stage[fi] = worst;
       S->fam_best_rc[fi] = (int)r.training.recompute;
@@ -295,6 +316,7 @@ static void try_layout(search *S, int fi, const gm_config *cand) {
   S->found = 1;
   if (S->first_fit_only)
     return;
+  n = micro_batches(S, cand, cand->parallel.dp, 64, b, ga); /* b[0] again, and the rest */
   /* A tight b[0] stays alone. */
   peak_lo = peak;
   lo = fit == 2 ? 0 : largest_fitting_index(S, &c, &r, b, ga, n, nq, &peak_lo);
@@ -304,7 +326,8 @@ static void try_layout(search *S, int fi, const gm_config *cand) {
   best_i = lo;
   set_mb(&c, b[lo], ga[lo]);
   r = c;
-  if (gm_resolve(&r, NULL, &err) == GM_OK)
+  /* b[lo] was evaluated in full and fits: its bounds are checked. */
+  if (gm_resolve_unchecked(&r, NULL, &err) == GM_OK)
     for (i = 0; i <= lo; i++) {
       gm_perf pf;
       r.training.micro_batch_size = b[i];
@@ -328,7 +351,7 @@ static void try_layout(search *S, int fi, const gm_config *cand) {
       best_i = lo, peak = peak_lo;
       set_mb(&c, b[lo], ga[lo]);
       r = c;
-      if (gm_resolve(&r, NULL, &err) == GM_OK)
+      if (gm_resolve_unchecked(&r, NULL, &err) == GM_OK)
         gm_perf_eval(&r, &S->P, &S->gpu, &l.perf);
     }
   }
@@ -479,7 +502,7 @@ static void search_family(search *S, int fi, int G) {
                 continue;
               }
               for (off = 0; off < 3; off++) {
-                gm_config k = c;
+                gm_config k;
                 if (off > 0 && (!q->allow_offload || S->first_fit_only ||
                                 (int)base->engine.offload_optimizer != GM_AUTO))
                   break;
@@ -487,6 +510,7 @@ static void search_family(search *S, int fi, int G) {
                   continue;
                 if (off == 2 && !(f->can & CAN_OFFLOAD_PARAM))
                   continue;
+                k = c;
                 k.parallel.tp = tp, k.parallel.cp = cp, k.parallel.pp = pp;
                 k.parallel.dp = dp, k.parallel.vpp = v, k.parallel.ep = ep;
                 if (edge > 0)
@@ -538,8 +562,10 @@ static int next_count(int G, int lo, int hi, int node) {
 
 /* Fewest GPUs on which some layout fits: from the bound of the model
  * states fully sharded over every GPU, upwards. */
-static int min_gpus(search *S, const gm_plan_request *q, const gm_params *P,
+static int min_gpus(search *S, const gm_plan_request *q, const gm_params *counts,
                     gm_plan_result *scratch) {
+  /* A copy: the caller's counts may sit in S, which each try clears. */
+  const gm_params Pc = *counts, *P = &Pc;
   gm_config r = q->base;
   gm_error err;
   gm_precision_bytes lb;
@@ -561,8 +587,10 @@ static int min_gpus(search *S, const gm_plan_request *q, const gm_params *P,
     lo = 1;
   for (G = lo; G <= 1 << 20 && tries < 200; tries++) {
     int64_t searched = scratch->searched, evaluated = scratch->evaluated;
-    memset(S, 0, sizeof *S);
-    memset(scratch, 0, sizeof *scratch);
+    /* A first-fit search keeps no layouts: its counts and reasons start
+     * again; the stages' polynomials (S->q, the largest part) need no clearing. */
+    memset(S, 0, offsetof(search, q));
+    scratch->num_layouts = scratch->num_rejected = scratch->num_suggestions = 0;
     scratch->searched = searched, scratch->evaluated = evaluated;
     S->req = q, S->out = scratch, S->P = *P, S->first_fit_only = 1;
     search_all(S, G);
@@ -813,14 +841,14 @@ int gm_plan(const gm_plan_request *q, gm_plan_result *out, gm_error *err) {
   r.parallel.num_microbatches = GM_AUTO;
   if (gm_resolve(&r, NULL, err) != GM_OK)
     return GM_EINVAL;
-  memset(S, 0, sizeof *S);
+  memset(S, 0, offsetof(search, q));
   if (gm_config_params(&r, &S->P, err) != GM_OK)
     return GM_EINVAL;
   /* The fewest GPUs first, with out as scratch space. */
   fewest = min_gpus(S, q, &S->P, out);
   searched = out->searched, evaluated = out->evaluated;
   memset(out, 0, sizeof *out);
-  memset(S, 0, sizeof *S);
+  memset(S, 0, offsetof(search, q));
   S->req = q, S->out = out;
   gm_config_params(&r, &S->P, err);
   /* A card without throughput figures is ranked as an H100 would run the

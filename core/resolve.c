@@ -445,7 +445,7 @@ static int resolve_engine(gm_config *c, gm_result *r, gm_error *err) {
   return GM_OK;
 }
 
-int gm_resolve(gm_config *c, gm_result *r, gm_error *err) {
+int gm_resolve_unchecked(gm_config *c, gm_result *r, gm_error *err) {
   gm_hardware *hw = &c->hardware;
   /* A position count the config states (a default is no limit to warn about). */
   int positions_given = c->model.max_position_embeddings != GM_AUTO;
@@ -476,5 +476,10 @@ int gm_resolve(gm_config *c, gm_result *r, gm_error *err) {
   if (hw->safety_margin >= 1)
     return gm_error_set(err, "hardware.safety_margin",
                         "must be a share of the card in [0, 1); got %g", hw->safety_margin);
-  return gm_check_resolved(c, err);
+  return GM_OK;
+}
+
+int gm_resolve(gm_config *c, gm_result *r, gm_error *err) {
+  int rc = gm_resolve_unchecked(c, r, err);
+  return rc != GM_OK ? rc : gm_check_resolved(c, err);
 }

@@ -110,7 +110,7 @@ gm_shape gm_stage_shape(const gm_config *c, const gm_params *P, int r) {
   const gm_model *m = &c->model;
   const gm_parallel *pp = &c->parallel;
   gm_shape s;
-  int p = pp->pp, L = m->num_layers, j, l;
+  int p = pp->pp, L = m->num_layers, j;
   double t = pp->tp, e = pp->ep, vocab = (double)m->vocab_size, h = m->hidden_size;
   double norms = (double)gm_layer_norm_params(m), dense_layer, moe_layer;
   memset(&s, 0, sizeof s);
@@ -118,9 +118,11 @@ gm_shape gm_stage_shape(const gm_config *c, const gm_params *P, int r) {
     int first[GM_MAX_CHUNKS], count[GM_MAX_CHUNKS], n = gm_stage_chunks(c, r, first, count);
     s.first_layer = first[0];
     for (j = 0; j < n; j++) {
+      /* The chunk's layers from first_dense_layers on are expert layers. */
+      int from = first[j] > m->first_dense_layers ? first[j] : m->first_dense_layers;
       s.layers += count[j];
-      for (l = first[j]; l < first[j] + count[j]; l++)
-        s.moe_layers += (m->num_experts > 0 && l >= m->first_dense_layers);
+      if (m->num_experts > 0 && first[j] + count[j] > from)
+        s.moe_layers += first[j] + count[j] - from;
     }
   }
   s.has_emb = r == 0;
@@ -176,7 +178,10 @@ gm_shape gm_stage_shape(const gm_config *c, const gm_params *P, int r) {
       s.inflight = alive / s.layers;
   }
   s.inflight_mbs = ceil(s.inflight);
-  s.acts_bytes = s.inflight * ((s.layers - s.moe_layers) * gm_layer_saved_bytes(c) +
-                               s.moe_layers * gm_moe_layer_saved_bytes(c));
+  /* Each kind of layer only where the stage has some: the searches call this per stage. */
+  s.acts_bytes =
+      s.inflight *
+      ((s.layers > s.moe_layers ? (s.layers - s.moe_layers) * gm_layer_saved_bytes(c) : 0.0) +
+       (s.moe_layers > 0 ? s.moe_layers * gm_moe_layer_saved_bytes(c) : 0.0));
   return s;
 }
