@@ -507,6 +507,54 @@ static void test_schema_enum_names(void) {
   }
 }
 
+/* The writer's strings: quotes, backslashes and control characters escaped
+ * at every offset of an 8-byte word, valid UTF-8 kept, invalid bytes replaced. */
+static void test_json_strings(void) {
+  static const char *const special[] = {"\"", "\\", "\n", "\t", "\x01", "\x1f", "\xff", "\xc3\xa9"};
+  static const char *const escaped[] = {"\\\"",    "\\\\",    "\\n",     "\\t",
+                                        "\\u0001", "\\u001f", "\\ufffd", "\xc3\xa9"};
+  gm_error e;
+  char want[512];
+  char *got;
+  size_t i, at;
+  for (i = 0; i < sizeof special / sizeof special[0]; i++) {
+    for (at = 0; at < 20; at++) {
+      memset(&e, 0, sizeof e);
+      strcpy(e.field, "f");
+      memset(e.message, 'x', 40);
+      memcpy(e.message + at, special[i], strlen(special[i]));
+      snprintf(
+          want, sizeof want,
+          "{\n  \"error\": {\n    \"field\": \"f\",\n    \"message\": \"%.*s%s%.*s\"\n  }\n}\n",
+          (int)at, e.message, escaped[i], (int)(40 - at - strlen(special[i])),
+          e.message + at + strlen(special[i]));
+      got = gm_error_json(&e);
+      CHECK(got && strcmp(got, want) == 0, "byte %zu at %zu: got %s", i, at, got ? got : "NULL");
+      free(got);
+    }
+  }
+  /* Overlong, truncated and surrogate sequences; DEL is plain ASCII. */
+  memset(&e, 0, sizeof e);
+  strcpy(e.field, "a\x7f"
+                  "b");
+  strcpy(e.message, "\xe0\x80\x80|\xe2\x82|\xed\xa0\x80|\xf0\x9f\x98\x80|\xf4\x90\x80\x80");
+  got = gm_error_json(&e);
+  CHECK(got && strcmp(got, "{\n  \"error\": {\n    \"field\": \"a\x7f"
+                           "b\",\n    \"message\": "
+                           "\"\\ufffd\\ufffd\\ufffd|\\ufffd\\ufffd|\\ufffd\\ufffd\\ufffd|"
+                           "\xf0\x9f\x98\x80|\\ufffd\\ufffd\\ufffd\\ufffd\"\n  }\n}\n") == 0,
+        "invalid UTF-8: got %s", got ? got : "NULL");
+  free(got);
+  /* A message that fills its array has no NUL: it ends there. */
+  memset(&e, 0, sizeof e);
+  memset(e.message, 'y', sizeof e.message);
+  got = gm_error_json(&e);
+  CHECK(got && strstr(got, "\"message\": \"") &&
+            strlen(strstr(got, "\"message\": \"")) == 12 + sizeof e.message + 1 + 7,
+        "an unterminated message must stop at its array's end");
+  free(got);
+}
+
 int main(void) {
   test_scan_decimal();
   test_read_size();
@@ -525,6 +573,7 @@ int main(void) {
   test_calculate_json();
   test_schema_defaults();
   test_schema_enum_names();
+  test_json_strings();
   printf("%d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
 }
