@@ -152,19 +152,22 @@ static int peak_too_large(gm_error *err, int what, int stage, double bytes) {
   return too_large(err, field[what], name[what], stage, bytes);
 }
 
-/* Every stage; sets r->worst_stage. GM_OK, or GM_EINVAL when a figure
- * cannot be represented. */
-static int all_stages(const gm_config *c, const gm_params *P, gm_result *r, gm_error *err) {
+/* Every stage; sets r->worst_stage and its formulas, and the worst stage's
+ * memory in *worst_sm. GM_OK, or GM_EINVAL when a figure cannot be represented. */
+static int all_stages(const gm_config *c, const gm_params *P, gm_result *r, gm_stage_mem *worst_sm,
+                      gm_error *err) {
   gm_checked chk = {0};
   int i, worst = 0, bad;
   double host_max = 0, nvme_max = 0, bytes;
+  memset(worst_sm, 0, sizeof *worst_sm);
   r->num_stages = c->parallel.pp;
   for (i = 0; i < r->num_stages; i++) {
     gm_shape s = gm_stage_shape(c, P, i);
     gm_stage_mem sm;
     gm_stage *st = &r->stages[i];
     memset(st, 0, sizeof *st);
-    gm_stage_memory(c, P, &s, &sm, NULL);
+    /* One stage is the worst: its formulas come with this pass. */
+    gm_stage_memory(c, P, &s, &sm, r->num_stages == 1 ? r->formula : NULL);
     st->first_layer = s.first_layer;
     st->num_layers = s.layers;
     st->has_embedding = s.has_emb;
@@ -175,8 +178,10 @@ static int all_stages(const gm_config *c, const gm_params *P, gm_result *r, gm_e
       return too_large(err, "model", "the parameters", i, s.params);
     if ((bad = stage_peaks(c, &sm, st, &bytes)) != PEAK_OK)
       return peak_too_large(err, bad, i, bytes);
-    if (st->peak_nvsmi_bytes > r->stages[worst].peak_nvsmi_bytes)
+    if (i == 0 || st->peak_nvsmi_bytes > r->stages[worst].peak_nvsmi_bytes) {
       worst = i;
+      *worst_sm = sm;
+    }
     if (!(sm.host_bytes <= host_max))
       host_max = sm.host_bytes;
     if (!(sm.nvme_bytes <= nvme_max))
@@ -187,10 +192,9 @@ static int all_stages(const gm_config *c, const gm_params *P, gm_result *r, gm_e
   if (chk.overflow)
     return too_large(err, "engine", "the offloaded states", worst,
                      host_max > nvme_max ? host_max : nvme_max);
-  {
+  if (r->num_stages > 1) { /* the worst again, with its formulas */
     gm_shape s = gm_stage_shape(c, P, worst);
-    gm_stage_mem sm;
-    gm_stage_memory(c, P, &s, &sm, r->formula);
+    gm_stage_memory(c, P, &s, worst_sm, r->formula);
   }
   r->worst_stage = worst;
   return GM_OK;
@@ -341,6 +345,7 @@ int gm_calculate(const gm_config *cfg, gm_result *out, gm_error *err) {
   int rc;
   const gm_stage *w;
   gm_verdict gpu;
+  gm_stage_mem worst_sm;
   double P_declared;
   size_t tail = offsetof(gm_result, stages) + sizeof out->stages;
   size_t warn = offsetof(gm_result, warnings), after = warn + sizeof out->warnings;
@@ -375,7 +380,7 @@ int gm_calculate(const gm_config *cfg, gm_result *out, gm_error *err) {
     return GM_EINVAL;
   }
   r->resolved = c;
-  if ((rc = all_stages(&c, &r->params, r, err)) != GM_OK)
+  if ((rc = all_stages(&c, &r->params, r, &worst_sm, err)) != GM_OK)
     return rc;
   w = &r->stages[r->worst_stage];
   r->capacity_bytes = c.hardware.gpu_capacity_bytes;
@@ -402,23 +407,21 @@ int gm_calculate(const gm_config *cfg, gm_result *out, gm_error *err) {
   char(*fm)[GM_FORMULA_LEN] = r->formula;
   {
     const gm_stage *ws = &r->stages[r->worst_stage];
-    gm_shape s = gm_stage_shape(&c, &r->params, r->worst_stage);
-    gm_stage_mem sm;
+    const gm_stage_mem *sm = &worst_sm;
     int ph = ws->peak_phase == GM_PHASE_STEP       ? GM_PH_STEP
              : ws->peak_phase == GM_PHASE_BACKWARD ? GM_PH_BACKWARD
                                                    : GM_PH_FORWARD;
     char pool[32];
-    gm_stage_memory(&c, &r->params, &s, &sm, NULL);
-    gm_fmt_count(pool, sizeof pool, sm.pooled[ph]);
+    gm_fmt_count(pool, sizeof pool, sm->pooled[ph]);
     F(GM_C_CACHE,
       "%.0f%% of the short-lived tensors (activations, loss, gathers, buffers)%s: caching "
       "allocator reserve%s%s",
       cache_fraction(&c) * 100.0,
       cache_fraction(&c) < CACHE_FRACTION ? ", with expandable segments" : "",
-      sm.pooled[ph] > 0 ? "; + the sharded gradients' blocks, cached for the reduce-scatter "
-                          "stream, B "
-                        : "",
-      sm.pooled[ph] > 0 ? pool : "");
+      sm->pooled[ph] > 0 ? "; + the sharded gradients' blocks, cached for the reduce-scatter "
+                           "stream, B "
+                         : "",
+      sm->pooled[ph] > 0 ? pool : "");
   }
   F(GM_C_CONTEXT, "CUDA context and libraries (%s): seen by nvidia-smi, not by PyTorch",
     c.hardware.gpu_name[0] ? c.hardware.gpu_name : "default");
