@@ -241,26 +241,59 @@ static const char digit_pairs[] = "000102030405060708091011121314151617181920212
                                   "50515253545556575859606162636465666768697071727374"
                                   "75767778798081828384858687888990919293949596979899";
 
-/* The count of v's decimal digits. */
+static const uint64_t powers_of_ten[20] = {1,
+                                           10,
+                                           100,
+                                           1000,
+                                           10000,
+                                           100000,
+                                           1000000,
+                                           10000000,
+                                           100000000,
+                                           1000000000,
+                                           10000000000,
+                                           100000000000,
+                                           1000000000000,
+                                           10000000000000,
+                                           100000000000000,
+                                           1000000000000000,
+                                           10000000000000000,
+                                           100000000000000000,
+                                           1000000000000000000,
+                                           10000000000000000000u};
+
+/* The count of v's decimal digits: from its bit length, 1233 / 4096 being
+ * just above log10(2), then one comparison. */
 static int digit_count(uint64_t v) {
-  int n = 1;
-  for (; v >= 100; v /= 100)
-    n += 2;
-  return n + (v >= 10);
+  int n = (64 - __builtin_clzll(v | 1)) * 1233 >> 12;
+  return n + (v >= powers_of_ten[n]) + (v == 0);
 }
 
-/* v's decimal digits at q (at most 20); returns the end. */
-static char *digits_at(char *q, uint64_t v) {
-  char *e = q + digit_count(v);
-  q = e;
-  for (; v >= 100; v /= 100) { /* two digits a division */
-    q -= 2;
-    memcpy(q, digit_pairs + 2 * (v % 100), 2);
+/* Two digits a step, the last first, of x (< 100^pairs), ending at end. */
+static void pairs_at(char *end, uint32_t x, int pairs) {
+  for (; pairs > 0; pairs--, x /= 100) {
+    end -= 2;
+    memcpy(end, digit_pairs + 2 * (x % 100), 2);
   }
-  if (v >= 10)
-    memcpy(q - 2, digit_pairs + 2 * v, 2);
+}
+
+/* v's decimal digits at q (at most 20); returns the end. In 32-bit
+ * arithmetic but for one 64-bit division per 8 digits: WebAssembly has no
+ * 64-bit multiply-high to divide by a constant with. */
+static char *digits_at(char *q, uint64_t v) {
+  char *e = q + digit_count(v), *p = e;
+  uint32_t x;
+  for (; v >= 100000000; v /= 100000000, p -= 8)
+    pairs_at(p, (uint32_t)(v % 100000000), 4);
+  x = (uint32_t)v;
+  for (; x >= 100; x /= 100) {
+    p -= 2;
+    memcpy(p, digit_pairs + 2 * (x % 100), 2);
+  }
+  if (x >= 10)
+    memcpy(p - 2, digit_pairs + 2 * x, 2);
   else
-    q[-1] = (char)('0' + v);
+    p[-1] = (char)('0' + x);
   return e;
 }
 
@@ -281,9 +314,6 @@ static void put_i64(writer *w, const char *key, size_t key_len, int64_t v) {
 static void put_u64(writer *w, const char *key, size_t key_len, uint64_t v) {
   put_digits(w, key, key_len, v, 0);
 }
-
-static const uint64_t powers_of_ten[] = {
-    1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000, 10000000000};
 
 /* Room for what decimal_at writes: '-', 20 digits, '.', 10 decimals. */
 #define DECIMAL_MAX 32
@@ -422,18 +452,44 @@ static void put_chunks(writer *w, const gm_config *c, int index) {
   end(w, ']');
 }
 
+/* One point of a timeline, {"at", "allocated", "reserved"}, as begin,
+ * put_str, put_u64 and end write it, in one go: a stage has up to
+ * GM_TIMELINE_MAX of them. */
+static void put_point(writer *w, const gm_timeline_point *pt) {
+  const char *nul = memchr(pt->label, '\0', sizeof pt->label);
+  size_t len = nul ? (size_t)(nul - pt->label) : sizeof pt->label;
+  int outer = w->depth, inner = outer < MAX_DEPTH ? outer + 1 : outer;
+  char *q = member_n(w, NULL, 0, 6 * len + 4 * SLACK + 2 * 21 + 40);
+  if (!q)
+    return;
+  *q++ = '{';
+  memcpy(q, newline_indent, SLACK);
+  q += 1 + 2 * inner;
+  memcpy(q, "\"at\": ", 6);
+  q = string_at(q + 6, pt->label, len);
+  *q++ = ',';
+  memcpy(q, newline_indent, SLACK);
+  q += 1 + 2 * inner;
+  memcpy(q, "\"allocated\": ", 13);
+  q = digits_at(q + 13, pt->allocated_bytes);
+  *q++ = ',';
+  memcpy(q, newline_indent, SLACK);
+  q += 1 + 2 * inner;
+  memcpy(q, "\"reserved\": ", 12);
+  q = digits_at(q + 12, pt->reserved_bytes);
+  memcpy(q, newline_indent, SLACK);
+  q += 1 + 2 * outer;
+  *q++ = '}';
+  wrote(w, q);
+}
+
 /* The stage's memory across one step, from the same per-phase figures as its peak. */
 static void put_timeline(writer *w, const gm_result *r, int index) {
   gm_timeline_point pts[GM_TIMELINE_MAX];
   int i, n = gm_stage_timeline(&r->resolved, &r->params, index, pts, GM_TIMELINE_MAX);
   begin(w, K("timeline"), '[');
-  for (i = 0; i < n; i++) {
-    begin(w, NULL, 0, '{');
-    put_str(w, K("at"), pts[i].label, sizeof pts[i].label);
-    put_u64(w, K("allocated"), pts[i].allocated_bytes);
-    put_u64(w, K("reserved"), pts[i].reserved_bytes);
-    end(w, '}');
-  }
+  for (i = 0; i < n; i++)
+    put_point(w, &pts[i]);
   end(w, ']');
 }
 
