@@ -137,21 +137,31 @@ static void put_raw(writer *w, const char *key, size_t key_len, const char *text
 #define ONES UINT64_C(0x0101010101010101)
 #define HIGHS UINT64_C(0x8080808080808080)
 
-/* The length of s's leading run (of at most n bytes) that a JSON string
- * holds as it is: printable ASCII but the quote and the backslash. Eight
- * bytes a step: a byte below 0x20, at or above 0x80, or equal to '"' or
- * '\\' stops the word test; the last bytes go one at a time. */
+/* Does the word x hold a byte a JSON string cannot hold as it is: below
+ * 0x20, at or above 0x80, '"' or '\\'? (v - ONES) & ~v has a high bit set
+ * if and only if v has a zero byte, (x - 0x20s) & ~x if and only if x has
+ * a byte below 0x20 (borrows only pass above such a byte). */
+static int word_special(uint64_t x) {
+  uint64_t q = x ^ (ONES * '"'), b = x ^ (ONES * '\\');
+  return ((x | ((x - ONES * 0x20) & ~x) | ((q - ONES) & ~q) | ((b - ONES) & ~b)) & HIGHS) != 0;
+}
+
+/* The length of s's leading run (of n bytes) that a JSON string holds as
+ * it is: printable ASCII but the quote and the backslash. Eight bytes a
+ * step, the last eight (overlapping) at once; where a word has a special
+ * byte, one byte at a time. */
 static size_t plain_run(const char *s, size_t n) {
   size_t i = 0;
+  uint64_t x;
   for (; i + 8 <= n; i += 8) {
-    uint64_t x, q, b;
     memcpy(&x, s + i, 8);
-    q = x ^ (ONES * '"');
-    b = x ^ (ONES * '\\');
-    /* (v - ONES) & ~v has a high bit set where... exactly when v has a
-     * zero byte; (x - 0x20s) & ~x when x has a byte below 0x20. */
-    if ((x | ((x - ONES * 0x20) & ~x) | ((q - ONES) & ~q) | ((b - ONES) & ~b)) & HIGHS)
+    if (word_special(x))
       break;
+  }
+  if (i < n && n >= 8 && i + 8 > n) {
+    memcpy(&x, s + n - 8, 8);
+    if (!word_special(x))
+      return n;
   }
   for (; i < n; i++) {
     unsigned char ch = (unsigned char)s[i];

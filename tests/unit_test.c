@@ -508,7 +508,8 @@ static void test_schema_enum_names(void) {
 }
 
 /* The writer's strings: quotes, backslashes and control characters escaped
- * at every offset of an 8-byte word, valid UTF-8 kept, invalid bytes replaced. */
+ * at every offset of a 40-byte string (five 8-byte words), valid UTF-8 kept,
+ * invalid bytes replaced. */
 static void test_json_strings(void) {
   static const char *const special[] = {"\"", "\\", "\n", "\t", "\x01", "\x1f", "\xff", "\xc3\xa9"};
   static const char *const escaped[] = {"\\\"",    "\\\\",    "\\n",     "\\t",
@@ -518,7 +519,7 @@ static void test_json_strings(void) {
   char *got;
   size_t i, at;
   for (i = 0; i < sizeof special / sizeof special[0]; i++) {
-    for (at = 0; at < 20; at++) {
+    for (at = 0; at + strlen(special[i]) <= 40; at++) {
       memset(&e, 0, sizeof e);
       strcpy(e.field, "f");
       memset(e.message, 'x', 40);
