@@ -223,8 +223,11 @@ static int config_fits(const gm_config *c, const gm_params *P) {
   return gm_host_fits(c, (uint64_t)llround(host_max) * (uint64_t)c->hardware.gpus_per_node) != 0;
 }
 
-int64_t gm_fit_limit_estimate(const gm_config *c, const gm_params *P, gm_fast_var var, int64_t unit,
-                              int64_t x0, int64_t limit) {
+/* gm_fit_limit_estimate, with the memory of stage at_stage at x0 given
+ * (at_x0, or NULL): the stage loop has already evaluated it. */
+static int64_t fit_limit_estimate(const gm_config *c, const gm_params *P, gm_fast_var var,
+                                  int64_t unit, int64_t x0, int64_t limit,
+                                  const gm_stage_mem *at_x0, int at_stage) {
   const gm_hardware *hw = &c->hardware;
   double cap = (double)hw->gpu_capacity_bytes, ctx = (double)hw->cuda_context_bytes;
   double margin = hw->safety_margin, best = (double)limit, host_room = INFINITY;
@@ -237,7 +240,7 @@ int64_t gm_fit_limit_estimate(const gm_config *c, const gm_params *P, gm_fast_va
     gm_stage_poly q;
     if (gm_stage_dominated(c, i, &mid_layers))
       continue;
-    gm_stage_poly_of(c, P, i, var, unit, x0, &q);
+    gm_stage_poly_from(c, P, i, var, unit, x0, i == at_stage ? at_x0 : NULL, &q);
     for (ph = 0; ph < GM_PH_COUNT; ph++) {
       double res[3], x;
       for (k = 0; k < 3; k++)
@@ -257,6 +260,11 @@ int64_t gm_fit_limit_estimate(const gm_config *c, const gm_params *P, gm_fast_va
     }
   }
   return best < 0 ? 0 : best >= (double)limit ? limit : (int64_t)floor(best);
+}
+
+int64_t gm_fit_limit_estimate(const gm_config *c, const gm_params *P, gm_fast_var var, int64_t unit,
+                              int64_t x0, int64_t limit) {
+  return fit_limit_estimate(c, P, var, unit, x0, limit, NULL, -1);
 }
 
 /* The largest k in [1, limit] for which the config fits with *field set to
@@ -303,26 +311,31 @@ static int64_t settle(gm_config *c, const gm_params *P, int64_t *field, int64_t 
   return lo;
 }
 
-/* The largest micro-batch that fits, up to 2^24. */
-static int64_t max_micro_batch(const gm_config *cfg, const gm_params *P) {
+/* The largest micro-batch that fits, up to 2^24. sm: stage `stage`'s
+ * memory as the config stands, from the stage loop. */
+static int64_t max_micro_batch(const gm_config *cfg, const gm_params *P, const gm_stage_mem *sm,
+                               int stage) {
   gm_config c = *cfg;
   int64_t limit = (int64_t)1 << 24;
-  int64_t guess =
-      gm_fit_limit_estimate(cfg, P, GM_VAR_MICRO_BATCH, 1, cfg->training.micro_batch_size, limit);
+  int64_t guess = fit_limit_estimate(cfg, P, GM_VAR_MICRO_BATCH, 1, cfg->training.micro_batch_size,
+                                     limit, sm, stage);
   return settle(&c, P, &c.training.micro_batch_size, 1, guess, limit);
 }
 
 /* The longest sequence that fits at the configured micro-batch, in whole
  * multiples of the context-parallel size (which must divide it), up to 2^24
  * tokens or the learned position table. */
-static int64_t max_seq_len(const gm_config *cfg, const gm_params *P) {
+static int64_t max_seq_len(const gm_config *cfg, const gm_params *P, const gm_stage_mem *sm,
+                           int stage) {
   gm_config c = *cfg;
   int64_t unit = c.parallel.cp > 0 ? c.parallel.cp : 1, limit = ((int64_t)1 << 24) / unit, guess;
   if (c.model.position == GM_POS_LEARNED && c.model.max_position_embeddings / unit < limit)
     limit = c.model.max_position_embeddings / unit;
   if (limit < 1)
     return 0;
-  guess = gm_fit_limit_estimate(cfg, P, GM_VAR_SEQ_LEN, unit, cfg->training.seq_len / unit, limit);
+  /* The stage loop's memory is at x0 only if the unit divides the sequence. */
+  guess = fit_limit_estimate(cfg, P, GM_VAR_SEQ_LEN, unit, cfg->training.seq_len / unit, limit,
+                             cfg->training.seq_len % unit == 0 ? sm : NULL, stage);
   return unit * settle(&c, P, &c.training.seq_len, unit, guess, limit);
 }
 
@@ -443,8 +456,8 @@ int gm_calculate(const gm_config *cfg, gm_result *out, gm_error *err) {
             "offloading needs %.1f GiB of host memory per node; the node has %.1f GiB",
             (double)r->host_bytes_per_node / GM_GIB,
             (double)c.hardware.host_memory_per_node_bytes / GM_GIB);
-  r->max_micro_batch = max_micro_batch(&c, &r->params);
-  r->max_seq_len = max_seq_len(&c, &r->params);
+  r->max_micro_batch = max_micro_batch(&c, &r->params, &worst_sm, r->worst_stage);
+  r->max_seq_len = max_seq_len(&c, &r->params, &worst_sm, r->worst_stage);
   {
     gm_checked chk = {0};
     double kept = c.model.num_experts > 0 && c.model.first_dense_layers == 0
