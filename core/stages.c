@@ -106,7 +106,10 @@ gm_shape gm_stage_shape(const gm_config *c, const gm_params *P, int r) {
   }
   s.inflight = inflight_of(pp, r, (double)pp->num_microbatches);
   s.inflight_mbs = ceil(s.inflight);
-  s.acts_bytes = s.inflight * ((s.layers - s.moe_layers) * gm_layer_saved_bytes(c) +
-                               s.moe_layers * gm_moe_layer_saved_bytes(c));
+  /* Each kind of layer evaluated only when the stage has one: the searches call this often. */
+  s.acts_bytes =
+      s.inflight *
+      ((s.layers > s.moe_layers ? (s.layers - s.moe_layers) * gm_layer_saved_bytes(c) : 0) +
+       (s.moe_layers > 0 ? s.moe_layers * gm_moe_layer_saved_bytes(c) : 0));
   return s;
 }
