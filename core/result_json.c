@@ -288,8 +288,7 @@ static void pairs_at(char *end, uint32_t x, int pairs) {
 }
 
 /* v's decimal digits at q (at most 20); returns the end. In 32-bit
- * arithmetic but for one 64-bit division per 8 digits: WebAssembly has no
- * 64-bit multiply-high to divide by a constant with. */
+ * arithmetic but for one 64-bit division per 8 digits. */
 static char *digits_at(char *q, uint64_t v) {
   char *e = q + digit_count(v), *p = e;
   uint32_t x;
