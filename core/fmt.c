@@ -566,21 +566,14 @@ size_t gm_fmt_count(char *buf, size_t n, double v) {
     uint64_t u = (uint64_t)v;
     char t[32], *q = t + sizeof t;
     int group = 0;
-    do { /* grouped as it is written, from the last digit, 9 digits a 32-bit step */
-      uint32_t x = (uint32_t)(u % 1000000000u);
-      int k;
-      u /= 1000000000u;
-      for (k = 0; k < 9 && (u || x); k++) { /* all 9 but in the leading part */
-        if (group++ == 3) {
-          *--q = ',';
-          group = 1;
-        }
-        *--q = (char)('0' + x % 10);
-        x /= 10;
+    do { /* grouped as it is written, from the last digit */
+      if (group++ == 3) {
+        *--q = ',';
+        group = 1;
       }
+      *--q = (char)('0' + u % 10);
+      u /= 10;
     } while (u);
-    if (q == t + sizeof t)
-      *--q = '0';
     len = (int)(t + sizeof t - q);
     if ((size_t)len + 2 <= n) { /* room for all of it: the loop below would not cut */
       memcpy(buf, q, (size_t)len);
