@@ -233,7 +233,8 @@ static char *string_at(char *q, const char *s, size_t n) {
 
 /* A member whose value is the string s, up to its NUL or max bytes. */
 static void put_str(writer *w, const char *key, size_t key_len, const char *s, size_t max) {
-  const char *nul = memchr(s, '\0', max); /* stops at the first NUL (C11 7.24.5.1) */
+  /* A field's array may be full, without a NUL; names end in one. */
+  const char *nul = max == (size_t)-1 ? s + strlen(s) : memchr(s, '\0', max);
   size_t n = nul ? (size_t)(nul - s) : max;
   char *q;
   if (n > ((size_t)-1 - 64) / 6) { /* beyond any buffer */
