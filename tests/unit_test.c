@@ -556,6 +556,44 @@ static void test_json_strings(void) {
   free(got);
 }
 
+/* The limit searches reuse the stage loop's memory at the config's own
+ * value: the polynomial must be the one a fresh evaluation gives, for both
+ * variables, on a single stage and on every stage of a pipeline. */
+static void test_poly_from_sample(void) {
+  const char *const list[] = {
+      "{\"model\": {\"preset\": \"llama-3-8b\"}, \"training\": {\"batch_size\": 2, \"seq_len\": "
+      "4096},"
+      " \"engine\": {\"type\": \"fsdp\"}, \"hardware\": {\"gpu\": \"h100-80gb\", \"num_gpus\": 8}}",
+      config_7b};
+  int i, r, var;
+  for (i = 0; i < 2; i++) {
+    static gm_result res;
+    gm_config cfg;
+    gm_error err;
+    gm_params P;
+    CHECK(parse(list[i], &cfg) == GM_OK, "config %d must parse", i);
+    res.num_warnings = 0;
+    CHECK(gm_resolve(&cfg, &res, &err) == GM_OK && gm_config_params(&cfg, &P, &err) == GM_OK,
+          "config %d must resolve: %s", i, err.message);
+    for (r = 0; r < cfg.parallel.pp; r++) {
+      gm_shape s = gm_stage_shape(&cfg, &P, r);
+      gm_stage_mem sm;
+      gm_stage_memory(&cfg, &P, &s, &sm, NULL);
+      for (var = 0; var < 2; var++) {
+        gm_fast_var v = var ? GM_VAR_SEQ_LEN : GM_VAR_MICRO_BATCH;
+        int64_t x0 = var ? cfg.training.seq_len : cfg.training.micro_batch_size;
+        gm_stage_poly a, b;
+        memset(&a, 0, sizeof a);
+        memset(&b, 0, sizeof b);
+        gm_stage_poly_of(&cfg, &P, r, v, 1, x0, &a);
+        gm_stage_poly_from(&cfg, &P, r, v, 1, x0, &sm, &b);
+        CHECK(memcmp(&a, &b, sizeof a) == 0, "config %d stage %d var %d: polynomials differ", i, r,
+              var);
+      }
+    }
+  }
+}
+
 int main(void) {
   test_scan_decimal();
   test_read_size();
@@ -575,6 +613,7 @@ int main(void) {
   test_schema_defaults();
   test_schema_enum_names();
   test_json_strings();
+  test_poly_from_sample();
   printf("%d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
 }
