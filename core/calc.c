@@ -152,19 +152,22 @@ static int peak_too_large(gm_error *err, int what, int stage, double bytes) {
   return too_large(err, field[what], name[what], stage, bytes);
 }
 
-/* Every stage; sets r->worst_stage. GM_OK, or GM_EINVAL when a figure
- * cannot be represented. */
-static int all_stages(const gm_config *c, const gm_params *P, gm_result *r, gm_error *err) {
+/* Every stage; sets r->worst_stage and its formulas, and the worst stage's
+ * memory in *worst_sm. GM_OK, or GM_EINVAL when a figure cannot be represented. */
+static int all_stages(const gm_config *c, const gm_params *P, gm_result *r, gm_stage_mem *worst_sm,
+                      gm_error *err) {
   gm_checked chk = {0};
   int i, worst = 0, bad;
   double host_max = 0, nvme_max = 0, bytes;
+  memset(worst_sm, 0, sizeof *worst_sm);
   r->num_stages = c->parallel.pp;
   for (i = 0; i < r->num_stages; i++) {
     gm_shape s = gm_stage_shape(c, P, i);
     gm_stage_mem sm;
     gm_stage *st = &r->stages[i];
     memset(st, 0, sizeof *st);
-    gm_stage_memory(c, P, &s, &sm, NULL);
+    /* One stage is the worst: its formulas come with this pass. */
+    gm_stage_memory(c, P, &s, &sm, r->num_stages == 1 ? r->formula : NULL);
     st->first_layer = s.first_layer;
     st->num_layers = s.layers;
     st->has_embedding = s.has_emb;
@@ -175,8 +178,10 @@ static int all_stages(const gm_config *c, const gm_params *P, gm_result *r, gm_e
       return too_large(err, "model", "the parameters", i, s.params);
     if ((bad = stage_peaks(c, &sm, st, &bytes)) != PEAK_OK)
       return peak_too_large(err, bad, i, bytes);
-    if (st->peak_nvsmi_bytes > r->stages[worst].peak_nvsmi_bytes)
+    if (i == 0 || st->peak_nvsmi_bytes > r->stages[worst].peak_nvsmi_bytes) {
       worst = i;
+      *worst_sm = sm;
+    }
     if (!(sm.host_bytes <= host_max))
       host_max = sm.host_bytes;
     if (!(sm.nvme_bytes <= nvme_max))
@@ -187,10 +192,9 @@ static int all_stages(const gm_config *c, const gm_params *P, gm_result *r, gm_e
   if (chk.overflow)
     return too_large(err, "engine", "the offloaded states", worst,
                      host_max > nvme_max ? host_max : nvme_max);
-  {
+  if (r->num_stages > 1) { /* the worst again, with its formulas */
     gm_shape s = gm_stage_shape(c, P, worst);
-    gm_stage_mem sm;
-    gm_stage_memory(c, P, &s, &sm, r->formula);
+    gm_stage_memory(c, P, &s, worst_sm, r->formula);
   }
   r->worst_stage = worst;
   return GM_OK;
@@ -219,8 +223,11 @@ static int config_fits(const gm_config *c, const gm_params *P) {
   return gm_host_fits(c, (uint64_t)llround(host_max) * (uint64_t)c->hardware.gpus_per_node) != 0;
 }
 
-int64_t gm_fit_limit_estimate(const gm_config *c, const gm_params *P, gm_fast_var var, int64_t unit,
-                              int64_t x0, int64_t limit) {
+/* gm_fit_limit_estimate, with the memory of stage at_stage at x0 given
+ * (at_x0, or NULL): the stage loop has already evaluated it. */
+static int64_t fit_limit_estimate(const gm_config *c, const gm_params *P, gm_fast_var var,
+                                  int64_t unit, int64_t x0, int64_t limit,
+                                  const gm_stage_mem *at_x0, int at_stage) {
   const gm_hardware *hw = &c->hardware;
   double cap = (double)hw->gpu_capacity_bytes, ctx = (double)hw->cuda_context_bytes;
   double margin = hw->safety_margin, best = (double)limit, host_room = INFINITY;
@@ -233,7 +240,7 @@ int64_t gm_fit_limit_estimate(const gm_config *c, const gm_params *P, gm_fast_va
     gm_stage_poly q;
     if (gm_stage_dominated(c, i, &mid_layers))
       continue;
-    gm_stage_poly_of(c, P, i, var, unit, x0, &q);
+    gm_stage_poly_from(c, P, i, var, unit, x0, i == at_stage ? at_x0 : NULL, &q);
     for (ph = 0; ph < GM_PH_COUNT; ph++) {
       double res[3], x;
       for (k = 0; k < 3; k++)
@@ -253,6 +260,11 @@ int64_t gm_fit_limit_estimate(const gm_config *c, const gm_params *P, gm_fast_va
     }
   }
   return best < 0 ? 0 : best >= (double)limit ? limit : (int64_t)floor(best);
+}
+
+int64_t gm_fit_limit_estimate(const gm_config *c, const gm_params *P, gm_fast_var var, int64_t unit,
+                              int64_t x0, int64_t limit) {
+  return fit_limit_estimate(c, P, var, unit, x0, limit, NULL, -1);
 }
 
 /* The largest k in [1, limit] for which the config fits with *field set to
@@ -299,26 +311,31 @@ static int64_t settle(gm_config *c, const gm_params *P, int64_t *field, int64_t 
   return lo;
 }
 
-/* The largest micro-batch that fits, up to 2^24. */
-static int64_t max_micro_batch(const gm_config *cfg, const gm_params *P) {
+/* The largest micro-batch that fits, up to 2^24. sm: stage `stage`'s
+ * memory as the config stands, from the stage loop. */
+static int64_t max_micro_batch(const gm_config *cfg, const gm_params *P, const gm_stage_mem *sm,
+                               int stage) {
   gm_config c = *cfg;
   int64_t limit = (int64_t)1 << 24;
-  int64_t guess =
-      gm_fit_limit_estimate(cfg, P, GM_VAR_MICRO_BATCH, 1, cfg->training.micro_batch_size, limit);
+  int64_t guess = fit_limit_estimate(cfg, P, GM_VAR_MICRO_BATCH, 1, cfg->training.micro_batch_size,
+                                     limit, sm, stage);
   return settle(&c, P, &c.training.micro_batch_size, 1, guess, limit);
 }
 
 /* The longest sequence that fits at the configured micro-batch, in whole
  * multiples of the context-parallel size (which must divide it), up to 2^24
  * tokens or the learned position table. */
-static int64_t max_seq_len(const gm_config *cfg, const gm_params *P) {
+static int64_t max_seq_len(const gm_config *cfg, const gm_params *P, const gm_stage_mem *sm,
+                           int stage) {
   gm_config c = *cfg;
   int64_t unit = c.parallel.cp > 0 ? c.parallel.cp : 1, limit = ((int64_t)1 << 24) / unit, guess;
   if (c.model.position == GM_POS_LEARNED && c.model.max_position_embeddings / unit < limit)
     limit = c.model.max_position_embeddings / unit;
   if (limit < 1)
     return 0;
-  guess = gm_fit_limit_estimate(cfg, P, GM_VAR_SEQ_LEN, unit, cfg->training.seq_len / unit, limit);
+  /* The stage loop's memory is at x0 only if the unit divides the sequence. */
+  guess = fit_limit_estimate(cfg, P, GM_VAR_SEQ_LEN, unit, cfg->training.seq_len / unit, limit,
+                             cfg->training.seq_len % unit == 0 ? sm : NULL, stage);
   return unit * settle(&c, P, &c.training.seq_len, unit, guess, limit);
 }
 
@@ -341,6 +358,7 @@ int gm_calculate(const gm_config *cfg, gm_result *out, gm_error *err) {
   int rc;
   const gm_stage *w;
   gm_verdict gpu;
+  gm_stage_mem worst_sm;
   double P_declared;
   size_t tail = offsetof(gm_result, stages) + sizeof out->stages;
   size_t warn = offsetof(gm_result, warnings), after = warn + sizeof out->warnings;
@@ -375,7 +393,7 @@ int gm_calculate(const gm_config *cfg, gm_result *out, gm_error *err) {
     return GM_EINVAL;
   }
   r->resolved = c;
-  if ((rc = all_stages(&c, &r->params, r, err)) != GM_OK)
+  if ((rc = all_stages(&c, &r->params, r, &worst_sm, err)) != GM_OK)
     return rc;
   w = &r->stages[r->worst_stage];
   r->capacity_bytes = c.hardware.gpu_capacity_bytes;
@@ -402,23 +420,21 @@ int gm_calculate(const gm_config *cfg, gm_result *out, gm_error *err) {
   char(*fm)[GM_FORMULA_LEN] = r->formula;
   {
     const gm_stage *ws = &r->stages[r->worst_stage];
-    gm_shape s = gm_stage_shape(&c, &r->params, r->worst_stage);
-    gm_stage_mem sm;
+    const gm_stage_mem *sm = &worst_sm;
     int ph = ws->peak_phase == GM_PHASE_STEP       ? GM_PH_STEP
              : ws->peak_phase == GM_PHASE_BACKWARD ? GM_PH_BACKWARD
                                                    : GM_PH_FORWARD;
     char pool[32];
-    gm_stage_memory(&c, &r->params, &s, &sm, NULL);
-    gm_fmt_count(pool, sizeof pool, sm.pooled[ph]);
+    gm_fmt_count(pool, sizeof pool, sm->pooled[ph]);
     F(GM_C_CACHE,
       "%.0f%% of the short-lived tensors (activations, loss, gathers, buffers)%s: caching "
       "allocator reserve%s%s",
       cache_fraction(&c) * 100.0,
       cache_fraction(&c) < CACHE_FRACTION ? ", with expandable segments" : "",
-      sm.pooled[ph] > 0 ? "; + the sharded gradients' blocks, cached for the reduce-scatter "
-                          "stream, B "
-                        : "",
-      sm.pooled[ph] > 0 ? pool : "");
+      sm->pooled[ph] > 0 ? "; + the sharded gradients' blocks, cached for the reduce-scatter "
+                           "stream, B "
+                         : "",
+      sm->pooled[ph] > 0 ? pool : "");
   }
   F(GM_C_CONTEXT, "CUDA context and libraries (%s): seen by nvidia-smi, not by PyTorch",
     c.hardware.gpu_name[0] ? c.hardware.gpu_name : "default");
@@ -440,8 +456,8 @@ int gm_calculate(const gm_config *cfg, gm_result *out, gm_error *err) {
             "offloading needs %.1f GiB of host memory per node; the node has %.1f GiB",
             (double)r->host_bytes_per_node / GM_GIB,
             (double)c.hardware.host_memory_per_node_bytes / GM_GIB);
-  r->max_micro_batch = max_micro_batch(&c, &r->params);
-  r->max_seq_len = max_seq_len(&c, &r->params);
+  r->max_micro_batch = max_micro_batch(&c, &r->params, &worst_sm, r->worst_stage);
+  r->max_seq_len = max_seq_len(&c, &r->params, &worst_sm, r->worst_stage);
   {
     gm_checked chk = {0};
     double kept = c.model.num_experts > 0 && c.model.first_dense_layers == 0

@@ -89,12 +89,21 @@ static void fit(double x0, int degree, double f0, double f1, double f2, double k
 
 void gm_stage_poly_of(const gm_config *c, const gm_params *P, int r, gm_fast_var var, int64_t unit,
                       int64_t x0, gm_stage_poly *out) {
+  gm_stage_poly_from(c, P, r, var, unit, x0, NULL, out);
+}
+
+void gm_stage_poly_from(const gm_config *c, const gm_params *P, int r, gm_fast_var var,
+                        int64_t unit, int64_t x0, const gm_stage_mem *at_x0, gm_stage_poly *out) {
   gm_config v = *c;
   double a[3][GM_PH_COUNT], p[3][GM_PH_COUNT], o[3][GM_PH_COUNT], h[3];
   int degree = var == GM_VAR_MICRO_BATCH ? 1 : 2, i, ph;
   if (x0 < 1)
-    x0 = 1;
+    x0 = 1, at_x0 = NULL;
   for (i = 0; i <= degree; i++) {
+    if (i == 0 && at_x0) {
+      sums(at_x0, a[0], p[0], o[0], &h[0]);
+      continue;
+    }
     set_var(&v, var, unit, (double)x0 * (i + 1));
     sample(&v, P, r, a[i], p[i], o[i], &h[i]);
   }

@@ -230,6 +230,95 @@ static int put_exp(char *t, const char *d, int len, int point, int frac, int alt
   return k;
 }
 
+static const uint64_t tens[20] = {1,
+                                  10,
+                                  100,
+                                  1000,
+                                  10000,
+                                  100000,
+                                  1000000,
+                                  10000000,
+                                  100000000,
+                                  1000000000,
+                                  10000000000,
+                                  100000000000,
+                                  1000000000000,
+                                  10000000000000,
+                                  100000000000000,
+                                  1000000000000000,
+                                  10000000000000000,
+                                  100000000000000000,
+                                  1000000000000000000,
+                                  10000000000000000000u};
+
+/* |v| (finite) x 10^prec rounded to a whole number, ties to even, as %f
+ * rounds, in *q; *whole when nothing was rounded off. Exact in 64 bits:
+ * |v| = m / 2^s with m < 2^53, and prec <= 3 keeps m 10^prec below 2^63.
+ * Returns 0, the long way to go, for |v| >= 2^52 or prec > 3. */
+static int scaled_whole(double v, int prec, uint64_t *q, int *whole) {
+  uint64_t bits, m, n, r;
+  int e, s;
+  memcpy(&bits, &v, sizeof bits);
+  m = bits & ((UINT64_C(1) << 52) - 1);
+  e = (int)(bits >> 52 & 0x7ff);
+  if (e)
+    m |= UINT64_C(1) << 52;
+  e = e ? e - 1075 : -1074;
+  if (e >= 0 || prec < 0 || prec > 3)
+    return 0;
+  n = m * tens[prec];
+  s = -e;
+  if (s >= 64) { /* |v| < 2^-11: below half of 10^-3 */
+    *q = 0;
+    *whole = n == 0;
+    return 1;
+  }
+  *q = n >> s;
+  r = n & ((UINT64_C(1) << s) - 1);
+  *whole = r == 0;
+  if (r > UINT64_C(1) << (s - 1) || (r == UINT64_C(1) << (s - 1) && *q % 2 == 1))
+    (*q)++;
+  return 1;
+}
+
+/* v's decimal digits at the end of t[0, 20); returns where they start. */
+static char *u64_digits(char *end, uint64_t v) {
+  do {
+    *--end = (char)('0' + v % 10);
+    v /= 10;
+  } while (v);
+  return end;
+}
+
+/* %f with prec <= 3, and %g of a whole number with at most prec digits, in
+ * integers: the bytes of the long way, without its big numbers. Returns
+ * the length of the text in t, or -1 when it does not apply. */
+static int put_double_fast(char *t, double v, int flags, int prec, char lower) {
+  uint64_t q;
+  int whole, k, i;
+  char digits[24], *d;
+  if (lower == 'f' && scaled_whole(v, prec, &q, &whole)) {
+    d = u64_digits(digits + 24, q / tens[prec]);
+    k = (int)(digits + 24 - d);
+    memcpy(t, d, (size_t)k);
+    if (prec > 0 || flags & F_ALT)
+      t[k++] = '.';
+    for (i = prec - 1, q %= tens[prec]; i >= 0; i--, q /= 10)
+      t[k + i] = (char)('0' + q % 10);
+    return k + prec;
+  }
+  if (lower == 'g' && !(flags & F_ALT) && scaled_whole(v, 0, &q, &whole) && whole &&
+      q < tens[prec == 0   ? 1
+               : prec < 19 ? prec
+                           : 19]) {
+    d = u64_digits(digits + 24, q);
+    k = (int)(digits + 24 - d);
+    memcpy(t, d, (size_t)k);
+    return k;
+  }
+  return -1;
+}
+
 /* %f %e %g (and capitals) of v. */
 static void put_double(sink *s, double v, int flags, int width, int prec, char conv) {
   char d[MAX_DIGITS + 2], t[MAX_DIGITS + 40];
@@ -250,6 +339,10 @@ static void put_double(sink *s, double v, int flags, int width, int prec, char c
   }
   if (prec < 0)
     prec = 6;
+  if ((k = put_double_fast(t, v, flags, prec, lower)) >= 0) {
+    field(s, flags, width, prefix, 0, t, k);
+    return;
+  }
   len = exact(v, d, &point);
   if (lower == 'f') {
     len = round_to(d, len, point + prec, &point);
@@ -329,6 +422,14 @@ int gm_vsnprintf(char *out, size_t n, const char *fmt, va_list ap) {
     if (!*p)
       break;
     pct = p++;
+    if (*p == 's') { /* a plain %s, the most common: no flags, width or precision */
+      const char *str = va_arg(ap, const char *);
+      if (!str)
+        str = "(null)";
+      emit(&s, str, strlen(str));
+      p++;
+      continue;
+    }
     for (;; p++) {
       int f = *p == '-'   ? F_MINUS
               : *p == '+' ? F_PLUS
@@ -463,7 +564,23 @@ size_t gm_fmt_count(char *buf, size_t n, double v) {
     v = 0;
   if (v < 9007199254740992.0 && v == (double)(uint64_t)v) { /* a whole number: most counts */
     uint64_t u = (uint64_t)v;
-    char t[24];
+    char t[32], *q = t + sizeof t;
+    int group = 0;
+    do { /* grouped as it is written, from the last digit */
+      if (group++ == 3) {
+        *--q = ',';
+        group = 1;
+      }
+      *--q = (char)('0' + u % 10);
+      u /= 10;
+    } while (u);
+    len = (int)(t + sizeof t - q);
+    if ((size_t)len + 2 <= n) { /* room for all of it: the loop below would not cut */
+      memcpy(buf, q, (size_t)len);
+      buf[len] = '\0';
+      return (size_t)len;
+    }
+    u = (uint64_t)v;
     len = 0;
     do {
       t[len++] = (char)('0' + u % 10);

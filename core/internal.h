@@ -182,6 +182,10 @@ typedef struct {
  * micro-batch, 2 in the sequence), from the physics at x0, 2 x0 (and 3 x0). */
 void gm_stage_poly_of(const gm_config *c, const gm_params *P, int r, gm_fast_var var, int64_t unit,
                       int64_t x0, gm_stage_poly *out);
+/* The same, with the memory of stage r at x0 itself (x0 >= 1) given when
+ * the caller has it: one evaluation fewer. NULL evaluates it. */
+void gm_stage_poly_from(const gm_config *c, const gm_params *P, int r, gm_fast_var var,
+                        int64_t unit, int64_t x0, const gm_stage_mem *at_x0, gm_stage_poly *out);
 /* The same, affine in the micro-batch, in two steps: start from the memory
  * of stage r at micro-batch x0, finish with one more evaluation at 2 x0. */
 void gm_stage_poly_start(gm_stage_poly *q, int stage, double x0, const gm_stage_mem *sm);

@@ -13,7 +13,13 @@
 
 /* ---- A growing buffer with indentation ---------------------------------- */
 
+/* Written straight into one buffer: each member makes room once, then
+ * writes its comma, indent, key and value in place. */
+
 #define MAX_DEPTH 8
+/* Room kept past every write: the indent is copied as one fixed-size block
+ * (a newline and up to 2 x MAX_DEPTH spaces), whatever its length. */
+#define SLACK 32
 
 typedef struct {
   char *buf;
@@ -23,14 +29,25 @@ typedef struct {
   int count[MAX_DEPTH + 1]; /* members written at each open level */
 } writer;
 
-/* Makes room for n more bytes and the final NUL; 0 when memory ran out. */
+/* A newline and the deepest indent. */
+static const char newline_indent[SLACK + 1] = "\n                               ";
+
+/* A key literal and its length, for the put_ functions. */
+#define K(name) name, sizeof name - 1
+
+/* Makes room for n more bytes, the slack and the final NUL; 0 when memory ran out. */
 static int grow(writer *w, size_t n) {
   size_t cap = w->cap ? w->cap : 16384;
   char *p;
   if (w->oom)
     return 0;
-  while (cap < w->len + n + 1)
+  while (cap - w->len < n + SLACK + 1) {
+    if (cap > ((size_t)-1) / 4) {
+      w->oom = 1;
+      return 0;
+    }
     cap *= 2;
+  }
   p = realloc(w->buf, cap);
   if (!p) {
     w->oom = 1;
@@ -41,60 +58,157 @@ static int grow(writer *w, size_t n) {
   return 1;
 }
 
-/* Room for n more bytes (and the final NUL) at the end; NULL when memory ran out. */
+/* Room for n more bytes at the end (with the slack and the final NUL);
+ * NULL when memory ran out. */
 static char *room(writer *w, size_t n) {
-  if (w->len + n + 1 > w->cap && !grow(w, n))
+  if (w->cap - w->len < n + SLACK + 1 && !grow(w, n))
     return NULL;
   return w->buf + w->len;
 }
 
-static void put(writer *w, const char *s, size_t n) {
-  char *p = room(w, n);
-  if (!p)
+/* Ends a write that began at w->buf + w->len and stopped before q. */
+static void wrote(writer *w, const char *q) { w->len = (size_t)(q - w->buf); }
+
+/* Start a member (key may be NULL inside arrays): comma, newline, indent
+ * and key, written in place; returns where its value goes, with room for n
+ * more bytes (NULL when memory ran out). The caller ends it with wrote().
+ * Keys are the writer's own plain names: no escaping. */
+static char *member_n(writer *w, const char *key, size_t key_len, size_t n) {
+  char *q = room(w, key_len + n + 5);
+  if (!q)
+    return NULL;
+  *q = ',';
+  q += w->count[w->depth]++ > 0;
+  if (w->len > 0) {
+    memcpy(q, newline_indent, SLACK); /* depth <= MAX_DEPTH: the indent fits */
+    q += 1 + 2 * w->depth;
+  }
+  if (key) {
+    *q++ = '"';
+    memcpy(q, key, key_len);
+    q += key_len;
+    memcpy(q, "\": ", 3);
+    q += 3;
+  }
+  return q;
+}
+
+/* Opens an object or array: bracket is '{' or '['. */
+static void begin(writer *w, const char *key, size_t key_len, char bracket) {
+  char *q = member_n(w, key, key_len, 1);
+  if (q) {
+    *q++ = bracket;
+    wrote(w, q);
+  }
+  if (w->depth < MAX_DEPTH)
+    w->depth++;
+  w->count[w->depth] = 0;
+}
+
+/* Closes it, on a line of its own unless it is empty: bracket '}' or ']'. */
+static void end(writer *w, char bracket) {
+  int had = w->count[w->depth] > 0;
+  char *q;
+  if (w->depth > 0)
+    w->depth--;
+  if (!(q = room(w, 1)))
     return;
-  memcpy(p, s, n);
-  w->len += n; /* room for the final NUL is kept; finish writes it */
+  if (had) {
+    memcpy(q, newline_indent, SLACK);
+    q += 1 + 2 * w->depth;
+  }
+  *q++ = bracket;
+  wrote(w, q);
 }
 
-static void put_s(writer *w, const char *s) { put(w, s, strlen(s)); }
-
-/* Printable ASCII that a JSON string holds as it is. */
-static int plain_ascii(char c) {
-  unsigned char ch = (unsigned char)c;
-  return ch >= 0x20 && ch < 0x80 && ch != '"' && ch != '\\';
+/* A member whose value is the n bytes of text. */
+static void put_raw(writer *w, const char *key, size_t key_len, const char *text, size_t n) {
+  char *q = member_n(w, key, key_len, n);
+  if (!q)
+    return;
+  memcpy(q, text, n);
+  wrote(w, q + n);
 }
 
-/* A JSON string: escapes quotes, backslashes and control characters, and
- * replaces bytes that are not valid UTF-8 so the output always parses. */
-static void put_string(writer *w, const char *s, size_t max) {
+#define RAW(text) text, sizeof text - 1
+
+/* ---- Strings ------------------------------------------------------------- */
+
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/* Does the word x hold a byte a JSON string cannot hold as it is: below
+ * 0x20, at or above 0x80, '"' or '\\'? (v - ONES) & ~v has a high bit set
+ * if and only if v has a zero byte, (x - 0x20s) & ~x if and only if x has
+ * a byte below 0x20 (borrows only pass above such a byte). */
+static int word_special(uint64_t x) {
+  uint64_t q = x ^ (ONES * '"'), b = x ^ (ONES * '\\');
+  return ((x | ((x - ONES * 0x20) & ~x) | ((q - ONES) & ~q) | ((b - ONES) & ~b)) & HIGHS) != 0;
+}
+
+/* The length of s's leading run (of n bytes) that a JSON string holds as
+ * it is: printable ASCII but the quote and the backslash. Eight bytes a
+ * step, the last eight (overlapping) at once; where a word has a special
+ * byte, one byte at a time. */
+static size_t plain_run(const char *s, size_t n) {
   size_t i = 0;
-  char esc[8];
-  put(w, "\"", 1);
-  while (i < max && s[i]) {
+  uint64_t x;
+  for (; i + 8 <= n; i += 8) {
+    memcpy(&x, s + i, 8);
+    if (word_special(x))
+      break;
+  }
+  if (i < n && n >= 8 && i + 8 > n) {
+    memcpy(&x, s + n - 8, 8);
+    if (!word_special(x))
+      return n;
+  }
+  for (; i < n; i++) {
     unsigned char ch = (unsigned char)s[i];
-    size_t len = 1, k;
+    if (ch < 0x20 || ch >= 0x80 || ch == '"' || ch == '\\')
+      break;
+  }
+  return i;
+}
+
+/* A JSON string of s (at most max bytes, up to its NUL) at q, which has
+ * room for 6 bytes per byte of s and the quotes: escapes quotes,
+ * backslashes and control characters, and replaces bytes that are not
+ * valid UTF-8 so the output always parses. Returns the end. */
+static char *string_at(char *q, const char *s, size_t n) {
+  static const char hex[] = "0123456789abcdef";
+  size_t i = 0;
+  *q++ = '"';
+  while (i < n) {
+    size_t len = plain_run(s + i, n - i), k;
+    unsigned char ch;
+    memcpy(q, s + i, len);
+    q += len;
+    i += len;
+    if (i >= n)
+      break;
+    ch = (unsigned char)s[i];
+    len = 1;
     if (ch == '"' || ch == '\\') {
-      esc[0] = '\\';
-      esc[1] = (char)ch;
-      put(w, esc, 2);
+      *q++ = '\\';
+      *q++ = (char)ch;
     } else if (ch == '\n') {
-      put_s(w, "\\n");
+      *q++ = '\\';
+      *q++ = 'n';
     } else if (ch == '\t') {
-      put_s(w, "\\t");
+      *q++ = '\\';
+      *q++ = 't';
     } else if (ch < 0x20) {
-      snprintf(esc, sizeof esc, "\\u%04x", ch);
-      put_s(w, esc);
-    } else if (ch < 0x80) {
-      /* Copy the whole run of plain characters at once. */
-      for (len = 1; i + len < max && plain_ascii(s[i + len]);)
-        len++;
-      put(w, s + i, len);
+      memcpy(q, "\\u00", 4);
+      q[4] = hex[ch >> 4];
+      q[5] = hex[ch & 15];
+      q += 6;
     } else {
       unsigned cp;
       len = ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : ch >= 0xC0 ? 2 : 0;
       cp = len == 4 ? ch & 0x07u : len == 3 ? ch & 0x0Fu : ch & 0x1Fu;
       for (k = 1; k < len; k++) {
-        unsigned char cb = (unsigned char)(i + k < max ? s[i + k] : 0);
+        unsigned char cb = (unsigned char)(i + k < n ? s[i + k] : 0);
         if ((cb & 0xC0) != 0x80)
           break;
         cp = (cp << 6) | (cb & 0x3Fu);
@@ -103,153 +217,134 @@ static void put_string(writer *w, const char *s, size_t max) {
       if (len == 0 || ch > 0xF4 || k < len || (len == 2 && cp < 0x80) ||
           (len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
           (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))) {
-        put_s(w, "\\ufffd");
+        memcpy(q, "\\ufffd", 6);
+        q += 6;
         len = 1;
       } else {
-        put(w, s + i, len);
+        memcpy(q, s + i, len);
+        q += len;
       }
     }
     i += len;
   }
-  put(w, "\"", 1);
-}
-
-/* Start a member (key may be NULL inside arrays): comma, newline, indent
- * and key, written in place; returns room for n more bytes after it (NULL
- * when memory ran out). Keys are the writer's own plain names: no escaping. */
-static char *member_n(writer *w, const char *key, size_t n) {
-  size_t len = key ? strlen(key) : 0, indent = 2 * (size_t)w->depth;
-  char *p = room(w, len + indent + 6 + n), *q = p;
-  if (!p)
-    return NULL;
-  if (w->count[w->depth]++ > 0)
-    *q++ = ',';
-  if (w->len > 0) {
-    *q++ = '\n';
-    memset(q, ' ', indent);
-    q += indent;
-  }
-  if (key) {
-    *q++ = '"';
-    memcpy(q, key, len);
-    q += len;
-    memcpy(q, "\": ", 3);
-    q += 3;
-  }
-  w->len += (size_t)(q - p);
+  *q++ = '"';
   return q;
 }
 
-static void member(writer *w, const char *key) { (void)member_n(w, key, 0); }
-
-/* Opens an object or array: bracket is "{" or "[". */
-static void begin(writer *w, const char *key, const char *bracket) {
-  char *q = member_n(w, key, 1);
-  if (q) {
-    *q = bracket[0];
-    w->len++;
-  }
-  if (w->depth < MAX_DEPTH)
-    w->depth++;
-  w->count[w->depth] = 0;
-}
-
-/* Closes it, on a line of its own unless it is empty: bracket "}" or "]". */
-static void end(writer *w, const char *bracket) {
-  int had = w->count[w->depth] > 0;
-  size_t indent;
+/* A member whose value is the string s, up to its NUL or max bytes. */
+static void put_str(writer *w, const char *key, size_t key_len, const char *s, size_t max) {
+  /* A field's array may be full, without a NUL; names end in one. */
+  const char *nul = max == (size_t)-1 ? s + strlen(s) : memchr(s, '\0', max);
+  size_t n = nul ? (size_t)(nul - s) : max;
   char *q;
-  if (w->depth > 0)
-    w->depth--;
-  indent = 2 * (size_t)w->depth;
-  if (!(q = room(w, indent + 2)))
+  if (n > ((size_t)-1 - 64) / 6) { /* beyond any buffer */
+    w->oom = 1;
     return;
-  if (had) {
-    *q++ = '\n';
-    memset(q, ' ', indent);
-    q += indent;
-    w->len += indent + 1;
   }
-  *q = bracket[0];
-  w->len++;
+  if ((q = member_n(w, key, key_len, 6 * n + 2)))
+    wrote(w, string_at(q, s, n));
 }
 
 /* ---- Numbers ------------------------------------------------------------- */
 
-/* Decimal digits of v, with a leading '-' when negative is set; out holds >= 22 bytes. */
-static void decimal(char *out, uint64_t v, int negative) {
-  char digits[24];
-  size_t n = 0, k = 0;
-  do {
-    digits[n++] = (char)('0' + v % 10);
-    v /= 10;
-  } while (v);
-  if (negative)
-    out[k++] = '-';
-  while (n)
-    out[k++] = digits[--n];
-  out[k] = '\0';
+static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324"
+                                  "25262728293031323334353637383940414243444546474849"
+                                  "50515253545556575859606162636465666768697071727374"
+                                  "75767778798081828384858687888990919293949596979899";
+
+static const uint64_t powers_of_ten[20] = {1,
+                                           10,
+                                           100,
+                                           1000,
+                                           10000,
+                                           100000,
+                                           1000000,
+                                           10000000,
+                                           100000000,
+                                           1000000000,
+                                           10000000000,
+                                           100000000000,
+                                           1000000000000,
+                                           10000000000000,
+                                           100000000000000,
+                                           1000000000000000,
+                                           10000000000000000,
+                                           100000000000000000,
+                                           1000000000000000000,
+                                           10000000000000000000u};
+
+/* The count of v's decimal digits: from its bit length, 1233 / 4096 being
+ * just above log10(2), then one comparison. */
+static int digit_count(uint64_t v) {
+  int n = (64 - __builtin_clzll(v | 1)) * 1233 >> 12;
+  return n + (v >= powers_of_ten[n]) + (v == 0);
 }
 
-static void put_raw(writer *w, const char *key, const char *text) {
-  member(w, key);
-  put_s(w, text);
+/* Two digits a step, the last first, of x (< 100^pairs), ending at end. */
+static void pairs_at(char *end, uint32_t x, int pairs) {
+  for (; pairs > 0; pairs--, x /= 100) {
+    end -= 2;
+    memcpy(end, digit_pairs + 2 * (x % 100), 2);
+  }
 }
 
-/* A member whose value is v's digits, '-' first when negative, written in place. */
-static void put_digits(writer *w, const char *key, uint64_t v, int negative) {
-  static const char pairs[] = "00010203040506070809101112131415161718192021222324"
-                              "25262728293031323334353637383940414243444546474849"
-                              "50515253545556575859606162636465666768697071727374"
-                              "75767778798081828384858687888990919293949596979899";
-  char digits[20], *q = member_n(w, key, 21);
-  size_t n = 0;
+/* v's decimal digits at q (at most 20); returns the end. In 32-bit
+ * arithmetic but for one 64-bit division per 8 digits. */
+static char *digits_at(char *q, uint64_t v) {
+  char *e = q + digit_count(v), *p = e;
+  uint32_t x;
+  for (; v >= 100000000; v /= 100000000, p -= 8)
+    pairs_at(p, (uint32_t)(v % 100000000), 4);
+  x = (uint32_t)v;
+  for (; x >= 100; x /= 100) {
+    p -= 2;
+    memcpy(p, digit_pairs + 2 * (x % 100), 2);
+  }
+  if (x >= 10)
+    memcpy(p - 2, digit_pairs + 2 * x, 2);
+  else
+    p[-1] = (char)('0' + x);
+  return e;
+}
+
+/* A member whose value is v's digits, '-' first when negative. */
+static void put_digits(writer *w, const char *key, size_t key_len, uint64_t v, int negative) {
+  char *q = member_n(w, key, key_len, 21);
   if (!q)
     return;
-  for (; v >= 100; v /= 100) { /* two digits a division */
-    const char *d = pairs + 2 * (v % 100);
-    digits[n++] = d[1];
-    digits[n++] = d[0];
-  }
-  do {
-    digits[n++] = (char)('0' + v % 10);
-    v /= 10;
-  } while (v);
-  if (negative)
-    *q++ = '-', w->len++;
-  w->len += n;
-  while (n)
-    *q++ = digits[--n];
+  *q = '-';
+  q += negative != 0;
+  wrote(w, digits_at(q, v));
 }
 
-static void put_i64(writer *w, const char *key, int64_t v) {
-  put_digits(w, key, v < 0 ? 0 - (uint64_t)v : (uint64_t)v, v < 0);
+static void put_i64(writer *w, const char *key, size_t key_len, int64_t v) {
+  put_digits(w, key, key_len, v < 0 ? 0 - (uint64_t)v : (uint64_t)v, v < 0);
 }
 
-static void put_u64(writer *w, const char *key, uint64_t v) { put_digits(w, key, v, 0); }
-
-/* Append "." and frac as exactly `decimals` digits, then drop trailing zeros. */
-static void append_fraction(char *t, size_t n, uint64_t frac, int decimals) {
-  size_t len = strlen(t);
-  int i;
-  if (frac == 0 || decimals <= 0 || len + (size_t)decimals + 2 > n)
-    return;
-  t[len] = '.';
-  for (i = decimals; i > 0; i--) {
-    t[len + (size_t)i] = (char)('0' + frac % 10);
-    frac /= 10;
-  }
-  len += (size_t)decimals + 1;
-  while (t[len - 1] == '0')
-    len--;
-  t[len] = '\0';
+static void put_u64(writer *w, const char *key, size_t key_len, uint64_t v) {
+  put_digits(w, key, key_len, v, 0);
 }
 
-static const uint64_t powers_of_ten[] = {
-    1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000, 10000000000};
+/* Room for what decimal_at writes: '-', 20 digits, '.', 10 decimals. */
+#define DECIMAL_MAX 32
 
-/* v / 2^shift with at most `decimals` (<= 10) decimals, rounded half up. */
-static void scaled(char *t, size_t n, uint64_t v, int shift, int decimals) {
+/* whole, then "." and frac (< 10^decimals) as `decimals` digits with
+ * trailing zeros dropped (no point when frac is 0), at q; returns the end. */
+static char *decimal_at(char *q, uint64_t whole, uint64_t frac, int decimals) {
+  int zeros;
+  q = digits_at(q, whole);
+  if (frac == 0 || decimals <= 0)
+    return q;
+  for (; frac % 10 == 0; frac /= 10)
+    decimals--;
+  *q++ = '.';
+  zeros = decimals - digit_count(frac); /* the fraction's leading zeros */
+  memset(q, '0', (size_t)zeros);
+  return digits_at(q + zeros, frac);
+}
+
+/* v / 2^shift with at most `decimals` (<= 10) decimals, rounded half up, at q. */
+static char *scaled_at(char *q, uint64_t v, int shift, int decimals) {
   uint64_t whole = v >> shift, rem = v & ((UINT64_C(1) << shift) - 1),
            scale = powers_of_ten[decimals];
   /* rem < 2^30 and scale <= 10^10: the product stays below 2^64. */
@@ -258,144 +353,181 @@ static void scaled(char *t, size_t n, uint64_t v, int shift, int decimals) {
     whole++;
     frac -= scale;
   }
-  if (n < 24) {
-    if (n > 0)
-      t[0] = '\0';
-    return;
-  }
-  decimal(t, whole, 0);
-  append_fraction(t, n, frac, decimals);
+  return decimal_at(q, whole, frac, decimals);
 }
 
-static void put_gib(writer *w, const char *key, uint64_t bytes, int decimals) {
-  char t[48];
-  scaled(t, sizeof t, bytes, 30, decimals);
-  put_raw(w, key, t);
+static void put_gib(writer *w, const char *key, size_t key_len, uint64_t bytes, int decimals) {
+  char *q = member_n(w, key, key_len, DECIMAL_MAX);
+  if (q)
+    wrote(w, scaled_at(q, bytes, 30, decimals));
 }
 
 /* A double with at most `decimals` (<= 10) decimals; null when it is not finite. */
-static void put_fixed(writer *w, const char *key, double v, int decimals) {
-  char t[64];
+static void put_fixed(writer *w, const char *key, size_t key_len, double v, int decimals) {
   double x = v * (double)powers_of_ten[decimals];
+  char *q;
   if (!isfinite(v)) {
-    put_raw(w, key, "null");
+    put_raw(w, key, key_len, RAW("null"));
     return;
   }
+  if (!(q = member_n(w, key, key_len, 64)))
+    return;
   if (fabs(x) < 9e15) {
     long long n = llround(x);
     unsigned long long a = (unsigned long long)(n < 0 ? -n : n), s = powers_of_ten[decimals];
-    decimal(t, a / s, n < 0);
-    append_fraction(t, sizeof t, a % s, decimals);
+    *q = '-';
+    q += n < 0;
+    q = decimal_at(q, a / s, a % s, decimals);
   } else {
+    char t[64];
+    size_t n;
     snprintf(t, sizeof t, "%.0f", v); /* a whole number: printed exactly everywhere */
+    n = strlen(t);
+    memcpy(q, t, n);
+    q += n;
   }
-  put_raw(w, key, t);
+  wrote(w, q);
 }
 
-static void put_bool(writer *w, const char *key, int v) { put_raw(w, key, v ? "true" : "false"); }
+static void put_bool(writer *w, const char *key, size_t key_len, int v) {
+  if (v)
+    put_raw(w, key, key_len, RAW("true"));
+  else
+    put_raw(w, key, key_len, RAW("false"));
+}
 
 /* A 0/1 flag of the resolved config; null if it was left unresolved. */
-static void put_flag(writer *w, const char *key, int v) {
-  put_raw(w, key, v == 0 ? "false" : v == 1 ? "true" : "null");
+static void put_flag(writer *w, const char *key, size_t key_len, int v) {
+  if (v == 0 || v == 1)
+    put_bool(w, key, key_len, v);
+  else
+    put_raw(w, key, key_len, RAW("null"));
 }
 
 /* An integer of the resolved config; null below min (unset or not applicable). */
-static void put_count(writer *w, const char *key, int64_t v, int64_t min) {
+static void put_count(writer *w, const char *key, size_t key_len, int64_t v, int64_t min) {
   if (v < min)
-    put_raw(w, key, "null");
+    put_raw(w, key, key_len, RAW("null"));
   else
-    put_i64(w, key, v);
+    put_i64(w, key, key_len, v);
 }
 
-static void put_str(writer *w, const char *key, const char *s, size_t max) {
-  member(w, key);
-  put_string(w, s, max);
-}
-
-static void put_name(writer *w, const char *key, const gm_name *table, int v) {
+static void put_name(writer *w, const char *key, size_t key_len, const gm_name *table, int v) {
   const char *name = gm_enum_name(table, v);
   if (name)
-    put_str(w, key, name, (size_t)-1);
+    put_str(w, key, key_len, name, (size_t)-1);
   else
-    put_raw(w, key, "null");
+    put_raw(w, key, key_len, RAW("null"));
 }
 
 /* ---- The result ---------------------------------------------------------- */
 
 /* JSON names of the components, in gm_component order. */
-static const char *const component_keys[GM_C_COUNT] = {
-    "weights",         "gradients", "optimizer_states", "activations",     "logits",
-    "gathered_params", "buffers",   "optimizer_step",   "allocator_cache", "cuda_context"};
+static const struct {
+  const char *name;
+  size_t len;
+} component_keys[GM_C_COUNT] = {{K("weights")},     {K("gradients")},      {K("optimizer_states")},
+                                {K("activations")}, {K("logits")},         {K("gathered_params")},
+                                {K("buffers")},     {K("optimizer_step")}, {K("allocator_cache")},
+                                {K("cuda_context")}};
 
 static void put_bytes(writer *w, const gm_stage *s) {
   int i;
-  begin(w, "bytes", "{");
+  begin(w, K("bytes"), '{');
   for (i = 0; i < GM_C_COUNT; i++)
-    put_u64(w, component_keys[i], s->bytes[i]);
-  put_u64(w, "peak_allocated", s->peak_allocated_bytes);
-  put_u64(w, "peak_reserved", s->peak_reserved_bytes);
-  put_u64(w, "peak_nvidia_smi", s->peak_nvsmi_bytes);
-  put_u64(w, "peak_unconstrained", s->peak_unconstrained_bytes);
-  end(w, "}");
+    put_u64(w, component_keys[i].name, component_keys[i].len, s->bytes[i]);
+  put_u64(w, K("peak_allocated"), s->peak_allocated_bytes);
+  put_u64(w, K("peak_reserved"), s->peak_reserved_bytes);
+  put_u64(w, K("peak_nvidia_smi"), s->peak_nvsmi_bytes);
+  put_u64(w, K("peak_unconstrained"), s->peak_unconstrained_bytes);
+  end(w, '}');
 }
 
 /* The rank's decoder layers, one [first, last] pair per model chunk. */
 static void put_chunks(writer *w, const gm_result *r, int index) {
   int first[GM_MAX_CHUNKS], count[GM_MAX_CHUNKS], n = gm_result_chunks(r, index, first, count), j;
-  begin(w, "chunks", "[");
+  begin(w, K("chunks"), '[');
   for (j = 0; j < n; j++) {
-    char t[64], a[24], b[24];
-    if (count[j] <= 0)
+    char *q;
+    if (count[j] <= 0 || !(q = member_n(w, NULL, 0, 46)))
       continue;
-    decimal(a, (uint64_t)first[j], 0);
-    decimal(b, (uint64_t)(first[j] + count[j] - 1), 0);
-    gm_snprintf(t, sizeof t, "[%s, %s]", a, b);
-    put_raw(w, NULL, t);
+    *q++ = '[';
+    q = digits_at(q, (uint64_t)first[j]);
+    memcpy(q, ", ", 2);
+    q = digits_at(q + 2, (uint64_t)(first[j] + count[j] - 1));
+    *q++ = ']';
+    wrote(w, q);
   }
-  end(w, "]");
+  end(w, ']');
+}
+
+/* One point of a timeline, {"at", "allocated", "reserved"}, as begin,
+ * put_str, put_u64 and end write it, in one go: a stage has up to
+ * GM_TIMELINE_MAX of them. */
+static void put_point(writer *w, const gm_timeline_point *pt) {
+  const char *nul = memchr(pt->label, '\0', sizeof pt->label);
+  size_t len = nul ? (size_t)(nul - pt->label) : sizeof pt->label;
+  int outer = w->depth, inner = outer < MAX_DEPTH ? outer + 1 : outer;
+  char *q = member_n(w, NULL, 0, 6 * len + 4 * SLACK + 2 * 21 + 40);
+  if (!q)
+    return;
+  *q++ = '{';
+  memcpy(q, newline_indent, SLACK);
+  q += 1 + 2 * inner;
+  memcpy(q, "\"at\": ", 6);
+  q = string_at(q + 6, pt->label, len);
+  *q++ = ',';
+  memcpy(q, newline_indent, SLACK);
+  q += 1 + 2 * inner;
+  memcpy(q, "\"allocated\": ", 13);
+  q = digits_at(q + 13, pt->allocated_bytes);
+  *q++ = ',';
+  memcpy(q, newline_indent, SLACK);
+  q += 1 + 2 * inner;
+  memcpy(q, "\"reserved\": ", 12);
+  q = digits_at(q + 12, pt->reserved_bytes);
+  memcpy(q, newline_indent, SLACK);
+  q += 1 + 2 * outer;
+  *q++ = '}';
+  wrote(w, q);
 }
 
 /* The stage's memory across one step, from the same per-phase figures as its peak. */
 static void put_timeline(writer *w, const gm_result *r, int index) {
   gm_timeline_point pts[GM_TIMELINE_MAX];
   int i, n = gm_stage_timeline(&r->resolved, &r->params, index, pts, GM_TIMELINE_MAX);
-  begin(w, "timeline", "[");
-  for (i = 0; i < n; i++) {
-    begin(w, NULL, "{");
-    put_str(w, "at", pts[i].label, sizeof pts[i].label);
-    put_u64(w, "allocated", pts[i].allocated_bytes);
-    put_u64(w, "reserved", pts[i].reserved_bytes);
-    end(w, "}");
-  }
-  end(w, "]");
+  begin(w, K("timeline"), '[');
+  for (i = 0; i < n; i++)
+    put_point(w, &pts[i]);
+  end(w, ']');
 }
 
 static void put_stage(writer *w, const gm_result *r, const gm_stage *s, int index) {
-  begin(w, NULL, "{");
-  put_i64(w, "stage", index);
-  put_i64(w, "first_layer", s->first_layer);
-  put_i64(w, "num_layers", s->num_layers);
+  begin(w, NULL, 0, '{');
+  put_i64(w, K("stage"), index);
+  put_i64(w, K("first_layer"), s->first_layer);
+  put_i64(w, K("num_layers"), s->num_layers);
   put_chunks(w, r, index);
-  put_bool(w, "has_embedding", s->has_embedding);
-  put_bool(w, "has_output_head", s->has_output_head);
-  put_i64(w, "params", s->params);
-  put_i64(w, "microbatches_in_flight", s->microbatches_in_flight);
-  put_str(w, "peak_phase", gm_phase_name(s->peak_phase), (size_t)-1);
-  put_gib(w, "peak_allocated_gb", s->peak_allocated_bytes, 4);
-  put_gib(w, "peak_reserved_gb", s->peak_reserved_bytes, 4);
-  put_gib(w, "total_gb", s->peak_nvsmi_bytes, 4);
-  put_gib(w, "unconstrained_gb", s->peak_unconstrained_bytes, 4);
+  put_bool(w, K("has_embedding"), s->has_embedding);
+  put_bool(w, K("has_output_head"), s->has_output_head);
+  put_i64(w, K("params"), s->params);
+  put_i64(w, K("microbatches_in_flight"), s->microbatches_in_flight);
+  put_str(w, K("peak_phase"), gm_phase_name(s->peak_phase), (size_t)-1);
+  put_gib(w, K("peak_allocated_gb"), s->peak_allocated_bytes, 4);
+  put_gib(w, K("peak_reserved_gb"), s->peak_reserved_bytes, 4);
+  put_gib(w, K("total_gb"), s->peak_nvsmi_bytes, 4);
+  put_gib(w, K("unconstrained_gb"), s->peak_unconstrained_bytes, 4);
   put_bytes(w, s);
   put_timeline(w, r, index);
-  end(w, "}");
+  end(w, '}');
 }
 
 /* Memory of the resolved config: 10 decimals of GiB read back to the same byte. */
-static void put_memory(writer *w, const char *key, uint64_t bytes) {
+static void put_memory(writer *w, const char *key, size_t key_len, uint64_t bytes) {
   if (bytes == 0)
-    put_raw(w, key, "null");
+    put_raw(w, key, key_len, RAW("null"));
   else
-    put_gib(w, key, bytes, 10);
+    put_gib(w, key, key_len, bytes, 10);
 }
 
 /* One key of the resolved config, under its own name, as its row says. */
@@ -405,41 +537,43 @@ static void put_key(writer *w, const gm_key *k, const char *base, const gm_resul
   int64_t lv;
   uint64_t uv;
   double dv;
-  char t[48];
+  const char *key = k->key;
+  size_t key_len = strlen(key);
   if (k->flags & GM_KF_NOFIELD) {
     if (k->hook == GM_HOOK_TASK) /* the head: from num_labels */
-      put_raw(w, k->key,
-              r->resolved.model.num_labels > 0 ? "\"sequence_classification\"" : "\"causal_lm\"");
+      put_str(w, key, key_len,
+              r->resolved.model.num_labels > 0 ? "sequence_classification" : "causal_lm",
+              (size_t)-1);
     return;
   }
   switch ((gm_hook)k->hook) {
   case GM_HOOK_NUM_PARAMS: /* as given, else the exact count */
     memcpy(&lv, p, sizeof lv);
-    put_i64(w, k->key, lv > 0 ? lv : r->params.total);
+    put_i64(w, key, key_len, lv > 0 ? lv : r->params.total);
     return;
   case GM_HOOK_VERSION:
     memcpy(&iv, p, sizeof iv);
     if (iv > 0) {
       char d[16];
       gm_format_version(iv, d, sizeof d);
-      snprintf(t, sizeof t, "\"%s\"", d);
-      put_raw(w, k->key, t);
+      put_str(w, key, key_len, d, sizeof d);
     }
     return;
   case GM_HOOK_BUCKET_MIB:
     memcpy(&lv, p, sizeof lv);
     if (lv > 0) {
-      scaled(t, sizeof t, (uint64_t)lv, 20, 10);
-      put_raw(w, k->key, t);
+      char *q = member_n(w, key, key_len, DECIMAL_MAX);
+      if (q)
+        wrote(w, scaled_at(q, (uint64_t)lv, 20, 10));
     } else {
-      put_raw(w, k->key, "null");
+      put_raw(w, key, key_len, RAW("null"));
     }
     return;
   case GM_HOOK_GPU:
     if (*p)
-      put_str(w, k->key, p, (size_t)k->hi);
+      put_str(w, key, key_len, p, (size_t)k->hi);
     else
-      put_raw(w, k->key, "null");
+      put_raw(w, key, key_len, RAW("null"));
     return;
   default:
     break;
@@ -448,35 +582,35 @@ static void put_key(writer *w, const gm_key *k, const char *base, const gm_resul
   case GM_K_INT32:
     memcpy(&iv, p, sizeof iv);
     if (!(k->flags & GM_KF_OMIT_UNSET) || iv >= k->lo)
-      put_count(w, k->key, iv, (int64_t)k->lo);
+      put_count(w, key, key_len, iv, (int64_t)k->lo);
     break;
   case GM_K_INT64:
   case GM_K_SIZE:
     memcpy(&lv, p, sizeof lv);
     if (!(k->flags & GM_KF_OMIT_UNSET) || (double)lv >= k->lo)
-      put_count(w, k->key, lv, (int64_t)k->lo);
+      put_count(w, key, key_len, lv, (int64_t)k->lo);
     break;
   case GM_K_MEMORY:
     memcpy(&uv, p, sizeof uv);
-    put_memory(w, k->key, uv);
+    put_memory(w, key, key_len, uv);
     break;
   case GM_K_BOOL:
     memcpy(&iv, p, sizeof iv);
-    put_flag(w, k->key, iv);
+    put_flag(w, key, key_len, iv);
     break;
   case GM_K_ENUM:
     memcpy(&iv, p, sizeof iv);
-    put_name(w, k->key, k->names, iv);
+    put_name(w, key, key_len, k->names, iv);
     break;
   case GM_K_NUMBER:
     memcpy(&dv, p, sizeof dv);
     if (dv >= 0)
-      put_fixed(w, k->key, dv, 6);
+      put_fixed(w, key, key_len, dv, 6);
     else
-      put_raw(w, k->key, "null");
+      put_raw(w, key, key_len, RAW("null"));
     break;
   case GM_K_STRING:
-    put_str(w, k->key, p, (size_t)k->hi);
+    put_str(w, key, key_len, p, (size_t)k->hi);
     break;
   }
 }
@@ -485,14 +619,14 @@ static void put_key(writer *w, const gm_key *k, const char *base, const gm_resul
 static void put_resolved(writer *w, const gm_result *r) {
   int s;
   const gm_key *k;
-  begin(w, "resolved", "{");
+  begin(w, K("resolved"), '{');
   for (s = 0; s < GM_SEC_COUNT; s++) {
-    begin(w, gm_schema[s].name, "{");
+    begin(w, gm_schema[s].name, strlen(gm_schema[s].name), '{');
     for (k = gm_schema[s].keys; k->key; k++)
       put_key(w, k, (const char *)&r->resolved + gm_schema[s].offset, r);
-    end(w, "}");
+    end(w, '}');
   }
-  end(w, "}");
+  end(w, '}');
 }
 
 /* Bytes on all GPUs: each stage's figure times the GPUs that run that stage. */
@@ -510,69 +644,71 @@ static void put_all_gpus(writer *w, const gm_result *r, int num_stages) {
       overflow = 1;
   }
   if (!overflow)
-    put_gib(w, "total_memory_all_gpus_gb", total, 4);
+    put_gib(w, K("total_memory_all_gpus_gb"), total, 4);
   else
-    put_fixed(w, "total_memory_all_gpus_gb", approx / 1073741824.0, 4);
+    put_fixed(w, K("total_memory_all_gpus_gb"), approx / 1073741824.0, 4);
 }
 
 static void put_summary(writer *w, const gm_result *r, const gm_summary *sum) {
   const gm_stage *worst = &sum->worst;
-  put_gib(w, "total_memory_per_gpu_gb", worst->peak_nvsmi_bytes, 4);
+  put_gib(w, K("total_memory_per_gpu_gb"), worst->peak_nvsmi_bytes, 4);
   put_all_gpus(w, r, sum->num_stages);
-  put_gib(w, "cpu_memory_gb", r->host_bytes_per_node, 4);
-  put_bool(w, "fits_on_gpu", r->fits);
-  put_str(w, "verdict", gm_verdict_name(r->verdict), (size_t)-1);
+  put_gib(w, K("cpu_memory_gb"), r->host_bytes_per_node, 4);
+  put_bool(w, K("fits_on_gpu"), r->fits);
+  put_str(w, K("verdict"), gm_verdict_name(r->verdict), (size_t)-1);
   if (gm_verdict_reason_name(r->verdict_reason))
-    put_str(w, "verdict_reason", gm_verdict_reason_name(r->verdict_reason), (size_t)-1);
+    put_str(w, K("verdict_reason"), gm_verdict_reason_name(r->verdict_reason), (size_t)-1);
   else
-    put_raw(w, "verdict_reason", "null");
-  put_raw(w, "host_fits", r->host_fits < 0 ? "null" : r->host_fits ? "true" : "false");
-  put_fixed(w, "memory_utilization_percent", r->utilization_percent, 2);
-  put_gib(w, "gpu_capacity_gb", r->capacity_bytes, 4);
-  put_gib(w, "peak_allocated_gb", worst->peak_allocated_bytes, 4);
-  put_gib(w, "peak_reserved_gb", worst->peak_reserved_bytes, 4);
-  put_gib(w, "peak_nvidia_smi_gb", worst->peak_nvsmi_bytes, 4);
-  put_gib(w, "peak_unconstrained_gb", worst->peak_unconstrained_bytes, 4);
-  put_gib(w, "fits_below_gb", sum->fits_below_bytes, 4);
-  begin(w, "breakdown", "{");
-  put_gib(w, "model_params_gb", sum->model_params_bytes, 4);
-  put_gib(w, "gradients_gb", worst->bytes[GM_C_GRADS], 4);
-  put_gib(w, "optimizer_states_gb", worst->bytes[GM_C_OPTIMIZER], 4);
-  put_gib(w, "activations_gb", sum->activations_bytes, 4);
-  put_gib(w, "overhead_gb", sum->overhead_bytes, 4);
-  end(w, "}");
+    put_raw(w, K("verdict_reason"), RAW("null"));
+  put_flag(w, K("host_fits"), r->host_fits < 0 ? -1 : r->host_fits != 0);
+  put_fixed(w, K("memory_utilization_percent"), r->utilization_percent, 2);
+  put_gib(w, K("gpu_capacity_gb"), r->capacity_bytes, 4);
+  put_gib(w, K("peak_allocated_gb"), worst->peak_allocated_bytes, 4);
+  put_gib(w, K("peak_reserved_gb"), worst->peak_reserved_bytes, 4);
+  put_gib(w, K("peak_nvidia_smi_gb"), worst->peak_nvsmi_bytes, 4);
+  put_gib(w, K("peak_unconstrained_gb"), worst->peak_unconstrained_bytes, 4);
+  put_gib(w, K("fits_below_gb"), sum->fits_below_bytes, 4);
+  begin(w, K("breakdown"), '{');
+  put_gib(w, K("model_params_gb"), sum->model_params_bytes, 4);
+  put_gib(w, K("gradients_gb"), worst->bytes[GM_C_GRADS], 4);
+  put_gib(w, K("optimizer_states_gb"), worst->bytes[GM_C_OPTIMIZER], 4);
+  put_gib(w, K("activations_gb"), sum->activations_bytes, 4);
+  put_gib(w, K("overhead_gb"), sum->overhead_bytes, 4);
+  end(w, '}');
   put_bytes(w, worst);
 }
 
 static void put_parameters(writer *w, const gm_result *r, const gm_stage *worst) {
   const gm_params *p = &r->params;
-  begin(w, "parameters", "{");
-  put_i64(w, "total", p->total);
-  put_i64(w, "trainable", p->trainable);
-  put_i64(w, "embedding", p->embedding);
-  put_i64(w, "output_head", p->output_head);
-  put_i64(w, "per_layer", p->per_layer_dense);
-  put_i64(w, "per_layer_moe", p->per_layer_moe);
-  put_i64(w, "largest_layer", p->largest_layer);
-  put_i64(w, "active_per_token", p->active_per_token);
-  put_bool(w, "estimated", r->resolved.model.estimated > 0);
-  put_i64(w, "per_gpu", worst->params);
-  end(w, "}");
+  begin(w, K("parameters"), '{');
+  put_i64(w, K("total"), p->total);
+  put_i64(w, K("trainable"), p->trainable);
+  put_i64(w, K("embedding"), p->embedding);
+  put_i64(w, K("output_head"), p->output_head);
+  put_i64(w, K("per_layer"), p->per_layer_dense);
+  put_i64(w, K("per_layer_moe"), p->per_layer_moe);
+  put_i64(w, K("largest_layer"), p->largest_layer);
+  put_i64(w, K("active_per_token"), p->active_per_token);
+  put_bool(w, K("estimated"), r->resolved.model.estimated > 0);
+  put_i64(w, K("per_gpu"), worst->params);
+  end(w, '}');
 }
 
 static void put_host(writer *w, const gm_result *r) {
-  begin(w, "host_memory", "{");
-  put_gib(w, "per_gpu_gb", r->host_bytes_per_gpu, 4);
-  put_gib(w, "per_node_gb", r->host_bytes_per_node, 4);
-  put_u64(w, "per_gpu_bytes", r->host_bytes_per_gpu);
-  put_u64(w, "per_node_bytes", r->host_bytes_per_node);
-  put_gib(w, "nvme_per_gpu_gb", r->nvme_bytes_per_gpu, 4);
-  put_u64(w, "nvme_per_gpu_bytes", r->nvme_bytes_per_gpu);
-  end(w, "}");
+  begin(w, K("host_memory"), '{');
+  put_gib(w, K("per_gpu_gb"), r->host_bytes_per_gpu, 4);
+  put_gib(w, K("per_node_gb"), r->host_bytes_per_node, 4);
+  put_u64(w, K("per_gpu_bytes"), r->host_bytes_per_gpu);
+  put_u64(w, K("per_node_bytes"), r->host_bytes_per_node);
+  put_gib(w, K("nvme_per_gpu_gb"), r->nvme_bytes_per_gpu, 4);
+  put_u64(w, K("nvme_per_gpu_bytes"), r->nvme_bytes_per_gpu);
+  end(w, '}');
 }
 
 static char *finish(writer *w) {
-  put(w, "\n", 1);
+  char *q = room(w, 1);
+  if (q)
+    *q = '\n', w->len++;
   if (w->oom) {
     free(w->buf);
     return NULL;
@@ -588,44 +724,44 @@ char *gm_result_json(const gm_result *r) {
   memset(&w, 0, sizeof w);
   gm_summarize(r, &sum);
 
-  begin(&w, NULL, "{");
+  begin(&w, NULL, 0, '{');
   put_summary(&w, r, &sum);
   put_parameters(&w, r, &sum.worst);
-  begin(&w, "stages", "[");
+  begin(&w, K("stages"), '[');
   for (i = 0; i < sum.num_stages; i++)
     put_stage(&w, r, &r->stages[i], i);
-  end(&w, "]");
-  put_i64(&w, "worst_stage", sum.worst_stage);
+  end(&w, ']');
+  put_i64(&w, K("worst_stage"), sum.worst_stage);
   put_host(&w, r);
-  put_i64(&w, "max_micro_batch_size", r->max_micro_batch);
-  put_i64(&w, "max_seq_len", r->max_seq_len);
-  put_u64(&w, "activations_per_layer_bytes", r->layer_saved_bytes);
-  put_u64(&w, "activations_per_layer_full_bytes", r->layer_full_bytes);
-  begin(&w, "formulas", "{");
+  put_i64(&w, K("max_micro_batch_size"), r->max_micro_batch);
+  put_i64(&w, K("max_seq_len"), r->max_seq_len);
+  put_u64(&w, K("activations_per_layer_bytes"), r->layer_saved_bytes);
+  put_u64(&w, K("activations_per_layer_full_bytes"), r->layer_full_bytes);
+  begin(&w, K("formulas"), '{');
   for (i = 0; i < GM_C_COUNT; i++)
-    put_str(&w, component_keys[i], r->formula[i], GM_FORMULA_LEN);
-  end(&w, "}");
+    put_str(&w, component_keys[i].name, component_keys[i].len, r->formula[i], GM_FORMULA_LEN);
+  end(&w, '}');
   put_resolved(&w, r);
-  begin(&w, "warnings", "[");
+  begin(&w, K("warnings"), '[');
   for (i = 0; i < sum.num_warnings; i++) {
-    begin(&w, NULL, "{");
-    put_str(&w, "field", r->warnings[i].field, sizeof r->warnings[i].field);
-    put_str(&w, "message", r->warnings[i].message, sizeof r->warnings[i].message);
-    end(&w, "}");
+    begin(&w, NULL, 0, '{');
+    put_str(&w, K("field"), r->warnings[i].field, sizeof r->warnings[i].field);
+    put_str(&w, K("message"), r->warnings[i].message, sizeof r->warnings[i].message);
+    end(&w, '}');
   }
-  end(&w, "]");
-  end(&w, "}");
+  end(&w, ']');
+  end(&w, '}');
   return finish(&w);
 }
 
 char *gm_error_json(const gm_error *e) {
   writer w;
   memset(&w, 0, sizeof w);
-  begin(&w, NULL, "{");
-  begin(&w, "error", "{");
-  put_str(&w, "field", e->field, sizeof e->field);
-  put_str(&w, "message", e->message, sizeof e->message);
-  end(&w, "}");
-  end(&w, "}");
+  begin(&w, NULL, 0, '{');
+  begin(&w, K("error"), '{');
+  put_str(&w, K("field"), e->field, sizeof e->field);
+  put_str(&w, K("message"), e->message, sizeof e->message);
+  end(&w, '}');
+  end(&w, '}');
   return finish(&w);
 }

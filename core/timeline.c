@@ -14,6 +14,16 @@ typedef struct {
   int n, max;
 } line;
 
+/* llround(v) as an unsigned count: below 2^53 by the whole part and the
+ * fraction (both exact), else llround itself. */
+static uint64_t rounded(double v) {
+  if (v >= 0 && v < 9007199254740992.0) {
+    uint64_t t = (uint64_t)v;
+    return t + (v - (double)t >= 0.5);
+  }
+  return (uint64_t)llround(v);
+}
+
 /* Allocated and reserved of one point, with calc.c's allocator rule. */
 static void add(line *l, const char *label, const double comp[GM_C_COUNT], double persistent,
                 double pooled) {
@@ -30,9 +40,8 @@ static void add(line *l, const char *label, const double comp[GM_C_COUNT], doubl
     k = (int)sizeof p->label - 1;
   memcpy(p->label, label, (size_t)k);
   p->label[k] = '\0';
-  p->allocated_bytes = (uint64_t)llround(alloc);
-  p->reserved_bytes =
-      (uint64_t)llround(alloc + gm_allocator_cache(l->c, alloc, persistent, pooled));
+  p->allocated_bytes = rounded(alloc);
+  p->reserved_bytes = rounded(alloc + gm_allocator_cache(l->c, alloc, persistent, pooled));
   if (p->reserved_bytes < p->allocated_bytes)
     p->reserved_bytes = p->allocated_bytes;
 }

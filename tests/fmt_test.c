@@ -93,6 +93,12 @@ static void test_doubles(void) {
     check_double(v);
     check_double(-v * 3);
   }
+  for (k = 0; k < 4000; k++) { /* 53-bit mantissas at scales around the 64-bit paths' edges */
+    uint64_t r = next();
+    double v = ldexp((double)(r >> 11), -(int)(r % 80));
+    check_double(v);
+    check_double(ldexp(1.0, 52) + (double)(r % 4096) - 2048.0);
+  }
 }
 
 static void test_others(void) {

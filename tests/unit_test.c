@@ -777,6 +777,93 @@ static void test_json_parse(void) {
   }
 }
 
+/* The writer's strings: quotes, backslashes and control characters escaped
+ * at every offset of a 40-byte string (five 8-byte words), valid UTF-8 kept,
+ * invalid bytes replaced. */
+static void test_json_strings(void) {
+  static const char *const special[] = {"\"", "\\", "\n", "\t", "\x01", "\x1f", "\xff", "\xc3\xa9"};
+  static const char *const escaped[] = {"\\\"",    "\\\\",    "\\n",     "\\t",
+                                        "\\u0001", "\\u001f", "\\ufffd", "\xc3\xa9"};
+  gm_error e;
+  char want[512];
+  char *got;
+  size_t i, at;
+  for (i = 0; i < sizeof special / sizeof special[0]; i++) {
+    for (at = 0; at + strlen(special[i]) <= 40; at++) {
+      memset(&e, 0, sizeof e);
+      strcpy(e.field, "f");
+      memset(e.message, 'x', 40);
+      memcpy(e.message + at, special[i], strlen(special[i]));
+      snprintf(
+          want, sizeof want,
+          "{\n  \"error\": {\n    \"field\": \"f\",\n    \"message\": \"%.*s%s%.*s\"\n  }\n}\n",
+          (int)at, e.message, escaped[i], (int)(40 - at - strlen(special[i])),
+          e.message + at + strlen(special[i]));
+      got = gm_error_json(&e);
+      CHECK(got && strcmp(got, want) == 0, "byte %zu at %zu: got %s", i, at, got ? got : "NULL");
+      free(got);
+    }
+  }
+  /* Overlong, truncated and surrogate sequences; DEL is plain ASCII. */
+  memset(&e, 0, sizeof e);
+  strcpy(e.field, "a\x7f"
+                  "b");
+  strcpy(e.message, "\xe0\x80\x80|\xe2\x82|\xed\xa0\x80|\xf0\x9f\x98\x80|\xf4\x90\x80\x80");
+  got = gm_error_json(&e);
+  CHECK(got && strcmp(got, "{\n  \"error\": {\n    \"field\": \"a\x7f"
+                           "b\",\n    \"message\": "
+                           "\"\\ufffd\\ufffd\\ufffd|\\ufffd\\ufffd|\\ufffd\\ufffd\\ufffd|"
+                           "\xf0\x9f\x98\x80|\\ufffd\\ufffd\\ufffd\\ufffd\"\n  }\n}\n") == 0,
+        "invalid UTF-8: got %s", got ? got : "NULL");
+  free(got);
+  /* A message that fills its array has no NUL: it ends there. */
+  memset(&e, 0, sizeof e);
+  memset(e.message, 'y', sizeof e.message);
+  got = gm_error_json(&e);
+  CHECK(got && strstr(got, "\"message\": \"") &&
+            strlen(strstr(got, "\"message\": \"")) == 12 + sizeof e.message + 1 + 7,
+        "an unterminated message must stop at its array's end");
+  free(got);
+}
+
+/* The limit searches reuse the stage loop's memory at the config's own
+ * value: the polynomial must be the one a fresh evaluation gives, for both
+ * variables, on a single stage and on every stage of a pipeline. */
+static void test_poly_from_sample(void) {
+  const char *const list[] = {
+      "{\"model\": {\"preset\": \"llama-3-8b\"}, \"training\": {\"batch_size\": 2, \"seq_len\": "
+      "4096},"
+      " \"engine\": {\"type\": \"fsdp\"}, \"hardware\": {\"gpu\": \"h100-80gb\", \"num_gpus\": 8}}",
+      config_7b};
+  int i, r, var;
+  for (i = 0; i < 2; i++) {
+    static gm_result res;
+    gm_config cfg;
+    gm_error err;
+    gm_params P;
+    CHECK(parse(list[i], &cfg) == GM_OK, "config %d must parse", i);
+    res.num_warnings = 0;
+    CHECK(gm_resolve(&cfg, &res, &err) == GM_OK && gm_config_params(&cfg, &P, &err) == GM_OK,
+          "config %d must resolve: %s", i, err.message);
+    for (r = 0; r < cfg.parallel.pp; r++) {
+      gm_shape s = gm_stage_shape(&cfg, &P, r);
+      gm_stage_mem sm;
+      gm_stage_memory(&cfg, &P, &s, &sm, NULL);
+      for (var = 0; var < 2; var++) {
+        gm_fast_var v = var ? GM_VAR_SEQ_LEN : GM_VAR_MICRO_BATCH;
+        int64_t x0 = var ? cfg.training.seq_len : cfg.training.micro_batch_size;
+        gm_stage_poly a, b;
+        memset(&a, 0, sizeof a);
+        memset(&b, 0, sizeof b);
+        gm_stage_poly_of(&cfg, &P, r, v, 1, x0, &a);
+        gm_stage_poly_from(&cfg, &P, r, v, 1, x0, &sm, &b);
+        CHECK(memcmp(&a, &b, sizeof a) == 0, "config %d stage %d var %d: polynomials differ", i, r,
+              var);
+      }
+    }
+  }
+}
+
 int main(void) {
   test_json_parse();
   test_scan_decimal();
@@ -801,6 +888,8 @@ int main(void) {
   test_schema_constant_defaults();
   test_schema_defaults();
   test_schema_enum_names();
+  test_json_strings();
+  test_poly_from_sample();
   printf("%d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
 }
