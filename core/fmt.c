@@ -66,18 +66,25 @@ static int big_digits(const big *b, char *out, int width) {
   return k;
 }
 
+/* v's significand m and exponent *e, |v| = m x 2^*e, for finite v. */
+static uint64_t significand_of(double v, int *e) {
+  uint64_t bits, m;
+  memcpy(&bits, &v, sizeof bits);
+  m = bits & ((UINT64_C(1) << 52) - 1);
+  *e = (int)(bits >> 52 & 0x7ff);
+  if (*e)
+    m |= UINT64_C(1) << 52;
+  *e = *e ? *e - 1075 : -1074;
+  return m;
+}
+
 /* |v| (finite) as 0.d1d2...dlen x 10^point, d without leading or trailing
  * zeros (len 0 for zero). Returns len. */
 static int exact(double v, char *d, int *point) {
-  uint64_t bits, m;
+  uint64_t m;
   int e, len = 0, k, start;
   big b;
-  memcpy(&bits, &v, sizeof bits);
-  m = bits & ((UINT64_C(1) << 52) - 1);
-  e = (int)(bits >> 52 & 0x7ff);
-  if (e)
-    m |= UINT64_C(1) << 52;
-  e = e ? e - 1075 : -1074;
+  m = significand_of(v, &e);
   *point = 0;
   if (m == 0)
     return 0;
@@ -230,43 +237,39 @@ static int put_exp(char *t, const char *d, int len, int point, int frac, int alt
   return k;
 }
 
-static const uint64_t tens[20] = {1,
-                                  10,
-                                  100,
-                                  1000,
-                                  10000,
-                                  100000,
-                                  1000000,
-                                  10000000,
-                                  100000000,
-                                  1000000000,
-                                  10000000000,
-                                  100000000000,
-                                  1000000000000,
-                                  10000000000000,
-                                  100000000000000,
-                                  1000000000000000,
-                                  10000000000000000,
-                                  100000000000000000,
-                                  1000000000000000000,
-                                  10000000000000000000u};
+/* 10^0 .. 10^19, every power of ten a uint64_t holds. */
+const uint64_t gm_pow10_u64[20] = {1,
+                                   10,
+                                   100,
+                                   1000,
+                                   10000,
+                                   100000,
+                                   1000000,
+                                   10000000,
+                                   100000000,
+                                   1000000000,
+                                   10000000000,
+                                   100000000000,
+                                   1000000000000,
+                                   10000000000000,
+                                   100000000000000,
+                                   1000000000000000,
+                                   10000000000000000,
+                                   100000000000000000,
+                                   1000000000000000000,
+                                   10000000000000000000u};
 
 /* |v| (finite) x 10^prec rounded to a whole number, ties to even, as %f
  * rounds, in *q; *whole when nothing was rounded off. Exact in 64 bits:
  * |v| = m / 2^s with m < 2^53, and prec <= 3 keeps m 10^prec below 2^63.
  * Returns 0, the long way to go, for |v| >= 2^52 or prec > 3. */
 static int scaled_whole(double v, int prec, uint64_t *q, int *whole) {
-  uint64_t bits, m, n, r;
+  uint64_t m, n, r;
   int e, s;
-  memcpy(&bits, &v, sizeof bits);
-  m = bits & ((UINT64_C(1) << 52) - 1);
-  e = (int)(bits >> 52 & 0x7ff);
-  if (e)
-    m |= UINT64_C(1) << 52;
-  e = e ? e - 1075 : -1074;
+  m = significand_of(v, &e);
   if (e >= 0 || prec < 0 || prec > 3)
     return 0;
-  n = m * tens[prec];
+  n = m * gm_pow10_u64[prec];
   s = -e;
   if (s >= 64) { /* |v| < 2^-11: below half of 10^-3 */
     *q = 0;
@@ -298,19 +301,19 @@ static int put_double_fast(char *t, double v, int flags, int prec, char lower) {
   int whole, k, i;
   char digits[24], *d;
   if (lower == 'f' && scaled_whole(v, prec, &q, &whole)) {
-    d = u64_digits(digits + 24, q / tens[prec]);
+    d = u64_digits(digits + 24, q / gm_pow10_u64[prec]);
     k = (int)(digits + 24 - d);
     memcpy(t, d, (size_t)k);
     if (prec > 0 || flags & F_ALT)
       t[k++] = '.';
-    for (i = prec - 1, q %= tens[prec]; i >= 0; i--, q /= 10)
+    for (i = prec - 1, q %= gm_pow10_u64[prec]; i >= 0; i--, q /= 10)
       t[k + i] = (char)('0' + q % 10);
     return k + prec;
   }
   if (lower == 'g' && !(flags & F_ALT) && scaled_whole(v, 0, &q, &whole) && whole &&
-      q < tens[prec == 0   ? 1
-               : prec < 19 ? prec
-                           : 19]) {
+      q < gm_pow10_u64[prec == 0   ? 1
+                       : prec < 19 ? prec
+                                   : 19]) {
     d = u64_digits(digits + 24, q);
     k = (int)(digits + 24 - d);
     memcpy(t, d, (size_t)k);

@@ -6,6 +6,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* snprintf and vsnprintf for the conversions d i u o x X c s f F e E g G p
  * and %, with flags, width, precision and the length modifiers hh h l ll z j t
@@ -17,5 +18,8 @@ int gm_snprintf(char *out, size_t n, const char *fmt, ...)
 #endif
     ;
 int gm_vsnprintf(char *out, size_t n, const char *fmt, va_list ap);
+
+/* 10^0 .. 10^19. */
+extern const uint64_t gm_pow10_u64[20];
 
 #endif

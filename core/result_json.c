@@ -252,32 +252,11 @@ static const char digit_pairs[] = "000102030405060708091011121314151617181920212
                                   "50515253545556575859606162636465666768697071727374"
                                   "75767778798081828384858687888990919293949596979899";
 
-static const uint64_t powers_of_ten[20] = {1,
-                                           10,
-                                           100,
-                                           1000,
-                                           10000,
-                                           100000,
-                                           1000000,
-                                           10000000,
-                                           100000000,
-                                           1000000000,
-                                           10000000000,
-                                           100000000000,
-                                           1000000000000,
-                                           10000000000000,
-                                           100000000000000,
-                                           1000000000000000,
-                                           10000000000000000,
-                                           100000000000000000,
-                                           1000000000000000000,
-                                           10000000000000000000u};
-
 /* The count of v's decimal digits: from its bit length, 1233 / 4096 being
  * just above log10(2), then one comparison. */
 static int digit_count(uint64_t v) {
   int n = (64 - __builtin_clzll(v | 1)) * 1233 >> 12;
-  return n + (v >= powers_of_ten[n]) + (v == 0);
+  return n + (v >= gm_pow10_u64[n]) + (v == 0);
 }
 
 /* Two digits a step, the last first, of x (< 100^pairs), ending at end. */
@@ -346,7 +325,7 @@ static char *decimal_at(char *q, uint64_t whole, uint64_t frac, int decimals) {
 /* v / 2^shift with at most `decimals` (<= 10) decimals, rounded half up, at q. */
 static char *scaled_at(char *q, uint64_t v, int shift, int decimals) {
   uint64_t whole = v >> shift, rem = v & ((UINT64_C(1) << shift) - 1),
-           scale = powers_of_ten[decimals];
+           scale = gm_pow10_u64[decimals];
   /* rem < 2^30 and scale <= 10^10: the product stays below 2^64. */
   uint64_t frac = (rem * scale + (UINT64_C(1) << (shift - 1))) >> shift;
   if (frac >= scale) {
@@ -364,7 +343,7 @@ static void put_gib(writer *w, const char *key, size_t key_len, uint64_t bytes, 
 
 /* A double with at most `decimals` (<= 10) decimals; null when it is not finite. */
 static void put_fixed(writer *w, const char *key, size_t key_len, double v, int decimals) {
-  double x = v * (double)powers_of_ten[decimals];
+  double x = v * (double)gm_pow10_u64[decimals];
   char *q;
   if (!isfinite(v)) {
     put_raw(w, key, key_len, RAW("null"));
@@ -374,7 +353,7 @@ static void put_fixed(writer *w, const char *key, size_t key_len, double v, int 
     return;
   if (fabs(x) < 9e15) {
     long long n = llround(x);
-    unsigned long long a = (unsigned long long)(n < 0 ? -n : n), s = powers_of_ten[decimals];
+    unsigned long long a = (unsigned long long)(n < 0 ? -n : n), s = gm_pow10_u64[decimals];
     *q = '-';
     q += n < 0;
     q = decimal_at(q, a / s, a % s, decimals);
