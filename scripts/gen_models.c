@@ -9,25 +9,13 @@
  * the reader refuses or warns about fails the build, naming the preset. */
 #include "config.h"
 
+#include "c_literal.h"
+
 #include <stdio.h>
 #include <string.h>
 
 /* The fields written so far, to check that the initializer holds all of m. */
 static gm_model written;
-
-static void put_name(const char *s) {
-  putchar('"');
-  for (; *s; s++) {
-    unsigned char ch = (unsigned char)*s;
-    if (ch == '"' || ch == '\\')
-      printf("\\%c", ch);
-    else if (ch < 0x20 || ch >= 0x7f || ch == '?') /* '?' could start a trigraph */
-      printf("\\%03o", ch);
-    else
-      putchar(ch);
-  }
-  putchar('"');
-}
 
 /* A field of m, left out when zero (as an initializer leaves it). */
 #define INT(f)                                                                                     \
@@ -46,7 +34,7 @@ static void put_name(const char *s) {
 static int put_model(const gm_model *m) {
   memset(&written, 0, sizeof written);
   printf("    {.name = ");
-  put_name(m->name);
+  put_c_string(m->name);
   memcpy(written.name, m->name, sizeof m->name);
   INT(num_layers);
   INT(hidden_size);

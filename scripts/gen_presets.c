@@ -6,8 +6,10 @@
  * preset up by comparing names instead of parsing JSON on every call. It checks
  * the data as it goes: a preset the core could not use fails the build, naming
  * the file and the entry. */
+#include "c_literal.h"
 #include <cJSON.h>
 #include <math.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,21 +42,6 @@ static char *slurp(const char *path) {
   fclose(f);
   buf[len] = '\0';
   return buf;
-}
-
-/* s as a C string literal; bytes outside printable ASCII as octal escapes. */
-static void put_c_string(const char *s) {
-  putchar('"');
-  for (; *s; s++) {
-    unsigned char ch = (unsigned char)*s;
-    if (ch == '"' || ch == '\\')
-      printf("\\%c", ch);
-    else if (ch < 0x20 || ch >= 0x7f || ch == '?') /* '?' could start a trigraph */
-      printf("\\%03o", ch);
-    else
-      putchar(ch);
-  }
-  putchar('"');
 }
 
 static const char *string_of(const cJSON *obj, const char *key) {
