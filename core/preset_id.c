@@ -14,14 +14,15 @@ const char *gm_preset_id(gm_preset_kind kind, const char *name) {
   const char *id = NULL;
   gm_error err;
   gm_parse_ctx ctx = {&err, NULL, 0};
-  cJSON *v;
+  cJSON v; /* on the stack: the call allocates nothing */
   size_t n;
   if (!name || !row || (kind != GM_PRESET_GPU && kind != GM_PRESET_MODEL))
     return NULL;
   n = (size_t)row->hi < sizeof buf ? (size_t)row->hi : sizeof buf;
-  if ((v = cJSON_CreateStringReference(name)) == NULL)
-    return NULL;
-  if (gm_read_string(&ctx, v, row->key, buf, n) == GM_OK) {
+  memset(&v, 0, sizeof v);
+  v.type = cJSON_String | cJSON_IsReference;
+  memcpy(&v.valuestring, &name, sizeof name); /* read only, never freed */
+  if (gm_read_string(&ctx, &v, row->key, buf, n) == GM_OK) {
     if (kind == GM_PRESET_MODEL) {
       const gm_model_preset *p = gm_find_model_preset(buf);
       id = p ? p->id : NULL;
@@ -34,6 +35,5 @@ const char *gm_preset_id(gm_preset_kind kind, const char *name) {
             id = g->id; /* the table's, which outlives the call */
     }
   }
-  cJSON_Delete(v);
   return id;
 }
