@@ -517,7 +517,7 @@ static void put_key(writer *w, const gm_key *k, const char *base, const gm_resul
   uint64_t uv;
   double dv;
   const char *key = k->key;
-  size_t key_len = strlen(key);
+  size_t key_len = k->key_len;
   if (k->flags & GM_KF_NOFIELD) {
     if (k->hook == GM_HOOK_TASK) /* the head: from num_labels */
       put_str(w, key, key_len,

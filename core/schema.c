@@ -26,8 +26,8 @@
  * labels, default, rule, unit, label, doc. */
 #define ROW(S, key, al, kind, hook, fl, field, lo, hi, nm, lb, dflt, rule, unit, label, doc)       \
   {                                                                                                \
-    key, al, kind, hook, fl, (unsigned short)offsetof(S, field), lo, hi, nm, lb, dflt, rule, unit, \
-        label, DOC(doc)                                                                            \
+    key, al, kind, hook, fl, sizeof key - 1, (unsigned short)offsetof(S, field), lo, hi, nm, lb,   \
+        dflt, rule, unit, label, DOC(doc)                                                          \
   }
 #define M(...) ROW(gm_model, __VA_ARGS__)
 #define T(...) ROW(gm_training, __VA_ARGS__)
@@ -37,7 +37,7 @@
 /* Aliases: a NULL-terminated list, weakest first. */
 #define AL(...) ((const char *const[]){__VA_ARGS__, NULL})
 #define END                                                                                        \
-  { NULL, NULL, 0, 0, 0, 0, 0, 0, NULL, NULL, 0, NULL, NULL, NULL, NULL }
+  { NULL, NULL, 0, 0, 0, 0, 0, 0, 0, NULL, NULL, 0, NULL, NULL, NULL, NULL }
 
 /* Short names for the columns. */
 #define I32 GM_K_INT32

@@ -75,6 +75,7 @@ typedef struct {
   unsigned char kind;         /* gm_key_kind */
   unsigned char hook;         /* gm_hook */
   unsigned char flags;        /* GM_KF_* */
+  unsigned char key_len;      /* strlen(key), for the writer */
   unsigned short offset;      /* into the section's struct (gm_model, gm_training, ...) */
   double lo, hi;              /* bounds, as the gm_read_* functions take them */
   const gm_name *names;       /* ENUM: accepted names, the first per value printed */

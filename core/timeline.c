@@ -25,8 +25,8 @@ static uint64_t rounded(double v) {
 }
 
 /* Allocated and reserved of one point, with calc.c's allocator rule. */
-static void add(line *l, const char *label, const double comp[GM_C_COUNT], double persistent,
-                double pooled) {
+static void add(line *l, const char *label, size_t label_len, const double comp[GM_C_COUNT],
+                double persistent, double pooled) {
   double alloc = 0;
   int k;
   gm_timeline_point *p;
@@ -35,28 +35,28 @@ static void add(line *l, const char *label, const double comp[GM_C_COUNT], doubl
   for (k = 0; k < GM_C_CACHE; k++)
     alloc += comp[k];
   p = &l->pts[l->n++];
-  k = (int)strlen(label);
-  if (k > (int)sizeof p->label - 1)
-    k = (int)sizeof p->label - 1;
-  memcpy(p->label, label, (size_t)k);
-  p->label[k] = '\0';
+  if (label_len > sizeof p->label - 1)
+    label_len = sizeof p->label - 1;
+  memcpy(p->label, label, label_len);
+  p->label[label_len] = '\0';
   p->allocated_bytes = rounded(alloc);
   p->reserved_bytes = rounded(alloc + gm_allocator_cache(l->c, alloc, persistent, pooled));
   if (p->reserved_bytes < p->allocated_bytes)
     p->reserved_bytes = p->allocated_bytes;
 }
 
-/* "<pass> i/steps" (steps <= STEPS_PER_PASS: one digit each). */
-static const char *pass_label(char *t, const char *pass, int i, int steps) {
-  size_t k = strlen(pass);
-  memcpy(t, pass, k);
+/* "<pass> i/steps" (steps <= STEPS_PER_PASS: one digit each) at t, after
+ * the k bytes of pass already there; returns its length. */
+static size_t pass_label(char *t, size_t k, int i, int steps) {
   t[k++] = ' ';
   t[k++] = (char)('0' + i);
   t[k++] = '/';
   t[k++] = (char)('0' + steps);
-  t[k] = '\0';
-  return t;
+  return k;
 }
+
+/* A label literal and its length. */
+#define L(text) text, sizeof text - 1
 
 int gm_stage_timeline(const gm_config *c, const gm_params *P, int stage, gm_timeline_point *pts,
                       int max) {
@@ -65,7 +65,7 @@ int gm_stage_timeline(const gm_config *c, const gm_params *P, int stage, gm_time
   line l = {c, pts, 0, max};
   double comp[GM_C_COUNT];
   int steps = s.layers < STEPS_PER_PASS ? (s.layers > 0 ? s.layers : 1) : STEPS_PER_PASS, i;
-  char label[32];
+  char fwd[16] = "forward", bwd[16] = "backward";
   const double *fw = NULL, *bw = NULL;
   gm_stage_memory(c, P, &s, &sm, NULL);
   fw = sm.comp[GM_PH_FORWARD];
@@ -75,19 +75,23 @@ int gm_stage_timeline(const gm_config *c, const gm_params *P, int stage, gm_time
     memcpy(comp, fw, sizeof comp);
     comp[GM_C_ACTIVATIONS] = fw[GM_C_ACTIVATIONS] * i / steps;
     comp[GM_C_LOGITS] = 0;
-    add(&l, i == 0 ? "start" : pass_label(label, "forward", i, steps), comp,
-        sm.persistent[GM_PH_FORWARD], sm.pooled[GM_PH_FORWARD]);
+    if (i == 0)
+      add(&l, L("start"), comp, sm.persistent[GM_PH_FORWARD], sm.pooled[GM_PH_FORWARD]);
+    else
+      add(&l, fwd, pass_label(fwd, sizeof "forward" - 1, i, steps), comp,
+          sm.persistent[GM_PH_FORWARD], sm.pooled[GM_PH_FORWARD]);
   }
   /* The loss: the forward phase as calc.c counts it, logits included. */
   if (fw[GM_C_LOGITS] > 0)
-    add(&l, "loss", fw, sm.persistent[GM_PH_FORWARD], sm.pooled[GM_PH_FORWARD]);
+    add(&l, L("loss"), fw, sm.persistent[GM_PH_FORWARD], sm.pooled[GM_PH_FORWARD]);
   /* Backward: the phase as counted, then activations freed layer by layer. */
   for (i = 0; i <= steps; i++) {
     memcpy(comp, bw, sizeof comp);
     comp[GM_C_ACTIVATIONS] = bw[GM_C_ACTIVATIONS] * (steps - i) / steps;
-    add(&l, pass_label(label, "backward", i, steps), i == 0 ? bw : comp,
+    add(&l, bwd, pass_label(bwd, sizeof "backward" - 1, i, steps), i == 0 ? bw : comp,
         sm.persistent[GM_PH_BACKWARD], sm.pooled[GM_PH_BACKWARD]);
   }
-  add(&l, "optimizer step", sm.comp[GM_PH_STEP], sm.persistent[GM_PH_STEP], sm.pooled[GM_PH_STEP]);
+  add(&l, L("optimizer step"), sm.comp[GM_PH_STEP], sm.persistent[GM_PH_STEP],
+      sm.pooled[GM_PH_STEP]);
   return l.n;
 }
