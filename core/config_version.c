@@ -89,5 +89,16 @@ int gm_read_version(gm_parse_ctx *c, const cJSON *v, const char *path, int *out)
 }
 
 void gm_format_version(int date, char *out, size_t n) {
+  /* Every result prints it: the digits directly where they fit in YYYY-MM-DD. */
+  if (date >= 0 && date <= 99999999 && n > 10) {
+    static const int shift[8] = {10000000, 1000000, 100000, 10000, 1000, 100, 10, 1};
+    static const int at[8] = {0, 1, 2, 3, 5, 6, 8, 9};
+    int i;
+    for (i = 0; i < 8; i++)
+      out[at[i]] = (char)('0' + date / shift[i] % 10);
+    out[4] = out[7] = '-';
+    out[10] = '\0';
+    return;
+  }
   gm_snprintf(out, n, "%04d-%02d-%02d", date / 10000, date / 100 % 100, date % 100);
 }

@@ -864,8 +864,26 @@ static void test_poly_from_sample(void) {
   }
 }
 
+/* gm_format_version writes YYYY-MM-DD digit by digit where it fits, else
+ * through the printf: both as "%04d-%02d-%02d" of year, month and day. */
+static void test_format_version(void) {
+  static const int dates[] = {20240601, 20181231, 0, 7, 99999999, 100000000, -20240601, 123456};
+  static const size_t sizes[] = {16, 11, 10, 5, 1};
+  size_t i, j;
+  for (i = 0; i < sizeof dates / sizeof dates[0]; i++)
+    for (j = 0; j < sizeof sizes / sizeof sizes[0]; j++) {
+      int d = dates[i];
+      char got[16], want[16];
+      memset(got, 'x', sizeof got);
+      gm_format_version(d, got, sizes[j]);
+      snprintf(want, sizes[j], "%04d-%02d-%02d", d / 10000, d / 100 % 100, d % 100);
+      CHECK(strcmp(got, want) == 0, "format_version(%d, %zu): %s, not %s", d, sizes[j], got, want);
+    }
+}
+
 int main(void) {
   test_json_parse();
+  test_format_version();
   test_scan_decimal();
   test_read_size();
   test_utf8_trim();
