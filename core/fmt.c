@@ -568,12 +568,16 @@ size_t gm_fmt_count(char *buf, size_t n, double v) {
   if (v < 9007199254740992.0 && v == (double)(uint64_t)v) { /* a whole number: most counts */
     uint64_t u = (uint64_t)v;
     char t[32], *q = t + sizeof t;
-    int group = 0;
-    do { /* grouped as it is written, from the last digit */
-      if (group++ == 3) {
-        *--q = ',';
-        group = 1;
-      }
+    while (u >= 1000) { /* a group of three and its comma a step, from the last */
+      unsigned g = (unsigned)(u % 1000);
+      u /= 1000;
+      q -= 4;
+      q[0] = ',';
+      q[1] = (char)('0' + g / 100);
+      q[2] = (char)('0' + g / 10 % 10);
+      q[3] = (char)('0' + g % 10);
+    }
+    do {
       *--q = (char)('0' + u % 10);
       u /= 10;
     } while (u);
