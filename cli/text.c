@@ -2,6 +2,8 @@
  * numbers for options. */
 #include "text.h"
 
+#include "utf8.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,8 +100,8 @@ void gm_put_text(FILE *f, const char *text, size_t max) {
   size_t i = 0;
   while (i < max && s[i]) {
     unsigned char ch = s[i];
-    size_t len = ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : ch >= 0xC0 ? 2 : 0, k;
-    unsigned cp = len == 4 ? ch & 0x07u : len == 3 ? ch & 0x0Fu : ch & 0x1Fu;
+    unsigned cp = 0;
+    size_t len;
     if (ch < 0x80) {
       if (ch < 0x20 || ch == 0x7f)
         fprintf(f, "\\x%02x", ch);
@@ -108,17 +110,9 @@ void gm_put_text(FILE *f, const char *text, size_t max) {
       i++;
       continue;
     }
-    for (k = 1; k < len; k++) {
-      unsigned char cb = i + k < max ? s[i + k] : 0;
-      if ((cb & 0xC0) != 0x80)
-        break;
-      cp = (cp << 6) | (cb & 0x3Fu);
-    }
     /* Not UTF-8 (truncated, overlong, a surrogate, out of range): U+FFFD, as
      * calc_json writes it, one byte at a time. */
-    if (len == 0 || ch > 0xF4 || k < len || (len == 2 && cp < 0x80) ||
-        (len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))) {
+    if ((len = gm_utf8_seq(s + i, max - i, &cp)) == 0) {
       fputs("\xef\xbf\xbd", f);
       i++;
     } else if (cp >= 0x80 && cp <= 0x9F) {

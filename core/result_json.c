@@ -5,6 +5,7 @@
 #include "config.h"
 #include "fmt.h"
 #include "internal.h"
+#include "utf8.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -180,7 +181,7 @@ static char *string_at(char *q, const char *s, size_t n) {
   size_t i = 0;
   *q++ = '"';
   while (i < n) {
-    size_t len = plain_run(s + i, n - i), k;
+    size_t len = plain_run(s + i, n - i);
     unsigned char ch;
     memcpy(q, s + i, len);
     q += len;
@@ -205,18 +206,8 @@ static char *string_at(char *q, const char *s, size_t n) {
       q += 6;
     } else {
       unsigned cp;
-      len = ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : ch >= 0xC0 ? 2 : 0;
-      cp = len == 4 ? ch & 0x07u : len == 3 ? ch & 0x0Fu : ch & 0x1Fu;
-      for (k = 1; k < len; k++) {
-        unsigned char cb = (unsigned char)(i + k < n ? s[i + k] : 0);
-        if ((cb & 0xC0) != 0x80)
-          break;
-        cp = (cp << 6) | (cb & 0x3Fu);
-      }
-      /* Reject truncated, overlong, surrogate and out-of-range sequences. */
-      if (len == 0 || ch > 0xF4 || k < len || (len == 2 && cp < 0x80) ||
-          (len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-          (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))) {
+      /* Truncated, overlong, surrogate and out-of-range sequences: U+FFFD. */
+      if ((len = gm_utf8_seq((const unsigned char *)s + i, n - i, &cp)) == 0) {
         memcpy(q, "\\ufffd", 6);
         q += 6;
         len = 1;
