@@ -2,6 +2,7 @@
  * stage, the breakdown's sums, the margin's limit, each stage's layer
  * ranges) and the precision it prints them with: one place that both the
  * JSON writer (result_json.c) and the CLI's table read. */
+#include "fmt.h"
 #include "internal.h"
 #include "schema.h"
 
@@ -35,12 +36,10 @@ int gm_result_chunks(const gm_result *r, int stage, int first[], int count[]) {
   return gm_stage_chunks(c, stage, first, count);
 }
 
-static const double powers_of_ten[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10};
-
 /* whole + frac / 10^decimals, the decimal calc_json prints, as the nearest
  * double: exact integers divided once (correctly rounded) while they fit. */
 static double decimal_value(uint64_t whole, uint64_t frac, int decimals) {
-  double scale = powers_of_ten[decimals];
+  double scale = (double)gm_pow10_u64[decimals];
   if ((double)whole < 9007199254740992.0 / scale)
     return (double)(whole * (uint64_t)scale + frac) / scale;
   return (double)whole + (double)frac / scale;
@@ -51,7 +50,7 @@ double gm_printed_gib(uint64_t bytes, int decimals) {
   uint64_t whole = bytes >> 30, rem = bytes & ((UINT64_C(1) << 30) - 1), scale, frac;
   if (decimals < 0 || decimals > 10)
     decimals = decimals < 0 ? 0 : 10;
-  scale = (uint64_t)powers_of_ten[decimals];
+  scale = gm_pow10_u64[decimals];
   frac = (rem * scale + (UINT64_C(1) << 29)) >> 30;
   if (frac >= scale) {
     whole++;
@@ -67,14 +66,14 @@ double gm_printed_fixed(double v, int decimals) {
   uint64_t a, s;
   if (decimals < 0 || decimals > 10)
     decimals = decimals < 0 ? 0 : 10;
-  x = v * powers_of_ten[decimals];
+  x = v * (double)gm_pow10_u64[decimals];
   if (!isfinite(v))
     return v;
   if (!(fabs(x) < 9e15))
     return rint(v); /* printed with %.0f */
   n = llround(x);
   a = (uint64_t)(n < 0 ? -n : n);
-  s = (uint64_t)powers_of_ten[decimals];
+  s = gm_pow10_u64[decimals];
   return (n < 0 ? -1 : 1) * decimal_value(a / s, a % s, decimals);
 }
 
