@@ -36,8 +36,10 @@ static const char newline_indent[SLACK + 1] = "\n                               
 /* A key literal and its length, for the put_ functions. */
 #define K(name) name, sizeof name - 1
 
-/* Makes room for n more bytes, the slack and the final NUL; 0 when memory ran out. */
-static int grow(writer *w, size_t n) {
+/* Makes room for n more bytes, the slack and the final NUL; 0 when memory ran out.
+ * Out of line: a few calls in a result take it, and inlined it would make
+ * every member save registers for it. */
+__attribute__((noinline)) static int grow(writer *w, size_t n) {
   size_t cap = w->cap ? w->cap : 16384;
   char *p;
   if (w->oom)
@@ -70,6 +72,32 @@ static char *room(writer *w, size_t n) {
 /* Ends a write that began at w->buf + w->len and stopped before q. */
 static void wrote(writer *w, const char *q) { w->len = (size_t)(q - w->buf); }
 
+/* The n bytes of s at q, for the short keys most members have: in words,
+ * the last one overlapping, with no call (a call to memcpy costs more than
+ * copying a key); reads nothing past s + n. */
+static void copy_short(char *q, const char *s, size_t n) {
+  uint64_t x;
+  uint32_t y;
+  if (n >= 8) {
+    size_t i;
+    for (i = 0; i + 8 < n; i += 8) {
+      memcpy(&x, s + i, 8);
+      memcpy(q + i, &x, 8);
+    }
+    memcpy(&x, s + n - 8, 8);
+    memcpy(q + n - 8, &x, 8);
+  } else if (n >= 4) {
+    memcpy(&y, s, 4);
+    memcpy(q, &y, 4);
+    memcpy(&y, s + n - 4, 4);
+    memcpy(q + n - 4, &y, 4);
+  } else if (n > 0) {
+    q[0] = s[0];
+    q[n / 2] = s[n / 2];
+    q[n - 1] = s[n - 1];
+  }
+}
+
 /* Start a member (key may be NULL inside arrays): comma, newline, indent
  * and key, written in place; returns where its value goes, with room for n
  * more bytes (NULL when memory ran out). The caller ends it with wrote().
@@ -86,7 +114,7 @@ static char *member_n(writer *w, const char *key, size_t key_len, size_t n) {
   }
   if (key) {
     *q++ = '"';
-    memcpy(q, key, key_len);
+    copy_short(q, key, key_len);
     q += key_len;
     memcpy(q, "\": ", 3);
     q += 3;
@@ -147,45 +175,40 @@ static int word_special(uint64_t x) {
   return ((x | ((x - ONES * 0x20) & ~x) | ((q - ONES) & ~q) | ((b - ONES) & ~b)) & HIGHS) != 0;
 }
 
-/* The length of s's leading run (of n bytes) that a JSON string holds as
- * it is: printable ASCII but the quote and the backslash. Eight bytes a
- * step, the last eight (overlapping) at once; where a word has a special
- * byte, one byte at a time. */
-static size_t plain_run(const char *s, size_t n) {
-  size_t i = 0;
-  uint64_t x;
-  for (; i + 8 <= n; i += 8) {
-    memcpy(&x, s + i, 8);
-    if (word_special(x))
-      break;
-  }
-  if (i < n && n >= 8 && i + 8 > n) {
-    memcpy(&x, s + n - 8, 8);
-    if (!word_special(x))
-      return n;
-  }
-  for (; i < n; i++) {
-    unsigned char ch = (unsigned char)s[i];
-    if (ch < 0x20 || ch >= 0x80 || ch == '"' || ch == '\\')
-      break;
-  }
-  return i;
-}
-
-/* A JSON string of s (at most max bytes, up to its NUL) at q, which has
- * room for 6 bytes per byte of s and the quotes: escapes quotes,
- * backslashes and control characters, and replaces bytes that are not
- * valid UTF-8 so the output always parses. Returns the end. */
+/* A JSON string of s (n bytes) at q, which has room for 6 bytes per byte
+ * of s and the quotes: escapes quotes, backslashes and control characters,
+ * and replaces bytes that are not valid UTF-8 so the output always parses.
+ * Plain bytes (printable ASCII but the quote and the backslash) go eight a
+ * step, each word checked and copied at once, the last eight overlapping;
+ * where a word has a special byte, one byte at a time. Returns the end. */
 static char *string_at(char *q, const char *s, size_t n) {
   static const char hex[] = "0123456789abcdef";
   size_t i = 0;
+  uint64_t x;
   *q++ = '"';
   while (i < n) {
-    size_t len = plain_run(s + i, n - i);
     unsigned char ch;
-    memcpy(q, s + i, len);
-    q += len;
-    i += len;
+    size_t len, start = i; /* bytes from start on are copied as they are */
+    for (; i + 8 <= n; i += 8, q += 8) {
+      memcpy(&x, s + i, 8);
+      if (word_special(x))
+        break;
+      memcpy(q, &x, 8);
+    }
+    if (i < n && n - start >= 8 && i + 8 > n) {
+      memcpy(&x, s + n - 8, 8);
+      if (!word_special(x)) { /* rewrites bytes of this run before i, as they are */
+        memcpy(q - (i + 8 - n), &x, 8);
+        q += n - i;
+        break;
+      }
+    }
+    for (; i < n; i++) {
+      ch = (unsigned char)s[i];
+      if (ch < 0x20 || ch >= 0x80 || ch == '"' || ch == '\\')
+        break;
+      *q++ = (char)ch;
+    }
     if (i >= n)
       break;
     ch = (unsigned char)s[i];
@@ -238,11 +261,6 @@ static void put_str(writer *w, const char *key, size_t key_len, const char *s, s
 
 /* ---- Numbers ------------------------------------------------------------- */
 
-static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324"
-                                  "25262728293031323334353637383940414243444546474849"
-                                  "50515253545556575859606162636465666768697071727374"
-                                  "75767778798081828384858687888990919293949596979899";
-
 /* The count of v's decimal digits: from its bit length, 1233 / 4096 being
  * just above log10(2), then one comparison. */
 static int digit_count(uint64_t v) {
@@ -250,31 +268,63 @@ static int digit_count(uint64_t v) {
   return n + (v >= gm_pow10_u64[n]) + (v == 0);
 }
 
-/* Two digits a step, the last first, of x (< 100^pairs), ending at end. */
-static void pairs_at(char *end, uint32_t x, int pairs) {
-  for (; pairs > 0; pairs--, x /= 100) {
-    end -= 2;
-    memcpy(end, digit_pairs + 2 * (x % 100), 2);
-  }
+/* The eight decimal digits of x < 10^8, leading zeros kept, as the bytes of
+ * a word in memory order: every lane of the word divided at once, first
+ * into two halves of four digits, then by 100 and by 10 with a multiply
+ * and a shift (10486 / 2^20 and 103 / 2^10 are exact below 10^4 and 10^2;
+ * no lane's product reaches the next lane). */
+static uint64_t eight_digits(uint32_t x) {
+  uint64_t v = (uint64_t)(x / 10000) | (uint64_t)(x % 10000) << 32;
+  uint64_t hi = (v * 10486 >> 20) & UINT64_C(0x0000007f0000007f);
+  v = hi | (v - 100 * hi) << 16;
+  hi = (v * 103 >> 10) & UINT64_C(0x000f000f000f000f);
+  v = (hi | (v - 10 * hi) << 8) | UINT64_C(0x3030303030303030);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  v = __builtin_bswap64(v);
+#endif
+  return v;
 }
 
-/* v's decimal digits at q (at most 20); returns the end. In 32-bit
- * arithmetic but for one 64-bit division per 8 digits. */
+/* The last n (1 to 8) digits of x < 10^8 at q; returns the end. Stores a
+ * whole word: every write has SLACK bytes of room past its end. */
+static char *last_digits_at(char *q, uint32_t x, int n) {
+  uint64_t v = eight_digits(x);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  v <<= 8 * (8 - n);
+#else
+  v >>= 8 * (8 - n);
+#endif
+  memcpy(q, &v, 8);
+  return q + n;
+}
+
+static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324"
+                                  "25262728293031323334353637383940414243444546474849"
+                                  "50515253545556575859606162636465666768697071727374"
+                                  "75767778798081828384858687888990919293949596979899";
+
+/* v's decimal digits at q (at most 20); returns the end. One or two digits
+ * (most of the resolved config's) from a table; more, eight a step, the
+ * leading ones first. */
 static char *digits_at(char *q, uint64_t v) {
-  char *e = q + digit_count(v), *p = e;
-  uint32_t x;
-  for (; v >= 100000000; v /= 100000000, p -= 8)
-    pairs_at(p, (uint32_t)(v % 100000000), 4);
-  x = (uint32_t)v;
-  for (; x >= 100; x /= 100) {
-    p -= 2;
-    memcpy(p, digit_pairs + 2 * (x % 100), 2);
+  int n;
+  if (v < 100) {
+    memcpy(q, digit_pairs + 2 * v + (v < 10), 2);
+    return q + 1 + (v >= 10);
   }
-  if (x >= 10)
-    memcpy(p - 2, digit_pairs + 2 * x, 2);
-  else
-    p[-1] = (char)('0' + x);
-  return e;
+  n = digit_count(v);
+  if (n > 8) {
+    uint64_t hi = v / 100000000;
+    uint32_t lo = (uint32_t)(v - hi * 100000000);
+    if (n > 16) {
+      q = last_digits_at(q, (uint32_t)(hi / 100000000), n - 16);
+      hi %= 100000000;
+      n = 16;
+    }
+    q = last_digits_at(q, (uint32_t)hi, n - 8);
+    return last_digits_at(q, lo, 8);
+  }
+  return last_digits_at(q, (uint32_t)v, n);
 }
 
 /* A member whose value is v's digits, '-' first when negative. */
@@ -309,7 +359,7 @@ static char *decimal_at(char *q, uint64_t whole, uint64_t frac, int decimals) {
     decimals--;
   *q++ = '.';
   zeros = decimals - digit_count(frac); /* the fraction's leading zeros */
-  memset(q, '0', (size_t)zeros);
+  memcpy(q, "0000000000", 10);          /* decimals <= 10; the slack holds the rest */
   return digits_at(q + zeros, frac);
 }
 
