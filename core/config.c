@@ -43,8 +43,12 @@ static int model_section(gm_parse_ctx *c, const cJSON *section, gm_model *m) {
     return gm_fail(c, "model.preset", "unknown model preset %s; known: %s", got, ids);
   }
   *m = gm_preset_models[p - gm_model_presets];
-  if (!m->name[0])
-    snprintf(m->name, sizeof m->name, "%s", p->id);
+  if (!m->name[0]) { /* the id: generated, ASCII, shorter than the field (cut to fit anyway) */
+    size_t len = strlen(p->id);
+    len = len < sizeof m->name ? len : sizeof m->name - 1;
+    memcpy(m->name, p->id, len);
+    m->name[len] = '\0';
+  }
   return gm_apply_model_object(c, section, m);
 }
 

@@ -56,7 +56,9 @@ static int read_gpu(gm_parse_ctx *c, const cJSON *v, const char *path, gm_hardwa
     gm_gpu_ids(ids, sizeof ids);
     return gm_fail(c, path, "unknown GPU %s; known: %s", got, ids);
   }
-  snprintf(hw->gpu_name, sizeof hw->gpu_name, "%s", card.id);
+  /* card.id is NUL-terminated and no longer than the field. */
+  _Static_assert(sizeof card.id <= sizeof hw->gpu_name, "a GPU id fits hardware.gpu");
+  memcpy(hw->gpu_name, card.id, sizeof card.id);
   hw->gpu_capacity_bytes = card.capacity_bytes;
   hw->cuda_context_bytes = card.cuda_context_bytes;
   hw->gpu_amd = card.amd;
