@@ -27,7 +27,7 @@ typedef struct {
   size_t len, cap;
   int oom;
   int depth;
-  int count[MAX_DEPTH + 1]; /* members written at each open level */
+  int more; /* the open level has a member already: the next one's comma */
 } writer;
 
 /* A newline and the deepest indent. */
@@ -107,7 +107,8 @@ static char *member_n(writer *w, const char *key, size_t key_len, size_t n) {
   if (!q)
     return NULL;
   *q = ',';
-  q += w->count[w->depth]++ > 0;
+  q += w->more;
+  w->more = 1;
   if (w->len > 0) {
     memcpy(q, newline_indent, SLACK); /* depth <= MAX_DEPTH: the indent fits */
     q += 1 + 2 * w->depth;
@@ -131,13 +132,14 @@ static void begin(writer *w, const char *key, size_t key_len, char bracket) {
   }
   if (w->depth < MAX_DEPTH)
     w->depth++;
-  w->count[w->depth] = 0;
+  w->more = 0;
 }
 
 /* Closes it, on a line of its own unless it is empty: bracket '}' or ']'. */
 static void end(writer *w, char bracket) {
-  int had = w->count[w->depth] > 0;
+  int had = w->more;
   char *q;
+  w->more = 1; /* the level it closes into has it as a member */
   if (w->depth > 0)
     w->depth--;
   if (!(q = room(w, 1)))
