@@ -826,6 +826,37 @@ static void test_json_strings(void) {
   free(got);
 }
 
+/* The writer's whole numbers, as printf writes them: every digit count,
+ * each side of every power of ten, and the largest. */
+static void test_json_digits(void) {
+  static gm_result r;
+  gm_config cfg;
+  gm_error err;
+  uint64_t p = 1;
+  int k, j;
+  CHECK(parse(config_7b, &cfg) == GM_OK && gm_calculate(&cfg, &r, &err) == GM_OK,
+        "config_7b must compute");
+  for (k = 0; k <= 20; k++) {
+    uint64_t vs[3] = {p - 1, p, p + 1};
+    if (k == 20) /* 10^20 is beyond uint64_t: its largest value instead */
+      vs[0] = vs[1] = vs[2] = UINT64_MAX;
+    for (j = 0; j < 3; j++) {
+      char want[64], *got;
+      r.host_bytes_per_gpu = vs[j];
+      r.nvme_bytes_per_gpu = vs[j] / 7;
+      got = gm_result_json(&r);
+      snprintf(want, sizeof want, "\"per_gpu_bytes\": %llu,", (unsigned long long)vs[j]);
+      CHECK(got && strstr(got, want), "%s missing", want);
+      snprintf(want, sizeof want, "\"nvme_per_gpu_bytes\": %llu\n",
+               (unsigned long long)(vs[j] / 7));
+      CHECK(got && strstr(got, want), "%s missing", want);
+      free(got);
+    }
+    if (k < 19)
+      p *= 10;
+  }
+}
+
 /* The limit searches reuse the stage loop's memory at the config's own
  * value: the polynomial must be the one a fresh evaluation gives, for both
  * variables, on a single stage and on every stage of a pipeline. */
@@ -907,6 +938,7 @@ int main(void) {
   test_schema_defaults();
   test_schema_enum_names();
   test_json_strings();
+  test_json_digits();
   test_poly_from_sample();
   printf("%d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
