@@ -1,6 +1,6 @@
 // The planner's worker: its own copy of the core, so a search never blocks the
 // page. The page runs two (web/plan/client.js): one searches, one draws charts.
-// Messages in:  {id, type: 'init', wasm: {url} | {base64}}
+// Messages in:  {id, type: 'init', wasm: {url} | {base64, gzip}}  (gzip: the bytes are gzipped)
 //               {id, type: 'plan', request}
 //               {id, type: 'calc', configs: [config, ...]}  (the figures of each result)
 // Messages out: {id, ok: true, value} or {id, ok: false, error}
@@ -19,6 +19,8 @@ function decode(b64) {
   return bytes;
 }
 
+const inflate = (bytes) => new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
+
 /** The planner's answer; a request the core rejects gives the same error object as calc_json. */
 function planOrError(gm, request) {
   try {
@@ -33,7 +35,9 @@ function planOrError(gm, request) {
 const handlers = {
   async init({ wasm }) {
     const { loadGpuMem } = await loader;
-    core = loadGpuMem(wasm.base64 ? { bytes: decode(wasm.base64) } : { url: wasm.url });
+    if (!wasm.base64) core = loadGpuMem({ url: wasm.url });
+    else if (wasm.gzip) core = inflate(decode(wasm.base64)).then((bytes) => loadGpuMem({ bytes }));
+    else core = loadGpuMem({ bytes: decode(wasm.base64) });
     const gm = await core;
     return { version: gm.version, plan: !!gm.exports.plan_json };
   },
