@@ -110,9 +110,10 @@ function firstLoad() {
  * the page's modules, instantiates the compiled core and runs it once: a
  * module's functions compile on their first call, which would otherwise come
  * with the first result. The page's main script gets the same instance
- * (loadGpuMem keeps one per module).
+ * (loadGpuMem keeps one per module). async: it need not wait for the parser,
+ * which a script at the end of the body holds until the stylesheet is in.
  */
-const warmCore = (loader) => `<script type="module">
+const warmCore = (loader) => `<script type="module" async>
 import { loadGpuMem } from '${loader}';
 Promise.resolve(window.gmCore).then((module) => module && loadGpuMem({ module })).then((gm) => {
   if (!gm) return;
@@ -122,6 +123,8 @@ Promise.resolve(window.gmCore).then((module) => module && loadGpuMem({ module })
 }).catch(() => {});
 </script>`;
 
+const STYLESHEET = '<link rel="stylesheet" href="style.css">';
+
 // Preload hints flatten the module waterfall to one round trip; the WASM first,
 // since its compile is the longest step, then what the first result runs.
 const preload = [
@@ -129,11 +132,15 @@ const preload = [
   // script takes the compiled module (or fetches it again, if that failed).
   "<script>\nwindow.gmCore = WebAssembly.compileStreaming ? WebAssembly.compileStreaming(fetch('gpumem.wasm')).catch(function () { return null; }) : null;\n</script>",
   warmCore('./gpumem.js'),
+  // The stylesheet before the module hints: a script at the end of the body
+  // waits for it, and with it the parser and the page's main module.
+  STYLESHEET,
   ...vendor.map((v) => `<link rel="modulepreload" href="${v.url}" integrity="${readImportMap(html).integrity[v.url]}" crossorigin="anonymous">`),
   ...['gpumem.js', ...firstLoad()].map((f) => `<link rel="modulepreload" href="${f}">`),
   ...(hasPlanModule ? ['<meta name="gm-plan-module" content="gpumem-plan.wasm">'] : []),
 ].join('\n');
-writeFileSync(join(OUT, 'index.html'), withCsp(replaceMarker(html, 'preload', preload), { offline: false }));
+if (html.split(STYLESHEET).length !== 2) die(`index.html must link style.css exactly once, as ${STYLESHEET}`);
+writeFileSync(join(OUT, 'index.html'), withCsp(replaceMarker(html.replace(`${STYLESHEET}\n`, ''), 'preload', preload), { offline: false }));
 writeFileSync(join(OUT, '.nojekyll'), '');
 
 // build/gpu-mem-calc.html: one file. Every module becomes a data: URL behind a
