@@ -77,6 +77,12 @@ typedef struct {
   uint64_t fam_best_over[NUM_FAMILIES];
   int fam_best_stage[NUM_FAMILIES], fam_best_rc[NUM_FAMILIES];
   gm_config fam_best[NUM_FAMILIES];
+  /* The last resolutions, one per offload choice (resolve_layout). */
+  struct {
+    int have, rc;
+    gm_config key, resolved;
+  } memo[3];
+  int memo_next;
   gm_stage_poly q[GM_MAX_STAGES]; /* the stages of the layout being tried */
 } search;
 
@@ -120,6 +126,37 @@ static void reject(gm_plan_result *o, const char *fam, const char *fmt, ...) {
   o->num_rejected++;
 }
 
+/* gm_resolve_unchecked of a candidate. Resolution copies the recompute mode
+ * and the micro-batch size as given (the search always gives both) and
+ * derives nothing from them, so candidates that differ in nothing else
+ * resolve alike: the recompute modes and micro-batches of one layout are
+ * resolved once and patched. Resolution is a pure function of the config,
+ * so a kept result is exact whatever the order of the search. */
+static int resolve_layout(search *S, gm_config *c) {
+  gm_recompute rc = c->training.recompute;
+  int64_t b = c->training.micro_batch_size;
+  gm_error err;
+  int i;
+  /* The memo's keys have both fields at these values. */
+  c->training.recompute = GM_AC_NONE;
+  c->training.micro_batch_size = 1;
+  for (i = 0; i < 3; i++)
+    if (S->memo[i].have && memcmp(&S->memo[i].key, c, sizeof *c) == 0)
+      break;
+  if (i == 3) {
+    i = S->memo_next, S->memo_next = (i + 1) % 3;
+    S->memo[i].have = 1;
+    S->memo[i].key = S->memo[i].resolved = *c;
+    S->memo[i].rc = gm_resolve_unchecked(&S->memo[i].resolved, NULL, &err);
+  }
+  if (S->memo[i].rc != GM_OK)
+    return S->memo[i].rc;
+  *c = S->memo[i].resolved;
+  c->training.recompute = rc;
+  c->training.micro_batch_size = b;
+  return GM_OK;
+}
+
 /* Resolve a candidate and find its peak and verdict (fit_code); 0 when it
  * does not resolve. With nq, the polynomials of the stages it evaluates are
  * started in S->q (*nq of them). */
@@ -135,7 +172,7 @@ static uint64_t evaluate_start(search *S, const gm_config *cand, gm_config *reso
   /* The bounds of derived values (gm_check_resolved) are checked only where
    * the answer depends on them: on a layout that fits, and on the closest
    * miss (try_layout). Outside them a layout does not resolve, as in calculate. */
-  if (gm_resolve_unchecked(resolved, NULL, &err) != GM_OK) {
+  if (resolve_layout(S, resolved) != GM_OK) {
     peak = 0;
   } else {
     peak = gm_worst_peak_start(resolved, &S->P, worst, &v, nq ? S->q : NULL, nq);
@@ -292,7 +329,6 @@ static void try_layout(search *S, int fi, const gm_config *cand) {
       nq = 0;
   gm_config c = *cand, r;
   gm_plan_layout l;
-  gm_error err;
   uint64_t peak, peak_lo, peak0;
   if (n == 0)
     return;
@@ -327,7 +363,7 @@ static void try_layout(search *S, int fi, const gm_config *cand) {
   set_mb(&c, b[lo], ga[lo]);
   r = c;
   /* b[lo] was evaluated in full and fits: its bounds are checked. */
-  if (gm_resolve_unchecked(&r, NULL, &err) == GM_OK)
+  if (resolve_layout(S, &r) == GM_OK)
     for (i = 0; i <= lo; i++) {
       gm_perf pf;
       r.training.micro_batch_size = b[i];
@@ -351,7 +387,7 @@ static void try_layout(search *S, int fi, const gm_config *cand) {
       best_i = lo, peak = peak_lo;
       set_mb(&c, b[lo], ga[lo]);
       r = c;
-      if (gm_resolve_unchecked(&r, NULL, &err) == GM_OK)
+      if (resolve_layout(S, &r) == GM_OK)
         gm_perf_eval(&r, &S->P, &S->gpu, &l.perf);
     }
   }
