@@ -80,7 +80,31 @@ typedef struct {
   double inflight_mbs; /* the same, rounded up to whole micro-batches */
   double acts_bytes;   /* all kept activations */
 } gm_shape;
+/* Stage r's layers, parameters and in-flight micro-batches, and their activations. */
 gm_shape gm_stage_shape(const gm_config *c, const gm_params *P, int r);
+/* The same in two parts: all but acts_bytes (left 0), which reads neither the
+ * recompute mode, the micro-batch size nor offloading; then acts_bytes. */
+gm_shape gm_stage_layout(const gm_config *c, const gm_params *P, int r);
+void gm_stage_acts(const gm_config *c, gm_shape *s);
+/* The stages' gm_stage_layout for configs that differ only in what it does not
+ * read, each computed once: the planner's recompute modes, micro-batches and
+ * offload choices of one layout. Plain storage of the caller's; have_key 0 to start. */
+typedef struct {
+  int have_key;
+  gm_config key; /* the config with those fields at fixed values */
+  unsigned char have[GM_MAX_STAGES];
+  gm_shape shape[GM_MAX_STAGES];
+  /* One layer's saved bytes (gm_layer_saved_bytes, gm_moe_layer_saved_bytes; -1
+   * until needed) at a recompute mode and micro-batch. */
+  int have_saved;
+  gm_recompute saved_recompute;
+  int64_t saved_micro_batch;
+  double dense_saved, moe_saved;
+} gm_shape_memo;
+/* Make m hold the shapes of c (kept when c differs from its key only in those fields). */
+void gm_shape_memo_use(gm_shape_memo *m, const gm_config *c);
+/* gm_stage_shape of the config m was last used with, its layout from m. */
+gm_shape gm_stage_shape_memo(gm_shape_memo *m, const gm_config *c, const gm_params *P, int r);
 /* Whether gradients accumulate over several micro-batches per step (stages.c). */
 int gm_accumulates(const gm_config *c);
 /* Whether every stage of c holds the same memory with ga1 accumulation steps
@@ -110,6 +134,10 @@ void gm_stage_memory(const gm_config *c, const gm_params *P, const gm_shape *s, 
 /* gm_resolve without its last part, gm_check_resolved: for the planner, which
  * checks the bounds only of the layouts that fit (resolve.c). */
 int gm_resolve_unchecked(gm_config *c, gm_result *r, gm_error *err);
+/* Whether the engine (its kind and ZeRO stage resolved) can offload as asked:
+ * the checks of resolution that read the offload fields, its only reading of
+ * them (resolve.c). GM_OK, or GM_EINVAL naming the field. */
+int gm_check_offload(const gm_engine *e, gm_error *err);
 /* Every resolved value within the bounds a config may give it (config.c):
  * derived values are held to them too. GM_OK, or GM_EINVAL naming the field. */
 int gm_check_resolved(const gm_config *cfg, gm_error *err);
@@ -209,6 +237,9 @@ int64_t gm_fit_limit_estimate(const gm_config *c, const gm_params *P, gm_fast_va
  * but for a stage that settles "does not fit". */
 uint64_t gm_worst_peak_start(const gm_config *c, const gm_params *P, int *worst,
                              gm_verdict *verdict, gm_stage_poly *q, int *nq);
+/* The same, with the stages' layouts from memo (NULL: computed). */
+uint64_t gm_worst_peak_memo(const gm_config *c, const gm_params *P, gm_shape_memo *memo, int *worst,
+                            gm_verdict *verdict, gm_stage_poly *q, int *nq);
 /* The stages gm_worst_peak_bytes examines, as polynomials in the micro-batch
  * around c's (q: room for pp); returns their number (calc.c). */
 int gm_stage_polys(const gm_config *c, const gm_params *P, gm_stage_poly *q);

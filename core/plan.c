@@ -83,6 +83,7 @@ typedef struct {
     gm_config key, resolved;
   } memo[3];
   int memo_next;
+  gm_shape_memo shapes;           /* of the layout being tried, as its modes and offloads vary */
   gm_stage_poly q[GM_MAX_STAGES]; /* the stages of the layout being tried */
 } search;
 
@@ -127,19 +128,22 @@ static void reject(gm_plan_result *o, const char *fam, const char *fmt, ...) {
 }
 
 /* gm_resolve_unchecked of a candidate. Resolution copies the recompute mode
- * and the micro-batch size as given (the search always gives both) and
- * derives nothing from them, so candidates that differ in nothing else
- * resolve alike: the recompute modes and micro-batches of one layout are
- * resolved once and patched. Resolution is a pure function of the config,
- * so a kept result is exact whatever the order of the search. */
+ * and the micro-batch size as given (the search always gives both), and the
+ * offload choices unless unset, and derives nothing from them but the
+ * offload checks (gm_check_offload); so candidates that differ in nothing
+ * else resolve alike: the recompute modes, offloads and micro-batches of one
+ * layout are resolved once and patched. Resolution is a pure function of the
+ * config, so a kept result is exact whatever the order of the search. */
 static int resolve_layout(search *S, gm_config *c) {
   gm_recompute rc = c->training.recompute;
   int64_t b = c->training.micro_batch_size;
+  gm_offload opt = c->engine.offload_optimizer, par = c->engine.offload_param;
   gm_error err;
   int i;
-  /* The memo's keys have both fields at these values. */
+  /* The memo's keys have these fields at these values. */
   c->training.recompute = GM_AC_NONE;
   c->training.micro_batch_size = 1;
+  c->engine.offload_optimizer = c->engine.offload_param = (gm_offload)GM_AUTO;
   for (i = 0; i < 3; i++)
     if (S->memo[i].have && memcmp(&S->memo[i].key, c, sizeof *c) == 0)
       break;
@@ -154,7 +158,11 @@ static int resolve_layout(search *S, gm_config *c) {
   *c = S->memo[i].resolved;
   c->training.recompute = rc;
   c->training.micro_batch_size = b;
-  return GM_OK;
+  if ((int)opt != GM_AUTO)
+    c->engine.offload_optimizer = opt;
+  if ((int)par != GM_AUTO)
+    c->engine.offload_param = par;
+  return gm_check_offload(&c->engine, &err);
 }
 
 /* Resolve a candidate and find its peak and verdict (fit_code); 0 when it
@@ -175,7 +183,7 @@ static uint64_t evaluate_start(search *S, const gm_config *cand, gm_config *reso
   if (resolve_layout(S, resolved) != GM_OK) {
     peak = 0;
   } else {
-    peak = gm_worst_peak_start(resolved, &S->P, worst, &v, nq ? S->q : NULL, nq);
+    peak = gm_worst_peak_memo(resolved, &S->P, &S->shapes, worst, &v, nq ? S->q : NULL, nq);
     *fit = fit_code(v);
     if (*fit && gm_check_resolved(resolved, &err) != GM_OK)
       peak = 0, *fit = 0;

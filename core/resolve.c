@@ -389,6 +389,21 @@ static int resolve_parallel(gm_config *c, gm_result *r, gm_error *err) {
   return GM_OK;
 }
 
+int gm_check_offload(const gm_engine *e, gm_error *err) {
+  if ((e->offload_optimizer != GM_OFFLOAD_NONE || e->offload_param != GM_OFFLOAD_NONE) &&
+      e->kind == GM_ENGINE_DDP)
+    return gm_error_set(
+        err, "engine.offload_optimizer",
+        "offloading needs deepspeed, fsdp or megatron; pytorch_ddp keeps everything on "
+        "the GPU");
+  if (e->offload_param != GM_OFFLOAD_NONE && e->kind != GM_ENGINE_FSDP && e->zero_stage != 3)
+    return gm_error_set(err, "engine.offload_param",
+                        "parameter offload needs ZeRO-3 (or FSDP); got stage %d", e->zero_stage);
+  if (e->kind == GM_ENGINE_FSDP && e->offload_optimizer == GM_OFFLOAD_NVME)
+    return gm_error_set(err, "engine.offload_optimizer", "FSDP offloads to cpu only; got nvme");
+  return GM_OK;
+}
+
 static int resolve_engine(gm_config *c, gm_result *r, gm_error *err) {
   gm_engine *e = &c->engine;
   int zero_given = e->zero_stage != GM_AUTO;
@@ -417,17 +432,8 @@ static int resolve_engine(gm_config *c, gm_result *r, gm_error *err) {
             gm_engine_name(e->kind));
     e->zero_stage = 0;
   }
-  if ((e->offload_optimizer != GM_OFFLOAD_NONE || e->offload_param != GM_OFFLOAD_NONE) &&
-      e->kind == GM_ENGINE_DDP)
-    return gm_error_set(
-        err, "engine.offload_optimizer",
-        "offloading needs deepspeed, fsdp or megatron; pytorch_ddp keeps everything on "
-        "the GPU");
-  if (e->offload_param != GM_OFFLOAD_NONE && e->kind != GM_ENGINE_FSDP && e->zero_stage != 3)
-    return gm_error_set(err, "engine.offload_param",
-                        "parameter offload needs ZeRO-3 (or FSDP); got stage %d", e->zero_stage);
-  if (e->kind == GM_ENGINE_FSDP && e->offload_optimizer == GM_OFFLOAD_NVME)
-    return gm_error_set(err, "engine.offload_optimizer", "FSDP offloads to cpu only; got nvme");
+  if (gm_check_offload(e, err) != GM_OK)
+    return GM_EINVAL;
   DEF(e->reshard_after_forward, (e->framework == GM_FW_TORCHTITAN && c->parallel.pp > 1) ? 0 : 1);
   if (e->framework == GM_FW_HF_TRAINER && e->kind == GM_ENGINE_DEEPSPEED) {
     /* The Trainer's DeepSpeed templates: "auto" buckets sized by the hidden size,
