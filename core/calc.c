@@ -583,8 +583,6 @@ uint64_t gm_worst_peak_memo(const gm_config *c, const gm_params *P, gm_shape_mem
   double host_max = 0, bad;
   gm_stage w;
   memset(&w, 0, sizeof w);
-  if (memo)
-    gm_shape_memo_use(memo, c);
   for (k = 0; k < p; k++) {
     int i = k == 0 ? 0 : k == 1 ? p - 1 : k - 1;
     gm_shape s;

@@ -88,10 +88,9 @@ gm_shape gm_stage_layout(const gm_config *c, const gm_params *P, int r);
 void gm_stage_acts(const gm_config *c, gm_shape *s);
 /* The stages' gm_stage_layout for configs that differ only in what it does not
  * read, each computed once: the planner's recompute modes, micro-batches and
- * offload choices of one layout. Plain storage of the caller's; have_key 0 to start. */
+ * offload choices of one layout. Plain storage of the caller's, which clears
+ * it (to start, and) whenever the config changes in anything else. */
 typedef struct {
-  int have_key;
-  gm_config key; /* the config with those fields at fixed values */
   unsigned char have[GM_MAX_STAGES];
   gm_shape shape[GM_MAX_STAGES];
   /* One layer's saved bytes (gm_layer_saved_bytes, gm_moe_layer_saved_bytes; -1
@@ -101,9 +100,8 @@ typedef struct {
   int64_t saved_micro_batch;
   double dense_saved, moe_saved;
 } gm_shape_memo;
-/* Make m hold the shapes of c (kept when c differs from its key only in those fields). */
-void gm_shape_memo_use(gm_shape_memo *m, const gm_config *c);
-/* gm_stage_shape of the config m was last used with, its layout from m. */
+void gm_shape_memo_clear(gm_shape_memo *m);
+/* gm_stage_shape of c, its layout from m (computed there once). */
 gm_shape gm_stage_shape_memo(gm_shape_memo *m, const gm_config *c, const gm_params *P, int r);
 /* Whether gradients accumulate over several micro-batches per step (stages.c). */
 int gm_accumulates(const gm_config *c);
@@ -237,7 +235,8 @@ int64_t gm_fit_limit_estimate(const gm_config *c, const gm_params *P, gm_fast_va
  * but for a stage that settles "does not fit". */
 uint64_t gm_worst_peak_start(const gm_config *c, const gm_params *P, int *worst,
                              gm_verdict *verdict, gm_stage_poly *q, int *nq);
-/* The same, with the stages' layouts from memo (NULL: computed). */
+/* The same, with the stages' layouts from memo (NULL: computed), which holds
+ * c's or nothing (gm_shape_memo). */
 uint64_t gm_worst_peak_memo(const gm_config *c, const gm_params *P, gm_shape_memo *memo, int *worst,
                             gm_verdict *verdict, gm_stage_poly *q, int *nq);
 /* The stages gm_worst_peak_bytes examines, as polynomials in the micro-batch

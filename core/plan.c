@@ -77,13 +77,17 @@ typedef struct {
   uint64_t fam_best_over[NUM_FAMILIES];
   int fam_best_stage[NUM_FAMILIES], fam_best_rc[NUM_FAMILIES];
   gm_config fam_best[NUM_FAMILIES];
-  /* The last resolutions, one per offload choice (resolve_layout). */
+  /* The last resolutions (resolve_layout), each numbered, and the bounds
+   * check of its config at one micro-batch (check_layout). */
   struct {
-    int have, rc;
+    int have, rc, serial, check_rc;
+    int64_t checked_mb;
     gm_config key, resolved;
   } memo[3];
-  int memo_next;
-  gm_shape_memo shapes;           /* of the layout being tried, as its modes and offloads vary */
+  int memo_next, memo_serial, last; /* last: the entry of the last resolution */
+  /* The stage layouts of the resolution numbered shapes_of (0: none). */
+  gm_shape_memo shapes;
+  int shapes_of;
   gm_stage_poly q[GM_MAX_STAGES]; /* the stages of the layout being tried */
 } search;
 
@@ -150,9 +154,12 @@ static int resolve_layout(search *S, gm_config *c) {
   if (i == 3) {
     i = S->memo_next, S->memo_next = (i + 1) % 3;
     S->memo[i].have = 1;
+    S->memo[i].serial = ++S->memo_serial;
+    S->memo[i].checked_mb = 0;
     S->memo[i].key = S->memo[i].resolved = *c;
     S->memo[i].rc = gm_resolve_unchecked(&S->memo[i].resolved, NULL, &err);
   }
+  S->last = i;
   if (S->memo[i].rc != GM_OK)
     return S->memo[i].rc;
   *c = S->memo[i].resolved;
@@ -165,12 +172,24 @@ static int resolve_layout(search *S, gm_config *c) {
   return gm_check_offload(&c->engine, &err);
 }
 
+/* gm_check_resolved of c, just resolved by resolve_layout. The bounds read
+ * neither the recompute mode nor offloading (enums, unbounded), so the check
+ * at one micro-batch holds for every mode and offload of the resolution. */
+static int check_layout(search *S, const gm_config *c) {
+  gm_error err;
+  int i = S->last;
+  if (S->memo[i].checked_mb != c->training.micro_batch_size) {
+    S->memo[i].checked_mb = c->training.micro_batch_size;
+    S->memo[i].check_rc = gm_check_resolved(c, &err);
+  }
+  return S->memo[i].check_rc;
+}
+
 /* Resolve a candidate and find its peak and verdict (fit_code); 0 when it
  * does not resolve. With nq, the polynomials of the stages it evaluates are
  * started in S->q (*nq of them). */
 static uint64_t evaluate_start(search *S, const gm_config *cand, gm_config *resolved, int *worst,
                                int *fit, int *nq) {
-  gm_error err;
   gm_verdict v;
   uint64_t peak;
   *resolved = *cand;
@@ -183,9 +202,14 @@ static uint64_t evaluate_start(search *S, const gm_config *cand, gm_config *reso
   if (resolve_layout(S, resolved) != GM_OK) {
     peak = 0;
   } else {
+    /* The stage layouts differ only between resolutions. */
+    if (S->shapes_of != S->memo[S->last].serial) {
+      gm_shape_memo_clear(&S->shapes);
+      S->shapes_of = S->memo[S->last].serial;
+    }
     peak = gm_worst_peak_memo(resolved, &S->P, &S->shapes, worst, &v, nq ? S->q : NULL, nq);
     *fit = fit_code(v);
-    if (*fit && gm_check_resolved(resolved, &err) != GM_OK)
+    if (*fit && check_layout(S, resolved) != GM_OK)
       peak = 0, *fit = 0;
   }
   if (S->req->on_evaluated)
@@ -346,9 +370,8 @@ static void try_layout(search *S, int fi, const gm_config *cand) {
     return;
   if (!fit) {
     uint64_t over = peak > r.hardware.gpu_capacity_bytes ? peak - r.hardware.gpu_capacity_bytes : 1;
-    gm_error err_bounds;
     if (!S->fam_fits[fi] && (S->fam_best_over[fi] == 0 || over < S->fam_best_over[fi]) &&
-        gm_check_resolved(&r, &err_bounds) == GM_OK) {
+        check_layout(S, &r) == GM_OK) {
       S->fam_best_over[fi] = over;
       S->fam_best_stage[fi] = worst;
       S->fam_best_rc[fi] = (int)r.training.recompute;

@@ -198,22 +198,9 @@ void gm_stage_acts(const gm_config *c, gm_shape *s) {
                           s->moe_layers > 0 ? gm_moe_layer_saved_bytes(c) : 0.0);
 }
 
-/* The fields of a config that gm_stage_layout does not read, at fixed values. */
-static void layout_key(gm_config *k) {
-  k->training.recompute = GM_AC_NONE;
-  k->training.micro_batch_size = 1;
-  k->engine.offload_optimizer = k->engine.offload_param = GM_OFFLOAD_NONE;
-}
-
-void gm_shape_memo_use(gm_shape_memo *m, const gm_config *c) {
-  gm_config k = *c;
-  layout_key(&k);
-  if (m->have_key && memcmp(&m->key, &k, sizeof k) == 0)
-    return;
-  m->key = k;
-  m->have_key = 1;
-  m->have_saved = 0;
+void gm_shape_memo_clear(gm_shape_memo *m) {
   memset(m->have, 0, sizeof m->have);
+  m->have_saved = 0;
 }
 
 gm_shape gm_stage_shape_memo(gm_shape_memo *m, const gm_config *c, const gm_params *P, int r) {
