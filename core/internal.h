@@ -79,11 +79,14 @@ typedef struct {
   double inflight;     /* micro-batches of activations kept */
   double inflight_mbs; /* the same, rounded up to whole micro-batches */
   double acts_bytes;   /* all kept activations */
+  /* What backward adds while one layer runs (gm_layer_backward_bytes), and
+   * under recompute the layer being rebuilt (gm_layer_full_bytes). */
+  double working_bytes;
 } gm_shape;
 /* Stage r's layers, parameters and in-flight micro-batches, and their activations. */
 gm_shape gm_stage_shape(const gm_config *c, const gm_params *P, int r);
-/* The same in two parts: all but acts_bytes (left 0), which reads neither the
- * recompute mode, the micro-batch size nor offloading; then acts_bytes. */
+/* The same in two parts: all but acts_bytes and working_bytes (left 0), which
+ * reads neither the recompute mode, the micro-batch size nor offloading; then those two. */
 gm_shape gm_stage_layout(const gm_config *c, const gm_params *P, int r);
 void gm_stage_acts(const gm_config *c, gm_shape *s);
 /* The stages' gm_stage_layout for configs that differ only in what it does not
@@ -98,7 +101,7 @@ typedef struct {
   int have_saved;
   gm_recompute saved_recompute;
   int64_t saved_micro_batch;
-  double dense_saved, moe_saved;
+  double dense_saved, moe_saved, working;
 } gm_shape_memo;
 void gm_shape_memo_clear(gm_shape_memo *m);
 /* gm_stage_shape of c, its layout from m (computed there once). */

@@ -192,10 +192,19 @@ static double acts_of(const gm_shape *s, double dense, double moe) {
                         (s->moe_layers > 0 ? s->moe_layers * moe : 0.0));
 }
 
+/* What backward adds while one layer runs: its gradients, and the layer being recomputed. */
+static double working_of(const gm_config *c) {
+  double working = gm_layer_backward_bytes(c);
+  if (c->training.recompute != GM_AC_NONE)
+    working += gm_layer_full_bytes(c);
+  return working;
+}
+
 void gm_stage_acts(const gm_config *c, gm_shape *s) {
   /* Each kind of layer only where the stage has some: the searches call this per stage. */
   s->acts_bytes = acts_of(s, s->layers > s->moe_layers ? gm_layer_saved_bytes(c) : 0.0,
                           s->moe_layers > 0 ? gm_moe_layer_saved_bytes(c) : 0.0);
+  s->working_bytes = working_of(c);
 }
 
 void gm_shape_memo_clear(gm_shape_memo *m) {
@@ -210,15 +219,17 @@ gm_shape gm_stage_shape_memo(gm_shape_memo *m, const gm_config *c, const gm_para
     m->have[r] = 1;
   }
   s = m->shape[r];
-  /* A layer's saved bytes read the recompute mode and the micro-batch, not
-   * the stage nor offloading: once for the stages of one evaluation. */
+  /* A layer's saved and working bytes read the recompute mode and the
+   * micro-batch, not the stage nor offloading: once for the stages of one evaluation. */
   if (!m->have_saved || m->saved_recompute != c->training.recompute ||
       m->saved_micro_batch != c->training.micro_batch_size) {
     m->have_saved = 1;
     m->saved_recompute = c->training.recompute;
     m->saved_micro_batch = c->training.micro_batch_size;
     m->dense_saved = m->moe_saved = -1;
+    m->working = working_of(c);
   }
+  s.working_bytes = m->working;
   if (s.layers > s.moe_layers && m->dense_saved < 0)
     m->dense_saved = gm_layer_saved_bytes(c);
   if (s.moe_layers > 0 && m->moe_saved < 0)
