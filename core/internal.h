@@ -135,6 +135,10 @@ void gm_stage_memory(const gm_config *c, const gm_params *P, const gm_shape *s, 
 /* gm_resolve without its last part, gm_check_resolved: for the planner, which
  * checks the bounds only of the layouts that fit (resolve.c). */
 int gm_resolve_unchecked(gm_config *c, gm_result *r, gm_error *err);
+/* gm_resolve_unchecked, without warnings, of a config whose model section
+ * resolves to resolved_model (the model of an earlier resolution of the same
+ * model section): the rest is resolved, the model copied. */
+int gm_resolve_layout(gm_config *c, const gm_model *resolved_model, gm_error *err);
 /* Whether the engine (its kind and ZeRO stage resolved) can offload as asked:
  * the checks of resolution that read the offload fields, its only reading of
  * them (resolve.c). GM_OK, or GM_EINVAL naming the field. */

@@ -89,6 +89,7 @@ typedef struct {
   gm_shape_memo shapes;
   int shapes_of;
   gm_stage_poly q[GM_MAX_STAGES]; /* the stages of the layout being tried */
+  gm_model model;                 /* the request's, resolved: set once by gm_plan, never cleared */
 } search;
 
 void gm_plan_request_init(gm_plan_request *req, const gm_config *base) {
@@ -157,7 +158,10 @@ static int resolve_layout(search *S, gm_config *c) {
     S->memo[i].serial = ++S->memo_serial;
     S->memo[i].checked_mb = 0;
     S->memo[i].key = S->memo[i].resolved = *c;
-    S->memo[i].rc = gm_resolve_unchecked(&S->memo[i].resolved, NULL, &err);
+    /* Every candidate has the request's model, resolved once. */
+    S->memo[i].rc = memcmp(&c->model, &S->req->base.model, sizeof c->model) == 0
+                        ? gm_resolve_layout(&S->memo[i].resolved, &S->model, &err)
+                        : gm_resolve_unchecked(&S->memo[i].resolved, NULL, &err);
   }
   S->last = i;
   if (S->memo[i].rc != GM_OK)
@@ -909,6 +913,7 @@ int gm_plan(const gm_plan_request *q, gm_plan_result *out, gm_error *err) {
   if (gm_resolve(&r, NULL, err) != GM_OK)
     return GM_EINVAL;
   memset(S, 0, offsetof(search, q));
+  S->model = r.model;
   if (gm_config_params(&r, &S->P, err) != GM_OK)
     return GM_EINVAL;
   /* The fewest GPUs first, with out as scratch space. */

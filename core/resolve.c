@@ -451,14 +451,12 @@ static int resolve_engine(gm_config *c, gm_result *r, gm_error *err) {
   return GM_OK;
 }
 
-int gm_resolve_unchecked(gm_config *c, gm_result *r, gm_error *err) {
+/* Everything after the model, which is resolved; positions_given: whether
+ * the config stated the model's position count. */
+static int resolve_rest(gm_config *c, gm_result *r, gm_error *err, int positions_given) {
   gm_hardware *hw = &c->hardware;
-  /* A position count the config states (a default is no limit to warn about). */
-  int positions_given = c->model.max_position_embeddings != GM_AUTO;
   int rc;
   /* The engine first: training defaults depend on it. */
-  if ((rc = resolve_model(&c->model, r, err)) != GM_OK)
-    return rc;
   gm_schema_defaults(GM_SEC_PARALLEL, &c->parallel);
   if ((rc = resolve_engine(c, r, err)) != GM_OK)
     return rc;
@@ -483,6 +481,19 @@ int gm_resolve_unchecked(gm_config *c, gm_result *r, gm_error *err) {
     return gm_error_set(err, "hardware.safety_margin",
                         "must be a share of the card in [0, 1); got %g", hw->safety_margin);
   return GM_OK;
+}
+
+int gm_resolve_unchecked(gm_config *c, gm_result *r, gm_error *err) {
+  /* A position count the config states (a default is no limit to warn about). */
+  int positions_given = c->model.max_position_embeddings != GM_AUTO;
+  int rc = resolve_model(&c->model, r, err);
+  return rc != GM_OK ? rc : resolve_rest(c, r, err, positions_given);
+}
+
+int gm_resolve_layout(gm_config *c, const gm_model *resolved_model, gm_error *err) {
+  /* The model's section reads nothing else: its resolution stands. */
+  c->model = *resolved_model;
+  return resolve_rest(c, NULL, err, 0); /* positions_given: only for a warning */
 }
 
 int gm_resolve(gm_config *c, gm_result *r, gm_error *err) {
