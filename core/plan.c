@@ -144,15 +144,18 @@ static int resolve_layout(search *S, gm_config *c) {
   int64_t b = c->training.micro_batch_size;
   gm_offload opt = c->engine.offload_optimizer, par = c->engine.offload_param;
   gm_error err;
-  int i;
+  int i, n;
   /* The memo's keys have these fields at these values. */
   c->training.recompute = GM_AC_NONE;
   c->training.micro_batch_size = 1;
   c->engine.offload_optimizer = c->engine.offload_param = (gm_offload)GM_AUTO;
-  for (i = 0; i < 3; i++)
+  /* The last entry used first: a layout's modes come one after another. */
+  for (n = 0; n < 3; n++) {
+    i = (S->last + n) % 3;
     if (S->memo[i].have && memcmp(&S->memo[i].key, c, sizeof *c) == 0)
       break;
-  if (i == 3) {
+  }
+  if (n == 3) {
     i = S->memo_next, S->memo_next = (i + 1) % 3;
     S->memo[i].have = 1;
     S->memo[i].serial = ++S->memo_serial;
