@@ -54,7 +54,7 @@ $(BUILD)/cjson-host.o: $(CJSON_DIR)/cJSON.c $(CJSON_DIR)/cJSON.h
 # Presets are data: a generator, run on the build machine, checks them and
 # writes their text (for the page) and C tables (for lookups) that the CLI and
 # WASM carry.
-$(BUILD)/gen_presets: scripts/gen_presets.c scripts/c_literal.h $(BUILD)/cjson-host.o
+$(BUILD)/gen_presets: scripts/gen_presets.c $(BUILD)/cjson-host.o
 	@mkdir -p $(@D)
 	$(CC) $(WARN) -O2 $(CJSON_CFLAGS) -o $@ scripts/gen_presets.c $(BUILD)/cjson-host.o -lm
 
