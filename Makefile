@@ -310,11 +310,12 @@ $(CJSON_DIR)/cJSON.h: $(CJSON_DIR)/cJSON.c
 # snprintf is the core's own (core/fmt.c), exact without long double: musl's
 # printf brings the software long double back (8 KiB of the module).
 # strstr, strchr, strspn and strcspn are plain loops (wasm/string.c), 0.7 KiB
-# (gzipped) under musl's; qsort a heapsort (wasm/qsort.c), 0.6 KiB under
+# (gzipped) under musl's, strlen and memchr 0.1 KiB more; round is trunc and
+# a correction (wasm/math.c); qsort a heapsort (wasm/qsort.c), 0.6 KiB under
 # musl's smoothsort.
 WASM_DEFS = -Dstrtod=gm_strtod -Dsnprintf=gm_snprintf -Dvsnprintf=gm_vsnprintf
 WASM_SRC = $(filter-out $(PLAN_SRC),$(CORE_SRC)) $(GEN_SRC) $(CJSON_DIR)/cJSON.c wasm/strtod.c \
-           wasm/schema_json.c wasm/string.c wasm/qsort.c wasm/malloc.c
+           wasm/schema_json.c wasm/string.c wasm/math.c wasm/qsort.c wasm/malloc.c
 
 $(WASM_DIR)/gpumem.wasm: $(WASM_SRC) core/*.h $(CJSON_DIR)/cJSON.h wasm/imports.js wasm/join_data.mjs Makefile
 	@mkdir -p $(@D)
