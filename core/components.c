@@ -220,6 +220,24 @@ static void gradients(ctx *x, gm_stage_mem *o) {
   }
 }
 
+/* Share of the stage's trainable parameters whose unsharded gradient
+ * accumulators are alive together. torch.distributed.pipelining, which
+ * torchtitan runs, reduces a model chunk's gradients at that chunk's last
+ * backward (stage.py, backward_maybe_with_nosync: post_backward of every FSDP
+ * group under the chunk's root), which frees its accumulators. Its interleaved
+ * schedule runs the backwards of one round of micro-batches chunk by chunk,
+ * the last chunk first (schedules.py, ScheduleInterleaved1F1B: rounds =
+ * max(1, m / p)); with one round, m < 2p, no two chunks' accumulators coexist
+ * and the largest chunk's are the most alive at once. */
+static double accumulating_share(const ctx *x) {
+  const gm_parallel *pp = &x->c->parallel;
+  const gm_shape *s = x->s;
+  if (x->c->engine.framework != GM_FW_TORCHTITAN || pp->schedule != GM_SCHED_INTERLEAVED ||
+      pp->vpp < 2 || pp->num_microbatches >= 2 * (int64_t)pp->pp || s->params <= 0)
+    return 1.0;
+  return s->chunk_params_max / s->params;
+}
+
 /* Parameters gathered or cast for compute. */
 static void gathered(ctx *x, gm_stage_mem *o) {
   const gm_training *tr = &x->c->training;
@@ -250,7 +268,7 @@ static void gathered(ctx *x, gm_stage_mem *o) {
         /* Reduction waits for the last micro-batch: unsharded accumulators. The
          * sharded gradients it then makes are pooled as without accumulation. */
         o->comp[GM_PH_FORWARD][GM_C_GRADS] = o->comp[GM_PH_BACKWARD][GM_C_GRADS] =
-            reduce_bytes * s->trainable;
+            reduce_bytes * s->trainable * accumulating_share(x);
         o->pooled[GM_PH_FORWARD] = o->pooled[GM_PH_BACKWARD] = x->gbytes;
       } else {
         *b += reduce_bytes * unit;

@@ -76,9 +76,10 @@ typedef struct {
   int first_layer, layers, moe_layers, has_emb, has_head;
   double params, expert_params, emb_params, head_params, unit_params;
   double trainable, trainable_expert;
-  double inflight;     /* micro-batches of activations kept */
-  double inflight_mbs; /* the same, rounded up to whole micro-batches */
-  double acts_bytes;   /* all kept activations */
+  double chunk_params_max; /* parameters of the rank's largest model chunk (virtual stage) */
+  double inflight;         /* micro-batches of activations kept */
+  double inflight_mbs;     /* the same, rounded up to whole micro-batches */
+  double acts_bytes;       /* all kept activations */
 } gm_shape;
 gm_shape gm_stage_shape(const gm_config *c, const gm_params *P, int r);
 /* Whether gradients accumulate over several micro-batches per step (stages.c). */

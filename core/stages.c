@@ -113,17 +113,17 @@ gm_shape gm_stage_shape(const gm_config *c, const gm_params *P, int r) {
   int p = pp->pp, L = m->num_layers, j;
   double t = pp->tp, e = pp->ep, vocab = (double)m->vocab_size, h = m->hidden_size;
   double norms = (double)gm_layer_norm_params(m), dense_layer, moe_layer;
+  int first[GM_MAX_CHUNKS], count[GM_MAX_CHUNKS], n = gm_stage_chunks(c, r, first, count);
+  int chunk_moe[GM_MAX_CHUNKS];
   memset(&s, 0, sizeof s);
-  {
-    int first[GM_MAX_CHUNKS], count[GM_MAX_CHUNKS], n = gm_stage_chunks(c, r, first, count);
-    s.first_layer = first[0];
-    for (j = 0; j < n; j++) {
-      /* The chunk's layers from first_dense_layers on are expert layers. */
-      int from = first[j] > m->first_dense_layers ? first[j] : m->first_dense_layers;
-      s.layers += count[j];
-      if (m->num_experts > 0 && first[j] + count[j] > from)
-        s.moe_layers += first[j] + count[j] - from;
-    }
+  s.first_layer = first[0];
+  for (j = 0; j < n; j++) {
+    /* The chunk's layers from first_dense_layers on are expert layers. */
+    int from = first[j] > m->first_dense_layers ? first[j] : m->first_dense_layers;
+    chunk_moe[j] =
+        m->num_experts > 0 && first[j] + count[j] > from ? first[j] + count[j] - from : 0;
+    s.layers += count[j];
+    s.moe_layers += chunk_moe[j];
   }
   s.has_emb = r == 0;
   s.has_head = r == p - 1;
@@ -161,6 +161,16 @@ gm_shape gm_stage_shape(const gm_config *c, const gm_params *P, int r) {
       s.params += s.head_params + (double)P->final_norm;
     }
   }
+  /* The embedding opens the rank's first chunk and the head closes its last. */
+  for (j = 0; j < n; j++) {
+    double chunk = (count[j] - chunk_moe[j]) * dense_layer + chunk_moe[j] * moe_layer;
+    if (j == 0)
+      chunk += s.emb_params;
+    if (j == n - 1 && s.has_head)
+      chunk += s.head_params + (double)P->final_norm;
+    if (chunk > s.chunk_params_max)
+      s.chunk_params_max = chunk;
+  }
   /* Trainable share: all, or this GPU's part of the adapters. */
   if (c->training.finetune == GM_FT_FULL) {
     s.trainable = s.params;
@@ -172,7 +182,6 @@ gm_shape gm_stage_shape(const gm_config *c, const gm_params *P, int r) {
   s.inflight = inflight_of(pp, r, (double)pp->num_microbatches);
   if (pp->schedule == GM_SCHED_INTERLEAVED && p > 1 && pp->vpp > 1 && pp->vpp <= GM_MAX_CHUNKS &&
       s.layers > 0) {
-    int first[GM_MAX_CHUNKS], count[GM_MAX_CHUNKS], n = gm_stage_chunks(c, r, first, count);
     double alive = n == pp->vpp ? interleaved_alive(pp, r, count) : -1;
     if (alive >= 0)
       s.inflight = alive / s.layers;
