@@ -54,7 +54,7 @@ $(BUILD)/cjson-host.o: $(CJSON_DIR)/cJSON.c $(CJSON_DIR)/cJSON.h
 # Presets are data: a generator, run on the build machine, checks them and
 # writes their text (for the page) and C tables (for lookups) that the CLI and
 # WASM carry.
-$(BUILD)/gen_presets: scripts/gen_presets.c scripts/c_literal.h $(BUILD)/cjson-host.o
+$(BUILD)/gen_presets: scripts/gen_presets.c $(BUILD)/cjson-host.o
 	@mkdir -p $(@D)
 	$(CC) $(WARN) -O2 $(CJSON_CFLAGS) -o $@ scripts/gen_presets.c $(BUILD)/cjson-host.o -lm
 
@@ -310,11 +310,12 @@ $(CJSON_DIR)/cJSON.h: $(CJSON_DIR)/cJSON.c
 # snprintf is the core's own (core/fmt.c), exact without long double: musl's
 # printf brings the software long double back (8 KiB of the module).
 # strstr, strchr, strspn and strcspn are plain loops (wasm/string.c), 0.7 KiB
-# (gzipped) under musl's; qsort a heapsort (wasm/qsort.c), 0.6 KiB under
+# (gzipped) under musl's, strlen and memchr 0.1 KiB more; round is trunc and
+# a correction (wasm/math.c); qsort a heapsort (wasm/qsort.c), 0.6 KiB under
 # musl's smoothsort.
 WASM_DEFS = -Dstrtod=gm_strtod -Dsnprintf=gm_snprintf -Dvsnprintf=gm_vsnprintf
 WASM_SRC = $(filter-out $(PLAN_SRC),$(CORE_SRC)) $(GEN_SRC) $(CJSON_DIR)/cJSON.c wasm/strtod.c \
-           wasm/schema_json.c wasm/string.c wasm/qsort.c wasm/malloc.c
+           wasm/schema_json.c wasm/string.c wasm/math.c wasm/qsort.c wasm/malloc.c
 
 $(WASM_DIR)/gpumem.wasm: $(WASM_SRC) core/*.h $(CJSON_DIR)/cJSON.h wasm/imports.js wasm/join_data.mjs Makefile
 	@mkdir -p $(@D)

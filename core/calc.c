@@ -574,6 +574,11 @@ uint64_t gm_worst_peak_bytes(const gm_config *c, const gm_params *P, int *worst,
 
 uint64_t gm_worst_peak_start(const gm_config *c, const gm_params *P, int *worst,
                              gm_verdict *verdict, gm_stage_poly *q, int *nq) {
+  return gm_worst_peak_memo(c, P, NULL, worst, verdict, q, nq);
+}
+
+uint64_t gm_worst_peak_memo(const gm_config *c, const gm_params *P, gm_shape_memo *memo, int *worst,
+                            gm_verdict *verdict, gm_stage_poly *q, int *nq) {
   int p = c->parallel.pp, k, best = 0, mid_layers = -1;
   double host_max = 0, bad;
   gm_stage w;
@@ -585,7 +590,7 @@ uint64_t gm_worst_peak_start(const gm_config *c, const gm_params *P, int *worst,
     gm_stage st;
     if (gm_stage_dominated(c, i, &mid_layers))
       continue;
-    s = gm_stage_shape(c, P, i);
+    s = memo ? gm_stage_shape_memo(memo, c, P, i) : gm_stage_shape(c, P, i);
     memset(&st, 0, sizeof st);
     st.has_output_head = s.has_head;
     gm_stage_memory(c, P, &s, &sm, NULL);

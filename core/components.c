@@ -532,10 +532,8 @@ static void step_temporaries(ctx *x, gm_stage_mem *o) {
 static void activations(ctx *x, gm_stage_mem *o) {
   const gm_training *tr = &x->c->training;
   const gm_shape *s = x->s;
-  double acts = s->acts_bytes, working = gm_layer_backward_bytes(x->c), per_logit = 0;
+  double acts = s->acts_bytes, working = s->working_bytes, per_logit = 0;
   int ph;
-  if (tr->recompute != GM_AC_NONE)
-    working += gm_layer_full_bytes(x->c); /* the layer being recomputed */
   if (tr->activation_offload && acts > 0) {
     double on_gpu = 2.0 * (s->layers > 0 ? acts / s->layers / s->inflight : 0);
     o->host_bytes += acts - on_gpu;

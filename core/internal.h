@@ -80,8 +80,33 @@ typedef struct {
   double inflight;         /* micro-batches of activations kept */
   double inflight_mbs;     /* the same, rounded up to whole micro-batches */
   double acts_bytes;       /* all kept activations */
+  /* What backward adds while one layer runs (gm_layer_backward_bytes), and
+   * under recompute the layer being rebuilt (gm_layer_full_bytes). */
+  double working_bytes;
 } gm_shape;
+/* Stage r's layers, parameters and in-flight micro-batches, and their activations. */
 gm_shape gm_stage_shape(const gm_config *c, const gm_params *P, int r);
+/* The same in two parts: all but acts_bytes and working_bytes (left 0), which
+ * reads neither the recompute mode, the micro-batch size nor offloading; then those two. */
+gm_shape gm_stage_layout(const gm_config *c, const gm_params *P, int r);
+void gm_stage_acts(const gm_config *c, gm_shape *s);
+/* The stages' gm_stage_layout for configs that differ only in what it does not
+ * read, each computed once: the planner's recompute modes, micro-batches and
+ * offload choices of one layout. Plain storage of the caller's, which clears
+ * it (to start, and) whenever the config changes in anything else. */
+typedef struct {
+  unsigned char have[GM_MAX_STAGES];
+  gm_shape shape[GM_MAX_STAGES];
+  /* One layer's saved bytes (gm_layer_saved_bytes, gm_moe_layer_saved_bytes; -1
+   * until needed) at a recompute mode and micro-batch. */
+  int have_saved;
+  gm_recompute saved_recompute;
+  int64_t saved_micro_batch;
+  double dense_saved, moe_saved, working;
+} gm_shape_memo;
+void gm_shape_memo_clear(gm_shape_memo *m);
+/* gm_stage_shape of c, its layout from m (computed there once). */
+gm_shape gm_stage_shape_memo(gm_shape_memo *m, const gm_config *c, const gm_params *P, int r);
 /* Whether gradients accumulate over several micro-batches per step (stages.c). */
 int gm_accumulates(const gm_config *c);
 /* Whether every stage of c holds the same memory with ga1 accumulation steps
@@ -111,6 +136,14 @@ void gm_stage_memory(const gm_config *c, const gm_params *P, const gm_shape *s, 
 /* gm_resolve without its last part, gm_check_resolved: for the planner, which
  * checks the bounds only of the layouts that fit (resolve.c). */
 int gm_resolve_unchecked(gm_config *c, gm_result *r, gm_error *err);
+/* gm_resolve_unchecked, without warnings, of a config whose model section
+ * resolves to resolved_model (the model of an earlier resolution of the same
+ * model section): the rest is resolved, the model copied. */
+int gm_resolve_layout(gm_config *c, const gm_model *resolved_model, gm_error *err);
+/* Whether the engine (its kind and ZeRO stage resolved) can offload as asked:
+ * the checks of resolution that read the offload fields, its only reading of
+ * them (resolve.c). GM_OK, or GM_EINVAL naming the field. */
+int gm_check_offload(const gm_engine *e, gm_error *err);
 /* Every resolved value within the bounds a config may give it (config.c):
  * derived values are held to them too. GM_OK, or GM_EINVAL naming the field. */
 int gm_check_resolved(const gm_config *cfg, gm_error *err);
@@ -210,6 +243,10 @@ int64_t gm_fit_limit_estimate(const gm_config *c, const gm_params *P, gm_fast_va
  * but for a stage that settles "does not fit". */
 uint64_t gm_worst_peak_start(const gm_config *c, const gm_params *P, int *worst,
                              gm_verdict *verdict, gm_stage_poly *q, int *nq);
+/* The same, with the stages' layouts from memo (NULL: computed), which holds
+ * c's or nothing (gm_shape_memo). */
+uint64_t gm_worst_peak_memo(const gm_config *c, const gm_params *P, gm_shape_memo *memo, int *worst,
+                            gm_verdict *verdict, gm_stage_poly *q, int *nq);
 /* The stages gm_worst_peak_bytes examines, as polynomials in the micro-batch
  * around c's (q: room for pp); returns their number (calc.c). */
 int gm_stage_polys(const gm_config *c, const gm_params *P, gm_stage_poly *q);

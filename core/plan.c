@@ -77,7 +77,19 @@ typedef struct {
   uint64_t fam_best_over[NUM_FAMILIES];
   int fam_best_stage[NUM_FAMILIES], fam_best_rc[NUM_FAMILIES];
   gm_config fam_best[NUM_FAMILIES];
+  /* The last resolutions (resolve_layout), each numbered, and the bounds
+   * check of its config at one micro-batch (check_layout). */
+  struct {
+    int have, rc, serial, check_rc;
+    int64_t checked_mb;
+    gm_config key, resolved;
+  } memo[3];
+  int memo_next, memo_serial, last; /* last: the entry of the last resolution */
+  /* The stage layouts of the resolution numbered shapes_of (0: none). */
+  gm_shape_memo shapes;
+  int shapes_of;
   gm_stage_poly q[GM_MAX_STAGES]; /* the stages of the layout being tried */
+  gm_model model;                 /* the request's, resolved: set once by gm_plan, never cleared */
 } search;
 
 void gm_plan_request_init(gm_plan_request *req, const gm_config *base) {
@@ -120,12 +132,71 @@ static void reject(gm_plan_result *o, const char *fam, const char *fmt, ...) {
   o->num_rejected++;
 }
 
+/* gm_resolve_unchecked of a candidate. Resolution copies the recompute mode
+ * and the micro-batch size as given (the search always gives both), and the
+ * offload choices unless unset, and derives nothing from them but the
+ * offload checks (gm_check_offload); so candidates that differ in nothing
+ * else resolve alike: the recompute modes, offloads and micro-batches of one
+ * layout are resolved once and patched. Resolution is a pure function of the
+ * config, so a kept result is exact whatever the order of the search. */
+static int resolve_layout(search *S, gm_config *c) {
+  gm_recompute rc = c->training.recompute;
+  int64_t b = c->training.micro_batch_size;
+  gm_offload opt = c->engine.offload_optimizer, par = c->engine.offload_param;
+  gm_error err;
+  int i, n;
+  /* The memo's keys have these fields at these values. */
+  c->training.recompute = GM_AC_NONE;
+  c->training.micro_batch_size = 1;
+  c->engine.offload_optimizer = c->engine.offload_param = (gm_offload)GM_AUTO;
+  /* The last entry used first: a layout's modes come one after another. */
+  for (n = 0; n < 3; n++) {
+    i = (S->last + n) % 3;
+    if (S->memo[i].have && memcmp(&S->memo[i].key, c, sizeof *c) == 0)
+      break;
+  }
+  if (n == 3) {
+    i = S->memo_next, S->memo_next = (i + 1) % 3;
+    S->memo[i].have = 1;
+    S->memo[i].serial = ++S->memo_serial;
+    S->memo[i].checked_mb = 0;
+    S->memo[i].key = S->memo[i].resolved = *c;
+    /* Every candidate has the request's model, resolved once. */
+    S->memo[i].rc = memcmp(&c->model, &S->req->base.model, sizeof c->model) == 0
+                        ? gm_resolve_layout(&S->memo[i].resolved, &S->model, &err)
+                        : gm_resolve_unchecked(&S->memo[i].resolved, NULL, &err);
+  }
+  S->last = i;
+  if (S->memo[i].rc != GM_OK)
+    return S->memo[i].rc;
+  *c = S->memo[i].resolved;
+  c->training.recompute = rc;
+  c->training.micro_batch_size = b;
+  if ((int)opt != GM_AUTO)
+    c->engine.offload_optimizer = opt;
+  if ((int)par != GM_AUTO)
+    c->engine.offload_param = par;
+  return gm_check_offload(&c->engine, &err);
+}
+
+/* gm_check_resolved of c, just resolved by resolve_layout. The bounds read
+ * neither the recompute mode nor offloading (enums, unbounded), so the check
+ * at one micro-batch holds for every mode and offload of the resolution. */
+static int check_layout(search *S, const gm_config *c) {
+  gm_error err;
+  int i = S->last;
+  if (S->memo[i].checked_mb != c->training.micro_batch_size) {
+    S->memo[i].checked_mb = c->training.micro_batch_size;
+    S->memo[i].check_rc = gm_check_resolved(c, &err);
+  }
+  return S->memo[i].check_rc;
+}
+
 /* Resolve a candidate and find its peak and verdict (fit_code); 0 when it
  * does not resolve. With nq, the polynomials of the stages it evaluates are
  * started in S->q (*nq of them). */
 static uint64_t evaluate_start(search *S, const gm_config *cand, gm_config *resolved, int *worst,
                                int *fit, int *nq) {
-  gm_error err;
   gm_verdict v;
   uint64_t peak;
   *resolved = *cand;
@@ -135,12 +206,17 @@ static uint64_t evaluate_start(search *S, const gm_config *cand, gm_config *reso
   /* The bounds of derived values (gm_check_resolved) are checked only where
    * the answer depends on them: on a layout that fits, and on the closest
    * miss (try_layout). Outside them a layout does not resolve, as in calculate. */
-  if (gm_resolve_unchecked(resolved, NULL, &err) != GM_OK) {
+  if (resolve_layout(S, resolved) != GM_OK) {
     peak = 0;
   } else {
-    peak = gm_worst_peak_start(resolved, &S->P, worst, &v, nq ? S->q : NULL, nq);
+    /* The stage layouts differ only between resolutions. */
+    if (S->shapes_of != S->memo[S->last].serial) {
+      gm_shape_memo_clear(&S->shapes);
+      S->shapes_of = S->memo[S->last].serial;
+    }
+    peak = gm_worst_peak_memo(resolved, &S->P, &S->shapes, worst, &v, nq ? S->q : NULL, nq);
     *fit = fit_code(v);
-    if (*fit && gm_check_resolved(resolved, &err) != GM_OK)
+    if (*fit && check_layout(S, resolved) != GM_OK)
       peak = 0, *fit = 0;
   }
   if (S->req->on_evaluated)
@@ -292,7 +368,6 @@ static void try_layout(search *S, int fi, const gm_config *cand) {
       nq = 0;
   gm_config c = *cand, r;
   gm_plan_layout l;
-  gm_error err;
   uint64_t peak, peak_lo, peak0;
   if (n == 0)
     return;
@@ -302,9 +377,8 @@ static void try_layout(search *S, int fi, const gm_config *cand) {
     return;
   if (!fit) {
     uint64_t over = peak > r.hardware.gpu_capacity_bytes ? peak - r.hardware.gpu_capacity_bytes : 1;
-    gm_error err_bounds;
     if (!S->fam_fits[fi] && (S->fam_best_over[fi] == 0 || over < S->fam_best_over[fi]) &&
-        gm_check_resolved(&r, &err_bounds) == GM_OK) {
+        check_layout(S, &r) == GM_OK) {
       S->fam_best_over[fi] = over;
       S->fam_best_stage[fi] = worst;
       S->fam_best_rc[fi] = (int)r.training.recompute;
@@ -327,7 +401,7 @@ static void try_layout(search *S, int fi, const gm_config *cand) {
   set_mb(&c, b[lo], ga[lo]);
   r = c;
   /* b[lo] was evaluated in full and fits: its bounds are checked. */
-  if (gm_resolve_unchecked(&r, NULL, &err) == GM_OK)
+  if (resolve_layout(S, &r) == GM_OK)
     for (i = 0; i <= lo; i++) {
       gm_perf pf;
       r.training.micro_batch_size = b[i];
@@ -351,7 +425,7 @@ static void try_layout(search *S, int fi, const gm_config *cand) {
       best_i = lo, peak = peak_lo;
       set_mb(&c, b[lo], ga[lo]);
       r = c;
-      if (gm_resolve_unchecked(&r, NULL, &err) == GM_OK)
+      if (resolve_layout(S, &r) == GM_OK)
         gm_perf_eval(&r, &S->P, &S->gpu, &l.perf);
     }
   }
@@ -842,6 +916,7 @@ int gm_plan(const gm_plan_request *q, gm_plan_result *out, gm_error *err) {
   if (gm_resolve(&r, NULL, err) != GM_OK)
     return GM_EINVAL;
   memset(S, 0, offsetof(search, q));
+  S->model = r.model;
   if (gm_config_params(&r, &S->P, err) != GM_OK)
     return GM_EINVAL;
   /* The fewest GPUs first, with out as scratch space. */

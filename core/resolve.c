@@ -37,8 +37,11 @@ static int estimate_architecture(gm_model *m, gm_result *r, gm_error *err) {
   int h = 4096, a = 32;
   double L;
   if (m->hidden_size == GM_AUTO) {
+    /* The nearest size by ratio, max(P / size, size / P): the order of
+     * |log(P / size)| without the logarithm (libm's log, 0.3 KB gzipped in the
+     * WebAssembly module, was its only use). */
     for (i = 0; i < n; i++) {
-      double d = fabs(log(P / size_table[i].params));
+      double ratio = P / size_table[i].params, d = ratio < 1 ? 1 / ratio : ratio;
       if (d < best) {
         best = d;
         h = size_table[i].hidden;
@@ -389,6 +392,21 @@ static int resolve_parallel(gm_config *c, gm_result *r, gm_error *err) {
   return GM_OK;
 }
 
+int gm_check_offload(const gm_engine *e, gm_error *err) {
+  if ((e->offload_optimizer != GM_OFFLOAD_NONE || e->offload_param != GM_OFFLOAD_NONE) &&
+      e->kind == GM_ENGINE_DDP)
+    return gm_error_set(
+        err, "engine.offload_optimizer",
+        "offloading needs deepspeed, fsdp or megatron; pytorch_ddp keeps everything on "
+        "the GPU");
+  if (e->offload_param != GM_OFFLOAD_NONE && e->kind != GM_ENGINE_FSDP && e->zero_stage != 3)
+    return gm_error_set(err, "engine.offload_param",
+                        "parameter offload needs ZeRO-3 (or FSDP); got stage %d", e->zero_stage);
+  if (e->kind == GM_ENGINE_FSDP && e->offload_optimizer == GM_OFFLOAD_NVME)
+    return gm_error_set(err, "engine.offload_optimizer", "FSDP offloads to cpu only; got nvme");
+  return GM_OK;
+}
+
 static int resolve_engine(gm_config *c, gm_result *r, gm_error *err) {
   gm_engine *e = &c->engine;
   int zero_given = e->zero_stage != GM_AUTO;
@@ -417,17 +435,8 @@ static int resolve_engine(gm_config *c, gm_result *r, gm_error *err) {
             gm_engine_name(e->kind));
     e->zero_stage = 0;
   }
-  if ((e->offload_optimizer != GM_OFFLOAD_NONE || e->offload_param != GM_OFFLOAD_NONE) &&
-      e->kind == GM_ENGINE_DDP)
-    return gm_error_set(
-        err, "engine.offload_optimizer",
-        "offloading needs deepspeed, fsdp or megatron; pytorch_ddp keeps everything on "
-        "the GPU");
-  if (e->offload_param != GM_OFFLOAD_NONE && e->kind != GM_ENGINE_FSDP && e->zero_stage != 3)
-    return gm_error_set(err, "engine.offload_param",
-                        "parameter offload needs ZeRO-3 (or FSDP); got stage %d", e->zero_stage);
-  if (e->kind == GM_ENGINE_FSDP && e->offload_optimizer == GM_OFFLOAD_NVME)
-    return gm_error_set(err, "engine.offload_optimizer", "FSDP offloads to cpu only; got nvme");
+  if (gm_check_offload(e, err) != GM_OK)
+    return GM_EINVAL;
   DEF(e->reshard_after_forward, (e->framework == GM_FW_TORCHTITAN && c->parallel.pp > 1) ? 0 : 1);
   if (e->framework == GM_FW_HF_TRAINER && e->kind == GM_ENGINE_DEEPSPEED) {
     /* The Trainer's DeepSpeed templates: "auto" buckets sized by the hidden size,
@@ -445,14 +454,12 @@ static int resolve_engine(gm_config *c, gm_result *r, gm_error *err) {
   return GM_OK;
 }
 
-int gm_resolve_unchecked(gm_config *c, gm_result *r, gm_error *err) {
+/* Everything after the model, which is resolved; positions_given: whether
+ * the config stated the model's position count. */
+static int resolve_rest(gm_config *c, gm_result *r, gm_error *err, int positions_given) {
   gm_hardware *hw = &c->hardware;
-  /* A position count the config states (a default is no limit to warn about). */
-  int positions_given = c->model.max_position_embeddings != GM_AUTO;
   int rc;
   /* The engine first: training defaults depend on it. */
-  if ((rc = resolve_model(&c->model, r, err)) != GM_OK)
-    return rc;
   gm_schema_defaults(GM_SEC_PARALLEL, &c->parallel);
   if ((rc = resolve_engine(c, r, err)) != GM_OK)
     return rc;
@@ -477,6 +484,19 @@ int gm_resolve_unchecked(gm_config *c, gm_result *r, gm_error *err) {
     return gm_error_set(err, "hardware.safety_margin",
                         "must be a share of the card in [0, 1); got %g", hw->safety_margin);
   return GM_OK;
+}
+
+int gm_resolve_unchecked(gm_config *c, gm_result *r, gm_error *err) {
+  /* A position count the config states (a default is no limit to warn about). */
+  int positions_given = c->model.max_position_embeddings != GM_AUTO;
+  int rc = resolve_model(&c->model, r, err);
+  return rc != GM_OK ? rc : resolve_rest(c, r, err, positions_given);
+}
+
+int gm_resolve_layout(gm_config *c, const gm_model *resolved_model, gm_error *err) {
+  /* The model's section reads nothing else: its resolution stands. */
+  c->model = *resolved_model;
+  return resolve_rest(c, NULL, err, 0); /* positions_given: only for a warning */
 }
 
 int gm_resolve(gm_config *c, gm_result *r, gm_error *err) {

@@ -105,8 +105,13 @@ int gm_same_schedule_memory(const gm_config *c, int64_t ga1, int64_t m1, int64_t
   return 1;
 }
 
-/* Stage r's layers, parameters and in-flight micro-batches. */
 gm_shape gm_stage_shape(const gm_config *c, const gm_params *P, int r) {
+  gm_shape s = gm_stage_layout(c, P, r);
+  gm_stage_acts(c, &s);
+  return s;
+}
+
+gm_shape gm_stage_layout(const gm_config *c, const gm_params *P, int r) {
   const gm_model *m = &c->model;
   const gm_parallel *pp = &c->parallel;
   gm_shape s;
@@ -187,10 +192,57 @@ gm_shape gm_stage_shape(const gm_config *c, const gm_params *P, int r) {
       s.inflight = alive / s.layers;
   }
   s.inflight_mbs = ceil(s.inflight);
+  return s;
+}
+
+/* Activations of s from the saved bytes of one dense and one expert layer. */
+static double acts_of(const gm_shape *s, double dense, double moe) {
+  return s->inflight * ((s->layers > s->moe_layers ? (s->layers - s->moe_layers) * dense : 0.0) +
+                        (s->moe_layers > 0 ? s->moe_layers * moe : 0.0));
+}
+
+/* What backward adds while one layer runs: its gradients, and the layer being recomputed. */
+static double working_of(const gm_config *c) {
+  double working = gm_layer_backward_bytes(c);
+  if (c->training.recompute != GM_AC_NONE)
+    working += gm_layer_full_bytes(c);
+  return working;
+}
+
+void gm_stage_acts(const gm_config *c, gm_shape *s) {
   /* Each kind of layer only where the stage has some: the searches call this per stage. */
-  s.acts_bytes =
-      s.inflight *
-      ((s.layers > s.moe_layers ? (s.layers - s.moe_layers) * gm_layer_saved_bytes(c) : 0.0) +
-       (s.moe_layers > 0 ? s.moe_layers * gm_moe_layer_saved_bytes(c) : 0.0));
+  s->acts_bytes = acts_of(s, s->layers > s->moe_layers ? gm_layer_saved_bytes(c) : 0.0,
+                          s->moe_layers > 0 ? gm_moe_layer_saved_bytes(c) : 0.0);
+  s->working_bytes = working_of(c);
+}
+
+void gm_shape_memo_clear(gm_shape_memo *m) {
+  memset(m->have, 0, sizeof m->have);
+  m->have_saved = 0;
+}
+
+gm_shape gm_stage_shape_memo(gm_shape_memo *m, const gm_config *c, const gm_params *P, int r) {
+  gm_shape s;
+  if (!m->have[r]) {
+    m->shape[r] = gm_stage_layout(c, P, r);
+    m->have[r] = 1;
+  }
+  s = m->shape[r];
+  /* A layer's saved and working bytes read the recompute mode and the
+   * micro-batch, not the stage nor offloading: once for the stages of one evaluation. */
+  if (!m->have_saved || m->saved_recompute != c->training.recompute ||
+      m->saved_micro_batch != c->training.micro_batch_size) {
+    m->have_saved = 1;
+    m->saved_recompute = c->training.recompute;
+    m->saved_micro_batch = c->training.micro_batch_size;
+    m->dense_saved = m->moe_saved = -1;
+    m->working = working_of(c);
+  }
+  s.working_bytes = m->working;
+  if (s.layers > s.moe_layers && m->dense_saved < 0)
+    m->dense_saved = gm_layer_saved_bytes(c);
+  if (s.moe_layers > 0 && m->moe_saved < 0)
+    m->moe_saved = gm_moe_layer_saved_bytes(c);
+  s.acts_bytes = acts_of(&s, m->dense_saved, m->moe_saved);
   return s;
 }

@@ -6,7 +6,6 @@
  * preset up by comparing names instead of parsing JSON on every call. It checks
  * the data as it goes: a preset the core could not use fails the build, naming
  * the file and the entry. */
-#include "c_literal.h"
 #include <cJSON.h>
 #include <math.h>
 
@@ -46,6 +45,31 @@ static char *slurp(const char *path) {
 
 static const char *string_of(const cJSON *obj, const char *key) {
   return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, key));
+}
+
+/* The tables' strings, each NUL-terminated, after the page's text in
+ * gm_presets_data (pool_base bytes, its NUL included): the same names a few
+ * KB after the text that holds them too, where gzip finds them again, rather
+ * than beyond its 32 KB window (1 KB less gzipped in the WebAssembly module). */
+static char pool[1 << 16];
+static size_t pool_len, pool_base;
+
+/* s as a pointer into gm_presets_data on stdout; a string already pooled,
+ * or the end of one, is shared. */
+static int put_pooled(const char *s) {
+  size_t len = strlen(s), i;
+  for (i = 0; i + len < pool_len; i++)
+    if (memcmp(pool + i, s, len + 1) == 0)
+      break;
+  if (i + len >= pool_len) {
+    if (len + 1 > sizeof pool - pool_len)
+      return fail("presets", s, "too many names");
+    memcpy(pool + pool_len, s, len + 1);
+    i = pool_len;
+    pool_len += len + 1;
+  }
+  printf("gm_presets_data + %zu", pool_base + i);
+  return 0;
 }
 
 /* A MiB count as bytes; 0 when absent or not sensible. */
@@ -208,7 +232,8 @@ static int write_gpus(const char *file, const cJSON *gpus) {
     cJSON_ArrayForEach(a, aliases) {
       if (!cJSON_IsString(a))
         return fail(file, id, "aliases must be an array of strings");
-      put_c_string(a->valuestring);
+      if (put_pooled(a->valuestring))
+        return 1;
       printf(", ");
     }
     printf("NULL};\n");
@@ -220,15 +245,19 @@ static int write_gpus(const char *file, const cJSON *gpus) {
   cJSON_ArrayForEach(gpu, gpus) {
     const char *id = string_of(gpu, "id"), *display = string_of(gpu, "display_name");
     printf("    {");
-    put_c_string(id);
+    if (put_pooled(id))
+      return 1;
     printf(", ");
-    put_c_string(display ? display : id);
+    if (put_pooled(display ? display : id))
+      return 1;
     printf(", gpu_aliases_%d, %lluu, %lluu, %.17g, %.17g, ", i++, mib_bytes(gpu, "memory_mib"),
            mib_bytes(gpu, "cuda_context_mib"), throughput_number(gpu, "bf16_tflops"),
            throughput_number(gpu, "hbm_tbps"));
-    put_c_string(throughput_string(gpu, "interconnect"));
+    if (put_pooled(throughput_string(gpu, "interconnect")))
+      return 1;
     printf(", ");
-    put_c_string(throughput_string(gpu, "network"));
+    if (put_pooled(throughput_string(gpu, "network")))
+      return 1;
     printf(", %d, %d},\n", amd_of(gpu), capability_of(gpu));
   }
   printf("    {NULL, NULL, NULL, 0, 0, 0, 0, NULL, NULL, 0, 0}};\nconst int gm_num_gpu_presets = "
@@ -273,11 +302,14 @@ static int write_models(const char *file, const cJSON *models, const cJSON *obje
     len = strlen(text);
     free(text);
     printf("    {");
-    put_c_string(entry->string);
+    if (put_pooled(entry->string))
+      return 1;
     printf(", ");
-    put_c_string(display ? display : "");
+    if (put_pooled(display ? display : ""))
+      return 1;
     printf(", ");
-    put_c_string(hf ? hf : "");
+    if (put_pooled(hf ? hf : ""))
+      return 1;
     printf(", %zu, %zu},\n", at, len);
     at += len;
     /* By id first, then by Hugging Face id or display name. */
@@ -303,13 +335,15 @@ static int write_models(const char *file, const cJSON *models, const cJSON *obje
   return 0;
 }
 
-/* Drops the "source" notes of every entry: they document the data in the
- * preset files, and neither the page nor a lookup reads them; left out, the
- * WebAssembly module is 2 KB (gzipped) smaller. */
+/* Drops the "source" notes of every entry and of the GPUs' throughput: they
+ * document the data in the preset files, and neither the page nor a lookup
+ * reads them; left out, the WebAssembly module is 2.6 KB (gzipped) smaller. */
 static void drop_sources(cJSON *root) {
   cJSON *entry;
   cJSON_ArrayForEach(entry, cJSON_GetObjectItemCaseSensitive(root, "gpus")) {
     cJSON_DeleteItemFromObjectCaseSensitive(entry, "source");
+    cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(entry, "throughput"),
+                                            "source");
   }
   cJSON_ArrayForEach(entry, cJSON_GetObjectItemCaseSensitive(root, "models")) {
     cJSON_DeleteItemFromObjectCaseSensitive(entry, "source");
@@ -362,13 +396,17 @@ int main(int argc, char **argv) {
 
   printf("/* Generated from presets/ by scripts/gen_presets.c. Do not edit. */\n");
   printf("#include \"presets_table.h\"\n\n");
-  printf("const char gm_presets_data[] = {");
-  for (i = 0; i <= k; i++)
-    printf("%s0x%02x,", i % 24 == 0 ? "\n" : "", (unsigned char)text[i]);
-  printf("};\n\n");
+  pool_base = k + 1;
   rc = write_gpus(argv[1], gpus);
   if (rc == 0)
     rc = write_models(argv[2], models, objects);
+  /* The page's text, then the tables' strings. */
+  printf("\nconst char gm_presets_data[] = {");
+  for (i = 0; i <= k; i++)
+    printf("%s0x%02x,", i % 24 == 0 ? "\n" : "", (unsigned char)text[i]);
+  for (i = 0; i < pool_len; i++)
+    printf("%s0x%02x,", (k + 1 + i) % 24 == 0 ? "\n" : "", (unsigned char)pool[i]);
+  printf("};\n");
   cJSON_Delete(root);
   cJSON_Delete(objects);
   free(text);

@@ -1,10 +1,25 @@
 /* string.c - the string searches of the WebAssembly module as plain loops.
- * musl's work a word at a time (strchr), through a bit set (strspn, strcspn)
- * or by the two-way algorithm (strstr, 1.8 KB of code alone); the core
- * searches short strings for short needles, where the plain loop is as fast
- * and a fraction of the code. */
+ * musl's work a word at a time (strlen, strchr, memchr), through a bit set
+ * (strspn, strcspn) or by the two-way algorithm (strstr, 1.8 KB of code
+ * alone); the core measures and searches short strings, where the plain loop
+ * is as fast and a fraction of the code. */
 #include <stdint.h>
 #include <string.h>
+
+size_t strlen(const char *s) {
+  const char *p = s;
+  while (*p)
+    p++;
+  return (size_t)(p - s);
+}
+
+void *memchr(const void *s, int c, size_t n) {
+  const unsigned char *p = s;
+  for (; n; n--, p++)
+    if (*p == (unsigned char)c)
+      return (void *)(uintptr_t)p;
+  return NULL;
+}
 
 char *strchr(const char *s, int c) {
   for (;; s++) {

@@ -409,6 +409,87 @@ static void evaluation_sweep(void) {
   }
 }
 
+/* The planner's shortcuts against the plain functions, on layouts that differ
+ * in the recompute mode, the micro-batch and offloading (what the search
+ * varies within one layout): resolved with the request's model resolved once
+ * (gm_resolve_layout), a config is the one gm_resolve_unchecked gives; with
+ * the stages' layouts kept across them (gm_worst_peak_memo), the peak, the
+ * worst stage and the verdict are gm_worst_peak_bytes's. */
+static void memo_against_plain(void) {
+  static const char *const configs[] = {
+      "{\"model\":{\"preset\":\"llama-3.1-405b\"},\"training\":{\"seq_len\":8192},"
+      "\"parallelism\":{\"tensor_parallel_size\":8,\"pipeline_parallel_size\":16,"
+      "\"data_parallel_size\":8},\"engine\":{\"type\":\"fsdp\",\"framework\":\"torchtitan\"},"
+      "\"hardware\":{\"gpu\":\"H100\"}}",
+      "{\"model\":{\"preset\":\"mixtral-8x7b\"},\"training\":{\"seq_len\":4096,"
+      "\"gradient_accumulation_steps\":8},\"parallelism\":{\"tensor_parallel_size\":2,"
+      "\"pipeline_parallel_size\":4,\"virtual_pipeline_stages\":2,\"expert_parallel_size\":2,"
+      "\"data_parallel_size\":4},\"engine\":{\"type\":\"megatron_lm\"},"
+      "\"hardware\":{\"gpu\":\"a100-80gb\"}}",
+      "{\"model\":{\"preset\":\"llama-3-8b\"},\"training\":{\"seq_len\":4096},"
+      "\"engine\":{\"type\":\"deepspeed\",\"zero_stage\":3},"
+      "\"hardware\":{\"gpu\":\"a10-24gb\",\"num_gpus\":8}}",
+      "{\"model\":{\"preset\":\"deepseek-v2-lite\"},\"training\":{\"seq_len\":4096},"
+      "\"parallelism\":{\"pipeline_parallel_size\":3,\"expert_parallel_size\":4,"
+      "\"data_parallel_size\":4},\"engine\":{\"type\":\"fsdp\",\"framework\":\"torchtitan\"},"
+      "\"hardware\":{\"gpu\":\"H100\"}}"};
+  static gm_shape_memo memo;
+  static const int64_t mbs[] = {1, 3, 8, 2};
+  gm_result *sink = calloc(1, sizeof *sink);
+  int n = 0, resolve_differ = 0, peak_differ = 0, fitting = 0;
+  size_t i;
+  for (i = 0; i < sizeof configs / sizeof configs[0]; i++) {
+    gm_config c, m;
+    gm_params P;
+    gm_error err;
+    int rc, off, j;
+    if (gm_parse_config(configs[i], &c, sink, &err) != GM_OK)
+      continue;
+    m = c;
+    if (gm_resolve(&m, NULL, &err) != GM_OK || gm_config_params(&m, &P, &err) != GM_OK)
+      continue;
+    gm_shape_memo_clear(&memo);
+    /* The order of a search: each micro-batch, its modes, each with its offloads. */
+    for (j = 0; j < (int)(sizeof mbs / sizeof mbs[0]); j++)
+      for (rc = 0; rc < 3; rc++)
+        for (off = 0; off < 3; off++) {
+          gm_config k = c, a, b;
+          gm_verdict va, vb;
+          int wa = -1, wb = -2, ra, rb;
+          uint64_t pa, pb;
+          k.training.recompute = (gm_recompute)rc;
+          k.training.micro_batch_size = mbs[j];
+          if (off >= 1)
+            k.engine.offload_optimizer = GM_OFFLOAD_CPU;
+          if (off == 2)
+            k.engine.offload_param = GM_OFFLOAD_CPU;
+          a = b = k;
+          ra = gm_resolve_unchecked(&a, NULL, &err);
+          rb = gm_resolve_layout(&b, &m.model, &err);
+          n++;
+          if (ra != rb || (ra == GM_OK && memcmp(&a, &b, sizeof a) != 0)) {
+            resolve_differ++;
+            continue;
+          }
+          if (ra != GM_OK)
+            continue;
+          pa = gm_worst_peak_bytes(&a, &P, &wa, &va);
+          pb = gm_worst_peak_memo(&a, &P, &memo, &wb, &vb, NULL, NULL);
+          peak_differ += pa != pb || wa != wb || va != vb;
+          fitting += va != GM_VERDICT_DOES_NOT_FIT;
+        }
+  }
+  free(sink);
+  {
+    char what[256];
+    snprintf(what, sizeof what,
+             "%d layouts: resolution with the model resolved once equals the plain one (%d "
+             "differ); peaks with kept stage layouts equal the plain ones (%d differ; %d fit)",
+             n, resolve_differ, peak_differ, fitting);
+    check(n >= 100 && resolve_differ == 0 && peak_differ == 0 && fitting > 10, what);
+  }
+}
+
 /* Every layout whose peak a search finds, against gm_calculate on the same
  * config: the same fit (tight and fits apart), no fit where calculate
  * rejects the config, and wherever it fits the same peak, or within 8 bytes
@@ -672,6 +753,7 @@ int main(int argc, char **argv) {
   throughput(argv[1], 0);
   poly_roots();
   evaluation_sweep();
+  memo_against_plain();
   every_evaluation();
   published_layouts();
   open_searches();
