@@ -65,8 +65,6 @@ static double clipped_cache(const gm_config *c, double best_res, double alloc_be
   return cache;
 }
 
-#define F(i, ...) (fm ? (void)gm_snprintf(fm[i], GM_FORMULA_LEN, __VA_ARGS__) : (void)0)
-
 #define PEAK_OK (-1)
 #define PEAK_TOTAL GM_C_COUNT
 
@@ -417,27 +415,29 @@ int gm_calculate(const gm_config *cfg, gm_result *out, gm_error *err) {
     r->verdict = GM_VERDICT_DOES_NOT_FIT;
     r->verdict_reason = GM_REASON_HOST_MEMORY;
   }
-  char(*fm)[GM_FORMULA_LEN] = r->formula;
   {
     const gm_stage *ws = &r->stages[r->worst_stage];
     const gm_stage_mem *sm = &worst_sm;
     int ph = ws->peak_phase == GM_PHASE_STEP       ? GM_PH_STEP
              : ws->peak_phase == GM_PHASE_BACKWARD ? GM_PH_BACKWARD
                                                    : GM_PH_FORWARD;
-    char pool[32];
-    gm_fmt_count(pool, sizeof pool, sm->pooled[ph]);
-    F(GM_C_CACHE,
-      "%.0f%% of the short-lived tensors (activations, loss, gathers, buffers)%s: caching "
-      "allocator reserve%s%s",
-      cache_fraction(&c) * 100.0,
-      cache_fraction(&c) < CACHE_FRACTION ? ", with expandable segments" : "",
-      sm->pooled[ph] > 0 ? "; + the sharded gradients' blocks, cached for the reduce-scatter "
-                           "stream, B "
-                         : "",
-      sm->pooled[ph] > 0 ? pool : "");
+    gm_text t;
+    gm_text_start(&t, r->formula[GM_C_CACHE], GM_FORMULA_LEN);
+    gm_text_fixed(&t, cache_fraction(&c) * 100.0, 0);
+    gm_text_lit(&t, "% of the short-lived tensors (activations, loss, gathers, buffers)");
+    if (cache_fraction(&c) < CACHE_FRACTION)
+      gm_text_lit(&t, ", with expandable segments");
+    gm_text_lit(&t, ": caching allocator reserve");
+    if (sm->pooled[ph] > 0) {
+      gm_text_lit(&t,
+                  "; + the sharded gradients' blocks, cached for the reduce-scatter stream, B ");
+      gm_text_count(&t, sm->pooled[ph]);
+    }
+    gm_text_start(&t, r->formula[GM_C_CONTEXT], GM_FORMULA_LEN);
+    gm_text_lit(&t, "CUDA context and libraries (");
+    gm_text_str(&t, c.hardware.gpu_name[0] ? c.hardware.gpu_name : "default");
+    gm_text_lit(&t, "): seen by nvidia-smi, not by PyTorch");
   }
-  F(GM_C_CONTEXT, "CUDA context and libraries (%s): seen by nvidia-smi, not by PyTorch",
-    c.hardware.gpu_name[0] ? c.hardware.gpu_name : "default");
   if (gpu == GM_VERDICT_TIGHT)
     gm_warn(r, "hardware.safety_margin",
             "tight: the peak, %.1f GiB with the allocator's full cache, is within the %.0f%% "

@@ -4,7 +4,6 @@
 #include "internal.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <string.h>
 
 /* QLoRA NF4 with double quantisation: 4 bits per weight plus 0.127 bits of
@@ -16,17 +15,12 @@
 #define NVME_OPT_PINNED_BYTES (4.0 * 1e8 * 4.0)
 #define NVME_PARAM_PINNED_BYTES (5.0 * 1e8 * 2.0)
 
-#define F(i, ...) (x->fm ? (void)gm_snprintf(x->fm[i], GM_FORMULA_LEN, __VA_ARGS__) : (void)0)
-
-/* A count in a formula, written as every count is ("1,234,567"). */
-typedef struct {
-  char s[32];
-} count_text;
-static count_text N(double v) {
-  count_text t;
-  gm_fmt_count(t.s, sizeof t.s, v);
-  return t;
-}
+/* Formula text, appended piece by piece (fmt.h): a string literal, a
+ * string, a number as %g writes it, a count ("1,234,567"). */
+#define LIT(t, literal) gm_text_lit(t, literal)
+#define STR gm_text_str
+#define NUM gm_text_g
+#define CNT gm_text_count
 
 /* The inputs of one stage's calculation, and what earlier steps decided. */
 typedef struct {
@@ -45,6 +39,13 @@ typedef struct {
   double pp_logits[GM_PH_COUNT]; /* earlier micro-batches' logits a pipeline keeps */
   int persist_grads;
 } ctx;
+
+/* Starts component i's formula; only when formulas are asked for (x->fm). */
+static gm_text formula(const ctx *x, int i) {
+  gm_text t;
+  gm_text_start(&t, x->fm[i], GM_FORMULA_LEN);
+  return t;
+}
 
 /* Parameters of the decoder linears among params of `layers` layers (norms aside). */
 static double linear_params(const ctx *x, double params, double layers) {
@@ -99,8 +100,12 @@ static void sharding(ctx *x) {
       x->d = in_node;
   }
   x->d_exp = x->d / pp->ep < 1 ? 1 : x->d / pp->ep;
-  if (x->fm) /* only formulas print it */
-    gm_snprintf(x->grp, sizeof x->grp, "%g data-parallel GPUs", x->d);
+  if (x->fm) { /* only formulas print it */
+    gm_text t;
+    gm_text_start(&t, x->grp, sizeof x->grp);
+    NUM(&t, x->d);
+    LIT(&t, " data-parallel GPUs");
+  }
   switch (e->kind) {
   case GM_ENGINE_DDP:
     break;
@@ -278,16 +283,33 @@ static void gathered(ctx *x, gm_stage_mem *o) {
       *f = A * root + 2.0 * (A * (unit - lin_unit) + cw * lin_unit) + cast;
       *b = *f + reduce_bytes * unit;
     }
-    if (e->sharding == GM_FSDP_SHARD_GRAD_OP || !e->reshard_after_forward)
-      F(GM_C_GATHERED, "compute copies of every weight of the stage: %g B x %s params%s", A,
-        N(s->params).s, cw < A ? ", linear weights gathered in fp8 (1 B)" : "");
-    else
-      F(GM_C_GATHERED, "compute copies: %g B x (%s %s + 2 x layer %s params)%s%s", A,
-        root > s->head_params ? "embedding+head" : "head", N(root).s, N(unit).s,
-        cw < A     ? ", linear weights gathered in fp8 (1 B)"
-        : cast > 0 ? ", + one layer's weights cast to fp8"
-                   : "",
-        *b > *f ? " + unsharded gradient of one layer in backward" : "");
+    if (x->fm) {
+      gm_text t = formula(x, GM_C_GATHERED);
+      if (e->sharding == GM_FSDP_SHARD_GRAD_OP || !e->reshard_after_forward) {
+        LIT(&t, "compute copies of every weight of the stage: ");
+        NUM(&t, A);
+        LIT(&t, " B x ");
+        CNT(&t, s->params);
+        LIT(&t, " params");
+        if (cw < A)
+          LIT(&t, ", linear weights gathered in fp8 (1 B)");
+      } else {
+        LIT(&t, "compute copies: ");
+        NUM(&t, A);
+        LIT(&t, " B x (");
+        STR(&t, root > s->head_params ? "embedding+head " : "head ");
+        CNT(&t, root);
+        LIT(&t, " + 2 x layer ");
+        CNT(&t, unit);
+        LIT(&t, " params)");
+        if (cw < A)
+          LIT(&t, ", linear weights gathered in fp8 (1 B)");
+        else if (cast > 0)
+          LIT(&t, ", + one layer's weights cast to fp8");
+        if (*b > *f)
+          LIT(&t, " + unsharded gradient of one layer in backward");
+      }
+    }
   } else if (x->ds && e->zero_stage == 3) {
     double unit =
         x->P->largest_layer > 0 ? (double)x->P->largest_layer / x->c->parallel.tp : s->unit_params;
@@ -299,10 +321,18 @@ static void gathered(ctx *x, gm_stage_mem *o) {
       live = (double)e->stage3_max_live_parameters;
     *f = A * live;
     *b = *f + A * unit;
-    F(GM_C_GATHERED,
-      "ZeRO-3 live parameters: %g B x min(2 x largest unit %s, stage3_max_live_parameters "
-      "%s); + its %g B gradients in backward",
-      A, N(unit).s, N((double)e->stage3_max_live_parameters).s, A);
+    if (x->fm) {
+      gm_text t = formula(x, GM_C_GATHERED);
+      LIT(&t, "ZeRO-3 live parameters: ");
+      NUM(&t, A);
+      LIT(&t, " B x min(2 x largest unit ");
+      CNT(&t, unit);
+      LIT(&t, ", stage3_max_live_parameters ");
+      CNT(&t, (double)e->stage3_max_live_parameters);
+      LIT(&t, "); + its ");
+      NUM(&t, A);
+      LIT(&t, " B gradients in backward");
+    }
   } else if (tr->fp8 != GM_FP8_NONE && e->framework == GM_FW_MEGATRON) {
     /* Transformer Engine casts each weight to fp8 on a step's first micro-batch and
      * keeps the copy and its transpose (Hopper GEMMs read both layouts) for the
@@ -314,21 +344,39 @@ static void gathered(ctx *x, gm_stage_mem *o) {
       x->wbytes -= (x->lb.weights - 1.0) * lin_all / (x->w_sh ? x->d : 1);
     *f = *b = copies * lin_all;
     x->fp8_persist = *f;
-    F(GM_C_GATHERED, "Transformer Engine fp8 weight copies: %g B x %s linear params%s", copies,
-      N(lin_all).s,
-      tr->fp8_all_gather ? " (transpose only: parameters are fp8)" : " (data + transpose)");
+    if (x->fm) {
+      gm_text t = formula(x, GM_C_GATHERED);
+      LIT(&t, "Transformer Engine fp8 weight copies: ");
+      NUM(&t, copies);
+      LIT(&t, " B x ");
+      CNT(&t, lin_all);
+      STR(&t, tr->fp8_all_gather ? " linear params (transpose only: parameters are fp8)"
+                                 : " linear params (data + transpose)");
+    }
   } else if (tr->fp8 != GM_FP8_NONE) {
     /* torchao: each linear casts its weight to fp8 while it runs. */
     double lin_unit = linear_params(x, s->unit_params, 1);
     *f = *b = 1.0 * lin_unit;
-    F(GM_C_GATHERED, "fp8 weight casts of the running layer: 1 B x %s params", N(lin_unit).s);
+    if (x->fm) {
+      gm_text t = formula(x, GM_C_GATHERED);
+      LIT(&t, "fp8 weight casts of the running layer: 1 B x ");
+      CNT(&t, lin_unit);
+      LIT(&t, " params");
+    }
   } else if (tr->precision == GM_PRECISION_AMP && !x->fsdp && tr->finetune == GM_FT_FULL) {
     /* Autocast caches a low-precision copy of every linear weight until backward uses it. */
     *f = *b = A * (s->params - s->emb_params);
-    F(GM_C_GATHERED, "autocast weight cache: %g B x %s linear weights", A,
-      N(s->params - s->emb_params).s);
-  } else {
-    F(GM_C_GATHERED, "none: weights are used in place");
+    if (x->fm) {
+      gm_text t = formula(x, GM_C_GATHERED);
+      LIT(&t, "autocast weight cache: ");
+      NUM(&t, A);
+      LIT(&t, " B x ");
+      CNT(&t, s->params - s->emb_params);
+      LIT(&t, " linear weights");
+    }
+  } else if (x->fm) {
+    gm_text t = formula(x, GM_C_GATHERED);
+    LIT(&t, "none: weights are used in place");
   }
 }
 
@@ -405,18 +453,17 @@ static double buffers(ctx *x, gm_stage_mem *o) {
   const gm_parallel *pp = &x->c->parallel;
   const gm_shape *s = x->s;
   double A = x->A, persist = 0, bwd = 0, step = 0, te, ws = workspace_bytes(x->c, &te);
-  char txt[GM_FORMULA_LEN];
-  size_t n = 0;
-/* Text only when formulas are asked for: the searches call this many times. */
-#define PART(...)                                                                                  \
-  (x->fm && n < sizeof txt                                                                         \
-       ? (void)(n += (size_t)gm_snprintf(txt + n, sizeof txt - n, __VA_ARGS__))                    \
-       : (void)0)
-  txt[0] = '\0';
+  /* Text only when formulas are asked for: the searches call this many times. */
+  gm_text t = {NULL, NULL};
+  if (x->fm)
+    t = formula(x, GM_C_BUFFERS);
   if (e->kind == GM_ENGINE_DDP && x->d > 1 && !e->ddp_bucket_view) {
     persist = x->g_full; /* DDP buckets hold a second copy of every gradient */
-    PART("DDP gradient buckets (gradient_as_bucket_view off): a copy of %s B of gradients; ",
-         N(x->g_full).s);
+    if (x->fm) {
+      LIT(&t, "DDP gradient buckets (gradient_as_bucket_view off): a copy of ");
+      CNT(&t, x->g_full);
+      LIT(&t, " B of gradients; ");
+    }
   }
   if (x->ds && e->zero_stage >= 1) {
     double bucket = (double)e->reduce_bucket_elems;
@@ -427,16 +474,27 @@ static double buffers(ctx *x, gm_stage_mem *o) {
       double ag = (double)e->allgather_bucket_elems;
       step = A * (ag < s->trainable ? ag : s->trainable); /* updated (trainable) params */
     }
-    PART("DeepSpeed reduce bucket %g B x %s x %d in backward; all-gather bucket %s B at the "
-         "step; ",
-         A, N(bucket).s, e->overlap_comm ? 2 : 1, N(step).s);
+    if (x->fm) {
+      LIT(&t, "DeepSpeed reduce bucket ");
+      NUM(&t, A);
+      LIT(&t, " B x ");
+      CNT(&t, bucket);
+      STR(&t, e->overlap_comm ? " x 2 in backward; all-gather bucket "
+                              : " x 1 in backward; all-gather bucket ");
+      CNT(&t, step);
+      LIT(&t, " B at the step; ");
+    }
   }
   if (pp->pp > 1 && e->framework == GM_FW_TORCHTITAN) {
     double pipe = torch_pipeline(x, o);
     persist += pipe;
-    PART("pipeline receive buffers, one per micro-batch, %s B; outputs and input gradients "
-         "kept until the step ends, up to %s B; ",
-         N(pipe).s, N(o->comp[GM_PH_STEP][GM_C_BUFFERS]).s);
+    if (x->fm) {
+      LIT(&t, "pipeline receive buffers, one per micro-batch, ");
+      CNT(&t, pipe);
+      LIT(&t, " B; outputs and input gradients kept until the step ends, up to ");
+      CNT(&t, o->comp[GM_PH_STEP][GM_C_BUFFERS]);
+      LIT(&t, " B; ");
+    }
   } else if (pp->pp > 1) {
     double h = x->c->model.hidden_size / (pp->sequence_parallel ? (double)pp->tp : 1.0);
     double pipe = 2.0 * A * gm_tokens_per_gpu(x->c) * h; /* send and receive buffers */
@@ -446,7 +504,11 @@ static double buffers(ctx *x, gm_stage_mem *o) {
        * frees them: deallocate_pipeline_outputs). */
       pipe += s->inflight_mbs * A * gm_tokens_per_gpu(x->c) * x->c->model.hidden_size;
     persist += pipe;
-    PART("pipeline send/receive buffers %s B; ", N(pipe).s);
+    if (x->fm) {
+      LIT(&t, "pipeline send/receive buffers ");
+      CNT(&t, pipe);
+      LIT(&t, " B; ");
+    }
   }
   if (pp->defer_embedding_wgrad == 1 && s->has_head) {
     /* Megatron-LM's --defer-embedding-wgrad-compute: the output layer's forward
@@ -461,21 +523,31 @@ static double buffers(ctx *x, gm_stage_mem *o) {
     double one = A * gm_tokens_per_gpu(x->c) * ((double)x->c->model.vocab_size / pp->tp + h);
     o->comp[GM_PH_FORWARD][GM_C_BUFFERS] += done * one;
     o->comp[GM_PH_BACKWARD][GM_C_BUFFERS] += kept * one;
-    PART("deferred output-layer weight gradients: grad outputs and inputs of %g micro-batch%s, "
-         "%s B each; ",
-         kept, kept == 1 ? "" : "es", N(one).s);
+    if (x->fm) {
+      LIT(&t, "deferred output-layer weight gradients: grad outputs and inputs of ");
+      NUM(&t, kept);
+      STR(&t, kept == 1 ? " micro-batch, " : " micro-batches, ");
+      CNT(&t, one);
+      LIT(&t, " B each; ");
+    }
   }
   if (x->c->training.fp8 == GM_FP8_DELAYED) {
     double meta = fp8_meta_bytes(x);
     persist += meta;
-    PART("fp8 delayed scaling: amax history of %d + scales, %s B; ",
-         x->c->training.fp8_amax_history, N(meta).s);
+    if (x->fm) {
+      LIT(&t, "fp8 delayed scaling: amax history of ");
+      gm_text_int(&t, x->c->training.fp8_amax_history);
+      LIT(&t, " + scales, ");
+      CNT(&t, meta);
+      LIT(&t, " B; ");
+    }
   }
   persist += ws;
-  PART("cuBLAS workspaces of the forward and backward threads, %s B%s", N(ws - te).s,
-       te > 0 ? " + Transformer Engine's" : "");
-#undef PART
-  F(GM_C_BUFFERS, "%s", txt);
+  if (x->fm) {
+    LIT(&t, "cuBLAS workspaces of the forward and backward threads, ");
+    CNT(&t, ws - te);
+    STR(&t, te > 0 ? " B + Transformer Engine's" : " B");
+  }
   /* torch_pipeline left what the pipeline keeps between micro-batches there. */
   o->comp[GM_PH_FORWARD][GM_C_BUFFERS] += persist;
   o->comp[GM_PH_BACKWARD][GM_C_BUFFERS] += persist + bwd;
@@ -489,6 +561,9 @@ static void step_temporaries(ctx *x, gm_stage_mem *o) {
   const gm_engine *e = &x->c->engine;
   const gm_shape *s = x->s;
   double step = 0;
+  gm_text t = {NULL, NULL};
+  if (x->fm)
+    t = formula(x, GM_C_STEP);
   if (x->obytes > 0 && !tr->optimizer_in_backward) {
     double opt_params =
         x->o_sh ? (s->trainable - s->trainable_expert) / x->d + s->trainable_expert / x->d_exp
@@ -496,13 +571,19 @@ static void step_temporaries(ctx *x, gm_stage_mem *o) {
     if (tr->optimizer_impl == GM_OPTIMPL_FOREACH && tr->optimizer != GM_OPT_ADAMW_8BIT &&
         tr->optimizer != GM_OPT_ADAFACTOR && x->lb.states > 0) {
       step = x->state_elem * opt_params;
-      F(GM_C_STEP, "foreach step: one state-sized temporary, %g B x %s params", x->state_elem,
-        N(opt_params).s);
+      if (x->fm) {
+        LIT(&t, "foreach step: one state-sized temporary, ");
+        NUM(&t, x->state_elem);
+        LIT(&t, " B x ");
+        CNT(&t, opt_params);
+        LIT(&t, " params");
+      }
     } else if (tr->optimizer == GM_OPT_ADAFACTOR || tr->optimizer_impl == GM_OPTIMPL_FOR_LOOP) {
       step = 2.0 * 4.0 * (double)gm_largest_matrix(&x->c->model) / x->c->parallel.tp;
-      F(GM_C_STEP, "per-parameter step: two fp32 temporaries of the largest matrix");
-    } else {
-      F(GM_C_STEP, "fused step: no temporaries");
+      if (x->fm)
+        LIT(&t, "per-parameter step: two fp32 temporaries of the largest matrix");
+    } else if (x->fm) {
+      LIT(&t, "fused step: no temporaries");
     }
     if (x->ds && e->zero_stage >= 1) {
       /* The fp32 gradient partition built for the step; ZeRO-3 steps one
@@ -511,18 +592,27 @@ static void step_temporaries(ctx *x, gm_stage_mem *o) {
                         ? (double)e->sub_group_elems
                         : opt_params;
       step += 4.0 * part;
-      F(GM_C_STEP, "DeepSpeed fp32 gradient partition: 4 B x %s params%s", N(part).s,
-        step > 4.0 * part ? " + optimizer temporaries" : "");
+      if (x->fm) { /* replaces the optimizer's own text */
+        t = formula(x, GM_C_STEP);
+        LIT(&t, "DeepSpeed fp32 gradient partition: 4 B x ");
+        CNT(&t, part);
+        STR(&t, step > 4.0 * part ? " params + optimizer temporaries" : " params");
+      }
     } else if (x->ds && e->zero_stage == 0 && x->lb.grads == 2 && x->lb.master > 0) {
       step += 4.0 * s->trainable; /* FP16_Optimizer's flat fp32 gradients */
-      F(GM_C_STEP, "DeepSpeed FP16 optimizer flat fp32 gradients: 4 B x %s params",
-        N(s->trainable).s);
+      if (x->fm) {
+        t = formula(x, GM_C_STEP);
+        LIT(&t, "DeepSpeed FP16 optimizer flat fp32 gradients: 4 B x ");
+        CNT(&t, s->trainable);
+        LIT(&t, " params");
+      }
     }
   } else if (tr->optimizer_in_backward || e->offload_optimizer != GM_OFFLOAD_NONE) {
-    F(GM_C_STEP, "none: the optimizer step runs %s",
-      tr->optimizer_in_backward ? "inside backward" : "on the host");
-  } else {
-    F(GM_C_STEP, "none: plain SGD adds the gradients to the weights in place");
+    if (x->fm)
+      STR(&t, tr->optimizer_in_backward ? "none: the optimizer step runs inside backward"
+                                        : "none: the optimizer step runs on the host");
+  } else if (x->fm) {
+    LIT(&t, "none: plain SGD adds the gradients to the weights in place");
   }
   o->comp[GM_PH_STEP][GM_C_STEP] = step;
 }
@@ -550,37 +640,59 @@ static void activations(ctx *x, gm_stage_mem *o) {
   if (x->fm) {
     const gm_parallel *pp = &x->c->parallel;
     gm_act_terms at = gm_layer_terms(x->c, s->moe_layers > 0 && s->moe_layers == s->layers);
-    F(GM_C_ACTIVATIONS,
-      "%.2f micro-batches in flight x %d layer%s x %s tokens x (%s replicated%s + %s / TP "
-      "%d%s) B per token per layer; + %.2f GiB while one layer runs backward%s",
-      s->inflight, s->layers, s->layers == 1 ? "" : "s", N(gm_tokens_per_gpu(x->c)).s,
-      N(at.replicated).s, pp->sequence_parallel ? " / TP" : "", N(at.split).s, pp->tp,
-      at.scores > 0 ? " + attention scores" : "", working / GM_GIB,
-      tr->recompute == GM_AC_SELECTIVE && tr->selective_policy == GM_SEL_PER_OP &&
-              gm_sac_recomputes_attention(x->c)
-          ? " (incl. recomputation of cuDNN attention)"
-      : tr->recompute != GM_AC_NONE ? " (incl. recomputation)"
-                                    : "");
-    if (s->has_head && x->c->model.num_labels > 0)
-      F(GM_C_LOGITS, "sequence classifier: %g B x %lld sequences x %d labels", per_logit,
-        (long long)tr->micro_batch_size, x->c->model.num_labels);
-    else if (s->has_head)
-      F(GM_C_LOGITS, "%g B per logit x %s tokens x vocab %s / TP %d (%s)%s%s%s", per_logit,
-        N(gm_tokens_per_gpu(x->c)).s, N((double)x->c->model.vocab_size).s, pp->tp,
-        tr->loss == GM_LOSS_CHUNKED                ? "loss computed in chunks"
-        : tr->loss == GM_LOSS_VOCAB_PARALLEL       ? "loss split over the vocabulary"
-        : tr->loss == GM_LOSS_VOCAB_PARALLEL_FUSED ? "fused loss split over the vocabulary"
-        : tr->loss == GM_LOSS_TP_PARALLEL          ? "loss split over tensor-parallel ranks"
-        : tr->loss == GM_LOSS_COMPILED             ? "compiled loss"
-        : tr->loss == GM_LOSS_KEEP_FP32            ? "logits also kept as fp32 for the loss"
-                                                   : "loss in fp32",
-        x->pp_logits[GM_PH_FORWARD] > 0 ? "; + the earlier micro-batches' logits the pipeline "
-                                          "keeps for its outputs, "
-                                        : "",
-        x->pp_logits[GM_PH_FORWARD] > 0 ? N(x->pp_logits[GM_PH_FORWARD]).s : "",
-        x->pp_logits[GM_PH_FORWARD] > 0 ? " B" : "");
-    else
-      F(GM_C_LOGITS, "none: the loss is computed on the last pipeline stage");
+    gm_text t = formula(x, GM_C_ACTIVATIONS);
+    gm_text_fixed(&t, s->inflight, 2);
+    LIT(&t, " micro-batches in flight x ");
+    gm_text_int(&t, s->layers);
+    STR(&t, s->layers == 1 ? " layer x " : " layers x ");
+    CNT(&t, gm_tokens_per_gpu(x->c));
+    LIT(&t, " tokens x (");
+    CNT(&t, at.replicated);
+    STR(&t, pp->sequence_parallel ? " replicated / TP + " : " replicated + ");
+    CNT(&t, at.split);
+    LIT(&t, " / TP ");
+    gm_text_int(&t, pp->tp);
+    STR(&t, at.scores > 0 ? " + attention scores) B per token per layer; + "
+                          : ") B per token per layer; + ");
+    gm_text_fixed(&t, working / GM_GIB, 2);
+    LIT(&t, " GiB while one layer runs backward");
+    if (tr->recompute == GM_AC_SELECTIVE && tr->selective_policy == GM_SEL_PER_OP &&
+        gm_sac_recomputes_attention(x->c))
+      LIT(&t, " (incl. recomputation of cuDNN attention)");
+    else if (tr->recompute != GM_AC_NONE)
+      LIT(&t, " (incl. recomputation)");
+    t = formula(x, GM_C_LOGITS);
+    if (s->has_head && x->c->model.num_labels > 0) {
+      LIT(&t, "sequence classifier: ");
+      NUM(&t, per_logit);
+      LIT(&t, " B x ");
+      gm_text_int(&t, (long long)tr->micro_batch_size);
+      LIT(&t, " sequences x ");
+      gm_text_int(&t, x->c->model.num_labels);
+      LIT(&t, " labels");
+    } else if (s->has_head) {
+      NUM(&t, per_logit);
+      LIT(&t, " B per logit x ");
+      CNT(&t, gm_tokens_per_gpu(x->c));
+      LIT(&t, " tokens x vocab ");
+      CNT(&t, (double)x->c->model.vocab_size);
+      LIT(&t, " / TP ");
+      gm_text_int(&t, pp->tp);
+      STR(&t, tr->loss == GM_LOSS_CHUNKED                ? " (loss computed in chunks)"
+              : tr->loss == GM_LOSS_VOCAB_PARALLEL       ? " (loss split over the vocabulary)"
+              : tr->loss == GM_LOSS_VOCAB_PARALLEL_FUSED ? " (fused loss split over the vocabulary)"
+              : tr->loss == GM_LOSS_TP_PARALLEL ? " (loss split over tensor-parallel ranks)"
+              : tr->loss == GM_LOSS_COMPILED    ? " (compiled loss)"
+              : tr->loss == GM_LOSS_KEEP_FP32   ? " (logits also kept as fp32 for the loss)"
+                                                : " (loss in fp32)");
+      if (x->pp_logits[GM_PH_FORWARD] > 0) {
+        LIT(&t, "; + the earlier micro-batches' logits the pipeline keeps for its outputs, ");
+        CNT(&t, x->pp_logits[GM_PH_FORWARD]);
+        LIT(&t, " B");
+      }
+    } else {
+      LIT(&t, "none: the loss is computed on the last pipeline stage");
+    }
   }
 }
 
@@ -604,37 +716,66 @@ static void states_formulas(ctx *x, const gm_stage_mem *o) {
   const gm_training *tr = &x->c->training;
   const gm_engine *e = &x->c->engine;
   const gm_shape *s = x->s;
-  char cnt[32];
+  gm_text t;
   if (!x->fm)
     return;
-  gm_fmt_count(cnt, sizeof cnt, s->params);
-  if (tr->finetune == GM_FT_FULL)
-    F(GM_C_WEIGHTS, "%g B x %s params of this stage (%s), %s%s", x->lb.weights, cnt,
-      layout_words(tr->precision), x->w_sh ? "sharded over " : "",
-      x->w_sh ? x->grp : "not sharded");
-  else
-    F(GM_C_WEIGHTS, "frozen base: %g B x %s params (%s) + adapters %g B x %s, %s",
-      tr->finetune == GM_FT_QLORA ? NF4_BYTES : x->A, cnt,
-      tr->finetune == GM_FT_QLORA ? "NF4 linears, embeddings 2 B" : "compute dtype", x->lb.weights,
-      N(s->trainable).s, x->w_sh ? "sharded" : "not sharded");
-  if (e->offload_param != GM_OFFLOAD_NONE)
-    F(GM_C_WEIGHTS, "0 on the GPU: parameters offloaded to %s (%s bytes)",
-      e->offload_param == GM_OFFLOAD_NVME ? "NVMe" : "host memory", N(o->host_bytes).s);
-  F(GM_C_GRADS, "%g B x %s trainable params, %s%s; %s", x->lb.grads, N(s->trainable).s,
-    x->g_sh ? "sharded over " : "", x->g_sh ? x->grp : "not sharded",
-    x->persist_grads ? "resident through the step (accumulation or a persistent buffer)"
-                     : "built during backward, largest at the step");
-  if (x->obytes > 0)
-    F(GM_C_OPTIMIZER, "(%g B master + %g B states) x %s trainable params, %s%s", x->lb.master,
-      tr->optimizer == GM_OPT_ADAFACTOR ? x->state_elem : x->lb.states, N(s->trainable).s,
-      x->o_sh ? x->shard_txt : "not sharded", x->o_sh ? " over data parallel" : "");
-  else if (e->offload_optimizer != GM_OFFLOAD_NONE)
-    F(GM_C_OPTIMIZER, "0 on the GPU: optimizer states offloaded to %s",
-      e->offload_optimizer == GM_OFFLOAD_NVME ? "NVMe" : "host memory");
-  else
-    F(GM_C_OPTIMIZER, "0: %s keeps no optimizer state and the %s layout no master copy",
-      tr->optimizer == GM_OPT_SGD ? "plain SGD" : "the optimizer",
-      gm_precision_name(tr->precision));
+  t = formula(x, GM_C_WEIGHTS);
+  if (e->offload_param != GM_OFFLOAD_NONE) {
+    STR(&t, e->offload_param == GM_OFFLOAD_NVME ? "0 on the GPU: parameters offloaded to NVMe ("
+                                                : "0 on the GPU: parameters offloaded to host "
+                                                  "memory (");
+    CNT(&t, o->host_bytes);
+    LIT(&t, " bytes)");
+  } else if (tr->finetune == GM_FT_FULL) {
+    NUM(&t, x->lb.weights);
+    LIT(&t, " B x ");
+    CNT(&t, s->params);
+    LIT(&t, " params of this stage (");
+    STR(&t, layout_words(tr->precision));
+    STR(&t, x->w_sh ? "), sharded over " : "), ");
+    STR(&t, x->w_sh ? x->grp : "not sharded");
+  } else {
+    LIT(&t, "frozen base: ");
+    NUM(&t, tr->finetune == GM_FT_QLORA ? NF4_BYTES : x->A);
+    LIT(&t, " B x ");
+    CNT(&t, s->params);
+    STR(&t, tr->finetune == GM_FT_QLORA ? " params (NF4 linears, embeddings 2 B) + adapters "
+                                        : " params (compute dtype) + adapters ");
+    NUM(&t, x->lb.weights);
+    LIT(&t, " B x ");
+    CNT(&t, s->trainable);
+    STR(&t, x->w_sh ? ", sharded" : ", not sharded");
+  }
+  t = formula(x, GM_C_GRADS);
+  NUM(&t, x->lb.grads);
+  LIT(&t, " B x ");
+  CNT(&t, s->trainable);
+  STR(&t, x->g_sh ? " trainable params, sharded over " : " trainable params, ");
+  STR(&t, x->g_sh ? x->grp : "not sharded");
+  STR(&t, x->persist_grads ? "; resident through the step (accumulation or a persistent buffer)"
+                           : "; built during backward, largest at the step");
+  t = formula(x, GM_C_OPTIMIZER);
+  if (x->obytes > 0) {
+    LIT(&t, "(");
+    NUM(&t, x->lb.master);
+    LIT(&t, " B master + ");
+    NUM(&t, tr->optimizer == GM_OPT_ADAFACTOR ? x->state_elem : x->lb.states);
+    LIT(&t, " B states) x ");
+    CNT(&t, s->trainable);
+    LIT(&t, " trainable params, ");
+    STR(&t, x->o_sh ? x->shard_txt : "not sharded");
+    if (x->o_sh)
+      LIT(&t, " over data parallel");
+  } else if (e->offload_optimizer != GM_OFFLOAD_NONE) {
+    STR(&t, e->offload_optimizer == GM_OFFLOAD_NVME
+                ? "0 on the GPU: optimizer states offloaded to NVMe"
+                : "0 on the GPU: optimizer states offloaded to host memory");
+  } else {
+    STR(&t, tr->optimizer == GM_OPT_SGD ? "0: plain SGD keeps no optimizer state and the "
+                                        : "0: the optimizer keeps no optimizer state and the ");
+    STR(&t, gm_precision_name(tr->precision));
+    LIT(&t, " layout no master copy");
+  }
 }
 
 void gm_stage_memory(const gm_config *c, const gm_params *P, const gm_shape *s, gm_stage_mem *o,

@@ -616,3 +616,65 @@ size_t gm_fmt_count(char *buf, size_t n, double v) {
   buf[j] = '\0';
   return (size_t)j;
 }
+
+/* ---- Appended text -------------------------------------------------------- */
+
+void gm_text_start(gm_text *t, char *buf, size_t n) {
+  t->at = buf;
+  t->end = buf + n - 1;
+  *t->at = '\0';
+}
+
+void gm_text_put(gm_text *t, const char *s, size_t len) {
+  size_t room = (size_t)(t->end - t->at);
+  if (len > room)
+    len = room;
+  memcpy(t->at, s, len);
+  t->at += len;
+  *t->at = '\0';
+}
+
+void gm_text_str(gm_text *t, const char *s) { gm_text_put(t, s, strlen(s)); }
+
+/* A conversion of one double: the fast path's bytes, or gm_snprintf's. */
+static void text_double(gm_text *t, double v, int prec, char conv, const char *fmt) {
+  char tmp[32];
+  uint64_t bits;
+  int k = -1;
+  memcpy(&bits, &v, sizeof bits);
+  if (!(bits >> 63) && v - v == 0) /* not negative, finite: no sign to write */
+    k = put_double_fast(tmp, v, 0, prec, conv);
+  if (k >= 0)
+    gm_text_put(t, tmp, (size_t)k);
+  else if (t->at < t->end) {
+    int n = gm_snprintf(t->at, (size_t)(t->end - t->at) + 1, fmt, prec, v);
+    size_t room = (size_t)(t->end - t->at);
+    t->at += n < 0 ? 0 : (size_t)n < room ? (size_t)n : room;
+  }
+}
+
+void gm_text_g(gm_text *t, double v) {
+  if (v >= 1 && v < 1e6 && v == (double)(uint32_t)v) /* most formula numbers: 2, 4, 8 */
+    gm_text_int(t, (long long)v);
+  else
+    text_double(t, v, 6, 'g', "%.*g");
+}
+
+void gm_text_fixed(gm_text *t, double v, int decimals) { text_double(t, v, decimals, 'f', "%.*f"); }
+
+void gm_text_int(gm_text *t, long long v) {
+  char tmp[24], *d;
+  unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
+  d = u64_digits(tmp + sizeof tmp, u);
+  if (v < 0)
+    *--d = '-';
+  gm_text_put(t, d, (size_t)(tmp + sizeof tmp - d));
+}
+
+void gm_text_count(gm_text *t, double v) {
+  char tmp[32];
+  if (t->end - t->at >= (ptrdiff_t)sizeof tmp - 1) /* room for all of it: written in place */
+    t->at += gm_fmt_count(t->at, sizeof tmp, v);
+  else
+    gm_text_put(t, tmp, gm_fmt_count(tmp, sizeof tmp, v));
+}

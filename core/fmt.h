@@ -19,6 +19,22 @@ int gm_snprintf(char *out, size_t n, const char *fmt, ...)
     ;
 int gm_vsnprintf(char *out, size_t n, const char *fmt, va_list ap);
 
+/* Text appended piece by piece into buf[n] (n >= 1), kept NUL-terminated and
+ * cut where snprintf would cut it: the same bytes as one gm_snprintf of the
+ * whole, without parsing a format at run time. */
+typedef struct {
+  char *at, *end; /* the next byte; the last, kept for the NUL */
+} gm_text;
+void gm_text_start(gm_text *t, char *buf, size_t n);
+void gm_text_put(gm_text *t, const char *s, size_t len);
+void gm_text_str(gm_text *t, const char *s);
+void gm_text_g(gm_text *t, double v);                   /* %g */
+void gm_text_fixed(gm_text *t, double v, int decimals); /* %.<decimals>f */
+void gm_text_int(gm_text *t, long long v);              /* %lld */
+void gm_text_count(gm_text *t, double v);               /* gm_fmt_count's "1,234", up to 30 bytes */
+/* A string literal, its length known at compile time. */
+#define gm_text_lit(t, literal) gm_text_put(t, literal, sizeof literal - 1)
+
 /* 10^0 .. 10^19. */
 extern const uint64_t gm_pow10_u64[20];
 

@@ -35,6 +35,32 @@ static const char *const double_formats[] = {
     "%.20f",  "%#.0f",   "%e",      "%.0e",   "%.10e",  "%E",     "%#.0e",   "%12.3f|",
     "%-12g|", "%012.4f", "%+010g|", "%1.15g", "%1.17g", "%.40f|", "%-+9.2e|"};
 
+/* The appenders against snprintf of the same text, whole and cut short at
+ * every buffer size: a count as gm_fmt_count writes it into 32 bytes. */
+static void check_text(double v) {
+  char mine[400], libc[400], count[32], what[64];
+  size_t n;
+  gm_fmt_count(count, sizeof count, v);
+  for (n = 1; n <= sizeof mine; n += 1 + n / 4) {
+    gm_text t;
+    gm_text_start(&t, mine, n);
+    gm_text_lit(&t, "x=");
+    gm_text_g(&t, v);
+    gm_text_str(&t, " ");
+    gm_text_fixed(&t, v, 2);
+    gm_text_lit(&t, " ");
+    gm_text_fixed(&t, v, 0);
+    gm_text_lit(&t, " ");
+    gm_text_count(&t, v);
+    gm_text_lit(&t, " ");
+    gm_text_int(&t, (long long)(v >= -1e18 && v <= 1e18 ? v : 0));
+    snprintf(libc, n, "x=%g %.2f %.0f %s %lld", v, v, v, count,
+             (long long)(v >= -1e18 && v <= 1e18 ? v : 0));
+    snprintf(what, sizeof what, "text of %a in %zu bytes", v, n);
+    same(what, mine, libc);
+  }
+}
+
 static void check_double(double v) {
   char mine[2048], libc[2048], what[64];
   size_t i;
@@ -46,6 +72,7 @@ static void check_double(double v) {
     if (a != b && failed++ < 20)
       printf("FAIL %s: returns %d, libc %d\n", what, a, b);
   }
+  check_text(v);
   /* Counts: "%.0f" grouped by thousands, as every count is written. */
   if (v >= 0 && v < 1e30) {
     char digits[64], grouped[96];
