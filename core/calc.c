@@ -153,7 +153,7 @@ static int peak_too_large(gm_error *err, int what, int stage, double bytes) {
 /* Every stage; sets r->worst_stage and its formulas, and the worst stage's
  * memory in *worst_sm. GM_OK, or GM_EINVAL when a figure cannot be represented. */
 static int all_stages(const gm_config *c, const gm_params *P, gm_result *r, gm_stage_mem *worst_sm,
-                      gm_error *err) {
+                      gm_stage_mem *kept, gm_error *err) {
   gm_checked chk = {0};
   int i, worst = 0, bad;
   double host_max = 0, nvme_max = 0, bytes;
@@ -176,6 +176,8 @@ static int all_stages(const gm_config *c, const gm_params *P, gm_result *r, gm_s
       return too_large(err, "model", "the parameters", i, s.params);
     if ((bad = stage_peaks(c, &sm, st, &bytes)) != PEAK_OK)
       return peak_too_large(err, bad, i, bytes);
+    if (kept)
+      kept[i] = sm;
     if (i == 0 || st->peak_nvsmi_bytes > r->stages[worst].peak_nvsmi_bytes) {
       worst = i;
       *worst_sm = sm;
@@ -351,6 +353,10 @@ static void scale_to_declared(gm_params *p, int64_t declared) {
 }
 
 int gm_calculate(const gm_config *cfg, gm_result *out, gm_error *err) {
+  return gm_calculate_kept(cfg, out, NULL, err);
+}
+
+int gm_calculate_kept(const gm_config *cfg, gm_result *out, gm_stage_mem *mem, gm_error *err) {
   gm_config c = *cfg;
   gm_result *r = out;
   int rc;
@@ -391,7 +397,7 @@ int gm_calculate(const gm_config *cfg, gm_result *out, gm_error *err) {
     return GM_EINVAL;
   }
   r->resolved = c;
-  if ((rc = all_stages(&c, &r->params, r, &worst_sm, err)) != GM_OK)
+  if ((rc = all_stages(&c, &r->params, r, &worst_sm, mem, err)) != GM_OK)
     return rc;
   w = &r->stages[r->worst_stage];
   r->capacity_bytes = c.hardware.gpu_capacity_bytes;

@@ -133,6 +133,9 @@ typedef struct {
 /* Every component of one stage's GPU; formulas written to fm when not NULL. */
 void gm_stage_memory(const gm_config *c, const gm_params *P, const gm_shape *s, gm_stage_mem *o,
                      char (*fm)[GM_FORMULA_LEN]);
+/* gm_calculate, keeping each stage's memory in mem[0, num_stages) for the
+ * timelines when mem is not NULL (calc.c). */
+int gm_calculate_kept(const gm_config *cfg, gm_result *out, gm_stage_mem *mem, gm_error *err);
 /* gm_resolve without its last part, gm_check_resolved: for the planner, which
  * checks the bounds only of the layouts that fit (resolve.c). */
 int gm_resolve_unchecked(gm_config *c, gm_result *r, gm_error *err);
@@ -157,9 +160,11 @@ typedef struct {
   uint64_t allocated_bytes, reserved_bytes;
 } gm_timeline_point;
 #define GM_TIMELINE_MAX 24
-/* Stage's points, in order; the largest equal its reported peaks. Returns the count. */
-int gm_stage_timeline(const gm_config *c, const gm_params *P, int stage, gm_timeline_point *pts,
-                      int max);
+/* Stage's points of r, in order; the largest equal its reported peaks. From
+ * the stage's memory as calculated (gm_calculate_kept), or, with mem NULL,
+ * computed again. Returns the count. */
+int gm_stage_timeline(const gm_result *r, int stage, const gm_stage_mem *mem,
+                      gm_timeline_point *pts, int max);
 
 /* Bytes of one activation element in the compute dtype (precision.c). */
 double gm_act_bytes(const gm_config *c);

@@ -519,16 +519,17 @@ static void put_point(writer *w, const gm_timeline_point *pt) {
 }
 
 /* The stage's memory across one step, from the same per-phase figures as its peak. */
-static void put_timeline(writer *w, const gm_result *r, int index) {
+static void put_timeline(writer *w, const gm_result *r, int index, const gm_stage_mem *mem) {
   gm_timeline_point pts[GM_TIMELINE_MAX];
-  int i, n = gm_stage_timeline(&r->resolved, &r->params, index, pts, GM_TIMELINE_MAX);
+  int i, n = gm_stage_timeline(r, index, mem, pts, GM_TIMELINE_MAX);
   begin(w, K("timeline"), '[');
   for (i = 0; i < n; i++)
     put_point(w, &pts[i]);
   end(w, ']');
 }
 
-static void put_stage(writer *w, const gm_result *r, const gm_stage *s, int index) {
+static void put_stage(writer *w, const gm_result *r, const gm_stage *s, int index,
+                      const gm_stage_mem *mem) {
   begin(w, NULL, 0, '{');
   put_i64(w, K("stage"), index);
   put_i64(w, K("first_layer"), s->first_layer);
@@ -544,7 +545,7 @@ static void put_stage(writer *w, const gm_result *r, const gm_stage *s, int inde
   put_gib(w, K("total_gb"), s->peak_nvsmi_bytes, 4);
   put_gib(w, K("unconstrained_gb"), s->peak_unconstrained_bytes, 4);
   put_bytes(w, s);
-  put_timeline(w, r, index);
+  put_timeline(w, r, index, mem);
   end(w, '}');
 }
 
@@ -743,7 +744,9 @@ static char *finish(writer *w) {
   return w->buf;
 }
 
-char *gm_result_json(const gm_result *r) {
+char *gm_result_json(const gm_result *r) { return gm_result_json_kept(r, NULL); }
+
+char *gm_result_json_kept(const gm_result *r, const gm_stage_mem *kept) {
   writer w;
   gm_summary sum; /* the worst stage (a zero one when there is none), the sums */
   int i;
@@ -755,7 +758,7 @@ char *gm_result_json(const gm_result *r) {
   put_parameters(&w, r, &sum.worst);
   begin(&w, K("stages"), '[');
   for (i = 0; i < sum.num_stages; i++)
-    put_stage(&w, r, &r->stages[i], i);
+    put_stage(&w, r, &r->stages[i], i, kept ? &kept[i] : NULL);
   end(&w, ']');
   put_i64(&w, K("worst_stage"), sum.worst_stage);
   put_host(&w, r);

@@ -58,40 +58,45 @@ static size_t pass_label(char *t, size_t k, int i, int steps) {
 /* A label literal and its length. */
 #define L(text) text, sizeof text - 1
 
-int gm_stage_timeline(const gm_config *c, const gm_params *P, int stage, gm_timeline_point *pts,
-                      int max) {
-  gm_shape s = gm_stage_shape(c, P, stage);
-  gm_stage_mem sm;
+int gm_stage_timeline(const gm_result *r, int stage, const gm_stage_mem *mem,
+                      gm_timeline_point *pts, int max) {
+  const gm_config *c = &r->resolved;
+  int layers = r->stages[stage].num_layers;
+  gm_stage_mem again;
   line l = {c, pts, 0, max};
   double comp[GM_C_COUNT];
-  int steps = s.layers < STEPS_PER_PASS ? (s.layers > 0 ? s.layers : 1) : STEPS_PER_PASS, i;
+  int steps = layers < STEPS_PER_PASS ? (layers > 0 ? layers : 1) : STEPS_PER_PASS, i;
   char fwd[16] = "forward", bwd[16] = "backward";
   const double *fw = NULL, *bw = NULL;
-  gm_stage_memory(c, P, &s, &sm, NULL);
-  fw = sm.comp[GM_PH_FORWARD];
-  bw = sm.comp[GM_PH_BACKWARD];
+  if (!mem) {
+    gm_shape s = gm_stage_shape(c, &r->params, stage);
+    gm_stage_memory(c, &r->params, &s, &again, NULL);
+    mem = &again;
+  }
+  fw = mem->comp[GM_PH_FORWARD];
+  bw = mem->comp[GM_PH_BACKWARD];
   /* Forward: the states, then activations kept layer by layer. */
   for (i = 0; i <= steps; i++) {
     memcpy(comp, fw, sizeof comp);
     comp[GM_C_ACTIVATIONS] = fw[GM_C_ACTIVATIONS] * i / steps;
     comp[GM_C_LOGITS] = 0;
     if (i == 0)
-      add(&l, L("start"), comp, sm.persistent[GM_PH_FORWARD], sm.pooled[GM_PH_FORWARD]);
+      add(&l, L("start"), comp, mem->persistent[GM_PH_FORWARD], mem->pooled[GM_PH_FORWARD]);
     else
       add(&l, fwd, pass_label(fwd, sizeof "forward" - 1, i, steps), comp,
-          sm.persistent[GM_PH_FORWARD], sm.pooled[GM_PH_FORWARD]);
+          mem->persistent[GM_PH_FORWARD], mem->pooled[GM_PH_FORWARD]);
   }
   /* The loss: the forward phase as calc.c counts it, logits included. */
   if (fw[GM_C_LOGITS] > 0)
-    add(&l, L("loss"), fw, sm.persistent[GM_PH_FORWARD], sm.pooled[GM_PH_FORWARD]);
+    add(&l, L("loss"), fw, mem->persistent[GM_PH_FORWARD], mem->pooled[GM_PH_FORWARD]);
   /* Backward: the phase as counted, then activations freed layer by layer. */
   for (i = 0; i <= steps; i++) {
     memcpy(comp, bw, sizeof comp);
     comp[GM_C_ACTIVATIONS] = bw[GM_C_ACTIVATIONS] * (steps - i) / steps;
     add(&l, bwd, pass_label(bwd, sizeof "backward" - 1, i, steps), i == 0 ? bw : comp,
-        sm.persistent[GM_PH_BACKWARD], sm.pooled[GM_PH_BACKWARD]);
+        mem->persistent[GM_PH_BACKWARD], mem->pooled[GM_PH_BACKWARD]);
   }
-  add(&l, L("optimizer step"), sm.comp[GM_PH_STEP], sm.persistent[GM_PH_STEP],
-      sm.pooled[GM_PH_STEP]);
+  add(&l, L("optimizer step"), mem->comp[GM_PH_STEP], mem->persistent[GM_PH_STEP],
+      mem->pooled[GM_PH_STEP]);
   return l.n;
 }
