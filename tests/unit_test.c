@@ -857,6 +857,34 @@ static void test_json_digits(void) {
   }
 }
 
+/* calc_json draws each stage's timeline from the calculation's memory of the
+ * stage; computed again from the result alone, the answer is the same bytes. */
+static void test_kept_timelines(void) {
+  static const char *const configs[] = {
+      "{\"model\": {\"preset\": \"llama-3-8b\"}, \"engine\": {\"type\": \"fsdp\"}, "
+      "\"hardware\": {\"gpu\": \"h100-80gb\", \"num_gpus\": 8}}",
+      "{\"model\": {\"preset\": \"llama-3-8b\"}, \"parallelism\": {\"pipeline_parallel_size\": "
+      "4, \"num_microbatches\": 8}, \"engine\": {\"type\": \"megatron_lm\"}, \"hardware\": "
+      "{\"gpu\": \"h100-80gb\", \"num_gpus\": 8}}",
+      "{\"model\": {\"preset\": \"llama-3-8b\"}, \"parallelism\": {\"pipeline_parallel_size\": "
+      "2, \"virtual_pipeline_stages\": 2, \"num_microbatches\": 4}, \"engine\": {\"type\": "
+      "\"fsdp\", \"framework\": \"torchtitan\"}, \"hardware\": {\"gpu\": \"h100-80gb\", "
+      "\"num_gpus\": 8}}"};
+  static gm_result r;
+  size_t i;
+  for (i = 0; i < sizeof configs / sizeof configs[0]; i++) {
+    gm_error err;
+    char *kept = calc_json(configs[i]), *again = NULL;
+    CHECK(gm_calculate_json(configs[i], &r, &err) == GM_OK, "config %zu: %s", i, err.message);
+    if (r.num_stages > 0)
+      again = gm_result_json(&r);
+    CHECK(kept && again && strstr(kept, "\"timeline\"") && strcmp(kept, again) == 0,
+          "config %zu: the kept timelines differ from those computed again", i);
+    calc_free(kept);
+    free(again);
+  }
+}
+
 /* The limit searches reuse the stage loop's memory at the config's own
  * value: the polynomial must be the one a fresh evaluation gives, for both
  * variables, on a single stage and on every stage of a pipeline. */
@@ -939,6 +967,7 @@ int main(void) {
   test_schema_enum_names();
   test_json_strings();
   test_json_digits();
+  test_kept_timelines();
   test_poly_from_sample();
   printf("%d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
