@@ -1,6 +1,6 @@
 // The planner's worker: its own copy of the core, so a search never blocks the
 // page. The page runs two (web/plan/client.js): one searches, one draws charts.
-// Messages in:  {id, type: 'init', wasm: {url} | {base64, gzip}}  (gzip: the bytes are gzipped)
+// Messages in:  {id, type: 'init', wasm: {url} | {gzipBase64}}  (the offline file's inline module: base64 of its gzipped bytes)
 //               {id, type: 'plan', request}
 //               {id, type: 'calc', configs: [config, ...]}  (the figures of each result)
 // Messages out: {id, ok: true, value} or {id, ok: false, error}
@@ -11,15 +11,17 @@ const loader = import('./gpumem.js');
 
 let core = null;
 
-function decode(b64) {
-  if (Uint8Array.fromBase64) return Uint8Array.fromBase64(b64);
-  const bin = atob(b64);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return bytes;
+/** The module's bytes from base64 of its gzipped bytes. */
+function inflate(b64) {
+  let bytes;
+  if (Uint8Array.fromBase64) bytes = Uint8Array.fromBase64(b64);
+  else {
+    const bin = atob(b64);
+    bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  }
+  return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
 }
-
-const inflate = (bytes) => new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
 
 /** The planner's answer; a request the core rejects gives the same error object as calc_json. */
 function planOrError(gm, request) {
@@ -35,9 +37,7 @@ function planOrError(gm, request) {
 const handlers = {
   async init({ wasm }) {
     const { loadGpuMem } = await loader;
-    if (!wasm.base64) core = loadGpuMem({ url: wasm.url });
-    else if (wasm.gzip) core = inflate(decode(wasm.base64)).then((bytes) => loadGpuMem({ bytes }));
-    else core = loadGpuMem({ bytes: decode(wasm.base64) });
+    core = wasm.gzipBase64 ? inflate(wasm.gzipBase64).then((bytes) => loadGpuMem({ bytes })) : loadGpuMem({ url: wasm.url });
     const gm = await core;
     return { version: gm.version, plan: !!gm.exports.plan_json };
   },

@@ -17,7 +17,7 @@ function source(kind) {
     const wasm = (kind === 'plan' && document.getElementById('gm-wasm-plan')) || document.getElementById('gm-wasm');
     return {
       url: URL.createObjectURL(new Blob([inline.textContent], { type: 'text/javascript' })),
-      wasm: { base64: wasm.textContent.trim(), gzip: true },
+      wasm: { gzipBase64: wasm.textContent.trim() },
     };
   }
   const planModule = kind === 'plan' && document.querySelector('meta[name="gm-plan-module"]')?.content;
