@@ -35,6 +35,12 @@ void gm_text_count(gm_text *t, double v);               /* gm_fmt_count's "1,234
 /* A string literal, its length known at compile time. */
 #define gm_text_lit(t, literal) gm_text_put(t, literal, sizeof literal - 1)
 
+/* v's decimal digits at q (1 to 20); returns the end. Stores whole
+ * eight-byte words: q needs 8 bytes of room past the last digit. */
+char *gm_fmt_digits(char *q, uint64_t v);
+/* The count of v's decimal digits (1 for 0). */
+int gm_fmt_digit_count(uint64_t v);
+
 /* 10^0 .. 10^19. */
 extern const uint64_t gm_pow10_u64[20];
 

@@ -267,72 +267,6 @@ static void put_str(writer *w, const char *key, size_t key_len, const char *s, s
 
 /* ---- Numbers ------------------------------------------------------------- */
 
-/* The count of v's decimal digits: from its bit length, 1233 / 4096 being
- * just above log10(2), then one comparison. */
-static int digit_count(uint64_t v) {
-  int n = (64 - __builtin_clzll(v | 1)) * 1233 >> 12;
-  return n + (v >= gm_pow10_u64[n]) + (v == 0);
-}
-
-/* The eight decimal digits of x < 10^8, leading zeros kept, as the bytes of
- * a word in memory order: every lane of the word divided at once, first
- * into two halves of four digits, then by 100 and by 10 with a multiply
- * and a shift (10486 / 2^20 and 103 / 2^10 are exact below 10^4 and 10^2;
- * no lane's product reaches the next lane). */
-static uint64_t eight_digits(uint32_t x) {
-  uint64_t v = (uint64_t)(x / 10000) | (uint64_t)(x % 10000) << 32;
-  uint64_t hi = (v * 10486 >> 20) & UINT64_C(0x0000007f0000007f);
-  v = hi | (v - 100 * hi) << 16;
-  hi = (v * 103 >> 10) & UINT64_C(0x000f000f000f000f);
-  v = (hi | (v - 10 * hi) << 8) | UINT64_C(0x3030303030303030);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-  v = __builtin_bswap64(v);
-#endif
-  return v;
-}
-
-/* The last n (1 to 8) digits of x < 10^8 at q; returns the end. Stores a
- * whole word: every write has SLACK bytes of room past its end. */
-static char *last_digits_at(char *q, uint32_t x, int n) {
-  uint64_t v = eight_digits(x);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-  v <<= 8 * (8 - n);
-#else
-  v >>= 8 * (8 - n);
-#endif
-  memcpy(q, &v, 8);
-  return q + n;
-}
-
-static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324"
-                                  "25262728293031323334353637383940414243444546474849"
-                                  "50515253545556575859606162636465666768697071727374"
-                                  "75767778798081828384858687888990919293949596979899";
-
-/* v's decimal digits at q (at most 20); returns the end. One or two digits
- * (most of the resolved config's) from a table; more, eight a step, the
- * leading ones first. Out of line, as member_n. */
-__attribute__((noinline)) static char *digits_at(char *q, uint64_t v) {
-  int n;
-  if (v < 100) {
-    memcpy(q, digit_pairs + 2 * v + (v < 10), 2);
-    return q + 1 + (v >= 10);
-  }
-  n = digit_count(v);
-  if (n > 8) {
-    uint64_t hi = v / 100000000;
-    uint32_t lo = (uint32_t)(v - hi * 100000000);
-    if (n > 16) {
-      q = last_digits_at(q, (uint32_t)(hi / 100000000), n - 16);
-      hi %= 100000000;
-      n = 16;
-    }
-    q = last_digits_at(q, (uint32_t)hi, n - 8);
-    return last_digits_at(q, lo, 8);
-  }
-  return last_digits_at(q, (uint32_t)v, n);
-}
-
 /* A member whose value is v's digits, '-' first when negative. */
 static void put_digits(writer *w, const char *key, size_t key_len, uint64_t v, int negative) {
   char *q = member_n(w, key, key_len, 21);
@@ -340,7 +274,7 @@ static void put_digits(writer *w, const char *key, size_t key_len, uint64_t v, i
     return;
   *q = '-';
   q += negative != 0;
-  wrote(w, digits_at(q, v));
+  wrote(w, gm_fmt_digits(q, v));
 }
 
 static void put_i64(writer *w, const char *key, size_t key_len, int64_t v) {
@@ -358,15 +292,15 @@ static void put_u64(writer *w, const char *key, size_t key_len, uint64_t v) {
  * trailing zeros dropped (no point when frac is 0), at q; returns the end. */
 static char *decimal_at(char *q, uint64_t whole, uint64_t frac, int decimals) {
   int zeros;
-  q = digits_at(q, whole);
+  q = gm_fmt_digits(q, whole);
   if (frac == 0 || decimals <= 0)
     return q;
   for (; frac % 10 == 0; frac /= 10)
     decimals--;
   *q++ = '.';
-  zeros = decimals - digit_count(frac); /* the fraction's leading zeros */
-  memcpy(q, "0000000000", 10);          /* decimals <= 10; the slack holds the rest */
-  return digits_at(q + zeros, frac);
+  zeros = decimals - gm_fmt_digit_count(frac); /* the fraction's leading zeros */
+  memcpy(q, "0000000000", 10);                 /* decimals <= 10; the slack holds the rest */
+  return gm_fmt_digits(q + zeros, frac);
 }
 
 /* v / 2^shift with at most `decimals` (<= 10) decimals, rounded half up, at q. */
@@ -478,9 +412,9 @@ static void put_chunks(writer *w, const gm_result *r, int index) {
     if (count[j] <= 0 || !(q = member_n(w, NULL, 0, 46)))
       continue;
     *q++ = '[';
-    q = digits_at(q, (uint64_t)first[j]);
+    q = gm_fmt_digits(q, (uint64_t)first[j]);
     memcpy(q, ", ", 2);
-    q = digits_at(q + 2, (uint64_t)(first[j] + count[j] - 1));
+    q = gm_fmt_digits(q + 2, (uint64_t)(first[j] + count[j] - 1));
     *q++ = ']';
     wrote(w, q);
   }
@@ -506,12 +440,12 @@ static void put_point(writer *w, const gm_timeline_point *pt) {
   memcpy(q, newline_indent, SLACK);
   q += 1 + 2 * inner;
   memcpy(q, "\"allocated\": ", 13);
-  q = digits_at(q + 13, pt->allocated_bytes);
+  q = gm_fmt_digits(q + 13, pt->allocated_bytes);
   *q++ = ',';
   memcpy(q, newline_indent, SLACK);
   q += 1 + 2 * inner;
   memcpy(q, "\"reserved\": ", 12);
-  q = digits_at(q + 12, pt->reserved_bytes);
+  q = gm_fmt_digits(q + 12, pt->reserved_bytes);
   memcpy(q, newline_indent, SLACK);
   q += 1 + 2 * outer;
   *q++ = '}';
