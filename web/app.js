@@ -5,7 +5,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { context, defaultConfig, fieldLabel, isFullConfig, isHfConfig, schemaRow, SECTIONS, setSchema, switchEngine } from './lib/config.js';
 import { docsUrl, publishedUrl } from './lib/links.js';
 import { LETTERS, MAX_COMPARED, ambiguousKey, configFromHash, hashFor, pinnedFromHash, shareUrl, textFromHash } from './lib/url-state.js';
-import { later, settled } from './lib/later.js';
+import { later, settled, usePainted } from './lib/later.js';
 import { ModelSection } from './sections/model.js';
 import { TrainingSection } from './sections/training.js';
 import { ParallelismSection } from './sections/parallelism.js';
@@ -183,6 +183,9 @@ function App({ gm }) {
   const [dragging, setDragging] = useState(false);
   const verdictRef = useRef(null);
   const [verdictVisible, setVerdictVisible] = useState(true);
+  // The first frame holds the result and the model's section; the rest of the
+  // form (below it, on any screen) follows in the next.
+  const painted = usePainted();
 
   // The URL always carries the config, so a reload or a copied address restores it.
   useEffect(() => {
@@ -382,10 +385,11 @@ function App({ gm }) {
     <main class="layout">
       <form class="form" aria-label="Training configuration" onSubmit=${(e) => e.preventDefault()} novalidate>
         <${ModelSection} ...${sectionProps('model')} result=${result} presets=${presets} onImport=${(o) => importObject(o, 'the pasted text')} />
-        <${TrainingSection} ...${sectionProps('training')} />
-        <${EngineSection} ...${sectionProps('engine')} onEngine=${(t) => setConfig(switchEngine(config, t), 'engine.type')} />
-        <${ParallelismSection} ...${sectionProps('parallelism')} invalid=${!!out.error} />
-        <${HardwareSection} ...${sectionProps('hardware')} />
+        ${painted && html`
+          <${TrainingSection} ...${sectionProps('training')} />
+          <${EngineSection} ...${sectionProps('engine')} onEngine=${(t) => setConfig(switchEngine(config, t), 'engine.type')} />
+          <${ParallelismSection} ...${sectionProps('parallelism')} invalid=${!!out.error} />
+          <${HardwareSection} ...${sectionProps('hardware')} />`}
       </form>
       <div class="results" aria-label="Result">
         <div class="verdict-slot" ref=${verdictRef}>

@@ -1,7 +1,8 @@
 // Panels the first screen does not show (the planner, the scaling charts,
 // compare, export, the timeline, the breakdown) load once the first result is
 // on screen: their modules are fetched and rendered after the first paint, so
-// they neither delay it nor compete with it for the CPU.
+// they neither delay it nor compete with it for the CPU. The form's sections
+// below the model's render then too (usePainted).
 import { h } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 
@@ -14,10 +15,25 @@ export function afterPaint() {
   });
 }
 
+let painted = null;
+/** Resolves after the page's first paint (the frame after the first call). */
+export const firstPaint = () => (painted ??= afterPaint());
+
+/** false until the first paint, then true: for what the first screen can go without. */
+export function usePainted() {
+  const [done, setDone] = useState(false);
+  useEffect(() => {
+    let live = true;
+    firstPaint().then(() => live && setDone(true));
+    return () => { live = false; };
+  }, []);
+  return done;
+}
+
 // Every panel's loader; all start together after the first paint.
 const loaders = [];
 let started = null;
-const loadAll = () => (started ??= afterPaint().then(() => Promise.allSettled(loaders.map((load) => load()))));
+const loadAll = () => (started ??= firstPaint().then(() => Promise.allSettled(loaders.map((load) => load()))));
 
 /** Resolves once every panel is loaded and drawn: the page is complete. */
 export const settled = () => loadAll().then(afterPaint).then(afterPaint);
