@@ -9,6 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync,
 import { dirname, join, posix, relative, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { withCsp } from './csp.mjs';
+import { exportJoined, handJoined, join as joinModules, stubFor, stubFromPage } from './join.mjs';
 import { ROOT, checkVendor, readImportMap } from './vendor.mjs';
 
 const WEB = join(ROOT, 'web');
@@ -67,11 +68,25 @@ const wasmBin = join(WASM_DIR, 'gpumem.wasm');
 if (!existsSync(wasmJs) || !existsSync(wasmBin)) die(`${relative(ROOT, WASM_DIR)}/gpumem.{js,wasm} missing: run make wasm first`);
 const modules = pageModules();
 
+// The modules the first result runs (app.js and what it imports statically)
+// joined into one, which takes app.js's place; at each joined module's path, a
+// stub for the modules loaded later (the panels below the first screen).
+let joined;
+try {
+  joined = joinModules('app.js', (f) => readFileSync(join(WEB, f), 'utf8'), (f) => modules.includes(f));
+} catch (e) {
+  die(e.message);
+}
+const pageFiles = new Map(modules.map((f) => [f, null]));
+pageFiles.set('app.js', joined.js + exportJoined(joined.joined));
+for (const { file, exports } of joined.joined) pageFiles.set(file, stubFor(file, exports, 'app.js'));
+
 // build/web: the served page.
 rmSync(OUT, { recursive: true, force: true });
 for (const f of [...modules, WORKER, 'style.css']) {
   mkdirSync(dirname(join(OUT, f)), { recursive: true });
-  copyFileSync(join(WEB, f), join(OUT, f));
+  if (pageFiles.get(f) != null) writeFileSync(join(OUT, f), pageFiles.get(f));
+  else copyFileSync(join(WEB, f), join(OUT, f));
 }
 copyFileSync(wasmJs, join(OUT, 'gpumem.js'));
 mkdirSync(join(OUT, 'docs'), { recursive: true });
@@ -85,26 +100,6 @@ copyFileSync(importBin, join(OUT, 'gpumem-import.wasm'));
 const planBin = join(WASM_DIR, 'gpumem-plan.wasm');
 const hasPlanModule = existsSync(planBin);
 if (hasPlanModule) copyFileSync(planBin, join(OUT, 'gpumem-plan.wasm'));
-/**
- * The page modules the first result needs: app.js and what it imports
- * statically, transitively. The rest (import() of the panels below the
- * result) are fetched after the first paint.
- */
-function firstLoad() {
-  const seen = new Set();
-  const visit = (f) => {
-    if (seen.has(f)) return;
-    seen.add(f);
-    const js = readFileSync(join(WEB, f), 'utf8');
-    for (const m of js.matchAll(/^\s*(?:import|export)\b[^'"()]*?\bfrom\s*(['"])(\.{1,2}\/[^'"]+)\1/gm)) {
-      const target = posix.normalize(posix.join(posix.dirname(f), m[2]));
-      if (modules.includes(target)) visit(target);
-    }
-  };
-  visit('app.js');
-  return modules.filter((f) => seen.has(f));
-}
-
 /**
  * A module script that, as soon as the loader (at `loader`) is in, before
  * the page's modules, instantiates the compiled core and runs it once: a
@@ -136,7 +131,7 @@ const preload = [
   // waits for it, and with it the parser and the page's main module.
   STYLESHEET,
   ...vendor.map((v) => `<link rel="modulepreload" href="${v.url}" integrity="${readImportMap(html).integrity[v.url]}" crossorigin="anonymous">`),
-  ...['gpumem.js', ...firstLoad()].map((f) => `<link rel="modulepreload" href="${f}">`),
+  ...['gpumem.js', 'app.js'].map((f) => `<link rel="modulepreload" href="${f}">`),
   ...(hasPlanModule ? ['<meta name="gm-plan-module" content="gpumem-plan.wasm">'] : []),
 ].join('\n');
 if (html.split(STYLESHEET).length !== 2) die(`index.html must link style.css exactly once, as ${STYLESHEET}`);
@@ -153,7 +148,14 @@ const rewrite = (file, js) =>
     if (!modules.includes(target) && target !== 'gpumem.js') die(`${file} imports ${spec}, which is not a page module`);
     return `${kw}${q}gm/${target}${q}`;
   });
-for (const f of modules) imports[`gm/${f}`] = dataUrl(rewrite(f, readFileSync(join(WEB, f), 'utf8')));
+// The joined modules run as the page's main script (below), not as a data:
+// URL: Chromium spends about as long on a long data: URL as on compiling
+// what it holds. Modules loaded later find them through window.gmJoined.
+const JOINED = 'gmJoined';
+const offlineStubs = new Map(joined.joined.map(({ file, exports }) => [file, stubFromPage(file, exports, JOINED)]));
+for (const f of modules) {
+  if (f !== 'app.js') imports[`gm/${f}`] = dataUrl(offlineStubs.get(f) ?? rewrite(f, readFileSync(join(WEB, f), 'utf8')));
+}
 imports['gm/gpumem.js'] = dataUrl(stripMap(readFileSync(wasmJs, 'utf8')));
 // The worker cannot use the page's import map: it imports the loader from a data: URL
 // and runs from a blob: URL that plan/client.js makes of this inline copy.
@@ -170,6 +172,10 @@ const planInline = hasPlanModule ? `<script type="application/wasm+gzip;base64" 
 // The main module comes next, so that its imports are fetched while the parser
 // reads the blobs the first result does not need (the worker, the planner's and
 // the importers' modules), which follow it.
+const mainJs = `${rewrite('app.js', joined.js)}${handJoined(joined.joined, JOINED)}
+import { loadGpuMem } from 'gm/gpumem.js';
+start(document.getElementById('app'), loadGpuMem({ module: window.gmCore }));`;
+if (/<\/script|<!--|<script/i.test(mainJs)) die('the joined modules must not hold "</script", "<script" or "<!--"');
 const main = `<script type="application/wasm+gzip;base64" id="gm-wasm">${wasmText(wasmBin)}</script>
 <script>
 window.gmCore = (function () {
@@ -188,9 +194,7 @@ window.gmCore = (function () {
 </script>
 ${warmCore('gm/gpumem.js')}
 <script type="module">
-import { start } from 'gm/app.js';
-import { loadGpuMem } from 'gm/gpumem.js';
-start(document.getElementById('app'), loadGpuMem({ module: window.gmCore }));
+${mainJs}
 </script>
 <script type="text/plain" id="gm-planner-worker">${workerSrc}</script>
 ${planInline}
