@@ -9,6 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync,
 import { dirname, join, posix, relative, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { withCsp } from './csp.mjs';
+import { asciiCss, asciiJs, assertAscii } from './ascii.mjs';
 import { exportJoined, handJoined, join as joinModules, stubFor, stubFromPage } from './join.mjs';
 import { ROOT, checkVendor, readImportMap } from './vendor.mjs';
 
@@ -81,12 +82,21 @@ const pageFiles = new Map(modules.map((f) => [f, null]));
 pageFiles.set('app.js', joined.js + exportJoined(joined.joined));
 for (const { file, exports } of joined.joined) pageFiles.set(file, stubFor(file, exports, 'app.js'));
 
+// The page's text, as ASCII (web/ascii.mjs).
+const source = (f) => pageFiles.get(f) ?? readFileSync(join(WEB, f), 'utf8');
+const ascii = (f, text) => {
+  try {
+    return f.endsWith('.css') ? asciiCss(text) : asciiJs(text, f);
+  } catch (e) {
+    return die(e.message);
+  }
+};
+
 // build/web: the served page.
 rmSync(OUT, { recursive: true, force: true });
 for (const f of [...modules, WORKER, 'style.css']) {
   mkdirSync(dirname(join(OUT, f)), { recursive: true });
-  if (pageFiles.get(f) != null) writeFileSync(join(OUT, f), pageFiles.get(f));
-  else copyFileSync(join(WEB, f), join(OUT, f));
+  writeFileSync(join(OUT, f), ascii(f, source(f)));
 }
 copyFileSync(wasmJs, join(OUT, 'gpumem.js'));
 mkdirSync(join(OUT, 'docs'), { recursive: true });
@@ -135,7 +145,14 @@ const preload = [
   ...(hasPlanModule ? ['<meta name="gm-plan-module" content="gpumem-plan.wasm">'] : []),
 ].join('\n');
 if (html.split(STYLESHEET).length !== 2) die(`index.html must link style.css exactly once, as ${STYLESHEET}`);
-writeFileSync(join(OUT, 'index.html'), withCsp(replaceMarker(html.replace(`${STYLESHEET}\n`, ''), 'preload', preload), { offline: false }));
+const servedHtml = withCsp(replaceMarker(html.replace(`${STYLESHEET}\n`, ''), 'preload', preload), { offline: false });
+try {
+  assertAscii(servedHtml, 'index.html');
+  assertAscii(readFileSync(wasmJs, 'utf8'), 'gpumem.js');
+} catch (e) {
+  die(e.message);
+}
+writeFileSync(join(OUT, 'index.html'), servedHtml);
 writeFileSync(join(OUT, '.nojekyll'), '');
 
 // build/gpu-mem-calc.html: one file. Every module becomes a data: URL behind a
@@ -154,12 +171,12 @@ const rewrite = (file, js) =>
 const JOINED = 'gmJoined';
 const offlineStubs = new Map(joined.joined.map(({ file, exports }) => [file, stubFromPage(file, exports, JOINED)]));
 for (const f of modules) {
-  if (f !== 'app.js') imports[`gm/${f}`] = dataUrl(offlineStubs.get(f) ?? rewrite(f, readFileSync(join(WEB, f), 'utf8')));
+  if (f !== 'app.js') imports[`gm/${f}`] = dataUrl(offlineStubs.get(f) ?? ascii(f, rewrite(f, readFileSync(join(WEB, f), 'utf8'))));
 }
 imports['gm/gpumem.js'] = dataUrl(stripMap(readFileSync(wasmJs, 'utf8')));
 // The worker cannot use the page's import map: it imports the loader from a data: URL
 // and runs from a blob: URL that plan/client.js makes of this inline copy.
-const workerSrc = readFileSync(join(WEB, WORKER), 'utf8').replace(/(\bimport\(\s*)(['"])\.\/gpumem\.js\2/, (_, kw, q) => `${kw}${q}${imports['gm/gpumem.js']}${q}`);
+const workerSrc = ascii(WORKER, readFileSync(join(WEB, WORKER), 'utf8')).replace(/(\bimport\(\s*)(['"])\.\/gpumem\.js\2/, (_, kw, q) => `${kw}${q}${imports['gm/gpumem.js']}${q}`);
 if (workerSrc.includes("'./gpumem.js'") || !workerSrc.includes(imports['gm/gpumem.js'])) die(`${WORKER} must import the loader as './gpumem.js'`);
 if (/<\/script/i.test(workerSrc)) die(`${WORKER} must not contain a closing script tag`);
 const map = `<script type="importmap">\n${JSON.stringify({ imports }, null, 1)}\n</script>`;
@@ -172,7 +189,7 @@ const planInline = hasPlanModule ? `<script type="application/wasm+gzip;base64" 
 // The main module comes next, so that its imports are fetched while the parser
 // reads the blobs the first result does not need (the worker, the planner's and
 // the importers' modules), which follow it.
-const mainJs = `${rewrite('app.js', joined.js)}${handJoined(joined.joined, JOINED)}
+const mainJs = `${ascii('app.js', rewrite('app.js', joined.js))}${handJoined(joined.joined, JOINED)}
 import { loadGpuMem } from 'gm/gpumem.js';
 start(document.getElementById('app'), loadGpuMem({ module: window.gmCore }));`;
 if (/<\/script|<!--|<script/i.test(mainJs)) die('the joined modules must not hold "</script", "<script" or "<!--"');
@@ -202,10 +219,15 @@ ${planInline}
 let single = replaceMarker(html, 'importmap', map);
 single = replaceMarker(single, 'preload', '');
 single = replaceMarker(single, 'main', main);
-const css = readFileSync(join(WEB, 'style.css'), 'utf8');
+const css = ascii('style.css', readFileSync(join(WEB, 'style.css'), 'utf8'));
 single = single.replace('<link rel="stylesheet" href="style.css">', () => `<style>\n${css}</style>`);
 if (single.includes('href="style.css"')) die('index.html must link style.css exactly once');
 single = withCsp(single, { offline: true });
+try {
+  assertAscii(single, relative(ROOT, SINGLE));
+} catch (e) {
+  die(e.message);
+}
 writeFileSync(SINGLE, single);
 // The served page links the offline file for download.
 writeFileSync(join(OUT, 'gpu-mem-calc.html'), single);
