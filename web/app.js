@@ -426,6 +426,7 @@ function App({ gm }) {
 export function start(root, gmPromise) {
   return Promise.resolve(gmPromise).then(
     (gm) => {
+      performance.mark('gm-core');
       setSchema(gm.schema(), gm.presetId);
       root.textContent = '';
       render(html`<${App} gm=${gm} />`, root);

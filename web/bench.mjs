@@ -95,6 +95,7 @@ const { server, url } = await startServer({ dir: tmp, port: 0 });
 /** ms from navigation start to the first rendered result, and per edit. */
 async function measure(target) {
   const firsts = [];
+  const phases = [];
   const settles = [];
   let edit = null;
   for (let i = 0; i < RUNS; i++) {
@@ -102,7 +103,14 @@ async function measure(target) {
     const page = await context.newPage();
     await page.goto(target);
     await page.waitForSelector('html[data-ready] .verdict');
-    firsts.push(await page.evaluate(() => performance.getEntriesByName('gm-first-result')[0].startTime));
+    const at = await page.evaluate(() => ({
+      first: performance.getEntriesByName('gm-first-result')[0].startTime,
+      core: performance.getEntriesByName('gm-core')[0]?.startTime,
+      parsed: performance.getEntriesByType('navigation')[0]?.domInteractive,
+      paint: performance.getEntriesByName('first-contentful-paint')[0]?.startTime,
+    }));
+    firsts.push(at.first);
+    phases.push(at);
     await page.waitForSelector('html[data-settled]');
     settles.push(await page.evaluate(() => performance.getEntriesByName('gm-settled')[0].startTime));
     if (i === 0) {
@@ -123,7 +131,12 @@ async function measure(target) {
     }
     await context.close();
   }
-  return { first_result_ms: median(firsts), first_result_min_ms: Math.min(...firsts), settled_ms: median(settles), edit_to_result_ms: edit };
+  const med = (k) => (phases.every((p) => p[k] != null) ? median(phases.map((p) => p[k])) : null);
+  return {
+    first_result_ms: median(firsts), first_result_min_ms: Math.min(...firsts), settled_ms: median(settles), edit_to_result_ms: edit,
+    // Medians of the steps before it: the HTML parsed, the loading note painted, the core instantiated.
+    html_parsed_ms: med('parsed'), first_paint_ms: med('paint'), core_ready_ms: med('core'),
+  };
 }
 
 /**
@@ -202,6 +215,8 @@ if (args.includes('--json')) {
   if (planModuleGzip != null) console.log(`  planner module:     ${kib(planModuleGzip)} gzipped, fetched by the search's worker when the panel comes into view`);
   console.log(`  offline file:       ${kib(sizes.offline_file_bytes)}, ${kib(sizes.offline_file_gzip_bytes)} gzipped`);
   console.log(`  navigation -> first result: served ${served.first_result_ms.toFixed(0)} ms, offline file ${offline.first_result_ms.toFixed(0)} ms (fastest ${served.first_result_min_ms.toFixed(0)}, ${offline.first_result_min_ms.toFixed(0)})`);
+  const steps = (m) => `HTML parsed ${m.html_parsed_ms?.toFixed(0)}, first paint ${m.first_paint_ms?.toFixed(0)}, core ready ${m.core_ready_ms?.toFixed(0)}`;
+  console.log(`  on the way (ms):            served ${steps(served)}; offline file ${steps(offline)}`);
   console.log(`  navigation -> every panel:  served ${served.settled_ms.toFixed(0)} ms, offline file ${offline.settled_ms.toFixed(0)} ms`);
   console.log(`  edit -> updated result:     served ${served.edit_to_result_ms.toFixed(2)} ms, offline file ${offline.edit_to_result_ms.toFixed(2)} ms`);
   if (!plan) console.log('  planner search: this build of the core has no planner');
