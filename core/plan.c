@@ -92,6 +92,27 @@ typedef struct {
   gm_model model;                 /* the request's, resolved: set once by gm_plan, never cleared */
 } search;
 
+/* A search of q into out starts: no layout seen, nothing resolved. Only the
+ * counts and flags are cleared: the kept resolutions, stage layouts and
+ * closest misses (tens of kilobytes) are read only behind them, and
+ * min_gpus starts a search per GPU count. S->model is kept. */
+static void search_start(search *S, const gm_plan_request *q, gm_plan_result *out,
+                         const gm_params *P, int first_fit_only) {
+  int i;
+  S->req = q, S->out = out, S->P = *P;
+  memset(&S->gpu, 0, sizeof S->gpu);
+  S->first_fit_only = first_fit_only;
+  S->reference_only = S->found = 0;
+  for (i = 0; i < NUM_FAMILIES; i++) {
+    S->fam_fits[i] = S->fam_best_stage[i] = S->fam_best_rc[i] = 0;
+    S->fam_best_over[i] = 0;
+  }
+  for (i = 0; i < 3; i++)
+    S->memo[i].have = 0;
+  S->memo_next = S->last = 0;
+  S->shapes_of = 0; /* no resolution has this number: the first clears them */
+}
+
 void gm_plan_request_init(gm_plan_request *req, const gm_config *base) {
   memset(req, 0, sizeof *req);
   req->base = *base;
@@ -636,10 +657,8 @@ static int next_count(int G, int lo, int hi, int node) {
 
 /* Fewest GPUs on which some layout fits: from the bound of the model
  * states fully sharded over every GPU, upwards. */
-static int min_gpus(search *S, const gm_plan_request *q, const gm_params *counts,
+static int min_gpus(search *S, const gm_plan_request *q, const gm_params *P,
                     gm_plan_result *scratch) {
-  /* A copy: the caller's counts may sit in S, which each try clears. */
-  const gm_params Pc = *counts, *P = &Pc;
   gm_config r = q->base;
   gm_error err;
   gm_precision_bytes lb;
@@ -660,13 +679,9 @@ static int min_gpus(search *S, const gm_plan_request *q, const gm_params *counts
   if (lo < 1)
     lo = 1;
   for (G = lo; G <= 1 << 20 && tries < 200; tries++) {
-    int64_t searched = scratch->searched, evaluated = scratch->evaluated;
-    /* A first-fit search keeps no layouts: its counts and reasons start
-     * again; the stages' polynomials (S->q, the largest part) need no clearing. */
-    memset(S, 0, offsetof(search, q));
+    /* A first-fit search keeps no layouts: its reasons start again, its counts add up. */
     scratch->num_layouts = scratch->num_rejected = scratch->num_suggestions = 0;
-    scratch->searched = searched, scratch->evaluated = evaluated;
-    S->req = q, S->out = scratch, S->P = *P, S->first_fit_only = 1;
+    search_start(S, q, scratch, P, 1);
     search_all(S, G);
     if (S->found)
       return G;
@@ -892,6 +907,7 @@ static void family_reasons(search *S) {
 
 int gm_plan(const gm_plan_request *q, gm_plan_result *out, gm_error *err) {
   search s_mem, *S = &s_mem;
+  gm_params P;
   gm_config r = q->base;
   int G, node, fewest;
   int64_t searched, evaluated;
@@ -915,17 +931,18 @@ int gm_plan(const gm_plan_request *q, gm_plan_result *out, gm_error *err) {
   r.parallel.num_microbatches = GM_AUTO;
   if (gm_resolve(&r, NULL, err) != GM_OK)
     return GM_EINVAL;
-  memset(S, 0, offsetof(search, q));
   S->model = r.model;
-  if (gm_config_params(&r, &S->P, err) != GM_OK)
+  S->memo_serial = 0;
+  if (gm_config_params(&r, &P, err) != GM_OK)
     return GM_EINVAL;
-  /* The fewest GPUs first, with out as scratch space. */
-  fewest = min_gpus(S, q, &S->P, out);
+  /* The fewest GPUs first, with out as scratch space: its reasons are
+   * cleared again, nothing else was written. */
+  fewest = min_gpus(S, q, &P, out);
   searched = out->searched, evaluated = out->evaluated;
-  memset(out, 0, sizeof *out);
-  memset(S, 0, offsetof(search, q));
-  S->req = q, S->out = out;
-  gm_config_params(&r, &S->P, err);
+  memset(out->rejected, 0, (size_t)out->num_rejected * sizeof out->rejected[0]);
+  out->num_rejected = 0;
+  out->searched = out->evaluated = 0;
+  search_start(S, q, out, &P, 0);
   /* A card without throughput figures is ranked as an H100 would run the
    * layouts; its estimates are not shown. */
   S->reference_only = gm_gpu_perf_of(r.hardware.gpu_name, &S->gpu) != GM_OK;
