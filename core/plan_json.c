@@ -3,6 +3,7 @@
  * out. Every returned config is the request's own config with the searched
  * fields written in, so that calculate reads exactly what was evaluated. */
 #include "config.h"
+#include "fmt.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -28,6 +29,50 @@ static char *error_json(const gm_error *e) {
 }
 
 static double round_to(double v, double unit) { return floor(v / unit + 0.5) * unit; }
+
+/* Whole numbers below 10^15 as cJSON prints them (%1.15g: the digits
+ * alone, which read back exactly), without its sprintf and sscanf per
+ * number; 0 when v is not one. */
+static size_t whole_text(double v, char out[32]) {
+  char *q = out;
+  if (!(v == floor(v) && fabs(v) < 1e15) || (v == 0 && signbit(v)))
+    return 0;
+  if (v < 0)
+    *q++ = '-', v = -v;
+  q = gm_fmt_digits(q, (uint64_t)v);
+  *q = '\0';
+  return (size_t)(q - out);
+}
+
+/* A number of the answer: a whole one as its text, printed verbatim. */
+static cJSON *number(double v) {
+  char text[32];
+  return whole_text(v, text) ? cJSON_CreateRaw(text) : cJSON_CreateNumber(v);
+}
+
+static void add_number(cJSON *o, const char *key, double v) {
+  cJSON_AddItemToObject(o, key, number(v));
+}
+
+/* The request's whole numbers as their text (the same bytes): every
+ * returned config repeats them. */
+static void whole_numbers_raw(cJSON *node) {
+  cJSON *item;
+  cJSON_ArrayForEach(item, node) {
+    char text[32];
+    size_t n;
+    if (cJSON_IsObject(item) || cJSON_IsArray(item)) {
+      whole_numbers_raw(item);
+    } else if (cJSON_IsNumber(item) && (n = whole_text(item->valuedouble, text)) > 0) {
+      char *copy = cJSON_malloc(n + 1);
+      if (!copy)
+        continue; /* printed as a number: the same text */
+      memcpy(copy, text, n + 1);
+      item->type = cJSON_Raw;
+      item->valuestring = copy;
+    }
+  }
+}
 
 /* The "plan" section into req. */
 static int parse_plan(gm_parse_ctx *pc, const cJSON *plan, gm_plan_request *q,
@@ -142,7 +187,7 @@ static void put(cJSON *root, const char *section, const char *key, cJSON *value)
 }
 
 static void put_int(cJSON *root, const char *section, const char *key, double v) {
-  put(root, section, key, cJSON_CreateNumber(v));
+  put(root, section, key, number(v));
 }
 
 static void put_name(cJSON *root, const char *section, const char *key, const gm_name *t, int v) {
@@ -267,7 +312,7 @@ static void summary(const gm_config *c, char *out, size_t n) {
 
 static void add_estimate(cJSON *o, const char *key, int known, double v, double unit) {
   if (known && isfinite(v))
-    cJSON_AddNumberToObject(o, key, round_to(v, unit));
+    add_number(o, key, round_to(v, unit));
   else
     cJSON_AddNullToObject(o, key);
 }
@@ -288,8 +333,8 @@ static char *result_json(const cJSON *request, const plan_state *s) {
       gm_resolve(&c, NULL, &e2);
     }
     cJSON_AddItemToObject(o, "config", config_json(request, &s->req.base, &l->config));
-    cJSON_AddNumberToObject(o, "peak_gb", round_to((double)l->peak_bytes / GIB, 1e-4));
-    cJSON_AddNumberToObject(o, "peak_bytes", (double)l->peak_bytes);
+    add_number(o, "peak_gb", round_to((double)l->peak_bytes / GIB, 1e-4));
+    add_number(o, "peak_bytes", (double)l->peak_bytes);
     cJSON_AddStringToObject(o, "verdict", l->tight ? "tight" : "fits");
     add_estimate(o, "step_time_s", l->perf.known, l->perf.step_time_s, 1e-4);
     add_estimate(o, "tokens_per_s_per_gpu", l->perf.known, l->perf.tokens_per_s_per_gpu, 0.1);
@@ -306,20 +351,20 @@ static char *result_json(const cJSON *request, const plan_state *s) {
     cJSON_AddItemToArray(arr, o);
   }
   if (r->min_gpus > 0)
-    cJSON_AddNumberToObject(root, "min_gpus", r->min_gpus);
+    add_number(root, "min_gpus", r->min_gpus);
   else
     cJSON_AddNullToObject(root, "min_gpus");
-  cJSON_AddNumberToObject(root, "searched", (double)r->searched);
-  cJSON_AddNumberToObject(root, "evaluated", (double)r->evaluated);
+  add_number(root, "searched", (double)r->searched);
+  add_number(root, "evaluated", (double)r->evaluated);
   if (r->base_peak_bytes > 0)
-    cJSON_AddNumberToObject(root, "base_peak_gb", round_to((double)r->base_peak_bytes / GIB, 1e-4));
+    add_number(root, "base_peak_gb", round_to((double)r->base_peak_bytes / GIB, 1e-4));
   arr = cJSON_AddArrayToObject(root, "suggestions");
   for (i = 0; i < r->num_suggestions; i++) {
     const gm_plan_suggestion *g = &r->suggestions[i];
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "change", g->change);
-    cJSON_AddNumberToObject(o, "saving_gb", round_to((double)g->saving_bytes / GIB, 1e-2));
-    cJSON_AddNumberToObject(o, "peak_gb", round_to((double)g->peak_bytes / GIB, 1e-4));
+    add_number(o, "saving_gb", round_to((double)g->saving_bytes / GIB, 1e-2));
+    add_number(o, "peak_gb", round_to((double)g->peak_bytes / GIB, 1e-4));
     cJSON_AddBoolToObject(o, "fits", g->fits);
     cJSON_AddItemToObject(o, "config", config_json(request, &s->req.base, &g->config));
     cJSON_AddItemToArray(arr, o);
@@ -395,6 +440,7 @@ char *plan_json(const char *request_json) {
     out = error_json(&err);
     goto done;
   }
+  whole_numbers_raw(request);
   out = result_json(request, s);
 done:
   cJSON_free(text);
