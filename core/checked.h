@@ -70,4 +70,19 @@ static inline uint64_t gm_bytes(gm_checked *k, double v) {
   }
 }
 
+/* llround(v) as an unsigned count: below 2^53 by the whole part and the
+ * fraction (both exact), else llround itself. The searches call this per stage. */
+static inline uint64_t gm_round_count(double v) {
+  if (v >= 0 && v < GM_MAX_FIGURE_BYTES) {
+    uint64_t t = (uint64_t)v;
+    return t + (v - (double)t >= 0.5);
+  }
+  return (uint64_t)llround(v);
+}
+
+/* A figure of gm_bytes (at most 2^53) as a double, exactly: through the
+ * signed conversion, which x86-64 does in one instruction (the unsigned one
+ * takes a branch). */
+static inline double gm_figure(uint64_t bytes) { return (double)(int64_t)bytes; }
+
 #endif
