@@ -933,6 +933,7 @@ int gm_plan(const gm_plan_request *q, gm_plan_result *out, gm_error *err) {
     return GM_EINVAL;
   S->model = r.model;
   S->memo_serial = 0;
+  gm_shape_memo_init(&S->shapes);
   if (gm_config_params(&r, &P, err) != GM_OK)
     return GM_EINVAL;
   /* The fewest GPUs first, with out as scratch space: its reasons are

@@ -421,6 +421,16 @@ static void memo_against_plain(void) {
       "\"parallelism\":{\"tensor_parallel_size\":8,\"pipeline_parallel_size\":16,"
       "\"data_parallel_size\":8},\"engine\":{\"type\":\"fsdp\",\"framework\":\"torchtitan\"},"
       "\"hardware\":{\"gpu\":\"H100\"}}",
+      /* The same model and recipe split otherwise in pipeline and data: the
+       * layers kept from the first serve these (gm_layer_key). */
+      "{\"model\":{\"preset\":\"llama-3.1-405b\"},\"training\":{\"seq_len\":8192,"
+      "\"gradient_accumulation_steps\":4},\"parallelism\":{\"tensor_parallel_size\":8,"
+      "\"pipeline_parallel_size\":8,\"data_parallel_size\":16},\"engine\":{\"type\":\"fsdp\","
+      "\"framework\":\"torchtitan\"},\"hardware\":{\"gpu\":\"H100\"}}",
+      "{\"model\":{\"preset\":\"llama-3.1-405b\"},\"training\":{\"seq_len\":8192},"
+      "\"parallelism\":{\"tensor_parallel_size\":8,\"pipeline_parallel_size\":1,"
+      "\"data_parallel_size\":128},\"engine\":{\"type\":\"fsdp\",\"framework\":\"torchtitan\"},"
+      "\"hardware\":{\"gpu\":\"H100\"}}",
       "{\"model\":{\"preset\":\"mixtral-8x7b\"},\"training\":{\"seq_len\":4096,"
       "\"gradient_accumulation_steps\":8},\"parallelism\":{\"tensor_parallel_size\":2,"
       "\"pipeline_parallel_size\":4,\"virtual_pipeline_stages\":2,\"expert_parallel_size\":2,"
@@ -438,6 +448,7 @@ static void memo_against_plain(void) {
   gm_result *sink = calloc(1, sizeof *sink);
   int n = 0, resolve_differ = 0, peak_differ = 0, fitting = 0;
   size_t i;
+  gm_shape_memo_init(&memo);
   for (i = 0; i < sizeof configs / sizeof configs[0]; i++) {
     gm_config c, m;
     gm_params P;
