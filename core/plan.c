@@ -88,6 +88,14 @@ typedef struct {
   /* The stage layouts of the resolution numbered shapes_of (0: none). */
   gm_shape_memo shapes;
   int shapes_of;
+  /* Each family's resolution with every parallel size 1 (the same for every
+   * GPU count): its rc, error, and the sizes the layouts are drawn from. Set
+   * once per family by search_family, cleared by gm_plan only. */
+  struct {
+    int have, rc, layers, heads, kv_heads, experts;
+    int64_t seq_len;
+    gm_error err;
+  } fam_r0[NUM_FAMILIES];
   gm_stage_poly q[GM_MAX_STAGES]; /* the stages of the layout being tried */
   gm_model model;                 /* the request's, resolved: set once by gm_plan, never cleared */
 } search;
@@ -491,9 +499,8 @@ static void search_family(search *S, int fi, int G) {
   const gm_plan_request *q = S->req;
   const gm_config *base = &q->base;
   const char *fw = gm_framework_name(f->fw);
-  gm_config c = *base, r0;
-  gm_error err;
-  int node, L, heads, kv, tp, cp, pp, v, ep, rc, off, edge;
+  gm_config c = *base;
+  int node, L, heads, kv, nex, tp, cp, pp, v, ep, rc, off, edge;
   int64_t seq;
   c.engine.kind = f->engine;
   c.engine.framework = f->fw;
@@ -504,18 +511,25 @@ static void search_family(search *S, int fi, int G) {
   else if (f->engine == GM_ENGINE_MEGATRON)
     c.engine.distributed_optimizer = f->variant;
   c.hardware.num_gpus = G;
-  /* The model as resolved (layout-independent). */
-  r0 = c;
-  r0.parallel.tp = r0.parallel.pp = r0.parallel.cp = r0.parallel.ep = r0.parallel.vpp = 1;
-  r0.parallel.dp = GM_AUTO;
-  r0.hardware.num_gpus = GM_AUTO;
-  if (gm_resolve(&r0, NULL, &err) != GM_OK) {
-    reject(S->out, f->label, "%s: %s", err.field, err.message);
+  /* The model as resolved (layout-independent: the GPU count is left open). */
+  if (!S->fam_r0[fi].have) {
+    gm_config r0 = c;
+    r0.parallel.tp = r0.parallel.pp = r0.parallel.cp = r0.parallel.ep = r0.parallel.vpp = 1;
+    r0.parallel.dp = GM_AUTO;
+    r0.hardware.num_gpus = GM_AUTO;
+    S->fam_r0[fi].have = 1;
+    S->fam_r0[fi].rc = gm_resolve(&r0, NULL, &S->fam_r0[fi].err);
+    S->fam_r0[fi].layers = r0.model.num_layers, S->fam_r0[fi].heads = r0.model.num_attention_heads;
+    S->fam_r0[fi].kv_heads = r0.model.num_key_value_heads;
+    S->fam_r0[fi].experts = r0.model.num_experts, S->fam_r0[fi].seq_len = r0.training.seq_len;
+  }
+  if (S->fam_r0[fi].rc != GM_OK) {
+    reject(S->out, f->label, "%s: %s", S->fam_r0[fi].err.field, S->fam_r0[fi].err.message);
     return;
   }
   node = base->hardware.gpus_per_node > 0 ? base->hardware.gpus_per_node : (G < 8 ? G : 8);
-  L = r0.model.num_layers, heads = r0.model.num_attention_heads;
-  kv = r0.model.num_key_value_heads, seq = r0.training.seq_len;
+  L = S->fam_r0[fi].layers, heads = S->fam_r0[fi].heads, kv = S->fam_r0[fi].kv_heads;
+  nex = S->fam_r0[fi].experts, seq = S->fam_r0[fi].seq_len;
   for (tp = 1; tp <= G; tp *= 2) {
     if (base->parallel.tp != GM_AUTO && tp != base->parallel.tp)
       continue;
@@ -582,7 +596,6 @@ static void search_family(search *S, int fi, int G) {
               (edge > 0 ? edge % v != 0 || (L - 2 * edge) / (pp - 2) % v != 0 : L % (pp * v) != 0))
             continue;
           for (ep = 1; ep <= dp * cp; ep++) {
-            int nex = r0.model.num_experts;
             if (base->parallel.ep != GM_AUTO && ep != base->parallel.ep)
               continue;
             if (ep > 1 && (!(f->can & CAN_EP) || nex <= 0))
@@ -909,7 +922,7 @@ int gm_plan(const gm_plan_request *q, gm_plan_result *out, gm_error *err) {
   search s_mem, *S = &s_mem;
   gm_params P;
   gm_config r = q->base;
-  int G, node, fewest;
+  int G, node, fewest, fi;
   int64_t searched, evaluated;
   memset(out, 0, sizeof *out);
   if (q->min_gpus < 1 || q->max_gpus < q->min_gpus) {
@@ -933,6 +946,8 @@ int gm_plan(const gm_plan_request *q, gm_plan_result *out, gm_error *err) {
     return GM_EINVAL;
   S->model = r.model;
   S->memo_serial = 0;
+  for (fi = 0; fi < NUM_FAMILIES; fi++)
+    S->fam_r0[fi].have = 0;
   gm_shape_memo_init(&S->shapes);
   if (gm_config_params(&r, &P, err) != GM_OK)
     return GM_EINVAL;
