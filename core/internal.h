@@ -159,6 +159,19 @@ int gm_resolve_unchecked(gm_config *c, gm_result *r, gm_error *err);
  * resolves to resolved_model (the model of an earlier resolution of the same
  * model section): the rest is resolved, the model copied. */
 int gm_resolve_layout(gm_config *c, const gm_model *resolved_model, gm_error *err);
+/* The engine and training sections of the last gm_resolve_layout_memo that
+ * passed them, and what they were made from. Plain storage; have 0 to start. */
+typedef struct {
+  int have, tp_on, pp_on;
+  gm_model model;
+  gm_engine engine_in, engine;
+  gm_training training_in, training;
+} gm_sections_memo;
+/* gm_resolve_layout, with the engine and training sections taken from m
+ * when c gives their resolution the same inputs (the planner's layouts of one
+ * framework differ in the parallel sizes and the accumulation steps). */
+int gm_resolve_layout_memo(gm_config *c, const gm_model *resolved_model, gm_sections_memo *m,
+                           gm_error *err);
 /* Whether the engine (its kind and ZeRO stage resolved) can offload as asked:
  * the checks of resolution that read the offload fields, its only reading of
  * them (resolve.c). GM_OK, or GM_EINVAL naming the field. */

@@ -96,6 +96,7 @@ typedef struct {
     int64_t seq_len;
     gm_error err;
   } fam_r0[NUM_FAMILIES];
+  gm_sections_memo sections; /* of the resolutions: checked by its key, cleared by gm_plan only */
   gm_stage_poly q[GM_MAX_STAGES]; /* the stages of the layout being tried */
   gm_model model;                 /* the request's, resolved: set once by gm_plan, never cleared */
 } search;
@@ -191,9 +192,10 @@ static int resolve_layout(search *S, gm_config *c) {
     S->memo[i].checked_mb = 0;
     S->memo[i].key = S->memo[i].resolved = *c;
     /* Every candidate has the request's model, resolved once. */
-    S->memo[i].rc = memcmp(&c->model, &S->req->base.model, sizeof c->model) == 0
-                        ? gm_resolve_layout(&S->memo[i].resolved, &S->model, &err)
-                        : gm_resolve_unchecked(&S->memo[i].resolved, NULL, &err);
+    S->memo[i].rc =
+        memcmp(&c->model, &S->req->base.model, sizeof c->model) == 0
+            ? gm_resolve_layout_memo(&S->memo[i].resolved, &S->model, &S->sections, &err)
+            : gm_resolve_unchecked(&S->memo[i].resolved, NULL, &err);
   }
   S->last = i;
   if (S->memo[i].rc != GM_OK)
@@ -949,6 +951,7 @@ int gm_plan(const gm_plan_request *q, gm_plan_result *out, gm_error *err) {
   for (fi = 0; fi < NUM_FAMILIES; fi++)
     S->fam_r0[fi].have = 0;
   gm_shape_memo_init(&S->shapes);
+  S->sections.have = 0;
   if (gm_config_params(&r, &P, err) != GM_OK)
     return GM_EINVAL;
   /* The fewest GPUs first, with out as scratch space: its reasons are

@@ -446,8 +446,10 @@ static void memo_against_plain(void) {
   static gm_shape_memo memo;
   static const int64_t mbs[] = {1, 3, 8, 2};
   gm_result *sink = calloc(1, sizeof *sink);
-  int n = 0, resolve_differ = 0, peak_differ = 0, fitting = 0;
+  int n = 0, resolve_differ = 0, peak_differ = 0, fitting = 0, kept_differ = 0, kept_failed = 0;
   size_t i;
+  gm_sections_memo sections;
+  sections.have = 0;
   gm_shape_memo_init(&memo);
   for (i = 0; i < sizeof configs / sizeof configs[0]; i++) {
     gm_config c, m;
@@ -466,7 +468,7 @@ static void memo_against_plain(void) {
         for (off = 0; off < 3; off++) {
           gm_config k = c, a, b;
           gm_verdict va, vb;
-          int wa = -1, wb = -2, ra, rb;
+          int wa = -1, wb = -2, ra, rb, var;
           uint64_t pa, pb;
           k.training.recompute = (gm_recompute)rc;
           k.training.micro_batch_size = mbs[j];
@@ -474,6 +476,26 @@ static void memo_against_plain(void) {
             k.engine.offload_optimizer = GM_OFFLOAD_CPU;
           if (off == 2)
             k.engine.offload_param = GM_OFFLOAD_CPU;
+          /* With the engine and training sections kept: each config as
+           * the search varies it (accumulation steps, tensor parallel), then itself. */
+          for (var = 0; var < 4; var++) {
+            gm_config d = k, e;
+            gm_error e1, e2;
+            int rd, re;
+            if (var == 0)
+              d.training.gradient_accumulation_steps = 8;
+            if (var == 1)
+              d.parallel.tp = d.parallel.tp > 1 ? d.parallel.tp / 2 : 2;
+            if (var == 2)
+              d.training.optimizer_in_backward = 1, d.training.gradient_accumulation_steps = 4;
+            e = d;
+            memset(&e1, 0, sizeof e1), memset(&e2, 0, sizeof e2);
+            rd = gm_resolve_unchecked(&d, NULL, &e1);
+            re = gm_resolve_layout_memo(&e, &m.model, &sections, &e2);
+            kept_differ += rd != re || (rd == GM_OK && memcmp(&d, &e, sizeof d) != 0) ||
+                           (rd != GM_OK && strcmp(e1.field, e2.field) != 0);
+            kept_failed += rd != GM_OK;
+          }
           a = b = k;
           ra = gm_resolve_unchecked(&a, NULL, &err);
           rb = gm_resolve_layout(&b, &m.model, &err);
@@ -498,6 +520,11 @@ static void memo_against_plain(void) {
              "differ); peaks with kept stage layouts equal the plain ones (%d differ; %d fit)",
              n, resolve_differ, peak_differ, fitting);
     check(n >= 100 && resolve_differ == 0 && peak_differ == 0 && fitting > 10, what);
+    snprintf(what, sizeof what,
+             "%d resolutions with the engine and training sections kept equal the plain ones, "
+             "%d of them failing (%d differ)",
+             4 * n, kept_failed, kept_differ);
+    check(kept_failed > 50 && kept_differ == 0, what);
   }
 }
 
