@@ -3,6 +3,7 @@
  * no strings), the largest micro-batch that fits, and a ranking by the
  * estimated step time of perf.c. */
 #include "internal.h"
+#include "schema.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -97,6 +98,10 @@ typedef struct {
     gm_error err;
   } fam_r0[NUM_FAMILIES];
   gm_sections_memo sections; /* of the resolutions: checked by its key, cleared by gm_plan only */
+  /* The sections of the last config whose bounds were checked that passed
+   * (check_layout), each with a flag: cleared by gm_plan only. */
+  gm_config passed;
+  unsigned char passed_ok[GM_SEC_COUNT];
   gm_stage_poly q[GM_MAX_STAGES]; /* the stages of the layout being tried */
   gm_model model;                 /* the request's, resolved: set once by gm_plan, never cleared */
 } search;
@@ -210,15 +215,33 @@ static int resolve_layout(search *S, gm_config *c) {
   return gm_check_offload(&c->engine, &err);
 }
 
+/* gm_check_resolved of c, section by section: a section the same as one
+ * that passed passes (each check reads its own section only). */
+static int check_sections(search *S, const gm_config *c) {
+  gm_error err;
+  int s;
+  for (s = 0; s < GM_SEC_COUNT; s++) {
+    size_t at = gm_schema[s].offset, n = gm_schema[s].size;
+    const char *mine = (const char *)c + at;
+    char *kept = (char *)&S->passed + at;
+    if (S->passed_ok[s] && memcmp(mine, kept, n) == 0)
+      continue;
+    if (gm_check_resolved_section((gm_section)s, c, &err) != GM_OK)
+      return GM_EINVAL;
+    memcpy(kept, mine, n);
+    S->passed_ok[s] = 1;
+  }
+  return GM_OK;
+}
+
 /* gm_check_resolved of c, just resolved by resolve_layout. The bounds read
  * neither the recompute mode nor offloading (enums, unbounded), so the check
  * at one micro-batch holds for every mode and offload of the resolution. */
 static int check_layout(search *S, const gm_config *c) {
-  gm_error err;
   int i = S->last;
   if (S->memo[i].checked_mb != c->training.micro_batch_size) {
     S->memo[i].checked_mb = c->training.micro_batch_size;
-    S->memo[i].check_rc = gm_check_resolved(c, &err);
+    S->memo[i].check_rc = check_sections(S, c);
   }
   return S->memo[i].check_rc;
 }
@@ -952,6 +975,7 @@ int gm_plan(const gm_plan_request *q, gm_plan_result *out, gm_error *err) {
     S->fam_r0[fi].have = 0;
   gm_shape_memo_init(&S->shapes);
   S->sections.have = 0;
+  memset(S->passed_ok, 0, sizeof S->passed_ok);
   if (gm_config_params(&r, &P, err) != GM_OK)
     return GM_EINVAL;
   /* The fewest GPUs first, with out as scratch space: its reasons are

@@ -289,11 +289,16 @@ static const char *const ignored_engine[] = {"zero_init", "description", NULL};
 static const char *const ignored_other[] = {"description", NULL};
 
 const gm_section_schema gm_schema[GM_SEC_COUNT] = {
-    {"model", offsetof(gm_config, model), model_keys, ignored_model},
-    {"training", offsetof(gm_config, training), training_keys, ignored_other},
-    {"parallelism", offsetof(gm_config, parallel), parallel_keys, ignored_other},
-    {"engine", offsetof(gm_config, engine), engine_keys, ignored_engine},
-    {"hardware", offsetof(gm_config, hardware), hardware_keys, ignored_other},
+    {"model", offsetof(gm_config, model), sizeof(((gm_config *)0)->model), model_keys,
+     ignored_model},
+    {"training", offsetof(gm_config, training), sizeof(((gm_config *)0)->training), training_keys,
+     ignored_other},
+    {"parallelism", offsetof(gm_config, parallel), sizeof(((gm_config *)0)->parallel),
+     parallel_keys, ignored_other},
+    {"engine", offsetof(gm_config, engine), sizeof(((gm_config *)0)->engine), engine_keys,
+     ignored_engine},
+    {"hardware", offsetof(gm_config, hardware), sizeof(((gm_config *)0)->hardware), hardware_keys,
+     ignored_other},
 };
 
 /* Whether name is k's key or an alias: the rank, or -1. The first byte is
@@ -394,10 +399,14 @@ static int check_section(const gm_section_schema *sec, const char *base, gm_erro
   return GM_OK;
 }
 
+int gm_check_resolved_section(gm_section s, const gm_config *cfg, gm_error *err) {
+  return check_section(&gm_schema[s], (const char *)cfg + gm_schema[s].offset, err);
+}
+
 int gm_check_resolved(const gm_config *cfg, gm_error *err) {
   int s;
   for (s = 0; s < GM_SEC_COUNT; s++)
-    if (check_section(&gm_schema[s], (const char *)cfg + gm_schema[s].offset, err) != GM_OK)
+    if (gm_check_resolved_section((gm_section)s, cfg, err) != GM_OK)
       return GM_EINVAL;
   return GM_OK;
 }
