@@ -279,6 +279,62 @@ static void fewest_gpus(void) {
   cJSON_Delete(r);
 }
 
+/* gm_stage_dominated counts only the first middle stage's layers: every
+ * split gives the middle ranks as many layers as a later one or more. Here
+ * for each rule of split.c (even, torchtitan's, Megatron-LM's with and
+ * without the embedding and loss counted, first and last stages given) over
+ * pipeline and virtual sizes. */
+static void middle_stages_descend(void) {
+  static const char *const configs[] = {
+      "{\"model\":{\"preset\":\"llama-3.1-405b\"},\"engine\":{\"type\":\"fsdp\"}}",
+      "{\"model\":{\"preset\":\"llama-3.1-405b\"},\"engine\":{\"type\":\"fsdp\","
+      "\"framework\":\"torchtitan\"}}",
+      "{\"model\":{\"preset\":\"llama-3-70b\"},\"engine\":{\"type\":\"megatron_lm\"}}",
+      "{\"model\":{\"preset\":\"llama-3-70b\"},\"engine\":{\"type\":\"megatron_lm\"},"
+      "\"parallelism\":{\"account_for_embedding_in_pipeline_split\":true,"
+      "\"account_for_loss_in_pipeline_split\":true}}",
+      "{\"model\":{\"preset\":\"llama-3-8b\"},\"engine\":{\"type\":\"deepspeed\","
+      "\"zero_stage\":1}}"};
+  gm_result *sink = calloc(1, sizeof *sink);
+  int splits = 0, rising = 0, edge;
+  size_t i;
+  for (i = 0; i < sizeof configs / sizeof configs[0]; i++) {
+    gm_config c;
+    gm_error err;
+    int p, v;
+    if (gm_parse_config(configs[i], &c, sink, &err) != GM_OK || gm_resolve(&c, NULL, &err) != GM_OK)
+      continue;
+    for (p = 3; p <= 24; p++)
+      for (v = 1; v <= 4; v++)
+        for (edge = -1; edge <= 6; edge++) {
+          gm_config k = c;
+          int r, top = -1, first[GM_MAX_CHUNKS], count[GM_MAX_CHUNKS];
+          k.parallel.pp = p, k.parallel.vpp = v;
+          k.parallel.first_stage_layers = k.parallel.last_stage_layers = edge;
+          if (edge == 0 || gm_check_split(&k, &err) != GM_OK)
+            continue;
+          splits++;
+          for (r = 1; r < p - 1; r++) {
+            int n = gm_stage_chunks(&k, r, first, count), j, layers = 0;
+            for (j = 0; j < n; j++)
+              layers += count[j];
+            if (top >= 0 && layers > top)
+              rising++;
+            if (top < 0)
+              top = layers;
+          }
+        }
+  }
+  free(sink);
+  {
+    char what[160];
+    snprintf(what, sizeof what,
+             "%d splits: no middle stage holds more layers than the first middle stage (%d do)",
+             splits, rising);
+    check(splits > 200 && rising == 0, what);
+  }
+}
+
 /* The root of the closed forms: the largest x at which k0 + k1 (x - x0) +
  * k2 (x - x0)^2 stays within a bound. */
 static void poly_roots(void) {
@@ -790,6 +846,7 @@ int main(int argc, char **argv) {
   }
   throughput(argv[1], 0);
   poly_roots();
+  middle_stages_descend();
   evaluation_sweep();
   memo_against_plain();
   every_evaluation();
