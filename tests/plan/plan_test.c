@@ -241,6 +241,65 @@ static void open_searches(void) {
  * weights + 4 B gradients + 8 B AdamW states = 16 B per parameter, all
  * sharded), fused step, 16-token sequences: activations and gathered layers
  * take a few MiB, so the fewest GPUs is ceil(16 P / (capacity - context)). */
+/* The configs of the answer: the request's own keys where they were (left
+ * open as null, they take the chosen value in place), the chosen fields after
+ * them, a section given as null replaced by one at the end; alike whether the
+ * request is written member by member (up to 64 keys) or as a tree (more). */
+static void answer_configs(void) {
+  static const char head[] =
+      "{\"model\":{\"preset\":\"llama-3-8b\"},\"engine\":null,\"training\":{\"seq_len\":4096,"
+      "\"activation_checkpointing\":null,\"note\\u00e9\\\"\":\"caf\\u00e9\"},"
+      "\"parallelism\":{\"tensor_parallel_size\":null},"
+      "\"hardware\":{\"gpu\":\"a100-80gb\",\"num_gpus\":8}";
+  char request[4096];
+  char *text[2] = {NULL, NULL};
+  int pass, ok = 1;
+  for (pass = 0; pass < 2; pass++) {
+    size_t n = (size_t)snprintf(request, sizeof request, "%s", head);
+    cJSON *r, *l;
+    int i;
+    for (i = 0; pass == 1 && i < 70; i++) /* beyond the member-by-member writer */
+      n += (size_t)snprintf(request + n, sizeof request - n, ",\"extra%d\":%d.5", i, i);
+    snprintf(request + n, sizeof request - n, "}");
+    r = plan(request);
+    l = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r, "layouts"), 0);
+    l = cJSON_GetObjectItemCaseSensitive(l, "config");
+    if (!l) {
+      ok = 0;
+      cJSON_Delete(r);
+      continue;
+    }
+    {
+      const cJSON *t = cJSON_GetObjectItemCaseSensitive(l, "training");
+      const cJSON *p = cJSON_GetObjectItemCaseSensitive(l, "parallelism");
+      const cJSON *e = cJSON_GetObjectItemCaseSensitive(l, "engine");
+      const cJSON *last = l->child;
+      while (last && last->next)
+        last = last->next;
+      ok &= t && t->child && strcmp(t->child->string, "seq_len") == 0 && t->child->next &&
+            strcmp(t->child->next->string, "activation_checkpointing") == 0 &&
+            cJSON_IsString(t->child->next) && t->child->next->next &&
+            strcmp(t->child->next->next->string, "note\xc3\xa9\"") == 0;
+      ok &= p && p->child && strcmp(p->child->string, "tensor_parallel_size") == 0 &&
+            cJSON_IsNumber(p->child);
+      ok &= cJSON_IsObject(e) && last == e && cJSON_IsString(e->child);
+      cJSON_DeleteItemFromObjectCaseSensitive(l, "extra0"); /* the same but for these */
+      for (i = 1; i < 70; i++) {
+        char k[16];
+        snprintf(k, sizeof k, "extra%d", i);
+        cJSON_DeleteItemFromObjectCaseSensitive(l, k);
+      }
+      text[pass] = cJSON_PrintUnformatted(l);
+    }
+    cJSON_Delete(r);
+  }
+  check(ok && text[0] && text[1] && strcmp(text[0], text[1]) == 0,
+        "answer configs: the request's keys in place, the chosen fields after, a null section "
+        "replaced at the end; member by member as in the tree");
+  free(text[0]);
+  free(text[1]);
+}
+
 static void fewest_gpus(void) {
   const char *model = "{\"num_layers\":48,\"hidden_size\":2048,\"num_attention_heads\":16,"
                       "\"vocab_size\":32000}";
@@ -847,6 +906,7 @@ int main(int argc, char **argv) {
   throughput(argv[1], 0);
   poly_roots();
   middle_stages_descend();
+  answer_configs();
   evaluation_sweep();
   memo_against_plain();
   every_evaluation();
