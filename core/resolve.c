@@ -349,6 +349,13 @@ static int resolve_parallel(gm_config *c, gm_result *r, gm_error *err) {
             "ignored: torchtitan gathers float8 weights only when data parallelism shards them");
     c->training.fp8_all_gather = 0;
   }
+  /* torchtitan's tensor-parallel plan (apply_tp in models/llama3/infra/parallelize.py,
+   * parallelisms/parallelize_llama.py before 2025) and torchtune's training plan
+   * (models/llama3/_parallelism.py) put SequenceParallel on every norm and shard the block
+   * inputs along the sequence, with no option to turn it off. */
+  DEF(p->sequence_parallel,
+      (c->engine.framework == GM_FW_TORCHTITAN || c->engine.framework == GM_FW_TORCHTUNE) &&
+          p->tp > 1);
   if (p->sequence_parallel && p->tp == 1) {
     p->sequence_parallel = 0;
     gm_warn(r, "parallelism.sequence_parallel", "needs tensor parallelism; ignored with TP = 1");
