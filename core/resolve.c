@@ -263,6 +263,21 @@ static int resolve_training(gm_config *c, gm_result *r, gm_error *err) {
   return GM_OK;
 }
 
+/* Whether the engine shards model states over the data-parallel group. */
+static int shards_states(const gm_engine *e) {
+  switch (e->kind) {
+  case GM_ENGINE_FSDP:
+    return 1;
+  case GM_ENGINE_DEEPSPEED:
+  case GM_ENGINE_MEGATRON_DEEPSPEED:
+    return e->zero_stage >= 1;
+  case GM_ENGINE_MEGATRON:
+    return e->distributed_optimizer == 1;
+  default:
+    return 0;
+  }
+}
+
 static int resolve_parallel(gm_config *c, gm_result *r, gm_error *err) {
   gm_parallel *p = &c->parallel;
   gm_hardware *hw = &c->hardware;
@@ -279,6 +294,14 @@ static int resolve_parallel(gm_config *c, gm_result *r, gm_error *err) {
           "must be a multiple of tensor x pipeline x context parallel (%lld); got %d",
           (long long)mp, hw->num_gpus);
     p->dp = hw->num_gpus == GM_AUTO ? 1 : (int)(hw->num_gpus / mp);
+    /* Launcher files leave the GPU count to the launch (torchtitan's
+     * data_parallel_shard_degree = -1); with no count the states are not sharded. */
+    if (hw->num_gpus == GM_AUTO && shards_states(&c->engine))
+      gm_warn(r, "hardware.num_gpus",
+              "not given; assumed tensor x pipeline x context parallel = %lld GPUs, so data "
+              "parallel 1 and no sharding of the model states; give hardware.num_gpus or "
+              "parallelism.data_parallel_size",
+              (long long)mp);
   }
   layout_gpus = (int64_t)p->tp * p->pp * p->dp * p->cp;
   if (layout_gpus > 100000000)
