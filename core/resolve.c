@@ -275,6 +275,21 @@ static int resolve_training(gm_config *c, gm_result *r, gm_error *err) {
   return steps_allowed(t, err);
 }
 
+/* Whether the engine shards model states over the data-parallel group. */
+static int shards_states(const gm_engine *e) {
+  switch (e->kind) {
+  case GM_ENGINE_FSDP:
+    return 1;
+  case GM_ENGINE_DEEPSPEED:
+  case GM_ENGINE_MEGATRON_DEEPSPEED:
+    return e->zero_stage >= 1;
+  case GM_ENGINE_MEGATRON:
+    return e->distributed_optimizer == 1;
+  default:
+    return 0;
+  }
+}
+
 static int resolve_parallel(gm_config *c, gm_result *r, gm_error *err) {
   gm_parallel *p = &c->parallel;
   gm_hardware *hw = &c->hardware;
@@ -291,6 +306,14 @@ static int resolve_parallel(gm_config *c, gm_result *r, gm_error *err) {
           "must be a multiple of tensor x pipeline x context parallel (%lld); got %d",
           (long long)mp, hw->num_gpus);
     p->dp = hw->num_gpus == GM_AUTO ? 1 : (int)(hw->num_gpus / mp);
+    /* Launcher files leave the GPU count to the launch (torchtitan's
+     * data_parallel_shard_degree = -1); with no count the states are not sharded. */
+    if (hw->num_gpus == GM_AUTO && shards_states(&c->engine))
+      gm_warn(r, "hardware.num_gpus",
+              "not given; assumed tensor x pipeline x context parallel = %lld GPUs, so data "
+              "parallel 1 and no sharding of the model states; give hardware.num_gpus or "
+              "parallelism.data_parallel_size",
+              (long long)mp);
   }
   layout_gpus = (int64_t)p->tp * p->pp * p->dp * p->cp;
   if (layout_gpus > 100000000)
@@ -361,6 +384,13 @@ static int resolve_parallel(gm_config *c, gm_result *r, gm_error *err) {
             "ignored: torchtitan gathers float8 weights only when data parallelism shards them");
     c->training.fp8_all_gather = 0;
   }
+  /* torchtitan's tensor-parallel plan (apply_tp in models/llama3/infra/parallelize.py,
+   * parallelisms/parallelize_llama.py before 2025) and torchtune's training plan
+   * (models/llama3/_parallelism.py) put SequenceParallel on every norm and shard the block
+   * inputs along the sequence, with no option to turn it off. */
+  DEF(p->sequence_parallel,
+      (c->engine.framework == GM_FW_TORCHTITAN || c->engine.framework == GM_FW_TORCHTUNE) &&
+          p->tp > 1);
   if (p->sequence_parallel && p->tp == 1) {
     p->sequence_parallel = 0;
     gm_warn(r, "parallelism.sequence_parallel", "needs tensor parallelism; ignored with TP = 1");
