@@ -541,10 +541,12 @@ static int resolve_rest(gm_config *c, gm_result *r, gm_error *err, int positions
  * accumulation steps only their checks (steps_positive, steps_allowed). */
 static int same_sections(const gm_sections_memo *m, const gm_config *c) {
   gm_training t = c->training;
+  if (!m->have)
+    return 0;
   /* Steps given in both (an unset count takes its default in resolve_training). */
   if (t.gradient_accumulation_steps > 0 && m->training_in.gradient_accumulation_steps > 0)
     t.gradient_accumulation_steps = m->training_in.gradient_accumulation_steps;
-  return m->have && (c->parallel.tp > 1) == m->tp_on && (c->parallel.pp > 1) == m->pp_on &&
+  return (c->parallel.tp > 1) == m->tp_on && (c->parallel.pp > 1) == m->pp_on &&
          memcmp(&t, &m->training_in, sizeof t) == 0 &&
          memcmp(&c->engine, &m->engine_in, sizeof c->engine) == 0 &&
          memcmp(&c->model, &m->model, sizeof c->model) == 0;
