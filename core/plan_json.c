@@ -5,6 +5,7 @@
 #include "config.h"
 #include "fmt.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,8 +29,6 @@ static char *error_json(const gm_error *e) {
   return out;
 }
 
-static double round_to(double v, double unit) { return floor(v / unit + 0.5) * unit; }
-
 /* Whole numbers below 10^15 as cJSON prints them (%1.15g: the digits
  * alone, which read back exactly), without its sprintf and sscanf per
  * number; 0 when v is not one. */
@@ -42,6 +41,48 @@ static size_t whole_text(double v, char out[32]) {
   q = gm_fmt_digits(q, (uint64_t)v);
   *q = '\0';
   return (size_t)(q - out);
+}
+
+/* v rounded to the unit 10^-decimals, as cJSON prints it, without its sprintf and
+ * sscanf. The value x is n x 10^-decimals for a whole n, off the decimal d it
+ * stands for by two roundings (the unit's and the product's): within
+ * 2.3e-16 of d, less than half a unit of d's 15th digit (5e-16 of it at
+ * least), so cJSON's %1.15g of x is d's digits. cJSON keeps them when they
+ * read back (d correctly rounded: n / 10^decimals, a division of exact
+ * doubles) within DBL_EPSILON of x; else it prints 17 digits: then it
+ * prints x here too. */
+static cJSON *rounded(double v, int decimals) {
+  static const double unit[] = {1, 0.1, 1e-2, 1e-3, 1e-4}, scale[] = {1, 10, 100, 1000, 10000};
+  double n = floor(v / unit[decimals] + 0.5), x = n * unit[decimals], y, big;
+  char text[48], digits[32], *q = text;
+  int len, i, last;
+  if (whole_text(x, text))
+    return cJSON_CreateRaw(text);
+  y = n / scale[decimals];
+  big = fabs(x) > fabs(y) ? fabs(x) : fabs(y);
+  if (!(fabs(n) < 1e15 && fabs(x) >= 1e-4 && fabs(x - y) <= big * DBL_EPSILON))
+    return cJSON_CreateNumber(x); /* %g's exponent form, or 17 digits */
+  if (x < 0)
+    *q++ = '-';
+  len = (int)(gm_fmt_digits(digits, (uint64_t)fabs(n)) - digits);
+  /* The whole part (0 when n has no more digits than decimals), the point, the fraction. */
+  for (i = 0; i < len - decimals; i++)
+    *q++ = digits[i];
+  if (len <= decimals)
+    *q++ = '0';
+  *q++ = '.';
+  for (i = len - decimals; i < 0; i++)
+    *q++ = '0';
+  for (i = len - decimals > 0 ? len - decimals : 0; i < len; i++)
+    *q++ = digits[i];
+  /* %g drops the fraction's trailing zeros, and the point when none is left
+   * (d whole, x a rounding off it). */
+  for (last = (int)(q - text) - 1; text[last] == '0'; last--)
+    ;
+  if (text[last] == '.')
+    last--;
+  text[last + 1] = '\0';
+  return cJSON_CreateRaw(text);
 }
 
 /* A number of the answer: a whole one as its text, printed verbatim. */
@@ -579,9 +620,9 @@ static void summary(const gm_config *c, char *out, size_t n) {
 #undef MORE
 }
 
-static void add_estimate(cJSON *o, const char *key, int known, double v, double unit) {
+static void add_estimate(cJSON *o, const char *key, int known, double v, int decimals) {
   if (known && isfinite(v))
-    add_number(o, key, round_to(v, unit));
+    cJSON_AddItemToObject(o, key, rounded(v, decimals));
   else
     cJSON_AddNullToObject(o, key);
 }
@@ -604,12 +645,12 @@ static char *result_json(const cJSON *request, const plan_state *s) {
       gm_resolve(&c, NULL, &e2);
     }
     cJSON_AddItemToObject(o, "config", config_item(&pr, request, &s->req.base, &l->config));
-    add_number(o, "peak_gb", round_to((double)l->peak_bytes / GIB, 1e-4));
+    cJSON_AddItemToObject(o, "peak_gb", rounded((double)l->peak_bytes / GIB, 4));
     add_number(o, "peak_bytes", (double)l->peak_bytes);
     cJSON_AddStringToObject(o, "verdict", l->tight ? "tight" : "fits");
-    add_estimate(o, "step_time_s", l->perf.known, l->perf.step_time_s, 1e-4);
-    add_estimate(o, "tokens_per_s_per_gpu", l->perf.known, l->perf.tokens_per_s_per_gpu, 0.1);
-    add_estimate(o, "mfu", l->perf.known, l->perf.mfu, 1e-4);
+    add_estimate(o, "step_time_s", l->perf.known, l->perf.step_time_s, 4);
+    add_estimate(o, "tokens_per_s_per_gpu", l->perf.known, l->perf.tokens_per_s_per_gpu, 1);
+    add_estimate(o, "mfu", l->perf.known, l->perf.mfu, 4);
     summary(&c, text, sizeof text);
     cJSON_AddStringToObject(o, "summary", text);
     cJSON_AddItemToArray(arr, o);
@@ -628,14 +669,14 @@ static char *result_json(const cJSON *request, const plan_state *s) {
   add_number(root, "searched", (double)r->searched);
   add_number(root, "evaluated", (double)r->evaluated);
   if (r->base_peak_bytes > 0)
-    add_number(root, "base_peak_gb", round_to((double)r->base_peak_bytes / GIB, 1e-4));
+    cJSON_AddItemToObject(root, "base_peak_gb", rounded((double)r->base_peak_bytes / GIB, 4));
   arr = cJSON_AddArrayToObject(root, "suggestions");
   for (i = 0; i < r->num_suggestions; i++) {
     const gm_plan_suggestion *g = &r->suggestions[i];
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "change", g->change);
-    add_number(o, "saving_gb", round_to((double)g->saving_bytes / GIB, 1e-2));
-    add_number(o, "peak_gb", round_to((double)g->peak_bytes / GIB, 1e-4));
+    cJSON_AddItemToObject(o, "saving_gb", rounded((double)g->saving_bytes / GIB, 2));
+    cJSON_AddItemToObject(o, "peak_gb", rounded((double)g->peak_bytes / GIB, 4));
     cJSON_AddBoolToObject(o, "fits", g->fits);
     cJSON_AddItemToObject(o, "config", config_item(&pr, request, &s->req.base, &g->config));
     cJSON_AddItemToArray(arr, o);

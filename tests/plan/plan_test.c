@@ -14,7 +14,9 @@
 #include "internal.h"
 #include "read_file.h"
 
+#include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -298,6 +300,56 @@ static void answer_configs(void) {
         "replaced at the end; member by member as in the tree");
   free(text[0]);
   free(text[1]);
+}
+
+/* cJSON's text of a number: %1.15g, or %1.17g when that does not read back
+ * within DBL_EPSILON (cJSON.c, print_number). */
+static void cjson_number(double x, char *out, size_t n) {
+  double back = 0;
+  snprintf(out, n, "%1.15g", x);
+  if (sscanf(out, "%lg", &back) != 1 ||
+      !(fabs(back - x) <= (fabs(x) > fabs(back) ? fabs(x) : fabs(back)) * DBL_EPSILON))
+    snprintf(out, n, "%1.17g", x);
+}
+
+/* The answer's numbers are written without cJSON's printf: each layout's
+ * peak in GB (rounded to 1e-4 of the bytes) and in bytes, as cJSON would
+ * print them, byte for byte, on the layouts of several searches. */
+static void answer_numbers(void) {
+  static const char *const requests[] = {
+      "{\"model\":{\"preset\":\"llama-3-8b\"},\"training\":{\"seq_len\":4096},"
+      "\"hardware\":{\"gpu\":\"a100-80gb\",\"num_gpus\":8},\"plan\":{\"top\":100}}",
+      "{\"model\":{\"preset\":\"mixtral-8x7b\"},\"training\":{\"seq_len\":4096},"
+      "\"hardware\":{\"gpu\":\"H100\",\"num_gpus\":64},\"plan\":{\"top\":100}}",
+      "{\"model\":{\"preset\":\"llama-3-70b\"},\"training\":{\"seq_len\":8192},"
+      "\"hardware\":{\"gpu\":\"a10-24gb\",\"num_gpus\":64},\"plan\":{\"top\":100}}"};
+  size_t i;
+  int n = 0, differ = 0;
+  for (i = 0; i < sizeof requests / sizeof requests[0]; i++) {
+    char *out = plan_json(requests[i]), *at = out;
+    while (at && (at = strstr(at, "\"peak_gb\":")) != NULL) {
+      char gb[64], bytes[64], want[64];
+      const char *b = strstr(at, "\"peak_bytes\":");
+      double v;
+      if (!b || sscanf(at + 10, "%63[^,}]", gb) != 1 || sscanf(b + 13, "%63[^,}]", bytes) != 1)
+        break;
+      v = strtod(bytes, NULL);
+      cjson_number(v, want, sizeof want);
+      differ += strcmp(want, bytes) != 0;
+      v = floor(v / 1073741824.0 / 1e-4 + 0.5) * 1e-4;
+      cjson_number(v, want, sizeof want);
+      differ += strcmp(want, gb) != 0;
+      n++;
+      at = (char *)(uintptr_t)b;
+    }
+    calc_free(out);
+  }
+  {
+    char what[128];
+    snprintf(what, sizeof what,
+             "%d layouts' peaks in GB and bytes as cJSON prints them (%d differ)", n, differ);
+    check(n > 100 && differ == 0, what);
+  }
 }
 
 static void fewest_gpus(void) {
@@ -907,6 +959,7 @@ int main(int argc, char **argv) {
   poly_roots();
   middle_stages_descend();
   answer_configs();
+  answer_numbers();
   evaluation_sweep();
   memo_against_plain();
   every_evaluation();
