@@ -98,7 +98,7 @@ static int stage_peaks(const gm_config *c, const gm_stage_mem *sm, gm_stage *st,
   {
     double alloc_best = 0, cache;
     for (k = 0; k < GM_C_CACHE; k++)
-      alloc_best += (double)st->bytes[k];
+      alloc_best += gm_figure(st->bytes[k]);
     cache = clipped_cache(c, best_res, alloc_best);
     st->bytes[GM_C_CACHE] = gm_bytes(&chk, cache);
     /* The peak itself, with the context, must be representable too. */
@@ -117,7 +117,7 @@ static int stage_peaks(const gm_config *c, const gm_stage_mem *sm, gm_stage *st,
     st->peak_reserved_bytes = st->peak_allocated_bytes;
   st->peak_nvsmi_bytes = st->peak_reserved_bytes + st->bytes[GM_C_CONTEXT];
   st->peak_unconstrained_bytes =
-      (uint64_t)llround(best_res > best_alloc ? best_res : best_alloc) + st->bytes[GM_C_CONTEXT];
+      gm_round_count(best_res > best_alloc ? best_res : best_alloc) + st->bytes[GM_C_CONTEXT];
   if (st->peak_unconstrained_bytes < st->peak_nvsmi_bytes)
     st->peak_unconstrained_bytes = st->peak_nvsmi_bytes;
   st->peak_phase = best == GM_PH_FORWARD && st->has_output_head ? GM_PHASE_LOSS : phase_of[best];
@@ -220,7 +220,7 @@ static int config_fits(const gm_config *c, const gm_params *P) {
     if (sm.host_bytes > host_max)
       host_max = sm.host_bytes;
   }
-  return gm_host_fits(c, (uint64_t)llround(host_max) * (uint64_t)c->hardware.gpus_per_node) != 0;
+  return gm_host_fits(c, gm_round_count(host_max) * (uint64_t)c->hardware.gpus_per_node) != 0;
 }
 
 /* gm_fit_limit_estimate, with the memory of stage at_stage at x0 given
@@ -521,7 +521,7 @@ uint64_t gm_poly_peak(const gm_config *c, const gm_stage_poly *q, int n, double 
       st.peak_reserved_bytes = st.peak_allocated_bytes;
     st.peak_nvsmi_bytes = st.peak_reserved_bytes + st.bytes[GM_C_CONTEXT];
     st.peak_unconstrained_bytes =
-        (uint64_t)llround(best_res > best_alloc ? best_res : best_alloc) + st.bytes[GM_C_CONTEXT];
+        gm_round_count(best_res > best_alloc ? best_res : best_alloc) + st.bytes[GM_C_CONTEXT];
     if (st.peak_unconstrained_bytes < st.peak_nvsmi_bytes)
       st.peak_unconstrained_bytes = st.peak_nvsmi_bytes;
     if (verdict && gm_judge(c, &st) == GM_VERDICT_DOES_NOT_FIT) {
@@ -544,7 +544,7 @@ uint64_t gm_poly_peak(const gm_config *c, const gm_stage_poly *q, int n, double 
   if (verdict) {
     *verdict = gm_judge(c, &w);
     if (*verdict != GM_VERDICT_DOES_NOT_FIT &&
-        gm_host_fits(c, (uint64_t)llround(host_max) * (uint64_t)c->hardware.gpus_per_node) == 0)
+        gm_host_fits(c, gm_round_count(host_max) * (uint64_t)c->hardware.gpus_per_node) == 0)
       *verdict = GM_VERDICT_DOES_NOT_FIT;
   }
   return w.peak_nvsmi_bytes;
@@ -632,7 +632,7 @@ uint64_t gm_worst_peak_memo(const gm_config *c, const gm_params *P, gm_shape_mem
     /* As gm_calculate judges: the most loaded GPU, then the node's memory. */
     *verdict = gm_judge(c, &w);
     if (*verdict != GM_VERDICT_DOES_NOT_FIT &&
-        gm_host_fits(c, (uint64_t)llround(host_max) * (uint64_t)c->hardware.gpus_per_node) == 0)
+        gm_host_fits(c, gm_round_count(host_max) * (uint64_t)c->hardware.gpus_per_node) == 0)
       *verdict = GM_VERDICT_DOES_NOT_FIT;
   }
   return w.peak_nvsmi_bytes;

@@ -63,11 +63,28 @@ static inline uint64_t gm_bytes(gm_checked *k, double v) {
     return 0;
   }
   /* llround's half away from zero, inline: below 2^53 the truncation and
-   * the fraction v - i are exact. The searches call this per stage. */
+   * the fraction v - i are exact (and a v above -0.5 truncates to 0 or
+   * more). Signed conversions: x86-64 has them as one instruction each, the
+   * unsigned ones take branches. The searches call this per stage. */
   {
-    uint64_t i = v < 0.5 ? 0 : (uint64_t)v;
-    return i + (v - (double)i >= 0.5);
+    int64_t i = (int64_t)v;
+    return (uint64_t)i + (v - (double)i >= 0.5);
   }
 }
+
+/* llround(v) as an unsigned count: below 2^53 by the whole part and the
+ * fraction (both exact), else llround itself. The searches call this per stage. */
+static inline uint64_t gm_round_count(double v) {
+  if (v >= 0 && v < GM_MAX_FIGURE_BYTES) {
+    int64_t t = (int64_t)v; /* as gm_bytes */
+    return (uint64_t)t + (v - (double)t >= 0.5);
+  }
+  return (uint64_t)llround(v);
+}
+
+/* A figure of gm_bytes (at most 2^53) as a double, exactly: through the
+ * signed conversion, which x86-64 does in one instruction (the unsigned one
+ * takes a branch). */
+static inline double gm_figure(uint64_t bytes) { return (double)(int64_t)bytes; }
 
 #endif

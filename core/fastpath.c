@@ -142,7 +142,12 @@ int gm_stage_dominated(const gm_config *c, int r, int *mid_layers) {
   if (r == 0 || r == c->parallel.pp - 1 || c->model.num_experts != 0)
     return 0;
   /* A dense model's middle stage holds no more than an earlier middle stage
-   * with as many layers: same components, fewer micro-batches in flight. */
+   * with as many layers: same components, fewer micro-batches in flight.
+   * Every split of split.c gives the middle ranks as many layers as a later
+   * one or more (each chunk's share falls with the rank; the plan tests
+   * check it): the first middle stage dominates the rest, uncounted. */
+  if (*mid_layers >= 0)
+    return 1;
   n = gm_stage_chunks(c, r, first, count);
   for (j = 0; j < n; j++)
     layers += count[j];

@@ -90,21 +90,37 @@ gm_shape gm_stage_shape(const gm_config *c, const gm_params *P, int r);
  * reads neither the recompute mode, the micro-batch size nor offloading; then those two. */
 gm_shape gm_stage_layout(const gm_config *c, const gm_params *P, int r);
 void gm_stage_acts(const gm_config *c, gm_shape *s);
+/* One layer's saved bytes (gm_layer_saved_bytes, gm_moe_layer_saved_bytes; -1
+ * until needed) and working bytes, for the configs whose gm_layer_key is key. */
+typedef struct {
+  int have;
+  gm_config key;
+  double dense_saved, moe_saved, working;
+} gm_layer_memo;
+/* c with what a layer's bytes (activations.c) do not read cleared: of the
+ * parallel sizes all but tensor, context and sequence parallelism, and the
+ * accumulation steps, offloading, resharding and the GPU count. Configs with
+ * equal keys have equal layers. */
+void gm_layer_key(const gm_config *c, gm_config *key);
 /* The stages' gm_stage_layout for configs that differ only in what it does not
  * read, each computed once: the planner's recompute modes, micro-batches and
  * offload choices of one layout. Plain storage of the caller's, which clears
- * it (to start, and) whenever the config changes in anything else. */
+ * it (to start, and) whenever the config changes in anything else. The last
+ * layers (gm_layer_memo) are kept across clears: checked by their key, they
+ * serve the layouts that split a model alike in tensor and context. */
 typedef struct {
   unsigned char have[GM_MAX_STAGES];
   gm_shape shape[GM_MAX_STAGES];
-  /* One layer's saved bytes (gm_layer_saved_bytes, gm_moe_layer_saved_bytes; -1
-   * until needed) at a recompute mode and micro-batch. */
-  int have_saved;
-  gm_recompute saved_recompute;
-  int64_t saved_micro_batch;
-  double dense_saved, moe_saved, working;
+  /* The layer entry of the recompute mode and micro-batch last asked (-1: none since the clear). */
+  int layer_at;
+  gm_recompute layer_recompute;
+  int64_t layer_micro_batch;
+  gm_layer_memo layer[4];
+  int layer_next;
 } gm_shape_memo;
 void gm_shape_memo_clear(gm_shape_memo *m);
+/* An empty memo, its kept layers too (before its first use). */
+void gm_shape_memo_init(gm_shape_memo *m);
 /* gm_stage_shape of c, its layout from m (computed there once). */
 gm_shape gm_stage_shape_memo(gm_shape_memo *m, const gm_config *c, const gm_params *P, int r);
 /* Whether gradients accumulate over several micro-batches per step (stages.c). */
@@ -143,6 +159,19 @@ int gm_resolve_unchecked(gm_config *c, gm_result *r, gm_error *err);
  * resolves to resolved_model (the model of an earlier resolution of the same
  * model section): the rest is resolved, the model copied. */
 int gm_resolve_layout(gm_config *c, const gm_model *resolved_model, gm_error *err);
+/* The engine and training sections of the last gm_resolve_layout_memo that
+ * passed them, and what they were made from. Plain storage; have 0 to start. */
+typedef struct {
+  int have, tp_on, pp_on;
+  gm_model model;
+  gm_engine engine_in, engine;
+  gm_training training_in, training;
+} gm_sections_memo;
+/* gm_resolve_layout, with the engine and training sections taken from m
+ * when c gives their resolution the same inputs (the planner's layouts of one
+ * framework differ in the parallel sizes and the accumulation steps). */
+int gm_resolve_layout_memo(gm_config *c, const gm_model *resolved_model, gm_sections_memo *m,
+                           gm_error *err);
 /* Whether the engine (its kind and ZeRO stage resolved) can offload as asked:
  * the checks of resolution that read the offload fields, its only reading of
  * them (resolve.c). GM_OK, or GM_EINVAL naming the field. */

@@ -3,6 +3,7 @@
  * no strings), the largest micro-batch that fits, and a ranking by the
  * estimated step time of perf.c. */
 #include "internal.h"
+#include "schema.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -88,9 +89,43 @@ typedef struct {
   /* The stage layouts of the resolution numbered shapes_of (0: none). */
   gm_shape_memo shapes;
   int shapes_of;
+  /* Each family's resolution with every parallel size 1 (the same for every
+   * GPU count): its rc, error, and the sizes the layouts are drawn from. Set
+   * once per family by search_family, cleared by gm_plan only. */
+  struct {
+    int have, rc, layers, heads, kv_heads, experts;
+    int64_t seq_len;
+    gm_error err;
+  } fam_r0[NUM_FAMILIES];
+  gm_sections_memo sections; /* of the resolutions: checked by its key, cleared by gm_plan only */
+  /* The sections of the last config whose bounds were checked that passed
+   * (check_layout), each with a flag: cleared by gm_plan only. */
+  gm_config passed;
+  unsigned char passed_ok[GM_SEC_COUNT];
   gm_stage_poly q[GM_MAX_STAGES]; /* the stages of the layout being tried */
   gm_model model;                 /* the request's, resolved: set once by gm_plan, never cleared */
 } search;
+
+/* A search of q into out starts: no layout seen, nothing resolved. Only the
+ * counts and flags are cleared: the kept resolutions, stage layouts and
+ * closest misses (tens of kilobytes) are read only behind them, and
+ * min_gpus starts a search per GPU count. S->model is kept. */
+static void search_start(search *S, const gm_plan_request *q, gm_plan_result *out,
+                         const gm_params *P, int first_fit_only) {
+  int i;
+  S->req = q, S->out = out, S->P = *P;
+  memset(&S->gpu, 0, sizeof S->gpu);
+  S->first_fit_only = first_fit_only;
+  S->reference_only = S->found = 0;
+  for (i = 0; i < NUM_FAMILIES; i++) {
+    S->fam_fits[i] = S->fam_best_stage[i] = S->fam_best_rc[i] = 0;
+    S->fam_best_over[i] = 0;
+  }
+  for (i = 0; i < 3; i++)
+    S->memo[i].have = 0;
+  S->memo_next = S->last = 0;
+  S->shapes_of = 0; /* no resolution has this number: the first clears them */
+}
 
 void gm_plan_request_init(gm_plan_request *req, const gm_config *base) {
   memset(req, 0, sizeof *req);
@@ -162,9 +197,10 @@ static int resolve_layout(search *S, gm_config *c) {
     S->memo[i].checked_mb = 0;
     S->memo[i].key = S->memo[i].resolved = *c;
     /* Every candidate has the request's model, resolved once. */
-    S->memo[i].rc = memcmp(&c->model, &S->req->base.model, sizeof c->model) == 0
-                        ? gm_resolve_layout(&S->memo[i].resolved, &S->model, &err)
-                        : gm_resolve_unchecked(&S->memo[i].resolved, NULL, &err);
+    S->memo[i].rc =
+        memcmp(&c->model, &S->req->base.model, sizeof c->model) == 0
+            ? gm_resolve_layout_memo(&S->memo[i].resolved, &S->model, &S->sections, &err)
+            : gm_resolve_unchecked(&S->memo[i].resolved, NULL, &err);
   }
   S->last = i;
   if (S->memo[i].rc != GM_OK)
@@ -179,15 +215,33 @@ static int resolve_layout(search *S, gm_config *c) {
   return gm_check_offload(&c->engine, &err);
 }
 
+/* gm_check_resolved of c, section by section: a section the same as one
+ * that passed passes (each check reads its own section only). */
+static int check_sections(search *S, const gm_config *c) {
+  gm_error err;
+  int s;
+  for (s = 0; s < GM_SEC_COUNT; s++) {
+    size_t at = gm_schema[s].offset, n = gm_schema[s].size;
+    const char *mine = (const char *)c + at;
+    char *kept = (char *)&S->passed + at;
+    if (S->passed_ok[s] && memcmp(mine, kept, n) == 0)
+      continue;
+    if (gm_check_resolved_section((gm_section)s, c, &err) != GM_OK)
+      return GM_EINVAL;
+    memcpy(kept, mine, n);
+    S->passed_ok[s] = 1;
+  }
+  return GM_OK;
+}
+
 /* gm_check_resolved of c, just resolved by resolve_layout. The bounds read
  * neither the recompute mode nor offloading (enums, unbounded), so the check
  * at one micro-batch holds for every mode and offload of the resolution. */
 static int check_layout(search *S, const gm_config *c) {
-  gm_error err;
   int i = S->last;
   if (S->memo[i].checked_mb != c->training.micro_batch_size) {
     S->memo[i].checked_mb = c->training.micro_batch_size;
-    S->memo[i].check_rc = gm_check_resolved(c, &err);
+    S->memo[i].check_rc = check_sections(S, c);
   }
   return S->memo[i].check_rc;
 }
@@ -470,9 +524,8 @@ static void search_family(search *S, int fi, int G) {
   const gm_plan_request *q = S->req;
   const gm_config *base = &q->base;
   const char *fw = gm_framework_name(f->fw);
-  gm_config c = *base, r0;
-  gm_error err;
-  int node, L, heads, kv, tp, cp, pp, v, ep, rc, off, edge;
+  gm_config c = *base;
+  int node, L, heads, kv, nex, tp, cp, pp, v, ep, rc, off, edge;
   int64_t seq;
   c.engine.kind = f->engine;
   c.engine.framework = f->fw;
@@ -483,18 +536,25 @@ static void search_family(search *S, int fi, int G) {
   else if (f->engine == GM_ENGINE_MEGATRON)
     c.engine.distributed_optimizer = f->variant;
   c.hardware.num_gpus = G;
-  /* The model as resolved (layout-independent). */
-  r0 = c;
-  r0.parallel.tp = r0.parallel.pp = r0.parallel.cp = r0.parallel.ep = r0.parallel.vpp = 1;
-  r0.parallel.dp = GM_AUTO;
-  r0.hardware.num_gpus = GM_AUTO;
-  if (gm_resolve(&r0, NULL, &err) != GM_OK) {
-    reject(S->out, f->label, "%s: %s", err.field, err.message);
+  /* The model as resolved (layout-independent: the GPU count is left open). */
+  if (!S->fam_r0[fi].have) {
+    gm_config r0 = c;
+    r0.parallel.tp = r0.parallel.pp = r0.parallel.cp = r0.parallel.ep = r0.parallel.vpp = 1;
+    r0.parallel.dp = GM_AUTO;
+    r0.hardware.num_gpus = GM_AUTO;
+    S->fam_r0[fi].have = 1;
+    S->fam_r0[fi].rc = gm_resolve(&r0, NULL, &S->fam_r0[fi].err);
+    S->fam_r0[fi].layers = r0.model.num_layers, S->fam_r0[fi].heads = r0.model.num_attention_heads;
+    S->fam_r0[fi].kv_heads = r0.model.num_key_value_heads;
+    S->fam_r0[fi].experts = r0.model.num_experts, S->fam_r0[fi].seq_len = r0.training.seq_len;
+  }
+  if (S->fam_r0[fi].rc != GM_OK) {
+    reject(S->out, f->label, "%s: %s", S->fam_r0[fi].err.field, S->fam_r0[fi].err.message);
     return;
   }
   node = base->hardware.gpus_per_node > 0 ? base->hardware.gpus_per_node : (G < 8 ? G : 8);
-  L = r0.model.num_layers, heads = r0.model.num_attention_heads;
-  kv = r0.model.num_key_value_heads, seq = r0.training.seq_len;
+  L = S->fam_r0[fi].layers, heads = S->fam_r0[fi].heads, kv = S->fam_r0[fi].kv_heads;
+  nex = S->fam_r0[fi].experts, seq = S->fam_r0[fi].seq_len;
   for (tp = 1; tp <= G; tp *= 2) {
     if (base->parallel.tp != GM_AUTO && tp != base->parallel.tp)
       continue;
@@ -561,7 +621,6 @@ static void search_family(search *S, int fi, int G) {
               (edge > 0 ? edge % v != 0 || (L - 2 * edge) / (pp - 2) % v != 0 : L % (pp * v) != 0))
             continue;
           for (ep = 1; ep <= dp * cp; ep++) {
-            int nex = r0.model.num_experts;
             if (base->parallel.ep != GM_AUTO && ep != base->parallel.ep)
               continue;
             if (ep > 1 && (!(f->can & CAN_EP) || nex <= 0))
@@ -636,10 +695,8 @@ static int next_count(int G, int lo, int hi, int node) {
 
 /* Fewest GPUs on which some layout fits: from the bound of the model
  * states fully sharded over every GPU, upwards. */
-static int min_gpus(search *S, const gm_plan_request *q, const gm_params *counts,
+static int min_gpus(search *S, const gm_plan_request *q, const gm_params *P,
                     gm_plan_result *scratch) {
-  /* A copy: the caller's counts may sit in S, which each try clears. */
-  const gm_params Pc = *counts, *P = &Pc;
   gm_config r = q->base;
   gm_error err;
   gm_precision_bytes lb;
@@ -660,13 +717,9 @@ static int min_gpus(search *S, const gm_plan_request *q, const gm_params *counts
   if (lo < 1)
     lo = 1;
   for (G = lo; G <= 1 << 20 && tries < 200; tries++) {
-    int64_t searched = scratch->searched, evaluated = scratch->evaluated;
-    /* A first-fit search keeps no layouts: its counts and reasons start
-     * again; the stages' polynomials (S->q, the largest part) need no clearing. */
-    memset(S, 0, offsetof(search, q));
+    /* A first-fit search keeps no layouts: its reasons start again, its counts add up. */
     scratch->num_layouts = scratch->num_rejected = scratch->num_suggestions = 0;
-    scratch->searched = searched, scratch->evaluated = evaluated;
-    S->req = q, S->out = scratch, S->P = *P, S->first_fit_only = 1;
+    search_start(S, q, scratch, P, 1);
     search_all(S, G);
     if (S->found)
       return G;
@@ -892,8 +945,9 @@ static void family_reasons(search *S) {
 
 int gm_plan(const gm_plan_request *q, gm_plan_result *out, gm_error *err) {
   search s_mem, *S = &s_mem;
+  gm_params P;
   gm_config r = q->base;
-  int G, node, fewest;
+  int G, node, fewest, fi;
   int64_t searched, evaluated;
   memset(out, 0, sizeof *out);
   if (q->min_gpus < 1 || q->max_gpus < q->min_gpus) {
@@ -915,17 +969,23 @@ int gm_plan(const gm_plan_request *q, gm_plan_result *out, gm_error *err) {
   r.parallel.num_microbatches = GM_AUTO;
   if (gm_resolve(&r, NULL, err) != GM_OK)
     return GM_EINVAL;
-  memset(S, 0, offsetof(search, q));
   S->model = r.model;
-  if (gm_config_params(&r, &S->P, err) != GM_OK)
+  S->memo_serial = 0;
+  for (fi = 0; fi < NUM_FAMILIES; fi++)
+    S->fam_r0[fi].have = 0;
+  gm_shape_memo_init(&S->shapes);
+  S->sections.have = 0;
+  memset(S->passed_ok, 0, sizeof S->passed_ok);
+  if (gm_config_params(&r, &P, err) != GM_OK)
     return GM_EINVAL;
-  /* The fewest GPUs first, with out as scratch space. */
-  fewest = min_gpus(S, q, &S->P, out);
+  /* The fewest GPUs first, with out as scratch space: its reasons are
+   * cleared again, nothing else was written. */
+  fewest = min_gpus(S, q, &P, out);
   searched = out->searched, evaluated = out->evaluated;
-  memset(out, 0, sizeof *out);
-  memset(S, 0, offsetof(search, q));
-  S->req = q, S->out = out;
-  gm_config_params(&r, &S->P, err);
+  memset(out->rejected, 0, (size_t)out->num_rejected * sizeof out->rejected[0]);
+  out->num_rejected = 0;
+  out->searched = out->evaluated = 0;
+  search_start(S, q, out, &P, 0);
   /* A card without throughput figures is ranked as an H100 would run the
    * layouts; its estimates are not shown. */
   S->reference_only = gm_gpu_perf_of(r.hardware.gpu_name, &S->gpu) != GM_OK;

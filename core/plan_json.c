@@ -3,7 +3,9 @@
  * out. Every returned config is the request's own config with the searched
  * fields written in, so that calculate reads exactly what was evaluated. */
 #include "config.h"
+#include "fmt.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +29,91 @@ static char *error_json(const gm_error *e) {
   return out;
 }
 
-static double round_to(double v, double unit) { return floor(v / unit + 0.5) * unit; }
+/* Whole numbers below 10^15 as cJSON prints them (%1.15g: the digits
+ * alone, which read back exactly), without its sprintf and sscanf per
+ * number; 0 when v is not one. */
+static size_t whole_text(double v, char out[32]) {
+  char *q = out;
+  if (!(v == floor(v) && fabs(v) < 1e15) || (v == 0 && signbit(v)))
+    return 0;
+  if (v < 0)
+    *q++ = '-', v = -v;
+  q = gm_fmt_digits(q, (uint64_t)v);
+  *q = '\0';
+  return (size_t)(q - out);
+}
+
+/* v rounded to the unit 10^-decimals, as cJSON prints it, without its sprintf and
+ * sscanf. The value x is n x 10^-decimals for a whole n, off the decimal d it
+ * stands for by two roundings (the unit's and the product's): within
+ * 2.3e-16 of d, less than half a unit of d's 15th digit (5e-16 of it at
+ * least), so cJSON's %1.15g of x is d's digits. cJSON keeps them when they
+ * read back (d correctly rounded: n / 10^decimals, a division of exact
+ * doubles) within DBL_EPSILON of x; else it prints 17 digits: then it
+ * prints x here too. */
+static cJSON *rounded(double v, int decimals) {
+  static const double unit[] = {1, 0.1, 1e-2, 1e-3, 1e-4}, scale[] = {1, 10, 100, 1000, 10000};
+  double n = floor(v / unit[decimals] + 0.5), x = n * unit[decimals], y, big;
+  char text[48], digits[32], *q = text;
+  int len, i, last;
+  if (whole_text(x, text))
+    return cJSON_CreateRaw(text);
+  y = n / scale[decimals];
+  big = fabs(x) > fabs(y) ? fabs(x) : fabs(y);
+  if (!(fabs(n) < 1e15 && fabs(x) >= 1e-4 && fabs(x - y) <= big * DBL_EPSILON))
+    return cJSON_CreateNumber(x); /* %g's exponent form, or 17 digits */
+  if (x < 0)
+    *q++ = '-';
+  len = (int)(gm_fmt_digits(digits, (uint64_t)fabs(n)) - digits);
+  /* The whole part (0 when n has no more digits than decimals), the point, the fraction. */
+  for (i = 0; i < len - decimals; i++)
+    *q++ = digits[i];
+  if (len <= decimals)
+    *q++ = '0';
+  *q++ = '.';
+  for (i = len - decimals; i < 0; i++)
+    *q++ = '0';
+  for (i = len - decimals > 0 ? len - decimals : 0; i < len; i++)
+    *q++ = digits[i];
+  /* %g drops the fraction's trailing zeros, and the point when none is left
+   * (d whole, x a rounding off it). */
+  for (last = (int)(q - text) - 1; text[last] == '0'; last--)
+    ;
+  if (text[last] == '.')
+    last--;
+  text[last + 1] = '\0';
+  return cJSON_CreateRaw(text);
+}
+
+/* A number of the answer: a whole one as its text, printed verbatim. */
+static cJSON *number(double v) {
+  char text[32];
+  return whole_text(v, text) ? cJSON_CreateRaw(text) : cJSON_CreateNumber(v);
+}
+
+static void add_number(cJSON *o, const char *key, double v) {
+  cJSON_AddItemToObject(o, key, number(v));
+}
+
+/* The request's whole numbers as their text (the same bytes): every
+ * returned config repeats them. */
+static void whole_numbers_raw(cJSON *node) {
+  cJSON *item;
+  cJSON_ArrayForEach(item, node) {
+    char text[32];
+    size_t n;
+    if (cJSON_IsObject(item) || cJSON_IsArray(item)) {
+      whole_numbers_raw(item);
+    } else if (cJSON_IsNumber(item) && (n = whole_text(item->valuedouble, text)) > 0) {
+      char *copy = cJSON_malloc(n + 1);
+      if (!copy)
+        continue; /* printed as a number: the same text */
+      memcpy(copy, text, n + 1);
+      item->type = cJSON_Raw;
+      item->valuestring = copy;
+    }
+  }
+}
 
 /* The "plan" section into req. */
 static int parse_plan(gm_parse_ctx *pc, const cJSON *plan, gm_plan_request *q,
@@ -128,6 +214,120 @@ static int parse_plan(gm_parse_ctx *pc, const cJSON *plan, gm_plan_request *q,
   return GM_OK;
 }
 
+/* The sections the planner writes into, in the order of config_puts. */
+static const char *const sections[] = {"engine", "parallelism", "training", "hardware"};
+#define NUM_SECTIONS 4
+
+/* One field the planner writes: sections[section].key = text (JSON). */
+typedef struct {
+  int section;
+  const char *key;
+  char text[40];
+} field_put;
+
+/* v as cJSON prints a value; text has room for 40 bytes. */
+static void value_text(cJSON *v, char *text) {
+  char *t = v ? cJSON_PrintUnformatted(v) : NULL;
+  snprintf(text, 40, "%s", t ? t : "null");
+  cJSON_free(t);
+  cJSON_Delete(v);
+}
+
+static void put_number(field_put *f, double v) {
+  if (!whole_text(v, f->text))
+    value_text(cJSON_CreateNumber(v), f->text);
+}
+
+/* A name as cJSON quotes it: plain printable ASCII as it is, else by cJSON. */
+static void put_string(field_put *f, const char *name) {
+  size_t i, n = strlen(name);
+  for (i = 0; i < n; i++)
+    if ((unsigned char)name[i] < 0x20 || name[i] == '"' || name[i] == '\\' ||
+        (unsigned char)name[i] > 0x7e)
+      break;
+  if (i == n && n + 3 <= sizeof f->text)
+    snprintf(f->text, sizeof f->text, "\"%s\"", name);
+  else
+    value_text(cJSON_CreateString(name), f->text);
+}
+
+/* Every field the planner chose that base left open, in order, so that the
+ * user's own spelling stays; returns their count. */
+static int config_puts(const gm_config *base, const gm_config *c, field_put *f) {
+  const gm_parallel *p = &c->parallel, *bp = &base->parallel;
+  const gm_engine *e = &c->engine, *be = &base->engine;
+  const gm_training *t = &c->training, *bt = &base->training;
+  int n = 0;
+#define OPEN(x, y) ((int)(y) == GM_AUTO && (int)(x) != GM_AUTO)
+#define AT(sec, k) (f[n].section = (sec), f[n].key = (k), &f[n++])
+#define NUM(sec, k, v) put_number(AT(sec, k), (double)(v))
+#define NAME(sec, k, table, v)                                                                     \
+  do {                                                                                             \
+    const char *name_ = gm_enum_name(table, (int)(v));                                             \
+    put_string(AT(sec, k), name_ ? name_ : "?");                                                   \
+  } while (0)
+#define BOOL(sec, k, v) snprintf(AT(sec, k)->text, sizeof f->text, "%s", (v) ? "true" : "false")
+  if (OPEN(e->kind, be->kind))
+    NAME(0, "type", gm_engine_names, e->kind);
+  if (OPEN(e->framework, be->framework))
+    NAME(0, "framework", gm_framework_names, e->framework);
+  if (OPEN(e->zero_stage, be->zero_stage))
+    NUM(0, "zero_stage", e->zero_stage);
+  if (OPEN(e->sharding, be->sharding))
+    NAME(0, "sharding_strategy", gm_fsdp_names, e->sharding);
+  if (OPEN(e->distributed_optimizer, be->distributed_optimizer))
+    BOOL(0, "distributed_optimizer", e->distributed_optimizer);
+  if (OPEN(e->offload_optimizer, be->offload_optimizer))
+    NAME(0, "offload_optimizer", gm_offload_names, e->offload_optimizer);
+  if (OPEN(e->offload_param, be->offload_param))
+    NAME(0, "offload_param", gm_offload_names, e->offload_param);
+  if (OPEN(e->reshard_after_forward, be->reshard_after_forward))
+    BOOL(0, "reshard_after_forward", e->reshard_after_forward);
+  if (OPEN(p->tp, bp->tp))
+    NUM(1, "tensor_parallel_size", p->tp);
+  if (OPEN(p->pp, bp->pp))
+    NUM(1, "pipeline_parallel_size", p->pp);
+  if (OPEN(p->dp, bp->dp))
+    NUM(1, "data_parallel_size", p->dp);
+  if (OPEN(p->cp, bp->cp))
+    NUM(1, "context_parallel_size", p->cp);
+  if (OPEN(p->ep, bp->ep))
+    NUM(1, "expert_parallel_size", p->ep);
+  if (OPEN(p->vpp, bp->vpp))
+    NUM(1, "virtual_pipeline_stages", p->vpp);
+  if (OPEN(p->schedule, bp->schedule))
+    NAME(1, "pipeline_schedule", gm_schedule_names, p->schedule);
+  if (OPEN(p->first_stage_layers, bp->first_stage_layers))
+    NUM(1, "first_stage_layers", p->first_stage_layers);
+  if (OPEN(p->last_stage_layers, bp->last_stage_layers))
+    NUM(1, "last_stage_layers", p->last_stage_layers);
+  if (OPEN(p->sequence_parallel, bp->sequence_parallel))
+    BOOL(1, "sequence_parallel", p->sequence_parallel);
+  if (OPEN(t->micro_batch_size, bt->micro_batch_size))
+    NUM(2, "batch_size", t->micro_batch_size); /* the page's key */
+  if (OPEN(t->gradient_accumulation_steps, bt->gradient_accumulation_steps))
+    NUM(2, "gradient_accumulation_steps", t->gradient_accumulation_steps);
+  if (OPEN(t->recompute, bt->recompute))
+    NAME(2, "activation_checkpointing", gm_recompute_names, t->recompute);
+  if (OPEN(t->optimizer_impl, bt->optimizer_impl))
+    NAME(2, "optimizer_impl", gm_optimizer_impl_names, t->optimizer_impl);
+  if (OPEN(t->optimizer, bt->optimizer))
+    NAME(2, "optimizer", gm_optimizer_names, t->optimizer);
+  if (OPEN(t->precision, bt->precision))
+    NAME(2, "precision", gm_precision_names, t->precision);
+  if (OPEN(t->finetune, bt->finetune))
+    NAME(2, "finetune", gm_finetune_names, t->finetune);
+  if (c->hardware.num_gpus != base->hardware.num_gpus)
+    NUM(3, "num_gpus", c->hardware.num_gpus);
+#undef OPEN
+#undef AT
+#undef NUM
+#undef NAME
+#undef BOOL
+  return n;
+}
+#define MAX_PUTS 32
+
 /* section.key = value, replacing what is there. */
 static void put(cJSON *root, const char *section, const char *key, cJSON *value) {
   cJSON *s = cJSON_GetObjectItemCaseSensitive(root, section);
@@ -141,79 +341,234 @@ static void put(cJSON *root, const char *section, const char *key, cJSON *value)
     cJSON_AddItemToObject(s, key, value);
 }
 
-static void put_int(cJSON *root, const char *section, const char *key, double v) {
-  put(root, section, key, cJSON_CreateNumber(v));
-}
-
-static void put_name(cJSON *root, const char *section, const char *key, const gm_name *t, int v) {
-  const char *name = gm_enum_name(t, v);
-  put(root, section, key, cJSON_CreateString(name ? name : "?"));
-}
-
-/* The request's config with every field the planner chose written in: only
- * the fields that base left open, so the user's own spelling stays. */
+/* The request's config with every field the planner chose written in, as a tree. */
 static cJSON *config_json(const cJSON *request, const gm_config *base, const gm_config *c) {
   cJSON *root = cJSON_Duplicate(request, 1);
-  const gm_parallel *p = &c->parallel, *bp = &base->parallel;
-  const gm_engine *e = &c->engine, *be = &base->engine;
-  const gm_training *t = &c->training, *bt = &base->training;
-#define OPEN(x, y) ((int)(y) == GM_AUTO && (int)(x) != GM_AUTO)
+  field_put f[MAX_PUTS];
+  int n = config_puts(base, c, f), i;
   cJSON_DeleteItemFromObjectCaseSensitive(root, "plan");
-  if (OPEN(e->kind, be->kind))
-    put_name(root, "engine", "type", gm_engine_names, (int)e->kind);
-  if (OPEN(e->framework, be->framework))
-    put_name(root, "engine", "framework", gm_framework_names, (int)e->framework);
-  if (OPEN(e->zero_stage, be->zero_stage))
-    put_int(root, "engine", "zero_stage", e->zero_stage);
-  if (OPEN(e->sharding, be->sharding))
-    put_name(root, "engine", "sharding_strategy", gm_fsdp_names, (int)e->sharding);
-  if (OPEN(e->distributed_optimizer, be->distributed_optimizer))
-    put(root, "engine", "distributed_optimizer", cJSON_CreateBool(e->distributed_optimizer));
-  if (OPEN(e->offload_optimizer, be->offload_optimizer))
-    put_name(root, "engine", "offload_optimizer", gm_offload_names, (int)e->offload_optimizer);
-  if (OPEN(e->offload_param, be->offload_param))
-    put_name(root, "engine", "offload_param", gm_offload_names, (int)e->offload_param);
-  if (OPEN(e->reshard_after_forward, be->reshard_after_forward))
-    put(root, "engine", "reshard_after_forward", cJSON_CreateBool(e->reshard_after_forward));
-  if (OPEN(p->tp, bp->tp))
-    put_int(root, "parallelism", "tensor_parallel_size", p->tp);
-  if (OPEN(p->pp, bp->pp))
-    put_int(root, "parallelism", "pipeline_parallel_size", p->pp);
-  if (OPEN(p->dp, bp->dp))
-    put_int(root, "parallelism", "data_parallel_size", p->dp);
-  if (OPEN(p->cp, bp->cp))
-    put_int(root, "parallelism", "context_parallel_size", p->cp);
-  if (OPEN(p->ep, bp->ep))
-    put_int(root, "parallelism", "expert_parallel_size", p->ep);
-  if (OPEN(p->vpp, bp->vpp))
-    put_int(root, "parallelism", "virtual_pipeline_stages", p->vpp);
-  if (OPEN(p->schedule, bp->schedule))
-    put_name(root, "parallelism", "pipeline_schedule", gm_schedule_names, (int)p->schedule);
-  if (OPEN(p->first_stage_layers, bp->first_stage_layers))
-    put_int(root, "parallelism", "first_stage_layers", p->first_stage_layers);
-  if (OPEN(p->last_stage_layers, bp->last_stage_layers))
-    put_int(root, "parallelism", "last_stage_layers", p->last_stage_layers);
-  if (OPEN(p->sequence_parallel, bp->sequence_parallel))
-    put(root, "parallelism", "sequence_parallel", cJSON_CreateBool(p->sequence_parallel));
-  if (OPEN(t->micro_batch_size, bt->micro_batch_size))
-    put_int(root, "training", "batch_size", (double)t->micro_batch_size); /* the page's key */
-  if (OPEN(t->gradient_accumulation_steps, bt->gradient_accumulation_steps))
-    put_int(root, "training", "gradient_accumulation_steps",
-            (double)t->gradient_accumulation_steps);
-  if (OPEN(t->recompute, bt->recompute))
-    put_name(root, "training", "activation_checkpointing", gm_recompute_names, (int)t->recompute);
-  if (OPEN(t->optimizer_impl, bt->optimizer_impl))
-    put_name(root, "training", "optimizer_impl", gm_optimizer_impl_names, (int)t->optimizer_impl);
-  if (OPEN(t->optimizer, bt->optimizer))
-    put_name(root, "training", "optimizer", gm_optimizer_names, (int)t->optimizer);
-  if (OPEN(t->precision, bt->precision))
-    put_name(root, "training", "precision", gm_precision_names, (int)t->precision);
-  if (OPEN(t->finetune, bt->finetune))
-    put_name(root, "training", "finetune", gm_finetune_names, (int)t->finetune);
-  if (c->hardware.num_gpus != base->hardware.num_gpus)
-    put_int(root, "hardware", "num_gpus", c->hardware.num_gpus);
-#undef OPEN
+  for (i = 0; i < n; i++)
+    put(root, sections[f[i].section], f[i].key, cJSON_CreateRaw(f[i].text));
   return root;
+}
+
+/* ---- The same as text, from the request printed once ---- */
+
+/* A growing string; oom once an allocation failed. */
+typedef struct {
+  char *p;
+  size_t len, cap;
+  int oom;
+} text_buf;
+
+static void add(text_buf *b, const char *s, size_t n) {
+  if (b->oom)
+    return;
+  if (b->len + n + 1 > b->cap) {
+    size_t cap = (b->len + n + 1) * 2;
+    char *q = cJSON_malloc(cap);
+    if (!q) {
+      b->oom = 1;
+      return;
+    }
+    if (b->p)
+      memcpy(q, b->p, b->len);
+    cJSON_free(b->p);
+    b->p = q, b->cap = cap;
+  }
+  memcpy(b->p + b->len, s, n);
+  b->len += n;
+  b->p[b->len] = '\0';
+}
+
+static void add_str(text_buf *b, const char *s) { add(b, s, strlen(s)); }
+
+/* A member of the request as cJSON prints it inside its object: "key":value. */
+static char *member_text(const cJSON *item) {
+  cJSON *o = cJSON_CreateObject();
+  char *t = NULL, *m = NULL;
+  cJSON *copy = cJSON_Duplicate(item, 1);
+  if (o && copy && cJSON_AddItemToObject(o, item->string, copy))
+    t = cJSON_PrintUnformatted(o);
+  else
+    cJSON_Delete(copy);
+  if (t && strlen(t) >= 2 && (m = cJSON_malloc(strlen(t) - 1)) != NULL) {
+    memcpy(m, t + 1, strlen(t) - 2); /* without the braces */
+    m[strlen(t) - 2] = '\0';
+  }
+  cJSON_free(t);
+  cJSON_Delete(o);
+  return m;
+}
+
+/* The request printed member by member, and the members of the sections
+ * the planner writes into. usable: the writer below applies (no key twice
+ * where a field is looked up, every text printed). */
+typedef struct {
+  int usable, n;
+  const cJSON *item[64];
+  char *text[64];
+  char *key[NUM_SECTIONS];                      /* the section's own "key", when an object */
+  int first[NUM_SECTIONS], count[NUM_SECTIONS]; /* its members: inner[first, first + count) */
+  const cJSON *inner_item[128];
+  char *inner[128];
+  int num_inner;
+} printed_request;
+
+static int section_of(const char *name) {
+  int k;
+  for (k = 0; name && k < NUM_SECTIONS; k++)
+    if (strcmp(name, sections[k]) == 0)
+      return k;
+  return -1;
+}
+
+static void printed_free(printed_request *r) {
+  int i;
+  for (i = 0; i < r->n; i++)
+    cJSON_free(r->text[i]);
+  for (i = 0; i < r->num_inner; i++)
+    cJSON_free(r->inner[i]);
+  for (i = 0; i < NUM_SECTIONS; i++)
+    cJSON_free(r->key[i]);
+}
+
+static void printed_of(const cJSON *request, printed_request *r) {
+  const cJSON *it, *in;
+  int i, k;
+  memset(r, 0, sizeof *r);
+  r->usable = cJSON_IsObject(request);
+  cJSON_ArrayForEach(it, request) {
+    if (!r->usable || r->n >= 64 || !it->string || strcmp(it->string, "plan") == 0) {
+      r->usable = 0;
+      break;
+    }
+    for (i = 0; i < r->n; i++)
+      if (strcmp(r->item[i]->string, it->string) == 0)
+        r->usable = 0; /* a key twice: put finds the first */
+    r->item[r->n] = it;
+    r->text[r->n] = member_text(it);
+    r->usable &= r->text[r->n] != NULL;
+    r->n++;
+    k = section_of(it->string);
+    if (k < 0 || !cJSON_IsObject(it))
+      continue;
+    {
+      cJSON *name = cJSON_CreateString(it->string);
+      r->key[k] = name ? cJSON_PrintUnformatted(name) : NULL;
+      cJSON_Delete(name);
+      r->usable &= r->key[k] != NULL;
+    }
+    r->first[k] = r->num_inner;
+    cJSON_ArrayForEach(in, it) {
+      if (r->num_inner >= 128 || !in->string) {
+        r->usable = 0;
+        break;
+      }
+      for (i = r->first[k]; i < r->num_inner; i++)
+        if (strcmp(r->inner_item[i]->string, in->string) == 0)
+          r->usable = 0;
+      r->inner_item[r->num_inner] = in;
+      r->inner[r->num_inner] = member_text(in);
+      r->usable &= r->inner[r->num_inner] != NULL;
+      r->num_inner++;
+    }
+    r->count[k] = r->num_inner - r->first[k];
+  }
+}
+
+/* The puts of section k as members, those of keys in the section written
+ * in their places by the caller (used[]), the rest here in order. */
+static void add_new_puts(text_buf *b, const field_put *f, int n, int k, const int *used,
+                         int *comma) {
+  int i;
+  for (i = 0; i < n; i++) {
+    if (f[i].section != k || used[i])
+      continue;
+    if (*comma)
+      add(b, ",", 1);
+    add(b, "\"", 1), add_str(b, f[i].key), add(b, "\":", 2), add_str(b, f[i].text);
+    *comma = 1;
+  }
+}
+
+/* cJSON_PrintUnformatted(config_json(request, base, c)), without the tree:
+ * the request's members as printed, the planner's fields put as put() puts
+ * them (in place where the section has the key, else at its end; a section
+ * that is no object replaced by one at the end). NULL where it cannot. */
+static char *config_text(const printed_request *r, const gm_config *base, const gm_config *c) {
+  field_put f[MAX_PUTS];
+  int n = config_puts(base, c, f), used[MAX_PUTS] = {0}, has[NUM_SECTIONS] = {0};
+  int placed[NUM_SECTIONS] = {0}, i, j, k, comma = 0;
+  text_buf b = {NULL, 0, 0, 0};
+  for (i = 0; i < n; i++)
+    has[f[i].section] = 1;
+  add(&b, "{", 1);
+  for (i = 0; i < r->n; i++) {
+    k = section_of(r->item[i]->string);
+    if (k >= 0 && has[k] && !cJSON_IsObject(r->item[i]))
+      continue; /* put deletes it, and adds the section at the end */
+    if (comma)
+      add(&b, ",", 1);
+    comma = 1;
+    if (k < 0 || !has[k]) {
+      add_str(&b, r->text[i]);
+      continue;
+    }
+    {
+      int inner_comma = 0;
+      placed[k] = 1;
+      add_str(&b, r->key[k]), add(&b, ":{", 2);
+      for (j = r->first[k]; j < r->first[k] + r->count[k]; j++) {
+        int m;
+        const char *own = r->inner_item[j]->string;
+        if (inner_comma)
+          add(&b, ",", 1);
+        inner_comma = 1;
+        for (m = 0; m < n; m++)
+          if (f[m].section == k && strcmp(f[m].key, own) == 0)
+            break;
+        if (m < n) {
+          used[m] = 1;
+          add(&b, "\"", 1), add_str(&b, f[m].key), add(&b, "\":", 2), add_str(&b, f[m].text);
+        } else {
+          add_str(&b, r->inner[j]);
+        }
+      }
+      add_new_puts(&b, f, n, k, used, &inner_comma);
+      add(&b, "}", 1);
+    }
+  }
+  /* Sections added by put, in the order of their first field. */
+  for (i = 0; i < n; i++) {
+    int inner_comma = 0;
+    k = f[i].section;
+    if (placed[k])
+      continue;
+    placed[k] = 1;
+    if (comma)
+      add(&b, ",", 1);
+    comma = 1;
+    add(&b, "\"", 1), add_str(&b, sections[k]), add(&b, "\":{", 3);
+    add_new_puts(&b, f, n, k, used, &inner_comma);
+    add(&b, "}", 1);
+  }
+  add(&b, "}", 1);
+  if (b.oom) {
+    cJSON_free(b.p);
+    return NULL;
+  }
+  return b.p;
+}
+
+/* The config of a layout as an item of the answer: its text where the
+ * writer applies, else the tree. */
+static cJSON *config_item(const printed_request *r, const cJSON *request, const gm_config *base,
+                          const gm_config *c) {
+  char *t = r->usable ? config_text(r, base, c) : NULL;
+  cJSON *item = t ? cJSON_CreateRaw(t) : config_json(request, base, c);
+  cJSON_free(t);
+  return item;
 }
 
 /* "FSDP 8 × TP 8 × PP 8, mb 1, selective": the layout in one line. */
@@ -265,9 +620,9 @@ static void summary(const gm_config *c, char *out, size_t n) {
 #undef MORE
 }
 
-static void add_estimate(cJSON *o, const char *key, int known, double v, double unit) {
+static void add_estimate(cJSON *o, const char *key, int known, double v, int decimals) {
   if (known && isfinite(v))
-    cJSON_AddNumberToObject(o, key, round_to(v, unit));
+    cJSON_AddItemToObject(o, key, rounded(v, decimals));
   else
     cJSON_AddNullToObject(o, key);
 }
@@ -277,6 +632,8 @@ static char *result_json(const cJSON *request, const plan_state *s) {
   cJSON *root = cJSON_CreateObject(), *arr;
   char *out;
   int i;
+  printed_request pr;
+  printed_of(request, &pr);
   arr = cJSON_AddArrayToObject(root, "layouts");
   for (i = 0; i < r->num_layouts; i++) {
     const gm_plan_layout *l = &r->layouts[i];
@@ -287,13 +644,13 @@ static char *result_json(const cJSON *request, const plan_state *s) {
       gm_error e2;
       gm_resolve(&c, NULL, &e2);
     }
-    cJSON_AddItemToObject(o, "config", config_json(request, &s->req.base, &l->config));
-    cJSON_AddNumberToObject(o, "peak_gb", round_to((double)l->peak_bytes / GIB, 1e-4));
-    cJSON_AddNumberToObject(o, "peak_bytes", (double)l->peak_bytes);
+    cJSON_AddItemToObject(o, "config", config_item(&pr, request, &s->req.base, &l->config));
+    cJSON_AddItemToObject(o, "peak_gb", rounded((double)l->peak_bytes / GIB, 4));
+    add_number(o, "peak_bytes", (double)l->peak_bytes);
     cJSON_AddStringToObject(o, "verdict", l->tight ? "tight" : "fits");
-    add_estimate(o, "step_time_s", l->perf.known, l->perf.step_time_s, 1e-4);
-    add_estimate(o, "tokens_per_s_per_gpu", l->perf.known, l->perf.tokens_per_s_per_gpu, 0.1);
-    add_estimate(o, "mfu", l->perf.known, l->perf.mfu, 1e-4);
+    add_estimate(o, "step_time_s", l->perf.known, l->perf.step_time_s, 4);
+    add_estimate(o, "tokens_per_s_per_gpu", l->perf.known, l->perf.tokens_per_s_per_gpu, 1);
+    add_estimate(o, "mfu", l->perf.known, l->perf.mfu, 4);
     summary(&c, text, sizeof text);
     cJSON_AddStringToObject(o, "summary", text);
     cJSON_AddItemToArray(arr, o);
@@ -306,22 +663,22 @@ static char *result_json(const cJSON *request, const plan_state *s) {
     cJSON_AddItemToArray(arr, o);
   }
   if (r->min_gpus > 0)
-    cJSON_AddNumberToObject(root, "min_gpus", r->min_gpus);
+    add_number(root, "min_gpus", r->min_gpus);
   else
     cJSON_AddNullToObject(root, "min_gpus");
-  cJSON_AddNumberToObject(root, "searched", (double)r->searched);
-  cJSON_AddNumberToObject(root, "evaluated", (double)r->evaluated);
+  add_number(root, "searched", (double)r->searched);
+  add_number(root, "evaluated", (double)r->evaluated);
   if (r->base_peak_bytes > 0)
-    cJSON_AddNumberToObject(root, "base_peak_gb", round_to((double)r->base_peak_bytes / GIB, 1e-4));
+    cJSON_AddItemToObject(root, "base_peak_gb", rounded((double)r->base_peak_bytes / GIB, 4));
   arr = cJSON_AddArrayToObject(root, "suggestions");
   for (i = 0; i < r->num_suggestions; i++) {
     const gm_plan_suggestion *g = &r->suggestions[i];
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "change", g->change);
-    cJSON_AddNumberToObject(o, "saving_gb", round_to((double)g->saving_bytes / GIB, 1e-2));
-    cJSON_AddNumberToObject(o, "peak_gb", round_to((double)g->peak_bytes / GIB, 1e-4));
+    cJSON_AddItemToObject(o, "saving_gb", rounded((double)g->saving_bytes / GIB, 2));
+    cJSON_AddItemToObject(o, "peak_gb", rounded((double)g->peak_bytes / GIB, 4));
     cJSON_AddBoolToObject(o, "fits", g->fits);
-    cJSON_AddItemToObject(o, "config", config_json(request, &s->req.base, &g->config));
+    cJSON_AddItemToObject(o, "config", config_item(&pr, request, &s->req.base, &g->config));
     cJSON_AddItemToArray(arr, o);
   }
   arr = cJSON_AddArrayToObject(root, "warnings");
@@ -333,6 +690,7 @@ static char *result_json(const cJSON *request, const plan_state *s) {
   }
   out = cJSON_PrintUnformatted(root);
   cJSON_Delete(root);
+  printed_free(&pr);
   return out;
 }
 
@@ -395,6 +753,7 @@ char *plan_json(const char *request_json) {
     out = error_json(&err);
     goto done;
   }
+  whole_numbers_raw(request);
   out = result_json(request, s);
 done:
   cJSON_free(text);

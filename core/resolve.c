@@ -165,6 +165,23 @@ static gm_loss default_loss(gm_framework fw, int tp) {
   }
 }
 
+/* The checks of the accumulation steps, the only reading of them in the
+ * resolution of the engine and training sections. */
+static int steps_positive(const gm_training *t, gm_error *err) {
+  if (t->gradient_accumulation_steps <= 0)
+    return gm_error_set(err, "training.gradient_accumulation_steps", "must be positive; got %lld",
+                        (long long)t->gradient_accumulation_steps);
+  return GM_OK;
+}
+
+static int steps_allowed(const gm_training *t, gm_error *err) {
+  if (t->optimizer_in_backward && t->gradient_accumulation_steps > 1)
+    return gm_error_set(err, "training.optimizer_in_backward",
+                        "cannot be combined with gradient accumulation (%lld steps)",
+                        (long long)t->gradient_accumulation_steps);
+  return GM_OK;
+}
+
 static int resolve_training(gm_config *c, gm_result *r, gm_error *err) {
   gm_training *t = &c->training;
   gm_framework fw = c->engine.framework;
@@ -250,17 +267,27 @@ static int resolve_training(gm_config *c, gm_result *r, gm_error *err) {
   if (t->micro_batch_size <= 0)
     return gm_error_set(err, "training.batch_size", "must be positive; got %lld",
                         (long long)t->micro_batch_size);
-  if (t->gradient_accumulation_steps <= 0)
-    return gm_error_set(err, "training.gradient_accumulation_steps", "must be positive; got %lld",
-                        (long long)t->gradient_accumulation_steps);
+  if (steps_positive(t, err) != GM_OK)
+    return GM_EINVAL;
   if (t->seq_len <= 0)
     return gm_error_set(err, "training.seq_len", "must be positive; got %lld",
                         (long long)t->seq_len);
-  if (t->optimizer_in_backward && t->gradient_accumulation_steps > 1)
-    return gm_error_set(err, "training.optimizer_in_backward",
-                        "cannot be combined with gradient accumulation (%lld steps)",
-                        (long long)t->gradient_accumulation_steps);
-  return GM_OK;
+  return steps_allowed(t, err);
+}
+
+/* Whether the engine shards model states over the data-parallel group. */
+static int shards_states(const gm_engine *e) {
+  switch (e->kind) {
+  case GM_ENGINE_FSDP:
+    return 1;
+  case GM_ENGINE_DEEPSPEED:
+  case GM_ENGINE_MEGATRON_DEEPSPEED:
+    return e->zero_stage >= 1;
+  case GM_ENGINE_MEGATRON:
+    return e->distributed_optimizer == 1;
+  default:
+    return 0;
+  }
 }
 
 static int resolve_parallel(gm_config *c, gm_result *r, gm_error *err) {
@@ -279,6 +306,14 @@ static int resolve_parallel(gm_config *c, gm_result *r, gm_error *err) {
           "must be a multiple of tensor x pipeline x context parallel (%lld); got %d",
           (long long)mp, hw->num_gpus);
     p->dp = hw->num_gpus == GM_AUTO ? 1 : (int)(hw->num_gpus / mp);
+    /* Launcher files leave the GPU count to the launch (torchtitan's
+     * data_parallel_shard_degree = -1); with no count the states are not sharded. */
+    if (hw->num_gpus == GM_AUTO && shards_states(&c->engine))
+      gm_warn(r, "hardware.num_gpus",
+              "not given; assumed tensor x pipeline x context parallel = %lld GPUs, so data "
+              "parallel 1 and no sharding of the model states; give hardware.num_gpus or "
+              "parallelism.data_parallel_size",
+              (long long)mp);
   }
   layout_gpus = (int64_t)p->tp * p->pp * p->dp * p->cp;
   if (layout_gpus > 100000000)
@@ -349,6 +384,13 @@ static int resolve_parallel(gm_config *c, gm_result *r, gm_error *err) {
             "ignored: torchtitan gathers float8 weights only when data parallelism shards them");
     c->training.fp8_all_gather = 0;
   }
+  /* torchtitan's tensor-parallel plan (apply_tp in models/llama3/infra/parallelize.py,
+   * parallelisms/parallelize_llama.py before 2025) and torchtune's training plan
+   * (models/llama3/_parallelism.py) put SequenceParallel on every norm and shard the block
+   * inputs along the sequence, with no option to turn it off. */
+  DEF(p->sequence_parallel,
+      (c->engine.framework == GM_FW_TORCHTITAN || c->engine.framework == GM_FW_TORCHTUNE) &&
+          p->tp > 1);
   if (p->sequence_parallel && p->tp == 1) {
     p->sequence_parallel = 0;
     gm_warn(r, "parallelism.sequence_parallel", "needs tensor parallelism; ignored with TP = 1");
@@ -454,17 +496,11 @@ static int resolve_engine(gm_config *c, gm_result *r, gm_error *err) {
   return GM_OK;
 }
 
-/* Everything after the model, which is resolved; positions_given: whether
- * the config stated the model's position count. */
-static int resolve_rest(gm_config *c, gm_result *r, gm_error *err, int positions_given) {
+/* The parallel layout and the hardware, after the engine and training
+ * sections; positions_given: whether the config stated the model's position count. */
+static int resolve_layout_rest(gm_config *c, gm_result *r, gm_error *err, int positions_given) {
   gm_hardware *hw = &c->hardware;
   int rc;
-  /* The engine first: training defaults depend on it. */
-  gm_schema_defaults(GM_SEC_PARALLEL, &c->parallel);
-  if ((rc = resolve_engine(c, r, err)) != GM_OK)
-    return rc;
-  if ((rc = resolve_training(c, r, err)) != GM_OK)
-    return rc;
   if ((rc = resolve_parallel(c, r, err)) != GM_OK)
     return rc;
   /* Learned positions are an error above (no table rows); RoPE runs but the
@@ -484,6 +520,64 @@ static int resolve_rest(gm_config *c, gm_result *r, gm_error *err, int positions
     return gm_error_set(err, "hardware.safety_margin",
                         "must be a share of the card in [0, 1); got %g", hw->safety_margin);
   return GM_OK;
+}
+
+/* Everything after the model, which is resolved. */
+static int resolve_rest(gm_config *c, gm_result *r, gm_error *err, int positions_given) {
+  int rc;
+  /* The engine first: training defaults depend on it. */
+  gm_schema_defaults(GM_SEC_PARALLEL, &c->parallel);
+  if ((rc = resolve_engine(c, r, err)) != GM_OK)
+    return rc;
+  if ((rc = resolve_training(c, r, err)) != GM_OK)
+    return rc;
+  return resolve_layout_rest(c, r, err, positions_given);
+}
+
+/* Whether c gives resolve_engine and resolve_training what m's entry was made
+ * from. They read the model, the engine and training sections, and of the
+ * parallel sizes (their constant defaults applied) whether tensor parallelism
+ * is on (the loss) and whether there is a pipeline (resharding); of the
+ * accumulation steps only their checks (steps_positive, steps_allowed). */
+static int same_sections(const gm_sections_memo *m, const gm_config *c) {
+  gm_training t = c->training;
+  if (!m->have)
+    return 0;
+  /* Steps given in both (an unset count takes its default in resolve_training). */
+  if (t.gradient_accumulation_steps > 0 && m->training_in.gradient_accumulation_steps > 0)
+    t.gradient_accumulation_steps = m->training_in.gradient_accumulation_steps;
+  return (c->parallel.tp > 1) == m->tp_on && (c->parallel.pp > 1) == m->pp_on &&
+         memcmp(&t, &m->training_in, sizeof t) == 0 &&
+         memcmp(&c->engine, &m->engine_in, sizeof c->engine) == 0 &&
+         memcmp(&c->model, &m->model, sizeof c->model) == 0;
+}
+
+int gm_resolve_layout_memo(gm_config *c, const gm_model *resolved_model, gm_sections_memo *m,
+                           gm_error *err) {
+  int rc;
+  c->model = *resolved_model;
+  gm_schema_defaults(GM_SEC_PARALLEL, &c->parallel);
+  if (same_sections(m, c)) {
+    int64_t steps = c->training.gradient_accumulation_steps;
+    c->engine = m->engine, c->training = m->training;
+    if (steps > 0)
+      c->training.gradient_accumulation_steps = steps;
+    /* The entry resolved: of its checks only those of the steps may differ. */
+    if ((rc = steps_positive(&c->training, err)) != GM_OK ||
+        (rc = steps_allowed(&c->training, err)) != GM_OK)
+      return rc;
+  } else {
+    m->have = 0;
+    m->model = c->model, m->engine_in = c->engine, m->training_in = c->training;
+    m->tp_on = c->parallel.tp > 1, m->pp_on = c->parallel.pp > 1;
+    if ((rc = resolve_engine(c, NULL, err)) != GM_OK)
+      return rc;
+    if ((rc = resolve_training(c, NULL, err)) != GM_OK)
+      return rc;
+    m->engine = c->engine, m->training = c->training;
+    m->have = 1; /* only resolutions that pass are kept */
+  }
+  return resolve_layout_rest(c, NULL, err, 0);
 }
 
 int gm_resolve_unchecked(gm_config *c, gm_result *r, gm_error *err) {

@@ -241,7 +241,7 @@ static const gm_key parallel_keys[] = {
     P("context_parallel_size", NULL, I32, 0, 0, cp, 1, 65536, NULL, NULL, 1, NULL, "GPUs", "Context parallel", "c; divides seq_len"),
     P("expert_parallel_size", NULL, I32, 0, 0, ep, 1, 65536, NULL, NULL, 1, NULL, "GPUs", "Expert parallel", "e; divides num_experts"),
     P("virtual_pipeline_stages", NULL, I32, 0, 0, vpp, 1, 65536, NULL, NULL, 1, NULL, NULL, "Virtual stages", "model chunks per rank (interleaved schedule), at most 64; how layers split: docs/formulas.md section 1.1"),
-    P("sequence_parallel", NULL, BOOL, 0, 0, sequence_parallel, 0, 0, NULL, NULL, 0, NULL, NULL, "Sequence parallel", "Megatron sequence parallelism (needs TP)"),
+    P("sequence_parallel", NULL, BOOL, 0, 0, sequence_parallel, 0, 0, NULL, NULL, NONE, "true with TP above 1 under torchtitan or torchtune, else false", NULL, "Sequence parallel", "norms, dropout and the residual stream split along the sequence over the TP group (Megatron-LM `--sequence-parallel`; torchtitan and torchtune always)"),
     P("pipeline_schedule", NULL, ENUM, 0, 0, schedule, 0, 0, gm_schedule_names, "1F1B|interleaved 1F1B|GPipe", NONE, "interleaved with virtual stages above 1, else 1f1b", NULL, "Schedule", "pipeline schedule"),
     P("num_microbatches", NULL, I64, 0, 0, num_microbatches, 1, 1e9, NULL, NULL, NONE, "= training.gradient_accumulation_steps", NULL, "Micro-batches per step", "micro-batches per step per pipeline"),
     P("microbatch_group_size", NULL, I32, 0, 0, microbatch_group, 1, 1e9, NULL, NULL, NONE, "pipeline_parallel_size", "micro-batches", "Micro-batch group", "interleaved schedule: micro-batches that run on one virtual stage before the next (Megatron-LM `--microbatch-group-size-per-virtual-pipeline-stage`); more keeps more in flight"),
@@ -289,11 +289,16 @@ static const char *const ignored_engine[] = {"zero_init", "description", NULL};
 static const char *const ignored_other[] = {"description", NULL};
 
 const gm_section_schema gm_schema[GM_SEC_COUNT] = {
-    {"model", offsetof(gm_config, model), model_keys, ignored_model},
-    {"training", offsetof(gm_config, training), training_keys, ignored_other},
-    {"parallelism", offsetof(gm_config, parallel), parallel_keys, ignored_other},
-    {"engine", offsetof(gm_config, engine), engine_keys, ignored_engine},
-    {"hardware", offsetof(gm_config, hardware), hardware_keys, ignored_other},
+    {"model", offsetof(gm_config, model), sizeof(((gm_config *)0)->model), model_keys,
+     ignored_model},
+    {"training", offsetof(gm_config, training), sizeof(((gm_config *)0)->training), training_keys,
+     ignored_other},
+    {"parallelism", offsetof(gm_config, parallel), sizeof(((gm_config *)0)->parallel),
+     parallel_keys, ignored_other},
+    {"engine", offsetof(gm_config, engine), sizeof(((gm_config *)0)->engine), engine_keys,
+     ignored_engine},
+    {"hardware", offsetof(gm_config, hardware), sizeof(((gm_config *)0)->hardware), hardware_keys,
+     ignored_other},
 };
 
 /* Whether name is k's key or an alias: the rank, or -1. The first byte is
@@ -394,10 +399,14 @@ static int check_section(const gm_section_schema *sec, const char *base, gm_erro
   return GM_OK;
 }
 
+int gm_check_resolved_section(gm_section s, const gm_config *cfg, gm_error *err) {
+  return check_section(&gm_schema[s], (const char *)cfg + gm_schema[s].offset, err);
+}
+
 int gm_check_resolved(const gm_config *cfg, gm_error *err) {
   int s;
   for (s = 0; s < GM_SEC_COUNT; s++)
-    if (check_section(&gm_schema[s], (const char *)cfg + gm_schema[s].offset, err) != GM_OK)
+    if (gm_check_resolved_section((gm_section)s, cfg, err) != GM_OK)
       return GM_EINVAL;
   return GM_OK;
 }

@@ -93,6 +93,7 @@ typedef struct {
 typedef struct {
   const char *name;           /* "training" */
   size_t offset;              /* of the section's struct in gm_config */
+  size_t size;                /* of that struct */
   const gm_key *keys;         /* ends with a NULL key */
   const char *const *ignored; /* other keys accepted silently (NULL-terminated) */
 } gm_section_schema;
@@ -104,6 +105,9 @@ extern const gm_section_schema gm_schema[GM_SEC_COUNT];
  * default (memory in bytes from GiB, bucket_cap_mb in bytes from MiB). Keys
  * with a rule are left to resolve.c. */
 void gm_schema_defaults(gm_section s, void *section);
+
+/* gm_check_resolved of section s alone: it reads nothing else. */
+int gm_check_resolved_section(gm_section s, const gm_config *cfg, gm_error *err);
 
 /* Whether name is key's own name or one of its aliases; *rank is 0 for the
  * first alias, increasing, and highest for the key itself. */

@@ -218,31 +218,76 @@ void gm_stage_acts(const gm_config *c, gm_shape *s) {
 
 void gm_shape_memo_clear(gm_shape_memo *m) {
   memset(m->have, 0, sizeof m->have);
-  m->have_saved = 0;
+  m->layer_at = -1;
+}
+
+void gm_shape_memo_init(gm_shape_memo *m) {
+  size_t j;
+  gm_shape_memo_clear(m);
+  for (j = 0; j < sizeof m->layer / sizeof m->layer[0]; j++)
+    m->layer[j].have = 0;
+  m->layer_next = 0;
+}
+
+void gm_layer_key(const gm_config *c, gm_config *key) {
+  *key = *c;
+  memset(&key->parallel, 0, sizeof key->parallel);
+  key->parallel.tp = c->parallel.tp;
+  key->parallel.cp = c->parallel.cp;
+  key->parallel.sequence_parallel = c->parallel.sequence_parallel;
+  key->training.gradient_accumulation_steps = 0;
+  key->engine.offload_optimizer = key->engine.offload_param = GM_OFFLOAD_NONE;
+  key->engine.reshard_after_forward = 0;
+  key->hardware.num_gpus = 0;
+}
+
+/* The layer entry of c: kept, or made (its bytes then computed as asked). */
+static gm_layer_memo *layer_of(gm_shape_memo *m, const gm_config *c) {
+  int n = (int)(sizeof m->layer / sizeof m->layer[0]), j;
+  gm_config key;
+  gm_layer_memo *e;
+  gm_layer_key(c, &key);
+  for (j = 0; j < n; j++) {
+    const gm_config *k = &m->layer[j].key;
+    /* The fields that tell the layouts of one search apart, first. */
+    if (m->layer[j].have && k->training.recompute == key.training.recompute &&
+        k->training.micro_batch_size == key.training.micro_batch_size &&
+        k->parallel.tp == key.parallel.tp && k->parallel.cp == key.parallel.cp &&
+        k->parallel.sequence_parallel == key.parallel.sequence_parallel &&
+        memcmp(k, &key, sizeof key) == 0)
+      return &m->layer[j];
+  }
+  j = m->layer_next, m->layer_next = (j + 1) % n;
+  e = &m->layer[j];
+  e->have = 1;
+  e->key = key;
+  e->dense_saved = e->moe_saved = -1;
+  e->working = working_of(c);
+  return e;
 }
 
 gm_shape gm_stage_shape_memo(gm_shape_memo *m, const gm_config *c, const gm_params *P, int r) {
   gm_shape s;
+  gm_layer_memo *e;
   if (!m->have[r]) {
     m->shape[r] = gm_stage_layout(c, P, r);
     m->have[r] = 1;
   }
   s = m->shape[r];
   /* A layer's saved and working bytes read the recompute mode and the
-   * micro-batch, not the stage nor offloading: once for the stages of one evaluation. */
-  if (!m->have_saved || m->saved_recompute != c->training.recompute ||
-      m->saved_micro_batch != c->training.micro_batch_size) {
-    m->have_saved = 1;
-    m->saved_recompute = c->training.recompute;
-    m->saved_micro_batch = c->training.micro_batch_size;
-    m->dense_saved = m->moe_saved = -1;
-    m->working = working_of(c);
+   * micro-batch, not the stage nor offloading: looked up once for the stages of one evaluation. */
+  if (m->layer_at < 0 || m->layer_recompute != c->training.recompute ||
+      m->layer_micro_batch != c->training.micro_batch_size) {
+    m->layer_at = (int)(layer_of(m, c) - m->layer);
+    m->layer_recompute = c->training.recompute;
+    m->layer_micro_batch = c->training.micro_batch_size;
   }
-  s.working_bytes = m->working;
-  if (s.layers > s.moe_layers && m->dense_saved < 0)
-    m->dense_saved = gm_layer_saved_bytes(c);
-  if (s.moe_layers > 0 && m->moe_saved < 0)
-    m->moe_saved = gm_moe_layer_saved_bytes(c);
-  s.acts_bytes = acts_of(&s, m->dense_saved, m->moe_saved);
+  e = &m->layer[m->layer_at];
+  s.working_bytes = e->working;
+  if (s.layers > s.moe_layers && e->dense_saved < 0)
+    e->dense_saved = gm_layer_saved_bytes(c);
+  if (s.moe_layers > 0 && e->moe_saved < 0)
+    e->moe_saved = gm_moe_layer_saved_bytes(c);
+  s.acts_bytes = acts_of(&s, e->dense_saved, e->moe_saved);
   return s;
 }

@@ -1,5 +1,6 @@
 /* timeline.c - one GPU's memory across a training step: the phases whose
  * maximum is the reported peak (calc.c), with the layers between them. */
+#include "checked.h"
 #include "internal.h"
 
 #include <math.h>
@@ -13,16 +14,6 @@ typedef struct {
   gm_timeline_point *pts;
   int n, max;
 } line;
-
-/* llround(v) as an unsigned count: below 2^53 by the whole part and the
- * fraction (both exact), else llround itself. */
-static uint64_t rounded(double v) {
-  if (v >= 0 && v < 9007199254740992.0) {
-    uint64_t t = (uint64_t)v;
-    return t + (v - (double)t >= 0.5);
-  }
-  return (uint64_t)llround(v);
-}
 
 /* Allocated and reserved of one point, with calc.c's allocator rule. */
 static void add(line *l, const char *label, size_t label_len, const double comp[GM_C_COUNT],
@@ -39,8 +30,8 @@ static void add(line *l, const char *label, size_t label_len, const double comp[
     label_len = sizeof p->label - 1;
   memcpy(p->label, label, label_len);
   p->label[label_len] = '\0';
-  p->allocated_bytes = rounded(alloc);
-  p->reserved_bytes = rounded(alloc + gm_allocator_cache(l->c, alloc, persistent, pooled));
+  p->allocated_bytes = gm_round_count(alloc);
+  p->reserved_bytes = gm_round_count(alloc + gm_allocator_cache(l->c, alloc, persistent, pooled));
   if (p->reserved_bytes < p->allocated_bytes)
     p->reserved_bytes = p->allocated_bytes;
 }

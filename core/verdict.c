@@ -1,5 +1,6 @@
 /* verdict.c - fits / tight / does not fit, from one GPU's peaks and a safety
  * margin, and the host's share of the verdict. */
+#include "checked.h"
 #include "internal.h"
 
 double gm_default_safety_margin(void) { return GM_DEFAULT_SAFETY_MARGIN; }
@@ -13,7 +14,7 @@ gm_verdict gm_judge(const gm_config *c, const gm_stage *worst) {
   {
     double at_peak = 0;
     for (k = 0; k < GM_C_CACHE; k++)
-      at_peak += (double)worst->bytes[k];
+      at_peak += gm_figure(worst->bytes[k]); /* figures of gm_bytes */
     if (at_peak > allocated)
       allocated = at_peak;
   }

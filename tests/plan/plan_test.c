@@ -14,7 +14,9 @@
 #include "internal.h"
 #include "read_file.h"
 
+#include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,6 +243,115 @@ static void open_searches(void) {
  * weights + 4 B gradients + 8 B AdamW states = 16 B per parameter, all
  * sharded), fused step, 16-token sequences: activations and gathered layers
  * take a few MiB, so the fewest GPUs is ceil(16 P / (capacity - context)). */
+/* The configs of the answer: the request's own keys where they were (left
+ * open as null, they take the chosen value in place), the chosen fields after
+ * them, a section given as null replaced by one at the end; alike whether the
+ * request is written member by member (up to 64 keys) or as a tree (more). */
+static void answer_configs(void) {
+  static const char head[] =
+      "{\"model\":{\"preset\":\"llama-3-8b\"},\"engine\":null,\"training\":{\"seq_len\":4096,"
+      "\"activation_checkpointing\":null,\"note\\u00e9\\\"\":\"caf\\u00e9\"},"
+      "\"parallelism\":{\"tensor_parallel_size\":null},"
+      "\"hardware\":{\"gpu\":\"a100-80gb\",\"num_gpus\":8}";
+  char request[4096];
+  char *text[2] = {NULL, NULL};
+  int pass, ok = 1;
+  for (pass = 0; pass < 2; pass++) {
+    size_t n = (size_t)snprintf(request, sizeof request, "%s", head);
+    cJSON *r, *l;
+    int i;
+    for (i = 0; pass == 1 && i < 70; i++) /* beyond the member-by-member writer */
+      n += (size_t)snprintf(request + n, sizeof request - n, ",\"extra%d\":%d.5", i, i);
+    snprintf(request + n, sizeof request - n, "}");
+    r = plan(request);
+    l = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r, "layouts"), 0);
+    l = cJSON_GetObjectItemCaseSensitive(l, "config");
+    if (!l) {
+      ok = 0;
+      cJSON_Delete(r);
+      continue;
+    }
+    {
+      const cJSON *t = cJSON_GetObjectItemCaseSensitive(l, "training");
+      const cJSON *p = cJSON_GetObjectItemCaseSensitive(l, "parallelism");
+      const cJSON *e = cJSON_GetObjectItemCaseSensitive(l, "engine");
+      const cJSON *last = l->child;
+      while (last && last->next)
+        last = last->next;
+      ok &= t && t->child && strcmp(t->child->string, "seq_len") == 0 && t->child->next &&
+            strcmp(t->child->next->string, "activation_checkpointing") == 0 &&
+            cJSON_IsString(t->child->next) && t->child->next->next &&
+            strcmp(t->child->next->next->string, "note\xc3\xa9\"") == 0;
+      ok &= p && p->child && strcmp(p->child->string, "tensor_parallel_size") == 0 &&
+            cJSON_IsNumber(p->child);
+      ok &= cJSON_IsObject(e) && last == e && cJSON_IsString(e->child);
+      cJSON_DeleteItemFromObjectCaseSensitive(l, "extra0"); /* the same but for these */
+      for (i = 1; i < 70; i++) {
+        char k[16];
+        snprintf(k, sizeof k, "extra%d", i);
+        cJSON_DeleteItemFromObjectCaseSensitive(l, k);
+      }
+      text[pass] = cJSON_PrintUnformatted(l);
+    }
+    cJSON_Delete(r);
+  }
+  check(ok && text[0] && text[1] && strcmp(text[0], text[1]) == 0,
+        "answer configs: the request's keys in place, the chosen fields after, a null section "
+        "replaced at the end; member by member as in the tree");
+  free(text[0]);
+  free(text[1]);
+}
+
+/* cJSON's text of a number: %1.15g, or %1.17g when that does not read back
+ * within DBL_EPSILON (cJSON.c, print_number). */
+static void cjson_number(double x, char *out, size_t n) {
+  double back = 0;
+  snprintf(out, n, "%1.15g", x);
+  if (sscanf(out, "%lg", &back) != 1 ||
+      !(fabs(back - x) <= (fabs(x) > fabs(back) ? fabs(x) : fabs(back)) * DBL_EPSILON))
+    snprintf(out, n, "%1.17g", x);
+}
+
+/* The answer's numbers are written without cJSON's printf: each layout's
+ * peak in GB (rounded to 1e-4 of the bytes) and in bytes, as cJSON would
+ * print them, byte for byte, on the layouts of several searches. */
+static void answer_numbers(void) {
+  static const char *const requests[] = {
+      "{\"model\":{\"preset\":\"llama-3-8b\"},\"training\":{\"seq_len\":4096},"
+      "\"hardware\":{\"gpu\":\"a100-80gb\",\"num_gpus\":8},\"plan\":{\"top\":100}}",
+      "{\"model\":{\"preset\":\"mixtral-8x7b\"},\"training\":{\"seq_len\":4096},"
+      "\"hardware\":{\"gpu\":\"H100\",\"num_gpus\":64},\"plan\":{\"top\":100}}",
+      "{\"model\":{\"preset\":\"llama-3-70b\"},\"training\":{\"seq_len\":8192},"
+      "\"hardware\":{\"gpu\":\"a10-24gb\",\"num_gpus\":64},\"plan\":{\"top\":100}}"};
+  size_t i;
+  int n = 0, differ = 0;
+  for (i = 0; i < sizeof requests / sizeof requests[0]; i++) {
+    char *out = plan_json(requests[i]), *at = out;
+    while (at && (at = strstr(at, "\"peak_gb\":")) != NULL) {
+      char gb[64], bytes[64], want[64];
+      const char *b = strstr(at, "\"peak_bytes\":");
+      double v;
+      if (!b || sscanf(at + 10, "%63[^,}]", gb) != 1 || sscanf(b + 13, "%63[^,}]", bytes) != 1)
+        break;
+      v = strtod(bytes, NULL);
+      cjson_number(v, want, sizeof want);
+      differ += strcmp(want, bytes) != 0;
+      v = floor(v / 1073741824.0 / 1e-4 + 0.5) * 1e-4;
+      cjson_number(v, want, sizeof want);
+      differ += strcmp(want, gb) != 0;
+      n++;
+      at = (char *)(uintptr_t)b;
+    }
+    calc_free(out);
+  }
+  {
+    char what[128];
+    snprintf(what, sizeof what,
+             "%d layouts' peaks in GB and bytes as cJSON prints them (%d differ)", n, differ);
+    check(n > 100 && differ == 0, what);
+  }
+}
+
 static void fewest_gpus(void) {
   const char *model = "{\"num_layers\":48,\"hidden_size\":2048,\"num_attention_heads\":16,"
                       "\"vocab_size\":32000}";
@@ -277,6 +388,62 @@ static void fewest_gpus(void) {
     check(got == bound && P > 0, what);
   }
   cJSON_Delete(r);
+}
+
+/* gm_stage_dominated counts only the first middle stage's layers: every
+ * split gives the middle ranks as many layers as a later one or more. Here
+ * for each rule of split.c (even, torchtitan's, Megatron-LM's with and
+ * without the embedding and loss counted, first and last stages given) over
+ * pipeline and virtual sizes. */
+static void middle_stages_descend(void) {
+  static const char *const configs[] = {
+      "{\"model\":{\"preset\":\"llama-3.1-405b\"},\"engine\":{\"type\":\"fsdp\"}}",
+      "{\"model\":{\"preset\":\"llama-3.1-405b\"},\"engine\":{\"type\":\"fsdp\","
+      "\"framework\":\"torchtitan\"}}",
+      "{\"model\":{\"preset\":\"llama-3-70b\"},\"engine\":{\"type\":\"megatron_lm\"}}",
+      "{\"model\":{\"preset\":\"llama-3-70b\"},\"engine\":{\"type\":\"megatron_lm\"},"
+      "\"parallelism\":{\"account_for_embedding_in_pipeline_split\":true,"
+      "\"account_for_loss_in_pipeline_split\":true}}",
+      "{\"model\":{\"preset\":\"llama-3-8b\"},\"engine\":{\"type\":\"deepspeed\","
+      "\"zero_stage\":1}}"};
+  gm_result *sink = calloc(1, sizeof *sink);
+  int splits = 0, rising = 0, edge;
+  size_t i;
+  for (i = 0; i < sizeof configs / sizeof configs[0]; i++) {
+    gm_config c;
+    gm_error err;
+    int p, v;
+    if (gm_parse_config(configs[i], &c, sink, &err) != GM_OK || gm_resolve(&c, NULL, &err) != GM_OK)
+      continue;
+    for (p = 3; p <= 24; p++)
+      for (v = 1; v <= 4; v++)
+        for (edge = -1; edge <= 6; edge++) {
+          gm_config k = c;
+          int r, top = -1, first[GM_MAX_CHUNKS], count[GM_MAX_CHUNKS];
+          k.parallel.pp = p, k.parallel.vpp = v;
+          k.parallel.first_stage_layers = k.parallel.last_stage_layers = edge;
+          if (edge == 0 || gm_check_split(&k, &err) != GM_OK)
+            continue;
+          splits++;
+          for (r = 1; r < p - 1; r++) {
+            int n = gm_stage_chunks(&k, r, first, count), j, layers = 0;
+            for (j = 0; j < n; j++)
+              layers += count[j];
+            if (top >= 0 && layers > top)
+              rising++;
+            if (top < 0)
+              top = layers;
+          }
+        }
+  }
+  free(sink);
+  {
+    char what[160];
+    snprintf(what, sizeof what,
+             "%d splits: no middle stage holds more layers than the first middle stage (%d do)",
+             splits, rising);
+    check(splits > 200 && rising == 0, what);
+  }
 }
 
 /* The root of the closed forms: the largest x at which k0 + k1 (x - x0) +
@@ -421,6 +588,16 @@ static void memo_against_plain(void) {
       "\"parallelism\":{\"tensor_parallel_size\":8,\"pipeline_parallel_size\":16,"
       "\"data_parallel_size\":8},\"engine\":{\"type\":\"fsdp\",\"framework\":\"torchtitan\"},"
       "\"hardware\":{\"gpu\":\"H100\"}}",
+      /* The same model and recipe split otherwise in pipeline and data: the
+       * layers kept from the first serve these (gm_layer_key). */
+      "{\"model\":{\"preset\":\"llama-3.1-405b\"},\"training\":{\"seq_len\":8192,"
+      "\"gradient_accumulation_steps\":4},\"parallelism\":{\"tensor_parallel_size\":8,"
+      "\"pipeline_parallel_size\":8,\"data_parallel_size\":16},\"engine\":{\"type\":\"fsdp\","
+      "\"framework\":\"torchtitan\"},\"hardware\":{\"gpu\":\"H100\"}}",
+      "{\"model\":{\"preset\":\"llama-3.1-405b\"},\"training\":{\"seq_len\":8192},"
+      "\"parallelism\":{\"tensor_parallel_size\":8,\"pipeline_parallel_size\":1,"
+      "\"data_parallel_size\":128},\"engine\":{\"type\":\"fsdp\",\"framework\":\"torchtitan\"},"
+      "\"hardware\":{\"gpu\":\"H100\"}}",
       "{\"model\":{\"preset\":\"mixtral-8x7b\"},\"training\":{\"seq_len\":4096,"
       "\"gradient_accumulation_steps\":8},\"parallelism\":{\"tensor_parallel_size\":2,"
       "\"pipeline_parallel_size\":4,\"virtual_pipeline_stages\":2,\"expert_parallel_size\":2,"
@@ -436,8 +613,11 @@ static void memo_against_plain(void) {
   static gm_shape_memo memo;
   static const int64_t mbs[] = {1, 3, 8, 2};
   gm_result *sink = calloc(1, sizeof *sink);
-  int n = 0, resolve_differ = 0, peak_differ = 0, fitting = 0;
+  int n = 0, resolve_differ = 0, peak_differ = 0, fitting = 0, kept_differ = 0, kept_failed = 0;
   size_t i;
+  gm_sections_memo sections;
+  sections.have = 0;
+  gm_shape_memo_init(&memo);
   for (i = 0; i < sizeof configs / sizeof configs[0]; i++) {
     gm_config c, m;
     gm_params P;
@@ -455,7 +635,7 @@ static void memo_against_plain(void) {
         for (off = 0; off < 3; off++) {
           gm_config k = c, a, b;
           gm_verdict va, vb;
-          int wa = -1, wb = -2, ra, rb;
+          int wa = -1, wb = -2, ra, rb, var;
           uint64_t pa, pb;
           k.training.recompute = (gm_recompute)rc;
           k.training.micro_batch_size = mbs[j];
@@ -463,6 +643,26 @@ static void memo_against_plain(void) {
             k.engine.offload_optimizer = GM_OFFLOAD_CPU;
           if (off == 2)
             k.engine.offload_param = GM_OFFLOAD_CPU;
+          /* With the engine and training sections kept: each config as
+           * the search varies it (accumulation steps, tensor parallel), then itself. */
+          for (var = 0; var < 4; var++) {
+            gm_config d = k, e;
+            gm_error e1, e2;
+            int rd, re;
+            if (var == 0)
+              d.training.gradient_accumulation_steps = 8;
+            if (var == 1)
+              d.parallel.tp = d.parallel.tp > 1 ? d.parallel.tp / 2 : 2;
+            if (var == 2)
+              d.training.optimizer_in_backward = 1, d.training.gradient_accumulation_steps = 4;
+            e = d;
+            memset(&e1, 0, sizeof e1), memset(&e2, 0, sizeof e2);
+            rd = gm_resolve_unchecked(&d, NULL, &e1);
+            re = gm_resolve_layout_memo(&e, &m.model, &sections, &e2);
+            kept_differ += rd != re || (rd == GM_OK && memcmp(&d, &e, sizeof d) != 0) ||
+                           (rd != GM_OK && strcmp(e1.field, e2.field) != 0);
+            kept_failed += rd != GM_OK;
+          }
           a = b = k;
           ra = gm_resolve_unchecked(&a, NULL, &err);
           rb = gm_resolve_layout(&b, &m.model, &err);
@@ -487,6 +687,11 @@ static void memo_against_plain(void) {
              "differ); peaks with kept stage layouts equal the plain ones (%d differ; %d fit)",
              n, resolve_differ, peak_differ, fitting);
     check(n >= 100 && resolve_differ == 0 && peak_differ == 0 && fitting > 10, what);
+    snprintf(what, sizeof what,
+             "%d resolutions with the engine and training sections kept equal the plain ones, "
+             "%d of them failing (%d differ)",
+             4 * n, kept_failed, kept_differ);
+    check(kept_failed > 50 && kept_differ == 0, what);
   }
 }
 
@@ -752,6 +957,9 @@ int main(int argc, char **argv) {
   }
   throughput(argv[1], 0);
   poly_roots();
+  middle_stages_descend();
+  answer_configs();
+  answer_numbers();
   evaluation_sweep();
   memo_against_plain();
   every_evaluation();
