@@ -287,7 +287,7 @@ static void answer_configs(void) {
       ok &= cJSON_IsObject(e) && last == e && cJSON_IsString(e->child);
       cJSON_DeleteItemFromObjectCaseSensitive(l, "extra0"); /* the same but for these */
       for (i = 1; i < 70; i++) {
-        char k[16];
+        char k[24]; /* room for any int: -O1 builds check the bound */
         snprintf(k, sizeof k, "extra%d", i);
         cJSON_DeleteItemFromObjectCaseSensitive(l, k);
       }
