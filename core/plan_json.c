@@ -4,6 +4,7 @@
  * fields written in, so that calculate reads exactly what was evaluated. */
 #include "config.h"
 #include "fmt.h"
+#include "text_buf.h"
 
 #include <float.h>
 #include <math.h>
@@ -354,35 +355,6 @@ static cJSON *config_json(const cJSON *request, const gm_config *base, const gm_
 
 /* ---- The same as text, from the request printed once ---- */
 
-/* A growing string; oom once an allocation failed. */
-typedef struct {
-  char *p;
-  size_t len, cap;
-  int oom;
-} text_buf;
-
-static void add(text_buf *b, const char *s, size_t n) {
-  if (b->oom)
-    return;
-  if (b->len + n + 1 > b->cap) {
-    size_t cap = (b->len + n + 1) * 2;
-    char *q = cJSON_malloc(cap);
-    if (!q) {
-      b->oom = 1;
-      return;
-    }
-    if (b->p)
-      memcpy(q, b->p, b->len);
-    cJSON_free(b->p);
-    b->p = q, b->cap = cap;
-  }
-  memcpy(b->p + b->len, s, n);
-  b->len += n;
-  b->p[b->len] = '\0';
-}
-
-static void add_str(text_buf *b, const char *s) { add(b, s, strlen(s)); }
-
 /* A member of the request as cJSON prints it inside its object: "key":value. */
 static char *member_text(const cJSON *item) {
   cJSON *o = cJSON_CreateObject();
@@ -479,15 +451,16 @@ static void printed_of(const cJSON *request, printed_request *r) {
 
 /* The puts of section k as members, those of keys in the section written
  * in their places by the caller (used[]), the rest here in order. */
-static void add_new_puts(text_buf *b, const field_put *f, int n, int k, const int *used,
+static void add_new_puts(gm_text_buf *b, const field_put *f, int n, int k, const int *used,
                          int *comma) {
   int i;
   for (i = 0; i < n; i++) {
     if (f[i].section != k || used[i])
       continue;
     if (*comma)
-      add(b, ",", 1);
-    add(b, "\"", 1), add_str(b, f[i].key), add(b, "\":", 2), add_str(b, f[i].text);
+      gm_text_add(b, ",", 1);
+    gm_text_add(b, "\"", 1), gm_text_adds(b, f[i].key), gm_text_add(b, "\":", 2),
+        gm_text_adds(b, f[i].text);
     *comma = 1;
   }
 }
@@ -500,43 +473,44 @@ static char *config_text(const printed_request *r, const gm_config *base, const 
   field_put f[MAX_PUTS];
   int n = config_puts(base, c, f), used[MAX_PUTS] = {0}, has[NUM_SECTIONS] = {0};
   int placed[NUM_SECTIONS] = {0}, i, j, k, comma = 0;
-  text_buf b = {NULL, 0, 0, 0};
+  gm_text_buf b = {NULL, 0, 0, 0};
   for (i = 0; i < n; i++)
     has[f[i].section] = 1;
-  add(&b, "{", 1);
+  gm_text_add(&b, "{", 1);
   for (i = 0; i < r->n; i++) {
     k = section_of(r->item[i]->string);
     if (k >= 0 && has[k] && !cJSON_IsObject(r->item[i]))
       continue; /* put deletes it, and adds the section at the end */
     if (comma)
-      add(&b, ",", 1);
+      gm_text_add(&b, ",", 1);
     comma = 1;
     if (k < 0 || !has[k]) {
-      add_str(&b, r->text[i]);
+      gm_text_adds(&b, r->text[i]);
       continue;
     }
     {
       int inner_comma = 0;
       placed[k] = 1;
-      add_str(&b, r->key[k]), add(&b, ":{", 2);
+      gm_text_adds(&b, r->key[k]), gm_text_add(&b, ":{", 2);
       for (j = r->first[k]; j < r->first[k] + r->count[k]; j++) {
         int m;
         const char *own = r->inner_item[j]->string;
         if (inner_comma)
-          add(&b, ",", 1);
+          gm_text_add(&b, ",", 1);
         inner_comma = 1;
         for (m = 0; m < n; m++)
           if (f[m].section == k && strcmp(f[m].key, own) == 0)
             break;
         if (m < n) {
           used[m] = 1;
-          add(&b, "\"", 1), add_str(&b, f[m].key), add(&b, "\":", 2), add_str(&b, f[m].text);
+          gm_text_add(&b, "\"", 1), gm_text_adds(&b, f[m].key), gm_text_add(&b, "\":", 2),
+              gm_text_adds(&b, f[m].text);
         } else {
-          add_str(&b, r->inner[j]);
+          gm_text_adds(&b, r->inner[j]);
         }
       }
       add_new_puts(&b, f, n, k, used, &inner_comma);
-      add(&b, "}", 1);
+      gm_text_add(&b, "}", 1);
     }
   }
   /* Sections added by put, in the order of their first field. */
@@ -547,18 +521,14 @@ static char *config_text(const printed_request *r, const gm_config *base, const 
       continue;
     placed[k] = 1;
     if (comma)
-      add(&b, ",", 1);
+      gm_text_add(&b, ",", 1);
     comma = 1;
-    add(&b, "\"", 1), add_str(&b, sections[k]), add(&b, "\":{", 3);
+    gm_text_add(&b, "\"", 1), gm_text_adds(&b, sections[k]), gm_text_add(&b, "\":{", 3);
     add_new_puts(&b, f, n, k, used, &inner_comma);
-    add(&b, "}", 1);
+    gm_text_add(&b, "}", 1);
   }
-  add(&b, "}", 1);
-  if (b.oom) {
-    cJSON_free(b.p);
-    return NULL;
-  }
-  return b.p;
+  gm_text_add(&b, "}", 1);
+  return gm_text_take(&b);
 }
 
 /* The config of a layout as an item of the answer: its text where the
@@ -567,7 +537,7 @@ static cJSON *config_item(const printed_request *r, const cJSON *request, const 
                           const gm_config *c) {
   char *t = r->usable ? config_text(r, base, c) : NULL;
   cJSON *item = t ? cJSON_CreateRaw(t) : config_json(request, base, c);
-  cJSON_free(t);
+  free(t);
   return item;
 }
 
