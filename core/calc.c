@@ -43,11 +43,12 @@ double gm_allocator_cache(const gm_config *c, double alloc, double persistent, d
 }
 
 /* What a phase reserves before the cache is clipped to the card: its
- * allocations, the cache over its short-lived share and the blocks pooled for
- * another stream. Linear in all three, so the closed-form searches apply it
- * to polynomial coefficients too. */
-static double phase_reserved(const gm_config *c, double alloc, double persistent, double pooled) {
-  return alloc + cache_fraction(c) * (alloc - persistent) + pooled;
+ * allocations, the cache (share cf, cache_fraction) over its short-lived
+ * share and the blocks pooled for another stream. Linear in all three, so the
+ * closed-form searches apply it to polynomial coefficients too. The callers
+ * read cf once per stage: the searches call this per phase. */
+static double phase_reserved(double cf, double alloc, double persistent, double pooled) {
+  return alloc + cf * (alloc - persistent) + pooled;
 }
 
 /* The cache of the peak phase, reserving best_res with alloc_best allocated. */
@@ -73,13 +74,13 @@ static double clipped_cache(const gm_config *c, double best_res, double alloc_be
  * the peak itself) with its bytes in *bad. */
 static int stage_peaks(const gm_config *c, const gm_stage_mem *sm, gm_stage *st, double *bad) {
   gm_checked chk = {0};
-  double best_res = -1, best_alloc = 0;
+  double best_res = -1, best_alloc = 0, cf = cache_fraction(c);
   int ph, k, best = 0;
   for (ph = 0; ph < GM_PH_COUNT; ph++) {
     double alloc = 0, res;
     for (k = 0; k < GM_C_CACHE; k++)
       alloc += sm->comp[ph][k];
-    res = phase_reserved(c, alloc, sm->persistent[ph], sm->pooled[ph]);
+    res = phase_reserved(cf, alloc, sm->persistent[ph], sm->pooled[ph]);
     if (alloc > best_alloc)
       best_alloc = alloc;
     if (res > best_res) {
@@ -231,6 +232,7 @@ static int64_t fit_limit_estimate(const gm_config *c, const gm_params *P, gm_fas
   const gm_hardware *hw = &c->hardware;
   double cap = (double)hw->gpu_capacity_bytes, ctx = (double)hw->cuda_context_bytes;
   double margin = hw->safety_margin, best = (double)limit, host_room = INFINITY;
+  double cf = cache_fraction(c);
   int i, ph, k, mid_layers = -1;
   if (!(margin >= 0 && margin < 1))
     margin = gm_default_safety_margin();
@@ -244,7 +246,7 @@ static int64_t fit_limit_estimate(const gm_config *c, const gm_params *P, gm_fas
     for (ph = 0; ph < GM_PH_COUNT; ph++) {
       double res[3], x;
       for (k = 0; k < 3; k++)
-        res[k] = phase_reserved(c, q.alloc[ph][k], q.persistent[ph][k], q.pooled[ph][k]);
+        res[k] = phase_reserved(cf, q.alloc[ph][k], q.persistent[ph][k], q.pooled[ph][k]);
       /* gm_judge: the allocations within the card; the larger of them and
        * the uncapped reserve within the margin. */
       x = gm_poly_largest(&q, q.alloc[ph], cap - ctx);
@@ -484,7 +486,7 @@ static double poly_at(const double k[3], double y) { return k[0] + (k[1] + k[2] 
 
 uint64_t gm_poly_peak(const gm_config *c, const gm_stage_poly *q, int n, double x, int *worst,
                       gm_verdict *verdict) {
-  double host_max = 0, ctx = (double)c->hardware.cuda_context_bytes;
+  double host_max = 0, ctx = (double)c->hardware.cuda_context_bytes, cf = cache_fraction(c);
   int i, ph, best = 0;
   gm_stage w;
   memset(&w, 0, sizeof w);
@@ -496,7 +498,7 @@ uint64_t gm_poly_peak(const gm_config *c, const gm_stage_poly *q, int n, double 
     for (ph = 0; ph < GM_PH_COUNT; ph++) {
       double alloc = poly_at(q[i].alloc[ph], y);
       double res =
-          phase_reserved(c, alloc, poly_at(q[i].persistent[ph], y), poly_at(q[i].pooled[ph], y));
+          phase_reserved(cf, alloc, poly_at(q[i].persistent[ph], y), poly_at(q[i].pooled[ph], y));
       if (alloc > best_alloc)
         best_alloc = alloc;
       if (res > best_res)

@@ -380,6 +380,15 @@ static void gathered(ctx *x, gm_stage_mem *o) {
   }
 }
 
+/* Whether name starts with id and a dash: strncmp and strlen inline (the
+ * searches call this per stage). */
+static int id_prefix(const char *name, const char *id) {
+  while (*id)
+    if (*name++ != *id++)
+      return 0;
+  return *name == '-';
+}
+
 /* Hopper and later (sm90+) by preset id: PyTorch and Transformer Engine size their
  * cuBLAS workspaces by it. A card given only by its memory counts as one. */
 static int hopper_or_later(const gm_hardware *hw) {
@@ -388,11 +397,9 @@ static int hopper_or_later(const gm_hardware *hw) {
   size_t i, n = sizeof ids / sizeof ids[0];
   if (!hw->gpu_name[0])
     return 1;
-  for (i = 0; i < n; i++) {
-    size_t len = strlen(ids[i]);
-    if (strncmp(hw->gpu_name, ids[i], len) == 0 && hw->gpu_name[len] == '-')
+  for (i = 0; i < n; i++)
+    if (id_prefix(hw->gpu_name, ids[i]))
       return 1;
-  }
   return 0;
 }
 

@@ -94,6 +94,7 @@ void gm_stage_acts(const gm_config *c, gm_shape *s);
  * until needed) and working bytes, for the configs whose gm_layer_key is key. */
 typedef struct {
   int have;
+  int current; /* its key matched since the last clear (gm_shape_memo) */
   gm_config key;
   double dense_saved, moe_saved, working;
 } gm_layer_memo;

@@ -217,8 +217,11 @@ void gm_stage_acts(const gm_config *c, gm_shape *s) {
 }
 
 void gm_shape_memo_clear(gm_shape_memo *m) {
+  size_t j;
   memset(m->have, 0, sizeof m->have);
   m->layer_at = -1;
+  for (j = 0; j < sizeof m->layer / sizeof m->layer[0]; j++)
+    m->layer[j].current = 0;
 }
 
 void gm_shape_memo_init(gm_shape_memo *m) {
@@ -246,6 +249,13 @@ static gm_layer_memo *layer_of(gm_shape_memo *m, const gm_config *c) {
   int n = (int)(sizeof m->layer / sizeof m->layer[0]), j;
   gm_config key;
   gm_layer_memo *e;
+  /* Between clears the configs differ only in the recompute mode, the
+   * micro-batch and offloading (which the key clears): an entry matched
+   * since the clear matches again on the first two, without a key. */
+  for (j = 0; j < n; j++)
+    if (m->layer[j].current && m->layer[j].key.training.recompute == c->training.recompute &&
+        m->layer[j].key.training.micro_batch_size == c->training.micro_batch_size)
+      return &m->layer[j];
   gm_layer_key(c, &key);
   for (j = 0; j < n; j++) {
     const gm_config *k = &m->layer[j].key;
@@ -254,12 +264,15 @@ static gm_layer_memo *layer_of(gm_shape_memo *m, const gm_config *c) {
         k->training.micro_batch_size == key.training.micro_batch_size &&
         k->parallel.tp == key.parallel.tp && k->parallel.cp == key.parallel.cp &&
         k->parallel.sequence_parallel == key.parallel.sequence_parallel &&
-        memcmp(k, &key, sizeof key) == 0)
+        memcmp(k, &key, sizeof key) == 0) {
+      m->layer[j].current = 1;
       return &m->layer[j];
+    }
   }
   j = m->layer_next, m->layer_next = (j + 1) % n;
   e = &m->layer[j];
   e->have = 1;
+  e->current = 1;
   e->key = key;
   e->dense_saved = e->moe_saved = -1;
   e->working = working_of(c);
