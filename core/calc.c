@@ -585,6 +585,30 @@ uint64_t gm_worst_peak_start(const gm_config *c, const gm_params *P, int *worst,
   return gm_worst_peak_memo(c, P, NULL, worst, verdict, q, nq);
 }
 
+/* gm_stage_memory of stage i of c, examined k-th, its shape s: with the
+ * part that does not read the recompute mode kept in memo (gm_shape_memo)
+ * for the first two stages examined. */
+static void stage_memory_memo(const gm_config *c, const gm_params *P, gm_shape_memo *memo, int k,
+                              int i, const gm_shape *s, gm_stage_mem *sm) {
+  const gm_engine *e = &c->engine;
+  int slot = (e->offload_optimizer != GM_OFFLOAD_NONE) + (e->offload_param != GM_OFFLOAD_NONE);
+  if (!memo || k > 1) {
+    gm_stage_memory(c, P, s, sm, NULL);
+    return;
+  }
+  {
+    gm_base_memo *b = &memo->base[k][slot > 2 ? 2 : slot];
+    if (!b->have || b->stage != i || b->micro_batch != c->training.micro_batch_size ||
+        b->opt != e->offload_optimizer || b->par != e->offload_param) {
+      gm_stage_memory_base(c, P, s, &b->mem);
+      b->have = 1, b->stage = i, b->micro_batch = c->training.micro_batch_size;
+      b->opt = e->offload_optimizer, b->par = e->offload_param;
+    }
+    *sm = b->mem;
+  }
+  gm_stage_memory_acts(c, s, sm);
+}
+
 uint64_t gm_worst_peak_memo(const gm_config *c, const gm_params *P, gm_shape_memo *memo, int *worst,
                             gm_verdict *verdict, gm_stage_poly *q, int *nq) {
   int p = c->parallel.pp, k, best = 0, mid_layers = -1;
@@ -601,7 +625,7 @@ uint64_t gm_worst_peak_memo(const gm_config *c, const gm_params *P, gm_shape_mem
     s = memo ? gm_stage_shape_memo(memo, c, P, i) : gm_stage_shape(c, P, i);
     memset(&st, 0, sizeof st);
     st.has_output_head = s.has_head;
-    gm_stage_memory(c, P, &s, &sm, NULL);
+    stage_memory_memo(c, P, memo, k, i, &s, &sm);
     if (stage_peaks(c, &sm, &st, &bad) != PEAK_OK) {
       /* Beyond what the calculator represents: beyond any card. */
       if (worst)

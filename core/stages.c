@@ -217,11 +217,14 @@ void gm_stage_acts(const gm_config *c, gm_shape *s) {
 }
 
 void gm_shape_memo_clear(gm_shape_memo *m) {
-  size_t j;
+  size_t j, k;
   memset(m->have, 0, sizeof m->have);
   m->layer_at = -1;
   for (j = 0; j < sizeof m->layer / sizeof m->layer[0]; j++)
     m->layer[j].current = 0;
+  for (j = 0; j < 2; j++)
+    for (k = 0; k < 3; k++)
+      m->base[j][k].have = 0;
 }
 
 void gm_shape_memo_init(gm_shape_memo *m) {
