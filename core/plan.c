@@ -414,19 +414,22 @@ static int largest_fitting_index(search *S, gm_config *c, const gm_config *r, co
 }
 
 /* One layout without its micro-batch: find the largest b that fits with
- * room (memory grows with b), then the fastest b up to it. */
-static void try_layout(search *S, int fi, const gm_config *cand) {
+ * room (memory grows with b), then the fastest b up to it. The candidate is
+ * the caller's scratch: its micro-batch and accumulation steps change. */
+static void try_layout(search *S, int fi, gm_config *cand) {
   int64_t b[64], ga[64];
+  int64_t given_b = cand->training.micro_batch_size,
+          given_ga = cand->training.gradient_accumulation_steps;
   /* The first micro-batch only: most layouts stop there. */
   int n = micro_batches(S, cand, cand->parallel.dp, 1, b, ga), lo, i, worst = 0, fit, best_i,
       nq = 0;
-  gm_config c = *cand, r;
+  gm_config r;
   gm_plan_layout l;
   uint64_t peak, peak_lo, peak0;
   if (n == 0)
     return;
-  set_mb(&c, b[0], ga[0]);
-  peak = evaluate_start(S, &c, &r, &worst, &fit, &nq);
+  set_mb(cand, b[0], ga[0]);
+  peak = evaluate_start(S, cand, &r, &worst, &fit, &nq);
   if (peak == 0)
     return;
   if (!fit) {
@@ -444,23 +447,24 @@ static void try_layout(search *S, int fi, const gm_config *cand) {
   S->found = 1;
   if (S->first_fit_only)
     return;
+  set_mb(cand, given_b, given_ga);
   n = micro_batches(S, cand, cand->parallel.dp, 64, b, ga); /* b[0] again, and the rest */
   /* A tight b[0] stays alone. */
   peak_lo = peak;
-  lo = fit == 2 ? 0 : largest_fitting_index(S, &c, &r, b, ga, n, nq, &peak_lo);
+  lo = fit == 2 ? 0 : largest_fitting_index(S, cand, &r, b, ga, n, nq, &peak_lo);
   /* The fastest micro-batch up to the largest that fits. The step time
    * needs only the batch fields of the resolved config: resolve once. */
   memset(&l, 0, sizeof l);
   best_i = lo;
-  set_mb(&c, b[lo], ga[lo]);
-  r = c;
+  set_mb(cand, b[lo], ga[lo]);
+  r = *cand;
   /* b[lo] was evaluated in full and fits: its bounds are checked. */
   if (resolve_layout(S, &r) == GM_OK)
     for (i = 0; i <= lo; i++) {
       gm_perf pf;
       r.training.micro_batch_size = b[i];
       r.training.gradient_accumulation_steps = ga[i];
-      if (c.parallel.num_microbatches == GM_AUTO)
+      if (cand->parallel.num_microbatches == GM_AUTO)
         r.parallel.num_microbatches = ga[i];
       gm_perf_eval(&r, &S->P, &S->gpu, &pf);
       if (i == 0 || (pf.known && pf.tokens_per_s_per_gpu > l.perf.tokens_per_s_per_gpu))
@@ -471,22 +475,22 @@ static void try_layout(search *S, int fi, const gm_config *cand) {
     peak = peak0; /* evaluated in full first */
   } else if (best_i != lo) {
     int f;
-    set_mb(&c, b[best_i], ga[best_i]);
-    peak = evaluate(S, &c, &r, &worst, &f);
+    set_mb(cand, b[best_i], ga[best_i]);
+    peak = evaluate(S, cand, &r, &worst, &f);
     S->out->searched--; /* its peak was found already, up to the largest */
     if (peak == 0 || f != 1) {
       /* Memory was not monotone in b here: keep the largest that fits. */
       best_i = lo, peak = peak_lo;
-      set_mb(&c, b[lo], ga[lo]);
-      r = c;
+      set_mb(cand, b[lo], ga[lo]);
+      r = *cand;
       if (resolve_layout(S, &r) == GM_OK)
         gm_perf_eval(&r, &S->P, &S->gpu, &l.perf);
     }
   }
-  set_mb(&c, b[best_i], ga[best_i]);
+  set_mb(cand, b[best_i], ga[best_i]);
   if (S->reference_only)
     l.perf.known = 0;
-  l.config = c;
+  l.config = *cand;
   l.peak_bytes = peak;
   l.tight = best_i == 0 && fit == 2;
   keep(S, &l);
@@ -524,7 +528,7 @@ static void search_family(search *S, int fi, int G) {
   const gm_plan_request *q = S->req;
   const gm_config *base = &q->base;
   const char *fw = gm_framework_name(f->fw);
-  gm_config c = *base;
+  gm_config c = *base, k;
   int node, L, heads, kv, nex, tp, cp, pp, v, ep, rc, off, edge;
   int64_t seq;
   c.engine.kind = f->engine;
@@ -536,6 +540,7 @@ static void search_family(search *S, int fi, int G) {
   else if (f->engine == GM_ENGINE_MEGATRON)
     c.engine.distributed_optimizer = f->variant;
   c.hardware.num_gpus = G;
+  k = c;
   /* The model as resolved (layout-independent: the GPU count is left open). */
   if (!S->fam_r0[fi].have) {
     gm_config r0 = c;
@@ -635,7 +640,6 @@ static void search_family(search *S, int fi, int G) {
                 continue;
               }
               for (off = 0; off < 3; off++) {
-                gm_config k;
                 if (off > 0 && (!q->allow_offload || S->first_fit_only ||
                                 (int)base->engine.offload_optimizer != GM_AUTO))
                   break;
@@ -643,7 +647,12 @@ static void search_family(search *S, int fi, int G) {
                   continue;
                 if (off == 2 && !(f->can & CAN_OFFLOAD_PARAM))
                   continue;
-                k = c;
+                /* k is c but in what the candidates set (and try_layout changes). */
+                k.parallel = c.parallel;
+                k.training.micro_batch_size = c.training.micro_batch_size;
+                k.training.gradient_accumulation_steps = c.training.gradient_accumulation_steps;
+                k.engine.offload_optimizer = c.engine.offload_optimizer;
+                k.engine.offload_param = c.engine.offload_param;
                 k.parallel.tp = tp, k.parallel.cp = cp, k.parallel.pp = pp;
                 k.parallel.dp = dp, k.parallel.vpp = v, k.parallel.ep = ep;
                 if (edge > 0)
