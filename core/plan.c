@@ -167,27 +167,37 @@ static void reject(gm_plan_result *o, const char *fam, const char *fmt, ...) {
   o->num_rejected++;
 }
 
+/* Whether key is c: first the fields that tell the candidates of a search apart. */
+static int same_key(const gm_config *key, const gm_config *c) {
+  return key->parallel.tp == c->parallel.tp && key->parallel.pp == c->parallel.pp &&
+         key->parallel.dp == c->parallel.dp && key->parallel.vpp == c->parallel.vpp &&
+         key->training.gradient_accumulation_steps == c->training.gradient_accumulation_steps &&
+         memcmp(key, c, sizeof *c) == 0;
+}
+
 /* gm_resolve_unchecked of a candidate. Resolution copies the recompute mode
  * and the micro-batch size as given (the search always gives both), and the
  * offload choices unless unset, and derives nothing from them but the
  * offload checks (gm_check_offload); so candidates that differ in nothing
  * else resolve alike: the recompute modes, offloads and micro-batches of one
  * layout are resolved once and patched. Resolution is a pure function of the
- * config, so a kept result is exact whatever the order of the search. */
-static int resolve_layout(search *S, gm_config *c) {
-  gm_recompute rc = c->training.recompute;
-  int64_t b = c->training.micro_batch_size;
-  gm_offload opt = c->engine.offload_optimizer, par = c->engine.offload_param;
+ * config, so a kept result is exact whatever the order of the search.
+ * cand is the caller's scratch: the memo's key during the lookup, as given
+ * again after; the resolution goes to *c. */
+static int resolve_layout(search *S, gm_config *cand, gm_config *c) {
+  gm_recompute rc = cand->training.recompute;
+  int64_t b = cand->training.micro_batch_size;
+  gm_offload opt = cand->engine.offload_optimizer, par = cand->engine.offload_param;
   gm_error err;
   int i, n;
   /* The memo's keys have these fields at these values. */
-  c->training.recompute = GM_AC_NONE;
-  c->training.micro_batch_size = 1;
-  c->engine.offload_optimizer = c->engine.offload_param = (gm_offload)GM_AUTO;
+  cand->training.recompute = GM_AC_NONE;
+  cand->training.micro_batch_size = 1;
+  cand->engine.offload_optimizer = cand->engine.offload_param = (gm_offload)GM_AUTO;
   /* The last entry used first: a layout's modes come one after another. */
   for (n = 0; n < 3; n++) {
     i = (S->last + n) % 3;
-    if (S->memo[i].have && memcmp(&S->memo[i].key, c, sizeof *c) == 0)
+    if (S->memo[i].have && same_key(&S->memo[i].key, cand))
       break;
   }
   if (n == 3) {
@@ -195,13 +205,16 @@ static int resolve_layout(search *S, gm_config *c) {
     S->memo[i].have = 1;
     S->memo[i].serial = ++S->memo_serial;
     S->memo[i].checked_mb = 0;
-    S->memo[i].key = S->memo[i].resolved = *c;
+    S->memo[i].key = S->memo[i].resolved = *cand;
     /* Every candidate has the request's model, resolved once. */
     S->memo[i].rc =
-        memcmp(&c->model, &S->req->base.model, sizeof c->model) == 0
+        memcmp(&cand->model, &S->req->base.model, sizeof cand->model) == 0
             ? gm_resolve_layout_memo(&S->memo[i].resolved, &S->model, &S->sections, &err)
             : gm_resolve_unchecked(&S->memo[i].resolved, NULL, &err);
   }
+  cand->training.recompute = rc;
+  cand->training.micro_batch_size = b;
+  cand->engine.offload_optimizer = opt, cand->engine.offload_param = par;
   S->last = i;
   if (S->memo[i].rc != GM_OK)
     return S->memo[i].rc;
@@ -249,18 +262,17 @@ static int check_layout(search *S, const gm_config *c) {
 /* Resolve a candidate and find its peak and verdict (fit_code); 0 when it
  * does not resolve. With nq, the polynomials of the stages it evaluates are
  * started in S->q (*nq of them). */
-static uint64_t evaluate_start(search *S, const gm_config *cand, gm_config *resolved, int *worst,
+static uint64_t evaluate_start(search *S, gm_config *cand, gm_config *resolved, int *worst,
                                int *fit, int *nq) {
   gm_verdict v;
   uint64_t peak;
-  *resolved = *cand;
   *fit = 0;
   S->out->searched++;
   S->out->evaluated++;
   /* The bounds of derived values (gm_check_resolved) are checked only where
    * the answer depends on them: on a layout that fits, and on the closest
    * miss (try_layout). Outside them a layout does not resolve, as in calculate. */
-  if (resolve_layout(S, resolved) != GM_OK) {
+  if (resolve_layout(S, cand, resolved) != GM_OK) {
     peak = 0;
   } else {
     /* The stage layouts differ only between resolutions. */
@@ -279,8 +291,7 @@ static uint64_t evaluate_start(search *S, const gm_config *cand, gm_config *reso
 }
 
 /* The same, without the polynomials. */
-static uint64_t evaluate(search *S, const gm_config *cand, gm_config *resolved, int *worst,
-                         int *fit) {
+static uint64_t evaluate(search *S, gm_config *cand, gm_config *resolved, int *worst, int *fit) {
   return evaluate_start(S, cand, resolved, worst, fit, NULL);
 }
 
@@ -457,9 +468,8 @@ static void try_layout(search *S, int fi, gm_config *cand) {
   memset(&l, 0, sizeof l);
   best_i = lo;
   set_mb(cand, b[lo], ga[lo]);
-  r = *cand;
   /* b[lo] was evaluated in full and fits: its bounds are checked. */
-  if (resolve_layout(S, &r) == GM_OK)
+  if (resolve_layout(S, cand, &r) == GM_OK)
     for (i = 0; i <= lo; i++) {
       gm_perf pf;
       r.training.micro_batch_size = b[i];
@@ -482,8 +492,7 @@ static void try_layout(search *S, int fi, gm_config *cand) {
       /* Memory was not monotone in b here: keep the largest that fits. */
       best_i = lo, peak = peak_lo;
       set_mb(cand, b[lo], ga[lo]);
-      r = *cand;
-      if (resolve_layout(S, &r) == GM_OK)
+      if (resolve_layout(S, cand, &r) == GM_OK)
         gm_perf_eval(&r, &S->P, &S->gpu, &l.perf);
     }
   }
