@@ -110,7 +110,7 @@ void gm_stage_acts(const gm_config *c, gm_shape *s);
  * until needed) and working bytes, for the configs whose gm_layer_key is key. */
 typedef struct {
   int have;
-  int current; /* its key matched since the last clear (gm_shape_memo) */
+  int group; /* entries of one group have keys equal but in the recompute mode and micro-batch */
   gm_config key;
   double dense_saved, moe_saved, working;
 } gm_layer_memo;
@@ -134,6 +134,8 @@ typedef struct {
   int64_t layer_micro_batch;
   gm_layer_memo layer[4];
   int layer_next;
+  /* The group of the configs since the clear (-1: not known yet), and the next group's number. */
+  int group_now, group_next;
   /* The memory but the layers' activations of the first two stages
    * gm_worst_peak_memo examines (ranks 0 and p - 1), one entry per offload
    * choice: the recompute modes of one layout share it. */
