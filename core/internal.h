@@ -3,6 +3,7 @@
 #define GM_INTERNAL_H
 
 #include "gpumem.h"
+#include "schema.h"
 
 #include <stddef.h>
 
@@ -182,9 +183,13 @@ int gm_resolve_unchecked(gm_config *c, gm_result *r, gm_error *err);
  * model section): the rest is resolved, the model copied. */
 int gm_resolve_layout(gm_config *c, const gm_model *resolved_model, gm_error *err);
 /* The engine and training sections of the last gm_resolve_layout_memo that
- * passed them, and what they were made from. Plain storage; have 0 to start. */
+ * passed them, and what they were made from. Plain storage; have and
+ * defaults_made 0 to start. */
 typedef struct {
   int have, tp_on, pp_on;
+  /* The constant defaults of each section (gm_defaults_of), made once. */
+  int defaults_made;
+  gm_defaults defaults[GM_SEC_COUNT];
   gm_model model;
   gm_engine engine_in, engine;
   gm_training training_in, training;

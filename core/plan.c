@@ -992,7 +992,7 @@ int gm_plan(const gm_plan_request *q, gm_plan_result *out, gm_error *err) {
   for (fi = 0; fi < NUM_FAMILIES; fi++)
     S->fam_r0[fi].have = 0;
   gm_shape_memo_init(&S->shapes);
-  S->sections.have = 0;
+  S->sections.have = S->sections.defaults_made = 0;
   memset(S->passed_ok, 0, sizeof S->passed_ok);
   if (gm_config_params(&r, &P, err) != GM_OK)
     return GM_EINVAL;

@@ -616,7 +616,7 @@ static void memo_against_plain(void) {
   int n = 0, resolve_differ = 0, peak_differ = 0, fitting = 0, kept_differ = 0, kept_failed = 0;
   size_t i;
   gm_sections_memo sections;
-  sections.have = 0;
+  sections.have = sections.defaults_made = 0;
   gm_shape_memo_init(&memo);
   for (i = 0; i < sizeof configs / sizeof configs[0]; i++) {
     gm_config c, m;
