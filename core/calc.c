@@ -69,10 +69,12 @@ static double clipped_cache(const gm_config *c, double best_res, double alloc_be
 #define PEAK_OK (-1)
 #define PEAK_TOTAL GM_C_COUNT
 
-/* Allocated, reserved and nvidia-smi peaks of one stage; fills st. Returns
- * PEAK_OK, or what cannot be represented (a component, or PEAK_TOTAL for
- * the peak itself) with its bytes in *bad. */
-static int stage_peaks(const gm_config *c, const gm_stage_mem *sm, gm_stage *st, double *bad) {
+/* Allocated, reserved and nvidia-smi peaks of one stage; fills st, and
+ * *at_peak with the sum of its allocations' figures (as gm_judge adds them).
+ * Returns PEAK_OK, or what cannot be represented (a component, or PEAK_TOTAL
+ * for the peak itself) with its bytes in *bad. */
+static int stage_peaks(const gm_config *c, const gm_stage_mem *sm, gm_stage *st, double *bad,
+                       double *at_peak) {
   gm_checked chk = {0};
   double best_res = -1, best_alloc = 0, cf = cache_fraction(c);
   int ph, k, best = 0;
@@ -100,6 +102,7 @@ static int stage_peaks(const gm_config *c, const gm_stage_mem *sm, gm_stage *st,
     double alloc_best = 0, cache;
     for (k = 0; k < GM_C_CACHE; k++)
       alloc_best += gm_figure(st->bytes[k]);
+    *at_peak = alloc_best;
     cache = clipped_cache(c, best_res, alloc_best);
     st->bytes[GM_C_CACHE] = gm_bytes(&chk, cache);
     /* The peak itself, with the context, must be representable too. */
@@ -157,7 +160,7 @@ static int all_stages(const gm_config *c, const gm_params *P, gm_result *r, gm_s
                       gm_stage_mem *kept, gm_error *err) {
   gm_checked chk = {0};
   int i, worst = 0, bad;
-  double host_max = 0, nvme_max = 0, bytes;
+  double host_max = 0, nvme_max = 0, bytes, at_peak;
   memset(worst_sm, 0, sizeof *worst_sm);
   r->num_stages = c->parallel.pp;
   for (i = 0; i < r->num_stages; i++) {
@@ -175,7 +178,7 @@ static int all_stages(const gm_config *c, const gm_params *P, gm_result *r, gm_s
     st->microbatches_in_flight = (int64_t)s.inflight_mbs;
     if (chk.overflow)
       return too_large(err, "model", "the parameters", i, s.params);
-    if ((bad = stage_peaks(c, &sm, st, &bytes)) != PEAK_OK)
+    if ((bad = stage_peaks(c, &sm, st, &bytes, &at_peak)) != PEAK_OK)
       return peak_too_large(err, bad, i, bytes);
     if (kept)
       kept[i] = sm;
@@ -213,8 +216,8 @@ static int config_fits(const gm_config *c, const gm_params *P) {
     memset(&st, 0, sizeof st);
     st.has_output_head = s.has_head;
     gm_stage_memory(c, P, &s, &sm, NULL);
-    double bad;
-    if (stage_peaks(c, &sm, &st, &bad) != PEAK_OK)
+    double bad, at_peak;
+    if (stage_peaks(c, &sm, &st, &bad, &at_peak) != PEAK_OK)
       return 0; /* beyond any card */
     if (gm_judge(c, &st) != GM_VERDICT_FITS)
       return 0;
@@ -612,7 +615,7 @@ static void stage_memory_memo(const gm_config *c, const gm_params *P, gm_shape_m
 uint64_t gm_worst_peak_memo(const gm_config *c, const gm_params *P, gm_shape_memo *memo, int *worst,
                             gm_verdict *verdict, gm_stage_poly *q, int *nq) {
   int p = c->parallel.pp, k, best = 0, mid_layers = -1;
-  double host_max = 0, bad;
+  double host_max = 0, bad, at_peak, w_at_peak = 0;
   gm_stage w;
   memset(&w, 0, sizeof w);
   for (k = 0; k < p; k++) {
@@ -626,7 +629,7 @@ uint64_t gm_worst_peak_memo(const gm_config *c, const gm_params *P, gm_shape_mem
     memset(&st, 0, sizeof st);
     st.has_output_head = s.has_head;
     stage_memory_memo(c, P, memo, k, i, &s, &sm);
-    if (stage_peaks(c, &sm, &st, &bad) != PEAK_OK) {
+    if (stage_peaks(c, &sm, &st, &bad, &at_peak) != PEAK_OK) {
       /* Beyond what the calculator represents: beyond any card. */
       if (worst)
         *worst = i;
@@ -634,7 +637,7 @@ uint64_t gm_worst_peak_memo(const gm_config *c, const gm_params *P, gm_shape_mem
         *verdict = GM_VERDICT_DOES_NOT_FIT;
       return UINT64_MAX;
     }
-    if (verdict && gm_judge(c, &st) == GM_VERDICT_DOES_NOT_FIT) {
+    if (verdict && gm_judge_at(c, &st, at_peak) == GM_VERDICT_DOES_NOT_FIT) {
       if (worst)
         *worst = i;
       *verdict = GM_VERDICT_DOES_NOT_FIT;
@@ -646,7 +649,7 @@ uint64_t gm_worst_peak_memo(const gm_config *c, const gm_params *P, gm_shape_mem
     /* Ties go to the lower stage, as gm_calculate picks it. */
     if (k == 0 || st.peak_nvsmi_bytes > w.peak_nvsmi_bytes ||
         (st.peak_nvsmi_bytes == w.peak_nvsmi_bytes && i < best)) {
-      w = st;
+      w = st, w_at_peak = at_peak;
       best = i;
     }
     if (sm.host_bytes > host_max)
@@ -656,7 +659,7 @@ uint64_t gm_worst_peak_memo(const gm_config *c, const gm_params *P, gm_shape_mem
     *worst = best;
   if (verdict) {
     /* As gm_calculate judges: the most loaded GPU, then the node's memory. */
-    *verdict = gm_judge(c, &w);
+    *verdict = gm_judge_at(c, &w, w_at_peak);
     if (*verdict != GM_VERDICT_DOES_NOT_FIT &&
         gm_host_fits(c, gm_round_count(host_max) * (uint64_t)c->hardware.gpus_per_node) == 0)
       *verdict = GM_VERDICT_DOES_NOT_FIT;

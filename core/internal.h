@@ -247,6 +247,9 @@ void gm_perf_eval(const gm_config *c, const gm_params *P, const gm_gpu_perf *g, 
  * does not fit when the allocations at the peak exceed the card; tight when
  * the unconstrained peak is within the margin of the card; else fits. */
 gm_verdict gm_judge(const gm_config *c, const gm_stage *worst);
+/* The same, with the sum of worst's allocations (bytes[0, GM_C_CACHE) as
+ * figures, added in order) given: the searches have it from its peaks. */
+gm_verdict gm_judge_at(const gm_config *c, const gm_stage *worst, double at_peak);
 /* The default share of the card kept free before a run is called "fits"
  * (hardware.safety_margin's row in schema.c). Evidence (docs/formulas.md §6.1): the fit/OOM rows of
  * the validation set (tests/validation/rows, tier D). The lowest observed out-of-memory run is
