@@ -90,18 +90,22 @@ static int stage_peaks(const gm_config *c, const gm_stage_mem *sm, gm_stage *st,
       best = ph;
     }
   }
-  for (k = 0; k < GM_C_CACHE; k++) {
-    st->bytes[k] = gm_bytes(&chk, sm->comp[best][k]);
-    if (chk.overflow) {
-      *bad = sm->comp[best][k];
-      return k;
-    }
-  }
-  st->peak_allocated_bytes = gm_bytes(&chk, best_alloc);
+  /* One pass over the peak phase's components: their figures, the sum of
+   * those in double (as gm_judge adds them) and in integers (the reserve). */
   {
     double alloc_best = 0, cache;
-    for (k = 0; k < GM_C_CACHE; k++)
-      alloc_best += gm_figure(st->bytes[k]);
+    uint64_t held = 0;
+    for (k = 0; k < GM_C_CACHE; k++) {
+      uint64_t b = gm_bytes(&chk, sm->comp[best][k]);
+      st->bytes[k] = b;
+      if (chk.overflow) {
+        *bad = sm->comp[best][k];
+        return k;
+      }
+      alloc_best += gm_figure(b);
+      held += b;
+    }
+    st->peak_allocated_bytes = gm_bytes(&chk, best_alloc);
     *at_peak = alloc_best;
     cache = clipped_cache(c, best_res, alloc_best);
     st->bytes[GM_C_CACHE] = gm_bytes(&chk, cache);
@@ -112,11 +116,9 @@ static int stage_peaks(const gm_config *c, const gm_stage_mem *sm, gm_stage *st,
              (double)c->hardware.cuda_context_bytes;
       return PEAK_TOTAL;
     }
+    st->peak_reserved_bytes = held + st->bytes[GM_C_CACHE];
   }
   st->bytes[GM_C_CONTEXT] = c->hardware.cuda_context_bytes;
-  st->peak_reserved_bytes = 0;
-  for (k = 0; k < GM_C_CONTEXT; k++)
-    st->peak_reserved_bytes += st->bytes[k];
   if (st->peak_reserved_bytes < st->peak_allocated_bytes)
     st->peak_reserved_bytes = st->peak_allocated_bytes;
   st->peak_nvsmi_bytes = st->peak_reserved_bytes + st->bytes[GM_C_CONTEXT];
