@@ -625,8 +625,10 @@ uint64_t gm_worst_peak_memo(const gm_config *c, const gm_params *P, gm_shape_mem
     gm_shape s;
     gm_stage_mem sm;
     gm_stage st;
+    /* Only middle stages are dominated, and once one is, every later one
+     * is (gm_stage_dominated): the rest of the loop is all middle stages. */
     if (gm_stage_dominated(c, i, &mid_layers))
-      continue;
+      break;
     s = memo ? gm_stage_shape_memo(memo, c, P, i) : gm_stage_shape(c, P, i);
     memset(&st, 0, sizeof st);
     st.has_output_head = s.has_head;
