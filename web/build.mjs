@@ -98,7 +98,7 @@ const ascii = (f, text) => {
 
 // build/web: the served page.
 rmSync(OUT, { recursive: true, force: true });
-for (const f of [...modules, WORKER, 'style.css']) {
+for (const f of [...modules, WORKER]) {
   mkdirSync(dirname(join(OUT, f)), { recursive: true });
   writeFileSync(join(OUT, f), ascii(f, source(f)));
 }
@@ -133,20 +133,23 @@ Promise.resolve(window.gmCore).then((module) => module && loadGpuMem({ module })
 </script>`;
 
 const STYLESHEET = '<link rel="stylesheet" href="style.css">';
+// The stylesheet goes inline in both builds: linked, it cost a round trip
+// before the first paint, and a script at the end of the body, and with it
+// the parser and the page's main module, waited for it.
+const STYLE = `<style>\n${ascii('style.css', readFileSync(join(WEB, 'style.css'), 'utf8'))}</style>`;
 
 // Preload hints flatten the module waterfall to one round trip; the WASM first,
-// since its compile is the longest step, then what the first result runs.
+// since its compile is the longest step, then what the first result runs:
+// app.js, the largest (compiled off the main thread as it streams in), first.
 const preload = [
   // The core is fetched and compiled while the modules load; the page's main
   // script takes the compiled module (or fetches it again, if that failed).
   "<script>\nwindow.gmCore = WebAssembly.compileStreaming ? WebAssembly.compileStreaming(fetch('gpumem.wasm')).catch(function () { return null; }) : null;\n</script>",
   warmCore('./gpumem.js'),
-  // The stylesheet before the module hints: a script at the end of the body
-  // waits for it, and with it the parser and the page's main module.
-  STYLESHEET,
+  ...['app.js', 'gpumem.js'].map((f) => `<link rel="modulepreload" href="${f}">`),
   ...vendor.map((v) => `<link rel="modulepreload" href="${v.url}" integrity="${readImportMap(html).integrity[v.url]}" crossorigin="anonymous">`),
-  ...['gpumem.js', 'app.js'].map((f) => `<link rel="modulepreload" href="${f}">`),
   ...(hasPlanModule ? ['<meta name="gm-plan-module" content="gpumem-plan.wasm">'] : []),
+  STYLE,
 ].join('\n');
 if (html.split(STYLESHEET).length !== 2) die(`index.html must link style.css exactly once, as ${STYLESHEET}`);
 const servedHtml = withCsp(replaceMarker(html.replace(`${STYLESHEET}\n`, ''), 'preload', preload), { offline: false });
@@ -223,8 +226,7 @@ ${planInline}
 let single = replaceMarker(html, 'importmap', map);
 single = replaceMarker(single, 'preload', '');
 single = replaceMarker(single, 'main', main);
-const css = ascii('style.css', readFileSync(join(WEB, 'style.css'), 'utf8'));
-single = single.replace('<link rel="stylesheet" href="style.css">', () => `<style>\n${css}</style>`);
+single = single.replace(STYLESHEET, () => STYLE);
 if (single.includes('href="style.css"')) die('index.html must link style.css exactly once');
 single = withCsp(single, { offline: true });
 try {
