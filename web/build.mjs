@@ -196,9 +196,13 @@ const planInline = hasPlanModule ? `<script type="application/wasm+gzip;base64" 
 // The main module comes next, so that its imports are fetched while the parser
 // reads the blobs the first result does not need (the worker, the planner's and
 // the importers' modules), which follow it.
+// The main script passes the compiled module itself, as the warm-up does, so
+// that both get the one instance (loadGpuMem keeps one per module; a promise
+// of the module would be a second key, a second instance, and the core's
+// schema and presets written again before the first result).
 const mainJs = `${COMPILE_HINT}${ascii('app.js', rewrite('app.js', joined.js))}${handJoined(joined.joined, JOINED)}
 import { loadGpuMem } from 'gm/gpumem.js';
-start(document.getElementById('app'), loadGpuMem({ module: window.gmCore }));`;
+start(document.getElementById('app'), Promise.resolve(window.gmCore).then((module) => loadGpuMem({ module })));`;
 if (/<\/script|<!--|<script/i.test(mainJs)) die('the joined modules must not hold "</script", "<script" or "<!--"');
 const main = `<script type="application/wasm+gzip;base64" id="gm-wasm">${wasmText(wasmBin)}</script>
 <script>
