@@ -79,11 +79,7 @@ try {
   die(e.message);
 }
 const pageFiles = new Map(modules.map((f) => [f, null]));
-// V8's explicit compile hint: the first render calls nearly every function
-// of the joined module, so each is compiled eagerly with the module (off the
-// main thread, for the served file) rather than parsed twice on its first call.
-const COMPILE_HINT = '//# allFunctionsCalledOnLoad\n';
-pageFiles.set('app.js', COMPILE_HINT + joined.js + exportJoined(joined.joined));
+pageFiles.set('app.js', joined.js + exportJoined(joined.joined));
 for (const { file, exports } of joined.joined) pageFiles.set(file, stubFor(file, exports, 'app.js'));
 
 // The page's text, as ASCII (web/ascii.mjs).
@@ -200,7 +196,7 @@ const planInline = hasPlanModule ? `<script type="application/wasm+gzip;base64" 
 // that both get the one instance (loadGpuMem keeps one per module; a promise
 // of the module would be a second key, a second instance, and the core's
 // schema and presets written again before the first result).
-const mainJs = `${COMPILE_HINT}${ascii('app.js', rewrite('app.js', joined.js))}${handJoined(joined.joined, JOINED)}
+const mainJs = `${ascii('app.js', rewrite('app.js', joined.js))}${handJoined(joined.joined, JOINED)}
 import { loadGpuMem } from 'gm/gpumem.js';
 start(document.getElementById('app'), Promise.resolve(window.gmCore).then((module) => loadGpuMem({ module })));`;
 if (/<\/script|<!--|<script/i.test(mainJs)) die('the joined modules must not hold "</script", "<script" or "<!--"');
