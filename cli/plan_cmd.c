@@ -86,13 +86,31 @@ static void put_padded(const char *s, int width) {
   printf("%s%*s", s, pad > 0 ? pad : 0, "");
 }
 
+/* The training code of a layout, as its config names it ("torchtitan"):
+ * layouts that differ only in it have the same summary. */
+static const char *framework_of(const cJSON *layout) {
+  const cJSON *c = cJSON_GetObjectItemCaseSensitive(layout, "config");
+  return str(cJSON_GetObjectItemCaseSensitive(c, "engine"), "framework");
+}
+
+/* Layouts per second as a person reads it: "340 K", "1.8 M". */
+static void put_rate(double per_s) {
+  if (per_s >= 1e6)
+    printf("%.1f M", per_s / 1e6);
+  else if (per_s >= 1e3)
+    printf("%.0f K", per_s / 1e3);
+  else
+    printf("%.0f", per_s);
+}
+
 static void print_table(const cJSON *r, double wall_s) {
   const cJSON *l, *x;
-  int i = 0, width = 6; /* "layout" */
+  int i = 0, width = 6, fw_width = 9; /* "layout", "framework" */
   double searched = num(r, "searched");
   cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(r, "layouts")) {
-    int w = text_width(str(l, "summary"));
+    int w = text_width(str(l, "summary")), f = text_width(framework_of(l));
     width = w > width ? w : width;
+    fw_width = f > fw_width ? f : fw_width;
   }
   printf("Layouts that fit, fastest first (step time, tokens/s and MFU are estimates):\n");
   if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r, "layouts")) == 0)
@@ -100,6 +118,8 @@ static void print_table(const cJSON *r, double wall_s) {
   else {
     printf("  %3s  ", "#");
     put_padded("layout", width);
+    printf("  ");
+    put_padded("framework", fw_width);
     printf(" %9s %7s %9s %11s %6s\n", "peak GiB", "verdict", "step s", "tok/s/GPU", "MFU");
   }
   cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(r, "layouts")) {
@@ -112,6 +132,8 @@ static void print_table(const cJSON *r, double wall_s) {
     }
     printf("  %3d  ", ++i);
     put_padded(str(l, "summary"), width);
+    printf("  ");
+    put_padded(framework_of(l), fw_width);
     printf(" %9.2f %7s %9s %11s %6s\n", num(l, "peak_gb"), str(l, "verdict"), step, tps, mfu);
   }
   l = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r, "layouts"), 0);
@@ -138,8 +160,13 @@ static void print_table(const cJSON *r, double wall_s) {
     const char *f = str(l, "field");
     printf("warning: %s%s%s\n", f, *f ? ": " : "", str(l, "message"));
   }
-  printf("\nSearched %.0f layouts in %.0f ms (%.2g layouts/s).\n", searched, wall_s * 1e3,
-         wall_s > 0 ? searched / wall_s : 0);
+  printf("\nSearched %.0f layouts in %.0f ms", searched, wall_s * 1e3);
+  if (wall_s > 0 && searched > 0) {
+    printf(" (");
+    put_rate(searched / wall_s);
+    printf(" layouts/s)");
+  }
+  printf(".\n");
 }
 
 static double now_s(void) {

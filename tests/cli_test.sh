@@ -142,6 +142,13 @@ run "$BIN" plan --config presets/examples/plan_llama3_70b.json --top 5
 # the table, header included, ends at the same column.
 check "plan: the table's columns line up whatever the layout's name" $(status_is 0 && sed -n '/^    #  layout/,/^$/p' "$TMP/out" | sed 's/×/x/g; /^$/d' |
   awk 'NR == 1 { n = length($0) } length($0) != n { bad = 1 } END { exit bad || NR < 6 }'; echo $?)
+# Frameworks differ in their defaults (precision, loss), so one summary can
+# stand for several layouts: each row names its training code.
+write plan70fsdp.json '{"model": {"preset": "llama-3.1-70b"}, "training": {"seq_len": 4096, "batch_size": 1},
+  "engine": {"type": "fsdp"}, "hardware": {"gpu": "H100", "num_gpus": 8}}'
+run "$BIN" plan --config "$TMP/plan70fsdp.json" --top 5
+check "plan: each row names its framework, so no two rows read the same" $(status_is 0 && out_has "^    #  layout  *framework  " && out_has "^  *1  FSDP 8.*  torchtune  " &&
+  sed -n '/^    #  layout/,/^$/p' "$TMP/out" | sed '1d; /^$/d' | cut -c7- | awk '{ n[$0]++ } n[$0] > 1 { bad = 1 } END { exit bad || NR < 5 }'; echo $?)
 run "$BIN" plan --config "$TMP/plan70.json" --gpus 8-4
 check "plan --gpus 8-4 exits 2" $(status_is 2 && err_has "MIN-MAX"; echo $?)
 run "$BIN" plan --config "$TMP/plan70.json" --gpus 16 --format json
