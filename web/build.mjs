@@ -115,8 +115,8 @@ if (hasPlanModule) copyFileSync(planBin, join(OUT, 'gpumem-plan.wasm'));
  * the page's modules, instantiates the compiled core and runs it once: a
  * module's functions compile on their first call, which would otherwise come
  * with the first result. The page's main script gets the same instance
- * (loadGpuMem keeps one per module). async: it need not wait for the parser,
- * which a script at the end of the body holds until the stylesheet is in.
+ * (loadGpuMem keeps one per module). async: it need not wait for the parser
+ * to reach the end of the page.
  */
 const warmCore = (loader) => `<script type="module" async>
 import { loadGpuMem } from '${loader}';
