@@ -43,11 +43,12 @@ double gm_allocator_cache(const gm_config *c, double alloc, double persistent, d
 }
 
 /* What a phase reserves before the cache is clipped to the card: its
- * allocations, the cache over its short-lived share and the blocks pooled for
- * another stream. Linear in all three, so the closed-form searches apply it
- * to polynomial coefficients too. */
-static double phase_reserved(const gm_config *c, double alloc, double persistent, double pooled) {
-  return alloc + cache_fraction(c) * (alloc - persistent) + pooled;
+ * allocations, the cache (share cf, cache_fraction) over its short-lived
+ * share and the blocks pooled for another stream. Linear in all three, so the
+ * closed-form searches apply it to polynomial coefficients too. The callers
+ * read cf once per stage: the searches call this per phase. */
+static double phase_reserved(double cf, double alloc, double persistent, double pooled) {
+  return alloc + cf * (alloc - persistent) + pooled;
 }
 
 /* The cache of the peak phase, reserving best_res with alloc_best allocated. */
@@ -68,18 +69,20 @@ static double clipped_cache(const gm_config *c, double best_res, double alloc_be
 #define PEAK_OK (-1)
 #define PEAK_TOTAL GM_C_COUNT
 
-/* Allocated, reserved and nvidia-smi peaks of one stage; fills st. Returns
- * PEAK_OK, or what cannot be represented (a component, or PEAK_TOTAL for
- * the peak itself) with its bytes in *bad. */
-static int stage_peaks(const gm_config *c, const gm_stage_mem *sm, gm_stage *st, double *bad) {
+/* Allocated, reserved and nvidia-smi peaks of one stage; fills st, and
+ * *at_peak with the sum of its allocations' figures (as gm_judge adds them).
+ * Returns PEAK_OK, or what cannot be represented (a component, or PEAK_TOTAL
+ * for the peak itself) with its bytes in *bad. */
+static int stage_peaks(const gm_config *c, const gm_stage_mem *sm, gm_stage *st, double *bad,
+                       double *at_peak) {
   gm_checked chk = {0};
-  double best_res = -1, best_alloc = 0;
+  double best_res = -1, best_alloc = 0, cf = cache_fraction(c);
   int ph, k, best = 0;
   for (ph = 0; ph < GM_PH_COUNT; ph++) {
     double alloc = 0, res;
     for (k = 0; k < GM_C_CACHE; k++)
       alloc += sm->comp[ph][k];
-    res = phase_reserved(c, alloc, sm->persistent[ph], sm->pooled[ph]);
+    res = phase_reserved(cf, alloc, sm->persistent[ph], sm->pooled[ph]);
     if (alloc > best_alloc)
       best_alloc = alloc;
     if (res > best_res) {
@@ -99,6 +102,7 @@ static int stage_peaks(const gm_config *c, const gm_stage_mem *sm, gm_stage *st,
     double alloc_best = 0, cache;
     for (k = 0; k < GM_C_CACHE; k++)
       alloc_best += gm_figure(st->bytes[k]);
+    *at_peak = alloc_best;
     cache = clipped_cache(c, best_res, alloc_best);
     st->bytes[GM_C_CACHE] = gm_bytes(&chk, cache);
     /* The peak itself, with the context, must be representable too. */
@@ -156,7 +160,7 @@ static int all_stages(const gm_config *c, const gm_params *P, gm_result *r, gm_s
                       gm_stage_mem *kept, gm_error *err) {
   gm_checked chk = {0};
   int i, worst = 0, bad;
-  double host_max = 0, nvme_max = 0, bytes;
+  double host_max = 0, nvme_max = 0, bytes, at_peak;
   memset(worst_sm, 0, sizeof *worst_sm);
   r->num_stages = c->parallel.pp;
   for (i = 0; i < r->num_stages; i++) {
@@ -174,7 +178,7 @@ static int all_stages(const gm_config *c, const gm_params *P, gm_result *r, gm_s
     st->microbatches_in_flight = (int64_t)s.inflight_mbs;
     if (chk.overflow)
       return too_large(err, "model", "the parameters", i, s.params);
-    if ((bad = stage_peaks(c, &sm, st, &bytes)) != PEAK_OK)
+    if ((bad = stage_peaks(c, &sm, st, &bytes, &at_peak)) != PEAK_OK)
       return peak_too_large(err, bad, i, bytes);
     if (kept)
       kept[i] = sm;
@@ -212,8 +216,8 @@ static int config_fits(const gm_config *c, const gm_params *P) {
     memset(&st, 0, sizeof st);
     st.has_output_head = s.has_head;
     gm_stage_memory(c, P, &s, &sm, NULL);
-    double bad;
-    if (stage_peaks(c, &sm, &st, &bad) != PEAK_OK)
+    double bad, at_peak;
+    if (stage_peaks(c, &sm, &st, &bad, &at_peak) != PEAK_OK)
       return 0; /* beyond any card */
     if (gm_judge(c, &st) != GM_VERDICT_FITS)
       return 0;
@@ -231,6 +235,7 @@ static int64_t fit_limit_estimate(const gm_config *c, const gm_params *P, gm_fas
   const gm_hardware *hw = &c->hardware;
   double cap = (double)hw->gpu_capacity_bytes, ctx = (double)hw->cuda_context_bytes;
   double margin = hw->safety_margin, best = (double)limit, host_room = INFINITY;
+  double cf = cache_fraction(c);
   int i, ph, k, mid_layers = -1;
   if (!(margin >= 0 && margin < 1))
     margin = gm_default_safety_margin();
@@ -244,7 +249,7 @@ static int64_t fit_limit_estimate(const gm_config *c, const gm_params *P, gm_fas
     for (ph = 0; ph < GM_PH_COUNT; ph++) {
       double res[3], x;
       for (k = 0; k < 3; k++)
-        res[k] = phase_reserved(c, q.alloc[ph][k], q.persistent[ph][k], q.pooled[ph][k]);
+        res[k] = phase_reserved(cf, q.alloc[ph][k], q.persistent[ph][k], q.pooled[ph][k]);
       /* gm_judge: the allocations within the card; the larger of them and
        * the uncapped reserve within the margin. */
       x = gm_poly_largest(&q, q.alloc[ph], cap - ctx);
@@ -484,7 +489,7 @@ static double poly_at(const double k[3], double y) { return k[0] + (k[1] + k[2] 
 
 uint64_t gm_poly_peak(const gm_config *c, const gm_stage_poly *q, int n, double x, int *worst,
                       gm_verdict *verdict) {
-  double host_max = 0, ctx = (double)c->hardware.cuda_context_bytes;
+  double host_max = 0, ctx = (double)c->hardware.cuda_context_bytes, cf = cache_fraction(c);
   int i, ph, best = 0;
   gm_stage w;
   memset(&w, 0, sizeof w);
@@ -496,7 +501,7 @@ uint64_t gm_poly_peak(const gm_config *c, const gm_stage_poly *q, int n, double 
     for (ph = 0; ph < GM_PH_COUNT; ph++) {
       double alloc = poly_at(q[i].alloc[ph], y);
       double res =
-          phase_reserved(c, alloc, poly_at(q[i].persistent[ph], y), poly_at(q[i].pooled[ph], y));
+          phase_reserved(cf, alloc, poly_at(q[i].persistent[ph], y), poly_at(q[i].pooled[ph], y));
       if (alloc > best_alloc)
         best_alloc = alloc;
       if (res > best_res)
@@ -583,10 +588,34 @@ uint64_t gm_worst_peak_start(const gm_config *c, const gm_params *P, int *worst,
   return gm_worst_peak_memo(c, P, NULL, worst, verdict, q, nq);
 }
 
+/* gm_stage_memory of stage i of c, examined k-th, its shape s: with the
+ * part that does not read the recompute mode kept in memo (gm_shape_memo)
+ * for the first two stages examined. */
+static void stage_memory_memo(const gm_config *c, const gm_params *P, gm_shape_memo *memo, int k,
+                              int i, const gm_shape *s, gm_stage_mem *sm) {
+  const gm_engine *e = &c->engine;
+  int slot = (e->offload_optimizer != GM_OFFLOAD_NONE) + (e->offload_param != GM_OFFLOAD_NONE);
+  if (!memo || k > 1) {
+    gm_stage_memory(c, P, s, sm, NULL);
+    return;
+  }
+  {
+    gm_base_memo *b = &memo->base[k][slot > 2 ? 2 : slot];
+    if (!b->have || b->stage != i || b->micro_batch != c->training.micro_batch_size ||
+        b->opt != e->offload_optimizer || b->par != e->offload_param) {
+      gm_stage_memory_base(c, P, s, &b->mem);
+      b->have = 1, b->stage = i, b->micro_batch = c->training.micro_batch_size;
+      b->opt = e->offload_optimizer, b->par = e->offload_param;
+    }
+    *sm = b->mem;
+  }
+  gm_stage_memory_acts(c, s, sm);
+}
+
 uint64_t gm_worst_peak_memo(const gm_config *c, const gm_params *P, gm_shape_memo *memo, int *worst,
                             gm_verdict *verdict, gm_stage_poly *q, int *nq) {
   int p = c->parallel.pp, k, best = 0, mid_layers = -1;
-  double host_max = 0, bad;
+  double host_max = 0, bad, at_peak, w_at_peak = 0;
   gm_stage w;
   memset(&w, 0, sizeof w);
   for (k = 0; k < p; k++) {
@@ -599,8 +628,8 @@ uint64_t gm_worst_peak_memo(const gm_config *c, const gm_params *P, gm_shape_mem
     s = memo ? gm_stage_shape_memo(memo, c, P, i) : gm_stage_shape(c, P, i);
     memset(&st, 0, sizeof st);
     st.has_output_head = s.has_head;
-    gm_stage_memory(c, P, &s, &sm, NULL);
-    if (stage_peaks(c, &sm, &st, &bad) != PEAK_OK) {
+    stage_memory_memo(c, P, memo, k, i, &s, &sm);
+    if (stage_peaks(c, &sm, &st, &bad, &at_peak) != PEAK_OK) {
       /* Beyond what the calculator represents: beyond any card. */
       if (worst)
         *worst = i;
@@ -608,7 +637,7 @@ uint64_t gm_worst_peak_memo(const gm_config *c, const gm_params *P, gm_shape_mem
         *verdict = GM_VERDICT_DOES_NOT_FIT;
       return UINT64_MAX;
     }
-    if (verdict && gm_judge(c, &st) == GM_VERDICT_DOES_NOT_FIT) {
+    if (verdict && gm_judge_at(c, &st, at_peak) == GM_VERDICT_DOES_NOT_FIT) {
       if (worst)
         *worst = i;
       *verdict = GM_VERDICT_DOES_NOT_FIT;
@@ -620,7 +649,7 @@ uint64_t gm_worst_peak_memo(const gm_config *c, const gm_params *P, gm_shape_mem
     /* Ties go to the lower stage, as gm_calculate picks it. */
     if (k == 0 || st.peak_nvsmi_bytes > w.peak_nvsmi_bytes ||
         (st.peak_nvsmi_bytes == w.peak_nvsmi_bytes && i < best)) {
-      w = st;
+      w = st, w_at_peak = at_peak;
       best = i;
     }
     if (sm.host_bytes > host_max)
@@ -630,7 +659,7 @@ uint64_t gm_worst_peak_memo(const gm_config *c, const gm_params *P, gm_shape_mem
     *worst = best;
   if (verdict) {
     /* As gm_calculate judges: the most loaded GPU, then the node's memory. */
-    *verdict = gm_judge(c, &w);
+    *verdict = gm_judge_at(c, &w, w_at_peak);
     if (*verdict != GM_VERDICT_DOES_NOT_FIT &&
         gm_host_fits(c, gm_round_count(host_max) * (uint64_t)c->hardware.gpus_per_node) == 0)
       *verdict = GM_VERDICT_DOES_NOT_FIT;

@@ -37,6 +37,7 @@ typedef struct {
   double g_full, wbytes, gbytes, obytes;
   double fp8_persist; /* Transformer Engine's fp8 weight copies, kept across micro-batches */
   double pp_logits[GM_PH_COUNT]; /* earlier micro-batches' logits a pipeline keeps */
+  double per_logit;              /* bytes per logit of the loss (last stage) */
   int persist_grads;
 } ctx;
 
@@ -380,6 +381,15 @@ static void gathered(ctx *x, gm_stage_mem *o) {
   }
 }
 
+/* Whether name starts with id and a dash: strncmp and strlen inline (the
+ * searches call this per stage). */
+static int id_prefix(const char *name, const char *id) {
+  while (*id)
+    if (*name++ != *id++)
+      return 0;
+  return *name == '-';
+}
+
 /* Hopper and later (sm90+) by preset id: PyTorch and Transformer Engine size their
  * cuBLAS workspaces by it. A card given only by its memory counts as one. */
 static int hopper_or_later(const gm_hardware *hw) {
@@ -388,11 +398,9 @@ static int hopper_or_later(const gm_hardware *hw) {
   size_t i, n = sizeof ids / sizeof ids[0];
   if (!hw->gpu_name[0])
     return 1;
-  for (i = 0; i < n; i++) {
-    size_t len = strlen(ids[i]);
-    if (strncmp(hw->gpu_name, ids[i], len) == 0 && hw->gpu_name[len] == '-')
+  for (i = 0; i < n; i++)
+    if (id_prefix(hw->gpu_name, ids[i]))
       return 1;
-  }
   return 0;
 }
 
@@ -617,27 +625,39 @@ static void step_temporaries(ctx *x, gm_stage_mem *o) {
   o->comp[GM_PH_STEP][GM_C_STEP] = step;
 }
 
-/* Activations kept for backward, what backward adds while one layer runs,
- * and the loss spike on the last stage. */
-static void activations(ctx *x, gm_stage_mem *o) {
-  const gm_training *tr = &x->c->training;
+/* The loss spike on the last stage, the logits a pipeline keeps, and what
+ * the final norm and the head keep for backward (in the forward phase's
+ * activations, which gm_stage_memory_acts completes). */
+static void loss_parts(ctx *x, gm_stage_mem *o) {
   const gm_shape *s = x->s;
-  double acts = s->acts_bytes, working = s->working_bytes, per_logit = 0;
   int ph;
-  if (tr->activation_offload && acts > 0) {
+  if (s->has_head) /* freed once the head's backward has run */
+    o->comp[GM_PH_FORWARD][GM_C_ACTIVATIONS] = gm_head_saved_bytes(x->c);
+  if (s->has_head)
+    o->comp[GM_PH_FORWARD][GM_C_LOGITS] = gm_loss_bytes(x->c, &x->per_logit);
+  for (ph = 0; ph < GM_PH_COUNT; ph++)
+    o->comp[ph][GM_C_LOGITS] += x->pp_logits[ph];
+}
+
+void gm_stage_memory_acts(const gm_config *c, const gm_shape *s, gm_stage_mem *o) {
+  double acts = s->acts_bytes, working = s->working_bytes;
+  if (c->training.activation_offload && acts > 0) {
     double on_gpu = 2.0 * (s->layers > 0 ? acts / s->layers / s->inflight : 0);
     o->host_bytes += acts - on_gpu;
     acts = on_gpu;
   }
-  o->comp[GM_PH_FORWARD][GM_C_ACTIVATIONS] = acts;
+  /* The head's part (loss_parts) is added to the layers', as it always was. */
+  o->comp[GM_PH_FORWARD][GM_C_ACTIVATIONS] =
+      s->has_head ? acts + o->comp[GM_PH_FORWARD][GM_C_ACTIVATIONS] : acts;
   o->comp[GM_PH_BACKWARD][GM_C_ACTIVATIONS] = acts + working;
-  if (s->has_head) /* freed once the head's backward has run */
-    o->comp[GM_PH_FORWARD][GM_C_ACTIVATIONS] += gm_head_saved_bytes(x->c);
-  if (s->has_head)
-    o->comp[GM_PH_FORWARD][GM_C_LOGITS] = gm_loss_bytes(x->c, &per_logit);
-  for (ph = 0; ph < GM_PH_COUNT; ph++)
-    o->comp[ph][GM_C_LOGITS] += x->pp_logits[ph];
-  if (x->fm) {
+}
+
+/* The formulas of the activations and the loss. */
+static void activations_formulas(ctx *x) {
+  const gm_training *tr = &x->c->training;
+  const gm_shape *s = x->s;
+  double working = s->working_bytes, per_logit = x->per_logit;
+  {
     const gm_parallel *pp = &x->c->parallel;
     gm_act_terms at = gm_layer_terms(x->c, s->moe_layers > 0 && s->moe_layers == s->layers);
     gm_text t = formula(x, GM_C_ACTIVATIONS);
@@ -778,29 +798,48 @@ static void states_formulas(ctx *x, const gm_stage_mem *o) {
   }
 }
 
+/* Every component but the activations of the stage's layers; x's formulas
+ * when x->fm. */
+static void stage_base(ctx *x, gm_stage_mem *o) {
+  const gm_config *c = x->c;
+  double persist_buffers;
+  int ph;
+  memset(o, 0, sizeof *o);
+  x->lb = gm_precision_bytes_of(&c->training);
+  x->A = gm_act_bytes(c);
+  x->state_elem = c->training.precision == GM_PRECISION_PURE_HALF ? 2.0 : 4.0;
+  sharding(x);
+  model_states(x, o);
+  gradients(x, o);
+  gathered(x, o); /* after gradients: FSDP under PP keeps unsharded accumulators */
+  persist_buffers = buffers(x, o);
+  step_temporaries(x, o);
+  loss_parts(x, o);
+  for (ph = 0; ph < GM_PH_COUNT; ph++) {
+    o->comp[ph][GM_C_WEIGHTS] = x->wbytes;
+    o->comp[ph][GM_C_OPTIMIZER] = x->obytes;
+    o->persistent[ph] =
+        x->wbytes + x->obytes + o->comp[ph][GM_C_GRADS] + persist_buffers + x->fp8_persist;
+  }
+}
+
+void gm_stage_memory_base(const gm_config *c, const gm_params *P, const gm_shape *s,
+                          gm_stage_mem *o) {
+  ctx x;
+  memset(&x, 0, sizeof x);
+  x.c = c, x.P = P, x.s = s;
+  stage_base(&x, o);
+}
+
 void gm_stage_memory(const gm_config *c, const gm_params *P, const gm_shape *s, gm_stage_mem *o,
                      char (*fm)[GM_FORMULA_LEN]) {
   ctx x;
-  double persist_buffers;
-  int ph;
   memset(&x, 0, sizeof x);
-  memset(o, 0, sizeof *o);
   x.c = c, x.P = P, x.s = s, x.fm = fm;
-  x.lb = gm_precision_bytes_of(&c->training);
-  x.A = gm_act_bytes(c);
-  x.state_elem = c->training.precision == GM_PRECISION_PURE_HALF ? 2.0 : 4.0;
-  sharding(&x);
-  model_states(&x, o);
-  gradients(&x, o);
-  gathered(&x, o); /* after gradients: FSDP under PP keeps unsharded accumulators */
-  persist_buffers = buffers(&x, o);
-  step_temporaries(&x, o);
-  activations(&x, o);
-  for (ph = 0; ph < GM_PH_COUNT; ph++) {
-    o->comp[ph][GM_C_WEIGHTS] = x.wbytes;
-    o->comp[ph][GM_C_OPTIMIZER] = x.obytes;
-    o->persistent[ph] =
-        x.wbytes + x.obytes + o->comp[ph][GM_C_GRADS] + persist_buffers + x.fp8_persist;
+  stage_base(&x, o);
+  gm_stage_memory_acts(c, s, o);
+  if (fm) {
+    activations_formulas(&x);
+    states_formulas(&x, o);
   }
-  states_formulas(&x, o);
 }

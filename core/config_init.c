@@ -107,3 +107,68 @@ void gm_schema_defaults(gm_section s, void *section) {
     }
   }
 }
+
+int gm_defaults_of(gm_section s, gm_defaults *out) {
+  const gm_key *k;
+  out->n_int = out->n_i64 = out->n_u64 = out->n_real = 0;
+  for (k = gm_schema[s].keys; k->key; k++) {
+    if (k->rule || k->dflt == GM_NO_DEFAULT)
+      continue; /* as gm_schema_defaults */
+    if (out->n_int == GM_DEFAULTS_MAX || out->n_i64 == GM_DEFAULTS_MAX ||
+        out->n_u64 == GM_DEFAULTS_MAX || out->n_real == GM_DEFAULTS_MAX)
+      break; /* never: a section has fewer rows */
+    switch (storage_of(k)) {
+    case ST_INT:
+      out->ints[out->n_int].offset = k->offset;
+      out->ints[out->n_int].unset = unset_int(k);
+      out->ints[out->n_int++].value = (int)k->dflt;
+      break;
+    case ST_I64:
+      out->i64s[out->n_i64].offset = k->offset;
+      out->i64s[out->n_i64].unset = unset_int(k);
+      out->i64s[out->n_i64++].value =
+          (int64_t)(k->hook == GM_HOOK_BUCKET_MIB ? k->dflt * 1048576.0 : k->dflt);
+      break;
+    case ST_U64:
+      out->u64s[out->n_u64].offset = k->offset;
+      out->u64s[out->n_u64++].value = (uint64_t)(k->dflt * 1073741824.0);
+      break;
+    case ST_DOUBLE:
+      out->reals[out->n_real].offset = k->offset;
+      out->reals[out->n_real++].value = k->dflt;
+      break;
+    default:
+      break;
+    }
+  }
+  return out->n_int + out->n_i64 + out->n_u64 + out->n_real;
+}
+
+void gm_defaults_apply(const gm_defaults *d, void *section) {
+  char *base = section;
+  int j;
+  for (j = 0; j < d->n_int; j++) {
+    int v;
+    memcpy(&v, base + d->ints[j].offset, sizeof v);
+    if (v == d->ints[j].unset)
+      memcpy(base + d->ints[j].offset, &d->ints[j].value, sizeof v);
+  }
+  for (j = 0; j < d->n_i64; j++) {
+    int64_t v;
+    memcpy(&v, base + d->i64s[j].offset, sizeof v);
+    if (v == d->i64s[j].unset)
+      memcpy(base + d->i64s[j].offset, &d->i64s[j].value, sizeof v);
+  }
+  for (j = 0; j < d->n_u64; j++) {
+    uint64_t v;
+    memcpy(&v, base + d->u64s[j].offset, sizeof v);
+    if (v == 0)
+      memcpy(base + d->u64s[j].offset, &d->u64s[j].value, sizeof v);
+  }
+  for (j = 0; j < d->n_real; j++) {
+    double v;
+    memcpy(&v, base + d->reals[j].offset, sizeof v);
+    if (!(v >= 0))
+      memcpy(base + d->reals[j].offset, &d->reals[j].value, sizeof v);
+  }
+}

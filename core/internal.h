@@ -3,6 +3,7 @@
 #define GM_INTERNAL_H
 
 #include "gpumem.h"
+#include "schema.h"
 
 #include <stddef.h>
 
@@ -71,6 +72,22 @@ int gm_sac_recomputes_attention(const gm_config *c);
 
 size_t gm_fmt_count(char *buf, size_t n, double v); /* 1,234,567 (fmt.c) */
 
+/* The phases of a step: each component's bytes in each (components.c). */
+enum { GM_PH_FORWARD = 0, GM_PH_BACKWARD, GM_PH_STEP, GM_PH_COUNT };
+typedef struct {
+  double comp[GM_PH_COUNT][GM_C_COUNT];
+  double persistent[GM_PH_COUNT]; /* part of the phase that is not short-lived */
+  double pooled[GM_PH_COUNT];     /* freed, but cached for another CUDA stream */
+  double host_bytes, nvme_bytes;
+} gm_stage_mem;
+/* A stage's memory but its layers' activations (gm_stage_memory_base), and
+ * the stage, micro-batch and offload choices it was made for. */
+typedef struct {
+  int have, stage;
+  int64_t micro_batch;
+  gm_offload opt, par;
+  gm_stage_mem mem;
+} gm_base_memo;
 /* What one GPU of pipeline stage r holds, in parameters (stages.c). */
 typedef struct {
   int first_layer, layers, moe_layers, has_emb, has_head;
@@ -94,6 +111,7 @@ void gm_stage_acts(const gm_config *c, gm_shape *s);
  * until needed) and working bytes, for the configs whose gm_layer_key is key. */
 typedef struct {
   int have;
+  int group; /* entries of one group have keys equal but in the recompute mode and micro-batch */
   gm_config key;
   double dense_saved, moe_saved, working;
 } gm_layer_memo;
@@ -117,6 +135,12 @@ typedef struct {
   int64_t layer_micro_batch;
   gm_layer_memo layer[4];
   int layer_next;
+  /* The group of the configs since the clear (-1: not known yet), and the next group's number. */
+  int group_now, group_next;
+  /* The memory but the layers' activations of the first two stages
+   * gm_worst_peak_memo examines (ranks 0 and p - 1), one entry per offload
+   * choice: the recompute modes of one layout share it. */
+  gm_base_memo base[2][3];
 } gm_shape_memo;
 void gm_shape_memo_clear(gm_shape_memo *m);
 /* An empty memo, its kept layers too (before its first use). */
@@ -138,17 +162,16 @@ int gm_stage_chunks(const gm_config *c, int r, int first[], int count[]);
  * stages (stages.c); GM_OK, or GM_EINVAL with err naming the field and rule. */
 int gm_check_split(const gm_config *c, gm_error *err);
 
-/* The phases of a step: each component's bytes in each (components.c). */
-enum { GM_PH_FORWARD = 0, GM_PH_BACKWARD, GM_PH_STEP, GM_PH_COUNT };
-typedef struct {
-  double comp[GM_PH_COUNT][GM_C_COUNT];
-  double persistent[GM_PH_COUNT]; /* part of the phase that is not short-lived */
-  double pooled[GM_PH_COUNT];     /* freed, but cached for another CUDA stream */
-  double host_bytes, nvme_bytes;
-} gm_stage_mem;
 /* Every component of one stage's GPU; formulas written to fm when not NULL. */
 void gm_stage_memory(const gm_config *c, const gm_params *P, const gm_shape *s, gm_stage_mem *o,
                      char (*fm)[GM_FORMULA_LEN]);
+/* gm_stage_memory in two parts, without formulas: every component but the
+ * activations of the stage's layers, which alone read s->acts_bytes and
+ * s->working_bytes (so the recompute mode only there); then those, added
+ * to o as gm_stage_memory adds them. */
+void gm_stage_memory_base(const gm_config *c, const gm_params *P, const gm_shape *s,
+                          gm_stage_mem *o);
+void gm_stage_memory_acts(const gm_config *c, const gm_shape *s, gm_stage_mem *o);
 /* gm_calculate, keeping each stage's memory in mem[0, num_stages) for the
  * timelines when mem is not NULL (calc.c). */
 int gm_calculate_kept(const gm_config *cfg, gm_result *out, gm_stage_mem *mem, gm_error *err);
@@ -160,9 +183,13 @@ int gm_resolve_unchecked(gm_config *c, gm_result *r, gm_error *err);
  * model section): the rest is resolved, the model copied. */
 int gm_resolve_layout(gm_config *c, const gm_model *resolved_model, gm_error *err);
 /* The engine and training sections of the last gm_resolve_layout_memo that
- * passed them, and what they were made from. Plain storage; have 0 to start. */
+ * passed them, and what they were made from. Plain storage; have and
+ * defaults_made 0 to start. */
 typedef struct {
   int have, tp_on, pp_on;
+  /* The constant defaults of each section (gm_defaults_of), made once. */
+  int defaults_made;
+  gm_defaults defaults[GM_SEC_COUNT];
   gm_model model;
   gm_engine engine_in, engine;
   gm_training training_in, training;
@@ -220,6 +247,9 @@ void gm_perf_eval(const gm_config *c, const gm_params *P, const gm_gpu_perf *g, 
  * does not fit when the allocations at the peak exceed the card; tight when
  * the unconstrained peak is within the margin of the card; else fits. */
 gm_verdict gm_judge(const gm_config *c, const gm_stage *worst);
+/* The same, with the sum of worst's allocations (bytes[0, GM_C_CACHE) as
+ * figures, added in order) given: the searches have it from its peaks. */
+gm_verdict gm_judge_at(const gm_config *c, const gm_stage *worst, double at_peak);
 /* The default share of the card kept free before a run is called "fits"
  * (hardware.safety_margin's row in schema.c). Evidence (docs/formulas.md §6.1): the fit/OOM rows of
  * the validation set (tests/validation/rows, tier D). The lowest observed out-of-memory run is

@@ -167,27 +167,37 @@ static void reject(gm_plan_result *o, const char *fam, const char *fmt, ...) {
   o->num_rejected++;
 }
 
+/* Whether key is c: first the fields that tell the candidates of a search apart. */
+static int same_key(const gm_config *key, const gm_config *c) {
+  return key->parallel.tp == c->parallel.tp && key->parallel.pp == c->parallel.pp &&
+         key->parallel.dp == c->parallel.dp && key->parallel.vpp == c->parallel.vpp &&
+         key->training.gradient_accumulation_steps == c->training.gradient_accumulation_steps &&
+         memcmp(key, c, sizeof *c) == 0;
+}
+
 /* gm_resolve_unchecked of a candidate. Resolution copies the recompute mode
  * and the micro-batch size as given (the search always gives both), and the
  * offload choices unless unset, and derives nothing from them but the
  * offload checks (gm_check_offload); so candidates that differ in nothing
  * else resolve alike: the recompute modes, offloads and micro-batches of one
  * layout are resolved once and patched. Resolution is a pure function of the
- * config, so a kept result is exact whatever the order of the search. */
-static int resolve_layout(search *S, gm_config *c) {
-  gm_recompute rc = c->training.recompute;
-  int64_t b = c->training.micro_batch_size;
-  gm_offload opt = c->engine.offload_optimizer, par = c->engine.offload_param;
+ * config, so a kept result is exact whatever the order of the search.
+ * cand is the caller's scratch: the memo's key during the lookup, as given
+ * again after; the resolution goes to *c. */
+static int resolve_layout(search *S, gm_config *cand, gm_config *c) {
+  gm_recompute rc = cand->training.recompute;
+  int64_t b = cand->training.micro_batch_size;
+  gm_offload opt = cand->engine.offload_optimizer, par = cand->engine.offload_param;
   gm_error err;
   int i, n;
   /* The memo's keys have these fields at these values. */
-  c->training.recompute = GM_AC_NONE;
-  c->training.micro_batch_size = 1;
-  c->engine.offload_optimizer = c->engine.offload_param = (gm_offload)GM_AUTO;
+  cand->training.recompute = GM_AC_NONE;
+  cand->training.micro_batch_size = 1;
+  cand->engine.offload_optimizer = cand->engine.offload_param = (gm_offload)GM_AUTO;
   /* The last entry used first: a layout's modes come one after another. */
   for (n = 0; n < 3; n++) {
     i = (S->last + n) % 3;
-    if (S->memo[i].have && memcmp(&S->memo[i].key, c, sizeof *c) == 0)
+    if (S->memo[i].have && same_key(&S->memo[i].key, cand))
       break;
   }
   if (n == 3) {
@@ -195,13 +205,16 @@ static int resolve_layout(search *S, gm_config *c) {
     S->memo[i].have = 1;
     S->memo[i].serial = ++S->memo_serial;
     S->memo[i].checked_mb = 0;
-    S->memo[i].key = S->memo[i].resolved = *c;
+    S->memo[i].key = S->memo[i].resolved = *cand;
     /* Every candidate has the request's model, resolved once. */
     S->memo[i].rc =
-        memcmp(&c->model, &S->req->base.model, sizeof c->model) == 0
+        memcmp(&cand->model, &S->req->base.model, sizeof cand->model) == 0
             ? gm_resolve_layout_memo(&S->memo[i].resolved, &S->model, &S->sections, &err)
             : gm_resolve_unchecked(&S->memo[i].resolved, NULL, &err);
   }
+  cand->training.recompute = rc;
+  cand->training.micro_batch_size = b;
+  cand->engine.offload_optimizer = opt, cand->engine.offload_param = par;
   S->last = i;
   if (S->memo[i].rc != GM_OK)
     return S->memo[i].rc;
@@ -249,18 +262,17 @@ static int check_layout(search *S, const gm_config *c) {
 /* Resolve a candidate and find its peak and verdict (fit_code); 0 when it
  * does not resolve. With nq, the polynomials of the stages it evaluates are
  * started in S->q (*nq of them). */
-static uint64_t evaluate_start(search *S, const gm_config *cand, gm_config *resolved, int *worst,
+static uint64_t evaluate_start(search *S, gm_config *cand, gm_config *resolved, int *worst,
                                int *fit, int *nq) {
   gm_verdict v;
   uint64_t peak;
-  *resolved = *cand;
   *fit = 0;
   S->out->searched++;
   S->out->evaluated++;
   /* The bounds of derived values (gm_check_resolved) are checked only where
    * the answer depends on them: on a layout that fits, and on the closest
    * miss (try_layout). Outside them a layout does not resolve, as in calculate. */
-  if (resolve_layout(S, resolved) != GM_OK) {
+  if (resolve_layout(S, cand, resolved) != GM_OK) {
     peak = 0;
   } else {
     /* The stage layouts differ only between resolutions. */
@@ -279,8 +291,7 @@ static uint64_t evaluate_start(search *S, const gm_config *cand, gm_config *reso
 }
 
 /* The same, without the polynomials. */
-static uint64_t evaluate(search *S, const gm_config *cand, gm_config *resolved, int *worst,
-                         int *fit) {
+static uint64_t evaluate(search *S, gm_config *cand, gm_config *resolved, int *worst, int *fit) {
   return evaluate_start(S, cand, resolved, worst, fit, NULL);
 }
 
@@ -414,19 +425,22 @@ static int largest_fitting_index(search *S, gm_config *c, const gm_config *r, co
 }
 
 /* One layout without its micro-batch: find the largest b that fits with
- * room (memory grows with b), then the fastest b up to it. */
-static void try_layout(search *S, int fi, const gm_config *cand) {
+ * room (memory grows with b), then the fastest b up to it. The candidate is
+ * the caller's scratch: its micro-batch and accumulation steps change. */
+static void try_layout(search *S, int fi, gm_config *cand) {
   int64_t b[64], ga[64];
+  int64_t given_b = cand->training.micro_batch_size,
+          given_ga = cand->training.gradient_accumulation_steps;
   /* The first micro-batch only: most layouts stop there. */
   int n = micro_batches(S, cand, cand->parallel.dp, 1, b, ga), lo, i, worst = 0, fit, best_i,
       nq = 0;
-  gm_config c = *cand, r;
+  gm_config r;
   gm_plan_layout l;
   uint64_t peak, peak_lo, peak0;
   if (n == 0)
     return;
-  set_mb(&c, b[0], ga[0]);
-  peak = evaluate_start(S, &c, &r, &worst, &fit, &nq);
+  set_mb(cand, b[0], ga[0]);
+  peak = evaluate_start(S, cand, &r, &worst, &fit, &nq);
   if (peak == 0)
     return;
   if (!fit) {
@@ -444,23 +458,23 @@ static void try_layout(search *S, int fi, const gm_config *cand) {
   S->found = 1;
   if (S->first_fit_only)
     return;
+  set_mb(cand, given_b, given_ga);
   n = micro_batches(S, cand, cand->parallel.dp, 64, b, ga); /* b[0] again, and the rest */
   /* A tight b[0] stays alone. */
   peak_lo = peak;
-  lo = fit == 2 ? 0 : largest_fitting_index(S, &c, &r, b, ga, n, nq, &peak_lo);
+  lo = fit == 2 ? 0 : largest_fitting_index(S, cand, &r, b, ga, n, nq, &peak_lo);
   /* The fastest micro-batch up to the largest that fits. The step time
    * needs only the batch fields of the resolved config: resolve once. */
   memset(&l, 0, sizeof l);
   best_i = lo;
-  set_mb(&c, b[lo], ga[lo]);
-  r = c;
+  set_mb(cand, b[lo], ga[lo]);
   /* b[lo] was evaluated in full and fits: its bounds are checked. */
-  if (resolve_layout(S, &r) == GM_OK)
+  if (resolve_layout(S, cand, &r) == GM_OK)
     for (i = 0; i <= lo; i++) {
       gm_perf pf;
       r.training.micro_batch_size = b[i];
       r.training.gradient_accumulation_steps = ga[i];
-      if (c.parallel.num_microbatches == GM_AUTO)
+      if (cand->parallel.num_microbatches == GM_AUTO)
         r.parallel.num_microbatches = ga[i];
       gm_perf_eval(&r, &S->P, &S->gpu, &pf);
       if (i == 0 || (pf.known && pf.tokens_per_s_per_gpu > l.perf.tokens_per_s_per_gpu))
@@ -471,22 +485,21 @@ static void try_layout(search *S, int fi, const gm_config *cand) {
     peak = peak0; /* evaluated in full first */
   } else if (best_i != lo) {
     int f;
-    set_mb(&c, b[best_i], ga[best_i]);
-    peak = evaluate(S, &c, &r, &worst, &f);
+    set_mb(cand, b[best_i], ga[best_i]);
+    peak = evaluate(S, cand, &r, &worst, &f);
     S->out->searched--; /* its peak was found already, up to the largest */
     if (peak == 0 || f != 1) {
       /* Memory was not monotone in b here: keep the largest that fits. */
       best_i = lo, peak = peak_lo;
-      set_mb(&c, b[lo], ga[lo]);
-      r = c;
-      if (resolve_layout(S, &r) == GM_OK)
+      set_mb(cand, b[lo], ga[lo]);
+      if (resolve_layout(S, cand, &r) == GM_OK)
         gm_perf_eval(&r, &S->P, &S->gpu, &l.perf);
     }
   }
-  set_mb(&c, b[best_i], ga[best_i]);
+  set_mb(cand, b[best_i], ga[best_i]);
   if (S->reference_only)
     l.perf.known = 0;
-  l.config = c;
+  l.config = *cand;
   l.peak_bytes = peak;
   l.tight = best_i == 0 && fit == 2;
   keep(S, &l);
@@ -524,7 +537,7 @@ static void search_family(search *S, int fi, int G) {
   const gm_plan_request *q = S->req;
   const gm_config *base = &q->base;
   const char *fw = gm_framework_name(f->fw);
-  gm_config c = *base;
+  gm_config c = *base, k;
   int node, L, heads, kv, nex, tp, cp, pp, v, ep, rc, off, edge;
   int64_t seq;
   c.engine.kind = f->engine;
@@ -536,6 +549,7 @@ static void search_family(search *S, int fi, int G) {
   else if (f->engine == GM_ENGINE_MEGATRON)
     c.engine.distributed_optimizer = f->variant;
   c.hardware.num_gpus = G;
+  k = c;
   /* The model as resolved (layout-independent: the GPU count is left open). */
   if (!S->fam_r0[fi].have) {
     gm_config r0 = c;
@@ -635,7 +649,6 @@ static void search_family(search *S, int fi, int G) {
                 continue;
               }
               for (off = 0; off < 3; off++) {
-                gm_config k;
                 if (off > 0 && (!q->allow_offload || S->first_fit_only ||
                                 (int)base->engine.offload_optimizer != GM_AUTO))
                   break;
@@ -643,7 +656,12 @@ static void search_family(search *S, int fi, int G) {
                   continue;
                 if (off == 2 && !(f->can & CAN_OFFLOAD_PARAM))
                   continue;
-                k = c;
+                /* k is c but in what the candidates set (and try_layout changes). */
+                k.parallel = c.parallel;
+                k.training.micro_batch_size = c.training.micro_batch_size;
+                k.training.gradient_accumulation_steps = c.training.gradient_accumulation_steps;
+                k.engine.offload_optimizer = c.engine.offload_optimizer;
+                k.engine.offload_param = c.engine.offload_param;
                 k.parallel.tp = tp, k.parallel.cp = cp, k.parallel.pp = pp;
                 k.parallel.dp = dp, k.parallel.vpp = v, k.parallel.ep = ep;
                 if (edge > 0)
@@ -974,7 +992,7 @@ int gm_plan(const gm_plan_request *q, gm_plan_result *out, gm_error *err) {
   for (fi = 0; fi < NUM_FAMILIES; fi++)
     S->fam_r0[fi].have = 0;
   gm_shape_memo_init(&S->shapes);
-  S->sections.have = 0;
+  S->sections.have = S->sections.defaults_made = 0;
   memset(S->passed_ok, 0, sizeof S->passed_ok);
   if (gm_config_params(&r, &P, err) != GM_OK)
     return GM_EINVAL;

@@ -182,12 +182,15 @@ static int steps_allowed(const gm_training *t, gm_error *err) {
   return GM_OK;
 }
 
-static int resolve_training(gm_config *c, gm_result *r, gm_error *err) {
+static int resolve_training(gm_config *c, gm_result *r, gm_error *err, const gm_defaults *d) {
   gm_training *t = &c->training;
   gm_framework fw = c->engine.framework;
   int megatron =
       c->engine.kind == GM_ENGINE_MEGATRON || c->engine.kind == GM_ENGINE_MEGATRON_DEEPSPEED;
-  gm_schema_defaults(GM_SEC_TRAINING, t);
+  if (d)
+    gm_defaults_apply(d, t);
+  else
+    gm_schema_defaults(GM_SEC_TRAINING, t);
   if (t->seq_len == GM_AUTO) {
     if (c->model.max_seq_len > 0) {
       t->seq_len = c->model.max_seq_len;
@@ -449,10 +452,13 @@ int gm_check_offload(const gm_engine *e, gm_error *err) {
   return GM_OK;
 }
 
-static int resolve_engine(gm_config *c, gm_result *r, gm_error *err) {
+static int resolve_engine(gm_config *c, gm_result *r, gm_error *err, const gm_defaults *d) {
   gm_engine *e = &c->engine;
   int zero_given = e->zero_stage != GM_AUTO;
-  gm_schema_defaults(GM_SEC_ENGINE, e);
+  if (d)
+    gm_defaults_apply(d, e);
+  else
+    gm_schema_defaults(GM_SEC_ENGINE, e);
   if (e->framework == (gm_framework)GM_AUTO) {
     switch (e->kind) {
     case GM_ENGINE_MEGATRON:
@@ -498,7 +504,8 @@ static int resolve_engine(gm_config *c, gm_result *r, gm_error *err) {
 
 /* The parallel layout and the hardware, after the engine and training
  * sections; positions_given: whether the config stated the model's position count. */
-static int resolve_layout_rest(gm_config *c, gm_result *r, gm_error *err, int positions_given) {
+static int resolve_layout_rest(gm_config *c, gm_result *r, gm_error *err, int positions_given,
+                               const gm_defaults *hw_defaults) {
   gm_hardware *hw = &c->hardware;
   int rc;
   if ((rc = resolve_parallel(c, r, err)) != GM_OK)
@@ -513,7 +520,10 @@ static int resolve_layout_rest(gm_config *c, gm_result *r, gm_error *err, int po
             (long long)c->training.seq_len, (long long)c->model.max_position_embeddings);
   /* Capacity, CUDA context and safety margin; a NaN margin (from a caller
    * that skipped the parser) counts as unset. */
-  gm_schema_defaults(GM_SEC_HARDWARE, hw);
+  if (hw_defaults)
+    gm_defaults_apply(hw_defaults, hw);
+  else
+    gm_schema_defaults(GM_SEC_HARDWARE, hw);
   if (hw->cuda_context_bytes >= hw->gpu_capacity_bytes)
     return gm_error_set(err, "hardware.cuda_context_gb", "must be smaller than the GPU's memory");
   if (hw->safety_margin >= 1)
@@ -527,11 +537,11 @@ static int resolve_rest(gm_config *c, gm_result *r, gm_error *err, int positions
   int rc;
   /* The engine first: training defaults depend on it. */
   gm_schema_defaults(GM_SEC_PARALLEL, &c->parallel);
-  if ((rc = resolve_engine(c, r, err)) != GM_OK)
+  if ((rc = resolve_engine(c, r, err, NULL)) != GM_OK)
     return rc;
-  if ((rc = resolve_training(c, r, err)) != GM_OK)
+  if ((rc = resolve_training(c, r, err, NULL)) != GM_OK)
     return rc;
-  return resolve_layout_rest(c, r, err, positions_given);
+  return resolve_layout_rest(c, r, err, positions_given, NULL);
 }
 
 /* Whether c gives resolve_engine and resolve_training what m's entry was made
@@ -556,7 +566,13 @@ int gm_resolve_layout_memo(gm_config *c, const gm_model *resolved_model, gm_sect
                            gm_error *err) {
   int rc;
   c->model = *resolved_model;
-  gm_schema_defaults(GM_SEC_PARALLEL, &c->parallel);
+  if (!m->defaults_made) {
+    int s;
+    for (s = 0; s < GM_SEC_COUNT; s++)
+      gm_defaults_of((gm_section)s, &m->defaults[s]);
+    m->defaults_made = 1;
+  }
+  gm_defaults_apply(&m->defaults[GM_SEC_PARALLEL], &c->parallel);
   if (same_sections(m, c)) {
     int64_t steps = c->training.gradient_accumulation_steps;
     c->engine = m->engine, c->training = m->training;
@@ -570,14 +586,14 @@ int gm_resolve_layout_memo(gm_config *c, const gm_model *resolved_model, gm_sect
     m->have = 0;
     m->model = c->model, m->engine_in = c->engine, m->training_in = c->training;
     m->tp_on = c->parallel.tp > 1, m->pp_on = c->parallel.pp > 1;
-    if ((rc = resolve_engine(c, NULL, err)) != GM_OK)
+    if ((rc = resolve_engine(c, NULL, err, &m->defaults[GM_SEC_ENGINE])) != GM_OK)
       return rc;
-    if ((rc = resolve_training(c, NULL, err)) != GM_OK)
+    if ((rc = resolve_training(c, NULL, err, &m->defaults[GM_SEC_TRAINING])) != GM_OK)
       return rc;
     m->engine = c->engine, m->training = c->training;
     m->have = 1; /* only resolutions that pass are kept */
   }
-  return resolve_layout_rest(c, NULL, err, 0);
+  return resolve_layout_rest(c, NULL, err, 0, &m->defaults[GM_SEC_HARDWARE]);
 }
 
 int gm_resolve_unchecked(gm_config *c, gm_result *r, gm_error *err) {

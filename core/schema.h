@@ -8,6 +8,7 @@
 #include "gpumem.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* One accepted spelling of an enum value. A table ends with {NULL, 0}; the
  * first entry for a value is the name printed in results. */
@@ -105,6 +106,35 @@ extern const gm_section_schema gm_schema[GM_SEC_COUNT];
  * default (memory in bytes from GiB, bucket_cap_mb in bytes from MiB). Keys
  * with a rule are left to resolve.c. */
 void gm_schema_defaults(gm_section s, void *section);
+
+/* gm_schema_defaults of one section as lists, made once by the caller
+ * (gm_defaults_of) and applied many times (gm_defaults_apply): the fields
+ * with a constant default by how they are stored, each with the value that
+ * means unset and the default, so that applying reads only those fields. */
+#define GM_DEFAULTS_MAX 40 /* of each kind: more than any section's rows (unit_test checks) */
+typedef struct {
+  int n_int, n_i64, n_u64, n_real;
+  struct {
+    unsigned short offset;
+    int unset, value;
+  } ints[GM_DEFAULTS_MAX];
+  struct {
+    unsigned short offset;
+    int64_t unset, value;
+  } i64s[GM_DEFAULTS_MAX];
+  struct {
+    unsigned short offset;
+    uint64_t value; /* memory: unset is 0 */
+  } u64s[GM_DEFAULTS_MAX];
+  struct {
+    unsigned short offset;
+    double value; /* unset: negative or NaN */
+  } reals[GM_DEFAULTS_MAX];
+} gm_defaults;
+/* Returns the number of fields. */
+int gm_defaults_of(gm_section s, gm_defaults *out);
+/* gm_schema_defaults(s, section) for d = gm_defaults_of(s). */
+void gm_defaults_apply(const gm_defaults *d, void *section);
 
 /* gm_check_resolved of section s alone: it reads nothing else. */
 int gm_check_resolved_section(gm_section s, const gm_config *cfg, gm_error *err);

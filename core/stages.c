@@ -217,8 +217,13 @@ void gm_stage_acts(const gm_config *c, gm_shape *s) {
 }
 
 void gm_shape_memo_clear(gm_shape_memo *m) {
+  size_t j, k;
   memset(m->have, 0, sizeof m->have);
   m->layer_at = -1;
+  m->group_now = -1;
+  for (j = 0; j < 2; j++)
+    for (k = 0; k < 3; k++)
+      m->base[j][k].have = 0;
 }
 
 void gm_shape_memo_init(gm_shape_memo *m) {
@@ -226,7 +231,7 @@ void gm_shape_memo_init(gm_shape_memo *m) {
   gm_shape_memo_clear(m);
   for (j = 0; j < sizeof m->layer / sizeof m->layer[0]; j++)
     m->layer[j].have = 0;
-  m->layer_next = 0;
+  m->layer_next = m->group_next = 0;
 }
 
 void gm_layer_key(const gm_config *c, gm_config *key) {
@@ -241,25 +246,57 @@ void gm_layer_key(const gm_config *c, gm_config *key) {
   key->hardware.num_gpus = 0;
 }
 
-/* The layer entry of c: kept, or made (its bytes then computed as asked). */
+/* Whether entry k's key is key but in the recompute mode and micro-batch. */
+static int same_group(const gm_config *k, gm_config *key) {
+  gm_recompute rc = key->training.recompute;
+  int64_t b = key->training.micro_batch_size;
+  int same;
+  key->training.recompute = k->training.recompute;
+  key->training.micro_batch_size = k->training.micro_batch_size;
+  same = memcmp(k, key, sizeof *key) == 0;
+  key->training.recompute = rc, key->training.micro_batch_size = b;
+  return same;
+}
+
+/* The layer entry of c: kept, or made (its bytes then computed as asked).
+ * Between clears the configs differ only in the recompute mode, the
+ * micro-batch and offloading (which the key clears): once the group of
+ * one of them is known, the others are looked up in it by those two. */
 static gm_layer_memo *layer_of(gm_shape_memo *m, const gm_config *c) {
   int n = (int)(sizeof m->layer / sizeof m->layer[0]), j;
   gm_config key;
   gm_layer_memo *e;
-  gm_layer_key(c, &key);
-  for (j = 0; j < n; j++) {
-    const gm_config *k = &m->layer[j].key;
-    /* The fields that tell the layouts of one search apart, first. */
-    if (m->layer[j].have && k->training.recompute == key.training.recompute &&
-        k->training.micro_batch_size == key.training.micro_batch_size &&
-        k->parallel.tp == key.parallel.tp && k->parallel.cp == key.parallel.cp &&
-        k->parallel.sequence_parallel == key.parallel.sequence_parallel &&
-        memcmp(k, &key, sizeof key) == 0)
-      return &m->layer[j];
+  if (m->group_now >= 0) {
+    for (j = 0; j < n; j++)
+      if (m->layer[j].have && m->layer[j].group == m->group_now &&
+          m->layer[j].key.training.recompute == c->training.recompute &&
+          m->layer[j].key.training.micro_batch_size == c->training.micro_batch_size)
+        return &m->layer[j];
+    gm_layer_key(c, &key);
+  } else {
+    gm_layer_key(c, &key);
+    for (j = 0; j < n; j++) {
+      const gm_config *k = &m->layer[j].key;
+      /* The fields that tell the layouts of one search apart, first. */
+      if (m->layer[j].have && k->training.recompute == key.training.recompute &&
+          k->training.micro_batch_size == key.training.micro_batch_size &&
+          k->parallel.tp == key.parallel.tp && k->parallel.cp == key.parallel.cp &&
+          k->parallel.sequence_parallel == key.parallel.sequence_parallel &&
+          memcmp(k, &key, sizeof key) == 0) {
+        m->group_now = m->layer[j].group;
+        return &m->layer[j];
+      }
+    }
+    for (j = 0; j < n && m->group_now < 0; j++)
+      if (m->layer[j].have && same_group(&m->layer[j].key, &key))
+        m->group_now = m->layer[j].group;
+    if (m->group_now < 0)
+      m->group_now = m->group_next++;
   }
   j = m->layer_next, m->layer_next = (j + 1) % n;
   e = &m->layer[j];
   e->have = 1;
+  e->group = m->group_now;
   e->key = key;
   e->dense_saved = e->moe_saved = -1;
   e->working = working_of(c);

@@ -6,18 +6,20 @@
 double gm_default_safety_margin(void) { return GM_DEFAULT_SAFETY_MARGIN; }
 
 gm_verdict gm_judge(const gm_config *c, const gm_stage *worst) {
+  double at_peak = 0;
+  int k;
+  for (k = 0; k < GM_C_CACHE; k++)
+    at_peak += gm_figure(worst->bytes[k]); /* figures of gm_bytes */
+  return gm_judge_at(c, worst, at_peak);
+}
+
+gm_verdict gm_judge_at(const gm_config *c, const gm_stage *worst, double at_peak) {
   const gm_hardware *hw = &c->hardware;
   double cap = (double)hw->gpu_capacity_bytes, margin = hw->safety_margin;
   double allocated = (double)worst->peak_allocated_bytes, unconstrained;
-  int k;
   /* The allocations at the peak must fit whatever the allocator releases. */
-  {
-    double at_peak = 0;
-    for (k = 0; k < GM_C_CACHE; k++)
-      at_peak += gm_figure(worst->bytes[k]); /* figures of gm_bytes */
-    if (at_peak > allocated)
-      allocated = at_peak;
-  }
+  if (at_peak > allocated)
+    allocated = at_peak;
   if (allocated + (double)hw->cuda_context_bytes > cap)
     return GM_VERDICT_DOES_NOT_FIT;
   if (!(margin >= 0 && margin < 1))

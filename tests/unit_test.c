@@ -591,6 +591,49 @@ static void test_preset_id(void) {
   CHECK(id && strcmp(id, "h100-80gb") == 0, "a name cut at the row's size: %s", id ? id : "NULL");
 }
 
+/* gm_defaults_apply of gm_defaults_of(s) is gm_schema_defaults(s), byte for
+ * byte, on every section: all unset, all set, and one field of each set. */
+static void test_defaults_list(void) {
+  int s, n = 0, differ = 0, fields = 0;
+  for (s = 0; s < GM_SEC_COUNT; s++) {
+    gm_defaults d;
+    size_t at = gm_schema[s].offset, size = gm_schema[s].size;
+    int k = gm_defaults_of((gm_section)s, &d), i, rows = 0;
+    const gm_key *key;
+    for (key = gm_schema[s].keys; key->key; key++)
+      rows++;
+    CHECK(rows < GM_DEFAULTS_MAX, "%s has %d rows: the defaults' lists hold %d of each kind",
+          gm_schema[s].name, rows, GM_DEFAULTS_MAX);
+    fields += k;
+    /* Unset, then each field of the lists given a value of its own. */
+    for (i = 0; i <= k; i++) {
+      gm_config a, b;
+      char *p = (char *)&a + at;
+      int j = i - 1, seven = 7;
+      int64_t seven64 = 7;
+      double half = 0.5;
+      gm_config_init(&a);
+      a.hardware.safety_margin = NAN;
+      if (j >= 0 && j < d.n_int)
+        memcpy(p + d.ints[j].offset, &seven, sizeof seven);
+      else if ((j -= d.n_int) >= 0 && j < d.n_i64)
+        memcpy(p + d.i64s[j].offset, &seven64, sizeof seven64);
+      else if ((j -= d.n_i64) >= 0 && j < d.n_u64)
+        memcpy(p + d.u64s[j].offset, &seven64, sizeof seven64);
+      else if ((j -= d.n_u64) >= 0 && j < d.n_real)
+        memcpy(p + d.reals[j].offset, &half, sizeof half);
+      b = a;
+      gm_schema_defaults((gm_section)s, (char *)&a + at);
+      gm_defaults_apply(&d, (char *)&b + at);
+      n++;
+      differ += memcmp((char *)&a + at, (char *)&b + at, size) != 0;
+    }
+  }
+  CHECK(n > 40 && fields > 40 && differ == 0,
+        "the defaults' lists (%d fields) give gm_schema_defaults on %d sections (%d differ)",
+        fields, n, differ);
+}
+
 /* gm_schema_defaults: a row's constant default lands in its field in the
  * stored unit; a value given stays, and keys with a rule are left to resolve.c. */
 static void test_schema_constant_defaults(void) {
@@ -963,6 +1006,7 @@ int main(void) {
   test_summary();
   test_preset_id();
   test_schema_constant_defaults();
+  test_defaults_list();
   test_schema_defaults();
   test_schema_enum_names();
   test_json_strings();

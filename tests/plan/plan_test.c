@@ -616,7 +616,7 @@ static void memo_against_plain(void) {
   int n = 0, resolve_differ = 0, peak_differ = 0, fitting = 0, kept_differ = 0, kept_failed = 0;
   size_t i;
   gm_sections_memo sections;
-  sections.have = 0;
+  sections.have = sections.defaults_made = 0;
   gm_shape_memo_init(&memo);
   for (i = 0; i < sizeof configs / sizeof configs[0]; i++) {
     gm_config c, m;
@@ -692,6 +692,86 @@ static void memo_against_plain(void) {
              "%d of them failing (%d differ)",
              4 * n, kept_failed, kept_differ);
     check(kept_failed > 50 && kept_differ == 0, what);
+  }
+}
+
+/* A stage's memory in two parts (gm_stage_memory_base, then
+ * gm_stage_memory_acts) against gm_stage_memory, bit for bit, on every stage
+ * of layouts in each recompute mode, micro-batch and offload choice: with
+ * the first part made at the mode itself and without recompute (as the
+ * planner keeps it for the modes of a layout). */
+static void stage_parts_against_plain(void) {
+  static const char *const configs[] = {
+      "{\"model\":{\"preset\":\"llama-3.1-405b\"},\"training\":{\"seq_len\":8192},"
+      "\"parallelism\":{\"tensor_parallel_size\":8,\"pipeline_parallel_size\":4,"
+      "\"data_parallel_size\":32},\"engine\":{\"type\":\"fsdp\",\"framework\":\"torchtitan\"},"
+      "\"hardware\":{\"gpu\":\"H100\"}}",
+      "{\"model\":{\"preset\":\"mixtral-8x7b\"},\"training\":{\"seq_len\":4096,"
+      "\"gradient_accumulation_steps\":8},\"parallelism\":{\"tensor_parallel_size\":2,"
+      "\"pipeline_parallel_size\":4,\"virtual_pipeline_stages\":2,\"expert_parallel_size\":2,"
+      "\"data_parallel_size\":4},\"engine\":{\"type\":\"megatron_lm\"},"
+      "\"hardware\":{\"gpu\":\"a100-80gb\"}}",
+      /* activations offloaded to the host: the second part moves them */
+      "{\"model\":{\"preset\":\"llama-3-8b\"},\"training\":{\"seq_len\":4096,"
+      "\"activation_offload\":true},\"engine\":{\"type\":\"deepspeed\",\"zero_stage\":3},"
+      "\"hardware\":{\"gpu\":\"a10-24gb\",\"num_gpus\":8}}",
+      "{\"model\":{\"preset\":\"deepseek-v2-lite\"},\"training\":{\"seq_len\":4096},"
+      "\"parallelism\":{\"pipeline_parallel_size\":3,\"expert_parallel_size\":4,"
+      "\"data_parallel_size\":4},\"engine\":{\"type\":\"fsdp\",\"framework\":\"torchtitan\"},"
+      "\"hardware\":{\"gpu\":\"H100\"}}",
+      "{\"model\":{\"preset\":\"qwen2.5-7b\"},\"training\":{\"seq_len\":2048},"
+      "\"parallelism\":{\"pipeline_parallel_size\":2,\"data_parallel_size\":4},"
+      "\"engine\":{\"type\":\"megatron_deepspeed\",\"zero_stage\":1},"
+      "\"hardware\":{\"gpu\":\"a100-40gb\"}}"};
+  static const int64_t mbs[] = {1, 4};
+  gm_result *sink = calloc(1, sizeof *sink);
+  int n = 0, differ = 0, heads = 0, offloaded = 0;
+  size_t i;
+  for (i = 0; i < sizeof configs / sizeof configs[0]; i++) {
+    gm_config c;
+    gm_error err;
+    int rc, off, j, r;
+    if (gm_parse_config(configs[i], &c, sink, &err) != GM_OK)
+      continue;
+    for (j = 0; j < (int)(sizeof mbs / sizeof mbs[0]); j++)
+      for (rc = 0; rc < 3; rc++)
+        for (off = 0; off < 3; off++) {
+          gm_config k = c, k0;
+          gm_params P;
+          k.training.recompute = (gm_recompute)rc;
+          k.training.micro_batch_size = mbs[j];
+          if (off >= 1)
+            k.engine.offload_optimizer = GM_OFFLOAD_CPU;
+          if (off == 2)
+            k.engine.offload_param = GM_OFFLOAD_CPU;
+          if (gm_resolve(&k, NULL, &err) != GM_OK || gm_config_params(&k, &P, &err) != GM_OK)
+            continue;
+          k0 = k;
+          k0.training.recompute = GM_AC_NONE;
+          for (r = 0; r < k.parallel.pp; r++) {
+            gm_shape s = gm_stage_shape(&k, &P, r), s0 = gm_stage_shape(&k0, &P, r);
+            gm_stage_mem plain, parts, shared;
+            gm_stage_memory(&k, &P, &s, &plain, NULL);
+            gm_stage_memory_base(&k, &P, &s, &parts);
+            gm_stage_memory_acts(&k, &s, &parts);
+            gm_stage_memory_base(&k0, &P, &s0, &shared);
+            gm_stage_memory_acts(&k, &s, &shared);
+            n++;
+            differ += memcmp(&plain, &parts, sizeof plain) != 0 ||
+                      memcmp(&plain, &shared, sizeof plain) != 0;
+            heads += s.has_head;
+            offloaded += k.training.activation_offload && s.acts_bytes > 0;
+          }
+        }
+  }
+  free(sink);
+  {
+    char what[200];
+    snprintf(what, sizeof what,
+             "a stage's memory in two parts equals gm_stage_memory on %d stages (%d with the "
+             "head, %d offloading activations; %d differ)",
+             n, heads, offloaded, differ);
+    check(n >= 200 && heads >= 50 && offloaded >= 10 && differ == 0, what);
   }
 }
 
@@ -962,6 +1042,7 @@ int main(int argc, char **argv) {
   answer_numbers();
   evaluation_sweep();
   memo_against_plain();
+  stage_parts_against_plain();
   every_evaluation();
   published_layouts();
   open_searches();
