@@ -94,7 +94,7 @@ const ascii = (f, text) => {
 
 // build/web: the served page.
 rmSync(OUT, { recursive: true, force: true });
-for (const f of [...modules, WORKER, 'style.css']) {
+for (const f of [...modules, WORKER]) {
   mkdirSync(dirname(join(OUT, f)), { recursive: true });
   writeFileSync(join(OUT, f), ascii(f, source(f)));
 }
@@ -115,8 +115,8 @@ if (hasPlanModule) copyFileSync(planBin, join(OUT, 'gpumem-plan.wasm'));
  * the page's modules, instantiates the compiled core and runs it once: a
  * module's functions compile on their first call, which would otherwise come
  * with the first result. The page's main script gets the same instance
- * (loadGpuMem keeps one per module). async: it need not wait for the parser,
- * which a script at the end of the body holds until the stylesheet is in.
+ * (loadGpuMem keeps one per module). async: it need not wait for the parser
+ * to reach the end of the page.
  */
 const warmCore = (loader) => `<script type="module" async>
 import { loadGpuMem } from '${loader}';
@@ -129,20 +129,23 @@ Promise.resolve(window.gmCore).then((module) => module && loadGpuMem({ module })
 </script>`;
 
 const STYLESHEET = '<link rel="stylesheet" href="style.css">';
+// The stylesheet goes inline in both builds: linked, it cost a round trip
+// before the first paint, and a script at the end of the body, and with it
+// the parser and the page's main module, waited for it.
+const STYLE = `<style>\n${ascii('style.css', readFileSync(join(WEB, 'style.css'), 'utf8'))}</style>`;
 
 // Preload hints flatten the module waterfall to one round trip; the WASM first,
-// since its compile is the longest step, then what the first result runs.
+// since its compile is the longest step, then what the first result runs:
+// app.js, the largest (compiled off the main thread as it streams in), first.
 const preload = [
   // The core is fetched and compiled while the modules load; the page's main
   // script takes the compiled module (or fetches it again, if that failed).
   "<script>\nwindow.gmCore = WebAssembly.compileStreaming ? WebAssembly.compileStreaming(fetch('gpumem.wasm')).catch(function () { return null; }) : null;\n</script>",
   warmCore('./gpumem.js'),
-  // The stylesheet before the module hints: a script at the end of the body
-  // waits for it, and with it the parser and the page's main module.
-  STYLESHEET,
+  ...['app.js', 'gpumem.js'].map((f) => `<link rel="modulepreload" href="${f}">`),
   ...vendor.map((v) => `<link rel="modulepreload" href="${v.url}" integrity="${readImportMap(html).integrity[v.url]}" crossorigin="anonymous">`),
-  ...['gpumem.js', 'app.js'].map((f) => `<link rel="modulepreload" href="${f}">`),
   ...(hasPlanModule ? ['<meta name="gm-plan-module" content="gpumem-plan.wasm">'] : []),
+  STYLE,
 ].join('\n');
 if (html.split(STYLESHEET).length !== 2) die(`index.html must link style.css exactly once, as ${STYLESHEET}`);
 const servedHtml = withCsp(replaceMarker(html.replace(`${STYLESHEET}\n`, ''), 'preload', preload), { offline: false });
@@ -189,14 +192,18 @@ const planInline = hasPlanModule ? `<script type="application/wasm+gzip;base64" 
 // The main module comes next, so that its imports are fetched while the parser
 // reads the blobs the first result does not need (the worker, the planner's and
 // the importers' modules), which follow it.
+// No warm-up run here, unlike the served page: the core, the loader and this
+// script are in at about the same time, so a run before the first result's
+// added its own work (about 13 ms of the main thread) to it. The main script
+// passes the compiled module itself (loadGpuMem keeps one instance per module).
 const mainJs = `${ascii('app.js', rewrite('app.js', joined.js))}${handJoined(joined.joined, JOINED)}
 import { loadGpuMem } from 'gm/gpumem.js';
-start(document.getElementById('app'), loadGpuMem({ module: window.gmCore }));`;
+start(document.getElementById('app'), Promise.resolve(window.gmCore).then((module) => loadGpuMem({ module })));`;
 if (/<\/script|<!--|<script/i.test(mainJs)) die('the joined modules must not hold "</script", "<script" or "<!--"');
 const main = `<script type="application/wasm+gzip;base64" id="gm-wasm">${wasmText(wasmBin)}</script>
 <script>
 window.gmCore = (function () {
-  var b64 = document.getElementById('gm-wasm').textContent, bytes, bin, i;
+  var b64 = document.getElementById('gm-wasm').textContent, bytes, bin, i, ds, w;
   if (typeof DecompressionStream === 'undefined') return Promise.reject(new Error('this browser cannot inflate the core (no DecompressionStream); use the published page'));
   if (Uint8Array.fromBase64) bytes = Uint8Array.fromBase64(b64);
   else {
@@ -204,12 +211,17 @@ window.gmCore = (function () {
     bytes = new Uint8Array(bin.length);
     for (i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
   }
-  return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer().then(function (wasm) {
+  // Written to the stream directly: a Blob's stream() goes by way of the
+  // browser process's blob store, which took longer than the inflating.
+  ds = new DecompressionStream('gzip');
+  w = ds.writable.getWriter();
+  w.write(bytes).catch(function () {});
+  w.close().catch(function () {});
+  return new Response(ds.readable).arrayBuffer().then(function (wasm) {
     return WebAssembly.compile(wasm);
   });
 })();
 </script>
-${warmCore('gm/gpumem.js')}
 <script type="module">
 ${mainJs}
 </script>
@@ -219,8 +231,7 @@ ${planInline}
 let single = replaceMarker(html, 'importmap', map);
 single = replaceMarker(single, 'preload', '');
 single = replaceMarker(single, 'main', main);
-const css = ascii('style.css', readFileSync(join(WEB, 'style.css'), 'utf8'));
-single = single.replace('<link rel="stylesheet" href="style.css">', () => `<style>\n${css}</style>`);
+single = single.replace(STYLESHEET, () => STYLE);
 if (single.includes('href="style.css"')) die('index.html must link style.css exactly once');
 single = withCsp(single, { offline: true });
 try {
