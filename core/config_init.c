@@ -61,6 +61,13 @@ void gm_config_init(gm_config *cfg) {
  * negative or NaN, "<0: default" as gm_config_init and resolve.c read it). */
 static int unset_int(const gm_key *k) { return (k->flags & GM_KF_ZERO_UNSET) ? 0 : GM_AUTO; }
 
+/* A row's constant default in the stored unit: bucket_cap_mb is written in
+ * MiB and stored in bytes, memory is written in GiB and stored in bytes. */
+static int64_t i64_default(const gm_key *k) {
+  return (int64_t)(k->hook == GM_HOOK_BUCKET_MIB ? k->dflt * 1048576.0 : k->dflt);
+}
+static uint64_t u64_default(const gm_key *k) { return (uint64_t)(k->dflt * 1073741824.0); }
+
 void gm_schema_defaults(gm_section s, void *section) {
   const gm_key *k;
   char *base = section;
@@ -83,15 +90,14 @@ void gm_schema_defaults(gm_section s, void *section) {
     case ST_I64:
       memcpy(&lv, p, sizeof lv);
       if (lv == unset_int(k)) {
-        /* bucket_cap_mb is written in MiB and stored in bytes */
-        lv = (int64_t)(k->hook == GM_HOOK_BUCKET_MIB ? k->dflt * 1048576.0 : k->dflt);
+        lv = i64_default(k);
         memcpy(p, &lv, sizeof lv);
       }
       break;
-    case ST_U64: /* memory: written in GiB, stored in bytes; unset is 0 */
+    case ST_U64: /* memory; unset is 0 */
       memcpy(&uv, p, sizeof uv);
       if (uv == 0) {
-        uv = (uint64_t)(k->dflt * 1073741824.0);
+        uv = u64_default(k);
         memcpy(p, &uv, sizeof uv);
       }
       break;
@@ -126,12 +132,11 @@ int gm_defaults_of(gm_section s, gm_defaults *out) {
     case ST_I64:
       out->i64s[out->n_i64].offset = k->offset;
       out->i64s[out->n_i64].unset = unset_int(k);
-      out->i64s[out->n_i64++].value =
-          (int64_t)(k->hook == GM_HOOK_BUCKET_MIB ? k->dflt * 1048576.0 : k->dflt);
+      out->i64s[out->n_i64++].value = i64_default(k);
       break;
     case ST_U64:
       out->u64s[out->n_u64].offset = k->offset;
-      out->u64s[out->n_u64++].value = (uint64_t)(k->dflt * 1073741824.0);
+      out->u64s[out->n_u64++].value = u64_default(k);
       break;
     case ST_DOUBLE:
       out->reals[out->n_real].offset = k->offset;
