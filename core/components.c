@@ -631,10 +631,11 @@ static void step_temporaries(ctx *x, gm_stage_mem *o) {
 static void loss_parts(ctx *x, gm_stage_mem *o) {
   const gm_shape *s = x->s;
   int ph;
-  if (s->has_head) /* freed once the head's backward has run */
+  if (s->has_head) {
+    /* freed once the head's backward has run */
     o->comp[GM_PH_FORWARD][GM_C_ACTIVATIONS] = gm_head_saved_bytes(x->c);
-  if (s->has_head)
     o->comp[GM_PH_FORWARD][GM_C_LOGITS] = gm_loss_bytes(x->c, &x->per_logit);
+  }
   for (ph = 0; ph < GM_PH_COUNT; ph++)
     o->comp[ph][GM_C_LOGITS] += x->pp_logits[ph];
 }
@@ -646,9 +647,8 @@ void gm_stage_memory_acts(const gm_config *c, const gm_shape *s, gm_stage_mem *o
     o->host_bytes += acts - on_gpu;
     acts = on_gpu;
   }
-  /* The head's part (loss_parts) is added to the layers', as it always was. */
-  o->comp[GM_PH_FORWARD][GM_C_ACTIVATIONS] =
-      s->has_head ? acts + o->comp[GM_PH_FORWARD][GM_C_ACTIVATIONS] : acts;
+  /* Added to the head's part (loss_parts; 0 without the head). */
+  o->comp[GM_PH_FORWARD][GM_C_ACTIVATIONS] += acts;
   o->comp[GM_PH_BACKWARD][GM_C_ACTIVATIONS] = acts + working;
 }
 

@@ -182,15 +182,21 @@ static int steps_allowed(const gm_training *t, gm_error *err) {
   return GM_OK;
 }
 
+/* The section's constant defaults: from the lists a search made once
+ * (gm_defaults_of), or from the schema's rows. */
+static void section_defaults(gm_section sec, void *section, const gm_defaults *d) {
+  if (d)
+    gm_defaults_apply(d, section);
+  else
+    gm_schema_defaults(sec, section);
+}
+
 static int resolve_training(gm_config *c, gm_result *r, gm_error *err, const gm_defaults *d) {
   gm_training *t = &c->training;
   gm_framework fw = c->engine.framework;
   int megatron =
       c->engine.kind == GM_ENGINE_MEGATRON || c->engine.kind == GM_ENGINE_MEGATRON_DEEPSPEED;
-  if (d)
-    gm_defaults_apply(d, t);
-  else
-    gm_schema_defaults(GM_SEC_TRAINING, t);
+  section_defaults(GM_SEC_TRAINING, t, d);
   if (t->seq_len == GM_AUTO) {
     if (c->model.max_seq_len > 0) {
       t->seq_len = c->model.max_seq_len;
@@ -455,10 +461,7 @@ int gm_check_offload(const gm_engine *e, gm_error *err) {
 static int resolve_engine(gm_config *c, gm_result *r, gm_error *err, const gm_defaults *d) {
   gm_engine *e = &c->engine;
   int zero_given = e->zero_stage != GM_AUTO;
-  if (d)
-    gm_defaults_apply(d, e);
-  else
-    gm_schema_defaults(GM_SEC_ENGINE, e);
+  section_defaults(GM_SEC_ENGINE, e, d);
   if (e->framework == (gm_framework)GM_AUTO) {
     switch (e->kind) {
     case GM_ENGINE_MEGATRON:
@@ -520,10 +523,7 @@ static int resolve_layout_rest(gm_config *c, gm_result *r, gm_error *err, int po
             (long long)c->training.seq_len, (long long)c->model.max_position_embeddings);
   /* Capacity, CUDA context and safety margin; a NaN margin (from a caller
    * that skipped the parser) counts as unset. */
-  if (hw_defaults)
-    gm_defaults_apply(hw_defaults, hw);
-  else
-    gm_schema_defaults(GM_SEC_HARDWARE, hw);
+  section_defaults(GM_SEC_HARDWARE, hw, hw_defaults);
   if (hw->cuda_context_bytes >= hw->gpu_capacity_bytes)
     return gm_error_set(err, "hardware.cuda_context_gb", "must be smaller than the GPU's memory");
   if (hw->safety_margin >= 1)
