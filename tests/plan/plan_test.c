@@ -584,6 +584,17 @@ static void evaluation_sweep(void) {
   }
 }
 
+/* c as a search tries it: recompute mode rc, micro-batch b, and off 0 (no
+ * offload), 1 (optimizer states) or 2 (parameters too) to the host. */
+static void as_candidate(gm_config *c, int rc, int64_t b, int off) {
+  c->training.recompute = (gm_recompute)rc;
+  c->training.micro_batch_size = b;
+  if (off >= 1)
+    c->engine.offload_optimizer = GM_OFFLOAD_CPU;
+  if (off == 2)
+    c->engine.offload_param = GM_OFFLOAD_CPU;
+}
+
 /* The planner's shortcuts against the plain functions, on layouts that differ
  * in the recompute mode, the micro-batch and offloading (what the search
  * varies within one layout): resolved with the request's model resolved once
@@ -645,12 +656,7 @@ static void memo_against_plain(void) {
           gm_verdict va, vb;
           int wa = -1, wb = -2, ra, rb, var;
           uint64_t pa, pb;
-          k.training.recompute = (gm_recompute)rc;
-          k.training.micro_batch_size = mbs[j];
-          if (off >= 1)
-            k.engine.offload_optimizer = GM_OFFLOAD_CPU;
-          if (off == 2)
-            k.engine.offload_param = GM_OFFLOAD_CPU;
+          as_candidate(&k, rc, mbs[j], off);
           /* With the engine and training sections kept: each config as
            * the search varies it (accumulation steps, tensor parallel), then itself. */
           for (var = 0; var < 4; var++) {
@@ -746,12 +752,7 @@ static void stage_parts_against_plain(void) {
         for (off = 0; off < 3; off++) {
           gm_config k = c, k0;
           gm_params P;
-          k.training.recompute = (gm_recompute)rc;
-          k.training.micro_batch_size = mbs[j];
-          if (off >= 1)
-            k.engine.offload_optimizer = GM_OFFLOAD_CPU;
-          if (off == 2)
-            k.engine.offload_param = GM_OFFLOAD_CPU;
+          as_candidate(&k, rc, mbs[j], off);
           if (gm_resolve(&k, NULL, &err) != GM_OK || gm_config_params(&k, &P, &err) != GM_OK)
             continue;
           k0 = k;
