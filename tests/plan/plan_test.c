@@ -584,6 +584,20 @@ static void evaluation_sweep(void) {
   }
 }
 
+/* Layouts both memo tests try: a MoE model on Megatron with interleaving and
+ * expert parallelism, and one with dense first layers on torchtitan. */
+#define MIXTRAL_MEGATRON                                                                           \
+  "{\"model\":{\"preset\":\"mixtral-8x7b\"},\"training\":{\"seq_len\":4096,"                       \
+  "\"gradient_accumulation_steps\":8},\"parallelism\":{\"tensor_parallel_size\":2,"                \
+  "\"pipeline_parallel_size\":4,\"virtual_pipeline_stages\":2,\"expert_parallel_size\":2,"         \
+  "\"data_parallel_size\":4},\"engine\":{\"type\":\"megatron_lm\"},"                               \
+  "\"hardware\":{\"gpu\":\"a100-80gb\"}}"
+#define DEEPSEEK_TORCHTITAN                                                                        \
+  "{\"model\":{\"preset\":\"deepseek-v2-lite\"},\"training\":{\"seq_len\":4096},"                  \
+  "\"parallelism\":{\"pipeline_parallel_size\":3,\"expert_parallel_size\":4,"                      \
+  "\"data_parallel_size\":4},\"engine\":{\"type\":\"fsdp\",\"framework\":\"torchtitan\"},"         \
+  "\"hardware\":{\"gpu\":\"H100\"}}"
+
 /* c as a search tries it: recompute mode rc, micro-batch b, and off 0 (no
  * offload), 1 (optimizer states) or 2 (parameters too) to the host. */
 static void as_candidate(gm_config *c, int rc, int64_t b, int off) {
@@ -617,18 +631,11 @@ static void memo_against_plain(void) {
       "\"parallelism\":{\"tensor_parallel_size\":8,\"pipeline_parallel_size\":1,"
       "\"data_parallel_size\":128},\"engine\":{\"type\":\"fsdp\",\"framework\":\"torchtitan\"},"
       "\"hardware\":{\"gpu\":\"H100\"}}",
-      "{\"model\":{\"preset\":\"mixtral-8x7b\"},\"training\":{\"seq_len\":4096,"
-      "\"gradient_accumulation_steps\":8},\"parallelism\":{\"tensor_parallel_size\":2,"
-      "\"pipeline_parallel_size\":4,\"virtual_pipeline_stages\":2,\"expert_parallel_size\":2,"
-      "\"data_parallel_size\":4},\"engine\":{\"type\":\"megatron_lm\"},"
-      "\"hardware\":{\"gpu\":\"a100-80gb\"}}",
+      MIXTRAL_MEGATRON,
       "{\"model\":{\"preset\":\"llama-3-8b\"},\"training\":{\"seq_len\":4096},"
       "\"engine\":{\"type\":\"deepspeed\",\"zero_stage\":3},"
       "\"hardware\":{\"gpu\":\"a10-24gb\",\"num_gpus\":8}}",
-      "{\"model\":{\"preset\":\"deepseek-v2-lite\"},\"training\":{\"seq_len\":4096},"
-      "\"parallelism\":{\"pipeline_parallel_size\":3,\"expert_parallel_size\":4,"
-      "\"data_parallel_size\":4},\"engine\":{\"type\":\"fsdp\",\"framework\":\"torchtitan\"},"
-      "\"hardware\":{\"gpu\":\"H100\"}}"};
+      DEEPSEEK_TORCHTITAN};
   static gm_shape_memo memo;
   static const int64_t mbs[] = {1, 3, 8, 2};
   gm_result *sink = calloc(1, sizeof *sink);
@@ -720,19 +727,12 @@ static void stage_parts_against_plain(void) {
       "\"parallelism\":{\"tensor_parallel_size\":8,\"pipeline_parallel_size\":4,"
       "\"data_parallel_size\":32},\"engine\":{\"type\":\"fsdp\",\"framework\":\"torchtitan\"},"
       "\"hardware\":{\"gpu\":\"H100\"}}",
-      "{\"model\":{\"preset\":\"mixtral-8x7b\"},\"training\":{\"seq_len\":4096,"
-      "\"gradient_accumulation_steps\":8},\"parallelism\":{\"tensor_parallel_size\":2,"
-      "\"pipeline_parallel_size\":4,\"virtual_pipeline_stages\":2,\"expert_parallel_size\":2,"
-      "\"data_parallel_size\":4},\"engine\":{\"type\":\"megatron_lm\"},"
-      "\"hardware\":{\"gpu\":\"a100-80gb\"}}",
+      MIXTRAL_MEGATRON,
       /* activations offloaded to the host: the second part moves them */
       "{\"model\":{\"preset\":\"llama-3-8b\"},\"training\":{\"seq_len\":4096,"
       "\"activation_offload\":true},\"engine\":{\"type\":\"deepspeed\",\"zero_stage\":3},"
       "\"hardware\":{\"gpu\":\"a10-24gb\",\"num_gpus\":8}}",
-      "{\"model\":{\"preset\":\"deepseek-v2-lite\"},\"training\":{\"seq_len\":4096},"
-      "\"parallelism\":{\"pipeline_parallel_size\":3,\"expert_parallel_size\":4,"
-      "\"data_parallel_size\":4},\"engine\":{\"type\":\"fsdp\",\"framework\":\"torchtitan\"},"
-      "\"hardware\":{\"gpu\":\"H100\"}}",
+      DEEPSEEK_TORCHTITAN,
       "{\"model\":{\"preset\":\"qwen2.5-7b\"},\"training\":{\"seq_len\":2048},"
       "\"parallelism\":{\"pipeline_parallel_size\":2,\"data_parallel_size\":4},"
       "\"engine\":{\"type\":\"megatron_deepspeed\",\"zero_stage\":1},"
