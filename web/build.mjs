@@ -177,10 +177,18 @@ for (const f of modules) {
   if (f !== 'app.js') imports[`gm/${f}`] = dataUrl(offlineStubs.get(f) ?? ascii(f, rewrite(f, readFileSync(join(WEB, f), 'utf8'))));
 }
 imports['gm/gpumem.js'] = dataUrl(stripMap(readFileSync(wasmJs, 'utf8')));
-// The worker cannot use the page's import map: it imports the loader from a data: URL
-// and runs from a blob: URL that plan/client.js makes of this inline copy.
-const workerSrc = ascii(WORKER, readFileSync(join(WEB, WORKER), 'utf8')).replace(/(\bimport\(\s*)(['"])\.\/gpumem\.js\2/, (_, kw, q) => `${kw}${q}${imports['gm/gpumem.js']}${q}`);
-if (workerSrc.includes("'./gpumem.js'") || !workerSrc.includes(imports['gm/gpumem.js'])) die(`${WORKER} must import the loader as './gpumem.js'`);
+// The worker cannot use the page's import map: it imports the loader and the
+// inflater from data: URLs and runs from a blob: URL that plan/client.js makes
+// of this inline copy.
+const WORKER_IMPORTS = ['gpumem.js', 'lib/inflate.js'];
+let workerSrc = ascii(WORKER, readFileSync(join(WEB, WORKER), 'utf8'));
+for (const f of WORKER_IMPORTS) {
+  const quoted = `'./${f}'`;
+  const call = `import(${quoted})`;
+  if (offlineStubs.has(f)) die(`${f} is joined into app.js: the worker, without the page's modules, cannot import it`);
+  if (workerSrc.split(quoted).length !== 2 || !workerSrc.includes(call)) die(`${WORKER} must import ${quoted} once, as ${call}`);
+  workerSrc = workerSrc.replace(call, () => `import('${imports[`gm/${f}`]}')`);
+}
 if (/<\/script/i.test(workerSrc)) die(`${WORKER} must not contain a closing script tag`);
 const map = `<script type="importmap">\n${JSON.stringify({ imports }, null, 1)}\n</script>`;
 // The modules go in gzipped: the browser reads, decodes and tokenizes every
@@ -200,24 +208,20 @@ const mainJs = `${ascii('app.js', rewrite('app.js', joined.js))}${handJoined(joi
 import { loadGpuMem } from 'gm/gpumem.js';
 start(document.getElementById('app'), Promise.resolve(window.gmCore).then((module) => loadGpuMem({ module })));`;
 if (/<\/script|<!--|<script/i.test(mainJs)) die('the joined modules must not hold "</script", "<script" or "<!--"');
+// The bootstrap inflates the core with the page's own helper, lib/inflate.js,
+// its text inlined (a classic script: the module's one export made a plain
+// function, in the bootstrap's scope).
+const INFLATE = 'lib/inflate.js';
+const inflateText = ascii(INFLATE, readFileSync(join(WEB, INFLATE), 'utf8'));
+if (/^import\b/m.test(inflateText) || (inflateText.match(/^export\b/gm) || []).length !== 1 || !/^export function inflateBase64\(/m.test(inflateText))
+  die(`${INFLATE} must have no imports and one export, export function inflateBase64(...)`);
+const inflateFn = inflateText.replace(/^(?:\/\/.*\n|\n)*/, '').replace(/^export /m, '').trimEnd();
+if (/<\/script|<!--|<script/i.test(inflateFn)) die(`${INFLATE} must not hold "</script", "<script" or "<!--"`);
 const main = `<script type="application/wasm+gzip;base64" id="gm-wasm">${wasmText(wasmBin)}</script>
 <script>
 window.gmCore = (function () {
-  var b64 = document.getElementById('gm-wasm').textContent, bytes, bin, i, ds, w;
-  if (typeof DecompressionStream === 'undefined') return Promise.reject(new Error('this browser cannot inflate the core (no DecompressionStream); use the published page'));
-  if (Uint8Array.fromBase64) bytes = Uint8Array.fromBase64(b64);
-  else {
-    bin = atob(b64);
-    bytes = new Uint8Array(bin.length);
-    for (i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  }
-  // Written to the stream directly: a Blob's stream() goes by way of the
-  // browser process's blob store, which took longer than the inflating.
-  ds = new DecompressionStream('gzip');
-  w = ds.writable.getWriter();
-  w.write(bytes).catch(function () {});
-  w.close().catch(function () {});
-  return new Response(ds.readable).arrayBuffer().then(function (wasm) {
+${inflateFn}
+  return inflateBase64(document.getElementById('gm-wasm').textContent).then(function (wasm) {
     return WebAssembly.compile(wasm);
   });
 })();

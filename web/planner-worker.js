@@ -5,23 +5,11 @@
 //               {id, type: 'calc', configs: [config, ...]}  (the figures of each result)
 // Messages out: {id, ok: true, value} or {id, ok: false, error}
 // A classic worker script (no static import): the offline file runs it from a
-// blob: URL, where module workers cannot start, with the loader's address below
-// replaced by a data: URL (web/build.mjs).
+// blob: URL, where module workers cannot start, with the addresses of the
+// loader and of lib/inflate.js replaced by data: URLs (web/build.mjs).
 const loader = import('./gpumem.js');
 
 let core = null;
-
-/** The module's bytes from base64 of its gzipped bytes. */
-function inflate(b64) {
-  let bytes;
-  if (Uint8Array.fromBase64) bytes = Uint8Array.fromBase64(b64);
-  else {
-    const bin = atob(b64);
-    bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  }
-  return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
-}
 
 /** The planner's answer; a request the core rejects gives the same error object as calc_json. */
 function planOrError(gm, request) {
@@ -37,7 +25,9 @@ function planOrError(gm, request) {
 const handlers = {
   async init({ wasm }) {
     const { loadGpuMem } = await loader;
-    core = wasm.gzipBase64 ? inflate(wasm.gzipBase64).then((bytes) => loadGpuMem({ bytes })) : loadGpuMem({ url: wasm.url });
+    core = wasm.gzipBase64
+      ? import('./lib/inflate.js').then(({ inflateBase64 }) => inflateBase64(wasm.gzipBase64)).then((bytes) => loadGpuMem({ bytes }))
+      : loadGpuMem({ url: wasm.url });
     const gm = await core;
     return { version: gm.version, plan: !!gm.exports.plan_json };
   },

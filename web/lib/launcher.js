@@ -3,27 +3,15 @@
 // importers. They live in a second module, gpumem-import.wasm, loaded only when
 // such a file is dropped (the one-file build carries it inline).
 import { loadGpuMem } from '../gpumem.js';
+import { inflateBase64 } from './inflate.js';
 
 let importer;
-
-/** The module the one-file build carries: base64 of its gzipped bytes (web/build.mjs). */
-function inlineBytes(el) {
-  const b64 = el.textContent;
-  let bytes;
-  if (Uint8Array.fromBase64) bytes = Uint8Array.fromBase64(b64);
-  else {
-    const bin = atob(b64);
-    bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  }
-  return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
-}
 
 /** The import report of a file's text: {kind, detected, config, mapped, ignored, warnings}; throws GmError. */
 export async function importLauncher(text) {
   if (!importer) {
     const el = document.getElementById('gm-import-wasm');
-    importer = el ? inlineBytes(el).then((bytes) => loadGpuMem({ bytes })) : loadGpuMem({ url: 'gpumem-import.wasm' });
+    importer = el ? inflateBase64(el.textContent).then((bytes) => loadGpuMem({ bytes })) : loadGpuMem({ url: 'gpumem-import.wasm' });
     importer.catch(() => { importer = undefined; });
   }
   return (await importer).importConfig(text);
