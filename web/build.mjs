@@ -111,17 +111,23 @@ const planBin = join(WASM_DIR, 'gpumem-plan.wasm');
 const hasPlanModule = existsSync(planBin);
 if (hasPlanModule) copyFileSync(planBin, join(OUT, 'gpumem-plan.wasm'));
 /**
- * A module script that, as soon as the loader (at `loader`) is in, before
- * the page's modules, instantiates the compiled core and runs it once: a
- * module's functions compile on their first call, which would otherwise come
- * with the first result. The page's main script gets the same instance
- * (loadGpuMem keeps one per module). async: it need not wait for the parser
- * to reach the end of the page.
+ * The served page's core, in a module script of its own with the loader's
+ * text inline: as soon as the core is compiled, it is instantiated
+ * (window.gmLoad, which the page's main script takes; loadGpuMem keeps one
+ * instance per module) and run once, since a module's functions compile on
+ * their first call, which would otherwise come with the first result. Inline,
+ * the loader costs no request of its own on the first load (with one, the
+ * run waited for it and its request took a connection the page's modules
+ * wanted); the modules loaded later import it from gpumem.js. async: it need
+ * not wait for the parser to reach the end of the page.
  */
-const warmCore = (loader) => `<script type="module" async>
-import { loadGpuMem } from '${loader}';
-Promise.resolve(window.gmCore).then((module) => module && loadGpuMem({ module })).then((gm) => {
-  if (!gm) return;
+const loaderText = stripMap(readFileSync(wasmJs, 'utf8'));
+if (/<\/script|<!--|<script/i.test(loaderText)) die('gpumem.js must not hold "</script", "<script" or "<!--"');
+const warmCore = `<script type="module" async>
+${loaderText.trimEnd()}
+
+window.gmLoad = Promise.resolve(window.gmCore).then((module) => loadGpuMem(module ? { module } : { url: new URL('./gpumem.wasm', document.baseURI) }));
+window.gmLoad.then((gm) => {
   const s = gm.schema();
   gm.presets();
   gm.calcRaw({ model: { preset: s.models[0]?.id }, hardware: { gpu: s.gpus[0]?.id } });
@@ -138,11 +144,11 @@ const STYLE = `<style>\n${ascii('style.css', readFileSync(join(WEB, 'style.css')
 // since its compile is the longest step, then what the first result runs:
 // app.js, the largest (compiled off the main thread as it streams in), first.
 const preload = [
-  // The core is fetched and compiled while the modules load; the page's main
+  // The core is fetched and compiled while the modules load; the loader's
   // script takes the compiled module (or fetches it again, if that failed).
   "<script>\nwindow.gmCore = WebAssembly.compileStreaming ? WebAssembly.compileStreaming(fetch('gpumem.wasm')).catch(function () { return null; }) : null;\n</script>",
-  warmCore('./gpumem.js'),
-  ...['app.js', 'gpumem.js'].map((f) => `<link rel="modulepreload" href="${f}">`),
+  warmCore,
+  '<link rel="modulepreload" href="app.js">',
   ...vendor.map((v) => `<link rel="modulepreload" href="${v.url}" integrity="${readImportMap(html).integrity[v.url]}" crossorigin="anonymous">`),
   ...(hasPlanModule ? ['<meta name="gm-plan-module" content="gpumem-plan.wasm">'] : []),
   STYLE,

@@ -74,6 +74,19 @@ describe('served page (CDN answered from node_modules)', () => {
     await page.context().close();
   });
 
+  test('before the first result: one request for the core, none for its loader (inline in the page)', async () => {
+    const page = await open();
+    const early = await page.evaluate(() => {
+      const first = performance.getEntriesByName('gm-first-result')[0].startTime;
+      return performance.getEntriesByType('resource').filter((e) => e.startTime < first).map((e) => new URL(e.name).pathname.split('/').pop());
+    });
+    assert.deepEqual(early.filter((f) => f.endsWith('.wasm')), ['gpumem.wasm'], `the core, fetched once (${early})`);
+    assert.ok(early.includes('app.js'), `the page's modules (${early})`);
+    assert.ok(!early.includes('gpumem.js'), `no request for the loader (${early})`);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
   test('the shareable link reopens the same config, form and figures', async () => {
     const page = await newPage();
     const url = await servedUrl();
