@@ -12,6 +12,7 @@ import { withCsp } from './csp.mjs';
 import { asciiCss, asciiJs, assertAscii } from './ascii.mjs';
 import { exportJoined, handJoined, join as joinModules, stubFor, stubFromPage } from './join.mjs';
 import { ROOT, checkVendor, readImportMap } from './vendor.mjs';
+import { compileTemplates } from './templates.mjs';
 
 const WEB = join(ROOT, 'web');
 const BUILD = resolve(ROOT, process.env.GM_BUILD || 'build');
@@ -69,12 +70,22 @@ const wasmBin = join(WASM_DIR, 'gpumem.wasm');
 if (!existsSync(wasmJs) || !existsSync(wasmBin)) die(`${relative(ROOT, WASM_DIR)}/gpumem.{js,wasm} missing: run make wasm first`);
 const modules = pageModules();
 
+// A page module's text, its html`...` templates as the h() calls htm would
+// make (templates.mjs): parsed here, not on the first result's time.
+const pageSource = (f) => {
+  try {
+    return compileTemplates(readFileSync(join(WEB, f), 'utf8'), f);
+  } catch (e) {
+    return die(e.message);
+  }
+};
+
 // The modules the first result runs (app.js and what it imports statically)
 // joined into one, which takes app.js's place; at each joined module's path, a
 // stub for the modules loaded later (the panels below the first screen).
 let joined;
 try {
-  joined = joinModules('app.js', (f) => readFileSync(join(WEB, f), 'utf8'), (f) => modules.includes(f));
+  joined = joinModules('app.js', pageSource, (f) => modules.includes(f));
 } catch (e) {
   die(e.message);
 }
@@ -83,7 +94,7 @@ pageFiles.set('app.js', joined.js + exportJoined(joined.joined));
 for (const { file, exports } of joined.joined) pageFiles.set(file, stubFor(file, exports, 'app.js'));
 
 // The page's text, as ASCII (web/ascii.mjs).
-const source = (f) => pageFiles.get(f) ?? readFileSync(join(WEB, f), 'utf8');
+const source = (f) => pageFiles.get(f) ?? pageSource(f);
 const ascii = (f, text) => {
   try {
     return f.endsWith('.css') ? asciiCss(text) : asciiJs(text, f);
@@ -140,6 +151,19 @@ const STYLESHEET = '<link rel="stylesheet" href="style.css">';
 // the parser and the page's main module, waited for it.
 const STYLE = `<style>\n${ascii('style.css', readFileSync(join(WEB, 'style.css'), 'utf8'))}</style>`;
 
+// The CDN modules the first result runs: those app.js imports, and theirs (with
+// the templates compiled, htm is not among them).
+const importsOf = (js) => [...js.matchAll(/\bfrom\s*(['"])([^'"]+)\1/g)].map((m) => m[2]);
+const firstVendor = [];
+for (const queue = importsOf(joined.js); queue.length;) {
+  const spec = queue.shift();
+  const v = vendor.find((x) => x.specifier === spec);
+  if (v && !firstVendor.includes(v)) {
+    firstVendor.push(v);
+    queue.push(...importsOf(readFileSync(v.file, 'utf8')));
+  }
+}
+
 // Preload hints flatten the module waterfall to one round trip; the WASM first,
 // since its compile is the longest step, then what the first result runs:
 // app.js, the largest (compiled off the main thread as it streams in), first.
@@ -149,7 +173,7 @@ const preload = [
   "<script>\nwindow.gmCore = WebAssembly.compileStreaming ? WebAssembly.compileStreaming(fetch('gpumem.wasm')).catch(function () { return null; }) : null;\n</script>",
   warmCore,
   '<link rel="modulepreload" href="app.js">',
-  ...vendor.map((v) => `<link rel="modulepreload" href="${v.url}" integrity="${readImportMap(html).integrity[v.url]}" crossorigin="anonymous">`),
+  ...firstVendor.map((v) => `<link rel="modulepreload" href="${v.url}" integrity="${readImportMap(html).integrity[v.url]}" crossorigin="anonymous">`),
   ...(hasPlanModule ? ['<meta name="gm-plan-module" content="gpumem-plan.wasm">'] : []),
   STYLE,
 ].join('\n');
@@ -180,7 +204,7 @@ const rewrite = (file, js) =>
 const JOINED = 'gmJoined';
 const offlineStubs = new Map(joined.joined.map(({ file, exports }) => [file, stubFromPage(file, exports, JOINED)]));
 for (const f of modules) {
-  if (f !== 'app.js') imports[`gm/${f}`] = dataUrl(offlineStubs.get(f) ?? ascii(f, rewrite(f, readFileSync(join(WEB, f), 'utf8'))));
+  if (f !== 'app.js') imports[`gm/${f}`] = dataUrl(offlineStubs.get(f) ?? ascii(f, rewrite(f, pageSource(f))));
 }
 imports['gm/gpumem.js'] = dataUrl(stripMap(readFileSync(wasmJs, 'utf8')));
 // The worker cannot use the page's import map: it imports the loader and the
