@@ -31,7 +31,7 @@ function walk(dir) {
 
 // What the served page fetches before its first result: the page, its style,
 // the modules it preloads (those the first result runs), the core, and the CDN
-// modules of the import map. The other modules (the panels below the first
+// modules it preloads. The other modules (the panels below the first
 // screen) and the importers' module come after; the planner's module only with
 // its worker; the docs only when followed.
 const html = readFileSync(join(WEB, 'index.html'), 'utf8');
@@ -53,7 +53,8 @@ for (const f of walk(WEB)) {
   groups[g] += gz(b);
   raw[g] += b.length;
 }
-for (const v of vendor) {
+// The CDN modules the page preloads: those the first result runs.
+for (const v of vendor.filter((x) => html.includes(`<link rel="modulepreload" href="${x.url}"`))) {
   const b = readFileSync(v.file);
   groups.vendor += gz(b);
   raw.vendor += b.length;
