@@ -259,13 +259,32 @@ static int check_layout(search *S, const gm_config *c) {
   return S->memo[i].check_rc;
 }
 
+/* A peak below which a candidate cannot be (0: none known), and its excess
+ * over the card; tried once the first candidate it serves resolved. */
+typedef struct {
+  int tried;
+  uint64_t peak, over;
+} floor_peak;
+
+/* Whether a candidate of family fi that does not fit, with a peak of at
+ * least floor (gm_first_stage_floor), needs no evaluation: its family has a
+ * layout that fits, or a closest miss it cannot beat (try_layout keeps the
+ * first of equal misses). */
+static int beyond_reach(const search *S, int fi, const floor_peak *floor) {
+  return floor->peak > 0 &&
+         (S->fam_fits[fi] || (S->fam_best_over[fi] != 0 && floor->over >= S->fam_best_over[fi]));
+}
+
 /* Resolve a candidate and find its peak and verdict (fit_code); 0 when it
  * does not resolve. With nq, the polynomials of the stages it evaluates are
- * started in S->q (*nq of them). */
+ * started in S->q (*nq of them). With floor (that of family fi, try_layout),
+ * a candidate beyond reach by it is settled with its floor as its peak:
+ * counted as evaluated, as it would have been. */
 static uint64_t evaluate_start(search *S, gm_config *cand, gm_config *resolved, int *worst,
-                               int *fit, int *nq) {
+                               int *fit, int *nq, int fi, floor_peak *floor) {
   gm_verdict v;
   uint64_t peak;
+  int how = 0; /* on_evaluated's from_polynomial: 2 when settled by the floor */
   *fit = 0;
   S->out->searched++;
   S->out->evaluated++;
@@ -280,19 +299,42 @@ static uint64_t evaluate_start(search *S, gm_config *cand, gm_config *resolved, 
       gm_shape_memo_clear(&S->shapes);
       S->shapes_of = S->memo[S->last].serial;
     }
-    peak = gm_worst_peak_memo(resolved, &S->P, &S->shapes, worst, &v, nq ? S->q : NULL, nq);
-    *fit = fit_code(v);
-    if (*fit && check_layout(S, resolved) != GM_OK)
-      peak = 0, *fit = 0;
+    /* The part that reads no recompute mode serves the layout's next modes. */
+    if (floor && !floor->tried && !S->req->no_bounds) {
+      floor->tried = 1;
+      if (gm_first_stage_floor(&S->shapes, resolved, &S->P, &floor->peak))
+        floor->over = floor->peak - resolved->hardware.gpu_capacity_bytes;
+    }
+    if (floor && beyond_reach(S, fi, floor)) {
+      peak = floor->peak, how = 2; /* at stage 0: try_layout keeps nothing of it */
+      *worst = 0;
+    } else {
+      peak = gm_worst_peak_memo(resolved, &S->P, &S->shapes, worst, &v, nq ? S->q : NULL, nq);
+      *fit = fit_code(v);
+      if (*fit && check_layout(S, resolved) != GM_OK)
+        peak = 0, *fit = 0;
+    }
   }
   if (S->req->on_evaluated)
-    S->req->on_evaluated(S->req->on_evaluated_arg, cand, peak, *fit, 0);
+    S->req->on_evaluated(S->req->on_evaluated_arg, cand, peak, *fit, how);
   return peak;
 }
 
 /* The same, without the polynomials. */
 static uint64_t evaluate(search *S, gm_config *cand, gm_config *resolved, int *worst, int *fit) {
-  return evaluate_start(S, cand, resolved, worst, fit, NULL);
+  return evaluate_start(S, cand, resolved, worst, fit, NULL, 0, NULL);
+}
+
+/* A candidate beyond reach by the floor its layout's first mode found, settled
+ * before its resolution: counted as evaluated, as it would have been. */
+static int settled_by_floor(search *S, int fi, const gm_config *cand, const floor_peak *floor) {
+  if (!beyond_reach(S, fi, floor))
+    return 0;
+  S->out->searched++;
+  S->out->evaluated++;
+  if (S->req->on_evaluated)
+    S->req->on_evaluated(S->req->on_evaluated_arg, cand, floor->peak, 0, 2);
+  return 1;
 }
 
 /* Layouts that fit with room come before tight ones; then the fastest. */
@@ -426,8 +468,11 @@ static int largest_fitting_index(search *S, gm_config *c, const gm_config *r, co
 
 /* One layout without its micro-batch: find the largest b that fits with
  * room (memory grows with b), then the fastest b up to it. The candidate is
- * the caller's scratch: its micro-batch and accumulation steps change. */
-static void try_layout(search *S, int fi, gm_config *cand) {
+ * the caller's scratch: its micro-batch and accumulation steps change.
+ * *floor is kept by the caller for the recompute modes of one layout and
+ * offload choice (zero to start): set by the first of them that resolves
+ * (evaluate_start), it serves them all, as they share the b[0] it is for. */
+static void try_layout(search *S, int fi, gm_config *cand, floor_peak *floor) {
   int64_t b[64], ga[64];
   int64_t given_b = cand->training.micro_batch_size,
           given_ga = cand->training.gradient_accumulation_steps;
@@ -440,7 +485,9 @@ static void try_layout(search *S, int fi, gm_config *cand) {
   if (n == 0)
     return;
   set_mb(cand, b[0], ga[0]);
-  peak = evaluate_start(S, cand, &r, &worst, &fit, &nq);
+  if (settled_by_floor(S, fi, cand, floor))
+    return;
+  peak = evaluate_start(S, cand, &r, &worst, &fit, &nq, fi, floor);
   if (peak == 0)
     return;
   if (!fit) {
@@ -540,6 +587,7 @@ static void search_family(search *S, int fi, int G) {
   gm_config c = *base, k;
   int node, L, heads, kv, nex, tp, cp, pp, v, ep, rc, off, edge;
   int64_t seq;
+  floor_peak floors[3]; /* try_layout's, per offload choice */
   c.engine.kind = f->engine;
   c.engine.framework = f->fw;
   if (f->engine == GM_ENGINE_DEEPSPEED || f->engine == GM_ENGINE_MEGATRON_DEEPSPEED)
@@ -641,6 +689,7 @@ static void search_family(search *S, int fi, int G) {
               break;
             if (ep > 1 && nex % ep != 0)
               continue;
+            memset(floors, 0, sizeof floors); /* a new layout */
             for (rc = 0; rc < 3; rc++) {
               if ((int)base->training.recompute != GM_AUTO) {
                 if (rc != (int)base->training.recompute)
@@ -676,7 +725,7 @@ static void search_family(search *S, int fi, int G) {
                   k.engine.offload_optimizer = GM_OFFLOAD_CPU;
                 if (off == 2)
                   k.engine.offload_param = GM_OFFLOAD_CPU;
-                try_layout(S, fi, &k);
+                try_layout(S, fi, &k, &floors[off]);
                 if (S->first_fit_only && S->found)
                   return;
               }
