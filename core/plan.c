@@ -267,12 +267,13 @@ typedef struct {
 } floor_peak;
 
 /* Whether a candidate of family fi that does not fit, with a peak of at
- * least floor (gm_first_stage_floor), needs no evaluation: its family has a
- * layout that fits, or a closest miss it cannot beat (try_layout keeps the
- * first of equal misses). */
+ * least floor (gm_first_stage_floor), needs no evaluation: the search looks
+ * for a first fit only (min_gpus: its closest misses are not reported), or
+ * the family has a layout that fits, or a closest miss it cannot beat
+ * (try_layout keeps the first of equal misses). */
 static int beyond_reach(const search *S, int fi, const floor_peak *floor) {
-  return floor->peak > 0 &&
-         (S->fam_fits[fi] || (S->fam_best_over[fi] != 0 && floor->over >= S->fam_best_over[fi]));
+  return floor->peak > 0 && (S->first_fit_only || S->fam_fits[fi] ||
+                             (S->fam_best_over[fi] != 0 && floor->over >= S->fam_best_over[fi]));
 }
 
 /* Resolve a candidate and find its peak and verdict (fit_code); 0 when it
