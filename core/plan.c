@@ -588,7 +588,8 @@ static void search_family(search *S, int fi, int G) {
   gm_config c = *base, k;
   int node, L, heads, kv, nex, tp, cp, pp, v, ep, rc, off, edge;
   int64_t seq;
-  floor_peak floors[3]; /* try_layout's, per offload choice */
+  floor_peak floors[3];    /* try_layout's, per offload choice */
+  int divs[1344], npp, pi; /* 1,344: the most divisors an int has */
   c.engine.kind = f->engine;
   c.engine.framework = f->fw;
   if (f->engine == GM_ENGINE_DEEPSPEED || f->engine == GM_ENGINE_MEGATRON_DEEPSPEED)
@@ -618,6 +619,11 @@ static void search_family(search *S, int fi, int G) {
   node = base->hardware.gpus_per_node > 0 ? base->hardware.gpus_per_node : (G < 8 ? G : 8);
   L = S->fam_r0[fi].layers, heads = S->fam_r0[fi].heads, kv = S->fam_r0[fi].kv_heads;
   nex = S->fam_r0[fi].experts, seq = S->fam_r0[fi].seq_len;
+  /* The pipeline sizes G allows, ascending: each is a divisor of G (of the
+   * GPUs per tensor and context group), up to the layers. */
+  for (pp = 1, npp = 0; pp <= L && pp <= G; pp++)
+    if (G % pp == 0)
+      divs[npp++] = pp;
   for (tp = 1; tp <= G; tp *= 2) {
     if (base->parallel.tp != GM_AUTO && tp != base->parallel.tp)
       continue;
@@ -640,7 +646,7 @@ static void search_family(search *S, int fi, int G) {
       /* Context parallelism is for long sequences: chunks of 4,096 tokens at least. */
       if (cp > 1 && (!(f->can & CAN_CP) || seq % cp != 0 || seq / cp < 4096))
         break;
-      for (pp = 1; pp <= L && pp * tp * cp <= G; pp++) {
+      for (pi = 0; pi < npp && (pp = divs[pi]) * tp * cp <= G; pi++) {
         int dp, vmax;
         if (base->parallel.pp != GM_AUTO && pp != base->parallel.pp)
           continue;
