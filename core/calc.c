@@ -561,7 +561,7 @@ int gm_stage_polys(const gm_config *c, const gm_params *P, gm_stage_poly *q) {
   int n = 0, i;
   (void)gm_worst_peak_start(c, P, NULL, NULL, q, &n);
   for (i = 0; i < n; i++)
-    gm_stage_poly_finish(&q[i], c, P);
+    gm_stage_poly_finish(&q[i], c, P, NULL);
   return n;
 }
 

@@ -288,9 +288,11 @@ void gm_stage_poly_of(const gm_config *c, const gm_params *P, int r, gm_fast_var
 void gm_stage_poly_from(const gm_config *c, const gm_params *P, int r, gm_fast_var var,
                         int64_t unit, int64_t x0, const gm_stage_mem *at_x0, gm_stage_poly *out);
 /* The same, affine in the micro-batch, in two steps: start from the memory
- * of stage r at micro-batch x0, finish with one more evaluation at 2 x0. */
+ * of stage r at micro-batch x0, finish with one more evaluation at 2 x0 (its layout from
+ * memo, which holds c's (gm_shape_memo), or computed when memo is NULL). */
 void gm_stage_poly_start(gm_stage_poly *q, int stage, double x0, const gm_stage_mem *sm);
-void gm_stage_poly_finish(gm_stage_poly *q, const gm_config *c, const gm_params *P);
+void gm_stage_poly_finish(gm_stage_poly *q, const gm_config *c, const gm_params *P,
+                          gm_shape_memo *memo);
 /* The largest real x at which the polynomial k (around q->x0, growing) stays
  * within bound: INFINITY when it always does, -INFINITY when it never does. */
 double gm_poly_largest(const gm_stage_poly *q, const double k[3], double bound);

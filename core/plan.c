@@ -424,8 +424,8 @@ static int largest_fitting_index(search *S, gm_config *c, const gm_config *r, co
   if (n > 2) {
     int64_t m0 = r->parallel.num_microbatches;
     for (i = 0; i < nq; i++)
-      gm_stage_poly_finish(&S->q[i], r, &S->P);
-    S->out->evaluated++; /* the stages at a second micro-batch */
+      gm_stage_poly_finish(&S->q[i], r, &S->P, &S->shapes); /* r's layouts, just evaluated */
+    S->out->evaluated++;                                    /* the stages at a second micro-batch */
     for (i = 1; i < n; i++) {
       gm_verdict v;
       int64_t m = c->parallel.num_microbatches == GM_AUTO ? ga[i] : m0;
