@@ -292,9 +292,11 @@ static void put_string(field_put *f, const char *name) {
     if ((unsigned char)name[i] < 0x20 || name[i] == '"' || name[i] == '\\' ||
         (unsigned char)name[i] > 0x7e)
       break;
-  if (i == n && n + 3 <= sizeof f->text)
-    snprintf(f->text, sizeof f->text, "\"%s\"", name);
-  else
+  if (i == n && n + 3 <= sizeof f->text) {
+    f->text[0] = '"';
+    memcpy(f->text + 1, name, n);
+    f->text[n + 1] = '"', f->text[n + 2] = '\0';
+  } else
     value_text(cJSON_CreateString(name), f->text);
 }
 
@@ -313,7 +315,7 @@ static int config_puts(const gm_config *base, const gm_config *c, field_put *f) 
     const char *name_ = gm_enum_name(table, (int)(v));                                             \
     put_string(AT(sec, k), name_ ? name_ : "?");                                                   \
   } while (0)
-#define BOOL(sec, k, v) snprintf(AT(sec, k)->text, sizeof f->text, "%s", (v) ? "true" : "false")
+#define BOOL(sec, k, v) memcpy(AT(sec, k)->text, (v) ? "true" : "false", (v) ? 5 : 6)
   if (OPEN(e->kind, be->kind))
     NAME(0, "type", gm_engine_names, e->kind);
   if (OPEN(e->framework, be->framework))
@@ -590,53 +592,75 @@ static void add_config(gm_text_buf *b, int *comma, const printed_request *r, con
   free(t);
 }
 
-/* "FSDP 8 × TP 8 × PP 8, mb 1, selective": the layout in one line. */
+/* "FSDP 8 × TP 8 × PP 8, mb 1, selective": the layout in one line (cut
+ * where snprintf would cut it). */
 static void summary(const gm_config *c, char *out, size_t n) {
   const gm_parallel *p = &c->parallel;
   const gm_engine *e = &c->engine;
-  char dp[48];
-  size_t k;
-  int d = p->dp;
+  const char *rc;
+  gm_text t;
+  gm_text_start(&t, out, n);
   switch (e->kind) {
   case GM_ENGINE_FSDP:
-    snprintf(dp, sizeof dp, "%s %d",
-             e->sharding == GM_FSDP_HYBRID_SHARD    ? "HSDP"
-             : e->sharding == GM_FSDP_SHARD_GRAD_OP ? "FSDP (grad-op)"
-                                                    : "FSDP",
-             d);
+    gm_text_str(&t, e->sharding == GM_FSDP_HYBRID_SHARD    ? "HSDP "
+                    : e->sharding == GM_FSDP_SHARD_GRAD_OP ? "FSDP (grad-op) "
+                                                           : "FSDP ");
+    gm_text_int(&t, p->dp);
     break;
   case GM_ENGINE_DEEPSPEED:
   case GM_ENGINE_MEGATRON_DEEPSPEED:
-    snprintf(dp, sizeof dp, "ZeRO-%d DP %d", e->zero_stage, d);
+    gm_text_lit(&t, "ZeRO-");
+    gm_text_int(&t, e->zero_stage);
+    gm_text_lit(&t, " DP ");
+    gm_text_int(&t, p->dp);
     break;
   case GM_ENGINE_MEGATRON:
-    snprintf(dp, sizeof dp, "DP %d%s", d, e->distributed_optimizer == 1 ? " (dist. opt.)" : "");
+    gm_text_lit(&t, "DP ");
+    gm_text_int(&t, p->dp);
+    if (e->distributed_optimizer == 1)
+      gm_text_lit(&t, " (dist. opt.)");
     break;
   default:
-    snprintf(dp, sizeof dp, "DDP %d", d);
+    gm_text_lit(&t, "DDP ");
+    gm_text_int(&t, p->dp);
   }
-  k = (size_t)snprintf(out, n, "%s", dp);
-#define MORE(...) (k < n ? k += (size_t)snprintf(out + k, n - k, __VA_ARGS__) : 0)
-  if (p->tp > 1)
-    MORE(" \xc3\x97 TP %d", p->tp);
-  if (p->pp > 1)
-    MORE(" \xc3\x97 PP %d", p->pp);
-  if (p->first_stage_layers > 0 && p->first_stage_layers == p->last_stage_layers)
-    MORE(" (first and last %d layer%s)", p->first_stage_layers,
-         p->first_stage_layers == 1 ? "" : "s");
-  if (p->vpp > 1)
-    MORE(" (%d virtual)", p->vpp);
-  if (p->cp > 1)
-    MORE(" \xc3\x97 CP %d", p->cp);
-  if (p->ep > 1)
-    MORE(" \xc3\x97 EP %d", p->ep);
-  MORE(", mb %lld", (long long)c->training.micro_batch_size);
-  if (c->training.gradient_accumulation_steps > 1)
-    MORE(" \xc3\x97 %lld", (long long)c->training.gradient_accumulation_steps);
-  MORE(", %s", gm_enum_name(gm_recompute_names, (int)c->training.recompute));
+  if (p->tp > 1) {
+    gm_text_lit(&t, " \xc3\x97 TP ");
+    gm_text_int(&t, p->tp);
+  }
+  if (p->pp > 1) {
+    gm_text_lit(&t, " \xc3\x97 PP ");
+    gm_text_int(&t, p->pp);
+  }
+  if (p->first_stage_layers > 0 && p->first_stage_layers == p->last_stage_layers) {
+    gm_text_lit(&t, " (first and last ");
+    gm_text_int(&t, p->first_stage_layers);
+    gm_text_str(&t, p->first_stage_layers == 1 ? " layer)" : " layers)");
+  }
+  if (p->vpp > 1) {
+    gm_text_lit(&t, " (");
+    gm_text_int(&t, p->vpp);
+    gm_text_lit(&t, " virtual)");
+  }
+  if (p->cp > 1) {
+    gm_text_lit(&t, " \xc3\x97 CP ");
+    gm_text_int(&t, p->cp);
+  }
+  if (p->ep > 1) {
+    gm_text_lit(&t, " \xc3\x97 EP ");
+    gm_text_int(&t, p->ep);
+  }
+  gm_text_lit(&t, ", mb ");
+  gm_text_int(&t, (long long)c->training.micro_batch_size);
+  if (c->training.gradient_accumulation_steps > 1) {
+    gm_text_lit(&t, " \xc3\x97 ");
+    gm_text_int(&t, (long long)c->training.gradient_accumulation_steps);
+  }
+  gm_text_lit(&t, ", ");
+  rc = gm_enum_name(gm_recompute_names, (int)c->training.recompute);
+  gm_text_str(&t, rc ? rc : "(null)"); /* as glibc's printf writes a null string */
   if (e->offload_optimizer != GM_OFFLOAD_NONE)
-    MORE(", %s offload", e->offload_param != GM_OFFLOAD_NONE ? "full" : "optimizer");
-#undef MORE
+    gm_text_str(&t, e->offload_param != GM_OFFLOAD_NONE ? ", full offload" : ", optimizer offload");
 }
 
 static void add_estimate(gm_text_buf *b, int *comma, const char *key, int known, double v,
