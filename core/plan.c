@@ -259,6 +259,13 @@ static int check_layout(search *S, const gm_config *c) {
   return S->memo[i].check_rc;
 }
 
+/* The first micro-batch of a layout's candidates (micro_batches): the same
+ * for its recompute modes and offload choices (known: found once). */
+typedef struct {
+  int known, n;
+  int64_t b, ga;
+} first_batch;
+
 /* A peak below which a candidate cannot be (0: none known), and its excess
  * over the card; tried once the first candidate it serves resolved. */
 typedef struct {
@@ -470,19 +477,25 @@ static int largest_fitting_index(search *S, gm_config *c, const gm_config *r, co
 /* One layout without its micro-batch: find the largest b that fits with
  * room (memory grows with b), then the fastest b up to it. The candidate is
  * the caller's scratch: its micro-batch and accumulation steps change.
- * *floor is kept by the caller for the recompute modes of one layout and
- * offload choice (zero to start): set by the first of them that resolves
- * (evaluate_start), it serves them all, as they share the b[0] it is for. */
-static void try_layout(search *S, int fi, gm_config *cand, floor_peak *floor) {
+ * *first is kept by the caller for the candidates of one layout, *floor for
+ * its recompute modes of one offload choice (both zero to start): set by
+ * the first of them (the floor by the first that resolves, evaluate_start),
+ * each serves them all, as they share the b[0] it is for. */
+static void try_layout(search *S, int fi, gm_config *cand, first_batch *first, floor_peak *floor) {
   int64_t b[64], ga[64];
   int64_t given_b = cand->training.micro_batch_size,
           given_ga = cand->training.gradient_accumulation_steps;
-  /* The first micro-batch only: most layouts stop there. */
-  int n = micro_batches(S, cand, cand->parallel.dp, 1, b, ga), lo, i, worst = 0, fit, best_i,
-      nq = 0;
+  int n, lo, i, worst = 0, fit, best_i, nq = 0;
   gm_config r;
   gm_plan_layout l;
   uint64_t peak, peak_lo, peak0;
+  /* The first micro-batch only: most layouts stop there. */
+  if (!first->known) {
+    first->known = 1;
+    first->n = micro_batches(S, cand, cand->parallel.dp, 1, b, ga);
+    first->b = b[0], first->ga = ga[0];
+  }
+  n = first->n, b[0] = first->b, ga[0] = first->ga;
   if (n == 0)
     return;
   set_mb(cand, b[0], ga[0]);
@@ -589,6 +602,7 @@ static void search_family(search *S, int fi, int G) {
   int node, L, heads, kv, nex, tp, cp, pp, v, ep, rc, off, edge;
   int64_t seq;
   floor_peak floors[3];    /* try_layout's, per offload choice */
+  first_batch first;       /* try_layout's */
   int divs[1344], npp, pi; /* 1,344: the most divisors an int has */
   c.engine.kind = f->engine;
   c.engine.framework = f->fw;
@@ -697,6 +711,7 @@ static void search_family(search *S, int fi, int G) {
             if (ep > 1 && nex % ep != 0)
               continue;
             memset(floors, 0, sizeof floors); /* a new layout */
+            memset(&first, 0, sizeof first);
             for (rc = 0; rc < 3; rc++) {
               if ((int)base->training.recompute != GM_AUTO) {
                 if (rc != (int)base->training.recompute)
@@ -732,7 +747,7 @@ static void search_family(search *S, int fi, int G) {
                   k.engine.offload_optimizer = GM_OFFLOAD_CPU;
                 if (off == 2)
                   k.engine.offload_param = GM_OFFLOAD_CPU;
-                try_layout(S, fi, &k, &floors[off]);
+                try_layout(S, fi, &k, &first, &floors[off]);
                 if (S->first_fit_only && S->found)
                   return;
               }
