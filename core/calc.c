@@ -44,9 +44,9 @@ double gm_allocator_cache(const gm_config *c, double alloc, double persistent, d
 
 /* What a phase reserves before the cache is clipped to the card: its
  * allocations, the cache (share cf, cache_fraction) over its short-lived
- * share and the blocks pooled for another stream. Linear in all three, so the
- * closed-form searches apply it to polynomial coefficients too. The callers
- * read cf once per stage: the searches call this per phase. */
+ * share and the blocks it cannot reuse (another stream's, a larger one's). Linear in all three, so
+ * the closed-form searches apply it to polynomial coefficients too. The callers read cf once per
+ * stage: the searches call this per phase. */
 static double phase_reserved(double cf, double alloc, double persistent, double pooled) {
   return alloc + cf * (alloc - persistent) + pooled;
 }
@@ -441,10 +441,14 @@ int gm_calculate_kept(const gm_config *cfg, gm_result *out, gm_stage_mem *mem, g
     if (cache_fraction(&c) < CACHE_FRACTION)
       gm_text_lit(&t, ", with expandable segments");
     gm_text_lit(&t, ": caching allocator reserve");
-    if (sm->pooled[ph] > 0) {
+    if (sm->pooled[ph] - sm->merged > 0) {
       gm_text_lit(&t,
                   "; + the sharded gradients' blocks, cached for the reduce-scatter stream, B ");
-      gm_text_count(&t, sm->pooled[ph]);
+      gm_text_count(&t, sm->pooled[ph] - sm->merged);
+    }
+    if (sm->merged > 0) {
+      gm_text_lit(&t, "; + the merged outputs' own segment, B ");
+      gm_text_count(&t, sm->merged);
     }
     gm_text_start(&t, r->formula[GM_C_CONTEXT], GM_FORMULA_LEN);
     gm_text_lit(&t, "CUDA context and libraries (");

@@ -451,6 +451,18 @@ static double torch_pipeline(ctx *x, gm_stage_mem *o) {
     x->pp_logits[GM_PH_FORWARD] = (m - 1) * logits;
     x->pp_logits[GM_PH_BACKWARD] = x->pp_logits[GM_PH_STEP] = m * logits;
   }
+  /* The last stage's step() then returns its outputs merged (schedules.py
+   * _merge_outputs, microbatch.py merge_chunks: one torch.cat of output_chunks),
+   * which torchtitan's train.py drops at once. No block the step freed is that
+   * large (the largest, the loss's fp32 copy of one micro-batch's logits, holds
+   * 4 B a logit), so the caching allocator maps a segment for it, and keeps it:
+   * the later steps' tensors fit the blocks they used before. */
+  if (keep != GM_PP_KEEP_NONE && m * x->A > 4.0) {
+    int ph;
+    o->merged = m * logits;
+    for (ph = 0; ph < GM_PH_COUNT; ph++)
+      o->pooled[ph] += o->merged;
+  }
   return persist;
 }
 

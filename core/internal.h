@@ -77,7 +77,8 @@ enum { GM_PH_FORWARD = 0, GM_PH_BACKWARD, GM_PH_STEP, GM_PH_COUNT };
 typedef struct {
   double comp[GM_PH_COUNT][GM_C_COUNT];
   double persistent[GM_PH_COUNT]; /* part of the phase that is not short-lived */
-  double pooled[GM_PH_COUNT];     /* freed, but cached for another CUDA stream */
+  double pooled[GM_PH_COUNT];     /* freed, but cached where the phase cannot reuse it */
+  double merged; /* of pooled: the segment of a pipeline's merged outputs (components.c) */
   double host_bytes, nvme_bytes;
 } gm_stage_mem;
 /* A stage's memory but its layers' activations (gm_stage_memory_base), and
