@@ -603,7 +603,7 @@ static void search_family(search *S, int fi, int G) {
   int64_t seq;
   floor_peak floors[3];    /* try_layout's, per offload choice */
   first_batch first;       /* try_layout's */
-  int divs[1344], npp, pi; /* 1,344: the most divisors an int has */
+  int divs[1600], npp, pi; /* 1,600: the most divisors a positive int has */
   c.engine.kind = f->engine;
   c.engine.framework = f->fw;
   if (f->engine == GM_ENGINE_DEEPSPEED || f->engine == GM_ENGINE_MEGATRON_DEEPSPEED)
@@ -635,7 +635,7 @@ static void search_family(search *S, int fi, int G) {
   nex = S->fam_r0[fi].experts, seq = S->fam_r0[fi].seq_len;
   /* The pipeline sizes G allows, ascending: each is a divisor of G (of the
    * GPUs per tensor and context group), up to the layers. */
-  for (pp = 1, npp = 0; pp <= L && pp <= G; pp++)
+  for (pp = 1, npp = 0; pp <= L && pp <= G && npp < (int)(sizeof divs / sizeof divs[0]); pp++)
     if (G % pp == 0)
       divs[npp++] = pp;
   for (tp = 1; tp <= G; tp *= 2) {
