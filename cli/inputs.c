@@ -288,10 +288,11 @@ cJSON *cli_inputs_load(const cli_inputs *in, int flags, int *rc, char **raw) {
     cJSON_Delete(part);
   }
   for (i = 0; i < in->n && *rc == 0; i++) {
-    char msg[256], margin[128];
+    char msg[256], margin[128], share[96];
     const char *assignment = in->items[i].arg;
     if (in->items[i].kind == CLI_IN_MARGIN) {
-      snprintf(margin, sizeof margin, "hardware.safety_margin=%.80s", in->items[i].arg);
+      cli_margin_share(in->items[i].arg, share, sizeof share);
+      snprintf(margin, sizeof margin, "hardware.safety_margin=%.80s", share);
       assignment = margin;
     } else if (in->items[i].kind != CLI_IN_SET) {
       continue;

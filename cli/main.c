@@ -43,7 +43,7 @@ static const char usage[] =
     "  plan --config FILE [--top N] [--gpus N|MIN-MAX] [--format table|json]\n"
     "      the layouts that fit, fastest first (estimated), why the others do not,\n"
     "      the fewest GPUs, and changes that make the config as given fit\n"
-    "  --margin M sets hardware.safety_margin: the share of the card (0.15 = 15 %)\n"
+    "  --margin M sets hardware.safety_margin: the share of the card (0.15 or 15%)\n"
     "  kept free for the verdict \"fits\"; above it the verdict is \"tight\"\n"
     "  sweep --config FILE --vary KEY=VALUES [--format table|csv|markdown|json]\n"
     "      one row per value (training.batch_size=1..16, engine.zero_stage=1,2,3)\n"
@@ -91,7 +91,6 @@ static const char *str(const cJSON *obj, const char *key) {
   const cJSON *v = get(obj, key);
   return cJSON_IsString(v) ? v->valuestring : NULL;
 }
-
 
 /* ---- Commands ------------------------------------------------------------- */
 
@@ -389,8 +388,11 @@ static int cmd_quick(int argc, char **argv) {
       return usage_error("%s", msg);
     }
   }
-  if (margin)
-    cJSON_AddItemToObject(hw, "safety_margin", number_or_string(margin));
+  if (margin) {
+    char share[96];
+    cli_margin_share(margin, share, sizeof share);
+    cJSON_AddItemToObject(hw, "safety_margin", number_or_string(share));
+  }
   text = cJSON_PrintUnformatted(config);
   cJSON_Delete(config);
   if (!text) {

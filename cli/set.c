@@ -1,7 +1,9 @@
 /* set.c - --set section.key=value: one key of a config, by its dotted path. */
 #include "cli.h"
+#include "text.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_DEPTH 8
@@ -60,4 +62,19 @@ int cli_set(cJSON *config, const char *assignment, char *msg, size_t n) {
   else
     cJSON_AddItemToObject(obj, key, value);
   return 0;
+}
+
+void cli_margin_share(const char *arg, char *out, size_t n) {
+  size_t len = strlen(arg);
+  char number[64];
+  /* People write a margin as a percentage; the config keeps a share. */
+  if (len > 1 && len < sizeof number && arg[len - 1] == '%') {
+    memcpy(number, arg, len - 1);
+    number[len - 1] = '\0';
+    if (gm_is_json_number(number)) {
+      snprintf(out, n, "%.15g", strtod(number, NULL) / 100.0);
+      return;
+    }
+  }
+  snprintf(out, n, "%s", arg);
 }

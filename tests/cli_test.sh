@@ -73,6 +73,10 @@ run "$BIN" calculate --config "$TMP/tight.json" --margin 0.05
 check "calculate --margin 0.05: the same run fits" $(status_is 0 && out_has "^FITS: 70.21 GiB" && out_has "fits below 75.67 GiB with the 5 % safety margin$" && out_has "^Largest micro-batch that fits with the margin: 54$"; echo $?)
 run "$BIN" calculate --config "$TMP/tight.json" --margin=0.05 --format json
 check "calculate --margin: resolved shows the margin" $(status_is 0 && out_has '"safety_margin": 0.05' && out_has '"verdict": "fits"'; echo $?)
+run "$BIN" calculate --config "$TMP/tight.json" --margin 5% --format json
+check "calculate --margin 5%: a percentage is the share 0.05" $(status_is 0 && out_has '"safety_margin": 0.05' && out_has '"verdict": "fits"'; echo $?)
+run "$BIN" calculate --config "$TMP/tight.json" --margin 5%x
+check "calculate --margin 5%x is invalid and names the field" $(status_is 2 && err_has "hardware.safety_margin"; echo $?)
 run "$BIN" calculate --config "$TMP/tight.json" --margin 1
 check "calculate --margin 1 is invalid and names the field" $(status_is 2 && err_has "hardware.safety_margin: must be at least 0 and below 1"; echo $?)
 run "$BIN" calculate --config "$TMP/tight.json" --margin
