@@ -514,8 +514,8 @@ typedef struct {
   gm_plan_rejection rejected[GM_PLAN_MAX_REJECTED];
   int min_gpus;      /* fewest GPUs of this type that fit the model and recipe; 0: none found */
   int64_t searched;  /* layouts (micro-batch included) whose peak was found or bounded */
-  int64_t evaluated; /* evaluations of the physics on a whole layout, for those (a layout
-                        settled by a bound counts as one) */
+  int64_t evaluated; /* evaluations of the physics on a whole layout, for those (none for
+                        a layout settled by a bound) */
   uint64_t base_peak_bytes; /* the base config as given, 0 when it is incomplete */
   int num_suggestions;
   gm_plan_suggestion suggestions[GM_PLAN_MAX_SUGGESTIONS];

@@ -287,7 +287,7 @@ static int beyond_reach(const search *S, int fi, const floor_peak *floor) {
  * does not resolve. With nq, the polynomials of the stages it evaluates are
  * started in S->q (*nq of them). With floor (that of family fi, try_layout),
  * a candidate beyond reach by it is settled with its floor as its peak:
- * counted as evaluated, as it would have been. */
+ * searched, but not evaluated in full. */
 static uint64_t evaluate_start(search *S, gm_config *cand, gm_config *resolved, int *worst,
                                int *fit, int *nq, int fi, floor_peak *floor) {
   gm_verdict v;
@@ -316,6 +316,7 @@ static uint64_t evaluate_start(search *S, gm_config *cand, gm_config *resolved, 
     if (floor && beyond_reach(S, fi, floor)) {
       peak = floor->peak, how = 2; /* at stage 0: try_layout keeps nothing of it */
       *worst = 0;
+      S->out->evaluated--;
     } else {
       peak = gm_worst_peak_memo(resolved, &S->P, &S->shapes, worst, &v, nq ? S->q : NULL, nq);
       *fit = fit_code(v);
@@ -334,12 +335,11 @@ static uint64_t evaluate(search *S, gm_config *cand, gm_config *resolved, int *w
 }
 
 /* A candidate beyond reach by the floor its layout's first mode found, settled
- * before its resolution: counted as evaluated, as it would have been. */
+ * before its resolution: searched, but not evaluated. */
 static int settled_by_floor(search *S, int fi, const gm_config *cand, const floor_peak *floor) {
   if (!beyond_reach(S, fi, floor))
     return 0;
   S->out->searched++;
-  S->out->evaluated++;
   if (S->req->on_evaluated)
     S->req->on_evaluated(S->req->on_evaluated_arg, cand, floor->peak, 0, 2);
   return 1;
