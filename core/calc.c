@@ -565,7 +565,7 @@ int gm_stage_polys(const gm_config *c, const gm_params *P, gm_stage_poly *q) {
   int n = 0, i;
   (void)gm_worst_peak_start(c, P, NULL, NULL, q, &n);
   for (i = 0; i < n; i++)
-    gm_stage_poly_finish(&q[i], c, P);
+    gm_stage_poly_finish(&q[i], c, P, NULL);
   return n;
 }
 
@@ -597,25 +597,60 @@ uint64_t gm_worst_peak_start(const gm_config *c, const gm_params *P, int *worst,
 /* gm_stage_memory of stage i of c, examined k-th, its shape s: with the
  * part that does not read the recompute mode kept in memo (gm_shape_memo)
  * for the first two stages examined. */
-static void stage_memory_memo(const gm_config *c, const gm_params *P, gm_shape_memo *memo, int k,
-                              int i, const gm_shape *s, gm_stage_mem *sm) {
+static gm_base_memo *base_memo(const gm_config *c, const gm_params *P, gm_shape_memo *memo, int k,
+                               int i, const gm_shape *s) {
   const gm_engine *e = &c->engine;
   int slot = (e->offload_optimizer != GM_OFFLOAD_NONE) + (e->offload_param != GM_OFFLOAD_NONE);
+  gm_base_memo *b = &memo->base[k][slot > 2 ? 2 : slot];
+  if (!b->have || b->stage != i || b->micro_batch != c->training.micro_batch_size ||
+      b->opt != e->offload_optimizer || b->par != e->offload_param) {
+    gm_stage_memory_base(c, P, s, &b->mem);
+    b->have = 1, b->stage = i, b->micro_batch = c->training.micro_batch_size;
+    b->opt = e->offload_optimizer, b->par = e->offload_param;
+  }
+  return b;
+}
+
+static void stage_memory_memo(const gm_config *c, const gm_params *P, gm_shape_memo *memo, int k,
+                              int i, const gm_shape *s, gm_stage_mem *sm) {
   if (!memo || k > 1) {
     gm_stage_memory(c, P, s, sm, NULL);
     return;
   }
-  {
-    gm_base_memo *b = &memo->base[k][slot > 2 ? 2 : slot];
-    if (!b->have || b->stage != i || b->micro_batch != c->training.micro_batch_size ||
-        b->opt != e->offload_optimizer || b->par != e->offload_param) {
-      gm_stage_memory_base(c, P, s, &b->mem);
-      b->have = 1, b->stage = i, b->micro_batch = c->training.micro_batch_size;
-      b->opt = e->offload_optimizer, b->par = e->offload_param;
-    }
-    *sm = b->mem;
-  }
+  *sm = base_memo(c, P, memo, k, i, s)->mem;
   gm_stage_memory_acts(c, s, sm);
+}
+
+int gm_first_stage_floor(gm_shape_memo *memo, const gm_config *c, const gm_params *P,
+                         uint64_t *peak_floor) {
+  /* Stage 0 is examined first (k = 0), as gm_worst_peak_memo does: its
+   * part is then kept for it. The part reads the stage's layout only. */
+  const gm_base_memo *b = base_memo(c, P, memo, 0, 0, gm_stage_layout_memo(memo, c, P, 0));
+  gm_checked chk = {0};
+  double most = 0;
+  uint64_t lb;
+  int ph, k;
+  *peak_floor = 0;
+  /* stage_peaks' sums, in its order, over the part without the layers'
+   * activations: gm_stage_memory_acts adds bytes to the forward phase's
+   * activations and sets the backward phase's (the base's there is left
+   * out), so each sum, rounded alike, can only grow. */
+  for (ph = 0; ph < GM_PH_COUNT; ph++) {
+    double alloc = 0;
+    for (k = 0; k < GM_C_CACHE; k++)
+      alloc += ph == GM_PH_BACKWARD && k == GM_C_ACTIVATIONS ? 0.0 : b->mem.comp[ph][k];
+    if (alloc > most)
+      most = alloc;
+  }
+  lb = gm_bytes(&chk, most);
+  if (chk.overflow)
+    return 0; /* the evaluation settles it */
+  /* gm_judge_at's test: the peak's allocations reach at least lb. */
+  if (!((double)lb + (double)c->hardware.cuda_context_bytes >
+        (double)c->hardware.gpu_capacity_bytes))
+    return 0;
+  *peak_floor = lb + c->hardware.cuda_context_bytes;
+  return 1;
 }
 
 uint64_t gm_worst_peak_memo(const gm_config *c, const gm_params *P, gm_shape_memo *memo, int *worst,

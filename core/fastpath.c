@@ -64,12 +64,21 @@ void gm_stage_poly_start(gm_stage_poly *q, int stage, double x0, const gm_stage_
   q->host[0] = h, q->host[1] = q->host[2] = 0;
 }
 
-void gm_stage_poly_finish(gm_stage_poly *q, const gm_config *c, const gm_params *P) {
+void gm_stage_poly_finish(gm_stage_poly *q, const gm_config *c, const gm_params *P,
+                          gm_shape_memo *memo) {
   gm_config v = *c;
   double a[GM_PH_COUNT], p[GM_PH_COUNT], o[GM_PH_COUNT], h;
   int ph;
   v.training.micro_batch_size = 2 * (int64_t)q->x0;
-  sample(&v, P, q->stage, a, p, o, &h);
+  if (memo) {
+    /* The stage's layout as kept (it reads no micro-batch), its activations at 2 x0. */
+    gm_shape s = gm_stage_shape_memo(memo, &v, P, q->stage);
+    gm_stage_mem sm;
+    gm_stage_memory(&v, P, &s, &sm, NULL);
+    sums(&sm, a, p, o, &h);
+  } else {
+    sample(&v, P, q->stage, a, p, o, &h);
+  }
   for (ph = 0; ph < GM_PH_COUNT; ph++) {
     q->alloc[ph][1] = (a[ph] - q->alloc[ph][0]) / q->x0;
     q->persistent[ph][1] = (p[ph] - q->persistent[ph][0]) / q->x0;

@@ -472,12 +472,16 @@ typedef struct {
   int allow_offload, allow_recompute, allow_optimizer, allow_precision, allow_finetune;
   /* When set, called on every layout whose peak the search finds, with its
    * config as gm_calculate would read it, the peak and its fit: 0 does not fit
-   * (or does not resolve), 1 fits, 2 tight; from_polynomial when read off the
-   * stages' polynomials rather than evaluated in full. For tests that hold the
-   * search to gm_calculate; NULL in use. */
+   * (or does not resolve), 1 fits, 2 tight; from_polynomial 1 when read off the
+   * stages' polynomials rather than evaluated in full, 2 when a bound settled
+   * that it does not fit, without the layout's better than the closest miss
+   * kept (then peak_bytes is the bound, below its peak). For tests that hold
+   * the search to gm_calculate; NULL in use. */
   void (*on_evaluated)(void *arg, const gm_config *config, uint64_t peak_bytes, int fit,
                        int from_polynomial);
   void *on_evaluated_arg;
+  /* For tests: no layout settled by a bound, every one evaluated in full. */
+  int no_bounds;
 } gm_plan_request;
 
 /* One layout that fits: base with the searched fields set, still unresolved,
@@ -509,8 +513,9 @@ typedef struct {
   int num_rejected;
   gm_plan_rejection rejected[GM_PLAN_MAX_REJECTED];
   int min_gpus;      /* fewest GPUs of this type that fit the model and recipe; 0: none found */
-  int64_t searched;  /* layouts (micro-batch included) whose peak was found */
-  int64_t evaluated; /* evaluations of the physics on a whole layout, for those */
+  int64_t searched;  /* layouts (micro-batch included) whose peak was found or bounded */
+  int64_t evaluated; /* evaluations of the physics on a whole layout, for those (none for
+                        a layout settled by a bound) */
   uint64_t base_peak_bytes; /* the base config as given, 0 when it is incomplete */
   int num_suggestions;
   gm_plan_suggestion suggestions[GM_PLAN_MAX_SUGGESTIONS];

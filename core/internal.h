@@ -148,6 +148,9 @@ void gm_shape_memo_clear(gm_shape_memo *m);
 void gm_shape_memo_init(gm_shape_memo *m);
 /* gm_stage_shape of c, its layout from m (computed there once). */
 gm_shape gm_stage_shape_memo(gm_shape_memo *m, const gm_config *c, const gm_params *P, int r);
+/* The layout part of it (gm_stage_layout), computed there once. */
+const gm_shape *gm_stage_layout_memo(gm_shape_memo *m, const gm_config *c, const gm_params *P,
+                                     int r);
 /* Whether gradients accumulate over several micro-batches per step (stages.c). */
 int gm_accumulates(const gm_config *c);
 /* Whether every stage of c holds the same memory with ga1 accumulation steps
@@ -286,9 +289,11 @@ void gm_stage_poly_of(const gm_config *c, const gm_params *P, int r, gm_fast_var
 void gm_stage_poly_from(const gm_config *c, const gm_params *P, int r, gm_fast_var var,
                         int64_t unit, int64_t x0, const gm_stage_mem *at_x0, gm_stage_poly *out);
 /* The same, affine in the micro-batch, in two steps: start from the memory
- * of stage r at micro-batch x0, finish with one more evaluation at 2 x0. */
+ * of stage r at micro-batch x0, finish with one more evaluation at 2 x0 (its layout from
+ * memo, which holds c's (gm_shape_memo), or computed when memo is NULL). */
 void gm_stage_poly_start(gm_stage_poly *q, int stage, double x0, const gm_stage_mem *sm);
-void gm_stage_poly_finish(gm_stage_poly *q, const gm_config *c, const gm_params *P);
+void gm_stage_poly_finish(gm_stage_poly *q, const gm_config *c, const gm_params *P,
+                          gm_shape_memo *memo);
 /* The largest real x at which the polynomial k (around q->x0, growing) stays
  * within bound: INFINITY when it always does, -INFINITY when it never does. */
 double gm_poly_largest(const gm_stage_poly *q, const double k[3], double bound);
@@ -312,6 +317,13 @@ uint64_t gm_worst_peak_start(const gm_config *c, const gm_params *P, int *worst,
  * c's or nothing (gm_shape_memo). */
 uint64_t gm_worst_peak_memo(const gm_config *c, const gm_params *P, gm_shape_memo *memo, int *worst,
                             gm_verdict *verdict, gm_stage_poly *q, int *nq);
+/* Whether stage 0 of c (gm_worst_peak_memo's first stage) already exceeds
+ * the card without its layers' activations, the only part that reads the
+ * recompute mode: then gm_worst_peak_memo on c, in any recompute mode, says
+ * "does not fit" at stage 0 and returns at least *peak_floor; else 0. The
+ * part is computed into memo, where gm_worst_peak_memo finds it (calc.c). */
+int gm_first_stage_floor(gm_shape_memo *memo, const gm_config *c, const gm_params *P,
+                         uint64_t *peak_floor);
 /* The stages gm_worst_peak_bytes examines, as polynomials in the micro-batch
  * around c's (q: room for pp); returns their number (calc.c). */
 int gm_stage_polys(const gm_config *c, const gm_params *P, gm_stage_poly *q);

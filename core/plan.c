@@ -259,13 +259,40 @@ static int check_layout(search *S, const gm_config *c) {
   return S->memo[i].check_rc;
 }
 
+/* The first micro-batch of a layout's candidates (micro_batches): the same
+ * for its recompute modes and offload choices (known: found once). */
+typedef struct {
+  int known, n;
+  int64_t b, ga;
+} first_batch;
+
+/* A peak below which a candidate cannot be (0: none known), and its excess
+ * over the card; tried once the first candidate it serves resolved. */
+typedef struct {
+  int tried;
+  uint64_t peak, over;
+} floor_peak;
+
+/* Whether a candidate of family fi that does not fit, with a peak of at
+ * least floor (gm_first_stage_floor), needs no evaluation: the search looks
+ * for a first fit only (min_gpus: its closest misses are not reported), or
+ * the family has a layout that fits, or a closest miss it cannot beat
+ * (try_layout keeps the first of equal misses). */
+static int beyond_reach(const search *S, int fi, const floor_peak *floor) {
+  return floor->peak > 0 && (S->first_fit_only || S->fam_fits[fi] ||
+                             (S->fam_best_over[fi] != 0 && floor->over >= S->fam_best_over[fi]));
+}
+
 /* Resolve a candidate and find its peak and verdict (fit_code); 0 when it
  * does not resolve. With nq, the polynomials of the stages it evaluates are
- * started in S->q (*nq of them). */
+ * started in S->q (*nq of them). With floor (that of family fi, try_layout),
+ * a candidate beyond reach by it is settled with its floor as its peak:
+ * searched, but not evaluated in full. */
 static uint64_t evaluate_start(search *S, gm_config *cand, gm_config *resolved, int *worst,
-                               int *fit, int *nq) {
+                               int *fit, int *nq, int fi, floor_peak *floor) {
   gm_verdict v;
   uint64_t peak;
+  int how = 0; /* on_evaluated's from_polynomial: 2 when settled by the floor */
   *fit = 0;
   S->out->searched++;
   S->out->evaluated++;
@@ -280,19 +307,42 @@ static uint64_t evaluate_start(search *S, gm_config *cand, gm_config *resolved, 
       gm_shape_memo_clear(&S->shapes);
       S->shapes_of = S->memo[S->last].serial;
     }
-    peak = gm_worst_peak_memo(resolved, &S->P, &S->shapes, worst, &v, nq ? S->q : NULL, nq);
-    *fit = fit_code(v);
-    if (*fit && check_layout(S, resolved) != GM_OK)
-      peak = 0, *fit = 0;
+    /* The part that reads no recompute mode serves the layout's next modes. */
+    if (floor && !floor->tried && !S->req->no_bounds) {
+      floor->tried = 1;
+      if (gm_first_stage_floor(&S->shapes, resolved, &S->P, &floor->peak))
+        floor->over = floor->peak - resolved->hardware.gpu_capacity_bytes;
+    }
+    if (floor && beyond_reach(S, fi, floor)) {
+      peak = floor->peak, how = 2; /* at stage 0: try_layout keeps nothing of it */
+      *worst = 0;
+      S->out->evaluated--;
+    } else {
+      peak = gm_worst_peak_memo(resolved, &S->P, &S->shapes, worst, &v, nq ? S->q : NULL, nq);
+      *fit = fit_code(v);
+      if (*fit && check_layout(S, resolved) != GM_OK)
+        peak = 0, *fit = 0;
+    }
   }
   if (S->req->on_evaluated)
-    S->req->on_evaluated(S->req->on_evaluated_arg, cand, peak, *fit, 0);
+    S->req->on_evaluated(S->req->on_evaluated_arg, cand, peak, *fit, how);
   return peak;
 }
 
 /* The same, without the polynomials. */
 static uint64_t evaluate(search *S, gm_config *cand, gm_config *resolved, int *worst, int *fit) {
-  return evaluate_start(S, cand, resolved, worst, fit, NULL);
+  return evaluate_start(S, cand, resolved, worst, fit, NULL, 0, NULL);
+}
+
+/* A candidate beyond reach by the floor its layout's first mode found, settled
+ * before its resolution: searched, but not evaluated. */
+static int settled_by_floor(search *S, int fi, const gm_config *cand, const floor_peak *floor) {
+  if (!beyond_reach(S, fi, floor))
+    return 0;
+  S->out->searched++;
+  if (S->req->on_evaluated)
+    S->req->on_evaluated(S->req->on_evaluated_arg, cand, floor->peak, 0, 2);
+  return 1;
 }
 
 /* Layouts that fit with room come before tight ones; then the fastest. */
@@ -381,8 +431,8 @@ static int largest_fitting_index(search *S, gm_config *c, const gm_config *r, co
   if (n > 2) {
     int64_t m0 = r->parallel.num_microbatches;
     for (i = 0; i < nq; i++)
-      gm_stage_poly_finish(&S->q[i], r, &S->P);
-    S->out->evaluated++; /* the stages at a second micro-batch */
+      gm_stage_poly_finish(&S->q[i], r, &S->P, &S->shapes); /* r's layouts, just evaluated */
+    S->out->evaluated++;                                    /* the stages at a second micro-batch */
     for (i = 1; i < n; i++) {
       gm_verdict v;
       int64_t m = c->parallel.num_microbatches == GM_AUTO ? ga[i] : m0;
@@ -426,21 +476,32 @@ static int largest_fitting_index(search *S, gm_config *c, const gm_config *r, co
 
 /* One layout without its micro-batch: find the largest b that fits with
  * room (memory grows with b), then the fastest b up to it. The candidate is
- * the caller's scratch: its micro-batch and accumulation steps change. */
-static void try_layout(search *S, int fi, gm_config *cand) {
+ * the caller's scratch: its micro-batch and accumulation steps change.
+ * *first is kept by the caller for the candidates of one layout, *floor for
+ * its recompute modes of one offload choice (both zero to start): set by
+ * the first of them (the floor by the first that resolves, evaluate_start),
+ * each serves them all, as they share the b[0] it is for. */
+static void try_layout(search *S, int fi, gm_config *cand, first_batch *first, floor_peak *floor) {
   int64_t b[64], ga[64];
   int64_t given_b = cand->training.micro_batch_size,
           given_ga = cand->training.gradient_accumulation_steps;
-  /* The first micro-batch only: most layouts stop there. */
-  int n = micro_batches(S, cand, cand->parallel.dp, 1, b, ga), lo, i, worst = 0, fit, best_i,
-      nq = 0;
+  int n, lo, i, worst = 0, fit, best_i, nq = 0;
   gm_config r;
   gm_plan_layout l;
   uint64_t peak, peak_lo, peak0;
+  /* The first micro-batch only: most layouts stop there. */
+  if (!first->known) {
+    first->known = 1;
+    first->n = micro_batches(S, cand, cand->parallel.dp, 1, b, ga);
+    first->b = b[0], first->ga = ga[0];
+  }
+  n = first->n, b[0] = first->b, ga[0] = first->ga;
   if (n == 0)
     return;
   set_mb(cand, b[0], ga[0]);
-  peak = evaluate_start(S, cand, &r, &worst, &fit, &nq);
+  if (settled_by_floor(S, fi, cand, floor))
+    return;
+  peak = evaluate_start(S, cand, &r, &worst, &fit, &nq, fi, floor);
   if (peak == 0)
     return;
   if (!fit) {
@@ -540,6 +601,9 @@ static void search_family(search *S, int fi, int G) {
   gm_config c = *base, k;
   int node, L, heads, kv, nex, tp, cp, pp, v, ep, rc, off, edge;
   int64_t seq;
+  floor_peak floors[3];    /* try_layout's, per offload choice */
+  first_batch first;       /* try_layout's */
+  int divs[1600], npp, pi; /* 1,600: the most divisors a positive int has */
   c.engine.kind = f->engine;
   c.engine.framework = f->fw;
   if (f->engine == GM_ENGINE_DEEPSPEED || f->engine == GM_ENGINE_MEGATRON_DEEPSPEED)
@@ -569,6 +633,11 @@ static void search_family(search *S, int fi, int G) {
   node = base->hardware.gpus_per_node > 0 ? base->hardware.gpus_per_node : (G < 8 ? G : 8);
   L = S->fam_r0[fi].layers, heads = S->fam_r0[fi].heads, kv = S->fam_r0[fi].kv_heads;
   nex = S->fam_r0[fi].experts, seq = S->fam_r0[fi].seq_len;
+  /* The pipeline sizes G allows, ascending: each is a divisor of G (of the
+   * GPUs per tensor and context group), up to the layers. */
+  for (pp = 1, npp = 0; pp <= L && pp <= G && npp < (int)(sizeof divs / sizeof divs[0]); pp++)
+    if (G % pp == 0)
+      divs[npp++] = pp;
   for (tp = 1; tp <= G; tp *= 2) {
     if (base->parallel.tp != GM_AUTO && tp != base->parallel.tp)
       continue;
@@ -591,7 +660,7 @@ static void search_family(search *S, int fi, int G) {
       /* Context parallelism is for long sequences: chunks of 4,096 tokens at least. */
       if (cp > 1 && (!(f->can & CAN_CP) || seq % cp != 0 || seq / cp < 4096))
         break;
-      for (pp = 1; pp <= L && pp * tp * cp <= G; pp++) {
+      for (pi = 0; pi < npp && (pp = divs[pi]) * tp * cp <= G; pi++) {
         int dp, vmax;
         if (base->parallel.pp != GM_AUTO && pp != base->parallel.pp)
           continue;
@@ -641,6 +710,8 @@ static void search_family(search *S, int fi, int G) {
               break;
             if (ep > 1 && nex % ep != 0)
               continue;
+            memset(floors, 0, sizeof floors); /* a new layout */
+            memset(&first, 0, sizeof first);
             for (rc = 0; rc < 3; rc++) {
               if ((int)base->training.recompute != GM_AUTO) {
                 if (rc != (int)base->training.recompute)
@@ -676,7 +747,7 @@ static void search_family(search *S, int fi, int G) {
                   k.engine.offload_optimizer = GM_OFFLOAD_CPU;
                 if (off == 2)
                   k.engine.offload_param = GM_OFFLOAD_CPU;
-                try_layout(S, fi, &k);
+                try_layout(S, fi, &k, &first, &floors[off]);
                 if (S->first_fit_only && S->found)
                   return;
               }

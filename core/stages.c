@@ -303,14 +303,18 @@ static gm_layer_memo *layer_of(gm_shape_memo *m, const gm_config *c) {
   return e;
 }
 
-gm_shape gm_stage_shape_memo(gm_shape_memo *m, const gm_config *c, const gm_params *P, int r) {
-  gm_shape s;
-  gm_layer_memo *e;
+const gm_shape *gm_stage_layout_memo(gm_shape_memo *m, const gm_config *c, const gm_params *P,
+                                     int r) {
   if (!m->have[r]) {
     m->shape[r] = gm_stage_layout(c, P, r);
     m->have[r] = 1;
   }
-  s = m->shape[r];
+  return &m->shape[r];
+}
+
+gm_shape gm_stage_shape_memo(gm_shape_memo *m, const gm_config *c, const gm_params *P, int r) {
+  gm_shape s = *gm_stage_layout_memo(m, c, P, r);
+  gm_layer_memo *e;
   /* A layer's saved and working bytes read the recompute mode and the
    * micro-batch, not the stage nor offloading: looked up once for the stages of one evaluation. */
   if (m->layer_at < 0 || m->layer_recompute != c->training.recompute ||

@@ -790,7 +790,7 @@ static void stage_parts_against_plain(void) {
  * (floating-point rounding) when read off the stages' polynomials. */
 typedef struct {
   gm_result *res;
-  int n, from_poly, fitting, differ;
+  int n, from_poly, bounded, fitting, differ;
 } eval_stats;
 
 static int fit_of(gm_verdict v) { return v == GM_VERDICT_FITS ? 1 : v == GM_VERDICT_TIGHT ? 2 : 0; }
@@ -800,10 +800,15 @@ static void on_evaluated(void *arg, const gm_config *config, uint64_t peak, int 
   gm_error err;
   int same;
   st->n++;
-  st->from_poly += poly != 0;
+  st->from_poly += poly == 1;
+  st->bounded += poly == 2;
   st->fitting += fit != 0;
   if (gm_calculate(config, st->res, &err) != GM_OK) {
-    same = fit == 0;
+    same = fit == 0 && poly != 2; /* a bound is found on a layout that resolves */
+  } else if (poly == 2) {
+    /* Settled by a bound: it does not fit, and stage 0 holds at least the bound. */
+    same = fit == 0 && st->res->verdict == GM_VERDICT_DOES_NOT_FIT &&
+           peak <= st->res->stages[0].peak_nvsmi_bytes;
   } else {
     double full = (double)st->res->stages[st->res->worst_stage].peak_nvsmi_bytes;
     same = fit == fit_of(st->res->verdict) &&
@@ -844,7 +849,7 @@ static void every_evaluation(void) {
                    0,
                    0,
                    {GM_FW_GENERIC, GM_FW_GENERIC}}};
-  eval_stats st = {calloc(1, sizeof(gm_result)), 0, 0, 0, 0};
+  eval_stats st = {calloc(1, sizeof(gm_result)), 0, 0, 0, 0, 0};
   gm_plan_result *out = calloc(1, sizeof *out);
   gm_result *sink = calloc(1, sizeof *sink);
   size_t i;
@@ -872,11 +877,108 @@ static void every_evaluation(void) {
              i, st.n - n0, (long long)out->searched, st.differ - d0);
     check(st.n - n0 > 50 && st.differ == d0, what);
   }
-  check(st.fitting > 1000 && st.from_poly > 100,
-        "the layouts include more than 1,000 that fit and 100 read off the polynomials");
+  {
+    char what[160];
+    snprintf(what, sizeof what,
+             "the layouts include more than 1,000 that fit (%d), 100 read off the polynomials "
+             "(%d) and 100 settled by a bound (%d)",
+             st.fitting, st.from_poly, st.bounded);
+    check(st.fitting > 1000 && st.from_poly > 100 && st.bounded > 100, what);
+  }
   free(sink);
   free(out);
   free(st.res);
+}
+
+/* Whether two searches' answers are the same: the layouts (configs, peaks,
+ * estimates), the reasons, the fewest GPUs, the layouts searched and the
+ * suggestions (not the full evaluations, which the bounds save). */
+static int same_answer(const gm_plan_result *a, const gm_plan_result *b) {
+  int i;
+  if (a->num_layouts != b->num_layouts || a->num_rejected != b->num_rejected ||
+      a->min_gpus != b->min_gpus || a->searched != b->searched ||
+      a->base_peak_bytes != b->base_peak_bytes || a->num_suggestions != b->num_suggestions)
+    return 0;
+  for (i = 0; i < a->num_layouts; i++) {
+    const gm_plan_layout *x = &a->layouts[i], *y = &b->layouts[i];
+    if (memcmp(&x->config, &y->config, sizeof x->config) != 0 || x->peak_bytes != y->peak_bytes ||
+        x->tight != y->tight || x->perf.step_time_s != y->perf.step_time_s)
+      return 0;
+  }
+  for (i = 0; i < a->num_rejected; i++)
+    if (strcmp(a->rejected[i].family, b->rejected[i].family) != 0 ||
+        strcmp(a->rejected[i].reason, b->rejected[i].reason) != 0)
+      return 0;
+  for (i = 0; i < a->num_suggestions; i++)
+    if (strcmp(a->suggestions[i].change, b->suggestions[i].change) != 0 ||
+        a->suggestions[i].peak_bytes != b->suggestions[i].peak_bytes)
+      return 0;
+  return 1;
+}
+
+static void count_bounded(void *arg, const gm_config *config, uint64_t peak, int fit, int poly) {
+  (void)config, (void)peak, (void)fit;
+  *(int *)arg += poly == 2;
+}
+
+/* The search with layouts settled by a bound (a stage's memory without its
+ * layers' activations already over the card, its family's closest miss not
+ * beaten) against the same search evaluating every layout in full: the same
+ * answer, reasons and layouts searched included. Requests where many families cannot
+ * fit, where the closest misses decide the reasons. */
+static void bounds_against_plain(void) {
+  static const struct {
+    const char *config;
+    int64_t global_batch;
+    int min_gpus, max_gpus;
+  } requests[] = {{"{\"model\":{\"preset\":\"llama-3.1-405b\"},\"training\":{\"seq_len\":8192},"
+                   "\"hardware\":{\"gpu\":\"H100\",\"num_gpus\":1024,\"gpus_per_node\":8}}",
+                   2048, 1024, 1024},
+                  {"{\"model\":{\"preset\":\"llama-3.1-405b\"},\"training\":{\"seq_len\":8192},"
+                   "\"hardware\":{\"gpu\":\"H100\",\"num_gpus\":64}}",
+                   0, 64, 512},
+                  {"{\"model\":{\"preset\":\"llama-3.1-70b\"},\"training\":{\"seq_len\":4096},"
+                   "\"hardware\":{\"gpu\":\"a100-40gb\",\"num_gpus\":8}}",
+                   0, 8, 8},
+                  {"{\"model\":{\"preset\":\"mixtral-8x7b\"},\"training\":{\"seq_len\":4096},"
+                   "\"hardware\":{\"gpu\":\"a100-80gb\",\"num_gpus\":32}}",
+                   256, 32, 32}};
+  gm_plan_result *with = calloc(1, sizeof *with), *plain = calloc(1, sizeof *plain);
+  gm_result *sink = calloc(1, sizeof *sink);
+  size_t i;
+  int bounded_all = 0;
+  for (i = 0; i < sizeof requests / sizeof requests[0]; i++) {
+    gm_config base;
+    gm_plan_request q;
+    gm_error err;
+    char what[200];
+    int bounded = 0, ok;
+    if (gm_parse_config(requests[i].config, &base, sink, &err) != GM_OK) {
+      check(0, "a bounds request parses");
+      continue;
+    }
+    gm_plan_request_init(&q, &base);
+    q.global_batch = requests[i].global_batch;
+    q.min_gpus = requests[i].min_gpus, q.max_gpus = requests[i].max_gpus;
+    q.on_evaluated = count_bounded, q.on_evaluated_arg = &bounded;
+    ok = gm_plan(&q, with, &err) == GM_OK;
+    q.no_bounds = 1, q.on_evaluated = NULL;
+    ok = ok && gm_plan(&q, plain, &err) == GM_OK;
+    snprintf(what, sizeof what,
+             "request %zu: %d of %lld layouts settled by a bound, the answer the same as with "
+             "every layout evaluated",
+             i, bounded, (long long)with->searched);
+    check(ok && same_answer(with, plain), what);
+    /* A layout settled by the bound takes no full evaluation. */
+    snprintf(what, sizeof what, "request %zu: %lld full evaluations with the bounds, %lld without",
+             i, (long long)with->evaluated, (long long)plain->evaluated);
+    check(ok && with->evaluated <= plain->evaluated - bounded, what);
+    bounded_all += bounded;
+  }
+  check(bounded_all > 500, "the bounds settle more than 500 layouts in these searches");
+  free(sink);
+  free(plain);
+  free(with);
 }
 
 /* ---- The step-time model against published throughput ---- */
@@ -1053,6 +1155,7 @@ int main(int argc, char **argv) {
   memo_against_plain();
   stage_parts_against_plain();
   every_evaluation();
+  bounds_against_plain();
   published_layouts();
   open_searches();
   fewest_gpus();
