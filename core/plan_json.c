@@ -594,6 +594,14 @@ static void add_config(gm_text_buf *b, int *comma, const printed_request *r, con
 
 /* "FSDP 8 × TP 8 × PP 8, mb 1, selective": the layout in one line (cut
  * where snprintf would cut it). */
+/* One parallel size in the summary, when there is more than one rank. */
+static void factor(gm_text *t, const char *label, int n) {
+  if (n > 1) {
+    gm_text_str(t, label);
+    gm_text_int(t, n);
+  }
+}
+
 static void summary(const gm_config *c, char *out, size_t n) {
   const gm_parallel *p = &c->parallel;
   const gm_engine *e = &c->engine;
@@ -624,14 +632,8 @@ static void summary(const gm_config *c, char *out, size_t n) {
     gm_text_lit(&t, "DDP ");
     gm_text_int(&t, p->dp);
   }
-  if (p->tp > 1) {
-    gm_text_lit(&t, " \xc3\x97 TP ");
-    gm_text_int(&t, p->tp);
-  }
-  if (p->pp > 1) {
-    gm_text_lit(&t, " \xc3\x97 PP ");
-    gm_text_int(&t, p->pp);
-  }
+  factor(&t, " \xc3\x97 TP ", p->tp);
+  factor(&t, " \xc3\x97 PP ", p->pp);
   if (p->first_stage_layers > 0 && p->first_stage_layers == p->last_stage_layers) {
     gm_text_lit(&t, " (first and last ");
     gm_text_int(&t, p->first_stage_layers);
@@ -642,14 +644,8 @@ static void summary(const gm_config *c, char *out, size_t n) {
     gm_text_int(&t, p->vpp);
     gm_text_lit(&t, " virtual)");
   }
-  if (p->cp > 1) {
-    gm_text_lit(&t, " \xc3\x97 CP ");
-    gm_text_int(&t, p->cp);
-  }
-  if (p->ep > 1) {
-    gm_text_lit(&t, " \xc3\x97 EP ");
-    gm_text_int(&t, p->ep);
-  }
+  factor(&t, " \xc3\x97 CP ", p->cp);
+  factor(&t, " \xc3\x97 EP ", p->ep);
   gm_text_lit(&t, ", mb ");
   gm_text_int(&t, (long long)c->training.micro_batch_size);
   if (c->training.gradient_accumulation_steps > 1) {
