@@ -139,7 +139,7 @@ int gm_parse_config(const char *json, gm_config *cfg, gm_result *warnings, gm_er
     const cJSON *item;
     cJSON_ArrayForEach(item, root) {
       if (item->string && !gm_known_key(item->string, NULL, top_extra))
-        gm_unknown_key(c, item->string);
+        gm_unknown_key(c, item->string, gm_schema_closest_section(item->string));
     }
   }
   if (c->unknown_keys > MAX_UNKNOWN_WARNINGS && warnings)

@@ -43,7 +43,7 @@ int gm_fail(gm_parse_ctx *c, const char *path, const char *fmt, ...)
 #endif
     ;
 /* Warn that the key at path is not known and is ignored. */
-void gm_unknown_key(gm_parse_ctx *c, const char *path);
+void gm_unknown_key(gm_parse_ctx *c, const char *path, const char *meant);
 /* "section.key", truncated to fit a gm_error field. */
 void gm_join_path(char *out, size_t n, const char *section, const char *key);
 /* A short, printable rendering of a JSON value for messages ("\"7X\"", "-3", "an array"). */

@@ -234,7 +234,7 @@ int gm_read_section(gm_parse_ctx *c, const cJSON *obj, gm_section s, void *base,
     cJSON_ArrayForEach(item, obj) {
       if (item->string && !gm_schema_known(s, item->string)) {
         gm_join_path(path, sizeof path, sec->name, item->string);
-        gm_unknown_key(c, path);
+        gm_unknown_key(c, path, gm_schema_closest(s, item->string));
       }
     }
   }

@@ -79,9 +79,13 @@ int gm_fail(gm_parse_ctx *c, const char *path, const char *fmt, ...) {
 
 /* Unknown keys after the first few are only counted (see gm_parse_config),
  * so that they cannot crowd out the warnings that matter. */
-void gm_unknown_key(gm_parse_ctx *c, const char *path) {
-  if (c->unknown_keys++ < 4)
-    gm_warn(c->sink, path, "unknown key, ignored");
+void gm_unknown_key(gm_parse_ctx *c, const char *path, const char *meant) {
+  if (c->unknown_keys++ < 4) {
+    if (meant)
+      gm_warn(c->sink, path, "unknown key, ignored; did you mean %s?", meant);
+    else
+      gm_warn(c->sink, path, "unknown key, ignored");
+  }
 }
 
 /* A short rendering of a JSON value for messages. */

@@ -183,7 +183,7 @@ static int parse_plan(gm_parse_ctx *pc, const cJSON *plan, gm_plan_request *q,
     if (!gm_known_key(item->string, NULL, known)) {
       char path[64];
       gm_join_path(path, sizeof path, "plan", item->string);
-      gm_unknown_key(pc, path);
+      gm_unknown_key(pc, path, NULL);
     }
   }
   v = cJSON_GetObjectItemCaseSensitive(plan, "gpus");

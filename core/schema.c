@@ -354,6 +354,60 @@ int gm_schema_known(gm_section s, const char *name) {
   return 0;
 }
 
+/* Edits (insert, delete, replace) from a to b, or more than 2 when it is more. */
+static int edits(const char *a, const char *b) {
+  int row[65], i, j, na = (int)strlen(a), nb = (int)strlen(b);
+  if (na > 64 || nb > 64 || na - nb > 2 || nb - na > 2)
+    return 3;
+  for (j = 0; j <= nb; j++)
+    row[j] = j;
+  for (i = 1; i <= na; i++) {
+    int diag = row[0], best;
+    row[0] = i, best = i;
+    for (j = 1; j <= nb; j++) {
+      int up = row[j], d = diag + (a[i - 1] != b[j - 1]);
+      if (up + 1 < d)
+        d = up + 1;
+      if (row[j - 1] + 1 < d)
+        d = row[j - 1] + 1;
+      diag = up, row[j] = d;
+      if (d < best)
+        best = d;
+    }
+    if (best > 2)
+      return 3;
+  }
+  return row[nb];
+}
+
+const char *gm_schema_closest(gm_section s, const char *name) {
+  const gm_key *k, *best = NULL;
+  int best_score = 0;
+  /* A typo (two edits at most), or the same first words (8 characters at
+   * least in common, or the whole key): what people get wrong about a key. */
+  for (k = gm_schema[s].keys; k->key; k++) {
+    const char *const *a = k->aliases;
+    const char *spelling = k->key;
+    do { /* the key, then its other spellings */
+      int e = edits(name, spelling), common = 0, score;
+      while (name[common] && name[common] == spelling[common])
+        common++;
+      score = e <= 2 ? 100 - e : common >= 8 || (!spelling[common] && common >= 5) ? common : 0;
+      if (score > best_score)
+        best_score = score, best = k;
+    } while (a && (spelling = *a++) != NULL);
+  }
+  return best ? best->key : NULL;
+}
+
+const char *gm_schema_closest_section(const char *name) {
+  int i;
+  for (i = 0; i < GM_SEC_COUNT; i++)
+    if (edits(name, gm_schema[i].name) <= 2)
+      return gm_schema[i].name;
+  return NULL;
+}
+
 /* ---- Bounds of derived values -------------------------------------------- */
 
 /* One section's counts and memory against its rows' bounds; values below 1

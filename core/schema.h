@@ -148,5 +148,10 @@ const gm_key *gm_schema_find(gm_section s, const char *name, int *rank);
 const gm_key *gm_schema_find_from(gm_section s, const char *name, int from, int *rank);
 /* Whether name is a key, an alias or an ignored key of s. */
 int gm_schema_known(gm_section s, const char *name);
+/* The key of section s that name most likely meant (a typo, or the same
+ * first words), or NULL. */
+const char *gm_schema_closest(gm_section s, const char *name);
+/* The section a top-level name most likely meant (a typo), or NULL. */
+const char *gm_schema_closest_section(const char *name);
 
 #endif
