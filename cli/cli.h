@@ -15,8 +15,9 @@ enum { CLI_EXIT_INVALID = 2, CLI_EXIT_IO = 1 };
  * 0, or -1 with a message in msg. */
 int cli_set(cJSON *config, const char *assignment, char *msg, size_t n);
 /* set.c: --margin's value as the share hardware.safety_margin takes: "15%"
- * becomes "0.15"; anything else is copied, for the core to check. */
-void cli_margin_share(const char *arg, char *out, size_t n);
+ * becomes "0.15"; anything else is copied, for the core to check. -1, with
+ * a message in out, for a number above 1 up to 100 (a percentage without %). */
+int cli_margin_share(const char *arg, char *out, size_t n);
 
 /* rows.c: tables of results for scripts. A row is one calc_json result; its
  * leading columns may name the values a sweep set. */

@@ -291,7 +291,11 @@ cJSON *cli_inputs_load(const cli_inputs *in, int flags, int *rc, char **raw) {
     char msg[256], margin[128], share[96];
     const char *assignment = in->items[i].arg;
     if (in->items[i].kind == CLI_IN_MARGIN) {
-      cli_margin_share(in->items[i].arg, share, sizeof share);
+      if (cli_margin_share(in->items[i].arg, share, sizeof share) != 0) {
+        fprintf(stderr, "gpu-mem-calc: %s\n", share);
+        *rc = CLI_EXIT_INVALID;
+        break;
+      }
       snprintf(margin, sizeof margin, "hardware.safety_margin=%.80s", share);
       assignment = margin;
     } else if (in->items[i].kind != CLI_IN_SET) {

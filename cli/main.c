@@ -390,7 +390,10 @@ static int cmd_quick(int argc, char **argv) {
   }
   if (margin) {
     char share[96];
-    cli_margin_share(margin, share, sizeof share);
+    if (cli_margin_share(margin, share, sizeof share) != 0) {
+      cJSON_Delete(config);
+      return usage_error("%s", share);
+    }
     cJSON_AddItemToObject(hw, "safety_margin", number_or_string(share));
   }
   text = cJSON_PrintUnformatted(config);

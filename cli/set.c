@@ -64,17 +64,25 @@ int cli_set(cJSON *config, const char *assignment, char *msg, size_t n) {
   return 0;
 }
 
-void cli_margin_share(const char *arg, char *out, size_t n) {
+int cli_margin_share(const char *arg, char *out, size_t n) {
   size_t len = strlen(arg);
   char number[64];
+  double v;
   /* People write a margin as a percentage; the config keeps a share. */
   if (len > 1 && len < sizeof number && arg[len - 1] == '%') {
     memcpy(number, arg, len - 1);
     number[len - 1] = '\0';
     if (gm_is_json_number(number)) {
       snprintf(out, n, "%.15g", strtod(number, NULL) / 100.0);
-      return;
+      return 0;
     }
   }
+  /* A whole percentage without its sign: say how to write it, not guess. */
+  if (gm_is_json_number(arg) && (v = strtod(arg, NULL)) > 1 && v <= 100) {
+    snprintf(out, n, "--margin %.20s: a share below 1 (%.15g) or a percentage (%.20s%%)", arg,
+             v / 100.0, arg);
+    return -1;
+  }
   snprintf(out, n, "%s", arg);
+  return 0;
 }

@@ -75,6 +75,10 @@ run "$BIN" calculate --config "$TMP/tight.json" --margin=0.05 --format json
 check "calculate --margin: resolved shows the margin" $(status_is 0 && out_has '"safety_margin": 0.05' && out_has '"verdict": "fits"'; echo $?)
 run "$BIN" calculate --config "$TMP/tight.json" --margin 5% --format json
 check "calculate --margin 5%: a percentage is the share 0.05" $(status_is 0 && out_has '"safety_margin": 0.05' && out_has '"verdict": "fits"'; echo $?)
+run "$BIN" calculate --config "$TMP/tight.json" --margin 5
+check "calculate --margin 5: a percentage without its sign is refused, saying how to write it" $(status_is 2 && err_has "^gpu-mem-calc: --margin 5: a share below 1 (0.05) or a percentage (5%)"; echo $?)
+run "$BIN" quick 8 --gpus 8 --margin 30
+check "quick --margin 30: refused the same way" $(status_is 2 && err_has "a share below 1 (0.3) or a percentage (30%)"; echo $?)
 run "$BIN" calculate --config "$TMP/tight.json" --margin 5%x
 check "calculate --margin 5%x is invalid and names the field" $(status_is 2 && err_has "hardware.safety_margin"; echo $?)
 run "$BIN" calculate --config "$TMP/tight.json" --margin 1
