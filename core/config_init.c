@@ -69,49 +69,10 @@ static int64_t i64_default(const gm_key *k) {
 static uint64_t u64_default(const gm_key *k) { return (uint64_t)(k->dflt * 1073741824.0); }
 
 void gm_schema_defaults(gm_section s, void *section) {
-  const gm_key *k;
-  char *base = section;
-  for (k = gm_schema[s].keys; k->key; k++) {
-    char *p = base + k->offset;
-    int iv;
-    int64_t lv;
-    uint64_t uv;
-    double dv;
-    if (k->rule || k->dflt == GM_NO_DEFAULT)
-      continue; /* set by resolve.c's code, or left unset */
-    switch (storage_of(k)) {
-    case ST_INT:
-      memcpy(&iv, p, sizeof iv);
-      if (iv == unset_int(k)) {
-        iv = (int)k->dflt;
-        memcpy(p, &iv, sizeof iv);
-      }
-      break;
-    case ST_I64:
-      memcpy(&lv, p, sizeof lv);
-      if (lv == unset_int(k)) {
-        lv = i64_default(k);
-        memcpy(p, &lv, sizeof lv);
-      }
-      break;
-    case ST_U64: /* memory; unset is 0 */
-      memcpy(&uv, p, sizeof uv);
-      if (uv == 0) {
-        uv = u64_default(k);
-        memcpy(p, &uv, sizeof uv);
-      }
-      break;
-    case ST_DOUBLE:
-      memcpy(&dv, p, sizeof dv);
-      if (!(dv >= 0)) {
-        dv = k->dflt;
-        memcpy(p, &dv, sizeof dv);
-      }
-      break;
-    default: /* no field, or text: no constant default */
-      break;
-    }
-  }
+  /* The lists a search makes once, made and applied here for one section. */
+  gm_defaults d;
+  gm_defaults_of(s, &d);
+  gm_defaults_apply(&d, section);
 }
 
 int gm_defaults_of(gm_section s, gm_defaults *out) {
@@ -119,7 +80,7 @@ int gm_defaults_of(gm_section s, gm_defaults *out) {
   out->n_int = out->n_i64 = out->n_u64 = out->n_real = 0;
   for (k = gm_schema[s].keys; k->key; k++) {
     if (k->rule || k->dflt == GM_NO_DEFAULT)
-      continue; /* as gm_schema_defaults */
+      continue; /* set by resolve.c's code, or left unset */
     if (out->n_int == GM_DEFAULTS_MAX || out->n_i64 == GM_DEFAULTS_MAX ||
         out->n_u64 == GM_DEFAULTS_MAX || out->n_real == GM_DEFAULTS_MAX)
       break; /* never: a section has fewer rows */
@@ -142,7 +103,7 @@ int gm_defaults_of(gm_section s, gm_defaults *out) {
       out->reals[out->n_real].offset = k->offset;
       out->reals[out->n_real++].value = k->dflt;
       break;
-    default:
+    default: /* no field, or text: no constant default */
       break;
     }
   }
