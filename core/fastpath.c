@@ -40,10 +40,13 @@ static void sums(const gm_stage_mem *sm, double alloc[GM_PH_COUNT], double persi
   *host = sm->host_bytes;
 }
 
-/* Allocations, persistent and pooled bytes of each phase, and host bytes, of stage r at c. */
-static void sample(const gm_config *c, const gm_params *P, int r, double alloc[GM_PH_COUNT],
-                   double persistent[GM_PH_COUNT], double pooled[GM_PH_COUNT], double *host) {
-  gm_shape s = gm_stage_shape(c, P, r);
+/* Allocations, persistent and pooled bytes of each phase, and host bytes, of
+ * stage r at c; with memo, the stage's layout as kept there (it reads no
+ * micro-batch). */
+static void sample(const gm_config *c, const gm_params *P, int r, gm_shape_memo *memo,
+                   double alloc[GM_PH_COUNT], double persistent[GM_PH_COUNT],
+                   double pooled[GM_PH_COUNT], double *host) {
+  gm_shape s = memo ? gm_stage_shape_memo(memo, c, P, r) : gm_stage_shape(c, P, r);
   gm_stage_mem sm;
   gm_stage_memory(c, P, &s, &sm, NULL);
   sums(&sm, alloc, persistent, pooled, host);
@@ -70,15 +73,7 @@ void gm_stage_poly_finish(gm_stage_poly *q, const gm_config *c, const gm_params 
   double a[GM_PH_COUNT], p[GM_PH_COUNT], o[GM_PH_COUNT], h;
   int ph;
   v.training.micro_batch_size = 2 * (int64_t)q->x0;
-  if (memo) {
-    /* The stage's layout as kept (it reads no micro-batch), its activations at 2 x0. */
-    gm_shape s = gm_stage_shape_memo(memo, &v, P, q->stage);
-    gm_stage_mem sm;
-    gm_stage_memory(&v, P, &s, &sm, NULL);
-    sums(&sm, a, p, o, &h);
-  } else {
-    sample(&v, P, q->stage, a, p, o, &h);
-  }
+  sample(&v, P, q->stage, memo, a, p, o, &h);
   for (ph = 0; ph < GM_PH_COUNT; ph++) {
     q->alloc[ph][1] = (a[ph] - q->alloc[ph][0]) / q->x0;
     q->persistent[ph][1] = (p[ph] - q->persistent[ph][0]) / q->x0;
@@ -114,7 +109,7 @@ void gm_stage_poly_from(const gm_config *c, const gm_params *P, int r, gm_fast_v
       continue;
     }
     set_var(&v, var, unit, (double)x0 * (i + 1));
-    sample(&v, P, r, a[i], p[i], o[i], &h[i]);
+    sample(&v, P, r, NULL, a[i], p[i], o[i], &h[i]);
   }
   if (degree == 1)
     for (ph = 0; ph < GM_PH_COUNT; ph++)
