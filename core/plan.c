@@ -295,7 +295,6 @@ static uint64_t evaluate_start(search *S, gm_config *cand, gm_config *resolved, 
   int how = 0; /* on_evaluated's from_polynomial: 2 when settled by the floor */
   *fit = 0;
   S->out->searched++;
-  S->out->evaluated++;
   /* The bounds of derived values (gm_check_resolved) are checked only where
    * the answer depends on them: on a layout that fits, and on the closest
    * miss (try_layout). Outside them a layout does not resolve, as in calculate. */
@@ -316,7 +315,6 @@ static uint64_t evaluate_start(search *S, gm_config *cand, gm_config *resolved, 
     if (floor && beyond_reach(S, fi, floor)) {
       peak = floor->peak, how = 2; /* at stage 0: try_layout keeps nothing of it */
       *worst = 0;
-      S->out->evaluated--;
     } else {
       peak = gm_worst_peak_memo(resolved, &S->P, &S->shapes, worst, &v, nq ? S->q : NULL, nq);
       *fit = fit_code(v);
@@ -324,6 +322,8 @@ static uint64_t evaluate_start(search *S, gm_config *cand, gm_config *resolved, 
         peak = 0, *fit = 0;
     }
   }
+  if (how != 2)
+    S->out->evaluated++; /* in full, or found not to resolve */
   if (S->req->on_evaluated)
     S->req->on_evaluated(S->req->on_evaluated_arg, cand, peak, *fit, how);
   return peak;
