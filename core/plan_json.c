@@ -96,6 +96,14 @@ static void add_key(gm_text_buf *b, int *comma, const char *key) {
   gm_text_add(b, "\"", 1), gm_text_adds(b, key), gm_text_add(b, "\":", 2);
 }
 
+static void add_null(gm_text_buf *b, int *comma, const char *key) {
+  add_key(b, comma, key);
+  gm_text_add(b, "null", 4);
+}
+
+/* The start of the i-th object of an array. */
+static void open_item(gm_text_buf *b, int i) { gm_text_add(b, i ? ",{" : "{", i ? 2u : 1u); }
+
 /* v as cJSON prints a number (or a string), by cJSON itself. */
 static void add_printed(gm_text_buf *b, cJSON *v) {
   char *t = v ? cJSON_PrintUnformatted(v) : NULL;
@@ -592,8 +600,6 @@ static void add_config(gm_text_buf *b, int *comma, const printed_request *r, con
   free(t);
 }
 
-/* "FSDP 8 × TP 8 × PP 8, mb 1, selective": the layout in one line (cut
- * where snprintf would cut it). */
 /* One parallel size in the summary, when there is more than one rank. */
 static void factor(gm_text *t, const char *label, int n) {
   if (n > 1) {
@@ -602,6 +608,8 @@ static void factor(gm_text *t, const char *label, int n) {
   }
 }
 
+/* "FSDP 8 × TP 8 × PP 8, mb 1, selective": the layout in one line (cut
+ * where snprintf would cut it). */
 static void summary(const gm_config *c, char *out, size_t n) {
   const gm_parallel *p = &c->parallel;
   const gm_engine *e = &c->engine;
@@ -664,8 +672,7 @@ static void add_estimate(gm_text_buf *b, int *comma, const char *key, int known,
   if (known && isfinite(v)) {
     add_rounded(b, comma, key, v, decimals);
   } else {
-    add_key(b, comma, key);
-    gm_text_add(b, "null", 4);
+    add_null(b, comma, key);
   }
 }
 
@@ -688,7 +695,7 @@ static char *result_json(const cJSON *request, const plan_state *s) {
       gm_error e2;
       gm_resolve(&c, NULL, &e2);
     }
-    gm_text_add(&b, i ? ",{" : "{", i ? 2 : 1);
+    open_item(&b, i);
     add_config(&b, &comma, &pr, request, &s->req.base, &l->config);
     add_rounded(&b, &comma, "peak_gb", (double)l->peak_bytes / GIB, 4);
     add_number(&b, &comma, "peak_bytes", (double)l->peak_bytes);
@@ -706,7 +713,7 @@ static char *result_json(const cJSON *request, const plan_state *s) {
   gm_text_add(&b, "[", 1);
   for (i = 0; i < r->num_rejected; i++) {
     int comma = 0;
-    gm_text_add(&b, i ? ",{" : "{", i ? 2 : 1);
+    open_item(&b, i);
     add_string(&b, &comma, "family", r->rejected[i].family);
     add_string(&b, &comma, "reason", r->rejected[i].reason);
     gm_text_add(&b, "}", 1);
@@ -715,8 +722,7 @@ static char *result_json(const cJSON *request, const plan_state *s) {
   if (r->min_gpus > 0) {
     add_number(&b, &top, "min_gpus", r->min_gpus);
   } else {
-    add_key(&b, &top, "min_gpus");
-    gm_text_add(&b, "null", 4);
+    add_null(&b, &top, "min_gpus");
   }
   add_number(&b, &top, "searched", (double)r->searched);
   add_number(&b, &top, "evaluated", (double)r->evaluated);
@@ -727,7 +733,7 @@ static char *result_json(const cJSON *request, const plan_state *s) {
   for (i = 0; i < r->num_suggestions; i++) {
     const gm_plan_suggestion *g = &r->suggestions[i];
     int comma = 0;
-    gm_text_add(&b, i ? ",{" : "{", i ? 2 : 1);
+    open_item(&b, i);
     add_string(&b, &comma, "change", g->change);
     add_rounded(&b, &comma, "saving_gb", (double)g->saving_bytes / GIB, 2);
     add_rounded(&b, &comma, "peak_gb", (double)g->peak_bytes / GIB, 4);
@@ -741,7 +747,7 @@ static char *result_json(const cJSON *request, const plan_state *s) {
   gm_text_add(&b, "[", 1);
   for (i = 0; i < s->sink.num_warnings && i < GM_MAX_WARNINGS; i++) {
     int comma = 0;
-    gm_text_add(&b, i ? ",{" : "{", i ? 2 : 1);
+    open_item(&b, i);
     add_string(&b, &comma, "field", s->sink.warnings[i].field);
     add_string(&b, &comma, "message", s->sink.warnings[i].message);
     gm_text_add(&b, "}", 1);
