@@ -132,8 +132,12 @@ if (hasPlanModule) copyFileSync(planBin, join(OUT, 'gpumem-plan.wasm'));
  * wanted); the modules loaded later import it from gpumem.js. async: it need
  * not wait for the parser to reach the end of the page.
  */
+// Text that goes inside a <script> element must not end it or open another.
+const assertInlineable = (text, what) => {
+  if (/<\/script|<!--|<script/i.test(text)) die(`${what} must not hold "</script", "<script" or "<!--"`);
+};
 const loaderText = stripMap(readFileSync(wasmJs, 'utf8'));
-if (/<\/script|<!--|<script/i.test(loaderText)) die('gpumem.js must not hold "</script", "<script" or "<!--"');
+assertInlineable(loaderText, 'gpumem.js');
 const warmCore = `<script type="module" async>
 ${loaderText.trimEnd()}
 
@@ -237,7 +241,7 @@ const planInline = hasPlanModule ? `<script type="application/wasm+gzip;base64" 
 const mainJs = `${ascii('app.js', rewrite('app.js', joined.js))}${handJoined(joined.joined, JOINED)}
 import { loadGpuMem } from 'gm/gpumem.js';
 start(document.getElementById('app'), Promise.resolve(window.gmCore).then((module) => loadGpuMem({ module })));`;
-if (/<\/script|<!--|<script/i.test(mainJs)) die('the joined modules must not hold "</script", "<script" or "<!--"');
+assertInlineable(mainJs, 'the joined modules');
 // The bootstrap inflates the core with the page's own helper, lib/inflate.js,
 // its text inlined (a classic script: the module's one export made a plain
 // function, in the bootstrap's scope).
@@ -246,7 +250,7 @@ const inflateText = ascii(INFLATE, readFileSync(join(WEB, INFLATE), 'utf8'));
 if (/^import\b/m.test(inflateText) || (inflateText.match(/^export\b/gm) || []).length !== 1 || !/^export function inflateBase64\(/m.test(inflateText))
   die(`${INFLATE} must have no imports and one export, export function inflateBase64(...)`);
 const inflateFn = inflateText.replace(/^(?:\/\/.*\n|\n)*/, '').replace(/^export /m, '').trimEnd();
-if (/<\/script|<!--|<script/i.test(inflateFn)) die(`${INFLATE} must not hold "</script", "<script" or "<!--"`);
+assertInlineable(inflateFn, INFLATE);
 const main = `<script type="application/wasm+gzip;base64" id="gm-wasm">${wasmText(wasmBin)}</script>
 <script>
 window.gmCore = (function () {
