@@ -11,8 +11,12 @@
 #include <stdint.h>
 
 /* {"gpus":[...],"models":{...}}: the text the page reads (gm_presets_json),
- * without the models' "model" objects, which gm_preset_models holds read. */
+ * without the models' "model" objects, which gm_preset_models holds read.
+ * The WebAssembly module leaves it out: gm_presets_text writes the same
+ * bytes from the tables below (tests/run_cases.c compares them). */
 extern const char gm_presets_data[];
+/* The tables' names, NUL-terminated. */
+extern const char gm_preset_strings[];
 /* The "model" objects' text, one after another: only the build's generator
  * and the tests read it (the WebAssembly linker leaves it out). */
 extern const char gm_preset_models_json[];
@@ -27,6 +31,8 @@ typedef struct {
   const char *interconnect, *network; /* link names of perf.c's table */
   int amd;                            /* vendor "amd": PyTorch's ROCm build */
   int compute_capability;             /* CUDA major * 10 + minor (100 for 10.0); 0 unknown */
+  /* Only for gm_presets_text: the marketed size; fp8_tflops, 0 when not given. */
+  double nominal_gb, fp8_tflops;
 } gm_gpu_preset;
 
 typedef struct {
@@ -34,6 +40,7 @@ typedef struct {
   /* The preset's "model" object: model_length bytes at model_offset of
    * gm_preset_models_json (read by scripts/gen_models.c and the tests). */
   size_t model_offset, model_length;
+  double parameters; /* the count models.json records (0: none), for gm_presets_text */
 } gm_model_preset;
 
 /* A name a preset answers to: the preset's index and which of its names
@@ -60,5 +67,9 @@ extern const int gm_num_model_presets;
  * order of gm_model_presets: what the reader would make of it, computed by
  * the reader itself at build time (scripts/gen_models.c). */
 extern const gm_model gm_preset_models[];
+
+/* gm_presets_json()'s text written from the tables: malloc'd (free() it),
+ * NULL when memory runs out. The WebAssembly module's presets_json(). */
+char *gm_presets_text(void);
 
 #endif

@@ -174,7 +174,6 @@ static void one_key(gm_text_buf *o, const char *section, const gm_key *k) {
 
 static void gpus(gm_text_buf *o) {
   const gm_gpu_preset *g;
-  const char *const *a;
   gm_text_add(o, "[", 1);
   for (g = gm_gpu_presets; g->id; g++) {
     if (g != gm_gpu_presets)
@@ -184,13 +183,7 @@ static void gpus(gm_text_buf *o) {
     field(o, "name");
     str(o, g->display_name);
     field(o, "aliases");
-    gm_text_add(o, "[", 1);
-    for (a = g->aliases; *a; a++) {
-      if (a != g->aliases)
-        gm_text_add(o, ",", 1);
-      str(o, *a);
-    }
-    gm_text_add(o, "]", 1);
+    words(o, g->aliases);
     field(o, "memory_gb");
     num(o, (double)g->capacity_bytes / GM_GIB);
     field(o, "cuda_context_gb");
@@ -242,5 +235,82 @@ char *gm_schema_json(void) {
   field(&o, "max_string_bytes");
   num(&o, GM_MAX_STRING_BYTES);
   gm_text_adds(&o, "}}\n");
+  return gm_text_take(&o);
+}
+
+/* "name": of an object's member, after a comma unless it is the first (*n 0). */
+static void member(gm_text_buf *o, int *n, const char *name) {
+  if ((*n)++)
+    gm_text_add(o, ",", 1);
+  str(o, name);
+  gm_text_add(o, ":", 1);
+}
+
+/* A number member, left out when 0 (not in the preset file). */
+static void number_member(gm_text_buf *o, int *n, const char *name, double v) {
+  if (v != 0) {
+    member(o, n, name);
+    num(o, v);
+  }
+}
+
+/* A string member, left out when "" (not in the preset file). */
+static void string_member(gm_text_buf *o, int *n, const char *name, const char *s) {
+  if (*s) {
+    member(o, n, name);
+    str(o, s);
+  }
+}
+
+/* The members in the preset files' order; cJSON prints the stored text with
+ * %.15g, as num() does, so the bytes are the same. */
+char *gm_presets_text(void) {
+  gm_text_buf o = {NULL, 0, 0, 0};
+  const gm_gpu_preset *g;
+  const gm_model_preset *p;
+  int n;
+  gm_text_adds(&o, "{\"gpus\":[");
+  for (g = gm_gpu_presets; g->id; g++) {
+    if (g != gm_gpu_presets)
+      gm_text_add(&o, ",", 1);
+    n = 0;
+    gm_text_add(&o, "{", 1);
+    string_member(&o, &n, "id", g->id);
+    string_member(&o, &n, "display_name", g->display_name);
+    member(&o, &n, "aliases");
+    words(&o, g->aliases);
+    number_member(&o, &n, "nominal_gb", g->nominal_gb);
+    number_member(&o, &n, "memory_mib", (double)g->capacity_bytes / 1048576.0);
+    number_member(&o, &n, "cuda_context_mib", (double)g->cuda_context_bytes / 1048576.0);
+    string_member(&o, &n, "vendor", g->amd ? "amd" : "nvidia");
+    number_member(&o, &n, "compute_capability", g->compute_capability / 10.0);
+    if (g->bf16_tflops > 0 || g->fp8_tflops > 0 || g->hbm_tbps > 0 || *g->interconnect ||
+        *g->network) {
+      int t = 0;
+      member(&o, &n, "throughput");
+      gm_text_add(&o, "{", 1);
+      number_member(&o, &t, "bf16_tflops", g->bf16_tflops);
+      number_member(&o, &t, "fp8_tflops", g->fp8_tflops);
+      number_member(&o, &t, "hbm_tbps", g->hbm_tbps);
+      string_member(&o, &t, "interconnect", g->interconnect);
+      string_member(&o, &t, "network", g->network);
+      gm_text_add(&o, "}", 1);
+    }
+    gm_text_add(&o, "}", 1);
+  }
+  gm_text_adds(&o, "],\"models\":{");
+  for (p = gm_model_presets; p->id; p++) {
+    if (p != gm_model_presets)
+      gm_text_add(&o, ",", 1);
+    n = 0;
+    str(&o, p->id);
+    gm_text_add(&o, ":{", 2);
+    string_member(&o, &n, "display_name", p->display_name);
+    member(&o, &n, "hf_id"); /* null in the file where a model has none */
+    str(&o, p->hf_id[0] ? p->hf_id : NULL);
+    number_member(&o, &n, "parameters", p->parameters);
+    gm_text_add(&o, "}", 1);
+  }
+  gm_text_add(&o, "}}", 2);
   return gm_text_take(&o);
 }

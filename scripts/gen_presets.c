@@ -47,14 +47,13 @@ static const char *string_of(const cJSON *obj, const char *key) {
   return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, key));
 }
 
-/* The tables' strings, each NUL-terminated, after the page's text in
- * gm_presets_data (pool_base bytes, its NUL included): the same names a few
- * KB after the text that holds them too, where gzip finds them again, rather
- * than beyond its 32 KB window (1 KB less gzipped in the WebAssembly module). */
+/* The tables' strings, each NUL-terminated, in gm_preset_strings: an array
+ * of its own, apart from the page's text (gm_presets_data), which the
+ * WebAssembly module leaves out and writes from the tables instead. */
 static char pool[1 << 16];
-static size_t pool_len, pool_base;
+static size_t pool_len;
 
-/* s as a pointer into gm_presets_data on stdout; a string already pooled,
+/* s as a pointer into gm_preset_strings on stdout; a string already pooled,
  * or the end of one, is shared. */
 static int put_pooled(const char *s) {
   size_t len = strlen(s), i;
@@ -68,7 +67,7 @@ static int put_pooled(const char *s) {
     i = pool_len;
     pool_len += len + 1;
   }
-  printf("gm_presets_data + %zu", pool_base + i);
+  printf("gm_preset_strings + %zu", i);
   return 0;
 }
 
@@ -244,6 +243,13 @@ static int write_gpus(const char *file, const cJSON *gpus) {
   i = 0;
   cJSON_ArrayForEach(gpu, gpus) {
     const char *id = string_of(gpu, "id"), *display = string_of(gpu, "display_name");
+    const cJSON *nominal = cJSON_GetObjectItemCaseSensitive(gpu, "nominal_gb");
+    double nominal_gb = cJSON_IsNumber(nominal) ? nominal->valuedouble : 0;
+    const char *vendor = string_of(gpu, "vendor");
+    /* The tables keep the vendor as amd or not, and the text written from
+     * them (gm_presets_text) names it so. */
+    if (!vendor || (strcmp(vendor, "nvidia") != 0 && strcmp(vendor, "amd") != 0))
+      return fail(file, id, "vendor must be \"nvidia\" or \"amd\"");
     printf("    {");
     if (put_pooled(id))
       return 1;
@@ -258,9 +264,11 @@ static int write_gpus(const char *file, const cJSON *gpus) {
     printf(", ");
     if (put_pooled(throughput_string(gpu, "network")))
       return 1;
-    printf(", %d, %d},\n", amd_of(gpu), capability_of(gpu));
+    printf(", %d, %d, %.17g, %.17g},\n", amd_of(gpu), capability_of(gpu), nominal_gb,
+           throughput_number(gpu, "fp8_tflops"));
   }
-  printf("    {NULL, NULL, NULL, 0, 0, 0, 0, NULL, NULL, 0, 0}};\nconst int gm_num_gpu_presets = "
+  printf("    {NULL, NULL, NULL, 0, 0, 0, 0, NULL, NULL, 0, 0, 0, 0}};\nconst int "
+         "gm_num_gpu_presets = "
          "%d;\n\n",
          i);
   i = 0;
@@ -290,6 +298,8 @@ static int write_models(const char *file, const cJSON *models, const cJSON *obje
   printf("const gm_model_preset gm_model_presets[] = {\n");
   cJSON_ArrayForEach(entry, models) {
     const char *display = string_of(entry, "display_name"), *hf = string_of(entry, "hf_id");
+    const cJSON *count = cJSON_GetObjectItemCaseSensitive(entry, "parameters");
+    double parameters = cJSON_IsNumber(count) ? count->valuedouble : 0;
     char *text;
     size_t len;
     if (!entry->string[0] || strlen(entry->string) >= 64)
@@ -310,7 +320,7 @@ static int write_models(const char *file, const cJSON *models, const cJSON *obje
     printf(", ");
     if (put_pooled(hf ? hf : ""))
       return 1;
-    printf(", %zu, %zu},\n", at, len);
+    printf(", %zu, %zu, %.17g},\n", at, len, parameters);
     at += len;
     /* By id first, then by Hugging Face id or display name. */
     if (add_entry(file, entry->string, n, 0, 0) || add_entry(file, display, n, 1, 1) ||
@@ -319,7 +329,7 @@ static int write_models(const char *file, const cJSON *models, const cJSON *obje
     n++;
     model = model->next;
   }
-  printf("    {NULL, NULL, NULL, 0, 0}};\nconst int gm_num_model_presets = %d;\n\n", n);
+  printf("    {NULL, NULL, NULL, 0, 0, 0}};\nconst int gm_num_model_presets = %d;\n\n", n);
   write_index("gm_model_names");
   printf("const char gm_preset_models_json[] = {");
   for (model = objects ? objects->child : NULL; model; model = model->next) {
@@ -396,16 +406,15 @@ int main(int argc, char **argv) {
 
   printf("/* Generated from presets/ by scripts/gen_presets.c. Do not edit. */\n");
   printf("#include \"presets_table.h\"\n\n");
-  pool_base = k + 1;
   rc = write_gpus(argv[1], gpus);
   if (rc == 0)
     rc = write_models(argv[2], models, objects);
-  /* The page's text, then the tables' strings. */
   printf("\nconst char gm_presets_data[] = {");
   for (i = 0; i <= k; i++)
     printf("%s0x%02x,", i % 24 == 0 ? "\n" : "", (unsigned char)text[i]);
+  printf("};\n\nconst char gm_preset_strings[] = {");
   for (i = 0; i < pool_len; i++)
-    printf("%s0x%02x,", (k + 1 + i) % 24 == 0 ? "\n" : "", (unsigned char)pool[i]);
+    printf("%s0x%02x,", i % 24 == 0 ? "\n" : "", (unsigned char)pool[i]);
   printf("};\n");
   cJSON_Delete(root);
   cJSON_Delete(objects);

@@ -311,6 +311,25 @@ static void test_presets(void) {
         "a cut list of ids must end with \", ...\": \"%s\"", ids);
 }
 
+/* The presets' text written from the tables (the WebAssembly module's
+ * presets_json) is the stored text, byte for byte; a member the tables do not
+ * keep, or keep in another order, shows as the first byte that differs. */
+static void test_presets_text(void) {
+  char *text = gm_presets_text();
+  const char *want = gm_presets_json();
+  size_t i = 0;
+  if (text)
+    while (text[i] && text[i] == want[i])
+      i++;
+  CHECK(text && text[i] == want[i],
+        "written presets text differs at byte %zu: \"%.40s\" for \"%.40s\"", i,
+        text ? text + i : "(out of memory)", want + i);
+  CHECK(text && strlen(text) > 1000 && strstr(text, "\"compute_capability\":7.5,") &&
+            strstr(text, "\"vendor\":\"amd\""),
+        "written presets text must hold the GPUs' facts");
+  free(text);
+}
+
 /* The name an index entry stands for. */
 static const char *gpu_name_of(const gm_preset_name *e) {
   const gm_gpu_preset *g = &gm_gpu_presets[e->index];
@@ -999,6 +1018,7 @@ int main(void) {
   test_schema_spellings();
   test_read_section();
   test_presets();
+  test_presets_text();
   test_preset_names();
   test_preset_models();
   test_calculate_writes_only();

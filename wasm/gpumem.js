@@ -204,9 +204,20 @@ async function instantiate(bytes) {
     return result;
   };
 
+  // A text the module wrote and malloc'd (presets_json, schema_json): read, then freed.
+  const taken = (ptr) => {
+    if (!ptr) throw new Error('gpumem: out of memory');
+    try {
+      return cString(ptr);
+    } finally {
+      ex.calc_free(ptr);
+    }
+  };
+
+  // The module writes gm_presets_json()'s text from its preset tables.
   let presetsText;
   const presets = () => {
-    presetsText ??= ex.gm_presets_json ? cString(ex.gm_presets_json() >>> 0) : '{"gpus":[],"models":{}}';
+    presetsText ??= ex.presets_json ? taken(ex.presets_json() >>> 0) : '{"gpus":[],"models":{}}';
     return JSON.parse(presetsText); // a fresh copy: callers may mutate it
   };
 
@@ -214,13 +225,7 @@ async function instantiate(bytes) {
   const schema = () => {
     if (schemaText === undefined) {
       if (!ex.schema_json) throw new Error('gpumem: this module has no schema');
-      const ptr = ex.schema_json() >>> 0;
-      if (!ptr) throw new Error('gpumem: out of memory');
-      try {
-        schemaText = cString(ptr);
-      } finally {
-        ex.calc_free(ptr);
-      }
+      schemaText = taken(ex.schema_json() >>> 0);
     }
     return JSON.parse(schemaText); // a fresh copy: callers may mutate it
   };

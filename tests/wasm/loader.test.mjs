@@ -8,7 +8,7 @@ test('the module imports only the memory-growth hook and the number reader', () 
   const imports = WebAssembly.Module.imports(new WebAssembly.Module(wasmBytes));
   assert.deepEqual(imports.map((i) => `${i.module}.${i.name}`).sort(), ['env.emscripten_notify_memory_growth', 'env.gm_parse_number']);
   const exports = WebAssembly.Module.exports(new WebAssembly.Module(wasmBytes)).map((e) => e.name);
-  for (const name of ['memory', 'calc_json', 'calc_free', 'malloc', 'free', 'gm_presets_json'])
+  for (const name of ['memory', 'calc_json', 'calc_free', 'malloc', 'free', 'presets_json'])
     assert.ok(exports.includes(name), name);
 });
 
