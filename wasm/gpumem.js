@@ -116,6 +116,35 @@ async function instantiate(bytes) {
     return dec.decode(heap.subarray(ptr, heap.indexOf(0, ptr)));
   };
 
+  // A text the module wrote and malloc'd (calc_json, presets_json, ...): read, then freed.
+  const taken = (ptr) => {
+    if (!ptr) throw new Error('gpumem: out of memory');
+    try {
+      return cString(ptr);
+    } finally {
+      ex.calc_free(ptr);
+    }
+  };
+
+  // run(...pointers) on NUL-terminated copies of the inputs (UTF-8 bytes) in
+  // the module's memory, which are freed after it.
+  const withInputs = (inputs, run) => {
+    const ptrs = [];
+    try {
+      for (const input of inputs) {
+        const ptr = ex.malloc(input.length + 1) >>> 0;
+        if (!ptr) throw new Error('gpumem: out of memory');
+        ptrs.push(ptr);
+        const heap = new Uint8Array(ex.memory.buffer);
+        heap.set(input, ptr);
+        heap[ptr + input.length] = 0;
+      }
+      return run(...ptrs);
+    } finally {
+      for (const ptr of ptrs) ex.free(ptr);
+    }
+  };
+
   // One string in, one string out, through the export named fn.
   const call = (fn, config) => {
     const text = typeof config === 'string' ? config : JSON.stringify(config);
@@ -129,43 +158,7 @@ async function instantiate(bytes) {
       return errorJson(`the config is ${input.length - bom} bytes; at most ${MAX_CONFIG_BYTES} are accepted`);
     const nul = input.indexOf(0);
     if (nul >= 0) return errorJson(`a NUL byte at offset ${nul}; a config is text`);
-    const inPtr = ex.malloc(input.length + 1) >>> 0;
-    if (!inPtr) throw new Error('gpumem: out of memory');
-    let outPtr = 0;
-    try {
-      const heap = new Uint8Array(ex.memory.buffer);
-      heap.set(input, inPtr);
-      heap[inPtr + input.length] = 0;
-      outPtr = fn(inPtr) >>> 0;
-      if (!outPtr) throw new Error('gpumem: out of memory');
-      return cString(outPtr);
-    } finally {
-      if (outPtr) ex.calc_free(outPtr);
-      ex.free(inPtr);
-    }
-  };
-
-  // Several strings in (the importers take a kind and a text), one out.
-  const callTexts = (fn, ...texts) => {
-    const ptrs = [];
-    let outPtr = 0;
-    try {
-      for (const text of texts) {
-        const input = enc.encode(text);
-        const ptr = ex.malloc(input.length + 1) >>> 0;
-        if (!ptr) throw new Error('gpumem: out of memory');
-        ptrs.push(ptr);
-        const heap = new Uint8Array(ex.memory.buffer);
-        heap.set(input, ptr);
-        heap[ptr + input.length] = 0;
-      }
-      outPtr = fn(...ptrs) >>> 0;
-      if (!outPtr) throw new Error('gpumem: out of memory');
-      return cString(outPtr);
-    } finally {
-      if (outPtr) ex.calc_free(outPtr);
-      for (const ptr of ptrs) ex.free(ptr);
-    }
+    return withInputs([input], (ptr) => taken(fn(ptr) >>> 0));
   };
 
   const calcRaw = (config) => call(ex.calc_json, config);
@@ -174,7 +167,7 @@ async function instantiate(bytes) {
     if (!ex.import_json) throw new Error('gpumem: this module has no importers');
     const nul = text.indexOf('\0');
     if (nul >= 0) return errorJson(`a NUL character at offset ${nul}; a launcher's file is text`);
-    return callTexts(ex.import_json, kind, text);
+    return withInputs([enc.encode(kind), enc.encode(text)], (k, t) => taken(ex.import_json(k, t) >>> 0));
   };
 
   const importConfig = (text, kind = 'auto') => {
@@ -204,16 +197,6 @@ async function instantiate(bytes) {
     return result;
   };
 
-  // A text the module wrote and malloc'd (presets_json, schema_json): read, then freed.
-  const taken = (ptr) => {
-    if (!ptr) throw new Error('gpumem: out of memory');
-    try {
-      return cString(ptr);
-    } finally {
-      ex.calc_free(ptr);
-    }
-  };
-
   // The module writes gm_presets_json()'s text from its preset tables.
   let presetsText;
   const presets = () => {
@@ -231,19 +214,11 @@ async function instantiate(bytes) {
   };
 
   // gm_preset_id (core/gpumem.h): the id is static, nothing to free.
-  const presetId = (kind, name) => {
-    const input = enc.encode(name), ptr = ex.malloc(input.length + 1) >>> 0;
-    if (!ptr) throw new Error('gpumem: out of memory');
-    try {
-      const heap = new Uint8Array(ex.memory.buffer);
-      heap.set(input, ptr);
-      heap[ptr + input.length] = 0;
+  const presetId = (kind, name) =>
+    withInputs([enc.encode(name)], (ptr) => {
       const id = ex.gm_preset_id(kind === 'model' ? 1 : 0, ptr) >>> 0;
       return id ? cString(id) : null;
-    } finally {
-      ex.free(ptr);
-    }
-  };
+    });
 
   const version = ex.gm_version ? cString(ex.gm_version() >>> 0) : VERSION;
   return Object.freeze({ calc, calcRaw, plan, planRaw, presets, presetId, schema, importConfig, importRaw, version, exports: ex });
