@@ -284,13 +284,19 @@ WASM_EXPORTS = _calc_json,_calc_free,_malloc,_free,_presets_json,_schema_json,_g
                $(shell grep -s 'gm_version(void)' core/gpumem.h),$(comma)_gm_version)
 # The allocator is the module's own (wasm/malloc.c), 1.1 KB (gzipped) less
 # than emmalloc, itself 2 KB less than dlmalloc.
+# -sSUPPORT_ERRNO=0: no __errno_location export (for JS library functions that
+# set errno; the module's one import does not).
 WASM_LDFLAGS = -sSTANDALONE_WASM --no-entry -sALLOW_MEMORY_GROWTH=1 -sMALLOC=none \
-               -sEXPORTED_FUNCTIONS=$(WASM_EXPORTS)
+               -sSUPPORT_ERRNO=0 -sEXPORTED_FUNCTIONS=$(WASM_EXPORTS)
 # Binaryen's wasm-opt (a dependency of Debian's emscripten) runs -Oz again
 # over emcc's output: 0.35 KB (gzipped) less. Then the data becomes one
-# segment again (wasm/join_data.mjs): 1 KB less.
+# segment again (wasm/join_data.mjs): 1 KB less. Before that, the exports
+# emcc adds and the loader never calls go (wasm/drop_exports.mjs), and
+# wasm-opt with them what only they kept: with SUPPORT_ERRNO=0, 0.12 KB less.
 WASM_OPT_TOOL ?= wasm-opt
-WASM_POST  = $(WASM_OPT_TOOL) -Oz -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+WASM_DROP  = stackSave stackRestore stackAlloc __indirect_function_table
+WASM_POST  = node wasm/drop_exports.mjs $@ $@ $(WASM_DROP) && \
+             $(WASM_OPT_TOOL) -Oz -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
              --enable-sign-ext -o $@ $@ && node wasm/join_data.mjs $@ $@
 # The planner (plan_json) is a module of its own, gpumem-plan.wasm, loaded
 # only when a search runs: the page's first load stays the calculator.
@@ -321,7 +327,8 @@ WASM_DEFS = -Dstrtod=gm_strtod -Dsnprintf=gm_snprintf -Dvsnprintf=gm_vsnprintf
 WASM_SRC = $(filter-out $(PLAN_SRC),$(CORE_SRC)) $(GEN_SRC) $(CJSON_DIR)/cJSON.c wasm/strtod.c \
            wasm/schema_json.c wasm/string.c wasm/math.c wasm/qsort.c wasm/malloc.c
 
-$(WASM_DIR)/gpumem.wasm: $(WASM_SRC) core/*.h $(CJSON_DIR)/cJSON.h wasm/imports.js wasm/join_data.mjs Makefile
+$(WASM_DIR)/gpumem.wasm: $(WASM_SRC) core/*.h $(CJSON_DIR)/cJSON.h wasm/imports.js wasm/join_data.mjs \
+                         wasm/drop_exports.mjs Makefile
 	@mkdir -p $(@D)
 	$(EMENV) $(EMCC) $(WARN) $(WASM_OPT) $(WASM_FEATURES) $(WASM_DEFS) -Icore -I$(CJSON_DIR) -I$(CJSON_DIR)/.. \
 	  $(WASM_LDFLAGS) --js-library wasm/imports.js -o $@ $(WASM_SRC) -lm
@@ -335,7 +342,7 @@ WASM_PLAN_OPT ?= $(subst -Oz,-O2,$(WASM_OPT))
 WASM_PLAN_POST = $(subst -Oz -Oz,-O2,$(WASM_POST))
 
 $(WASM_DIR)/gpumem-plan.wasm: $(WASM_SRC) $(PLAN_SRC) core/*.h $(CJSON_DIR)/cJSON.h wasm/imports.js \
-                            wasm/join_data.mjs Makefile
+                            wasm/join_data.mjs wasm/drop_exports.mjs Makefile
 	@mkdir -p $(@D)
 	$(EMENV) $(EMCC) $(WARN) $(WASM_PLAN_OPT) $(WASM_FEATURES) $(WASM_DEFS) -Icore -I$(CJSON_DIR) -I$(CJSON_DIR)/.. \
 	  $(WASM_PLAN_LDFLAGS) --js-library wasm/imports.js -o $@ $(WASM_SRC) $(PLAN_SRC) -lm
