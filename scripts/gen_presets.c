@@ -347,7 +347,8 @@ static int write_models(const char *file, const cJSON *models, const cJSON *obje
 
 /* Drops the "source" notes of every entry and of the GPUs' throughput: they
  * document the data in the preset files, and neither the page nor a lookup
- * reads them; left out, the WebAssembly module is 2.6 KB (gzipped) smaller. */
+ * reads them. Left out of the text, as of the tables from which the
+ * WebAssembly module writes that text (gm_presets_text). */
 static void drop_sources(cJSON *root) {
   cJSON *entry;
   cJSON_ArrayForEach(entry, cJSON_GetObjectItemCaseSensitive(root, "gpus")) {
