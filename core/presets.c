@@ -18,7 +18,12 @@ static void copy(char *out, size_t n, const char *s) {
 /* The name of preset index in slot (see gm_preset_name). */
 static const char *gpu_name(int index, int slot) {
   const gm_gpu_preset *g = &gm_gpu_presets[index];
-  return slot == 0 ? g->id : slot == 1 ? g->display_name : g->aliases[slot - 2];
+  const char *a = g->aliases;
+  if (slot < 2)
+    return slot == 0 ? g->id : g->display_name;
+  for (; slot > 2; slot--)
+    a = GM_NEXT_ALIAS(a);
+  return a;
 }
 
 static const char *model_name(int index, int slot) {

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* {"gpus":[...],"models":{...}}: the text the page reads (gm_presets_json),
  * without the models' "model" objects, which gm_preset_models holds read.
@@ -23,8 +24,8 @@ extern const char gm_preset_models_json[];
 
 typedef struct {
   const char *id, *display_name;
-  const char *const *aliases; /* ends with NULL */
-  uint64_t capacity_bytes;    /* memory_mib, usable as nvidia-smi reports it */
+  const char *aliases;     /* NUL-terminated names one after another; an empty one ends them */
+  uint64_t capacity_bytes; /* memory_mib, usable as nvidia-smi reports it */
   uint64_t cuda_context_bytes;
   /* "throughput", for the step-time model (perf.c); 0 and "" when not given. */
   double bf16_tflops, hbm_tbps;
@@ -67,6 +68,9 @@ extern const int gm_num_model_presets;
  * order of gm_model_presets: what the reader would make of it, computed by
  * the reader itself at build time (scripts/gen_models.c). */
 extern const gm_model gm_preset_models[];
+
+/* The alias after a in a gm_gpu_preset's run ("" after the last). */
+#define GM_NEXT_ALIAS(a) ((a) + strlen(a) + 1)
 
 /* gm_presets_json()'s text written from the tables: malloc'd (free() it),
  * NULL when memory runs out. The WebAssembly module's presets_json(). */

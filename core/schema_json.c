@@ -61,6 +61,17 @@ static void words(gm_text_buf *o, const char *const *list) {
   gm_text_add(o, "]", 1);
 }
 
+/* A GPU's run of aliases as a JSON array. */
+static void alias_run(gm_text_buf *o, const char *a) {
+  gm_text_add(o, "[", 1);
+  for (; *a; a = GM_NEXT_ALIAS(a)) {
+    str(o, a);
+    if (*GM_NEXT_ALIAS(a))
+      gm_text_add(o, ",", 1);
+  }
+  gm_text_add(o, "]", 1);
+}
+
 static const char *const kind_names[] = {"int",  "int64", "size",   "memory",
                                          "bool", "enum",  "number", "string"};
 
@@ -183,7 +194,7 @@ static void gpus(gm_text_buf *o) {
     field(o, "name");
     str(o, g->display_name);
     field(o, "aliases");
-    words(o, g->aliases);
+    alias_run(o, g->aliases);
     field(o, "memory_gb");
     num(o, (double)g->capacity_bytes / GM_GIB);
     field(o, "cuda_context_gb");
@@ -278,7 +289,7 @@ char *gm_presets_text(void) {
     string_member(&o, &n, "id", g->id);
     string_member(&o, &n, "display_name", g->display_name);
     member(&o, &n, "aliases");
-    words(&o, g->aliases);
+    alias_run(&o, g->aliases);
     number_member(&o, &n, "nominal_gb", g->nominal_gb);
     number_member(&o, &n, "memory_mib", (double)g->capacity_bytes / 1048576.0);
     number_member(&o, &n, "cuda_context_mib", (double)g->cuda_context_bytes / 1048576.0);

@@ -71,6 +71,26 @@ static int put_pooled(const char *s) {
   return 0;
 }
 
+/* A GPU's aliases as one run in the pool, each NUL-terminated and an empty
+ * one last, printed as a pointer to the first: no pointer per alias (0.25 KB
+ * less gzipped in the WebAssembly module). */
+static int put_run(const char *id, const cJSON *aliases) {
+  const cJSON *a;
+  size_t start = pool_len, len;
+  cJSON_ArrayForEach(a, aliases) {
+    len = strlen(a->valuestring);
+    if (len + 2 > sizeof pool - pool_len)
+      return fail("presets", id, "too many names");
+    memcpy(pool + pool_len, a->valuestring, len + 1);
+    pool_len += len + 1;
+  }
+  if (pool_len == sizeof pool)
+    return fail("presets", id, "too many names");
+  pool[pool_len++] = '\0';
+  printf("gm_preset_strings + %zu", start);
+  return 0;
+}
+
 /* A MiB count as bytes; 0 when absent or not sensible. */
 static unsigned long long mib_bytes(const cJSON *gpu, const char *key) {
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(gpu, key);
@@ -227,15 +247,10 @@ static int write_gpus(const char *file, const cJSON *gpus) {
       return fail(file, id, "needs positive memory_mib and cuda_context_mib");
     if (aliases && !cJSON_IsArray(aliases))
       return fail(file, id, "aliases must be an array of strings");
-    printf("static const char *const gpu_aliases_%d[] = {", i++);
     cJSON_ArrayForEach(a, aliases) {
       if (!cJSON_IsString(a))
         return fail(file, id, "aliases must be an array of strings");
-      if (put_pooled(a->valuestring))
-        return 1;
-      printf(", ");
     }
-    printf("NULL};\n");
   }
   if (check_unique_names(file, gpus))
     return 1;
@@ -256,7 +271,11 @@ static int write_gpus(const char *file, const cJSON *gpus) {
     printf(", ");
     if (put_pooled(display ? display : id))
       return 1;
-    printf(", gpu_aliases_%d, %lluu, %lluu, %.17g, %.17g, ", i++, mib_bytes(gpu, "memory_mib"),
+    printf(", ");
+    if (put_run(id, cJSON_GetObjectItemCaseSensitive(gpu, "aliases")))
+      return 1;
+    i++;
+    printf(", %lluu, %lluu, %.17g, %.17g, ", mib_bytes(gpu, "memory_mib"),
            mib_bytes(gpu, "cuda_context_mib"), throughput_number(gpu, "bf16_tflops"),
            throughput_number(gpu, "hbm_tbps"));
     if (put_pooled(throughput_string(gpu, "interconnect")))

@@ -333,7 +333,13 @@ static void test_presets_text(void) {
 /* The name an index entry stands for. */
 static const char *gpu_name_of(const gm_preset_name *e) {
   const gm_gpu_preset *g = &gm_gpu_presets[e->index];
-  return e->slot == 0 ? g->id : e->slot == 1 ? g->display_name : g->aliases[e->slot - 2];
+  const char *a = g->aliases;
+  int slot;
+  if (e->slot < 2)
+    return e->slot == 0 ? g->id : g->display_name;
+  for (slot = 2; slot < e->slot; slot++)
+    a = GM_NEXT_ALIAS(a);
+  return a;
 }
 
 /* Whether name (a hf_id or display name of m, may be "") picks m, or a
@@ -348,7 +354,7 @@ static int picks(const gm_model_preset *m, const char *name) {
 static void test_preset_names(void) {
   const gm_gpu_preset *p;
   const gm_model_preset *m;
-  const char *const *a;
+  const char *a;
   gm_gpu g;
   char upper[128];
   size_t i;
@@ -356,11 +362,11 @@ static void test_preset_names(void) {
     CHECK(gm_find_gpu(p->id, &g) == GM_OK && strcmp(g.id, p->id) == 0, "GPU id %s", p->id);
     CHECK(gm_find_gpu(p->display_name, &g) == GM_OK && strcmp(g.id, p->id) == 0,
           "GPU display name %s", p->display_name);
-    for (a = p->aliases; *a; a++) {
-      for (i = 0; (*a)[i] && i + 2 < sizeof upper; i++)
-        upper[i] = (*a)[i] == '-' ? '_' : (char)toupper((unsigned char)(*a)[i]);
+    for (a = p->aliases; *a; a = GM_NEXT_ALIAS(a)) {
+      for (i = 0; a[i] && i + 2 < sizeof upper; i++)
+        upper[i] = a[i] == '-' ? '_' : (char)toupper((unsigned char)a[i]);
       upper[i] = '\0';
-      CHECK(gm_find_gpu(upper, &g) == GM_OK && strcmp(g.id, p->id) == 0, "GPU alias %s as %s", *a,
+      CHECK(gm_find_gpu(upper, &g) == GM_OK && strcmp(g.id, p->id) == 0, "GPU alias %s as %s", a,
             upper);
     }
   }
