@@ -17,18 +17,11 @@ static void copy(char *out, size_t n, const char *s) {
 
 /* The name of preset index in slot (see gm_preset_name). */
 static const char *gpu_name(int index, int slot) {
-  const gm_gpu_preset *g = &gm_gpu_presets[index];
-  const char *a = g->aliases;
-  if (slot < 2)
-    return slot == 0 ? g->id : g->display_name;
-  for (; slot > 2; slot--)
-    a = GM_NEXT_ALIAS(a);
-  return a;
+  return gm_preset_names(gm_gpu_presets[index].id, slot);
 }
 
 static const char *model_name(int index, int slot) {
-  const gm_model_preset *m = &gm_model_presets[index];
-  return slot == 0 ? m->id : slot == 1 ? m->display_name : m->hf_id;
+  return gm_preset_names(gm_model_presets[index].id, slot);
 }
 
 static int ignorable(unsigned char ch) { return ch == ' ' || ch == '-' || ch == '_'; }
@@ -86,7 +79,7 @@ int gm_find_gpu(const char *name, gm_gpu *out) {
     return GM_EINVAL;
   g = &gm_gpu_presets[i];
   copy(out->id, sizeof out->id, g->id);
-  copy(out->display_name, sizeof out->display_name, g->display_name);
+  copy(out->display_name, sizeof out->display_name, GM_GPU_DISPLAY_NAME(g));
   out->capacity_bytes = g->capacity_bytes;
   out->cuda_context_bytes = g->cuda_context_bytes;
   out->amd = g->amd;

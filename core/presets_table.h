@@ -22,9 +22,12 @@ extern const char gm_preset_strings[];
  * and the tests read it (the WebAssembly linker leaves it out). */
 extern const char gm_preset_models_json[];
 
+/* A preset's names lie one after another in gm_preset_strings, each
+ * NUL-terminated: a row points at the first, its id (gm_preset_name_after
+ * walks on). A GPU's are its id, display name and aliases, then an empty
+ * name; a model's its id, display name and Hugging Face id. */
 typedef struct {
-  const char *id, *display_name;
-  const char *aliases;     /* NUL-terminated names one after another; an empty one ends them */
+  const char *id;          /* then the display name, the aliases, "" */
   uint64_t capacity_bytes; /* memory_mib, usable as nvidia-smi reports it */
   uint64_t cuda_context_bytes;
   /* "throughput", for the step-time model (perf.c); 0 and "" when not given. */
@@ -37,7 +40,7 @@ typedef struct {
 } gm_gpu_preset;
 
 typedef struct {
-  const char *id, *display_name, *hf_id; /* hf_id and display_name may be "" */
+  const char *id; /* then the display name and the Hugging Face id, either may be "" */
   /* The preset's "model" object: model_length bytes at model_offset of
    * gm_preset_models_json (read by scripts/gen_models.c and the tests). */
   size_t model_offset, model_length;
@@ -69,8 +72,19 @@ extern const int gm_num_model_presets;
  * the reader itself at build time (scripts/gen_models.c). */
 extern const gm_model gm_preset_models[];
 
-/* The alias after a in a gm_gpu_preset's run ("" after the last). */
-#define GM_NEXT_ALIAS(a) ((a) + strlen(a) + 1)
+/* The name after name in a preset's run; n names after with gm_preset_names. */
+static inline const char *gm_preset_name_after(const char *name) { return name + strlen(name) + 1; }
+static inline const char *gm_preset_names(const char *name, int n) {
+  for (; n > 0; n--)
+    name = gm_preset_name_after(name);
+  return name;
+}
+/* The display name (id when the file gives none), and the first alias. */
+#define GM_GPU_DISPLAY_NAME(g) gm_preset_name_after((g)->id)
+#define GM_GPU_ALIASES(g) gm_preset_names((g)->id, 2)
+/* The display name and the Hugging Face id, "" when the file gives none. */
+#define GM_MODEL_DISPLAY_NAME(m) gm_preset_name_after((m)->id)
+#define GM_MODEL_HF_ID(m) gm_preset_names((m)->id, 2)
 
 /* gm_presets_json()'s text written from the tables: malloc'd (free() it),
  * NULL when memory runs out. The WebAssembly module's presets_json(). */

@@ -64,9 +64,9 @@ static void words(gm_text_buf *o, const char *const *list) {
 /* A GPU's run of aliases as a JSON array. */
 static void alias_run(gm_text_buf *o, const char *a) {
   gm_text_add(o, "[", 1);
-  for (; *a; a = GM_NEXT_ALIAS(a)) {
+  for (; *a; a = gm_preset_name_after(a)) {
     str(o, a);
-    if (*GM_NEXT_ALIAS(a))
+    if (*gm_preset_name_after(a))
       gm_text_add(o, ",", 1);
   }
   gm_text_add(o, "]", 1);
@@ -192,9 +192,9 @@ static void gpus(gm_text_buf *o) {
     gm_text_adds(o, "{\"id\":");
     str(o, g->id);
     field(o, "name");
-    str(o, g->display_name);
+    str(o, GM_GPU_DISPLAY_NAME(g));
     field(o, "aliases");
-    alias_run(o, g->aliases);
+    alias_run(o, GM_GPU_ALIASES(g));
     field(o, "memory_gb");
     num(o, (double)g->capacity_bytes / GM_GIB);
     field(o, "cuda_context_gb");
@@ -213,11 +213,11 @@ static void models(gm_text_buf *o) {
     gm_text_adds(o, "{\"id\":");
     str(o, p->id);
     field(o, "name");
-    str(o, p->display_name[0] ? p->display_name : p->id);
+    str(o, *GM_MODEL_DISPLAY_NAME(p) ? GM_MODEL_DISPLAY_NAME(p) : p->id);
     field(o, "aliases");
     gm_text_add(o, "[", 1);
-    if (p->hf_id[0])
-      str(o, p->hf_id);
+    if (*GM_MODEL_HF_ID(p))
+      str(o, GM_MODEL_HF_ID(p));
     gm_text_add(o, "]}", 2);
   }
   gm_text_add(o, "]", 1);
@@ -287,9 +287,9 @@ char *gm_presets_text(void) {
     n = 0;
     gm_text_add(&o, "{", 1);
     string_member(&o, &n, "id", g->id);
-    string_member(&o, &n, "display_name", g->display_name);
+    string_member(&o, &n, "display_name", GM_GPU_DISPLAY_NAME(g));
     member(&o, &n, "aliases");
-    alias_run(&o, g->aliases);
+    alias_run(&o, GM_GPU_ALIASES(g));
     number_member(&o, &n, "nominal_gb", g->nominal_gb);
     number_member(&o, &n, "memory_mib", (double)g->capacity_bytes / 1048576.0);
     number_member(&o, &n, "cuda_context_mib", (double)g->cuda_context_bytes / 1048576.0);
@@ -316,9 +316,9 @@ char *gm_presets_text(void) {
     n = 0;
     str(&o, p->id);
     gm_text_add(&o, ":{", 2);
-    string_member(&o, &n, "display_name", p->display_name);
+    string_member(&o, &n, "display_name", GM_MODEL_DISPLAY_NAME(p));
     member(&o, &n, "hf_id"); /* null in the file where a model has none */
-    str(&o, p->hf_id[0] ? p->hf_id : NULL);
+    str(&o, *GM_MODEL_HF_ID(p) ? GM_MODEL_HF_ID(p) : NULL);
     number_member(&o, &n, "parameters", p->parameters);
     gm_text_add(&o, "}", 1);
   }

@@ -332,14 +332,7 @@ static void test_presets_text(void) {
 
 /* The name an index entry stands for. */
 static const char *gpu_name_of(const gm_preset_name *e) {
-  const gm_gpu_preset *g = &gm_gpu_presets[e->index];
-  const char *a = g->aliases;
-  int slot;
-  if (e->slot < 2)
-    return e->slot == 0 ? g->id : g->display_name;
-  for (slot = 2; slot < e->slot; slot++)
-    a = GM_NEXT_ALIAS(a);
-  return a;
+  return gm_preset_names(gm_gpu_presets[e->index].id, e->slot);
 }
 
 /* Whether name (a hf_id or display name of m, may be "") picks m, or a
@@ -360,9 +353,9 @@ static void test_preset_names(void) {
   size_t i;
   for (p = gm_gpu_presets; p->id; p++) {
     CHECK(gm_find_gpu(p->id, &g) == GM_OK && strcmp(g.id, p->id) == 0, "GPU id %s", p->id);
-    CHECK(gm_find_gpu(p->display_name, &g) == GM_OK && strcmp(g.id, p->id) == 0,
-          "GPU display name %s", p->display_name);
-    for (a = p->aliases; *a; a = GM_NEXT_ALIAS(a)) {
+    CHECK(gm_find_gpu(GM_GPU_DISPLAY_NAME(p), &g) == GM_OK && strcmp(g.id, p->id) == 0,
+          "GPU display name %s", GM_GPU_DISPLAY_NAME(p));
+    for (a = GM_GPU_ALIASES(p); *a; a = gm_preset_name_after(a)) {
       for (i = 0; a[i] && i + 2 < sizeof upper; i++)
         upper[i] = a[i] == '-' ? '_' : (char)toupper((unsigned char)a[i]);
       upper[i] = '\0';
@@ -372,8 +365,8 @@ static void test_preset_names(void) {
   }
   for (m = gm_model_presets; m->id; m++) {
     CHECK(gm_find_model_preset(m->id) == m, "model id %s", m->id);
-    CHECK(picks(m, m->hf_id), "model hf_id %s", m->hf_id);
-    CHECK(picks(m, m->display_name), "model display name %s", m->display_name);
+    CHECK(picks(m, GM_MODEL_HF_ID(m)), "model hf_id %s", GM_MODEL_HF_ID(m));
+    CHECK(picks(m, GM_MODEL_DISPLAY_NAME(m)), "model display name %s", GM_MODEL_DISPLAY_NAME(m));
   }
   CHECK(gm_gpu_names_count > gm_num_gpu_presets && gm_model_names_count >= gm_num_model_presets,
         "the indexes hold every preset (%d GPU names, %d model names)", gm_gpu_names_count,
