@@ -18,8 +18,10 @@
 extern const char gm_presets_data[];
 /* The tables' names, NUL-terminated. */
 extern const char gm_preset_strings[];
-/* The "model" objects' text, one after another: only the build's generator
- * and the tests read it (the WebAssembly linker leaves it out). */
+/* The "model" objects' texts, each NUL-terminated, in the order of
+ * gm_model_presets (gm_preset_names(gm_preset_models_json, i) is the i-th):
+ * only the build's generator and the tests read them (the WebAssembly linker
+ * leaves them out). */
 extern const char gm_preset_models_json[];
 
 /* A preset's names lie one after another in gm_preset_strings, each
@@ -40,10 +42,7 @@ typedef struct {
 } gm_gpu_preset;
 
 typedef struct {
-  const char *id; /* then the display name and the Hugging Face id, either may be "" */
-  /* The preset's "model" object: model_length bytes at model_offset of
-   * gm_preset_models_json (read by scripts/gen_models.c and the tests). */
-  size_t model_offset, model_length;
+  const char *id;    /* then the display name and the Hugging Face id, either may be "" */
   double parameters; /* the count models.json records (0: none), for gm_presets_text */
 } gm_model_preset;
 

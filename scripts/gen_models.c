@@ -86,7 +86,7 @@ int main(void) {
     static gm_result sink;
     gm_error err;
     gm_parse_ctx ctx = {&err, &sink, 0};
-    cJSON *obj = cJSON_ParseWithLength(gm_preset_models_json + p->model_offset, p->model_length);
+    cJSON *obj = cJSON_Parse(gm_preset_names(gm_preset_models_json, (int)(p - gm_model_presets)));
     memset(&err, 0, sizeof err);
     sink.num_warnings = 0;
     gm_config_init(&cfg);

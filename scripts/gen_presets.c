@@ -299,7 +299,8 @@ static int write_gpus(const char *file, const cJSON *gpus) {
 }
 
 /* Writes gm_model_presets and, for gen_models, gm_preset_models_json: each
- * model object's compact text, which main took out of the page's text. */
+ * model object's compact text, NUL-terminated, in the presets' order, which
+ * main took out of the page's text. */
 static int write_models(const char *file, const cJSON *models, const cJSON *objects) {
   const cJSON *entry, *model = objects ? objects->child : NULL;
   size_t at = 0;
@@ -311,23 +312,15 @@ static int write_models(const char *file, const cJSON *models, const cJSON *obje
     const char *display = string_of(entry, "display_name"), *hf = string_of(entry, "hf_id");
     const cJSON *count = cJSON_GetObjectItemCaseSensitive(entry, "parameters");
     double parameters = cJSON_IsNumber(count) ? count->valuedouble : 0;
-    char *text;
-    size_t len;
     if (!entry->string[0] || strlen(entry->string) >= 64)
       return fail(file, "a model", "needs an id of 1 to 63 characters");
     if (!cJSON_IsObject(model))
       return fail(file, entry->string, "needs a \"model\" object");
-    text = cJSON_PrintUnformatted(model);
-    if (!text)
-      return fail(file, entry->string, "out of memory");
-    len = strlen(text);
-    free(text);
     /* id, display name, Hugging Face id ("" when absent). */
-    printf("    {gm_preset_strings + %zu, %zu, %zu, %.17g},\n", pool_len, at, len, parameters);
+    printf("    {gm_preset_strings + %zu, %.17g},\n", pool_len, parameters);
     if (run_add(entry->string, entry->string) || run_add(entry->string, display ? display : "") ||
         run_add(entry->string, hf ? hf : ""))
       return 1;
-    at += len;
     /* By id first, then by Hugging Face id or display name. */
     if (add_entry(file, entry->string, n, 0, 0) || add_entry(file, display, n, 1, 1) ||
         add_entry(file, hf, n, 2, 1))
@@ -335,7 +328,7 @@ static int write_models(const char *file, const cJSON *models, const cJSON *obje
     n++;
     model = model->next;
   }
-  printf("    {NULL, 0, 0, 0}};\nconst int gm_num_model_presets = %d;\n\n", n);
+  printf("    {NULL, 0}};\nconst int gm_num_model_presets = %d;\n\n", n);
   write_index("gm_model_names");
   printf("const char gm_preset_models_json[] = {");
   for (model = objects ? objects->child : NULL; model; model = model->next) {
@@ -343,7 +336,7 @@ static int write_models(const char *file, const cJSON *models, const cJSON *obje
     size_t i;
     if (!text)
       return fail(file, "models", "out of memory");
-    for (i = 0; text[i]; i++, at++)
+    for (i = 0; i == 0 || text[i - 1]; i++, at++) /* its NUL too */
       printf("%s0x%02x,", at % 24 == 0 ? "\n" : "", (unsigned char)text[i]);
     free(text);
   }

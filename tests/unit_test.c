@@ -385,7 +385,7 @@ static void test_preset_models(void) {
   for (p = gm_model_presets; p->id; p++) {
     gm_error err;
     gm_parse_ctx ctx = {&err, &sink, 0};
-    cJSON *obj = cJSON_ParseWithLength(gm_preset_models_json + p->model_offset, p->model_length);
+    cJSON *obj = cJSON_Parse(gm_preset_names(gm_preset_models_json, (int)(p - gm_model_presets)));
     gm_config_init(&cfg);
     sink.num_warnings = 0;
     CHECK(obj && gm_apply_model_object(&ctx, obj, &cfg.model) == GM_OK && sink.num_warnings == 0,
