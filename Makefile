@@ -266,10 +266,10 @@ clean:
 # Since then: link-time optimisation (-flto) takes 0.5 KiB more off, emmalloc
 # 2 KiB and the host's strtod 4 KiB (gzipped; module 37.4 KiB with all three).
 # Module + loader, gzip -9 as `make bench` counts them: 52,203 + 2,190 bytes
-# before the presets' text was written from the tables, 49,893 + 2,154 after
+# before the presets' text was written from the tables, 49,849 + 2,154 after
 # (below: presets_json 1.38 KB, dropped exports 0.12 KB; the loader 0.05 KB;
-# scripts/gen_presets.c: a preset's names in one run, one pointer a row, 0.63 KB;
-# no model-text offsets in the model rows, 0.18 KB).
+# scripts/gen_presets.c: a preset's names and a GPU's link names in one run,
+# one pointer a row, 0.68 KB; no model-text offsets in the model rows, 0.18 KB).
 # The rest is the calculator: code 33.8 KB gzipped (calc_json with the
 # physics inlined into it about 10 KB, gm_stage_memory 4.3, the section
 # reader 2.1, printf 1.1, cJSON's parser about 2), data 15.9 KB (messages,
@@ -278,7 +278,9 @@ clean:
 # --flatten --rereloop, -iit, --precompute-propagate, --merge-similar-functions:
 # within 50 bytes either way); LLVM's inline thresholds (no change: -Oz
 # functions carry minsize); --lto-O1 (38 bytes); printf's exact digits from
-# the host's BigInt (443 bytes off the module, 248 back in the loader).
+# the host's BigInt (443 bytes off the module, 248 back in the loader); a
+# schema row's five texts in one run of strings (76 bytes more: each row's run
+# is a literal of its own, so the linker no longer shares "tokens" and the like).
 EMCC      ?= emcc
 # -mbulk-memory: memset and memcpy as single instructions (smaller and
 # faster; every browser since 2021 runs them).

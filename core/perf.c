@@ -83,8 +83,8 @@ int gm_gpu_perf_of(const char *gpu_id, gm_gpu_perf *out) {
       continue;
     out->bf16_flops = g->bf16_tflops * 1e12;
     out->hbm_bytes_s = g->hbm_tbps * 1e12;
-    out->intra_bytes_s = link_bytes_s(g->interconnect);
-    out->inter_bytes_s = link_bytes_s(g->network);
+    out->intra_bytes_s = link_bytes_s(gm_gpu_interconnect(g));
+    out->inter_bytes_s = link_bytes_s(gm_preset_name_after(gm_gpu_interconnect(g)));
     out->known = out->bf16_flops > 0 && out->hbm_bytes_s > 0 && out->intra_bytes_s > 0 &&
                  out->inter_bytes_s > 0;
   }

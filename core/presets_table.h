@@ -27,16 +27,16 @@ extern const char gm_preset_models_json[];
 /* A preset's names lie one after another in gm_preset_strings, each
  * NUL-terminated: a row points at the first, its id (gm_preset_name_after
  * walks on). A GPU's are its id, display name and aliases, then an empty
- * name; a model's its id, display name and Hugging Face id. */
+ * name, its interconnect and its network; a model's its id, display name
+ * and Hugging Face id. */
 typedef struct {
-  const char *id;          /* then the display name, the aliases, "" */
+  const char *id;          /* then the display name, the aliases, "", the links */
   uint64_t capacity_bytes; /* memory_mib, usable as nvidia-smi reports it */
   uint64_t cuda_context_bytes;
-  /* "throughput", for the step-time model (perf.c); 0 and "" when not given. */
+  /* "throughput", for the step-time model (perf.c); 0 when not given. */
   double bf16_tflops, hbm_tbps;
-  const char *interconnect, *network; /* link names of perf.c's table */
-  int amd;                            /* vendor "amd": PyTorch's ROCm build */
-  int compute_capability;             /* CUDA major * 10 + minor (100 for 10.0); 0 unknown */
+  int amd;                /* vendor "amd": PyTorch's ROCm build */
+  int compute_capability; /* CUDA major * 10 + minor (100 for 10.0); 0 unknown */
   /* Only for gm_presets_text: the marketed size; fp8_tflops, 0 when not given. */
   double nominal_gb, fp8_tflops;
 } gm_gpu_preset;
@@ -81,6 +81,14 @@ static inline const char *gm_preset_names(const char *name, int n) {
 /* The display name (id when the file gives none), and the first alias. */
 #define GM_GPU_DISPLAY_NAME(g) gm_preset_name_after((g)->id)
 #define GM_GPU_ALIASES(g) gm_preset_names((g)->id, 2)
+/* The GPU's link names (perf.c's table) after its aliases, "" when not given:
+ * the interconnect, then the network (gm_preset_name_after of it). */
+static inline const char *gm_gpu_interconnect(const gm_gpu_preset *g) {
+  const char *a = GM_GPU_ALIASES(g);
+  while (*a)
+    a = gm_preset_name_after(a);
+  return a + 1;
+}
 /* The display name and the Hugging Face id, "" when the file gives none. */
 #define GM_MODEL_DISPLAY_NAME(m) gm_preset_name_after((m)->id)
 #define GM_MODEL_HF_ID(m) gm_preset_names((m)->id, 2)

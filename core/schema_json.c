@@ -279,6 +279,7 @@ char *gm_presets_text(void) {
   gm_text_buf o = {NULL, 0, 0, 0};
   const gm_gpu_preset *g;
   const gm_model_preset *p;
+  const char *link;
   int n;
   gm_text_adds(&o, "{\"gpus\":[");
   for (g = gm_gpu_presets; g->id; g++) {
@@ -295,16 +296,17 @@ char *gm_presets_text(void) {
     number_member(&o, &n, "cuda_context_mib", (double)g->cuda_context_bytes / 1048576.0);
     string_member(&o, &n, "vendor", g->amd ? "amd" : "nvidia");
     number_member(&o, &n, "compute_capability", g->compute_capability / 10.0);
-    if (g->bf16_tflops > 0 || g->fp8_tflops > 0 || g->hbm_tbps > 0 || *g->interconnect ||
-        *g->network) {
+    link = gm_gpu_interconnect(g);
+    if (g->bf16_tflops > 0 || g->fp8_tflops > 0 || g->hbm_tbps > 0 || *link ||
+        *gm_preset_name_after(link)) {
       int t = 0;
       member(&o, &n, "throughput");
       gm_text_add(&o, "{", 1);
       number_member(&o, &t, "bf16_tflops", g->bf16_tflops);
       number_member(&o, &t, "fp8_tflops", g->fp8_tflops);
       number_member(&o, &t, "hbm_tbps", g->hbm_tbps);
-      string_member(&o, &t, "interconnect", g->interconnect);
-      string_member(&o, &t, "network", g->network);
+      string_member(&o, &t, "interconnect", link);
+      string_member(&o, &t, "network", gm_preset_name_after(link));
       gm_text_add(&o, "}", 1);
     }
     gm_text_add(&o, "}", 1);

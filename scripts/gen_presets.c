@@ -53,24 +53,6 @@ static const char *string_of(const cJSON *obj, const char *key) {
 static char pool[1 << 16];
 static size_t pool_len;
 
-/* s as a pointer into gm_preset_strings on stdout; a string already pooled,
- * or the end of one, is shared. */
-static int put_pooled(const char *s) {
-  size_t len = strlen(s), i;
-  for (i = 0; i + len < pool_len; i++)
-    if (memcmp(pool + i, s, len + 1) == 0)
-      break;
-  if (i + len >= pool_len) {
-    if (len + 1 > sizeof pool - pool_len)
-      return fail("presets", s, "too many names");
-    memcpy(pool + pool_len, s, len + 1);
-    i = pool_len;
-    pool_len += len + 1;
-  }
-  printf("gm_preset_strings + %zu", i);
-  return 0;
-}
-
 /* Appends s, NUL-terminated, to the pool: a preset's names lie one after
  * another there, its table row pointing at the first (the id), so that a
  * row holds one pointer for all of them (0.63 KB less gzipped in the
@@ -266,22 +248,17 @@ static int write_gpus(const char *file, const cJSON *gpus) {
       if (run_add(id, a->valuestring))
         return 1;
     }
-    if (run_add(id, ""))
+    if (run_add(id, "") || run_add(id, throughput_string(gpu, "interconnect")) ||
+        run_add(id, throughput_string(gpu, "network")))
       return 1;
     i++;
     printf("    {gm_preset_strings + %zu, %lluu, %lluu, %.17g, %.17g, ", start,
            mib_bytes(gpu, "memory_mib"), mib_bytes(gpu, "cuda_context_mib"),
            throughput_number(gpu, "bf16_tflops"), throughput_number(gpu, "hbm_tbps"));
-    if (put_pooled(throughput_string(gpu, "interconnect")))
-      return 1;
-    printf(", ");
-    if (put_pooled(throughput_string(gpu, "network")))
-      return 1;
-    printf(", %d, %d, %.17g, %.17g},\n", amd_of(gpu), capability_of(gpu), nominal_gb,
+    printf("%d, %d, %.17g, %.17g},\n", amd_of(gpu), capability_of(gpu), nominal_gb,
            throughput_number(gpu, "fp8_tflops"));
   }
-  printf("    {NULL, 0, 0, 0, 0, NULL, NULL, 0, 0, 0, 0}};\nconst int gm_num_gpu_presets = %d;\n\n",
-         i);
+  printf("    {NULL, 0, 0, 0, 0, 0, 0, 0, 0}};\nconst int gm_num_gpu_presets = %d;\n\n", i);
   i = 0;
   cJSON_ArrayForEach(gpu, gpus) {
     int slot = 2;
