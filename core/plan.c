@@ -279,8 +279,9 @@ static int check_layout(search *S, const gm_config *c) {
 typedef struct {
   int known, n;
   int64_t b, ga;
-  /* Stage 0's parameters (gm_stage_params), the same for them too (shaped: known). */
-  int shaped;
+  /* Stage 0's parameters (gm_stage_params), the same for them too (shaped:
+   * known); under: its states without offload are not over the card. */
+  int shaped, under;
   gm_shape stage0;
 } first_batch;
 
@@ -390,7 +391,7 @@ static void states_floor(search *S, const gm_config *cand, first_batch *first, f
   gm_checked chk = {0};
   uint64_t lb, ctx = (uint64_t)r->hardware.cuda_context_bytes;
   const gm_parallel *p = &cand->parallel, *given = &S->states_given, *dflt = &S->states_par;
-  if (S->states_ref[cls].of != S->family_serial)
+  if (S->states_ref[cls].of != S->family_serial || first->under)
     return;
   /* The candidate's parallel section with its constant defaults applied: it
    * is the family's but in the fields search_family sets, none of them
@@ -429,8 +430,13 @@ static void states_floor(search *S, const gm_config *cand, first_batch *first, f
   }
   lb = gm_bytes(&chk, gm_stage_states_bytes(r, &S->P, &first->stage0));
   /* gm_first_stage_floor's test and figure. */
-  if (chk.overflow || !((double)lb + (double)ctx > (double)r->hardware.gpu_capacity_bytes))
+  if (chk.overflow || !((double)lb + (double)ctx > (double)r->hardware.gpu_capacity_bytes)) {
+    /* Offloading only takes states off the GPU (model_states): the
+     * layout's offload choices after this one are not over either. */
+    first->under = r->engine.offload_optimizer == GM_OFFLOAD_NONE &&
+                   r->engine.offload_param == GM_OFFLOAD_NONE && !chk.overflow;
     return;
+  }
   floor->peak = lb + ctx;
   floor->over = floor->peak - r->hardware.gpu_capacity_bytes;
   floor->states = 1;
