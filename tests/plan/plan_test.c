@@ -1086,7 +1086,11 @@ static void bounds_against_plain(void) {
                    0, 8, 8},
                   {"{\"model\":{\"preset\":\"mixtral-8x7b\"},\"training\":{\"seq_len\":4096},"
                    "\"hardware\":{\"gpu\":\"a100-80gb\",\"num_gpus\":32}}",
-                   256, 32, 32}};
+                   256, 32, 32},
+                  /* adapters and offload: the states' bound on LoRA's trainable share */
+                  {"{\"model\":{\"preset\":\"llama-3.1-70b\"},\"training\":{\"seq_len\":4096,"
+                   "\"finetune\":\"lora\"},\"hardware\":{\"gpu\":\"a10-24gb\",\"num_gpus\":8}}",
+                   0, 8, 16}};
   gm_plan_result *with = calloc(1, sizeof *with), *plain = calloc(1, sizeof *plain);
   gm_result *sink = calloc(1, sizeof *sink);
   size_t i;
