@@ -835,6 +835,37 @@ static void stage_base(ctx *x, gm_stage_mem *o) {
   }
 }
 
+double gm_stage_states_bytes(const gm_config *c, const gm_params *P, const gm_shape *s) {
+  const gm_training *tr = &c->training;
+  gm_stage_mem o;
+  ctx x;
+  double most = 0;
+  int ph;
+  /* fp8 changes the weights after (gathered) and a setting in resolution. */
+  if (tr->fp8 != GM_FP8_NONE)
+    return 0;
+  memset(&x, 0, sizeof x);
+  memset(&o, 0, sizeof o);
+  x.c = c, x.P = P, x.s = s;
+  /* stage_base's first steps, to the same figures. */
+  x.lb = gm_precision_bytes_of(tr);
+  x.A = gm_act_bytes(c);
+  x.state_elem = tr->precision == GM_PRECISION_PURE_HALF ? 2.0 : 4.0;
+  sharding(&x);
+  model_states(&x, &o);
+  gradients(&x, &o);
+  gathered(&x, &o);
+  /* Each phase's weights, gradients, optimizer states and gathered
+   * parameters, summed in gm_first_stage_floor's order without the terms
+   * between (all at least 0): no more than its sum. */
+  for (ph = 0; ph < GM_PH_COUNT; ph++) {
+    double sum = x.wbytes + o.comp[ph][GM_C_GRADS] + x.obytes + o.comp[ph][GM_C_GATHERED];
+    if (sum > most)
+      most = sum;
+  }
+  return most;
+}
+
 void gm_stage_memory_base(const gm_config *c, const gm_params *P, const gm_shape *s,
                           gm_stage_mem *o) {
   ctx x;

@@ -475,7 +475,9 @@ typedef struct {
    * (or does not resolve), 1 fits, 2 tight; from_polynomial 1 when read off the
    * stages' polynomials rather than evaluated in full, 2 when a bound settled
    * that it does not fit, without the layout's better than the closest miss
-   * kept (then peak_bytes is the bound, below its peak). For tests that hold
+   * kept (then peak_bytes is the bound, below its peak), 3 when the bound was
+   * its model states', found before its resolution (the config may then not
+   * resolve: it adds nothing to the answer either way). For tests that hold
    * the search to gm_calculate; NULL in use. */
   void (*on_evaluated)(void *arg, const gm_config *config, uint64_t peak_bytes, int fit,
                        int from_polynomial);

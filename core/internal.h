@@ -108,6 +108,9 @@ gm_shape gm_stage_shape(const gm_config *c, const gm_params *P, int r);
  * reads neither the recompute mode, the micro-batch size nor offloading; then those two. */
 gm_shape gm_stage_layout(const gm_config *c, const gm_params *P, int r);
 void gm_stage_acts(const gm_config *c, gm_shape *s);
+/* Of gm_stage_layout, only the layers, parameters and trainable share
+ * (first_layer to trainable_expert); the rest of *s is 0. */
+void gm_stage_params(const gm_config *c, const gm_params *P, int r, gm_shape *s);
 /* One layer's saved bytes (gm_layer_saved_bytes, gm_moe_layer_saved_bytes; -1
  * until needed) and working bytes, for the configs whose gm_layer_key is key. */
 typedef struct {
@@ -176,6 +179,13 @@ void gm_stage_memory(const gm_config *c, const gm_params *P, const gm_shape *s, 
 void gm_stage_memory_base(const gm_config *c, const gm_params *P, const gm_shape *s,
                           gm_stage_mem *o);
 void gm_stage_memory_acts(const gm_config *c, const gm_shape *s, gm_stage_mem *o);
+/* The most over the phases of a stage's weights, gradients, optimizer
+ * states and gathered parameters, s its parameters (gm_stage_params
+ * suffices), each phase summed in gm_first_stage_floor's order: no more than
+ * the phase's allocations without activations. The config's accumulation
+ * steps and micro-batches per step count (the gradients); 0 with fp8, whose
+ * weights the rest changes (components.c). */
+double gm_stage_states_bytes(const gm_config *c, const gm_params *P, const gm_shape *s);
 /* gm_calculate, keeping each stage's memory in mem[0, num_stages) for the
  * timelines when mem is not NULL (calc.c). */
 int gm_calculate_kept(const gm_config *cfg, gm_result *out, gm_stage_mem *mem, gm_error *err);

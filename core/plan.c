@@ -2,6 +2,7 @@
  * given GPUs, the memory of each (the same evaluation as gm_calculate, with
  * no strings), the largest micro-batch that fits, and a ranking by the
  * estimated step time of perf.c. */
+#include "checked.h"
 #include "internal.h"
 #include "schema.h"
 
@@ -102,6 +103,20 @@ typedef struct {
    * (check_layout), each with a flag: cleared by gm_plan only. */
   gm_config passed;
   unsigned char passed_ok[GM_SEC_COUNT];
+  /* Per class of the layouts of the family being searched (search_family's
+   * call numbered family_serial): tensor parallelism on or off, a pipeline or
+   * none. The engine and training sections of a class resolve alike
+   * (gm_resolve_layout_memo's key: same_sections), and so do the model and
+   * the hardware of one family and GPU count: the first resolution of the
+   * class that resolved, with its offload choices as resolved, serves
+   * states_floor; its parallel section is scratch. */
+  int family_serial;
+  gm_parallel states_given, states_par; /* the family's base parallel section, and with defaults */
+  struct {
+    int of; /* the family_serial it was kept for */
+    gm_offload opt, par;
+    gm_config c;
+  } states_ref[4];
   gm_stage_poly q[GM_MAX_STAGES]; /* the stages of the layout being tried */
   gm_model model;                 /* the request's, resolved: set once by gm_plan, never cleared */
 } search;
@@ -264,12 +279,18 @@ static int check_layout(search *S, const gm_config *c) {
 typedef struct {
   int known, n;
   int64_t b, ga;
+  /* Stage 0's parameters (gm_stage_params), the same for them too (shaped:
+   * known); under: its states without offload are not over the card. */
+  int shaped, under;
+  gm_shape stage0;
 } first_batch;
 
 /* A peak below which a candidate cannot be (0: none known), and its excess
- * over the card; tried once the first candidate it serves resolved. */
+ * over the card; tried once the first candidate it serves resolved. Before
+ * that, states: the peak is the model states' bound (states_floor), found
+ * before the candidate's resolution. */
 typedef struct {
-  int tried;
+  int tried, states;
   uint64_t peak, over;
 } floor_peak;
 
@@ -293,6 +314,7 @@ static uint64_t evaluate_start(search *S, gm_config *cand, gm_config *resolved, 
   gm_verdict v;
   uint64_t peak;
   int how = 0; /* on_evaluated's from_polynomial: 2 when settled by the floor */
+  int cls;
   *fit = 0;
   S->out->searched++;
   /* The bounds of derived values (gm_check_resolved) are checked only where
@@ -306,9 +328,17 @@ static uint64_t evaluate_start(search *S, gm_config *cand, gm_config *resolved, 
       gm_shape_memo_clear(&S->shapes);
       S->shapes_of = S->memo[S->last].serial;
     }
+    /* A class's first resolution serves states_floor. */
+    cls = (resolved->parallel.tp > 1) * 2 + (resolved->parallel.pp > 1);
+    if (S->states_ref[cls].of != S->family_serial) {
+      S->states_ref[cls].of = S->family_serial;
+      S->states_ref[cls].c = S->memo[S->last].resolved;
+      S->states_ref[cls].opt = S->states_ref[cls].c.engine.offload_optimizer;
+      S->states_ref[cls].par = S->states_ref[cls].c.engine.offload_param;
+    }
     /* The part that reads no recompute mode serves the layout's next modes. */
     if (floor && !floor->tried && !S->req->no_bounds) {
-      floor->tried = 1;
+      floor->tried = 1, floor->states = 0;
       if (gm_first_stage_floor(&S->shapes, resolved, &S->P, &floor->peak))
         floor->over = floor->peak - resolved->hardware.gpu_capacity_bytes;
     }
@@ -334,15 +364,82 @@ static uint64_t evaluate(search *S, gm_config *cand, gm_config *resolved, int *w
   return evaluate_start(S, cand, resolved, worst, fit, NULL, 0, NULL);
 }
 
-/* A candidate beyond reach by the floor its layout's first mode found, settled
- * before its resolution: searched, but not evaluated. */
+/* A candidate beyond reach by the floor its layout's first mode found, or by
+ * its model states, settled before its resolution: searched, but not evaluated. */
 static int settled_by_floor(search *S, int fi, const gm_config *cand, const floor_peak *floor) {
   if (!beyond_reach(S, fi, floor))
     return 0;
   S->out->searched++;
   if (S->req->on_evaluated)
-    S->req->on_evaluated(S->req->on_evaluated_arg, cand, floor->peak, 0, 2);
+    S->req->on_evaluated(S->req->on_evaluated_arg, cand, floor->peak, 0, floor->states ? 3 : 2);
   return 1;
+}
+
+/* A bound below gm_first_stage_floor's, before the candidate's resolution:
+ * stage 0's weights, gradients, optimizer states and gathered parameters in
+ * their largest phase (gm_stage_states_bytes), over the card with the CUDA
+ * context, into *floor (states set); stage 0's parameters are kept in *first
+ * for the layout's other candidates. The candidate's class's kept resolution (states_ref) with
+ * the candidate's parallel section, constant defaults applied (all that
+ * resolution gives the fields stage 0's parameters read), and its offload
+ * choices patched in as resolve_layout patches them, is the candidate's
+ * resolution in all that the states read. A candidate that would not resolve
+ * is settled too: it adds nothing to the answer either way. */
+static void states_floor(search *S, const gm_config *cand, first_batch *first, floor_peak *floor) {
+  int cls = (cand->parallel.tp > 1) * 2 + (cand->parallel.pp > 1);
+  gm_config *r = &S->states_ref[cls].c;
+  gm_checked chk = {0};
+  uint64_t lb, ctx = (uint64_t)r->hardware.cuda_context_bytes;
+  const gm_parallel *p = &cand->parallel, *given = &S->states_given, *dflt = &S->states_par;
+  if (S->states_ref[cls].of != S->family_serial || first->under)
+    return;
+  /* The candidate's parallel section with its constant defaults applied: it
+   * is the family's but in the fields search_family sets, none of them
+   * unset; the rest, unset or not, are those of the family's with defaults. */
+  r->parallel = *dflt;
+  r->parallel.tp = p->tp, r->parallel.cp = p->cp, r->parallel.pp = p->pp;
+  r->parallel.dp = p->dp, r->parallel.vpp = p->vpp, r->parallel.ep = p->ep;
+  if (p->first_stage_layers != given->first_stage_layers)
+    r->parallel.first_stage_layers = p->first_stage_layers;
+  if (p->last_stage_layers != given->last_stage_layers)
+    r->parallel.last_stage_layers = p->last_stage_layers;
+  if (p->schedule != given->schedule)
+    r->parallel.schedule = p->schedule;
+  if (p->sequence_parallel != given->sequence_parallel)
+    r->parallel.sequence_parallel = p->sequence_parallel;
+  /* What resolve_parallel derives of what the states read (the schedule and
+   * the micro-batches per step, for the gradients' accumulators), and the
+   * fields resolve_layout patches in. */
+  if ((int)r->parallel.schedule == GM_AUTO)
+    r->parallel.schedule = p->vpp > 1 ? GM_SCHED_INTERLEAVED : GM_SCHED_1F1B;
+  if (r->parallel.schedule == GM_SCHED_INTERLEAVED && p->vpp == 1)
+    r->parallel.schedule = GM_SCHED_1F1B;
+  if (r->parallel.num_microbatches == GM_AUTO)
+    r->parallel.num_microbatches = cand->training.gradient_accumulation_steps;
+  r->training.gradient_accumulation_steps = cand->training.gradient_accumulation_steps;
+  r->training.micro_batch_size = cand->training.micro_batch_size;
+  r->training.recompute = cand->training.recompute;
+  r->engine.offload_optimizer = (int)cand->engine.offload_optimizer != GM_AUTO
+                                    ? cand->engine.offload_optimizer
+                                    : S->states_ref[cls].opt;
+  r->engine.offload_param = (int)cand->engine.offload_param != GM_AUTO ? cand->engine.offload_param
+                                                                       : S->states_ref[cls].par;
+  if (!first->shaped) {
+    gm_stage_params(r, &S->P, 0, &first->stage0);
+    first->shaped = 1;
+  }
+  lb = gm_bytes(&chk, gm_stage_states_bytes(r, &S->P, &first->stage0));
+  /* gm_first_stage_floor's test and figure. */
+  if (chk.overflow || !((double)lb + (double)ctx > (double)r->hardware.gpu_capacity_bytes)) {
+    /* Offloading only takes states off the GPU (model_states): the
+     * layout's offload choices after this one are not over either. */
+    first->under = r->engine.offload_optimizer == GM_OFFLOAD_NONE &&
+                   r->engine.offload_param == GM_OFFLOAD_NONE && !chk.overflow;
+    return;
+  }
+  floor->peak = lb + ctx;
+  floor->over = floor->peak - r->hardware.gpu_capacity_bytes;
+  floor->states = 1;
 }
 
 /* Layouts that fit with room come before tight ones; then the fastest. */
@@ -499,6 +596,8 @@ static void try_layout(search *S, int fi, gm_config *cand, first_batch *first, f
   if (n == 0)
     return;
   set_mb(cand, b[0], ga[0]);
+  if (!floor->tried && floor->peak == 0 && !S->req->no_bounds)
+    states_floor(S, cand, first, floor);
   if (settled_by_floor(S, fi, cand, floor))
     return;
   peak = evaluate_start(S, cand, &r, &worst, &fit, &nq, fi, floor);
@@ -614,6 +713,9 @@ static void search_family(search *S, int fi, int G) {
     c.engine.distributed_optimizer = f->variant;
   c.hardware.num_gpus = G;
   k = c;
+  S->family_serial++; /* no kept resolution serves states_floor yet */
+  S->states_given = S->states_par = c.parallel;
+  gm_defaults_apply(&S->sections.defaults[GM_SEC_PARALLEL], &S->states_par);
   /* The model as resolved (layout-independent: the GPU count is left open). */
   if (!S->fam_r0[fi].have) {
     gm_config r0 = c;
@@ -1060,10 +1162,17 @@ int gm_plan(const gm_plan_request *q, gm_plan_result *out, gm_error *err) {
     return GM_EINVAL;
   S->model = r.model;
   S->memo_serial = 0;
+  S->family_serial = 0;
+  for (fi = 0; fi < 4; fi++)
+    S->states_ref[fi].of = 0;
   for (fi = 0; fi < NUM_FAMILIES; fi++)
     S->fam_r0[fi].have = 0;
   gm_shape_memo_init(&S->shapes);
-  S->sections.have = S->sections.defaults_made = 0;
+  S->sections.have = 0;
+  /* Made here rather than at the first resolution: search_family applies the parallel ones. */
+  for (fi = 0; fi < GM_SEC_COUNT; fi++)
+    gm_defaults_of((gm_section)fi, &S->sections.defaults[fi]);
+  S->sections.defaults_made = 1;
   memset(S->passed_ok, 0, sizeof S->passed_ok);
   if (gm_config_params(&r, &P, err) != GM_OK)
     return GM_EINVAL;

@@ -111,27 +111,29 @@ gm_shape gm_stage_shape(const gm_config *c, const gm_params *P, int r) {
   return s;
 }
 
-gm_shape gm_stage_layout(const gm_config *c, const gm_params *P, int r) {
+/* The parameters part of gm_stage_layout: the layers of rank r (count[],
+ * one per chunk, returned), its parameters, largest chunk and trainable share. */
+static int stage_params(const gm_config *c, const gm_params *P, int r, gm_shape *s, int count[]) {
+  int first[GM_MAX_CHUNKS], chunk_moe[GM_MAX_CHUNKS];
+  double dense_layer, moe_layer;
   const gm_model *m = &c->model;
   const gm_parallel *pp = &c->parallel;
-  gm_shape s;
   int p = pp->pp, L = m->num_layers, j;
   double t = pp->tp, e = pp->ep, vocab = (double)m->vocab_size, h = m->hidden_size;
-  double norms = (double)gm_layer_norm_params(m), dense_layer, moe_layer;
-  int first[GM_MAX_CHUNKS], count[GM_MAX_CHUNKS], n = gm_stage_chunks(c, r, first, count);
-  int chunk_moe[GM_MAX_CHUNKS];
-  memset(&s, 0, sizeof s);
-  s.first_layer = first[0];
+  double norms = (double)gm_layer_norm_params(m);
+  int n = gm_stage_chunks(c, r, first, count);
+  memset(s, 0, sizeof *s);
+  s->first_layer = first[0];
   for (j = 0; j < n; j++) {
     /* The chunk's layers from first_dense_layers on are expert layers. */
     int from = first[j] > m->first_dense_layers ? first[j] : m->first_dense_layers;
     chunk_moe[j] =
         m->num_experts > 0 && first[j] + count[j] > from ? first[j] + count[j] - from : 0;
-    s.layers += count[j];
-    s.moe_layers += chunk_moe[j];
+    s->layers += count[j];
+    s->moe_layers += chunk_moe[j];
   }
-  s.has_emb = r == 0;
-  s.has_head = r == p - 1;
+  s->has_emb = r == 0;
+  s->has_head = r == p - 1;
   /* Megatron pads the vocabulary to a multiple of 128 x TP. */
   if (c->engine.kind == GM_ENGINE_MEGATRON || c->engine.kind == GM_ENGINE_MEGATRON_DEEPSPEED)
     vocab = ceil(vocab / (128.0 * t)) * 128.0 * t;
@@ -141,49 +143,62 @@ gm_shape gm_stage_layout(const gm_config *c, const gm_params *P, int r) {
   if (P->per_layer_moe > 0) {
     double experts = (double)P->expert_params_per_layer;
     moe_layer = ((double)P->per_layer_moe - norms - experts) / t + norms + experts / (e * t);
-    s.expert_params = s.moe_layers * experts / (e * t);
+    s->expert_params = s->moe_layers * experts / (e * t);
   }
-  s.params = (s.layers - s.moe_layers) * dense_layer + s.moe_layers * moe_layer;
-  s.unit_params = s.layers - s.moe_layers > 0 ? dense_layer : moe_layer;
-  if (s.moe_layers > 0 && moe_layer > s.unit_params)
-    s.unit_params = moe_layer;
+  s->params = (s->layers - s->moe_layers) * dense_layer + s->moe_layers * moe_layer;
+  s->unit_params = s->layers - s->moe_layers > 0 ? dense_layer : moe_layer;
+  if (s->moe_layers > 0 && moe_layer > s->unit_params)
+    s->unit_params = moe_layer;
   {
     /* Vocabulary matrices split over TP; a learned position table does not. */
     double pos = m->position == GM_POS_LEARNED ? (double)m->max_position_embeddings * h : 0;
     double token = (double)P->embedding - pos, pad = vocab / (double)m->vocab_size;
-    if (s.has_emb) {
-      s.emb_params = token * pad / t + pos;
-      s.params += s.emb_params;
+    if (s->has_emb) {
+      s->emb_params = token * pad / t + pos;
+      s->params += s->emb_params;
     }
-    if (s.has_head) {
+    if (s->has_head) {
       /* Tied weights share the embedding on one stage; a separate last stage keeps a copy. */
       if (m->num_labels > 0)
-        s.head_params = (double)P->output_head;
+        s->head_params = (double)P->output_head;
       else if (!m->tied_embeddings)
-        s.head_params = (double)P->output_head * pad / t;
+        s->head_params = (double)P->output_head * pad / t;
       else if (p > 1)
-        s.head_params = token * pad / t;
-      s.params += s.head_params + (double)P->final_norm;
+        s->head_params = token * pad / t;
+      s->params += s->head_params + (double)P->final_norm;
     }
   }
   /* The embedding opens the rank's first chunk and the head closes its last. */
   for (j = 0; j < n; j++) {
     double chunk = (count[j] - chunk_moe[j]) * dense_layer + chunk_moe[j] * moe_layer;
     if (j == 0)
-      chunk += s.emb_params;
-    if (j == n - 1 && s.has_head)
-      chunk += s.head_params + (double)P->final_norm;
-    if (chunk > s.chunk_params_max)
-      s.chunk_params_max = chunk;
+      chunk += s->emb_params;
+    if (j == n - 1 && s->has_head)
+      chunk += s->head_params + (double)P->final_norm;
+    if (chunk > s->chunk_params_max)
+      s->chunk_params_max = chunk;
   }
   /* Trainable share: all, or this GPU's part of the adapters. */
   if (c->training.finetune == GM_FT_FULL) {
-    s.trainable = s.params;
-    s.trainable_expert = s.expert_params;
+    s->trainable = s->params;
+    s->trainable_expert = s->expert_params;
   } else {
-    s.trainable = (double)gm_lora_params(c) * s.layers / L / t;
-    s.trainable_expert = 0;
+    s->trainable = (double)gm_lora_params(c) * s->layers / L / t;
+    s->trainable_expert = 0;
   }
+  return n;
+}
+
+void gm_stage_params(const gm_config *c, const gm_params *P, int r, gm_shape *s) {
+  int count[GM_MAX_CHUNKS];
+  stage_params(c, P, r, s, count);
+}
+
+gm_shape gm_stage_layout(const gm_config *c, const gm_params *P, int r) {
+  const gm_parallel *pp = &c->parallel;
+  gm_shape s;
+  int p = pp->pp, count[GM_MAX_CHUNKS];
+  int n = stage_params(c, P, r, &s, count);
   s.inflight = inflight_of(pp, r, (double)pp->num_microbatches);
   if (pp->schedule == GM_SCHED_INTERLEAVED && p > 1 && pp->vpp > 1 && pp->vpp <= GM_MAX_CHUNKS &&
       s.layers > 0) {

@@ -784,13 +784,130 @@ static void stage_parts_against_plain(void) {
   }
 }
 
+/* The model states' bound the search settles layouts by before their
+ * resolution (gm_stage_params, gm_stage_states_bytes) against the floor it
+ * stands for: on stage 0 of every layout here, the bound is at most the
+ * floor's figure (gm_first_stage_floor's sum of stage 0's memory without its
+ * layers' activations), which is at most stage 0's peak by gm_calculate; and
+ * gm_stage_params gives what gm_stage_layout gives. Dense and MoE models with
+ * expert parallelism, LoRA, offload, fp8 (no bound), Megatron-LM with and
+ * without the distributed optimizer, ZeRO 1 to 3, FSDP full and hybrid,
+ * DDP; pipelines of one to four stages. */
+static void states_bound_against_floor(void) {
+  static const char *const configs[] = {
+      "{\"model\":{\"preset\":\"llama-3.1-405b\"},\"training\":{\"seq_len\":8192},"
+      "\"parallelism\":{\"tensor_parallel_size\":8,\"pipeline_parallel_size\":4,"
+      "\"data_parallel_size\":32},\"engine\":{\"type\":\"fsdp\",\"framework\":\"torchtitan\"},"
+      "\"hardware\":{\"gpu\":\"H100\"}}",
+      "{\"model\":{\"preset\":\"llama-3.1-405b\"},\"training\":{\"seq_len\":8192},"
+      "\"parallelism\":{\"tensor_parallel_size\":8,\"pipeline_parallel_size\":2,"
+      "\"data_parallel_size\":8},\"engine\":{\"type\":\"fsdp\",\"framework\":\"torchtitan\","
+      "\"sharding_strategy\":\"hybrid_shard\"},\"hardware\":{\"gpu\":\"H100\"}}",
+      MIXTRAL_MEGATRON,
+      DEEPSEEK_TORCHTITAN,
+      "{\"model\":{\"preset\":\"llama-3.1-70b\"},\"training\":{\"seq_len\":4096},"
+      "\"parallelism\":{\"tensor_parallel_size\":8,\"pipeline_parallel_size\":2,"
+      "\"data_parallel_size\":4},\"engine\":{\"type\":\"megatron_lm\","
+      "\"distributed_optimizer\":true},\"hardware\":{\"gpu\":\"H100\"}}",
+      "{\"model\":{\"preset\":\"llama-3.1-70b\"},\"training\":{\"seq_len\":4096},"
+      "\"parallelism\":{\"tensor_parallel_size\":4,\"pipeline_parallel_size\":4,"
+      "\"data_parallel_size\":2},\"engine\":{\"type\":\"megatron_lm\"},"
+      "\"hardware\":{\"gpu\":\"a100-80gb\"}}",
+      "{\"model\":{\"preset\":\"llama-3.1-70b\"},\"training\":{\"seq_len\":4096,"
+      "\"fp8\":\"delayed\"},\"parallelism\":{\"tensor_parallel_size\":8,"
+      "\"data_parallel_size\":4},\"engine\":{\"type\":\"megatron_lm\"},"
+      "\"hardware\":{\"gpu\":\"H100\"}}",
+      "{\"model\":{\"preset\":\"llama-3-8b\"},\"training\":{\"seq_len\":4096},"
+      "\"engine\":{\"type\":\"deepspeed\",\"zero_stage\":1},"
+      "\"hardware\":{\"gpu\":\"a10-24gb\",\"num_gpus\":8}}",
+      "{\"model\":{\"preset\":\"llama-3-8b\"},\"training\":{\"seq_len\":4096},"
+      "\"engine\":{\"type\":\"deepspeed\",\"zero_stage\":2},"
+      "\"hardware\":{\"gpu\":\"a10-24gb\",\"num_gpus\":8}}",
+      "{\"model\":{\"preset\":\"llama-3-8b\"},\"training\":{\"seq_len\":4096},"
+      "\"engine\":{\"type\":\"deepspeed\",\"zero_stage\":3},"
+      "\"hardware\":{\"gpu\":\"a10-24gb\",\"num_gpus\":8}}",
+      "{\"model\":{\"preset\":\"llama-3-8b\"},\"training\":{\"seq_len\":2048,"
+      "\"finetune\":\"lora\"},\"engine\":{\"type\":\"fsdp\"},"
+      "\"hardware\":{\"gpu\":\"a10-24gb\",\"num_gpus\":4}}",
+      "{\"model\":{\"preset\":\"llama-3-8b\"},\"training\":{\"seq_len\":2048},"
+      "\"engine\":{\"type\":\"fsdp\",\"sharding_strategy\":\"hybrid_shard\"},"
+      "\"hardware\":{\"gpu\":\"a100-40gb\",\"num_gpus\":32,\"gpus_per_node\":8}}",
+      "{\"model\":{\"preset\":\"qwen2.5-7b\"},\"training\":{\"seq_len\":2048},"
+      "\"engine\":{\"type\":\"pytorch_ddp\"},\"hardware\":{\"gpu\":\"H100\",\"num_gpus\":8}}"};
+  static const int64_t mbs[] = {1, 4};
+  gm_result *res = calloc(1, sizeof *res);
+  int n = 0, above = 0, above_peak = 0, params_differ = 0, tight = 0, fp8_bounded = 0, fp8 = 0;
+  int offloaded = 0;
+  size_t i;
+  for (i = 0; i < sizeof configs / sizeof configs[0]; i++) {
+    gm_config c;
+    gm_error err;
+    int off, j;
+    if (gm_parse_config(configs[i], &c, res, &err) != GM_OK) {
+      check(0, "a states bound config parses");
+      continue;
+    }
+    for (j = 0; j < (int)(sizeof mbs / sizeof mbs[0]); j++)
+      for (off = 0; off < 3; off++) {
+        gm_config k = c;
+        gm_params P;
+        gm_shape s, layout;
+        gm_stage_mem base;
+        double bound, most = 0;
+        int ph, q;
+        as_candidate(&k, GM_AC_NONE, mbs[j], off);
+        if (gm_resolve(&k, NULL, &err) != GM_OK || gm_config_params(&k, &P, &err) != GM_OK ||
+            gm_calculate(&k, res, &err) != GM_OK)
+          continue;
+        gm_stage_params(&k, &P, 0, &s);
+        layout = gm_stage_layout(&k, &P, 0);
+        params_differ +=
+            s.layers != layout.layers || s.moe_layers != layout.moe_layers ||
+            s.params != layout.params || s.trainable != layout.trainable ||
+            s.trainable_expert != layout.trainable_expert || s.unit_params != layout.unit_params ||
+            s.chunk_params_max != layout.chunk_params_max || s.emb_params != layout.emb_params;
+        bound = gm_stage_states_bytes(&k, &P, &s);
+        /* gm_first_stage_floor's sum. */
+        gm_stage_memory_base(&k, &P, &layout, &base);
+        for (ph = 0; ph < GM_PH_COUNT; ph++) {
+          double alloc = 0;
+          for (q = 0; q < GM_C_CACHE; q++)
+            alloc += ph == GM_PH_BACKWARD && q == GM_C_ACTIVATIONS ? 0.0 : base.comp[ph][q];
+          if (alloc > most)
+            most = alloc;
+        }
+        n++;
+        above += bound > most;
+        above_peak +=
+            bound + (double)k.hardware.cuda_context_bytes > (double)res->stages[0].peak_nvsmi_bytes;
+        /* Where the bound is most of the floor: a bound 10 % too high fails here. */
+        tight += bound * 1.1 > most;
+        offloaded += off > 0;
+        if (k.training.fp8 != GM_FP8_NONE)
+          fp8++, fp8_bounded += bound != 0;
+      }
+  }
+  free(res);
+  {
+    char what[300];
+    snprintf(what, sizeof what,
+             "the model states' bound is at most stage 0's floor on %d layouts (%d offloading, %d "
+             "with fp8 and no bound; %d above the floor, %d above the peak, %d with "
+             "gm_stage_params unlike gm_stage_layout), within 10 %% of it on %d",
+             n, offloaded, fp8, above, above_peak, params_differ, tight);
+    check(n >= 50 && offloaded >= 10 && fp8 >= 2 && fp8_bounded == 0 && above == 0 &&
+              above_peak == 0 && params_differ == 0 && tight >= 10,
+          what);
+  }
+}
+
 /* Every layout whose peak a search finds, against gm_calculate on the same
  * config: the same fit (tight and fits apart), no fit where calculate
  * rejects the config, and wherever it fits the same peak, or within 8 bytes
  * (floating-point rounding) when read off the stages' polynomials. */
 typedef struct {
   gm_result *res;
-  int n, from_poly, bounded, fitting, differ;
+  int n, from_poly, bounded, by_states, fitting, differ;
 } eval_stats;
 
 static int fit_of(gm_verdict v) { return v == GM_VERDICT_FITS ? 1 : v == GM_VERDICT_TIGHT ? 2 : 0; }
@@ -801,14 +918,41 @@ static void on_evaluated(void *arg, const gm_config *config, uint64_t peak, int 
   int same;
   st->n++;
   st->from_poly += poly == 1;
-  st->bounded += poly == 2;
+  st->bounded += poly >= 2;
+  st->by_states += poly == 3;
   st->fitting += fit != 0;
   if (gm_calculate(config, st->res, &err) != GM_OK) {
-    same = fit == 0 && poly != 2; /* a bound is found on a layout that resolves */
-  } else if (poly == 2) {
+    /* The floor is found on a layout that resolves; the states' bound before
+     * resolution, so on one that may not. */
+    same = fit == 0 && poly != 2;
+  } else if (poly >= 2) {
     /* Settled by a bound: it does not fit, and stage 0 holds at least the bound. */
     same = fit == 0 && st->res->verdict == GM_VERDICT_DOES_NOT_FIT &&
            peak <= st->res->stages[0].peak_nvsmi_bytes;
+    if (poly == 3 && same) {
+      /* The states' bound, made from another layout's resolution, is below
+       * the floor of this one's (gm_first_stage_floor's sum, rounded alike). */
+      gm_config k = *config;
+      gm_params P;
+      gm_shape s;
+      gm_stage_mem base;
+      double most = 0;
+      int ph, q;
+      if (gm_resolve(&k, NULL, &err) == GM_OK && gm_config_params(&k, &P, &err) == GM_OK) {
+        s = gm_stage_layout(&k, &P, 0);
+        gm_stage_memory_base(&k, &P, &s, &base);
+        for (ph = 0; ph < GM_PH_COUNT; ph++) {
+          double alloc = 0;
+          for (q = 0; q < GM_C_CACHE; q++)
+            alloc += ph == GM_PH_BACKWARD && q == GM_C_ACTIVATIONS ? 0.0 : base.comp[ph][q];
+          if (alloc > most)
+            most = alloc;
+        }
+        same = (double)peak <= floor(most + 0.5) + (double)k.hardware.cuda_context_bytes;
+      } else {
+        same = 0;
+      }
+    }
   } else {
     double full = (double)st->res->stages[st->res->worst_stage].peak_nvsmi_bytes;
     same = fit == fit_of(st->res->verdict) &&
@@ -849,7 +993,7 @@ static void every_evaluation(void) {
                    0,
                    0,
                    {GM_FW_GENERIC, GM_FW_GENERIC}}};
-  eval_stats st = {calloc(1, sizeof(gm_result)), 0, 0, 0, 0, 0};
+  eval_stats st = {calloc(1, sizeof(gm_result)), 0, 0, 0, 0, 0, 0};
   gm_plan_result *out = calloc(1, sizeof *out);
   gm_result *sink = calloc(1, sizeof *sink);
   size_t i;
@@ -878,12 +1022,12 @@ static void every_evaluation(void) {
     check(st.n - n0 > 50 && st.differ == d0, what);
   }
   {
-    char what[160];
+    char what[200];
     snprintf(what, sizeof what,
              "the layouts include more than 1,000 that fit (%d), 100 read off the polynomials "
-             "(%d) and 100 settled by a bound (%d)",
-             st.fitting, st.from_poly, st.bounded);
-    check(st.fitting > 1000 && st.from_poly > 100 && st.bounded > 100, what);
+             "(%d) and 100 settled by a bound (%d), 100 of them by the model states' (%d)",
+             st.fitting, st.from_poly, st.bounded, st.by_states);
+    check(st.fitting > 1000 && st.from_poly > 100 && st.bounded > 100 && st.by_states > 100, what);
   }
   free(sink);
   free(out);
@@ -918,7 +1062,7 @@ static int same_answer(const gm_plan_result *a, const gm_plan_result *b) {
 
 static void count_bounded(void *arg, const gm_config *config, uint64_t peak, int fit, int poly) {
   (void)config, (void)peak, (void)fit;
-  *(int *)arg += poly == 2;
+  *(int *)arg += poly >= 2;
 }
 
 /* The search with layouts settled by a bound (a stage's memory without its
@@ -942,7 +1086,11 @@ static void bounds_against_plain(void) {
                    0, 8, 8},
                   {"{\"model\":{\"preset\":\"mixtral-8x7b\"},\"training\":{\"seq_len\":4096},"
                    "\"hardware\":{\"gpu\":\"a100-80gb\",\"num_gpus\":32}}",
-                   256, 32, 32}};
+                   256, 32, 32},
+                  /* adapters and offload: the states' bound on LoRA's trainable share */
+                  {"{\"model\":{\"preset\":\"llama-3.1-70b\"},\"training\":{\"seq_len\":4096,"
+                   "\"finetune\":\"lora\"},\"hardware\":{\"gpu\":\"a10-24gb\",\"num_gpus\":8}}",
+                   0, 8, 16}};
   gm_plan_result *with = calloc(1, sizeof *with), *plain = calloc(1, sizeof *plain);
   gm_result *sink = calloc(1, sizeof *sink);
   size_t i;
@@ -1154,6 +1302,7 @@ int main(int argc, char **argv) {
   evaluation_sweep();
   memo_against_plain();
   stage_parts_against_plain();
+  states_bound_against_floor();
   every_evaluation();
   bounds_against_plain();
   published_layouts();
