@@ -266,15 +266,15 @@ clean:
 # Since then: link-time optimisation (-flto) takes 0.5 KiB more off, emmalloc
 # 2 KiB and the host's strtod 4 KiB (gzipped; module 37.4 KiB with all three).
 # Module + loader, gzip -9 as `make bench` counts them: 52,203 + 2,190 bytes
-# before the presets' text was written from the tables, 49,849 + 2,154 after
-# (below: presets_json 1.38 KB, dropped exports 0.12 KB; the loader 0.05 KB;
+# before the presets' text was written from the tables, 49,856 + 2,154 after
+# (below: presets_json 1.38 KB, dropped exports 0.12 KB; the loader 0.04 KB;
 # scripts/gen_presets.c: a preset's names and a GPU's link names in one run,
 # one pointer a row, 0.68 KB; no model-text offsets in the model rows, 0.18 KB).
-# The rest is the calculator: code 33.8 KB gzipped (calc_json with the
+# The rest is the calculator: code 33.9 KB gzipped (calc_json with the
 # physics inlined into it about 10 KB, gm_stage_memory 4.3, the section
-# reader 2.1, printf 1.1, cJSON's parser about 2), data 15.9 KB (messages,
+# reader 2.1, printf 1.1, cJSON's parser about 2), data 15.0 KB (messages,
 # formulas and labels about 11, the schema's rows and the preset tables about
-# 4.5). Measured and left out: other wasm-opt passes (--converge,
+# 4). Measured and left out: other wasm-opt passes (--converge,
 # --flatten --rereloop, -iit, --precompute-propagate, --merge-similar-functions:
 # within 50 bytes either way); LLVM's inline thresholds (no change: -Oz
 # functions carry minsize); --lto-O1 (38 bytes); printf's exact digits from
