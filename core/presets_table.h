@@ -14,7 +14,7 @@
 /* {"gpus":[...],"models":{...}}: the text the page reads (gm_presets_json),
  * without the models' "model" objects, which gm_preset_models holds read.
  * The WebAssembly module leaves it out: gm_presets_text writes the same
- * bytes from the tables below (tests/run_cases.c compares them). */
+ * bytes from the tables below (tests/unit_test.c compares them). */
 extern const char gm_presets_data[];
 /* The tables' names, NUL-terminated. */
 extern const char gm_preset_strings[];
