@@ -343,7 +343,7 @@ WASM_DEFS = -Dstrtod=gm_strtod -Dsnprintf=gm_snprintf -Dvsnprintf=gm_vsnprintf
 WASM_SRC = $(filter-out $(PLAN_SRC),$(CORE_SRC)) $(GEN_SRC) $(CJSON_DIR)/cJSON.c wasm/strtod.c \
            wasm/schema_json.c wasm/string.c wasm/math.c wasm/qsort.c wasm/malloc.c
 
-$(WASM_DIR)/gpumem.wasm: $(WASM_SRC) core/*.h $(CJSON_DIR)/cJSON.h wasm/imports.js wasm/join_data.mjs \
+$(WASM_DIR)/gpumem.wasm: $(WASM_SRC) core/*.h $(CJSON_DIR)/cJSON.h wasm/imports.js wasm/join_data.mjs wasm/leb128.mjs \
                          wasm/drop_exports.mjs Makefile
 	@mkdir -p $(@D)
 	$(EMENV) $(EMCC) $(WARN) $(WASM_OPT) $(WASM_FEATURES) $(WASM_DEFS) -Icore -I$(CJSON_DIR) -I$(CJSON_DIR)/.. \
@@ -358,7 +358,7 @@ WASM_PLAN_OPT ?= $(subst -Oz,-O2,$(WASM_OPT))
 WASM_PLAN_POST = $(subst -Oz -Oz,-O2,$(WASM_POST))
 
 $(WASM_DIR)/gpumem-plan.wasm: $(WASM_SRC) $(PLAN_SRC) core/*.h $(CJSON_DIR)/cJSON.h wasm/imports.js \
-                            wasm/join_data.mjs wasm/drop_exports.mjs Makefile
+                            wasm/join_data.mjs wasm/drop_exports.mjs wasm/leb128.mjs Makefile
 	@mkdir -p $(@D)
 	$(EMENV) $(EMCC) $(WARN) $(WASM_PLAN_OPT) $(WASM_FEATURES) $(WASM_DEFS) -Icore -I$(CJSON_DIR) -I$(CJSON_DIR)/.. \
 	  $(WASM_PLAN_LDFLAGS) --js-library wasm/imports.js -o $@ $(WASM_SRC) $(PLAN_SRC) -lm

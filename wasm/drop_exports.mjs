@@ -4,26 +4,11 @@
 // export list says; the loader (wasm/gpumem.js) calls none of them.
 // Usage: node wasm/drop_exports.mjs IN OUT NAME...
 import { readFileSync, writeFileSync } from 'node:fs';
+import { reader, u32Bytes } from './leb128.mjs';
 
 const [src, out, ...names] = process.argv.slice(2);
 const buf = readFileSync(src);
-let p = 8;
-const u32 = () => {
-  let r = 0;
-  for (let shift = 0; ; shift += 7) {
-    const b = buf[p++];
-    r += (b & 0x7f) * 2 ** shift;
-    if (!(b & 0x80)) return r;
-  }
-};
-const u32Bytes = (n) => {
-  const bytes = [];
-  do {
-    bytes.push((n & 0x7f) | (n >= 0x80 ? 0x80 : 0));
-    n = Math.floor(n / 0x80);
-  } while (n);
-  return bytes;
-};
+const r = reader(buf, 8);
 const fail = (why) => {
   throw new Error(`${src}: ${why}`);
 };
@@ -31,29 +16,29 @@ const fail = (why) => {
 if (buf.readUInt32LE(0) !== 0x6d736100) fail('not a WebAssembly module');
 const parts = [buf.subarray(0, 8)];
 const dropped = new Set();
-while (p < buf.length) {
-  const at = p;
-  const id = buf[p++];
-  const len = u32();
-  const end = p + len;
+while (r.at < buf.length) {
+  const at = r.at;
+  const id = r.byte();
+  const len = r.u32();
+  const end = r.at + len;
   if (id !== 7) {
     parts.push(buf.subarray(at, end));
   } else {
     // Each export: its name, a kind byte and an index.
     const kept = [];
-    for (let n = u32(); n > 0; n--) {
-      const start = p;
-      const nameLen = u32();
-      const name = buf.subarray(p, p + nameLen).toString();
-      p += nameLen + 1;
-      u32();
+    for (let n = r.u32(); n > 0; n--) {
+      const start = r.at;
+      const nameLen = r.u32();
+      const name = buf.subarray(r.at, r.at + nameLen).toString();
+      r.at += nameLen + 1;
+      r.u32();
       if (names.includes(name)) dropped.add(name);
-      else kept.push(buf.subarray(start, p));
+      else kept.push(buf.subarray(start, r.at));
     }
     const body = Buffer.concat([Buffer.from(u32Bytes(kept.length)), ...kept]);
     parts.push(Buffer.from([7, ...u32Bytes(body.length)]), body);
   }
-  p = end;
+  r.at = end;
 }
 const missing = names.filter((n) => !dropped.has(n));
 if (missing.length) fail(`no export ${missing.join(', ')}`);

@@ -6,72 +6,37 @@
 // the same bytes either way.
 // Usage: node wasm/join_data.mjs IN OUT
 import { readFileSync, writeFileSync } from 'node:fs';
+import { reader, s32Bytes, u32Bytes } from './leb128.mjs';
 
 const [src, out] = process.argv.slice(2);
 const buf = readFileSync(src);
-let p = 8;
-const u32 = () => {
-  let r = 0;
-  for (let shift = 0; ; shift += 7) {
-    const b = buf[p++];
-    r += (b & 0x7f) * 2 ** shift;
-    if (!(b & 0x80)) return r;
-  }
-};
-const s32 = () => {
-  let r = 0;
-  let shift = 0;
-  let b;
-  do {
-    b = buf[p++];
-    r |= (b & 0x7f) << shift;
-    shift += 7;
-  } while (b & 0x80);
-  return shift < 32 && b & 0x40 ? r | (-1 << shift) : r;
-};
-const u32Bytes = (n) => {
-  const bytes = [];
-  do {
-    bytes.push((n & 0x7f) | (n >= 0x80 ? 0x80 : 0));
-    n = Math.floor(n / 0x80);
-  } while (n);
-  return bytes;
-};
-const s32Bytes = (n) => {
-  const bytes = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && !(b & 0x40)) || (n === -1 && b & 0x40)) return [...bytes, b];
-    bytes.push(b | 0x80);
-  }
-};
+const r = reader(buf, 8);
 const fail = (why) => {
   throw new Error(`${src}: ${why}`);
 };
 
 if (buf.readUInt32LE(0) !== 0x6d736100) fail('not a WebAssembly module');
 const sections = [];
-while (p < buf.length) {
-  const id = buf[p++];
-  const len = u32();
-  sections.push({ id, bytes: buf.subarray(p, p + len) });
-  p += len;
+while (r.at < buf.length) {
+  const id = r.byte();
+  const len = r.u32();
+  sections.push({ id, bytes: buf.subarray(r.at, r.at + len) });
+  r.at += len;
 }
 
 // The active segments of memory 0 at i32.const offsets: what wasm-ld and
 // wasm-opt write for a module without threads.
 const data = sections.find((s) => s.id === 11);
 if (!data) fail('no data section');
-p = data.bytes.byteOffset - buf.byteOffset;
+r.at = data.bytes.byteOffset - buf.byteOffset;
 const segments = [];
-for (let n = u32(); n > 0; n--) {
-  if (u32() !== 0 || buf[p++] !== 0x41) fail('a segment that is not active at an i32.const offset');
-  const offset = s32();
-  if (buf[p++] !== 0x0b) fail('a segment offset that is not a constant');
-  const len = u32();
-  segments.push({ offset, bytes: buf.subarray(p, p + len) });
-  p += len;
+for (let n = r.u32(); n > 0; n--) {
+  if (r.u32() !== 0 || r.byte() !== 0x41) fail('a segment that is not active at an i32.const offset');
+  const offset = r.s32();
+  if (r.byte() !== 0x0b) fail('a segment offset that is not a constant');
+  const len = r.u32();
+  segments.push({ offset, bytes: buf.subarray(r.at, r.at + len) });
+  r.at += len;
 }
 segments.sort((a, b) => a.offset - b.offset);
 const start = segments[0].offset;
