@@ -784,6 +784,21 @@ static void stage_parts_against_plain(void) {
   }
 }
 
+/* gm_first_stage_floor's figure before rounding: the most over the phases of
+ * a stage's memory without its layers' activations (base: gm_stage_memory_base). */
+static double floor_sum(const gm_stage_mem *base) {
+  double most = 0;
+  int ph, q;
+  for (ph = 0; ph < GM_PH_COUNT; ph++) {
+    double alloc = 0;
+    for (q = 0; q < GM_C_CACHE; q++)
+      alloc += ph == GM_PH_BACKWARD && q == GM_C_ACTIVATIONS ? 0.0 : base->comp[ph][q];
+    if (alloc > most)
+      most = alloc;
+  }
+  return most;
+}
+
 /* The model states' bound the search settles layouts by before their
  * resolution (gm_stage_params, gm_stage_states_bytes) against the floor it
  * stands for: on stage 0 of every layout here, the bound is at most the
@@ -853,8 +868,7 @@ static void states_bound_against_floor(void) {
         gm_params P;
         gm_shape s, layout;
         gm_stage_mem base;
-        double bound, most = 0;
-        int ph, q;
+        double bound, most;
         as_candidate(&k, GM_AC_NONE, mbs[j], off);
         if (gm_resolve(&k, NULL, &err) != GM_OK || gm_config_params(&k, &P, &err) != GM_OK ||
             gm_calculate(&k, res, &err) != GM_OK)
@@ -869,13 +883,7 @@ static void states_bound_against_floor(void) {
         bound = gm_stage_states_bytes(&k, &P, &s);
         /* gm_first_stage_floor's sum. */
         gm_stage_memory_base(&k, &P, &layout, &base);
-        for (ph = 0; ph < GM_PH_COUNT; ph++) {
-          double alloc = 0;
-          for (q = 0; q < GM_C_CACHE; q++)
-            alloc += ph == GM_PH_BACKWARD && q == GM_C_ACTIVATIONS ? 0.0 : base.comp[ph][q];
-          if (alloc > most)
-            most = alloc;
-        }
+        most = floor_sum(&base);
         n++;
         above += bound > most;
         above_peak +=
@@ -936,18 +944,11 @@ static void on_evaluated(void *arg, const gm_config *config, uint64_t peak, int 
       gm_params P;
       gm_shape s;
       gm_stage_mem base;
-      double most = 0;
-      int ph, q;
+      double most;
       if (gm_resolve(&k, NULL, &err) == GM_OK && gm_config_params(&k, &P, &err) == GM_OK) {
         s = gm_stage_layout(&k, &P, 0);
         gm_stage_memory_base(&k, &P, &s, &base);
-        for (ph = 0; ph < GM_PH_COUNT; ph++) {
-          double alloc = 0;
-          for (q = 0; q < GM_C_CACHE; q++)
-            alloc += ph == GM_PH_BACKWARD && q == GM_C_ACTIVATIONS ? 0.0 : base.comp[ph][q];
-          if (alloc > most)
-            most = alloc;
-        }
+        most = floor_sum(&base);
         same = (double)peak <= floor(most + 0.5) + (double)k.hardware.cuda_context_bytes;
       } else {
         same = 0;
