@@ -89,16 +89,19 @@ static int rounded_text(double v, int decimals, char text[48], double *x_out) {
 
 /* The answer is written as cJSON_PrintUnformatted prints its tree: "key":
  * before each member (a comma between), values as cJSON prints them. */
-static void add_key(gm_text_buf *b, int *comma, const char *key) {
-  if (*comma)
-    gm_text_add(b, ",", 1);
+/* KEY("name"): the two arguments key, key_len of the functions below, the
+ * member's start ,"name": written in one piece (without the comma for the
+ * first member). */
+#define KEY(name) ",\"" name "\":", sizeof(",\"" name "\":") - 1
+static void add_key(gm_text_buf *b, int *comma, const char *key, size_t key_len) {
+  int first = !*comma;
   *comma = 1;
-  gm_text_add(b, "\"", 1), gm_text_adds(b, key), gm_text_add(b, "\":", 2);
+  gm_text_add(b, key + first, key_len - (size_t)first);
 }
 
-static void add_null(gm_text_buf *b, int *comma, const char *key) {
-  add_key(b, comma, key);
-  gm_text_add(b, "null", 4);
+static void add_null(gm_text_buf *b, int *comma, const char *key, size_t key_len) {
+  add_key(b, comma, key, key_len);
+  gm_text_addl(b, "null");
 }
 
 /* The start of the i-th object of an array. */
@@ -116,20 +119,22 @@ static void add_printed(gm_text_buf *b, cJSON *v) {
 }
 
 /* A number of the answer: a whole one as its digits, else as cJSON prints it. */
-static void add_number(gm_text_buf *b, int *comma, const char *key, double v) {
+static void add_number(gm_text_buf *b, int *comma, const char *key, size_t key_len, double v) {
   char text[32];
-  add_key(b, comma, key);
-  if (whole_text(v, text))
-    gm_text_adds(b, text);
+  size_t n;
+  add_key(b, comma, key, key_len);
+  if ((n = whole_text(v, text)) > 0)
+    gm_text_add(b, text, n);
   else
     add_printed(b, cJSON_CreateNumber(v));
 }
 
 /* v rounded to decimals places (rounded_text). */
-static void add_rounded(gm_text_buf *b, int *comma, const char *key, double v, int decimals) {
+static void add_rounded(gm_text_buf *b, int *comma, const char *key, size_t key_len, double v,
+                        int decimals) {
   char text[48];
   double x;
-  add_key(b, comma, key);
+  add_key(b, comma, key, key_len);
   if (rounded_text(v, decimals, text, &x))
     gm_text_adds(b, text);
   else
@@ -138,13 +143,13 @@ static void add_rounded(gm_text_buf *b, int *comma, const char *key, double v, i
 
 /* A string as cJSON quotes it: as it is when nothing needs escaping (cJSON
  * escapes quotes, backslashes and control characters only), else by cJSON. */
-static void add_string(gm_text_buf *b, int *comma, const char *key, const char *v) {
+static void add_string(gm_text_buf *b, int *comma, const char *key, size_t key_len, const char *v) {
   const unsigned char *u = (const unsigned char *)v;
-  add_key(b, comma, key);
+  add_key(b, comma, key, key_len);
   while (*u >= 32 && *u != '"' && *u != '\\')
     u++;
   if (*u == '\0') {
-    gm_text_add(b, "\"", 1), gm_text_adds(b, v), gm_text_add(b, "\"", 1);
+    gm_text_addl(b, "\""), gm_text_add(b, v, (size_t)((const char *)u - v)), gm_text_addl(b, "\"");
     return;
   }
   add_printed(b, cJSON_CreateString(v));
@@ -592,7 +597,7 @@ static char *config_text(const printed_request *r, const gm_config *base, const 
 static void add_config(gm_text_buf *b, int *comma, const printed_request *r, const cJSON *request,
                        const gm_config *base, const gm_config *c) {
   char *t = r->usable ? config_text(r, base, c) : NULL;
-  add_key(b, comma, "config");
+  add_key(b, comma, KEY("config"));
   if (t)
     gm_text_adds(b, t);
   else
@@ -667,12 +672,12 @@ static void summary(const gm_config *c, char *out, size_t n) {
     gm_text_str(&t, e->offload_param != GM_OFFLOAD_NONE ? ", full offload" : ", optimizer offload");
 }
 
-static void add_estimate(gm_text_buf *b, int *comma, const char *key, int known, double v,
-                         int decimals) {
+static void add_estimate(gm_text_buf *b, int *comma, const char *key, size_t key_len, int known,
+                         double v, int decimals) {
   if (known && isfinite(v)) {
-    add_rounded(b, comma, key, v, decimals);
+    add_rounded(b, comma, key, key_len, v, decimals);
   } else {
-    add_null(b, comma, key);
+    add_null(b, comma, key, key_len);
   }
 }
 
@@ -684,7 +689,7 @@ static char *result_json(const cJSON *request, const plan_state *s) {
   printed_request pr;
   printed_of(request, &pr);
   gm_text_add(&b, "{", 1);
-  add_key(&b, &top, "layouts");
+  add_key(&b, &top, KEY("layouts"));
   gm_text_add(&b, "[", 1);
   for (i = 0; i < r->num_layouts; i++) {
     const gm_plan_layout *l = &r->layouts[i];
@@ -697,59 +702,59 @@ static char *result_json(const cJSON *request, const plan_state *s) {
     }
     open_item(&b, i);
     add_config(&b, &comma, &pr, request, &s->req.base, &l->config);
-    add_rounded(&b, &comma, "peak_gb", (double)l->peak_bytes / GIB, 4);
-    add_number(&b, &comma, "peak_bytes", (double)l->peak_bytes);
-    add_string(&b, &comma, "verdict", l->tight ? "tight" : "fits");
-    add_estimate(&b, &comma, "step_time_s", l->perf.known, l->perf.step_time_s, 4);
-    add_estimate(&b, &comma, "tokens_per_s_per_gpu", l->perf.known, l->perf.tokens_per_s_per_gpu,
-                 1);
-    add_estimate(&b, &comma, "mfu", l->perf.known, l->perf.mfu, 4);
+    add_rounded(&b, &comma, KEY("peak_gb"), (double)l->peak_bytes / GIB, 4);
+    add_number(&b, &comma, KEY("peak_bytes"), (double)l->peak_bytes);
+    add_string(&b, &comma, KEY("verdict"), l->tight ? "tight" : "fits");
+    add_estimate(&b, &comma, KEY("step_time_s"), l->perf.known, l->perf.step_time_s, 4);
+    add_estimate(&b, &comma, KEY("tokens_per_s_per_gpu"), l->perf.known,
+                 l->perf.tokens_per_s_per_gpu, 1);
+    add_estimate(&b, &comma, KEY("mfu"), l->perf.known, l->perf.mfu, 4);
     summary(&c, text, sizeof text);
-    add_string(&b, &comma, "summary", text);
+    add_string(&b, &comma, KEY("summary"), text);
     gm_text_add(&b, "}", 1);
   }
   gm_text_add(&b, "]", 1);
-  add_key(&b, &top, "rejected");
+  add_key(&b, &top, KEY("rejected"));
   gm_text_add(&b, "[", 1);
   for (i = 0; i < r->num_rejected; i++) {
     int comma = 0;
     open_item(&b, i);
-    add_string(&b, &comma, "family", r->rejected[i].family);
-    add_string(&b, &comma, "reason", r->rejected[i].reason);
+    add_string(&b, &comma, KEY("family"), r->rejected[i].family);
+    add_string(&b, &comma, KEY("reason"), r->rejected[i].reason);
     gm_text_add(&b, "}", 1);
   }
   gm_text_add(&b, "]", 1);
   if (r->min_gpus > 0) {
-    add_number(&b, &top, "min_gpus", r->min_gpus);
+    add_number(&b, &top, KEY("min_gpus"), r->min_gpus);
   } else {
-    add_null(&b, &top, "min_gpus");
+    add_null(&b, &top, KEY("min_gpus"));
   }
-  add_number(&b, &top, "searched", (double)r->searched);
-  add_number(&b, &top, "evaluated", (double)r->evaluated);
+  add_number(&b, &top, KEY("searched"), (double)r->searched);
+  add_number(&b, &top, KEY("evaluated"), (double)r->evaluated);
   if (r->base_peak_bytes > 0)
-    add_rounded(&b, &top, "base_peak_gb", (double)r->base_peak_bytes / GIB, 4);
-  add_key(&b, &top, "suggestions");
+    add_rounded(&b, &top, KEY("base_peak_gb"), (double)r->base_peak_bytes / GIB, 4);
+  add_key(&b, &top, KEY("suggestions"));
   gm_text_add(&b, "[", 1);
   for (i = 0; i < r->num_suggestions; i++) {
     const gm_plan_suggestion *g = &r->suggestions[i];
     int comma = 0;
     open_item(&b, i);
-    add_string(&b, &comma, "change", g->change);
-    add_rounded(&b, &comma, "saving_gb", (double)g->saving_bytes / GIB, 2);
-    add_rounded(&b, &comma, "peak_gb", (double)g->peak_bytes / GIB, 4);
-    add_key(&b, &comma, "fits");
+    add_string(&b, &comma, KEY("change"), g->change);
+    add_rounded(&b, &comma, KEY("saving_gb"), (double)g->saving_bytes / GIB, 2);
+    add_rounded(&b, &comma, KEY("peak_gb"), (double)g->peak_bytes / GIB, 4);
+    add_key(&b, &comma, KEY("fits"));
     gm_text_adds(&b, g->fits ? "true" : "false");
     add_config(&b, &comma, &pr, request, &s->req.base, &g->config);
     gm_text_add(&b, "}", 1);
   }
   gm_text_add(&b, "]", 1);
-  add_key(&b, &top, "warnings");
+  add_key(&b, &top, KEY("warnings"));
   gm_text_add(&b, "[", 1);
   for (i = 0; i < s->sink.num_warnings && i < GM_MAX_WARNINGS; i++) {
     int comma = 0;
     open_item(&b, i);
-    add_string(&b, &comma, "field", s->sink.warnings[i].field);
-    add_string(&b, &comma, "message", s->sink.warnings[i].message);
+    add_string(&b, &comma, KEY("field"), s->sink.warnings[i].field);
+    add_string(&b, &comma, KEY("message"), s->sink.warnings[i].message);
     gm_text_add(&b, "}", 1);
   }
   gm_text_add(&b, "]}", 2);

@@ -4,28 +4,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-void gm_text_add(gm_text_buf *b, const char *s, size_t n) {
+int gm_text_grow(gm_text_buf *b, size_t n) {
+  size_t cap = b->cap ? b->cap : 4096;
+  char *p;
   if (b->oom)
-    return;
-  if (b->cap - b->len < n + 1) {
-    size_t cap = b->cap ? b->cap : 4096;
-    char *p;
-    while (cap - b->len < n + 1) {
-      if (cap > ((size_t)-1) / 4) {
-        b->oom = 1;
-        return;
-      }
-      cap *= 2;
-    }
-    if (!(p = realloc(b->buf, cap))) {
+    return 0;
+  while (cap - b->len < n + 1) {
+    if (cap > ((size_t)-1) / 4) {
       b->oom = 1;
-      return;
+      return 0;
     }
-    b->buf = p, b->cap = cap;
+    cap *= 2;
   }
-  memcpy(b->buf + b->len, s, n);
-  b->len += n;
-  b->buf[b->len] = '\0';
+  if (!(p = realloc(b->buf, cap))) {
+    b->oom = 1;
+    return 0;
+  }
+  b->buf = p, b->cap = cap;
+  return 1;
 }
 
 void gm_text_adds(gm_text_buf *b, const char *s) { gm_text_add(b, s, strlen(s)); }

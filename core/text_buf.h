@@ -5,6 +5,7 @@
 #define GM_TEXT_BUF_H
 
 #include <stddef.h>
+#include <string.h>
 
 typedef struct {
   char *buf; /* malloc'd; NULL until the first add; NUL-terminated after each add */
@@ -12,8 +13,19 @@ typedef struct {
   int oom;
 } gm_text_buf;
 
-/* Appends the n bytes of s. */
-void gm_text_add(gm_text_buf *b, const char *s, size_t n);
+/* Makes room for n more bytes and the NUL; 0 when memory ran out (oom set). */
+int gm_text_grow(gm_text_buf *b, size_t n);
+/* Appends the n bytes of s. Inline: the answers are written in many small
+ * pieces, most of which fit the room already there. */
+static inline void gm_text_add(gm_text_buf *b, const char *s, size_t n) {
+  if (b->cap - b->len < n + 1 && !gm_text_grow(b, n))
+    return;
+  memcpy(b->buf + b->len, s, n);
+  b->len += n;
+  b->buf[b->len] = '\0';
+}
+/* A string literal, its length known at compile time. */
+#define gm_text_addl(b, literal) gm_text_add(b, literal, sizeof literal - 1)
 /* Appends the string s. */
 void gm_text_adds(gm_text_buf *b, const char *s);
 /* The text, handed to the caller (free() it); NULL when memory ran out,
