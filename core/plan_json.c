@@ -278,24 +278,28 @@ static int parse_plan(gm_parse_ctx *pc, const cJSON *plan, gm_plan_request *q,
 static const char *const sections[] = {"engine", "parallelism", "training", "hardware"};
 #define NUM_SECTIONS 4
 
-/* One field the planner writes: sections[section].key = text (JSON). */
+/* One field the planner writes: sections[section].key = text (JSON).
+ * member is "key": as written in the answer; the lengths spare a strlen per
+ * layout. */
 typedef struct {
   int section;
-  const char *key;
+  const char *key, *member;
+  size_t member_len, text_len;
   char text[40];
 } field_put;
 
 /* v as cJSON prints a value; text has room for 40 bytes. */
-static void value_text(cJSON *v, char *text) {
+static void value_text(cJSON *v, field_put *f) {
   char *t = v ? cJSON_PrintUnformatted(v) : NULL;
-  snprintf(text, 40, "%s", t ? t : "null");
+  snprintf(f->text, 40, "%s", t ? t : "null");
+  f->text_len = strlen(f->text);
   cJSON_free(t);
   cJSON_Delete(v);
 }
 
 static void put_number(field_put *f, double v) {
-  if (!whole_text(v, f->text))
-    value_text(cJSON_CreateNumber(v), f->text);
+  if (!(f->text_len = whole_text(v, f->text)))
+    value_text(cJSON_CreateNumber(v), f);
 }
 
 /* A name as cJSON quotes it: plain printable ASCII as it is, else by cJSON. */
@@ -309,8 +313,9 @@ static void put_string(field_put *f, const char *name) {
     f->text[0] = '"';
     memcpy(f->text + 1, name, n);
     f->text[n + 1] = '"', f->text[n + 2] = '\0';
+    f->text_len = n + 2;
   } else
-    value_text(cJSON_CreateString(name), f->text);
+    value_text(cJSON_CreateString(name), f);
 }
 
 /* Every field the planner chose that base left open, in order, so that the
@@ -321,14 +326,17 @@ static int config_puts(const gm_config *base, const gm_config *c, field_put *f) 
   const gm_training *t = &c->training, *bt = &base->training;
   int n = 0;
 #define OPEN(x, y) ((int)(y) == GM_AUTO && (int)(x) != GM_AUTO)
-#define AT(sec, k) (f[n].section = (sec), f[n].key = (k), &f[n++])
+#define AT(sec, k)                                                                                 \
+  (f[n].section = (sec), f[n].key = (k),                                                           \
+   f[n].member = "\"" k "\":", f[n].member_len = sizeof("\"" k "\":") - 1, &f[n++])
 #define NUM(sec, k, v) put_number(AT(sec, k), (double)(v))
 #define NAME(sec, k, table, v)                                                                     \
   do {                                                                                             \
     const char *name_ = gm_enum_name(table, (int)(v));                                             \
     put_string(AT(sec, k), name_ ? name_ : "?");                                                   \
   } while (0)
-#define BOOL(sec, k, v) memcpy(AT(sec, k)->text, (v) ? "true" : "false", (v) ? 5 : 6)
+#define BOOL(sec, k, v)                                                                            \
+  (memcpy(AT(sec, k)->text, (v) ? "true" : "false", (v) ? 5 : 6), f[n - 1].text_len = (v) ? 4 : 5)
   if (OPEN(e->kind, be->kind))
     NAME(0, "type", gm_engine_names, e->kind);
   if (OPEN(e->framework, be->framework))
@@ -441,10 +449,14 @@ typedef struct {
   int usable, n;
   const cJSON *item[64];
   char *text[64];
-  char *key[NUM_SECTIONS];                      /* the section's own "key", when an object */
+  size_t text_len[64];
+  int section[64];         /* section_of the member's key */
+  char *key[NUM_SECTIONS]; /* the section's own "key":{, when an object */
+  size_t key_len[NUM_SECTIONS];
   int first[NUM_SECTIONS], count[NUM_SECTIONS]; /* its members: inner[first, first + count) */
   const cJSON *inner_item[128];
   char *inner[128];
+  size_t inner_len[128];
   int num_inner;
 } printed_request;
 
@@ -482,13 +494,22 @@ static void printed_of(const cJSON *request, printed_request *r) {
     r->item[r->n] = it;
     r->text[r->n] = member_text(it);
     r->usable &= r->text[r->n] != NULL;
+    r->text_len[r->n] = r->text[r->n] ? strlen(r->text[r->n]) : 0;
+    r->section[r->n] = k = section_of(it->string);
     r->n++;
-    k = section_of(it->string);
     if (k < 0 || !cJSON_IsObject(it))
       continue;
     {
       cJSON *name = cJSON_CreateString(it->string);
-      r->key[k] = name ? cJSON_PrintUnformatted(name) : NULL;
+      char *t = name ? cJSON_PrintUnformatted(name) : NULL;
+      size_t n = t ? strlen(t) : 0;
+      r->key[k] = t ? cJSON_malloc(n + 3) : NULL;
+      if (r->key[k]) {
+        memcpy(r->key[k], t, n);
+        memcpy(r->key[k] + n, ":{", 3);
+        r->key_len[k] = n + 2;
+      }
+      cJSON_free(t);
       cJSON_Delete(name);
       r->usable &= r->key[k] != NULL;
     }
@@ -504,6 +525,7 @@ static void printed_of(const cJSON *request, printed_request *r) {
       r->inner_item[r->num_inner] = in;
       r->inner[r->num_inner] = member_text(in);
       r->usable &= r->inner[r->num_inner] != NULL;
+      r->inner_len[r->num_inner] = r->inner[r->num_inner] ? strlen(r->inner[r->num_inner]) : 0;
       r->num_inner++;
     }
     r->count[k] = r->num_inner - r->first[k];
@@ -519,59 +541,57 @@ static void add_new_puts(gm_text_buf *b, const field_put *f, int n, int k, const
     if (f[i].section != k || used[i])
       continue;
     if (*comma)
-      gm_text_add(b, ",", 1);
-    gm_text_add(b, "\"", 1), gm_text_adds(b, f[i].key), gm_text_add(b, "\":", 2),
-        gm_text_adds(b, f[i].text);
+      gm_text_addl(b, ",");
+    gm_text_add(b, f[i].member, f[i].member_len), gm_text_add(b, f[i].text, f[i].text_len);
     *comma = 1;
   }
 }
 
-/* cJSON_PrintUnformatted(config_json(request, base, c)), without the tree:
- * the request's members as printed, the planner's fields put as put() puts
- * them (in place where the section has the key, else at its end; a section
- * that is no object replaced by one at the end). NULL where it cannot. */
-static char *config_text(const printed_request *r, const gm_config *base, const gm_config *c) {
+/* cJSON_PrintUnformatted(config_json(request, base, c)) appended to b,
+ * without the tree: the request's members as printed, the planner's fields
+ * put as put() puts them (in place where the section has the key, else at
+ * its end; a section that is no object replaced by one at the end). */
+static void config_text(gm_text_buf *b, const printed_request *r, const gm_config *base,
+                        const gm_config *c) {
   field_put f[MAX_PUTS];
   int n = config_puts(base, c, f), used[MAX_PUTS] = {0}, has[NUM_SECTIONS] = {0};
   int placed[NUM_SECTIONS] = {0}, i, j, k, comma = 0;
-  gm_text_buf b = {NULL, 0, 0, 0};
   for (i = 0; i < n; i++)
     has[f[i].section] = 1;
-  gm_text_add(&b, "{", 1);
+  gm_text_addl(b, "{");
   for (i = 0; i < r->n; i++) {
-    k = section_of(r->item[i]->string);
+    k = r->section[i];
     if (k >= 0 && has[k] && !cJSON_IsObject(r->item[i]))
       continue; /* put deletes it, and adds the section at the end */
     if (comma)
-      gm_text_add(&b, ",", 1);
+      gm_text_addl(b, ",");
     comma = 1;
     if (k < 0 || !has[k]) {
-      gm_text_adds(&b, r->text[i]);
+      gm_text_add(b, r->text[i], r->text_len[i]);
       continue;
     }
     {
       int inner_comma = 0;
       placed[k] = 1;
-      gm_text_adds(&b, r->key[k]), gm_text_add(&b, ":{", 2);
+      gm_text_add(b, r->key[k], r->key_len[k]);
       for (j = r->first[k]; j < r->first[k] + r->count[k]; j++) {
         int m;
         const char *own = r->inner_item[j]->string;
         if (inner_comma)
-          gm_text_add(&b, ",", 1);
+          gm_text_addl(b, ",");
         inner_comma = 1;
         for (m = 0; m < n; m++)
           if (f[m].section == k && strcmp(f[m].key, own) == 0)
             break;
         if (m < n) {
           used[m] = 1;
-          gm_text_add(&b, "\"", 1), gm_text_adds(&b, f[m].key), gm_text_add(&b, "\":", 2),
-              gm_text_adds(&b, f[m].text);
+          gm_text_add(b, f[m].member, f[m].member_len), gm_text_add(b, f[m].text, f[m].text_len);
         } else {
-          gm_text_adds(&b, r->inner[j]);
+          gm_text_add(b, r->inner[j], r->inner_len[j]);
         }
       }
-      add_new_puts(&b, f, n, k, used, &inner_comma);
-      gm_text_add(&b, "}", 1);
+      add_new_puts(b, f, n, k, used, &inner_comma);
+      gm_text_addl(b, "}");
     }
   }
   /* Sections added by put, in the order of their first field. */
@@ -582,27 +602,26 @@ static char *config_text(const printed_request *r, const gm_config *base, const 
       continue;
     placed[k] = 1;
     if (comma)
-      gm_text_add(&b, ",", 1);
+      gm_text_addl(b, ",");
     comma = 1;
-    gm_text_add(&b, "\"", 1), gm_text_adds(&b, sections[k]), gm_text_add(&b, "\":{", 3);
-    add_new_puts(&b, f, n, k, used, &inner_comma);
-    gm_text_add(&b, "}", 1);
+    gm_text_addl(b, "\"");
+    gm_text_adds(b, sections[k]);
+    gm_text_addl(b, "\":{");
+    add_new_puts(b, f, n, k, used, &inner_comma);
+    gm_text_addl(b, "}");
   }
-  gm_text_add(&b, "}", 1);
-  return gm_text_take(&b);
+  gm_text_addl(b, "}");
 }
 
-/* The config of a layout as a member of the answer: its text where the
- * writer applies, else the tree's. */
+/* The config of a layout as a member of the answer: written straight into
+ * the answer where the writer applies, else the tree's. */
 static void add_config(gm_text_buf *b, int *comma, const printed_request *r, const cJSON *request,
                        const gm_config *base, const gm_config *c) {
-  char *t = r->usable ? config_text(r, base, c) : NULL;
   add_key(b, comma, KEY("config"));
-  if (t)
-    gm_text_adds(b, t);
+  if (r->usable)
+    config_text(b, r, base, c);
   else
     add_printed(b, config_json(request, base, c));
-  free(t);
 }
 
 /* One parallel size in the summary, when there is more than one rank. */
