@@ -302,18 +302,36 @@ static void put_number(field_put *f, double v) {
     value_text(cJSON_CreateNumber(v), f);
 }
 
-/* A name as cJSON quotes it: plain printable ASCII as it is, else by cJSON. */
+/* A whole count: its digits straight from the integer, as put_number
+ * writes the double (whole_text) below 10^15. */
+static void put_whole(field_put *f, long long v) {
+  char *q = f->text;
+  if (v <= -1000000000000000LL || v >= 1000000000000000LL) {
+    put_number(f, (double)v);
+    return;
+  }
+  if (v < 0)
+    *q++ = '-';
+  q = gm_fmt_digits(q, v < 0 ? (uint64_t)-v : (uint64_t)v);
+  *q = '\0';
+  f->text_len = (size_t)(q - f->text);
+}
+
+/* A name as cJSON quotes it: plain printable ASCII as it is (copied while
+ * checked, in one pass), else by cJSON. */
 static void put_string(field_put *f, const char *name) {
-  size_t i, n = strlen(name);
-  for (i = 0; i < n; i++)
-    if ((unsigned char)name[i] < 0x20 || name[i] == '"' || name[i] == '\\' ||
-        (unsigned char)name[i] > 0x7e)
+  size_t i;
+  unsigned char ch;
+  for (i = 0; i + 3 <= sizeof f->text; i++) {
+    ch = (unsigned char)name[i];
+    if (ch < 0x20 || ch == '"' || ch == '\\' || ch > 0x7e)
       break;
-  if (i == n && n + 3 <= sizeof f->text) {
+    f->text[i + 1] = (char)ch;
+  }
+  if (i + 3 <= sizeof f->text && name[i] == '\0') {
     f->text[0] = '"';
-    memcpy(f->text + 1, name, n);
-    f->text[n + 1] = '"', f->text[n + 2] = '\0';
-    f->text_len = n + 2;
+    f->text[i + 1] = '"', f->text[i + 2] = '\0';
+    f->text_len = i + 2;
   } else
     value_text(cJSON_CreateString(name), f);
 }
@@ -329,7 +347,7 @@ static int config_puts(const gm_config *base, const gm_config *c, field_put *f) 
 #define AT(sec, k)                                                                                 \
   (f[n].section = (sec), f[n].key = (k),                                                           \
    f[n].member = "\"" k "\":", f[n].member_len = sizeof("\"" k "\":") - 1, &f[n++])
-#define NUM(sec, k, v) put_number(AT(sec, k), (double)(v))
+#define NUM(sec, k, v) put_whole(AT(sec, k), (long long)(v))
 #define NAME(sec, k, table, v)                                                                     \
   do {                                                                                             \
     const char *name_ = gm_enum_name(table, (int)(v));                                             \
@@ -532,17 +550,18 @@ static void printed_of(const cJSON *request, printed_request *r) {
   }
 }
 
-/* The puts of section k as members, those of keys in the section written
- * in their places by the caller (used[]), the rest here in order. */
-static void add_new_puts(gm_text_buf *b, const field_put *f, int n, int k, const int *used,
-                         int *comma) {
+/* The puts of section k not written in their places by the caller
+ * (used[]), as members in order: in[0, count) indexes them in f. */
+static void add_new_puts(gm_text_buf *b, const field_put *f, const int *in, int count,
+                         const int *used, int *comma) {
   int i;
-  for (i = 0; i < n; i++) {
-    if (f[i].section != k || used[i])
+  for (i = 0; i < count; i++) {
+    const field_put *g = &f[in[i]];
+    if (used[in[i]])
       continue;
     if (*comma)
       gm_text_addl(b, ",");
-    gm_text_add(b, f[i].member, f[i].member_len), gm_text_add(b, f[i].text, f[i].text_len);
+    gm_text_add(b, g->member, g->member_len), gm_text_add(b, g->text, g->text_len);
     *comma = 1;
   }
 }
@@ -554,19 +573,20 @@ static void add_new_puts(gm_text_buf *b, const field_put *f, int n, int k, const
 static void config_text(gm_text_buf *b, const printed_request *r, const gm_config *base,
                         const gm_config *c) {
   field_put f[MAX_PUTS];
-  int n = config_puts(base, c, f), used[MAX_PUTS] = {0}, has[NUM_SECTIONS] = {0};
+  int n = config_puts(base, c, f), used[MAX_PUTS] = {0}, count[NUM_SECTIONS] = {0};
+  int in[NUM_SECTIONS][MAX_PUTS]; /* the puts of each section, in order */
   int placed[NUM_SECTIONS] = {0}, i, j, k, comma = 0;
   for (i = 0; i < n; i++)
-    has[f[i].section] = 1;
+    in[f[i].section][count[f[i].section]++] = i;
   gm_text_addl(b, "{");
   for (i = 0; i < r->n; i++) {
     k = r->section[i];
-    if (k >= 0 && has[k] && !cJSON_IsObject(r->item[i]))
+    if (k >= 0 && count[k] && !cJSON_IsObject(r->item[i]))
       continue; /* put deletes it, and adds the section at the end */
     if (comma)
       gm_text_addl(b, ",");
     comma = 1;
-    if (k < 0 || !has[k]) {
+    if (k < 0 || !count[k]) {
       gm_text_add(b, r->text[i], r->text_len[i]);
       continue;
     }
@@ -580,17 +600,18 @@ static void config_text(gm_text_buf *b, const printed_request *r, const gm_confi
         if (inner_comma)
           gm_text_addl(b, ",");
         inner_comma = 1;
-        for (m = 0; m < n; m++)
-          if (f[m].section == k && strcmp(f[m].key, own) == 0)
+        for (m = 0; m < count[k]; m++)
+          if (strcmp(f[in[k][m]].key, own) == 0)
             break;
-        if (m < n) {
-          used[m] = 1;
-          gm_text_add(b, f[m].member, f[m].member_len), gm_text_add(b, f[m].text, f[m].text_len);
+        if (m < count[k]) {
+          const field_put *g = &f[in[k][m]];
+          used[in[k][m]] = 1;
+          gm_text_add(b, g->member, g->member_len), gm_text_add(b, g->text, g->text_len);
         } else {
           gm_text_add(b, r->inner[j], r->inner_len[j]);
         }
       }
-      add_new_puts(b, f, n, k, used, &inner_comma);
+      add_new_puts(b, f, in[k], count[k], used, &inner_comma);
       gm_text_addl(b, "}");
     }
   }
@@ -607,7 +628,7 @@ static void config_text(gm_text_buf *b, const printed_request *r, const gm_confi
     gm_text_addl(b, "\"");
     gm_text_adds(b, sections[k]);
     gm_text_addl(b, "\":{");
-    add_new_puts(b, f, n, k, used, &inner_comma);
+    add_new_puts(b, f, in[k], count[k], used, &inner_comma);
     gm_text_addl(b, "}");
   }
   gm_text_addl(b, "}");
@@ -794,7 +815,7 @@ char *plan_json(const char *request_json) {
   memset(&err, 0, sizeof err);
   if (!s)
     return NULL;
-  memset(&s->sink, 0, sizeof s->sink);
+  s->sink.num_warnings = 0; /* the sink holds warnings only (gm_warn counts from here) */
   request = request_json ? cJSON_Parse(request_json) : NULL;
   if (!cJSON_IsObject(request)) {
     /* The config reader words the error (where the JSON breaks). */
