@@ -4,6 +4,7 @@
  * fields written in, so that calculate reads exactly what was evaluated. */
 #include "config.h"
 #include "fmt.h"
+#include "internal.h"
 #include "text_buf.h"
 
 #include <float.h>
@@ -725,9 +726,19 @@ static void add_estimate(gm_text_buf *b, int *comma, const char *key, size_t key
 static char *result_json(const cJSON *request, const plan_state *s) {
   const gm_plan_result *r = &s->result;
   gm_text_buf b = {NULL, 0, 0, 0};
-  int i, top = 0;
+  int i, top = 0, have_model = 0;
   printed_request pr;
+  gm_model model, resolved_model; /* the layouts' model section, and it resolved */
   printed_of(request, &pr);
+  if (r->num_layouts > 0) {
+    /* The model resolved once: every layout keeps the request's model
+     * section, and its resolution reads nothing else (gm_resolve_layout). */
+    gm_config m = r->layouts[0].config;
+    gm_error e1;
+    model = m.model;
+    have_model = gm_resolve_unchecked(&m, NULL, &e1) == GM_OK;
+    resolved_model = m.model;
+  }
   gm_text_add(&b, "{", 1);
   add_key(&b, &top, KEY("layouts"));
   gm_text_add(&b, "[", 1);
@@ -737,8 +748,13 @@ static char *result_json(const cJSON *request, const plan_state *s) {
     char text[160];
     int comma = 0;
     {
+      /* For the summary: the config as gm_calculate reads it (the bounds'
+       * check, which changes nothing, left out). */
       gm_error e2;
-      gm_resolve(&c, NULL, &e2);
+      if (have_model && memcmp(&c.model, &model, sizeof model) == 0)
+        gm_resolve_layout(&c, &resolved_model, &e2);
+      else
+        gm_resolve_unchecked(&c, NULL, &e2);
     }
     open_item(&b, i);
     add_config(&b, &comma, &pr, request, &s->req.base, &l->config);
