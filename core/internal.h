@@ -147,6 +147,12 @@ typedef struct {
   gm_base_memo base[2][3];
 } gm_shape_memo;
 void gm_shape_memo_clear(gm_shape_memo *m);
+/* For a config c that differs from the one m's entries were made for only in
+ * the accumulation steps and micro-batches per step: the stage layouts kept
+ * are brought to c (their parameters do not read those two, their in-flight
+ * micro-batches do), the layer entries stand (their key clears both), the
+ * stages' memory is cleared. */
+void gm_shape_memo_restep(gm_shape_memo *m, const gm_config *c);
 /* An empty memo, its kept layers too (before its first use). */
 void gm_shape_memo_init(gm_shape_memo *m);
 /* gm_stage_shape of c, its layout from m (computed there once). */
@@ -192,6 +198,10 @@ int gm_calculate_kept(const gm_config *cfg, gm_result *out, gm_stage_mem *mem, g
 /* gm_resolve without its last part, gm_check_resolved: for the planner, which
  * checks the bounds only of the layouts that fit (resolve.c). */
 int gm_resolve_unchecked(gm_config *c, gm_result *r, gm_error *err);
+/* gm_resolve without warnings, each section's constant defaults applied from
+ * d (gm_defaults_of of every section, made once by the caller) rather than
+ * made again from the schema's rows: the planner's resolutions of whole configs. */
+int gm_resolve_defaults(gm_config *c, const gm_defaults d[GM_SEC_COUNT], gm_error *err);
 /* gm_resolve_unchecked, without warnings, of a config whose model section
  * resolves to resolved_model (the model of an earlier resolution of the same
  * model section): the rest is resolved, the model copied. */

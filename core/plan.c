@@ -304,6 +304,25 @@ static int beyond_reach(const search *S, int fi, const floor_peak *floor) {
                              (S->fam_best_over[fi] != 0 && floor->over >= S->fam_best_over[fi]));
 }
 
+/* Whether the kept resolution numbered serial (0: none) is c but in the
+ * accumulation steps and micro-batches per step. */
+static int restep_of(search *S, int serial, gm_config *c) {
+  int i, same;
+  int64_t ga = c->training.gradient_accumulation_steps, m = c->parallel.num_microbatches;
+  const gm_config *k = NULL;
+  for (i = 0; i < 3 && serial; i++)
+    if (S->memo[i].have && S->memo[i].serial == serial)
+      k = &S->memo[i].resolved;
+  if (!k || k->parallel.tp != c->parallel.tp || k->parallel.pp != c->parallel.pp ||
+      k->parallel.vpp != c->parallel.vpp || k->parallel.dp != c->parallel.dp)
+    return 0;
+  c->training.gradient_accumulation_steps = k->training.gradient_accumulation_steps;
+  c->parallel.num_microbatches = k->parallel.num_microbatches;
+  same = memcmp(k, c, sizeof *c) == 0;
+  c->training.gradient_accumulation_steps = ga, c->parallel.num_microbatches = m;
+  return same;
+}
+
 /* Resolve a candidate and find its peak and verdict (fit_code); 0 when it
  * does not resolve. With nq, the polynomials of the stages it evaluates are
  * started in S->q (*nq of them). With floor (that of family fi, try_layout),
@@ -323,9 +342,14 @@ static uint64_t evaluate_start(search *S, gm_config *cand, gm_config *resolved, 
   if (resolve_layout(S, cand, resolved) != GM_OK) {
     peak = 0;
   } else {
-    /* The stage layouts differ only between resolutions. */
+    /* The stage layouts differ only between resolutions; their parameters
+     * not between those that differ only in the accumulation steps (a
+     * layout's micro-batches). */
     if (S->shapes_of != S->memo[S->last].serial) {
-      gm_shape_memo_clear(&S->shapes);
+      if (restep_of(S, S->shapes_of, &S->memo[S->last].resolved))
+        gm_shape_memo_restep(&S->shapes, &S->memo[S->last].resolved);
+      else
+        gm_shape_memo_clear(&S->shapes);
       S->shapes_of = S->memo[S->last].serial;
     }
     /* A class's first resolution serves states_floor. */
@@ -723,7 +747,7 @@ static void search_family(search *S, int fi, int G) {
     r0.parallel.dp = GM_AUTO;
     r0.hardware.num_gpus = GM_AUTO;
     S->fam_r0[fi].have = 1;
-    S->fam_r0[fi].rc = gm_resolve(&r0, NULL, &S->fam_r0[fi].err);
+    S->fam_r0[fi].rc = gm_resolve_defaults(&r0, S->sections.defaults, &S->fam_r0[fi].err);
     S->fam_r0[fi].layers = r0.model.num_layers, S->fam_r0[fi].heads = r0.model.num_attention_heads;
     S->fam_r0[fi].kv_heads = r0.model.num_key_value_heads;
     S->fam_r0[fi].experts = r0.model.num_experts, S->fam_r0[fi].seq_len = r0.training.seq_len;
@@ -898,7 +922,7 @@ static int min_gpus(search *S, const gm_plan_request *q, const gm_params *P,
   r.parallel.dp = GM_AUTO;
   if ((int)r.engine.kind == GM_AUTO)
     r.engine.kind = GM_ENGINE_FSDP;
-  if (gm_resolve(&r, NULL, &err) != GM_OK)
+  if (gm_resolve_defaults(&r, S->sections.defaults, &err) != GM_OK)
     return 0;
   lb = gm_precision_bytes_of(&r.training);
   usable = (double)(r.hardware.gpu_capacity_bytes - r.hardware.cuda_context_bytes);
@@ -1158,7 +1182,12 @@ int gm_plan(const gm_plan_request *q, gm_plan_result *out, gm_error *err) {
   r.parallel.sequence_parallel = GM_AUTO;
   r.training.micro_batch_size = GM_AUTO, r.training.gradient_accumulation_steps = GM_AUTO;
   r.parallel.num_microbatches = GM_AUTO;
-  if (gm_resolve(&r, NULL, err) != GM_OK)
+  /* The constant defaults of each section, made once: the resolutions of the
+   * search apply them (gm_resolve_defaults, gm_resolve_layout_memo). */
+  for (fi = 0; fi < GM_SEC_COUNT; fi++)
+    gm_defaults_of((gm_section)fi, &S->sections.defaults[fi]);
+  S->sections.defaults_made = 1;
+  if (gm_resolve_defaults(&r, S->sections.defaults, err) != GM_OK)
     return GM_EINVAL;
   S->model = r.model;
   S->memo_serial = 0;
@@ -1169,10 +1198,6 @@ int gm_plan(const gm_plan_request *q, gm_plan_result *out, gm_error *err) {
     S->fam_r0[fi].have = 0;
   gm_shape_memo_init(&S->shapes);
   S->sections.have = 0;
-  /* Made here rather than at the first resolution: search_family applies the parallel ones. */
-  for (fi = 0; fi < GM_SEC_COUNT; fi++)
-    gm_defaults_of((gm_section)fi, &S->sections.defaults[fi]);
-  S->sections.defaults_made = 1;
   memset(S->passed_ok, 0, sizeof S->passed_ok);
   if (gm_config_params(&r, &P, err) != GM_OK)
     return GM_EINVAL;

@@ -77,9 +77,12 @@ static int estimate_architecture(gm_model *m, gm_result *r, gm_error *err) {
  * tiniest test models have about 10^5): it is a size typed without its unit. */
 #define MIN_MODEL_PARAMETERS 100000
 
-static int resolve_model(gm_model *m, gm_result *r, gm_error *err) {
+static int resolve_model(gm_model *m, gm_result *r, gm_error *err, const gm_defaults *d) {
   int estimated = 0, vocab_given = m->vocab_size != GM_AUTO;
-  gm_schema_defaults(GM_SEC_MODEL, m);
+  if (d)
+    gm_defaults_apply(d, m);
+  else
+    gm_schema_defaults(GM_SEC_MODEL, m);
   if (m->num_layers == GM_AUTO || m->hidden_size == GM_AUTO) {
     if (m->declared_parameters <= 0)
       return gm_error_set(err, m->num_layers == GM_AUTO ? "model.num_layers" : "model.hidden_size",
@@ -532,16 +535,22 @@ static int resolve_layout_rest(gm_config *c, gm_result *r, gm_error *err, int po
   return GM_OK;
 }
 
-/* Everything after the model, which is resolved. */
-static int resolve_rest(gm_config *c, gm_result *r, gm_error *err, int positions_given) {
+/* The constant defaults of section s: d's when given, else none (the schema's rows). */
+static const gm_defaults *defaults_at(const gm_defaults *d, gm_section s) {
+  return d ? &d[s] : NULL;
+}
+
+/* Everything after the model, which is resolved; d: as gm_resolve_defaults. */
+static int resolve_rest(gm_config *c, gm_result *r, gm_error *err, int positions_given,
+                        const gm_defaults *d) {
   int rc;
   /* The engine first: training defaults depend on it. */
-  gm_schema_defaults(GM_SEC_PARALLEL, &c->parallel);
-  if ((rc = resolve_engine(c, r, err, NULL)) != GM_OK)
+  section_defaults(GM_SEC_PARALLEL, &c->parallel, defaults_at(d, GM_SEC_PARALLEL));
+  if ((rc = resolve_engine(c, r, err, defaults_at(d, GM_SEC_ENGINE))) != GM_OK)
     return rc;
-  if ((rc = resolve_training(c, r, err, NULL)) != GM_OK)
+  if ((rc = resolve_training(c, r, err, defaults_at(d, GM_SEC_TRAINING))) != GM_OK)
     return rc;
-  return resolve_layout_rest(c, r, err, positions_given, NULL);
+  return resolve_layout_rest(c, r, err, positions_given, defaults_at(d, GM_SEC_HARDWARE));
 }
 
 /* Whether c gives resolve_engine and resolve_training what m's entry was made
@@ -596,17 +605,27 @@ int gm_resolve_layout_memo(gm_config *c, const gm_model *resolved_model, gm_sect
   return resolve_layout_rest(c, NULL, err, 0, &m->defaults[GM_SEC_HARDWARE]);
 }
 
-int gm_resolve_unchecked(gm_config *c, gm_result *r, gm_error *err) {
+/* gm_resolve_unchecked, with each section's constant defaults from d when given. */
+static int resolve_unchecked(gm_config *c, gm_result *r, gm_error *err, const gm_defaults *d) {
   /* A position count the config states (a default is no limit to warn about). */
   int positions_given = c->model.max_position_embeddings != GM_AUTO;
-  int rc = resolve_model(&c->model, r, err);
-  return rc != GM_OK ? rc : resolve_rest(c, r, err, positions_given);
+  int rc = resolve_model(&c->model, r, err, defaults_at(d, GM_SEC_MODEL));
+  return rc != GM_OK ? rc : resolve_rest(c, r, err, positions_given, d);
+}
+
+int gm_resolve_unchecked(gm_config *c, gm_result *r, gm_error *err) {
+  return resolve_unchecked(c, r, err, NULL);
+}
+
+int gm_resolve_defaults(gm_config *c, const gm_defaults d[GM_SEC_COUNT], gm_error *err) {
+  int rc = resolve_unchecked(c, NULL, err, d);
+  return rc != GM_OK ? rc : gm_check_resolved(c, err);
 }
 
 int gm_resolve_layout(gm_config *c, const gm_model *resolved_model, gm_error *err) {
   /* The model's section reads nothing else: its resolution stands. */
   c->model = *resolved_model;
-  return resolve_rest(c, NULL, err, 0); /* positions_given: only for a warning */
+  return resolve_rest(c, NULL, err, 0, NULL); /* positions_given: only for a warning */
 }
 
 int gm_resolve(gm_config *c, gm_result *r, gm_error *err) {

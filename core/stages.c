@@ -194,19 +194,31 @@ void gm_stage_params(const gm_config *c, const gm_params *P, int r, gm_shape *s)
   stage_params(c, P, r, s, count);
 }
 
-gm_shape gm_stage_layout(const gm_config *c, const gm_params *P, int r) {
+/* The in-flight part of gm_stage_layout: s's inflight and inflight_mbs from
+ * its layers and the rank's chunks (n of them, count[]; found when n < 0). */
+static void stage_inflight(const gm_config *c, int r, int n, int count[], gm_shape *s) {
   const gm_parallel *pp = &c->parallel;
-  gm_shape s;
-  int p = pp->pp, count[GM_MAX_CHUNKS];
-  int n = stage_params(c, P, r, &s, count);
-  s.inflight = inflight_of(pp, r, (double)pp->num_microbatches);
+  int p = pp->pp;
+  s->inflight = inflight_of(pp, r, (double)pp->num_microbatches);
   if (pp->schedule == GM_SCHED_INTERLEAVED && p > 1 && pp->vpp > 1 && pp->vpp <= GM_MAX_CHUNKS &&
-      s.layers > 0) {
-    double alive = n == pp->vpp ? interleaved_alive(pp, r, count) : -1;
+      s->layers > 0) {
+    double alive;
+    if (n < 0) {
+      int first[GM_MAX_CHUNKS];
+      n = gm_stage_chunks(c, r, first, count);
+    }
+    alive = n == pp->vpp ? interleaved_alive(pp, r, count) : -1;
     if (alive >= 0)
-      s.inflight = alive / s.layers;
+      s->inflight = alive / s->layers;
   }
-  s.inflight_mbs = ceil(s.inflight);
+  s->inflight_mbs = ceil(s->inflight);
+}
+
+gm_shape gm_stage_layout(const gm_config *c, const gm_params *P, int r) {
+  gm_shape s;
+  int count[GM_MAX_CHUNKS];
+  int n = stage_params(c, P, r, &s, count);
+  stage_inflight(c, r, n, count, &s);
   return s;
 }
 
@@ -239,6 +251,21 @@ void gm_shape_memo_clear(gm_shape_memo *m) {
   for (j = 0; j < 2; j++)
     for (k = 0; k < 3; k++)
       m->base[j][k].have = 0;
+}
+
+void gm_shape_memo_restep(gm_shape_memo *m, const gm_config *c) {
+  int r, p = c->parallel.pp < GM_MAX_STAGES ? c->parallel.pp : GM_MAX_STAGES;
+  size_t j, k;
+  /* The layers' key clears both changes (gm_layer_key): the layer entry and
+   * group stand. The stages' memory read them: cleared. */
+  for (j = 0; j < 2; j++)
+    for (k = 0; k < 3; k++)
+      m->base[j][k].have = 0;
+  for (r = 0; r < p; r++)
+    if (m->have[r]) {
+      int count[GM_MAX_CHUNKS];
+      stage_inflight(c, r, -1, count, &m->shape[r]);
+    }
 }
 
 void gm_shape_memo_init(gm_shape_memo *m) {

@@ -716,6 +716,104 @@ static void memo_against_plain(void) {
   }
 }
 
+/* The planner's resolutions of whole configs (gm_resolve_defaults, the
+ * constant defaults made once) against gm_resolve; and the stage layouts kept
+ * from one micro-batch count to the next (gm_shape_memo_restep: a layout's
+ * accumulation steps change with its micro-batch) against those made afresh,
+ * rank by rank, and the peaks read off them against gm_worst_peak_bytes. */
+static void restep_against_plain(void) {
+  static const char *const configs[] = {
+      "{\"model\":{\"preset\":\"llama-3.1-405b\"},\"training\":{\"seq_len\":8192},"
+      "\"parallelism\":{\"tensor_parallel_size\":8,\"pipeline_parallel_size\":16,"
+      "\"data_parallel_size\":8},\"engine\":{\"type\":\"fsdp\",\"framework\":\"torchtitan\"},"
+      "\"hardware\":{\"gpu\":\"H100\"}}",
+      /* interleaved: the in-flight micro-batches of uneven chunks */
+      MIXTRAL_MEGATRON,
+      "{\"model\":{\"preset\":\"llama-3.1-70b\"},\"training\":{\"seq_len\":4096},"
+      "\"parallelism\":{\"tensor_parallel_size\":4,\"pipeline_parallel_size\":8,"
+      "\"virtual_pipeline_stages\":5,\"data_parallel_size\":2},"
+      "\"engine\":{\"type\":\"megatron_lm\"},\"hardware\":{\"gpu\":\"H100\"}}",
+      DEEPSEEK_TORCHTITAN,
+      "{\"model\":{\"preset\":\"llama-3-8b\"},\"training\":{\"seq_len\":4096},"
+      "\"engine\":{\"type\":\"deepspeed\",\"zero_stage\":3},"
+      "\"hardware\":{\"gpu\":\"a10-24gb\",\"num_gpus\":8}}"};
+  /* Accumulation steps in the order a layout's micro-batches give them,
+   * fewer than the pipeline's stages among them. */
+  static const int64_t steps[] = {16, 8, 2, 1, 4, 32};
+  static gm_shape_memo memo;
+  gm_defaults d[GM_SEC_COUNT];
+  gm_result *sink = calloc(1, sizeof *sink);
+  int s, n = 0, resolve_differ = 0, shapes = 0, shape_differ = 0, peak_differ = 0, pipelined = 0;
+  size_t i, j;
+  for (s = 0; s < GM_SEC_COUNT; s++)
+    gm_defaults_of((gm_section)s, &d[s]);
+  for (i = 0; i < sizeof configs / sizeof configs[0]; i++) {
+    gm_config c, prev;
+    gm_params P;
+    gm_error err;
+    int have_prev = 0;
+    if (gm_parse_config(configs[i], &c, sink, &err) != GM_OK)
+      continue;
+    gm_shape_memo_init(&memo);
+    for (j = 0; j < sizeof steps / sizeof steps[0]; j++) {
+      gm_config a = c, b;
+      gm_error e1, e2;
+      gm_verdict va, vb;
+      int ra, rb, wa = -1, wb = -2, r, rc;
+      a.training.gradient_accumulation_steps = steps[j];
+      b = a;
+      memset(&e1, 0, sizeof e1), memset(&e2, 0, sizeof e2);
+      ra = gm_resolve(&a, NULL, &e1);
+      rb = gm_resolve_defaults(&b, d, &e2);
+      n++;
+      resolve_differ += ra != rb || (ra == GM_OK && memcmp(&a, &b, sizeof a) != 0) ||
+                        (ra != GM_OK && strcmp(e1.field, e2.field) != 0);
+      if (ra != GM_OK || gm_config_params(&a, &P, &err) != GM_OK)
+        continue;
+      if (have_prev) {
+        /* The search's test (restep_of): the same config but in these two. */
+        prev.training.gradient_accumulation_steps = a.training.gradient_accumulation_steps;
+        prev.parallel.num_microbatches = a.parallel.num_microbatches;
+        if (memcmp(&prev, &a, sizeof a) != 0) {
+          check(0, "configs that differ only in the accumulation steps");
+          break;
+        }
+        gm_shape_memo_restep(&memo, &a);
+      }
+      pipelined += a.parallel.pp > 1 && a.parallel.num_microbatches < a.parallel.pp;
+      for (r = 0; r < a.parallel.pp; r++) {
+        gm_shape x = gm_stage_shape(&a, &P, r);
+        const gm_shape *y = gm_stage_layout_memo(&memo, &a, &P, r);
+        shapes++;
+        shape_differ += x.layers != y->layers || x.params != y->params ||
+                        x.inflight != y->inflight || x.inflight_mbs != y->inflight_mbs ||
+                        x.chunk_params_max != y->chunk_params_max;
+      }
+      for (rc = 0; rc < 3; rc++) {
+        as_candidate(&a, rc, a.training.micro_batch_size, 0);
+        wa = -1, wb = -2;
+        peak_differ += gm_worst_peak_bytes(&a, &P, &wa, &va) !=
+                           gm_worst_peak_memo(&a, &P, &memo, &wb, &vb, NULL, NULL) ||
+                       wa != wb || va != vb;
+      }
+      a.training.recompute = GM_AC_NONE;
+      prev = a, have_prev = 1;
+    }
+  }
+  free(sink);
+  {
+    char what[400];
+    snprintf(what, sizeof what,
+             "%d configs resolved with the defaults made once equal gm_resolve's (%d differ); "
+             "%d stage layouts kept across accumulation steps equal fresh ones (%d differ, "
+             "%d configs with fewer micro-batches than stages); %d peaks differ",
+             n, resolve_differ, shapes, shape_differ, pipelined, peak_differ);
+    check(n >= 30 && resolve_differ == 0 && shapes > 150 && shape_differ == 0 && pipelined >= 4 &&
+              peak_differ == 0,
+          what);
+  }
+}
+
 /* A stage's memory in two parts (gm_stage_memory_base, then
  * gm_stage_memory_acts) against gm_stage_memory, bit for bit, on every stage
  * of layouts in each recompute mode, micro-batch and offload choice: with
@@ -1302,6 +1400,7 @@ int main(int argc, char **argv) {
   answer_numbers();
   evaluation_sweep();
   memo_against_plain();
+  restep_against_plain();
   stage_parts_against_plain();
   states_bound_against_floor();
   every_evaluation();
