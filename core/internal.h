@@ -202,6 +202,10 @@ int gm_resolve_unchecked(gm_config *c, gm_result *r, gm_error *err);
  * d (gm_defaults_of of every section, made once by the caller) rather than
  * made again from the schema's rows: the planner's resolutions of whole configs. */
 int gm_resolve_defaults(gm_config *c, const gm_defaults d[GM_SEC_COUNT], gm_error *err);
+/* The schedule a pipeline of p runs: the one given, else interleaved with
+ * virtual stages and 1F1B without; interleaved without virtual stages runs
+ * as 1F1B (resolve.c). */
+gm_schedule gm_schedule_run(const gm_parallel *p);
 /* gm_resolve_unchecked, without warnings, of a config whose model section
  * resolves to resolved_model (the model of an earlier resolution of the same
  * model section): the rest is resolved, the model copied. */

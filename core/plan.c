@@ -434,10 +434,7 @@ static void states_floor(search *S, const gm_config *cand, first_batch *first, f
   /* What resolve_parallel derives of what the states read (the schedule and
    * the micro-batches per step, for the gradients' accumulators), and the
    * fields resolve_layout patches in. */
-  if ((int)r->parallel.schedule == GM_AUTO)
-    r->parallel.schedule = p->vpp > 1 ? GM_SCHED_INTERLEAVED : GM_SCHED_1F1B;
-  if (r->parallel.schedule == GM_SCHED_INTERLEAVED && p->vpp == 1)
-    r->parallel.schedule = GM_SCHED_1F1B;
+  r->parallel.schedule = gm_schedule_run(&r->parallel);
   if (r->parallel.num_microbatches == GM_AUTO)
     r->parallel.num_microbatches = cand->training.gradient_accumulation_steps;
   r->training.gradient_accumulation_steps = cand->training.gradient_accumulation_steps;

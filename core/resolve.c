@@ -15,6 +15,12 @@
       (x) = (v);                                                                                   \
   } while (0)
 
+gm_schedule gm_schedule_run(const gm_parallel *p) {
+  if ((int)p->schedule == GM_AUTO)
+    return p->vpp > 1 ? GM_SCHED_INTERLEAVED : GM_SCHED_1F1B;
+  return p->schedule == GM_SCHED_INTERLEAVED && p->vpp == 1 ? GM_SCHED_1F1B : p->schedule;
+}
+
 /* Published dense sizes (GPT-3 paper table 2.1, Llama): parameters -> width, heads. */
 static const struct {
   double params;
@@ -360,7 +366,10 @@ static int resolve_parallel(gm_config *c, gm_result *r, gm_error *err) {
   if (p->pp > GM_MAX_STAGES)
     return gm_error_set(err, "parallelism.pipeline_parallel_size", "at most %d stages; got %d",
                         GM_MAX_STAGES, p->pp);
-  DEF(p->schedule, p->vpp > 1 ? GM_SCHED_INTERLEAVED : GM_SCHED_1F1B);
+  if (p->schedule == GM_SCHED_INTERLEAVED && p->vpp == 1 && p->pp > 1)
+    gm_warn(r, "parallelism.pipeline_schedule",
+            "interleaved needs virtual_pipeline_stages above 1; computed as plain 1F1B");
+  p->schedule = gm_schedule_run(p);
   /* megatron/core/model_parallel_config.py refuses the deferral without a pipeline. */
   if (p->defer_embedding_wgrad == 1 && (c->engine.kind != GM_ENGINE_MEGATRON || p->pp < 2))
     return gm_error_set(err, "parallelism.defer_embedding_wgrad",
@@ -368,12 +377,6 @@ static int resolve_parallel(gm_config *c, gm_result *r, gm_error *err) {
                         "megatron_lm, pipeline_parallel_size >= 2)");
   if (gm_check_split(c, err) != GM_OK)
     return GM_EINVAL;
-  if (p->schedule == GM_SCHED_INTERLEAVED && p->vpp == 1) {
-    if (p->pp > 1)
-      gm_warn(r, "parallelism.pipeline_schedule",
-              "interleaved needs virtual_pipeline_stages above 1; computed as plain 1F1B");
-    p->schedule = GM_SCHED_1F1B;
-  }
   if (m->position == GM_POS_LEARNED && c->training.seq_len > m->max_position_embeddings)
     return gm_error_set(err, "training.seq_len",
                         "must not exceed the %lld learned positions of the model; got %lld",
