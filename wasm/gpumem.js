@@ -200,7 +200,10 @@ async function instantiate(bytes) {
   // The module writes gm_presets_json()'s text from its preset tables.
   let presetsText;
   const presets = () => {
-    presetsText ??= ex.presets_json ? taken(ex.presets_json() >>> 0) : '{"gpus":[],"models":{}}';
+    if (presetsText === undefined) {
+      if (!ex.presets_json) throw new Error('gpumem: this module has no presets');
+      presetsText = taken(ex.presets_json() >>> 0);
+    }
     return JSON.parse(presetsText); // a fresh copy: callers may mutate it
   };
 

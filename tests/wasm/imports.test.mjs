@@ -174,3 +174,8 @@ test('errors name what is wrong', () => {
   assert.throws(() => gm.importConfig('[1]', 'deepspeed'), /not a JSON object/);
   assert.throws(() => gm.importConfig('--a 1 '.repeat(15000), 'megatron'), /more than 20000 words/);
 });
+
+test('the import module holds no presets or schema: asking for them is an error, not an empty list', () => {
+  assert.throws(() => gm.presets(), /this module has no presets/);
+  assert.throws(() => gm.schema(), /this module has no schema/);
+});
