@@ -190,6 +190,19 @@ static int same_key(const gm_config *key, const gm_config *c) {
          memcmp(key, c, sizeof *c) == 0;
 }
 
+/* A candidate's offload choices over its resolution's: those it sets (not
+ * GM_AUTO) replace them. */
+static void patch_offload(gm_engine *e, gm_offload opt, gm_offload par) {
+  if ((int)opt != GM_AUTO)
+    e->offload_optimizer = opt;
+  if ((int)par != GM_AUTO)
+    e->offload_param = par;
+}
+
+/* The class of a layout whose engine and training sections resolve alike
+ * (gm_resolve_layout_memo's key): tensor parallelism on or not, a pipeline or not. */
+static int layout_class(const gm_parallel *p) { return (p->tp > 1) * 2 + (p->pp > 1); }
+
 /* gm_resolve_unchecked of a candidate. Resolution copies the recompute mode
  * and the micro-batch size as given (the search always gives both), and the
  * offload choices unless unset, and derives nothing from them but the
@@ -236,10 +249,7 @@ static int resolve_layout(search *S, gm_config *cand, gm_config *c) {
   *c = S->memo[i].resolved;
   c->training.recompute = rc;
   c->training.micro_batch_size = b;
-  if ((int)opt != GM_AUTO)
-    c->engine.offload_optimizer = opt;
-  if ((int)par != GM_AUTO)
-    c->engine.offload_param = par;
+  patch_offload(&c->engine, opt, par);
   return gm_check_offload(&c->engine, &err);
 }
 
@@ -353,7 +363,7 @@ static uint64_t evaluate_start(search *S, gm_config *cand, gm_config *resolved, 
       S->shapes_of = S->memo[S->last].serial;
     }
     /* A class's first resolution serves states_floor. */
-    cls = (resolved->parallel.tp > 1) * 2 + (resolved->parallel.pp > 1);
+    cls = layout_class(&resolved->parallel);
     if (S->states_ref[cls].of != S->family_serial) {
       S->states_ref[cls].of = S->family_serial;
       S->states_ref[cls].c = S->memo[S->last].resolved;
@@ -410,7 +420,7 @@ static int settled_by_floor(search *S, int fi, const gm_config *cand, const floo
  * resolution in all that the states read. A candidate that would not resolve
  * is settled too: it adds nothing to the answer either way. */
 static void states_floor(search *S, const gm_config *cand, first_batch *first, floor_peak *floor) {
-  int cls = (cand->parallel.tp > 1) * 2 + (cand->parallel.pp > 1);
+  int cls = layout_class(&cand->parallel);
   gm_config *r = &S->states_ref[cls].c;
   gm_checked chk = {0};
   uint64_t lb, ctx = (uint64_t)r->hardware.cuda_context_bytes;
@@ -440,11 +450,9 @@ static void states_floor(search *S, const gm_config *cand, first_batch *first, f
   r->training.gradient_accumulation_steps = cand->training.gradient_accumulation_steps;
   r->training.micro_batch_size = cand->training.micro_batch_size;
   r->training.recompute = cand->training.recompute;
-  r->engine.offload_optimizer = (int)cand->engine.offload_optimizer != GM_AUTO
-                                    ? cand->engine.offload_optimizer
-                                    : S->states_ref[cls].opt;
-  r->engine.offload_param = (int)cand->engine.offload_param != GM_AUTO ? cand->engine.offload_param
-                                                                       : S->states_ref[cls].par;
+  r->engine.offload_optimizer = S->states_ref[cls].opt;
+  r->engine.offload_param = S->states_ref[cls].par;
+  patch_offload(&r->engine, cand->engine.offload_optimizer, cand->engine.offload_param);
   if (!first->shaped) {
     gm_stage_params(r, &S->P, 0, &first->stage0);
     first->shaped = 1;

@@ -303,21 +303,6 @@ static void put_number(field_put *f, double v) {
     value_text(cJSON_CreateNumber(v), f);
 }
 
-/* A whole count: its digits straight from the integer, as put_number
- * writes the double (whole_text) below 10^15. */
-static void put_whole(field_put *f, long long v) {
-  char *q = f->text;
-  if (v <= -1000000000000000LL || v >= 1000000000000000LL) {
-    put_number(f, (double)v);
-    return;
-  }
-  if (v < 0)
-    *q++ = '-';
-  q = gm_fmt_digits(q, v < 0 ? (uint64_t)-v : (uint64_t)v);
-  *q = '\0';
-  f->text_len = (size_t)(q - f->text);
-}
-
 /* A name as cJSON quotes it: plain printable ASCII as it is (copied while
  * checked, in one pass), else by cJSON. */
 static void put_string(field_put *f, const char *name) {
@@ -348,7 +333,7 @@ static int config_puts(const gm_config *base, const gm_config *c, field_put *f) 
 #define AT(sec, k)                                                                                 \
   (f[n].section = (sec), f[n].key = (k),                                                           \
    f[n].member = "\"" k "\":", f[n].member_len = sizeof("\"" k "\":") - 1, &f[n++])
-#define NUM(sec, k, v) put_whole(AT(sec, k), (long long)(v))
+#define NUM(sec, k, v) put_number(AT(sec, k), (double)(v))
 #define NAME(sec, k, table, v)                                                                     \
   do {                                                                                             \
     const char *name_ = gm_enum_name(table, (int)(v));                                             \

@@ -18,7 +18,7 @@ int gm_text_grow(gm_text_buf *b, size_t n);
 /* Appends the n bytes of s. Inline: the answers are written in many small
  * pieces, most of which fit the room already there. */
 static inline void gm_text_add(gm_text_buf *b, const char *s, size_t n) {
-  if (b->cap - b->len < n + 1 && !gm_text_grow(b, n))
+  if (b->oom || (b->cap - b->len < n + 1 && !gm_text_grow(b, n)))
     return;
   memcpy(b->buf + b->len, s, n);
   b->len += n;
