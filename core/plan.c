@@ -377,7 +377,8 @@ static uint64_t evaluate_start(search *S, gm_config *cand, gm_config *resolved, 
         floor->over = floor->peak - resolved->hardware.gpu_capacity_bytes;
     }
     if (floor && beyond_reach(S, fi, floor)) {
-      peak = floor->peak, how = 2; /* at stage 0: try_layout keeps nothing of it */
+      peak = floor->peak,
+      how = 2; /* at stage 0; try_layout may record it as a miss, which changes no answer */
       *worst = 0;
     } else {
       peak = gm_worst_peak_memo(resolved, &S->P, &S->shapes, worst, &v, nq ? S->q : NULL, nq);
