@@ -159,7 +159,7 @@ static int number_of(gm_parse_ctx *c, const cJSON *v, const char *path, const ch
 
 int gm_read_int(gm_parse_ctx *c, const cJSON *v, const char *path, int64_t lo, int64_t hi,
                 int64_t *out) {
-  double x;
+  double x = 0;
   char d[64];
   if (number_of(c, v, path, "an integer", &x))
     return GM_EINVAL;
@@ -353,7 +353,7 @@ int gm_read_memory(gm_parse_ctx *c, const cJSON *v, const char *path, int allow_
 
 int gm_read_number(gm_parse_ctx *c, const cJSON *v, const char *path, double lo, double hi,
                    double *out) {
-  double x;
+  double x = 0; /* as in gm_read_int */
   char d[64];
   if (number_of(c, v, path, "a number", &x))
     return GM_EINVAL;
