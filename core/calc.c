@@ -657,7 +657,7 @@ uint64_t gm_worst_peak_memo(const gm_config *c, const gm_params *P, gm_shape_mem
                             gm_verdict *verdict, gm_stage_poly *q, int *nq) {
   int p = c->parallel.pp, k, best = 0, mid_layers = -1;
   double host_max = 0, bad, at_peak, w_at_peak = 0;
-  gm_stage w;
+  gm_stage w; /* the most loaded stage's peaks, all gm_judge_at reads */
   memset(&w, 0, sizeof w);
   for (k = 0; k < p; k++) {
     int i = k == 0 ? 0 : k == 1 ? p - 1 : k - 1;
@@ -669,7 +669,8 @@ uint64_t gm_worst_peak_memo(const gm_config *c, const gm_params *P, gm_shape_mem
     if (gm_stage_dominated(c, i, &mid_layers))
       break;
     s = memo ? gm_stage_shape_memo(memo, c, P, i) : gm_stage_shape(c, P, i);
-    memset(&st, 0, sizeof st);
+    /* stage_peaks writes the peaks, the components and the phase; the
+     * layers and parameters (gm_calculate sets them) are not read here. */
     st.has_output_head = s.has_head;
     stage_memory_memo(c, P, memo, k, i, &s, &sm);
     if (stage_peaks(c, &sm, &st, &bad, &at_peak) != PEAK_OK) {
@@ -692,7 +693,11 @@ uint64_t gm_worst_peak_memo(const gm_config *c, const gm_params *P, gm_shape_mem
     /* Ties go to the lower stage, as gm_calculate picks it. */
     if (k == 0 || st.peak_nvsmi_bytes > w.peak_nvsmi_bytes ||
         (st.peak_nvsmi_bytes == w.peak_nvsmi_bytes && i < best)) {
-      w = st, w_at_peak = at_peak;
+      w.peak_allocated_bytes = st.peak_allocated_bytes;
+      w.peak_reserved_bytes = st.peak_reserved_bytes;
+      w.peak_nvsmi_bytes = st.peak_nvsmi_bytes;
+      w.peak_unconstrained_bytes = st.peak_unconstrained_bytes;
+      w_at_peak = at_peak;
       best = i;
     }
     if (sm.host_bytes > host_max)
