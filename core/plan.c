@@ -84,7 +84,14 @@ typedef struct {
   struct {
     int have, rc, serial, check_rc;
     int64_t checked_mb;
-    gm_config key, resolved;
+    int of;          /* the family_serial of the search_family call it was made in */
+    gm_parallel par; /* and its key there: the parallel section, the accumulation steps */
+    int64_t ga;
+    /* The resolution with the recompute mode, micro-batch and offload
+     * choices of its last candidate (resolve_here); opt, par_off: its own
+     * offload choices. */
+    gm_config resolved;
+    gm_offload opt, par_off;
   } memo[3];
   int memo_next, memo_serial, last; /* last: the entry of the last resolution */
   /* The stage layouts of the resolution numbered shapes_of (0: none). */
@@ -117,6 +124,7 @@ typedef struct {
     gm_offload opt, par;
     gm_config c;
   } states_ref[4];
+  int rank[GM_PLAN_MAX_TOP];      /* keep's order of out->layouts' slots */
   gm_stage_poly q[GM_MAX_STAGES]; /* the stages of the layout being tried */
   gm_model model;                 /* the request's, resolved: set once by gm_plan, never cleared */
 } search;
@@ -182,12 +190,28 @@ static void reject(gm_plan_result *o, const char *fam, const char *fmt, ...) {
   o->num_rejected++;
 }
 
-/* Whether key is c: first the fields that tell the candidates of a search apart. */
-static int same_key(const gm_config *key, const gm_config *c) {
-  return key->parallel.tp == c->parallel.tp && key->parallel.pp == c->parallel.pp &&
-         key->parallel.dp == c->parallel.dp && key->parallel.vpp == c->parallel.vpp &&
-         key->training.gradient_accumulation_steps == c->training.gradient_accumulation_steps &&
-         memcmp(key, c, sizeof *c) == 0;
+static int same_parallel(const gm_parallel *a, const gm_parallel *b) {
+  return a->tp == b->tp && a->pp == b->pp && a->dp == b->dp && a->cp == b->cp && a->ep == b->ep &&
+         a->vpp == b->vpp && a->sequence_parallel == b->sequence_parallel &&
+         a->schedule == b->schedule && a->num_microbatches == b->num_microbatches &&
+         a->first_stage_layers == b->first_stage_layers &&
+         a->last_stage_layers == b->last_stage_layers &&
+         a->embedding_in_split == b->embedding_in_split && a->loss_in_split == b->loss_in_split &&
+         a->defer_embedding_wgrad == b->defer_embedding_wgrad &&
+         a->wgrad_deferral_limit == b->wgrad_deferral_limit &&
+         a->microbatch_group == b->microbatch_group;
+}
+
+/* Whether memo entry i was resolved from candidate c (its recompute mode,
+ * micro-batch and offload choices set aside, as resolve_layout does). The
+ * candidates of one search_family call are its base config with the
+ * parallel section, the micro-batch, the accumulation steps, the recompute
+ * mode and the offload choices set, nothing else: within a call those
+ * fields tell them apart, and the call's number the rest. */
+static int same_key(const search *S, int i, const gm_config *c) {
+  return S->memo[i].have && S->memo[i].of == S->family_serial &&
+         S->memo[i].ga == c->training.gradient_accumulation_steps &&
+         same_parallel(&S->memo[i].par, &c->parallel);
 }
 
 /* A candidate's offload choices over its resolution's: those it sets (not
@@ -210,22 +234,25 @@ static int layout_class(const gm_parallel *p) { return (p->tp > 1) * 2 + (p->pp 
  * else resolve alike: the recompute modes, offloads and micro-batches of one
  * layout are resolved once and patched. Resolution is a pure function of the
  * config, so a kept result is exact whatever the order of the search.
- * cand is the caller's scratch: the memo's key during the lookup, as given
- * again after; the resolution goes to *c. */
-static int resolve_layout(search *S, gm_config *cand, gm_config *c) {
+ * cand is the caller's scratch: with those fields at fixed values while it
+ * is resolved, as given again after. *c is set to the resolution with the
+ * candidate's fields patched in, held in the memo: good until the next call
+ * (which patches the entry again, or replaces it). */
+static int resolve_here(search *S, gm_config *cand, gm_config **c) {
   gm_recompute rc = cand->training.recompute;
   int64_t b = cand->training.micro_batch_size;
   gm_offload opt = cand->engine.offload_optimizer, par = cand->engine.offload_param;
+  gm_config *r;
   gm_error err;
   int i, n;
-  /* The memo's keys have these fields at these values. */
+  /* Resolved with these fields at these values (same_key sets them aside). */
   cand->training.recompute = GM_AC_NONE;
   cand->training.micro_batch_size = 1;
   cand->engine.offload_optimizer = cand->engine.offload_param = (gm_offload)GM_AUTO;
   /* The last entry used first: a layout's modes come one after another. */
   for (n = 0; n < 3; n++) {
     i = (S->last + n) % 3;
-    if (S->memo[i].have && same_key(&S->memo[i].key, cand))
+    if (same_key(S, i, cand))
       break;
   }
   if (n == 3) {
@@ -233,12 +260,17 @@ static int resolve_layout(search *S, gm_config *cand, gm_config *c) {
     S->memo[i].have = 1;
     S->memo[i].serial = ++S->memo_serial;
     S->memo[i].checked_mb = 0;
-    S->memo[i].key = S->memo[i].resolved = *cand;
+    S->memo[i].of = S->family_serial;
+    S->memo[i].par = cand->parallel;
+    S->memo[i].ga = cand->training.gradient_accumulation_steps;
+    S->memo[i].resolved = *cand;
     /* Every candidate has the request's model, resolved once. */
     S->memo[i].rc =
         memcmp(&cand->model, &S->req->base.model, sizeof cand->model) == 0
             ? gm_resolve_layout_memo(&S->memo[i].resolved, &S->model, &S->sections, &err)
             : gm_resolve_unchecked(&S->memo[i].resolved, NULL, &err);
+    S->memo[i].opt = S->memo[i].resolved.engine.offload_optimizer;
+    S->memo[i].par_off = S->memo[i].resolved.engine.offload_param;
   }
   cand->training.recompute = rc;
   cand->training.micro_batch_size = b;
@@ -246,11 +278,22 @@ static int resolve_layout(search *S, gm_config *cand, gm_config *c) {
   S->last = i;
   if (S->memo[i].rc != GM_OK)
     return S->memo[i].rc;
-  *c = S->memo[i].resolved;
-  c->training.recompute = rc;
-  c->training.micro_batch_size = b;
-  patch_offload(&c->engine, opt, par);
-  return gm_check_offload(&c->engine, &err);
+  r = &S->memo[i].resolved;
+  r->training.recompute = rc;
+  r->training.micro_batch_size = b;
+  r->engine.offload_optimizer = S->memo[i].opt, r->engine.offload_param = S->memo[i].par_off;
+  patch_offload(&r->engine, opt, par);
+  *c = r;
+  return gm_check_offload(&r->engine, &err);
+}
+
+/* The same, copied into the caller's *c (written when it resolves). */
+static int resolve_layout(search *S, gm_config *cand, gm_config *c) {
+  gm_config *r;
+  int rc = resolve_here(S, cand, &r);
+  if (rc == GM_OK)
+    *c = *r;
+  return rc;
 }
 
 /* gm_check_resolved of c, section by section: a section the same as one
@@ -315,10 +358,14 @@ static int beyond_reach(const search *S, int fi, const floor_peak *floor) {
 }
 
 /* Whether the kept resolution numbered serial (0: none) is c but in the
- * accumulation steps and micro-batches per step. */
+ * accumulation steps and micro-batches per step (and the candidate's fields
+ * resolve_here patches). */
 static int restep_of(search *S, int serial, gm_config *c) {
   int i, same;
   int64_t ga = c->training.gradient_accumulation_steps, m = c->parallel.num_microbatches;
+  int64_t b = c->training.micro_batch_size;
+  gm_recompute rc = c->training.recompute;
+  gm_offload opt = c->engine.offload_optimizer, par = c->engine.offload_param;
   const gm_config *k = NULL;
   for (i = 0; i < 3 && serial; i++)
     if (S->memo[i].have && S->memo[i].serial == serial)
@@ -326,10 +373,18 @@ static int restep_of(search *S, int serial, gm_config *c) {
   if (!k || k->parallel.tp != c->parallel.tp || k->parallel.pp != c->parallel.pp ||
       k->parallel.vpp != c->parallel.vpp || k->parallel.dp != c->parallel.dp)
     return 0;
+  /* Both hold their last candidate's patches (resolve_here), which the
+   * stage layouts do not read either. */
   c->training.gradient_accumulation_steps = k->training.gradient_accumulation_steps;
   c->parallel.num_microbatches = k->parallel.num_microbatches;
+  c->training.micro_batch_size = k->training.micro_batch_size;
+  c->training.recompute = k->training.recompute;
+  c->engine.offload_optimizer = k->engine.offload_optimizer;
+  c->engine.offload_param = k->engine.offload_param;
   same = memcmp(k, c, sizeof *c) == 0;
   c->training.gradient_accumulation_steps = ga, c->parallel.num_microbatches = m;
+  c->training.micro_batch_size = b, c->training.recompute = rc;
+  c->engine.offload_optimizer = opt, c->engine.offload_param = par;
   return same;
 }
 
@@ -337,9 +392,11 @@ static int restep_of(search *S, int serial, gm_config *c) {
  * does not resolve. With nq, the polynomials of the stages it evaluates are
  * started in S->q (*nq of them). With floor (that of family fi, try_layout),
  * a candidate beyond reach by it is settled with its floor as its peak:
- * searched, but not evaluated in full. */
-static uint64_t evaluate_start(search *S, gm_config *cand, gm_config *resolved, int *worst,
+ * searched, but not evaluated in full. *res: the resolution (resolve_here's,
+ * good until the next), when it resolves. */
+static uint64_t evaluate_start(search *S, gm_config *cand, const gm_config **res, int *worst,
                                int *fit, int *nq, int fi, floor_peak *floor) {
+  gm_config *resolved;
   gm_verdict v;
   uint64_t peak;
   int how = 0; /* on_evaluated's from_polynomial: 2 when settled by the floor */
@@ -349,9 +406,10 @@ static uint64_t evaluate_start(search *S, gm_config *cand, gm_config *resolved, 
   /* The bounds of derived values (gm_check_resolved) are checked only where
    * the answer depends on them: on a layout that fits, and on the closest
    * miss (try_layout). Outside them a layout does not resolve, as in calculate. */
-  if (resolve_layout(S, cand, resolved) != GM_OK) {
+  if (resolve_here(S, cand, &resolved) != GM_OK) {
     peak = 0;
   } else {
+    *res = resolved;
     /* The stage layouts differ only between resolutions; their parameters
      * not between those that differ only in the accumulation steps (a
      * layout's micro-batches). */
@@ -366,9 +424,9 @@ static uint64_t evaluate_start(search *S, gm_config *cand, gm_config *resolved, 
     cls = layout_class(&resolved->parallel);
     if (S->states_ref[cls].of != S->family_serial) {
       S->states_ref[cls].of = S->family_serial;
-      S->states_ref[cls].c = S->memo[S->last].resolved;
-      S->states_ref[cls].opt = S->states_ref[cls].c.engine.offload_optimizer;
-      S->states_ref[cls].par = S->states_ref[cls].c.engine.offload_param;
+      S->states_ref[cls].c = *resolved;
+      S->states_ref[cls].opt = S->memo[S->last].opt;
+      S->states_ref[cls].par = S->memo[S->last].par_off;
     }
     /* The part that reads no recompute mode serves the layout's next modes. */
     if (floor && !floor->tried && !S->req->no_bounds) {
@@ -395,8 +453,9 @@ static uint64_t evaluate_start(search *S, gm_config *cand, gm_config *resolved, 
 }
 
 /* The same, without the polynomials. */
-static uint64_t evaluate(search *S, gm_config *cand, gm_config *resolved, int *worst, int *fit) {
-  return evaluate_start(S, cand, resolved, worst, fit, NULL, 0, NULL);
+static uint64_t evaluate(search *S, gm_config *cand, int *worst, int *fit) {
+  const gm_config *res;
+  return evaluate_start(S, cand, &res, worst, fit, NULL, 0, NULL);
 }
 
 /* A candidate beyond reach by the floor its layout's first mode found, or by
@@ -482,23 +541,47 @@ static int better(const gm_plan_layout *a, const gm_plan_layout *b) {
   return a->peak_bytes < b->peak_bytes;
 }
 
-/* Keep the best req->top layouts, best first. */
+/* Keep the best req->top layouts: each stays in its slot of out->layouts,
+ * S->rank[i] is the slot of the i-th best (a layout is 744 bytes: moving
+ * ranks instead took 1 % off the bench request's instructions).
+ * put_in_rank_order orders the slots once the search ends. */
 static void keep(search *S, const gm_plan_layout *l) {
   gm_plan_result *o = S->out;
   int top = S->req->top < 1 ? 1 : S->req->top > GM_PLAN_MAX_TOP ? GM_PLAN_MAX_TOP : S->req->top;
-  int i = o->num_layouts;
+  int i = o->num_layouts, slot = i;
   if (i >= top) {
-    if (!better(l, &o->layouts[top - 1]))
+    if (!better(l, &o->layouts[S->rank[top - 1]]))
       return;
-    i = top - 1;
+    i = top - 1, slot = S->rank[i];
   } else {
     o->num_layouts++;
   }
-  while (i > 0 && better(l, &o->layouts[i - 1])) {
-    o->layouts[i] = o->layouts[i - 1];
+  while (i > 0 && better(l, &o->layouts[S->rank[i - 1]])) {
+    S->rank[i] = S->rank[i - 1];
     i--;
   }
-  o->layouts[i] = *l;
+  S->rank[i] = slot;
+  o->layouts[slot] = *l;
+}
+
+/* out->layouts best first: the layout in slot S->rank[i] moved to slot i,
+ * along each cycle of the permutation with one layout held aside. */
+static void put_in_rank_order(search *S) {
+  gm_plan_result *o = S->out;
+  gm_plan_layout held;
+  int i, j, k;
+  for (i = 0; i < o->num_layouts; i++) {
+    if (S->rank[i] == i)
+      continue;
+    held = o->layouts[i];
+    for (j = i; S->rank[j] != i; j = k) {
+      k = S->rank[j];
+      o->layouts[j] = o->layouts[k];
+      S->rank[j] = j;
+    }
+    o->layouts[j] = held;
+    S->rank[j] = j;
+  }
 }
 
 /* Micro-batch sizes worth trying for data parallel dp, ascending; and the
@@ -548,12 +631,11 @@ static void set_mb(gm_config *c, int64_t b, int64_t ga) {
 static int largest_fitting_index(search *S, gm_config *c, const gm_config *r, const int64_t *b,
                                  const int64_t *ga, int n, int nq, uint64_t *peak_lo) {
   int lo = 0, hi = n, i, worst, f, checked = 0, last_read = 0;
-  gm_config rr;
   uint64_t pk;
   /* A micro-batch evaluated in full after its peak was read off counts once. */
 #define FULL_AT(j)                                                                                 \
-  (set_mb(c, b[j], ga[j]), pk = evaluate(S, c, &rr, &worst, &f),                                   \
-   S->out->searched -= (j) <= last_read, pk > 0 && f == 1)
+  (set_mb(c, b[j], ga[j]), pk = evaluate(S, c, &worst, &f), S->out->searched -= (j) <= last_read,  \
+   pk > 0 && f == 1)
   /* Two candidates: one full evaluation settles them, as the polynomial would. */
   if (n > 2) {
     int64_t m0 = r->parallel.num_microbatches;
@@ -613,6 +695,7 @@ static void try_layout(search *S, int fi, gm_config *cand, first_batch *first, f
   int64_t given_b = cand->training.micro_batch_size,
           given_ga = cand->training.gradient_accumulation_steps;
   int n, lo, i, worst = 0, fit, best_i, nq = 0;
+  const gm_config *res = NULL;
   gm_config r;
   gm_plan_layout l;
   uint64_t peak, peak_lo, peak0;
@@ -630,20 +713,21 @@ static void try_layout(search *S, int fi, gm_config *cand, first_batch *first, f
     states_floor(S, cand, first, floor);
   if (settled_by_floor(S, fi, cand, floor))
     return;
-  peak = evaluate_start(S, cand, &r, &worst, &fit, &nq, fi, floor);
+  peak = evaluate_start(S, cand, &res, &worst, &fit, &nq, fi, floor);
   if (peak == 0)
     return;
   if (!fit) {
-    uint64_t over = peak > r.hardware.gpu_capacity_bytes ? peak - r.hardware.gpu_capacity_bytes : 1;
+    uint64_t cap = res->hardware.gpu_capacity_bytes, over = peak > cap ? peak - cap : 1;
     if (!S->fam_fits[fi] && (S->fam_best_over[fi] == 0 || over < S->fam_best_over[fi]) &&
-        check_layout(S, &r) == GM_OK) {
+        check_layout(S, res) == GM_OK) {
       S->fam_best_over[fi] = over;
       S->fam_best_stage[fi] = worst;
-      S->fam_best_rc[fi] = (int)r.training.recompute;
-      S->fam_best[fi] = r;
+      S->fam_best_rc[fi] = (int)res->training.recompute;
+      S->fam_best[fi] = *res;
     }
     return;
   }
+  r = *res; /* the next evaluations patch or replace it */
   S->fam_fits[fi]++;
   S->found = 1;
   if (S->first_fit_only)
@@ -676,7 +760,7 @@ static void try_layout(search *S, int fi, gm_config *cand, first_batch *first, f
   } else if (best_i != lo) {
     int f;
     set_mb(cand, b[best_i], ga[best_i]);
-    peak = evaluate(S, cand, &r, &worst, &f);
+    peak = evaluate(S, cand, &worst, &f);
     S->out->searched--; /* its peak was found already, up to the largest */
     if (peak == 0 || f != 1) {
       /* Memory was not monotone in b here: keep the largest that fits. */
@@ -1223,6 +1307,7 @@ int gm_plan(const gm_plan_request *q, gm_plan_result *out, gm_error *err) {
   node = q->base.hardware.gpus_per_node > 0 ? q->base.hardware.gpus_per_node : 8;
   for (G = q->min_gpus; G <= q->max_gpus; G = next_count(G, q->min_gpus, q->max_gpus, node))
     search_all(S, G);
+  put_in_rank_order(S);
   family_reasons(S);
   out->min_gpus = fewest;
   out->searched += searched, out->evaluated += evaluated;

@@ -1133,6 +1133,58 @@ static void every_evaluation(void) {
   free(st.res);
 }
 
+/* Whether layout a may come before b: with room before tight, then faster
+ * (estimated tokens/s per GPU), then the smaller peak. */
+static int in_order(const gm_plan_layout *a, const gm_plan_layout *b) {
+  if (a->tight != b->tight)
+    return b->tight;
+  if (a->perf.tokens_per_s_per_gpu != b->perf.tokens_per_s_per_gpu)
+    return a->perf.tokens_per_s_per_gpu > b->perf.tokens_per_s_per_gpu;
+  return a->peak_bytes <= b->peak_bytes;
+}
+
+/* The layouts come best first, and the best 5 are the first 5 of the best
+ * 100: keeping fewer replaces the worst kept, never another. */
+static void ranked_best_first(void) {
+  static const char *configs[] = {
+      "{\"model\":{\"preset\":\"llama-3.1-405b\"},\"training\":{\"seq_len\":8192},"
+      "\"hardware\":{\"gpu\":\"H100\",\"num_gpus\":1024,\"gpus_per_node\":8}}",
+      "{\"model\":{\"preset\":\"llama-3-8b\"},\"training\":{\"seq_len\":4096},"
+      "\"hardware\":{\"gpu\":\"a10-24gb\",\"num_gpus\":8}}"};
+  gm_plan_result *few = calloc(1, sizeof *few), *many = calloc(1, sizeof *many);
+  gm_result *sink = calloc(1, sizeof *sink);
+  size_t i;
+  for (i = 0; i < sizeof configs / sizeof configs[0]; i++) {
+    gm_config base;
+    gm_plan_request q;
+    gm_error err;
+    char what[200];
+    int k, ordered = 1, prefix = 1;
+    if (gm_parse_config(configs[i], &base, sink, &err) != GM_OK) {
+      check(0, "the ranking's request parses");
+      continue;
+    }
+    gm_plan_request_init(&q, &base);
+    q.top = 5;
+    check(gm_plan(&q, few, &err) == GM_OK, "the search runs");
+    q.top = GM_PLAN_MAX_TOP;
+    check(gm_plan(&q, many, &err) == GM_OK, "the search runs");
+    for (k = 0; k + 1 < many->num_layouts; k++)
+      ordered &= in_order(&many->layouts[k], &many->layouts[k + 1]);
+    for (k = 0; k < few->num_layouts; k++)
+      prefix &= memcmp(&few->layouts[k].config, &many->layouts[k].config,
+                       sizeof few->layouts[k].config) == 0 &&
+                few->layouts[k].peak_bytes == many->layouts[k].peak_bytes;
+    snprintf(what, sizeof what,
+             "request %zu: %d layouts best first (%s), the best 5 (%d) their first 5 (%s)", i,
+             many->num_layouts, ordered ? "yes" : "no", few->num_layouts, prefix ? "yes" : "no");
+    check(ordered && prefix && few->num_layouts == 5 && many->num_layouts > 20, what);
+  }
+  free(sink);
+  free(few);
+  free(many);
+}
+
 /* Whether two searches' answers are the same: the layouts (configs, peaks,
  * estimates), the reasons, the fewest GPUs, the layouts searched and the
  * suggestions (not the full evaluations, which the bounds save). */
@@ -1404,6 +1456,7 @@ int main(int argc, char **argv) {
   stage_parts_against_plain();
   states_bound_against_floor();
   every_evaluation();
+  ranked_best_first();
   bounds_against_plain();
   published_layouts();
   open_searches();
