@@ -124,7 +124,11 @@ typedef struct {
     gm_offload opt, par;
     gm_config c;
   } states_ref[4];
-  int rank[GM_PLAN_MAX_TOP];      /* keep's order of out->layouts' slots */
+  int rank[GM_PLAN_MAX_TOP]; /* keep's order of out->layouts' slots */
+  /* The pipeline sizes of divs_G GPUs and divs_L layers (search_family's),
+   * found once for every family: each a division. Cleared by gm_plan only. */
+  int divs_G, divs_L, ndivs;
+  int divs[1600];                 /* the most divisors a positive int has */
   gm_stage_poly q[GM_MAX_STAGES]; /* the stages of the layout being tried */
   gm_model model;                 /* the request's, resolved: set once by gm_plan, never cleared */
 } search;
@@ -814,9 +818,9 @@ static void search_family(search *S, int fi, int G) {
   gm_config c = *base, k;
   int node, L, heads, kv, nex, tp, cp, pp, v, ep, rc, off, edge;
   int64_t seq;
-  floor_peak floors[3];    /* try_layout's, per offload choice */
-  first_batch first;       /* try_layout's */
-  int divs[1600], npp, pi; /* 1,600: the most divisors a positive int has */
+  floor_peak floors[3]; /* try_layout's, per offload choice */
+  first_batch first;    /* try_layout's */
+  int npp, pi;
   c.engine.kind = f->engine;
   c.engine.framework = f->fw;
   if (f->engine == GM_ENGINE_DEEPSPEED || f->engine == GM_ENGINE_MEGATRON_DEEPSPEED)
@@ -851,9 +855,15 @@ static void search_family(search *S, int fi, int G) {
   nex = S->fam_r0[fi].experts, seq = S->fam_r0[fi].seq_len;
   /* The pipeline sizes G allows, ascending: each is a divisor of G (of the
    * GPUs per tensor and context group), up to the layers. */
-  for (pp = 1, npp = 0; pp <= L && pp <= G && npp < (int)(sizeof divs / sizeof divs[0]); pp++)
-    if (G % pp == 0)
-      divs[npp++] = pp;
+  if (S->divs_G != G || S->divs_L != L) {
+    S->divs_G = G, S->divs_L = L;
+    for (pp = 1, npp = 0; pp <= L && pp <= G && npp < (int)(sizeof S->divs / sizeof S->divs[0]);
+         pp++)
+      if (G % pp == 0)
+        S->divs[npp++] = pp;
+    S->ndivs = npp;
+  }
+  npp = S->ndivs;
   for (tp = 1; tp <= G; tp *= 2) {
     if (base->parallel.tp != GM_AUTO && tp != base->parallel.tp)
       continue;
@@ -876,7 +886,7 @@ static void search_family(search *S, int fi, int G) {
       /* Context parallelism is for long sequences: chunks of 4,096 tokens at least. */
       if (cp > 1 && (!(f->can & CAN_CP) || seq % cp != 0 || seq / cp < 4096))
         break;
-      for (pi = 0; pi < npp && (pp = divs[pi]) * tp * cp <= G; pi++) {
+      for (pi = 0; pi < npp && (pp = S->divs[pi]) * tp * cp <= G; pi++) {
         int dp, vmax;
         if (base->parallel.pp != GM_AUTO && pp != base->parallel.pp)
           continue;
@@ -1282,6 +1292,7 @@ int gm_plan(const gm_plan_request *q, gm_plan_result *out, gm_error *err) {
   S->model = r.model;
   S->memo_serial = 0;
   S->family_serial = 0;
+  S->divs_G = 0;
   for (fi = 0; fi < 4; fi++)
     S->states_ref[fi].of = 0;
   for (fi = 0; fi < NUM_FAMILIES; fi++)
