@@ -661,18 +661,19 @@ uint64_t gm_worst_peak_memo(const gm_config *c, const gm_params *P, gm_shape_mem
   memset(&w, 0, sizeof w);
   for (k = 0; k < p; k++) {
     int i = k == 0 ? 0 : k == 1 ? p - 1 : k - 1;
-    gm_shape s;
+    gm_shape own;
+    const gm_shape *s;
     gm_stage_mem sm;
     gm_stage st;
     /* Only middle stages are dominated, and once one is, every later one
      * is (gm_stage_dominated): the rest of the loop is all middle stages. */
     if (gm_stage_dominated(c, i, &mid_layers))
       break;
-    s = memo ? gm_stage_shape_memo(memo, c, P, i) : gm_stage_shape(c, P, i);
+    s = memo ? gm_stage_shape_memo(memo, c, P, i) : (own = gm_stage_shape(c, P, i), &own);
     /* stage_peaks writes the peaks, the components and the phase; the
      * layers and parameters (gm_calculate sets them) are not read here. */
-    st.has_output_head = s.has_head;
-    stage_memory_memo(c, P, memo, k, i, &s, &sm);
+    st.has_output_head = s->has_head;
+    stage_memory_memo(c, P, memo, k, i, s, &sm);
     if (stage_peaks(c, &sm, &st, &bad, &at_peak) != PEAK_OK) {
       /* Beyond what the calculator represents: beyond any card. */
       if (worst)

@@ -46,9 +46,11 @@ static void sums(const gm_stage_mem *sm, double alloc[GM_PH_COUNT], double persi
 static void sample(const gm_config *c, const gm_params *P, int r, gm_shape_memo *memo,
                    double alloc[GM_PH_COUNT], double persistent[GM_PH_COUNT],
                    double pooled[GM_PH_COUNT], double *host) {
-  gm_shape s = memo ? gm_stage_shape_memo(memo, c, P, r) : gm_stage_shape(c, P, r);
+  gm_shape own;
+  const gm_shape *s =
+      memo ? gm_stage_shape_memo(memo, c, P, r) : (own = gm_stage_shape(c, P, r), &own);
   gm_stage_mem sm;
-  gm_stage_memory(c, P, &s, &sm, NULL);
+  gm_stage_memory(c, P, s, &sm, NULL);
   sums(&sm, alloc, persistent, pooled, host);
 }
 

@@ -155,8 +155,11 @@ void gm_shape_memo_clear(gm_shape_memo *m);
 void gm_shape_memo_restep(gm_shape_memo *m, const gm_config *c);
 /* An empty memo, its kept layers too (before its first use). */
 void gm_shape_memo_init(gm_shape_memo *m);
-/* gm_stage_shape of c, its layout from m (computed there once). */
-gm_shape gm_stage_shape_memo(gm_shape_memo *m, const gm_config *c, const gm_params *P, int r);
+/* gm_stage_shape of c, its layout from m (computed there once): m's stage r,
+ * with its layers' bytes (working_bytes, acts_bytes) set for c; good until
+ * the next call for that stage. */
+const gm_shape *gm_stage_shape_memo(gm_shape_memo *m, const gm_config *c, const gm_params *P,
+                                    int r);
 /* The layout part of it (gm_stage_layout), computed there once. */
 const gm_shape *gm_stage_layout_memo(gm_shape_memo *m, const gm_config *c, const gm_params *P,
                                      int r);

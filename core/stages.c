@@ -354,9 +354,14 @@ const gm_shape *gm_stage_layout_memo(gm_shape_memo *m, const gm_config *c, const
   return &m->shape[r];
 }
 
-gm_shape gm_stage_shape_memo(gm_shape_memo *m, const gm_config *c, const gm_params *P, int r) {
-  gm_shape s = *gm_stage_layout_memo(m, c, P, r);
+const gm_shape *gm_stage_shape_memo(gm_shape_memo *m, const gm_config *c, const gm_params *P,
+                                    int r) {
+  gm_shape *s;
   gm_layer_memo *e;
+  /* Set in place, no copy: the layout's readers (gm_stage_memory_base,
+   * gm_first_stage_floor) read neither of the two fields set below. */
+  (void)gm_stage_layout_memo(m, c, P, r);
+  s = &m->shape[r];
   /* A layer's saved and working bytes read the recompute mode and the
    * micro-batch, not the stage nor offloading: looked up once for the stages of one evaluation. */
   if (m->layer_at < 0 || m->layer_recompute != c->training.recompute ||
@@ -366,11 +371,11 @@ gm_shape gm_stage_shape_memo(gm_shape_memo *m, const gm_config *c, const gm_para
     m->layer_micro_batch = c->training.micro_batch_size;
   }
   e = &m->layer[m->layer_at];
-  s.working_bytes = e->working;
-  if (s.layers > s.moe_layers && e->dense_saved < 0)
+  s->working_bytes = e->working;
+  if (s->layers > s->moe_layers && e->dense_saved < 0)
     e->dense_saved = gm_layer_saved_bytes(c);
-  if (s.moe_layers > 0 && e->moe_saved < 0)
+  if (s->moe_layers > 0 && e->moe_saved < 0)
     e->moe_saved = gm_moe_layer_saved_bytes(c);
-  s.acts_bytes = acts_of(&s, e->dense_saved, e->moe_saved);
+  s->acts_bytes = acts_of(s, e->dense_saved, e->moe_saved);
   return s;
 }
