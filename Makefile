@@ -436,7 +436,7 @@ wasm-repro: wasm
 # Sizes, native and WASM calcs/sec (medians of 5 runs) and their ratio; then
 # the page's first-load bytes and time to the first result in Chromium.
 bench: wasm $(BUILD)/bench_native $(BUILD)/plan_test web
-	node bench/bench.mjs $(BUILD)
+	GM_CFLAGS="$(CFLAGS)" node bench/bench.mjs $(BUILD)
 	GM_BUILD=$(BUILD) node web/bench.mjs
 
 # --- Web app -----------------------------------------------------------------

@@ -85,7 +85,7 @@ console.log(`wasm/native ${(wasm / native).toFixed(2)}`);
 // micro-batch (docs/performance-model.md, "Speed"). Full evaluations (the
 // physics run on a whole layout) are counted too.
 const planRequest = readFileSync(new URL('./plan_request.json', import.meta.url), 'utf8');
-const planOut = execFileSync(`${build}/plan_test`, ['--bench', new URL('./plan_request.json', import.meta.url).pathname, '7'], {
+const planOut = execFileSync(`${build}/plan_test`, ['--bench', new URL('./plan_request.json', import.meta.url).pathname, '15'], {
   encoding: 'utf8',
 });
 const field = (k) => Number(new RegExp(`^${k} ([0-9.]+)`, 'm').exec(planOut)[1]);
@@ -111,9 +111,13 @@ const planMs = median(planTimes.map(([ms]) => ms));
 const [, searched, evaluated] = planTimes[0];
 const perS = (n, ms) => Math.round((n * 1000) / ms).toLocaleString('en-US');
 console.log(`planner module ${kib(readFileSync(`${build}/wasm/gpumem-plan.wasm`).length)}, ${kib(gz(readFileSync(`${build}/wasm/gpumem-plan.wasm`)))} gzipped (loaded only for a search)`);
-console.log(`\nplanner: Llama 3.1 405B on 1,024 H100, all frameworks (median of 7 searches after 60 warm-up ones, CPU time)`);
+console.log(`\nplanner: Llama 3.1 405B on 1,024 H100, all frameworks (CPU time; native: median of 15 searches, WASM: of 7 after 60 warm-up ones)`);
 console.log(`         ms/search   layouts/s (goal: 5M native, 1M WASM)   full evaluations/s`);
-console.log(`native   ${field('median_ms').toFixed(1).padStart(8)}   ${perS(field('searched'), field('median_ms')).padStart(10)} (${field('searched')} layouts)   ${perS(field('evaluated'), field('median_ms')).padStart(10)} (${field('evaluated')})`);
+// plan_test's own rate: its median CPU time unrounded (it prints the time to 0.01 ms).
+const nativeRate = field('layouts_per_s');
+const count = (x) => Math.round(x).toLocaleString('en-US');
+console.log(`native   ${field('median_ms').toFixed(2).padStart(8)}   ${count(nativeRate).padStart(10)} (${field('searched')} layouts)   ${count((nativeRate * field('evaluated')) / field('searched')).padStart(10)} (${field('evaluated')})`);
+if (process.env.GM_CFLAGS !== undefined) console.log(`native build: CFLAGS=${process.env.GM_CFLAGS}`);
 console.log(`wasm     ${planMs.toFixed(1).padStart(8)}   ${perS(searched, planMs).padStart(10)} (${searched} layouts)   ${perS(evaluated, planMs).padStart(10)} (${evaluated})`);
 console.log(`wasm, first search (before tier-up): ${planFirstMs.toFixed(1)} ms`);
 console.log(`one layout (TP 8 x PP 16, native CPU time): full evaluation ${(field('full_evaluation_ns') / 1e3).toFixed(2)} us, ` +
