@@ -1,7 +1,9 @@
-/* schema_json.c - gm_schema_json(): the schema's rows, the preset GPUs and
- * models and the thresholds the page shares with the core, as one JSON text,
- * so that the page builds its fields, options, defaults and name matching
- * from what the core reads. */
+/* schema_json.c - the JSON texts the page reads as it loads, written from the
+ * core's tables. gm_schema_json(): the schema's rows, the preset GPUs and
+ * models and the thresholds the page shares with the core, so that the page
+ * builds its fields, options, defaults and name matching from what the core
+ * reads. gm_presets_text(): the presets as the files in presets/ hold them (the
+ * WASM module writes them so rather than storing the text). */
 #include "internal.h"
 #include "presets_table.h"
 #include "schema.h"
