@@ -514,7 +514,7 @@ typedef struct {
   gm_plan_layout layouts[GM_PLAN_MAX_TOP];
   int num_rejected;
   gm_plan_rejection rejected[GM_PLAN_MAX_REJECTED];
-  int min_gpus;      /* fewest GPUs of this type that fit the model and recipe; 0: none found */
+  int min_gpus;      /* fewest GPUs of this type that fit model and recipe, no offload; 0: none */
   int64_t searched;  /* layouts (micro-batch included) whose peak was found or bounded */
   int64_t evaluated; /* evaluations of the physics on a whole layout, for those (none for
                         a layout settled by a bound) */

@@ -112,7 +112,7 @@ function Found({ found, gpuName, current, onLoad, stale }) {
       <span class="num" data-testid="plan-wall" data-ms=${found.wall_ms}>${found.wall_ms < 10 ? found.wall_ms.toFixed(1) : found.wall_ms.toFixed(0)} ms</span>
       ${Number.isFinite(rate) ? ` (${fmtRate(rate)} per second)` : ''}.${' '}
       ${Number.isFinite(r.min_gpus) && r.min_gpus > 0
-        ? html`This model and recipe need at least <strong class="num" data-testid="plan-min-gpus">${fmtInt(r.min_gpus)}</strong> × ${gpuName}.`
+        ? html`Without offloading, this model and recipe need at least <strong class="num" data-testid="plan-min-gpus">${fmtInt(r.min_gpus)}</strong> × ${gpuName}.`
         : r.min_gpus === 0 || r.min_gpus == null ? '' : ''}
       ${stale ? html` <strong>The form changed since this search.</strong>` : ''}
     </p>
