@@ -22,7 +22,6 @@ const FRAMEWORK_LABEL = Object.fromEntries(FRAMEWORKS.filter(([v]) => v));
 const frameworkOf = (l) => FRAMEWORK_LABEL[l.config?.engine?.framework] || l.config?.engine?.framework || '';
 
 const fmtSeconds = (s) => (Number.isFinite(s) ? (s >= 100 ? `${s.toFixed(0)} s` : s >= 10 ? `${s.toFixed(1)} s` : `${s.toFixed(2)} s`) : '–');
-const fmtRate = (n) => (Number.isFinite(n) ? (n >= 1e6 ? `${(n / 1e6).toFixed(1)} M` : n >= 1e4 ? `${(n / 1e3).toFixed(0)} K` : fmtInt(n)) : '–');
 const fmtMfu = (m) => (Number.isFinite(m) ? `${(m * 100).toFixed(1)} %` : '–');
 
 function modelName(config) {
@@ -105,12 +104,10 @@ function Found({ found, gpuName, current, onLoad, stale }) {
   // Suggestions are about the form's config as it is, not the search's open one.
   const own = found.current || {};
   const suggestions = own.suggestions || [];
-  const rate = r.evaluated_per_s ?? (found.wall_ms > 0 && r.searched ? (r.searched * 1000) / found.wall_ms : undefined);
   return html`<div class=${`plan-found${stale ? ' stale' : ''}`} data-testid="plan-found" data-suggestions=${found.current ? 'ready' : 'pending'}>
     <p class="plan-meta small" data-testid="plan-meta">
       Searched <span class="num" data-testid="plan-searched">${fmtInt(r.searched)}</span> layouts in${' '}
-      <span class="num" data-testid="plan-wall" data-ms=${found.wall_ms}>${found.wall_ms < 10 ? found.wall_ms.toFixed(1) : found.wall_ms.toFixed(0)} ms</span>
-      ${Number.isFinite(rate) ? ` (${fmtRate(rate)} per second)` : ''}.${' '}
+      <span class="num" data-testid="plan-wall" data-ms=${found.wall_ms}>${found.wall_ms < 10 ? found.wall_ms.toFixed(1) : found.wall_ms.toFixed(0)} ms</span>.${' '}
       ${Number.isFinite(r.min_gpus) && r.min_gpus > 0
         ? html`Without offloading, this model and recipe need at least <strong class="num" data-testid="plan-min-gpus">${fmtInt(r.min_gpus)}</strong> × ${gpuName}.`
         : r.min_gpus === 0 || r.min_gpus == null ? '' : ''}
