@@ -10,10 +10,15 @@ CC      ?= cc
 # 3.9 M layouts/s plain, 4.9 M tuned, 5.2 M tuned and linked with -flto;
 # -flto doubles the native build's time (10 -> 20 s).
 TUNE    := $(shell $(CC) -mtune=native -x c -c -o /dev/null /dev/null 2>/dev/null && echo -mtune=native)
+# -flto=auto (GCC: parallel link-time jobs), else -flto (clang), whichever
+# compiles, archives and links first.
 LTO     := $(shell d=$$(mktemp -d) && echo 'int f(void){return 0;}' >$$d/f.c && \
              echo 'int f(void); int main(void){return f();}' >$$d/m.c && \
-             $(CC) -flto -c -o $$d/f.o $$d/f.c 2>/dev/null && $(AR) rcs $$d/f.a $$d/f.o 2>/dev/null && \
-             $(CC) -flto -o $$d/m $$d/m.c $$d/f.a 2>/dev/null && $$d/m && echo -flto=2; rm -rf $$d)
+             for f in -flto=auto -flto; do \
+               rm -f $$d/f.a && $(CC) $$f -c -o $$d/f.o $$d/f.c 2>/dev/null && \
+               $(AR) rcs $$d/f.a $$d/f.o 2>/dev/null && \
+               $(CC) $$f -o $$d/m $$d/m.c $$d/f.a 2>/dev/null && $$d/m && echo $$f && break; \
+             done; rm -rf $$d)
 CFLAGS  ?= -O2 $(TUNE) $(LTO)
 WARN     = -std=c11 -Wall -Wextra -Werror -Wshadow -Wconversion -Wcast-qual \
            -Wstrict-prototypes -Wmissing-prototypes -Wundef -Wwrite-strings
