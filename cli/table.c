@@ -42,8 +42,8 @@ static void print_header(const gm_result *r) {
   const gm_training *t = &c->training;
   const gm_parallel *p = &c->parallel;
   const gm_engine *e = &c->engine;
-  const char *engine = gm_value_name("engine.type", e->kind);
-  const char *framework = gm_value_name("engine.framework", e->framework);
+  const char *engine = gm_value_name("engine.type", (int)e->kind);
+  const char *framework = gm_value_name("engine.framework", (int)e->framework);
   char total[32], exact[40];
   cli_short_count((double)r->params.total, total, sizeof total);
   cli_thousands((double)r->params.total, exact, sizeof exact);
@@ -57,32 +57,33 @@ static void print_header(const gm_result *r) {
   printf("Training    micro-batch %.0f x %.0f tokens, gradient accumulation %.0f, %s compute, %s "
          "precision, %s, activation checkpointing %s\n",
          count(t->micro_batch_size, 1), count(t->seq_len, 1),
-         count(t->gradient_accumulation_steps, 1), name_or("training.dtype", t->dtype, "?"),
-         name_or("training.precision", t->precision, "?"),
-         name_or("training.optimizer", t->optimizer, "?"),
-         name_or("training.activation_checkpointing", t->recompute, "?"));
-  if (gm_value_name("training.finetune", t->finetune) &&
-      !is("training.finetune", t->finetune, "full"))
+         count(t->gradient_accumulation_steps, 1), name_or("training.dtype", (int)t->dtype, "?"),
+         name_or("training.precision", (int)t->precision, "?"),
+         name_or("training.optimizer", (int)t->optimizer, "?"),
+         name_or("training.activation_checkpointing", (int)t->recompute, "?"));
+  if (gm_value_name("training.finetune", (int)t->finetune) &&
+      !is("training.finetune", (int)t->finetune, "full"))
     printf("            %s rank %.0f on %s linears, %.0f trainable parameters\n",
-           is("training.finetune", t->finetune, "qlora") ? "QLoRA (NF4 base)" : "LoRA",
+           is("training.finetune", (int)t->finetune, "qlora") ? "QLoRA (NF4 base)" : "LoRA",
            count(t->lora_rank, 1), name_or("training.lora_targets", t->lora_all_linear, "?"),
            (double)r->params.trainable);
-  if (gm_value_name("training.fp8", t->fp8) && !is("training.fp8", t->fp8, "none"))
-    printf("            FP8 linears (%s scaling)%s\n", gm_value_name("training.fp8", t->fp8),
+  if (gm_value_name("training.fp8", (int)t->fp8) && !is("training.fp8", (int)t->fp8, "none"))
+    printf("            FP8 linears (%s scaling)%s\n", gm_value_name("training.fp8", (int)t->fp8),
            t->fp8_all_gather == 1 ? ", weights gathered in fp8" : "");
   printf("Engine      %s", engine ? engine : "?");
   if (engine && (strcmp(engine, "deepspeed") == 0 || strcmp(engine, "megatron_deepspeed") == 0))
     printf(" ZeRO-%.0f", count(e->zero_stage, 0));
   if (engine && strcmp(engine, "fsdp") == 0 &&
-      gm_value_name("engine.sharding_strategy", e->sharding))
-    printf(" %s", gm_value_name("engine.sharding_strategy", e->sharding));
-  if (gm_value_name("engine.offload_optimizer", e->offload_optimizer) &&
-      !is("engine.offload_optimizer", e->offload_optimizer, "none"))
+      gm_value_name("engine.sharding_strategy", (int)e->sharding))
+    printf(" %s", gm_value_name("engine.sharding_strategy", (int)e->sharding));
+  if (gm_value_name("engine.offload_optimizer", (int)e->offload_optimizer) &&
+      !is("engine.offload_optimizer", (int)e->offload_optimizer, "none"))
     printf(", optimizer offload to %s",
-           gm_value_name("engine.offload_optimizer", e->offload_optimizer));
-  if (gm_value_name("engine.offload_param", e->offload_param) &&
-      !is("engine.offload_param", e->offload_param, "none"))
-    printf(", parameter offload to %s", gm_value_name("engine.offload_param", e->offload_param));
+           gm_value_name("engine.offload_optimizer", (int)e->offload_optimizer));
+  if (gm_value_name("engine.offload_param", (int)e->offload_param) &&
+      !is("engine.offload_param", (int)e->offload_param, "none"))
+    printf(", parameter offload to %s",
+           gm_value_name("engine.offload_param", (int)e->offload_param));
   if (engine && framework && strcmp(framework, engine) != 0) {
     printf(" (%s defaults", framework);
     if (e->framework_version > 0) /* `resolved` prints the date only when there is one */
