@@ -810,12 +810,10 @@ static void states_formulas(ctx *x, const gm_stage_mem *o) {
   }
 }
 
-/* Every component but the activations of the stage's layers; x's formulas
- * when x->fm. */
-static void stage_base(ctx *x, gm_stage_mem *o) {
+/* The first steps of a stage's memory, into a cleared *o: the sharding, the
+ * weights and optimizer states, the gradients and the gathered parameters. */
+static void states_part(ctx *x, gm_stage_mem *o) {
   const gm_config *c = x->c;
-  double persist_buffers;
-  int ph;
   memset(o, 0, sizeof *o);
   x->lb = gm_precision_bytes_of(&c->training);
   x->A = gm_act_bytes(c);
@@ -824,6 +822,14 @@ static void stage_base(ctx *x, gm_stage_mem *o) {
   model_states(x, o);
   gradients(x, o);
   gathered(x, o); /* after gradients: FSDP under PP keeps unsharded accumulators */
+}
+
+/* Every component but the activations of the stage's layers; x's formulas
+ * when x->fm. */
+static void stage_base(ctx *x, gm_stage_mem *o) {
+  double persist_buffers;
+  int ph;
+  states_part(x, o);
   persist_buffers = buffers(x, o);
   step_temporaries(x, o);
   loss_parts(x, o);
@@ -845,16 +851,8 @@ double gm_stage_states_bytes(const gm_config *c, const gm_params *P, const gm_sh
   if (tr->fp8 != GM_FP8_NONE)
     return 0;
   memset(&x, 0, sizeof x);
-  memset(&o, 0, sizeof o);
   x.c = c, x.P = P, x.s = s;
-  /* stage_base's first steps, to the same figures. */
-  x.lb = gm_precision_bytes_of(tr);
-  x.A = gm_act_bytes(c);
-  x.state_elem = tr->precision == GM_PRECISION_PURE_HALF ? 2.0 : 4.0;
-  sharding(&x);
-  model_states(&x, &o);
-  gradients(&x, &o);
-  gathered(&x, &o);
+  states_part(&x, &o); /* stage_base's first steps, to the same figures */
   /* Each phase's weights, gradients, optimizer states and gathered
    * parameters, summed in gm_first_stage_floor's order without the terms
    * between (all at least 0): no more than its sum. */
