@@ -194,28 +194,18 @@ static void reject(gm_plan_result *o, const char *fam, const char *fmt, ...) {
   o->num_rejected++;
 }
 
-static int same_parallel(const gm_parallel *a, const gm_parallel *b) {
-  return a->tp == b->tp && a->pp == b->pp && a->dp == b->dp && a->cp == b->cp && a->ep == b->ep &&
-         a->vpp == b->vpp && a->sequence_parallel == b->sequence_parallel &&
-         a->schedule == b->schedule && a->num_microbatches == b->num_microbatches &&
-         a->first_stage_layers == b->first_stage_layers &&
-         a->last_stage_layers == b->last_stage_layers &&
-         a->embedding_in_split == b->embedding_in_split && a->loss_in_split == b->loss_in_split &&
-         a->defer_embedding_wgrad == b->defer_embedding_wgrad &&
-         a->wgrad_deferral_limit == b->wgrad_deferral_limit &&
-         a->microbatch_group == b->microbatch_group;
-}
-
 /* Whether memo entry i was resolved from candidate c (its recompute mode,
  * micro-batch and offload choices set aside, as resolve_layout does). The
  * candidates of one search_family call are its base config with the
  * parallel section, the micro-batch, the accumulation steps, the recompute
  * mode and the offload choices set, nothing else: within a call those
- * fields tell them apart, and the call's number the rest. */
+ * fields tell them apart, and the call's number the rest. The section is
+ * compared whole (as gm_resolve_layout_memo compares its sections), so a
+ * field added to it is part of the key. */
 static int same_key(const search *S, int i, const gm_config *c) {
   return S->memo[i].have && S->memo[i].of == S->family_serial &&
          S->memo[i].ga == c->training.gradient_accumulation_steps &&
-         same_parallel(&S->memo[i].par, &c->parallel);
+         memcmp(&S->memo[i].par, &c->parallel, sizeof c->parallel) == 0;
 }
 
 /* A candidate's offload choices over its resolution's: those it sets (not
