@@ -5,9 +5,9 @@ CC      ?= cc
 # else plain -O2). Neither changes the instruction set or the arithmetic, so
 # every figure is the same bit for bit. Under generic tuning GCC copies and
 # clears structs of 32 B to 8 KiB with `rep movsq`/`rep stosq`, slow to
-# start on AMD Zen: perf put 13 % of the planner's samples on them. On
-# bench/plan_request.json (GCC 12, a 2-core Zen VM, best of 5 rounds):
-# 3.9 M layouts/s plain, 4.9 M tuned, 5.2 M tuned and linked with -flto;
+# start on AMD Zen: perf put 13 % of the planner's samples on them. The
+# planner's layouts/s with each build: docs/performance-model.md (4.5 M plain,
+# 5.2 M tuned, 5.5 M tuned and linked with -flto, GCC 12 on a 2-core Zen VM);
 # -flto doubles the native build's time (10 -> 20 s).
 TUNE    := $(shell $(CC) -mtune=native -x c -c -o /dev/null /dev/null 2>/dev/null && echo -mtune=native)
 # -flto=auto (GCC: parallel link-time jobs), else -flto (clang), whichever
