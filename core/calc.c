@@ -226,7 +226,7 @@ static int config_fits(const gm_config *c, const gm_params *P) {
     if (sm.host_bytes > host_max)
       host_max = sm.host_bytes;
   }
-  return gm_host_fits(c, gm_round_count(host_max) * (uint64_t)c->hardware.gpus_per_node) != 0;
+  return gm_node_host_fits(c, gm_round_count(host_max)) != 0;
 }
 
 /* gm_fit_limit_estimate, with the memory of stage at_stage at x0 given
@@ -554,8 +554,7 @@ uint64_t gm_poly_peak(const gm_config *c, const gm_stage_poly *q, int n, double 
     *worst = best;
   if (verdict) {
     *verdict = gm_judge(c, &w);
-    if (*verdict != GM_VERDICT_DOES_NOT_FIT &&
-        gm_host_fits(c, gm_round_count(host_max) * (uint64_t)c->hardware.gpus_per_node) == 0)
+    if (*verdict != GM_VERDICT_DOES_NOT_FIT && gm_node_host_fits(c, gm_round_count(host_max)) == 0)
       *verdict = GM_VERDICT_DOES_NOT_FIT;
   }
   return w.peak_nvsmi_bytes;
@@ -709,8 +708,7 @@ uint64_t gm_worst_peak_memo(const gm_config *c, const gm_params *P, gm_shape_mem
   if (verdict) {
     /* As gm_calculate judges: the most loaded GPU, then the node's memory. */
     *verdict = gm_judge_at(c, &w, w_at_peak);
-    if (*verdict != GM_VERDICT_DOES_NOT_FIT &&
-        gm_host_fits(c, gm_round_count(host_max) * (uint64_t)c->hardware.gpus_per_node) == 0)
+    if (*verdict != GM_VERDICT_DOES_NOT_FIT && gm_node_host_fits(c, gm_round_count(host_max)) == 0)
       *verdict = GM_VERDICT_DOES_NOT_FIT;
   }
   return w.peak_nvsmi_bytes;

@@ -295,6 +295,11 @@ gm_verdict gm_judge_at(const gm_config *c, const gm_stage *worst, double at_peak
 double gm_default_safety_margin(void);
 /* 1 when the node's memory holds host_bytes_per_node, 0 when not, -1 when unknown. */
 int gm_host_fits(const gm_config *c, uint64_t host_bytes_per_node);
+/* The same for each of the node's GPUs needing host_bytes_per_gpu, as the
+ * searches judge it: 0 also when the node's figure would pass the 2^53
+ * bytes gm_calculate represents (it rejects such a config), so that no
+ * product wraps and no layout it rejects is judged to fit. */
+int gm_node_host_fits(const gm_config *c, uint64_t host_bytes_per_gpu);
 
 /* The variable of a closed-form search: the micro-batch, or the sequence
  * length in units of the context-parallel size (fastpath.c). */

@@ -352,6 +352,17 @@ static int resolve_parallel(gm_config *c, gm_result *r, gm_error *err) {
   if (hw->gpus_per_node < 1)
     return gm_error_set(err, "hardware.gpus_per_node", "must be at least 1; got %d",
                         hw->gpus_per_node);
+  /* The launchers start one process per GPU the run uses (torchrun's
+   * --nproc-per-node, DeepSpeed's --num_gpus): a run on fewer GPUs than a
+   * node has holds only its own on that node, and only their host memory. */
+  if (hw->gpus_per_node > hw->num_gpus) {
+    gm_warn(r, "hardware.gpus_per_node",
+            "%d per node, but the run has %d GPU%s: its node holds %d process%s, and host "
+            "memory per node counts %d",
+            hw->gpus_per_node, hw->num_gpus, hw->num_gpus == 1 ? "" : "s", hw->num_gpus,
+            hw->num_gpus == 1 ? "" : "es", hw->num_gpus);
+    hw->gpus_per_node = hw->num_gpus;
+  }
   if (m->num_attention_heads % p->tp != 0)
     return gm_error_set(err, "parallelism.tensor_parallel_size",
                         "must divide num_attention_heads (%d); got %d", m->num_attention_heads,

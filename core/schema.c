@@ -276,7 +276,7 @@ static const gm_key engine_keys[] = {
 static const gm_key hardware_keys[] = {
     H("gpu", NULL, STR, GM_HOOK_GPU, ZERO, gpu_name, 0, 64, NULL, NULL, NONE, NULL, NULL, "GPU", "a GPU of `presets/gpus.json` by id, alias or display name (`\"H100\"`, `\"a100-40gb\"`, `\"NVIDIA A100-SXM4-80GB\"`): sets the usable capacity and CUDA context; `gpu-mem-calc presets` lists them"),
     H("num_gpus", NULL, I32, 0, 0, num_gpus, 1, 1e7, NULL, NULL, NONE, "t x p x d x c", "GPUs", "GPUs in the job", "all GPUs of the job"),
-    H("gpus_per_node", NULL, I32, 0, 0, gpus_per_node, 1, 65536, NULL, NULL, NONE, "min(8, num_gpus)", "GPUs", "GPUs per node", "GPUs sharing a node's host memory"),
+    H("gpus_per_node", NULL, I32, 0, 0, gpus_per_node, 1, 65536, NULL, NULL, NONE, "min(8, num_gpus)", "GPUs", "GPUs per node", "the run's GPUs on one node, sharing its host memory; at most num_gpus"),
     H("gpu_memory_gb", NULL, MEM, GM_HOOK_GPU_MEMORY, ZERO, gpu_capacity_bytes, 0, GIB * 16384, NULL, NULL, 80, NULL, "GiB", "Memory per GPU", "capacity per GPU if `gpu` is absent; with `gpu` it is ignored (with a warning when it differs by more than 1 % from the card's measured capacity)"),
     H("cuda_context_gb", NULL, MEM, 0, ZERO, cuda_context_bytes, 0, GIB * 16384, NULL, NULL, 1, NULL, "GiB", "CUDA context", "memory nvidia-smi shows beyond the allocator; overrides the GPU's figure (1 GiB without `gpu`); must be positive"),
     H("host_memory_per_node_gb", NULL, MEM, 0, ZERO, host_memory_per_node_bytes, 0, GIB * 1048576, NULL, NULL, NONE, NULL, "GiB", "Host memory per node", "checked against host use under offload"),

@@ -36,3 +36,10 @@ int gm_host_fits(const gm_config *c, uint64_t host_bytes_per_node) {
     return -1;
   return host_bytes_per_node <= have;
 }
+
+int gm_node_host_fits(const gm_config *c, uint64_t host_bytes_per_gpu) {
+  uint64_t n = (uint64_t)c->hardware.gpus_per_node;
+  if ((double)host_bytes_per_gpu * (double)n > GM_MAX_FIGURE_BYTES)
+    return 0;
+  return gm_host_fits(c, host_bytes_per_gpu * n);
+}
