@@ -258,12 +258,23 @@ $(FUZZ_DIR)/fuzz_calc: $(CORE_SRC) core/*.h $(GEN_SRC) tests/fuzz_calc.c $(CJSON
 	$(FUZZ_CC) -std=c11 $(FUZZ_FLAGS) -I$(CJSON_DIR) -Icore -o $@ $(CORE_SRC) $(GEN_SRC) \
 	  tests/fuzz_calc.c $(CJSON_DIR)/cJSON.c -lm
 
-fuzz: $(FUZZ_DIR)/fuzz_calc
+$(FUZZ_DIR)/fuzz_plan: $(CORE_SRC) core/*.h $(GEN_SRC) tests/fuzz_plan.c tests/plan/plan_checks.h \
+                       $(CJSON_DIR)/cJSON.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -std=c11 $(FUZZ_FLAGS) -I$(CJSON_DIR) -Icore -Itests -o $@ $(CORE_SRC) $(GEN_SRC) \
+	  tests/fuzz_plan.c $(CJSON_DIR)/cJSON.c -lm
+
+# The planner's fuzzer (tests/fuzz_plan.c) runs a third as long: each input
+# is a search, every layout found checked by a full calculation.
+fuzz: $(FUZZ_DIR)/fuzz_calc $(FUZZ_DIR)/fuzz_plan
 	node tests/fuzz/seeds.mjs $(FUZZ_DIR)/seeds
-	@mkdir -p $(FUZZ_DIR)/corpus
+	@mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/corpus_plan
 	$(FUZZ_DIR)/fuzz_calc -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=5 \
 	  -rss_limit_mb=2048 -print_final_stats=1 -dict=$(FUZZ_DIR)/dict \
 	  -artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus $(FUZZ_DIR)/seeds
+	$(FUZZ_DIR)/fuzz_plan -max_total_time=$$(( ($(FUZZ_SECONDS) + 2) / 3 )) -max_len=8192 -timeout=20 \
+	  -rss_limit_mb=2048 -print_final_stats=1 -dict=$(FUZZ_DIR)/dict \
+	  -artifact_prefix=$(FUZZ_DIR)/plan- $(FUZZ_DIR)/corpus_plan $(FUZZ_DIR)/seeds
 
 format:
 	clang-format -i core/*.c core/*.cc core/*.h cli/*.c cli/*.h tests/*.c examples/*.c python/gpu_mem_calculator/*.c

@@ -1,0 +1,100 @@
+/* fuzz_plan.c - libFuzzer driver that holds the planner to the calculator.
+ *
+ * Every input gets one JSON object from plan_json: an error with a field and
+ * a message, or an answer. When the input reads as a config on at most
+ * MAX_GPUS GPUs, gm_plan searches its layouts and
+ *   - every layout whose peak the search finds is as gm_calculate finds it
+ *     (plan_checks.h's on_evaluated: the same fit, the same peak, or within
+ *     8 bytes off the polynomials; a bound never above the peak);
+ *   - every returned layout fits, as gm_calculate says, with that peak;
+ *   - the same search evaluating every layout in full (no bounds) gives the
+ *     same answer.
+ * A broken invariant prints what broke and aborts, so libFuzzer keeps the input.
+ *
+ *   make fuzz FUZZ_SECONDS=60     (runs this after fuzz_calc, a third of the time)
+ * Seeds: the configs of tests/cases and presets/examples (build/fuzz/seeds). */
+#include "config.h"
+#include "internal.h"
+
+#include <cJSON.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan/plan_checks.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Searches over more GPUs take long under the sanitizers, with a full
+ * calculation per layout found; plan_json still answers them. */
+#define MAX_GPUS 64
+
+static const char *input_text;
+
+static void broken(const char *what, const char *detail) {
+  fflush(stdout); /* the checks' own lines first */
+  fprintf(stderr, "fuzz_plan: invariant broken: %s (%s)\ninput: %.2000s\n", what,
+          detail ? detail : "", input_text);
+  abort();
+}
+
+/* plan_json answers with an object holding an error or layouts. */
+static void answers(const char *text) {
+  char *out = plan_json(text);
+  cJSON *r = out ? cJSON_Parse(out) : NULL;
+  if (!out)
+    broken("plan_json returned NULL", NULL);
+  if (!cJSON_IsObject(r))
+    broken("plan_json's answer is not a JSON object", out);
+  if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(r, "error")) &&
+      !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(r, "layouts")))
+    broken("plan_json's answer has neither an error nor layouts", out);
+  cJSON_Delete(r);
+  calc_free(out);
+}
+
+static gm_plan_result with_bounds, without_bounds;
+static gm_result result;
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  char *text = malloc(size + 1);
+  gm_config base;
+  gm_plan_request q;
+  gm_error err;
+  eval_stats st = {&result, 0, 0, 0, 0, 0, 0};
+  int i;
+  if (!text)
+    return 0;
+  memcpy(text, data, size);
+  text[size] = '\0';
+  input_text = text;
+  answers(text);
+  if (gm_parse_config(text, &base, &result, &err) != GM_OK || base.hardware.num_gpus > MAX_GPUS) {
+    free(text);
+    return 0;
+  }
+  gm_plan_request_init(&q, &base);
+  q.on_evaluated = on_evaluated, q.on_evaluated_arg = &st;
+  if (gm_plan(&q, &with_bounds, &err) != GM_OK) {
+    free(text);
+    return 0;
+  }
+  if (st.differ)
+    broken("a layout's peak or fit differs from gm_calculate's", NULL);
+  for (i = 0; i < with_bounds.num_layouts; i++) {
+    const gm_plan_layout *l = &with_bounds.layouts[i];
+    if (gm_calculate(&l->config, &result, &err) != GM_OK)
+      broken("a returned layout does not calculate", err.message);
+    if (result.verdict != (l->tight ? GM_VERDICT_TIGHT : GM_VERDICT_FITS) ||
+        result.stages[result.worst_stage].peak_nvsmi_bytes != l->peak_bytes)
+      broken("a returned layout's verdict or peak is not gm_calculate's", NULL);
+  }
+  q.on_evaluated = NULL, q.no_bounds = 1;
+  if (gm_plan(&q, &without_bounds, &err) != GM_OK)
+    broken("the search without bounds fails where the one with them ran", err.message);
+  if (!same_answer(&with_bounds, &without_bounds))
+    broken("the answer with bounds differs from the one evaluating every layout", NULL);
+  free(text);
+  return 0;
+}
