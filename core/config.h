@@ -14,6 +14,12 @@
  * warnings->warnings. GM_OK, or GM_EINVAL with err naming the field. */
 int gm_parse_config(const char *json, gm_config *cfg, gm_result *warnings, gm_error *err);
 
+/* A planner request as plan_json reads it (a config with an optional "plan"
+ * section) into *req, the config's warnings into *warnings (plan_json.c).
+ * GM_OK; GM_EINVAL with err naming the field; -1 when memory ran out. */
+int gm_plan_request_json(const char *json, gm_plan_request *req, gm_result *warnings,
+                         gm_error *err);
+
 /* A config's text as a read-only cJSON tree in two blocks (config_json.c),
  * or NULL where cJSON_ParseWithOpts(text, &end, 1) must be asked instead:
  * text that is not JSON, or JSON this reader leaves to cJSON. gm_json_free

@@ -14,6 +14,8 @@
 #include <string.h>
 
 #define GIB 1073741824.0
+/* read_request's answer when memory ran out. */
+#define NO_MEMORY (-1)
 
 typedef struct {
   gm_plan_request req;
@@ -803,16 +805,70 @@ static char *result_json(const cJSON *request, const plan_state *s) {
   return gm_text_take(&b);
 }
 
+/* A request (a config and its "plan" section, detached from request) into
+ * *req, with the config's warnings in *sink: GM_OK, or GM_EINVAL with err set. */
+static int read_request(cJSON *request, gm_plan_request *req, gm_result *sink, gm_error *err) {
+  cJSON *plan = cJSON_DetachItemFromObjectCaseSensitive(request, "plan");
+  char *text = cJSON_PrintUnformatted(request);
+  gm_config base;
+  gm_parse_ctx pc;
+  int64_t tokens = 0;
+  int rc = NO_MEMORY;
+  if (!text)
+    goto done;
+  if ((rc = gm_parse_config(text, &base, sink, err)) != GM_OK)
+    goto done;
+  gm_plan_request_init(req, &base);
+  pc.err = err, pc.sink = sink, pc.unknown_keys = 0;
+  if ((rc = parse_plan(&pc, plan, req, &tokens)) != GM_OK || tokens <= 0)
+    goto done;
+  {
+    gm_config r = base;
+    r.parallel.tp = r.parallel.pp = r.parallel.cp = r.parallel.vpp = r.parallel.ep = 1;
+    r.parallel.dp = GM_AUTO, r.hardware.num_gpus = GM_AUTO;
+    if ((rc = gm_resolve(&r, NULL, err)) != GM_OK)
+      goto done;
+    if (tokens % r.training.seq_len != 0) {
+      snprintf(err->field, sizeof err->field, "plan.global_batch_tokens");
+      snprintf(err->message, sizeof err->message,
+               "must be a multiple of the sequence length (%lld); got %lld",
+               (long long)r.training.seq_len, (long long)tokens);
+      rc = GM_EINVAL;
+      goto done;
+    }
+    req->global_batch = tokens / r.training.seq_len;
+  }
+done:
+  cJSON_Delete(plan);
+  cJSON_free(text);
+  return rc;
+}
+
+int gm_plan_request_json(const char *request_json, gm_plan_request *req, gm_result *sink,
+                         gm_error *err) {
+  cJSON *request = request_json ? cJSON_Parse(request_json) : NULL;
+  int rc;
+  sink->num_warnings = 0;
+  if (!cJSON_IsObject(request)) {
+    cJSON_Delete(request);
+    snprintf(err->field, sizeof err->field, "%s", "");
+    snprintf(err->message, sizeof err->message, "the request must be a JSON object");
+    return GM_EINVAL;
+  }
+  rc = read_request(request, req, sink, err);
+  cJSON_Delete(request);
+  return rc;
+}
+
 char *plan_json(const char *request_json) {
   /* Not zeroed whole (a hundred kilobytes): gm_plan_request_init and gm_plan
    * clear the request and the result, the config's warnings start empty. */
   plan_state *s = malloc(sizeof *s);
-  cJSON *request = NULL, *plan;
-  char *text = NULL, *out = NULL;
+  cJSON *request = NULL;
+  char *out = NULL;
   gm_error err;
   gm_config base;
-  gm_parse_ctx pc;
-  int64_t tokens = 0;
+  int rc;
   memset(&err, 0, sizeof err);
   if (!s)
     return NULL;
@@ -828,38 +884,9 @@ char *plan_json(const char *request_json) {
     out = error_json(&err);
     goto done;
   }
-  plan = cJSON_DetachItemFromObjectCaseSensitive(request, "plan");
-  text = cJSON_PrintUnformatted(request);
-  if (!text || gm_parse_config(text, &base, &s->sink, &err) != GM_OK) {
-    cJSON_Delete(plan);
-    out = text ? error_json(&err) : NULL;
+  if ((rc = read_request(request, &s->req, &s->sink, &err)) != GM_OK) {
+    out = rc == GM_EINVAL ? error_json(&err) : NULL;
     goto done;
-  }
-  gm_plan_request_init(&s->req, &base);
-  pc.err = &err, pc.sink = &s->sink, pc.unknown_keys = 0;
-  if (parse_plan(&pc, plan, &s->req, &tokens) != GM_OK) {
-    cJSON_Delete(plan);
-    out = error_json(&err);
-    goto done;
-  }
-  cJSON_Delete(plan);
-  if (tokens > 0) {
-    gm_config r = base;
-    r.parallel.tp = r.parallel.pp = r.parallel.cp = r.parallel.vpp = r.parallel.ep = 1;
-    r.parallel.dp = GM_AUTO, r.hardware.num_gpus = GM_AUTO;
-    if (gm_resolve(&r, NULL, &err) != GM_OK) {
-      out = error_json(&err);
-      goto done;
-    }
-    if (tokens % r.training.seq_len != 0) {
-      snprintf(err.field, sizeof err.field, "plan.global_batch_tokens");
-      snprintf(err.message, sizeof err.message,
-               "must be a multiple of the sequence length (%lld); got %lld",
-               (long long)r.training.seq_len, (long long)tokens);
-      out = error_json(&err);
-      goto done;
-    }
-    s->req.global_batch = tokens / r.training.seq_len;
   }
   if (gm_plan(&s->req, &s->result, &err) != GM_OK) {
     out = error_json(&err);
@@ -868,7 +895,6 @@ char *plan_json(const char *request_json) {
   whole_numbers_raw(request);
   out = result_json(request, s);
 done:
-  cJSON_free(text);
   cJSON_Delete(request);
   free(s);
   return out;

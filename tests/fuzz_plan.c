@@ -1,8 +1,9 @@
 /* fuzz_plan.c - libFuzzer driver that holds the planner to the calculator.
  *
  * Every input gets one JSON object from plan_json: an error with a field and
- * a message, or an answer. When the input reads as a config on at most
- * MAX_GPUS GPUs, gm_plan searches its layouts and
+ * a message, or an answer. When the input reads as a request (a config and
+ * its "plan" section, gm_plan_request_json) over at most MAX_GPUS GPUs, the
+ * search runs again through gm_plan and
  *   - every layout whose peak the search finds is as gm_calculate finds it
  *     (plan_checks.h's on_evaluated: the same fit, the same peak, or within
  *     8 bytes off the polynomials; a bound never above the peak);
@@ -59,7 +60,6 @@ static gm_result result;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   char *text = malloc(size + 1);
-  gm_config base;
   gm_plan_request q;
   gm_error err;
   eval_stats st = {&result, 0, 0, 0, 0, 0, 0};
@@ -70,11 +70,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   text[size] = '\0';
   input_text = text;
   answers(text);
-  if (gm_parse_config(text, &base, &result, &err) != GM_OK || base.hardware.num_gpus > MAX_GPUS) {
+  if (gm_plan_request_json(text, &q, &result, &err) != GM_OK || q.max_gpus > MAX_GPUS) {
     free(text);
     return 0;
   }
-  gm_plan_request_init(&q, &base);
   q.on_evaluated = on_evaluated, q.on_evaluated_arg = &st;
   if (gm_plan(&q, &with_bounds, &err) != GM_OK) {
     free(text);
