@@ -357,10 +357,10 @@ static int resolve_parallel(gm_config *c, gm_result *r, gm_error *err) {
    * node has holds only its own on that node, and only their host memory. */
   if (hw->gpus_per_node > hw->num_gpus) {
     gm_warn(r, "hardware.gpus_per_node",
-            "%d per node, but the run has %d GPU%s: its node holds %d process%s, and host "
-            "memory per node counts %d",
+            "%d per node, but the run uses %d GPU%s: host memory per node counts its %d "
+            "process%s there, not %d",
             hw->gpus_per_node, hw->num_gpus, hw->num_gpus == 1 ? "" : "s", hw->num_gpus,
-            hw->num_gpus == 1 ? "" : "es", hw->num_gpus);
+            hw->num_gpus == 1 ? "" : "es", hw->gpus_per_node);
     hw->gpus_per_node = hw->num_gpus;
   }
   if (m->num_attention_heads % p->tp != 0)
