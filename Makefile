@@ -53,7 +53,7 @@ TOML_DIR ?= $(BUILD)/third_party/tomlplusplus
 TOML_CXXFLAGS = -std=c++17 -fno-exceptions -fno-rtti -DTOML_EXCEPTIONS=0 -DTOML_HEADER_ONLY=1 \
                 -DTOML_ENABLE_FORMATTERS=0 -I$(TOML_DIR) $(CJSON_CFLAGS)
 
-.PHONY: all test test-native docs deps san fuzz wasm bench serve validate format clean examples
+.PHONY: all test test-native docs deps san fuzz fuzz-import wasm bench serve validate format clean examples
 
 all: $(BUILD)/gpu-mem-calc
 
@@ -275,6 +275,28 @@ fuzz: $(FUZZ_DIR)/fuzz_calc $(FUZZ_DIR)/fuzz_plan
 	$(FUZZ_DIR)/fuzz_plan -max_total_time=$$(( ($(FUZZ_SECONDS) + 2) / 3 )) -max_len=8192 -timeout=20 \
 	  -rss_limit_mb=2048 -print_final_stats=1 -dict=$(FUZZ_DIR)/dict \
 	  -artifact_prefix=$(FUZZ_DIR)/plan- $(FUZZ_DIR)/corpus_plan $(FUZZ_DIR)/seeds
+
+# The importers' fuzzer (tests/fuzz_import.c): every kind of launcher file,
+# YAML and TOML included, answered with JSON. Not in `make test`:
+#   make fuzz-import FUZZ_SECONDS=600
+# toml++ is built without UBSan's function-type check, whose runtime is C++'s.
+$(FUZZ_DIR)/fuzz_toml.o: core/import_toml.cc $(TOML_DIR)/toml++/toml.h $(CJSON_DIR)/cJSON.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC)++ -g -O1 -fsanitize=address,undefined -fno-sanitize=function -fsanitize=fuzzer-no-link \
+	  $(TOML_CXXFLAGS) -I$(CJSON_DIR) -c -o $@ core/import_toml.cc
+
+$(FUZZ_DIR)/fuzz_import: $(CORE_SRC) core/*.h $(GEN_SRC) tests/fuzz_import.c $(CJSON_DIR)/cJSON.c \
+                         $(YAML_DIR)/parser.c $(FUZZ_DIR)/fuzz_toml.o
+	$(FUZZ_CC) $(FUZZ_FLAGS) -DGM_YAML -DGM_TOML $(filter-out -std=% -w -I%,$(YAML_CFLAGS)) -I$(YAML_DIR) \
+	  -I$(CJSON_DIR) -Icore -o $@ $(CORE_SRC) $(YAML_NAMES:%=$(YAML_DIR)/%.c) $(GEN_SRC) \
+	  $(CJSON_DIR)/cJSON.c tests/fuzz_import.c $(FUZZ_DIR)/fuzz_toml.o -lstdc++ -lm
+
+fuzz-import: $(FUZZ_DIR)/fuzz_import
+	@mkdir -p $(FUZZ_DIR)/corpus_import
+	cp tests/imports/[a-z]*.* $(FUZZ_DIR)/corpus_import/
+	$(FUZZ_DIR)/fuzz_import -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 \
+	  -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/import- \
+	  $(FUZZ_DIR)/corpus_import
 
 format:
 	clang-format -i core/*.c core/*.cc core/*.h cli/*.c cli/*.h tests/*.c examples/*.c python/gpu_mem_calculator/*.c
