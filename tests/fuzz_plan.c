@@ -29,7 +29,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Searches over more GPUs take long under the sanitizers, with a full
  * calculation per layout found; plan_json still answers them. */
+#ifndef MAX_GPUS
 #define MAX_GPUS 64
+#endif
 
 static const char *input_text;
 
