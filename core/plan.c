@@ -912,7 +912,13 @@ static void search_family(search *S, int fi, int G) {
         if (f->variant == GM_FSDP_HYBRID_SHARD && f->engine == GM_ENGINE_FSDP &&
             dp * cp <= node / tp)
           continue; /* hybrid equals full shard inside one node */
+        /* Virtual stages are searched under the interleaved schedule, which
+         * they then select; a schedule the config fixes otherwise (1F1B,
+         * GPipe) keeps one stage per rank, unless it gives virtual stages too. */
         vmax = pp > 1 && (f->can & CAN_VPP) ? 8 : 1;
+        if ((int)base->parallel.schedule != GM_AUTO &&
+            base->parallel.schedule != GM_SCHED_INTERLEAVED && base->parallel.vpp == GM_AUTO)
+          vmax = 1;
         for (v = 1; v <= vmax; v++) {
           if (base->parallel.vpp != GM_AUTO && v != base->parallel.vpp)
             continue;
@@ -941,8 +947,9 @@ static void search_family(search *S, int fi, int G) {
                   break;
                 if (off == 1 && !(f->can & CAN_OFFLOAD))
                   continue;
-                if (off == 2 && !(f->can & CAN_OFFLOAD_PARAM))
-                  continue;
+                if (off == 2 &&
+                    (!(f->can & CAN_OFFLOAD_PARAM) || (int)base->engine.offload_param != GM_AUTO))
+                  continue; /* nor a parameter offload the config fixes */
                 /* k is c but in what the candidates set (and try_layout changes). */
                 k.parallel = c.parallel;
                 k.training.micro_batch_size = c.training.micro_batch_size;
@@ -953,7 +960,7 @@ static void search_family(search *S, int fi, int G) {
                 k.parallel.dp = dp, k.parallel.vpp = v, k.parallel.ep = ep;
                 if (edge > 0)
                   k.parallel.first_stage_layers = k.parallel.last_stage_layers = edge;
-                if (v > 1)
+                if (v > 1 && (int)base->parallel.schedule == GM_AUTO)
                   k.parallel.schedule = GM_SCHED_INTERLEAVED;
                 if (tp > 1 && base->parallel.sequence_parallel == GM_AUTO &&
                     (f->fw == GM_FW_TORCHTITAN || f->fw == GM_FW_MEGATRON))

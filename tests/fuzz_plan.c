@@ -1,9 +1,10 @@
 /* fuzz_plan.c - libFuzzer driver that holds the planner to the calculator.
  *
  * Every input gets one JSON object from plan_json: an error with a field and
- * a message, or an answer. When the input reads as a request (a config and
- * its "plan" section, gm_plan_request_json) over at most MAX_GPUS GPUs, the
- * search runs again through gm_plan and
+ * a message, or an answer whose every layout's config, run through
+ * calc_json, fits with the layout's peak. When the input reads as a request
+ * (a config and its "plan" section, gm_plan_request_json) over at most
+ * MAX_GPUS GPUs, the search runs again through gm_plan and
  *   - every layout whose peak the search finds is as gm_calculate finds it
  *     (plan_checks.h's on_evaluated: the same fit, the same peak, or within
  *     8 bytes off the polynomials; a bound never above the peak);
@@ -42,17 +43,48 @@ static void broken(const char *what, const char *detail) {
   abort();
 }
 
-/* plan_json answers with an object holding an error or layouts. */
+static const cJSON *get(const cJSON *o, const char *k) {
+  return cJSON_GetObjectItemCaseSensitive(o, k);
+}
+
+/* A layout's config as plan_json writes it (the request's own config with
+ * the searched fields written in), through calc_json: it fits, and its most
+ * loaded stage has the layout's peak. */
+static void recalculates(const cJSON *layout) {
+  char *config = cJSON_PrintUnformatted(get(layout, "config")), *out = NULL;
+  cJSON *r = NULL;
+  const cJSON *st;
+  double peak = -1;
+  if (!config || !(out = calc_json(config)) || !(r = cJSON_Parse(out)))
+    broken("a layout's config does not print or calculate", config);
+  if (get(r, "error"))
+    broken("a layout's config is rejected by calc_json", out);
+  cJSON_ArrayForEach(st, get(r, "stages")) {
+    const cJSON *b = get(get(st, "bytes"), "peak_nvidia_smi");
+    if (cJSON_IsNumber(b) && b->valuedouble > peak)
+      peak = b->valuedouble;
+  }
+  if (!cJSON_IsTrue(get(r, "fits_on_gpu")) || !cJSON_IsNumber(get(layout, "peak_bytes")) ||
+      peak != get(layout, "peak_bytes")->valuedouble)
+    broken("a layout's config, calculated, does not fit with the layout's peak", config);
+  cJSON_Delete(r);
+  calc_free(out);
+  cJSON_free(config);
+}
+
+/* plan_json answers with an object holding an error or layouts, each of
+ * which recalculates. */
 static void answers(const char *text) {
   char *out = plan_json(text);
   cJSON *r = out ? cJSON_Parse(out) : NULL;
+  const cJSON *l;
   if (!out)
     broken("plan_json returned NULL", NULL);
   if (!cJSON_IsObject(r))
     broken("plan_json's answer is not a JSON object", out);
-  if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(r, "error")) &&
-      !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(r, "layouts")))
+  if (!cJSON_IsObject(get(r, "error")) && !cJSON_IsArray(get(r, "layouts")))
     broken("plan_json's answer has neither an error nor layouts", out);
+  cJSON_ArrayForEach(l, get(r, "layouts")) recalculates(l);
   cJSON_Delete(r);
   calc_free(out);
 }

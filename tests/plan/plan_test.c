@@ -248,6 +248,43 @@ static void open_searches(void) {
  * open as null, they take the chosen value in place), the chosen fields after
  * them, a section given as null replaced by one at the end; alike whether the
  * request is written member by member (up to 64 keys) or as a tree (more). */
+/* Fields the config fixes are not searched: a GPipe schedule keeps one
+ * stage per rank (virtual stages would need the interleaved schedule), and
+ * offload_param "none" keeps the parameters on the GPU. The answer's configs
+ * keep those values, so each must recalculate to its layout's peak. */
+static void fixed_fields_kept(void) {
+  static const struct {
+    const char *name, *request, *never; /* text no layout's summary may hold */
+  } requests[] = {
+      {"gpipe",
+       "{\"model\":{\"preset\":\"llama-2-7b\"},\"parallelism\":{\"pipeline_parallel_size\":4,"
+       "\"pipeline_schedule\":\"gpipe\"},\"engine\":{\"type\":\"megatron_lm\"},"
+       "\"hardware\":{\"gpu\":\"h100-80gb\",\"num_gpus\":4}}",
+       "virtual"},
+      {"offload_param none",
+       "{\"model\":{\"preset\":\"llama-3.1-70b\"},\"training\":{\"seq_len\":2048},"
+       "\"engine\":{\"type\":\"deepspeed\",\"zero_stage\":3,\"offload_param\":\"none\"},"
+       "\"hardware\":{\"gpu\":\"H100\",\"num_gpus\":8}}",
+       "full offload"}};
+  size_t i;
+  for (i = 0; i < sizeof requests / sizeof requests[0]; i++) {
+    cJSON *r = plan(requests[i].request);
+    const cJSON *l;
+    int n = 0, kept = 1;
+    char what[160];
+    cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(r, "layouts")) {
+      const char *summary = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(l, "summary"));
+      kept &= summary && !strstr(summary, requests[i].never);
+      n++;
+    }
+    snprintf(what, sizeof what, "%s: %d layouts, none with \"%s\"", requests[i].name, n,
+             requests[i].never);
+    check(n >= 2 && kept, what);
+    recheck(requests[i].name, r);
+    cJSON_Delete(r);
+  }
+}
+
 static void answer_configs(void) {
   static const char head[] =
       "{\"model\":{\"preset\":\"llama-3-8b\"},\"engine\":null,\"training\":{\"seq_len\":4096,"
@@ -1348,6 +1385,7 @@ int main(int argc, char **argv) {
   poly_roots();
   middle_stages_descend();
   answer_configs();
+  fixed_fields_kept();
   answer_numbers();
   evaluation_sweep();
   memo_against_plain();
