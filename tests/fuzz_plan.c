@@ -51,25 +51,11 @@ static const cJSON *get(const cJSON *o, const char *k) {
  * the searched fields written in), through calc_json: it fits, and its most
  * loaded stage has the layout's peak. */
 static void recalculates(const cJSON *layout) {
-  char *config = cJSON_PrintUnformatted(get(layout, "config")), *out = NULL;
-  cJSON *r = NULL;
-  const cJSON *st;
-  double peak = -1;
-  if (!config || !(out = calc_json(config)) || !(r = cJSON_Parse(out)))
-    broken("a layout's config does not print or calculate", config);
-  if (get(r, "error"))
-    broken("a layout's config is rejected by calc_json", out);
-  cJSON_ArrayForEach(st, get(r, "stages")) {
-    const cJSON *b = get(get(st, "bytes"), "peak_nvidia_smi");
-    if (cJSON_IsNumber(b) && b->valuedouble > peak)
-      peak = b->valuedouble;
-  }
-  if (!cJSON_IsTrue(get(r, "fits_on_gpu")) || !cJSON_IsNumber(get(layout, "peak_bytes")) ||
-      peak != get(layout, "peak_bytes")->valuedouble)
-    broken("a layout's config, calculated, does not fit with the layout's peak", config);
-  cJSON_Delete(r);
-  calc_free(out);
-  cJSON_free(config);
+  int fits = 0;
+  char verdict[32];
+  double peak = calc_peak(get(layout, "config"), &fits, verdict, sizeof verdict);
+  if (!fits || peak != num(layout, "peak_bytes"))
+    broken("a layout's config, calculated, does not fit with the layout's peak", verdict);
 }
 
 /* plan_json answers with an object holding an error or layouts, each of

@@ -40,33 +40,6 @@ static cJSON *plan(const char *request) {
   return r;
 }
 
-static double num(const cJSON *o, const char *k) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-  return cJSON_IsNumber(v) ? v->valuedouble : -1;
-}
-
-/* The most loaded stage's nvidia-smi peak in a calc_json result. */
-static double calc_peak(const cJSON *config, int *fits, char *verdict, size_t n) {
-  char *text = cJSON_PrintUnformatted(config), *out = calc_json(text);
-  cJSON *r = cJSON_Parse(out);
-  const cJSON *st;
-  double peak = -1;
-  cJSON_ArrayForEach(st, cJSON_GetObjectItemCaseSensitive(r, "stages")) {
-    double p = num(cJSON_GetObjectItemCaseSensitive(st, "bytes"), "peak_nvidia_smi");
-    if (p > peak)
-      peak = p;
-  }
-  *fits = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "fits_on_gpu"));
-  snprintf(verdict, n, "%s",
-           cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "verdict"))
-               ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "verdict"))
-               : "?");
-  cJSON_Delete(r);
-  calc_free(out);
-  cJSON_free(text);
-  return peak;
-}
-
 /* Every returned layout and suggestion re-checked by calculate. */
 static void recheck(const char *name, const cJSON *r) {
   const cJSON *l;
