@@ -844,17 +844,29 @@ done:
   return rc;
 }
 
-int gm_plan_request_json(const char *request_json, gm_plan_request *req, gm_result *sink,
-                         gm_error *err) {
-  cJSON *request = request_json ? cJSON_Parse(request_json) : NULL;
-  int rc;
-  sink->num_warnings = 0;
-  if (!cJSON_IsObject(request)) {
-    cJSON_Delete(request);
+/* The request's JSON object, or NULL with err set: where the text is not
+ * JSON the config reader words the error (where it breaks). */
+static cJSON *request_object(const char *json, gm_result *sink, gm_error *err) {
+  cJSON *request = json ? cJSON_Parse(json) : NULL;
+  gm_config base;
+  if (cJSON_IsObject(request))
+    return request;
+  cJSON_Delete(request);
+  gm_config_init(&base);
+  if (gm_parse_config(json, &base, sink, err) == GM_OK) {
     snprintf(err->field, sizeof err->field, "%s", "");
     snprintf(err->message, sizeof err->message, "the request must be a JSON object");
-    return GM_EINVAL;
   }
+  return NULL;
+}
+
+int gm_plan_request_json(const char *request_json, gm_plan_request *req, gm_result *sink,
+                         gm_error *err) {
+  cJSON *request;
+  int rc;
+  sink->num_warnings = 0;
+  if (!(request = request_object(request_json, sink, err)))
+    return GM_EINVAL;
   rc = read_request(request, req, sink, err);
   cJSON_Delete(request);
   return rc;
@@ -867,20 +879,12 @@ char *plan_json(const char *request_json) {
   cJSON *request = NULL;
   char *out = NULL;
   gm_error err;
-  gm_config base;
   int rc;
   memset(&err, 0, sizeof err);
   if (!s)
     return NULL;
   s->sink.num_warnings = 0; /* the sink holds warnings only (gm_warn counts from here) */
-  request = request_json ? cJSON_Parse(request_json) : NULL;
-  if (!cJSON_IsObject(request)) {
-    /* The config reader words the error (where the JSON breaks). */
-    gm_config_init(&base);
-    if (gm_parse_config(request_json, &base, &s->sink, &err) == GM_OK) {
-      snprintf(err.field, sizeof err.field, "%s", "");
-      snprintf(err.message, sizeof err.message, "the request must be a JSON object");
-    }
+  if (!(request = request_object(request_json, &s->sink, &err))) {
     out = error_json(&err);
     goto done;
   }
